@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make run` and `make test`. `make install` is the step both share.
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: install install-test browser run demo serve test lint bench clean
+
+$(UV):
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+## install: .venv with the locked dependencies and the `fleetcare` command (idempotent)
+install: $(UV)
+	$(UV) sync --frozen --inexact --quiet
+
+## install-test: install plus what the tests need (test extras, Debian's Chromium)
+install-test: install browser
+	$(UV) sync --frozen --inexact --quiet --extra test
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's Chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+## run: build the demo scenario (once) and serve the web UI and API on http://127.0.0.1:8000
+run: install
+	$(BIN)/fleetcare demo --if-empty
+	$(BIN)/fleetcare serve --host 127.0.0.1 --port 8000
+
+## demo: rebuild the demo scenario into the database (idempotent upsert)
+demo: install
+	$(BIN)/fleetcare demo
+
+## test: lint, type-check and run the suite (on PostgreSQL too when FLEETCARE_TEST_PG is set)
+test: install-test lint
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+## bench: the benchmarks (by hand; they print figures and ratios, they assert nothing)
+bench: install-test
+	$(BIN)/python benchmarks/import_usage.py
+	$(BIN)/python benchmarks/api_units.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""fleetcare: keep exported machine fleets running."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,60 @@
+"""What every JSON router shares: the session dependency, path and query types, error answers.
+
+Errors answer in FastAPI's own shape, ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``,
+so a client handles a bad field the same whether Pydantic or a business rule refused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from fleetcare.core.db import transaction
+from fleetcare.core.errors import InvalidInput, NotFound
+from fleetcare.core.i18n import _
+
+MAX_ID = 2_147_483_647  # INTEGER primary keys on PostgreSQL
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with transaction(request.app.state.database_url) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="the row's id")]
+Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
+SearchText = Annotated[str | None, Query(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:
+    return [{"loc": ["body", field], "msg": message, "type": kind}]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer refused input with 422 (the field named) and missing rows with 404; never 500."""
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
+        detail = [{"loc": ["body", e.field], "msg": e.message, "type": "value_error"} for e in exc.errors]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def _missing(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    # Safety nets: a rule the checks above missed still answers as bad input, not as a crash.
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        return JSONResponse({"detail": _detail("-", _("conflicts with stored data"), "conflict")}, status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, _exc: DataError) -> JSONResponse:
+        return JSONResponse({"detail": _detail("-", _("a value is out of range"), "value_error")}, status_code=422)

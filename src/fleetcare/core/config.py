@@ -1,0 +1,47 @@
+"""Settings read from the environment (prefix ``FLEETCARE_``), one object for the whole app.
+
+``FLEETCARE_DATABASE_URL``  SQLAlchemy URL; default: SQLite file ``<var_dir>/fleetcare.db``.
+``FLEETCARE_VAR_DIR``       where the embedded database and generated files live; default ``./var``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the URL spellings people paste to the driver fleetcare ships (psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``FLEETCARE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="FLEETCARE_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    default_locale: str = "en"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        return normalise_database_url(value.strip())
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file under ``var_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'fleetcare.db').resolve()}"
+
+
+def get_settings() -> Settings:
+    """Read the settings now (not cached: tests and commands may change the environment)."""
+    return Settings()

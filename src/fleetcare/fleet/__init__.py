@@ -1,0 +1,1 @@
+"""The installed base: regions, sites, customers, product models, deliveries, units, usage."""

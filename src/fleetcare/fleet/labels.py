@@ -1,0 +1,33 @@
+"""Names people read for the installed base's codes, translated at render time."""
+
+from __future__ import annotations
+
+from fleetcare.core.i18n import gettext
+from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for the catalogue without translating it yet."""
+    return message
+
+
+FAMILY = {
+    ProductFamily.city_bus: N_("City bus"),
+    ProductFamily.mining_dump_truck: N_("Mining dump truck"),
+    ProductFamily.forestry_forwarder: N_("Forestry forwarder"),
+    ProductFamily.forestry_harvester: N_("Forestry harvester"),
+    ProductFamily.passenger_lift: N_("Passenger lift"),
+    ProductFamily.road_machine: N_("Road machine"),
+    ProductFamily.farm_machine: N_("Farm machine"),
+}
+STATUS = {UnitStatus.in_service: N_("In service"), UnitStatus.down: N_("Down"), UnitStatus.retired: N_("Retired")}
+CLIMATE = {ClimateClass.temperate: N_("Temperate"), ClimateClass.cold: N_("Cold"), ClimateClass.arctic: N_("Arctic")}
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Every code's label in the current language, for templates: ``labels.family['city_bus']``."""
+    return {
+        "family": {k.value: gettext(v) for k, v in FAMILY.items()},
+        "status": {k.value: gettext(v) for k, v in STATUS.items()},
+        "climate": {k.value: gettext(v) for k, v in CLIMATE.items()},
+    }

@@ -1,0 +1,75 @@
+"""Installed-base pages: the units list (HTMX filters and paging), a unit, the regions, a region."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from fleetcare.core.api import DbSession, RowId, SearchText
+from fleetcare.core.i18n import _
+from fleetcare.fleet import service
+from fleetcare.fleet.labels import labels
+from fleetcare.fleet.models import ProductFamily, UnitStatus
+from fleetcare.web.charts import bar_chart, line_chart
+from fleetcare.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 25
+
+
+@router.get("/units")
+def units_page(request: Request, session: DbSession, q: SearchText = None, region: SearchText = None,
+               model: SearchText = None, customer: SearchText = None, status: UnitStatus | None = None,
+               family: ProductFamily | None = None,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+    """Units with search and filters; HTMX swaps only the table block."""
+    where = service.UnitFilter(q=q, region=region, model=model, customer=customer, status=status, family=family)
+    page = service.list_units(session, where, limit=PAGE_SIZE, offset=offset)
+    chosen = {k: v for k, v in {"q": q, "region": region, "model": model, "customer": customer,
+                                "status": status.value if status else None,
+                                "family": family.value if family else None}.items() if v}
+
+    def url(new_offset: int) -> str:
+        return "/units?" + urlencode({**chosen, "offset": new_offset})
+
+    context = {"page": page, "chosen": chosen, "offset": offset, "limit": PAGE_SIZE, "url": url,
+               "options": service.region_options(session), "labels": labels(),
+               "statuses": [s.value for s in UnitStatus], "families": [f.value for f in ProductFamily]}
+    return render(request, "fleet/units.html", context, block="table")
+
+
+@router.get("/units/{unit_id}")
+def unit_page(request: Request, session: DbSession, unit_id: RowId) -> Response:
+    """One unit: its record and a chart of its meters over time."""
+    unit = service.unit_read(session, unit_id)
+    series = service.usage_series(session, unit_id)
+    meters: dict[str, list[float | None]] = {}
+    if any(hours is not None for _at, hours, _km in series):
+        meters[_("Engine hours")] = [hours for _at, hours, _km in series]
+    if any(km is not None for _at, _hours, km in series):
+        meters[_("Kilometres (thousands)")] = [None if km is None else km / 1000 for _at, _hours, km in series]
+    figure = line_chart([at.isoformat() for at, _h, _k in series], meters, y_title=_("Meter reading"),
+                        title=_("Usage over time"))
+    return render(request, "fleet/unit.html", {"unit": unit, "figure": figure, "readings": series[-12:][::-1],
+                                               "count": len(series), "labels": labels()})
+
+
+@router.get("/regions")
+def regions_page(request: Request, session: DbSession) -> Response:
+    """Every region with its number of units."""
+    counts = service.units_per_region(session)
+    regions = service.list_regions(session, limit=500).items
+    return render(request, "fleet/regions.html", {"regions": regions, "counts": counts, "labels": labels()})
+
+
+@router.get("/regions/{region_id}")
+def region_page(request: Request, session: DbSession, region_id: RowId) -> Response:
+    """A region: units by family (chart) and by site and family (table)."""
+    summary = service.region_summary(session, region_id)
+    names = labels()["family"]
+    figure = bar_chart([names[f.value] for f, _n in summary.by_family], [n for _f, n in summary.by_family],
+                       y_title=_("Units"), title=_("Units by family"))
+    return render(request, "fleet/region.html", {"summary": summary, "figure": figure, "labels": labels()})

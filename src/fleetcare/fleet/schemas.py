@@ -1,0 +1,249 @@
+"""Pydantic shapes of the installed base.
+
+A ``*Record`` is one row as files and API bodies carry it: related rows by their natural keys
+(region name, customer code, model code, site name, delivery reference, unit serial), so that
+``fleetcare export`` writes exactly what ``fleetcare import`` and ``POST /api/...`` read.
+A ``*Update`` has the same fields, all optional (PATCH). A ``*Read`` adds the id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from fleetcare.core.i18n import _
+from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
+
+
+def _not_in_future(value: date) -> date:
+    today = datetime.now(UTC).date()
+    moment = value.date() if isinstance(value, datetime) else value
+    if moment > today:
+        raise ValueError(_("date is in the future"))
+    return value
+
+
+def _naive_utc(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _datetime_from_date(value: object) -> object:
+    # "2024-05-01" in a usage file means the start of that day.
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return value.strip() + "T00:00:00"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+# Printable text only: no control characters (PostgreSQL refuses NUL in text).
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=TEXT_PATTERN)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)]
+LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+Serial = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)]
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
+PastMoment = Annotated[datetime, AfterValidator(_naive_utc), AfterValidator(_not_in_future)]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items and how many match in all."""
+
+    items: list[T]
+    total: int
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- regions -------------------------------------------------------------------------------
+class RegionRecord(_Strict):
+    name: Name
+    country: Name
+    climate: ClimateClass
+
+
+class RegionUpdate(_Strict):
+    name: Name | None = None
+    country: Name | None = None
+    climate: ClimateClass | None = None
+
+
+class RegionRead(RegionRecord):
+    id: int
+
+
+# --- sites ---------------------------------------------------------------------------------
+class SiteRecord(_Strict):
+    name: Name
+    region: Name
+    latitude: float = Field(ge=-90, le=90, description="degrees north")
+    longitude: float = Field(ge=-180, le=180, description="degrees east")
+
+
+class SiteUpdate(_Strict):
+    name: Name | None = None
+    region: Name | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class SiteRead(SiteRecord):
+    id: int
+
+
+# --- customers -----------------------------------------------------------------------------
+class CustomerRecord(_Strict):
+    code: Code
+    name: LongName
+    region: Name
+
+
+class CustomerUpdate(_Strict):
+    code: Code | None = None
+    name: LongName | None = None
+    region: Name | None = None
+
+
+class CustomerRead(CustomerRecord):
+    id: int
+
+
+# --- product models ------------------------------------------------------------------------
+class ModelRecord(_Strict):
+    code: Code
+    family: ProductFamily
+    name: LongName
+
+
+class ModelUpdate(_Strict):
+    code: Code | None = None
+    family: ProductFamily | None = None
+    name: LongName | None = None
+
+
+class ModelRead(ModelRecord):
+    id: int
+
+
+# --- deliveries ----------------------------------------------------------------------------
+class DeliveryRecord(_Strict):
+    reference: Serial
+    customer: Code
+    model: Code
+    quantity: int = Field(gt=0, le=100_000)
+    shipped_on: PastDate
+    delivered_on: PastDate | None = None
+
+    @field_validator("delivered_on")
+    @classmethod
+    def _delivered_after_shipped(cls, value: date | None, info: ValidationInfo) -> date | None:
+        shipped_on = info.data.get("shipped_on")
+        if value is not None and shipped_on is not None and value < shipped_on:
+            raise ValueError(_("delivered_on is before shipped_on"))
+        return value
+
+
+class DeliveryUpdate(_Strict):
+    reference: Serial | None = None
+    customer: Code | None = None
+    model: Code | None = None
+    quantity: int | None = Field(default=None, gt=0, le=100_000)
+    shipped_on: date | None = None
+    delivered_on: date | None = None
+
+
+class DeliveryRead(DeliveryRecord):
+    id: int
+
+
+# --- units ---------------------------------------------------------------------------------
+class UnitRecord(_Strict):
+    serial: Serial
+    model: Code
+    customer: Code
+    site: Name
+    delivered_on: PastDate
+    warranty_start: PastDate | None = Field(
+        default=None, validate_default=True, description="defaults to delivered_on; never before it"
+    )
+    status: UnitStatus = UnitStatus.in_service
+    delivery: Serial | None = Field(default=None, description="the delivery's reference")
+
+    @field_validator("warranty_start")
+    @classmethod
+    def _warranty_from_delivery(cls, value: date | None, info: ValidationInfo) -> date | None:
+        delivered_on: date | None = info.data.get("delivered_on")
+        if value is None:
+            return delivered_on
+        if delivered_on is not None and value < delivered_on:
+            raise ValueError(_("warranty_start is before delivered_on"))
+        return value
+
+
+class UnitUpdate(_Strict):
+    serial: Serial | None = None
+    model: Code | None = None
+    customer: Code | None = None
+    site: Name | None = None
+    delivered_on: date | None = None
+    warranty_start: date | None = None
+    status: UnitStatus | None = None
+    delivery: Serial | None = None
+
+
+class UnitRead(UnitRecord):
+    id: int
+    region: str
+    family: ProductFamily
+    engine_hours: float | None
+    km: float | None
+    last_reading_at: datetime | None
+
+
+# --- usage readings ------------------------------------------------------------------------
+class UsageRecord(_Strict):
+    serial: Serial
+    taken_at: Annotated[PastMoment, Field(description="ISO date or date-time; UTC")]
+    engine_hours: float | None = Field(default=None, ge=0, description="hours")
+    km: float | None = Field(default=None, ge=0, validate_default=True, description="kilometres")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _date_means_midnight(cls, data: object) -> object:
+        if isinstance(data, dict) and "taken_at" in data:
+            data = {**data, "taken_at": _datetime_from_date(data["taken_at"])}
+        return data
+
+    @field_validator("km")
+    @classmethod
+    def _has_a_value(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None and info.data.get("engine_hours") is None and "engine_hours" in info.data:
+            raise ValueError(_("a reading needs engine_hours or km"))
+        return value
+
+
+class UsageUpdate(_Strict):
+    taken_at: datetime | None = None
+    engine_hours: float | None = Field(default=None, ge=0)
+    km: float | None = Field(default=None, ge=0)
+
+
+class UsageRead(UsageRecord):
+    id: int

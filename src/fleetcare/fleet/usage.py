@@ -1,0 +1,170 @@
+"""Usage readings: upsert by (unit, taken_at), and per unit the meters never run backwards.
+
+A reading lower than the reading before it (in time, whether stored or in the same batch) is
+an error on the row that breaks the order; the unit's latest hours and km are refreshed in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from fleetcare.core.bulk import ApplyResult, Item
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.i18n import _
+from fleetcare.fleet.kinds import chunks, resolve
+from fleetcare.fleet.models import Unit, UsageReading
+from fleetcare.fleet.schemas import UsageRecord
+
+METERS = ("engine_hours", "km")
+
+
+@dataclass
+class _Point:
+    """One reading in a unit's merged series: stored (``reading_id``) and/or from this batch."""
+
+    taken_at: datetime
+    engine_hours: float | None
+    km: float | None
+    reading_id: int | None = None
+    item: int | None = None  # position in the batch when the batch writes this point
+    stored: tuple[datetime, float | None, float | None] | None = None
+
+
+def meter_order_errors(points: Sequence[_Point], items: Sequence[Item[UsageRecord]]) -> list[FieldError]:
+    """Errors for each meter that decreases along ``points`` (sorted by time)."""
+    errors = []
+    for meter in METERS:
+        previous: _Point | None = None
+        for point in points:
+            value = getattr(point, meter)
+            if value is None:
+                continue
+            if previous is not None and value < getattr(previous, meter):
+                blamed, other = (point, previous) if point.item is not None else (previous, point)
+                row = items[blamed.item].row if blamed.item is not None else None
+                message = _("{meter} {value:g} at {at} is out of order with {other:g} at {other_at}").format(
+                    meter=meter, value=getattr(blamed, meter), at=blamed.taken_at.isoformat(" "),
+                    other=getattr(other, meter), other_at=other.taken_at.isoformat(" "))
+                errors.append(FieldError(meter, message, row))
+            previous = point
+    return errors
+
+
+class UsageKind:
+    """Usage readings as an importable table."""
+
+    name = "usage"
+    record_type = UsageRecord
+
+    def apply(self, session: Session, items: Sequence[Item[UsageRecord]], *, write: bool = True) -> ApplyResult:
+        """Check keys, units and meter order for every affected unit; then upsert."""
+        errors: list[FieldError] = []
+        unit_ids = resolve(session, Unit, "serial", (i.record.serial for i in items))
+        series: dict[int, dict[datetime, _Point]] = defaultdict(dict)
+        by_reading_id: dict[int, _Point] = {}
+        for part in chunks(sorted(set(unit_ids.values()))):
+            rows = session.execute(
+                select(UsageReading.id, UsageReading.unit_id, UsageReading.taken_at,
+                       UsageReading.engine_hours, UsageReading.km).where(UsageReading.unit_id.in_(part)))
+            for reading_id, unit_id, taken_at, hours, km in rows:
+                point = _Point(taken_at, hours, km, reading_id, stored=(taken_at, hours, km))
+                series[unit_id][taken_at] = by_reading_id[reading_id] = point
+        seen: dict[tuple[str, datetime], int | None] = {}
+        for position, item in enumerate(items):
+            record = item.record
+            key = (record.serial, record.taken_at)
+            if key in seen:
+                errors.append(FieldError("taken_at", _("duplicate reading of '{serial}' at {at} (also row {row})").format(
+                    serial=record.serial, at=record.taken_at.isoformat(" "), row=seen[key]), item.row))
+                continue
+            seen[key] = item.row
+            unit_id = unit_ids.get(record.serial)
+            if unit_id is None:
+                errors.append(FieldError("serial", _("unknown unit '{serial}'").format(serial=record.serial), item.row))
+                continue
+            points = series[unit_id]
+            if item.target_id is not None:  # an update moves or changes one stored reading
+                old = by_reading_id[item.target_id]
+                points.pop(old.taken_at, None)
+            clash = points.get(record.taken_at)
+            if clash is not None and (item.must_be_new or item.target_id is not None):
+                errors.append(FieldError("taken_at", _("'{serial}' already has a reading at {at}").format(
+                    serial=record.serial, at=record.taken_at.isoformat(" ")), item.row))
+                continue
+            reading_id = item.target_id if item.target_id is not None else (clash.reading_id if clash else None)
+            stored = by_reading_id[reading_id].stored if reading_id is not None else None
+            points[record.taken_at] = _Point(record.taken_at, record.engine_hours, record.km,
+                                             reading_id, position, stored)
+        for points in series.values():
+            errors += meter_order_errors(sorted(points.values(), key=lambda p: p.taken_at), items)
+        if errors:
+            raise InvalidInput(errors)
+        if not write:
+            return ApplyResult()
+        return self._write(session, items, series)
+
+    def _write(self, session: Session, items: Sequence[Item[UsageRecord]],
+               series: dict[int, dict[datetime, _Point]]) -> ApplyResult:
+        result = ApplyResult()
+        new_rows, new_positions, changed = [], [], []
+        ids: list[int | None] = [None] * len(items)
+        for unit_id, points in series.items():
+            for point in points.values():
+                if point.item is None:
+                    continue
+                values = {"taken_at": point.taken_at, "engine_hours": point.engine_hours, "km": point.km}
+                if point.reading_id is None:
+                    new_rows.append({"unit_id": unit_id, **values})
+                    new_positions.append(point.item)
+                    continue
+                ids[point.item] = point.reading_id
+                if point.stored == (point.taken_at, point.engine_hours, point.km):
+                    result.unchanged += 1
+                else:
+                    changed.append({"id": point.reading_id, **values})
+        if new_rows:
+            statement = insert(UsageReading).returning(UsageReading.id, sort_by_parameter_order=True)
+            for position, new_id in zip(new_positions, session.scalars(statement, new_rows).all(), strict=True):
+                ids[position] = new_id
+            result.created = len(new_rows)
+        if changed:
+            session.execute(update(UsageReading), changed)
+            result.updated = len(changed)
+        if new_rows or changed:
+            session.execute(update(Unit), [self._latest(unit_id, points) for unit_id, points in series.items()
+                                           if any(p.item is not None for p in points.values())])
+        session.flush()
+        result.ids = [i for i in ids if i is not None]
+        return result
+
+    @staticmethod
+    def _latest(unit_id: int, points: dict[datetime, _Point]) -> dict[str, object]:
+        """The unit's cached meters: the newest reading time, the highest value of each meter."""
+        ordered = sorted(points.values(), key=lambda p: p.taken_at)
+        latest: dict[str, object] = {"id": unit_id, "last_reading_at": ordered[-1].taken_at if ordered else None}
+        for meter in METERS:
+            values = [getattr(p, meter) for p in ordered if getattr(p, meter) is not None]
+            latest[meter] = values[-1] if values else None
+        return latest
+
+    def to_record(self, reading: UsageReading, serial: str) -> UsageRecord:
+        """The record form of one stored reading."""
+        return UsageRecord.model_construct(serial=serial, taken_at=reading.taken_at,
+                                           engine_hours=reading.engine_hours, km=reading.km)
+
+    def export(self, session: Session) -> Iterator[UsageRecord]:
+        """Every reading, by unit serial and time."""
+        statement = (select(UsageReading, Unit.serial).join(Unit, Unit.id == UsageReading.unit_id)
+                     .order_by(Unit.serial, UsageReading.taken_at))
+        for reading, serial in session.execute(statement).yield_per(5000):
+            yield self.to_record(reading, serial)
+
+
+USAGE = UsageKind()

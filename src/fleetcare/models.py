@@ -1,0 +1,8 @@
+"""Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic, tests)."""
+
+from __future__ import annotations
+
+
+def load_all_models() -> None:
+    """Import the model modules of every domain."""
+    import fleetcare.fleet.models  # noqa: F401
