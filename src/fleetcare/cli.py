@@ -30,15 +30,23 @@ PROGRESS_FROM_ROWS = 5000
 def fail_bad_input(exc: InvalidInput) -> typer.Exit:
     """Print every problem, one ``FILE:ROW:FIELD: message`` line each; exit status 2."""
     for error in exc.errors:
-        err.print(str(error), markup=False, highlight=False)
-    err.print(_("{count} problem(s); nothing was written.").format(count=len(exc.errors)), style="red")
+        print(error, file=sys.stderr)  # one line each, never wrapped: tools parse these
+    err.print(
+        _("{count} problem(s); nothing was written.").format(count=len(exc.errors)), style="red"
+    )
     return typer.Exit(2)
 
 
 def progress_bar(label: str) -> tuple[Progress, ProgressCallback]:
     """A Rich bar on stderr, shown only for inputs of at least ``PROGRESS_FROM_ROWS`` rows."""
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=err, transient=True)
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
     task = None
 
     def update(done: int, total: int) -> None:
@@ -64,8 +72,10 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help=_("address to listen on"))] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help=_("port"))] = 8000) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help=_("address to listen on"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=_("port"))] = 8000,
+) -> None:
     """Serve the web UI and the REST API (migrations are applied first)."""
     import uvicorn
 
@@ -97,14 +107,20 @@ def import_command(
     counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
     if as_json:
         print(json.dumps(counts))
-    err.print(_("{kind}: {created} created, {updated} updated, {unchanged} unchanged.").format(kind=kind.value, **counts))
+    err.print(
+        _("{kind}: {created} created, {updated} updated, {unchanged} unchanged.").format(
+            kind=kind.value, **counts
+        )
+    )
 
 
 @app.command()
 def export(
     kind: Annotated[KindName, typer.Argument(help=_("what to export"))],
     fmt: Annotated[str, typer.Option("--format", help="csv | json")] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", help=_("file to write (default: stdout)"))] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help=_("file to write (default: stdout)"))
+    ] = None,
 ) -> None:
     """Export a table with exactly the columns import reads."""
     if fmt not in ("csv", "json"):
@@ -124,8 +140,12 @@ def export(
 @app.command()
 def demo(
     units: Annotated[int, typer.Option(min=10, max=200_000, help=_("how many machines"))] = 2000,
-    seed: Annotated[int, typer.Option(help=_("random seed: the same seed builds the same scenario"))] = 7,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help=_("do nothing when units exist already"))] = False,
+    seed: Annotated[
+        int, typer.Option(help=_("random seed: the same seed builds the same scenario"))
+    ] = 7,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help=_("do nothing when units exist already"))
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
 ) -> None:
     """Build the demo scenario (idempotent: the same options write nothing new)."""
@@ -145,7 +165,11 @@ def demo(
         bar.stop()
     if as_json:
         print(json.dumps(counts))
-    err.print(_("Demo scenario: {summary}.").format(summary=", ".join(f"{v} {k}" for k, v in counts.items())))
+    err.print(
+        _("Demo scenario: {summary}.").format(
+            summary=", ".join(f"{v} {k}" for k, v in counts.items())
+        )
+    )
 
 
 if __name__ == "__main__":

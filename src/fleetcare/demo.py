@@ -87,8 +87,15 @@ MODEL_ROWS = [
     ("CH-7", "farm_machine", "Combine harvester, class 7"),
 ]
 # Engine hours per calendar day in service, and km per engine hour where the machine drives.
-HOURS_PER_DAY = {"city_bus": 14.0, "mining_dump_truck": 19.0, "forestry_forwarder": 11.0,
-                 "forestry_harvester": 11.0, "passenger_lift": 5.0, "road_machine": 7.0, "farm_machine": 6.0}
+HOURS_PER_DAY = {
+    "city_bus": 14.0,
+    "mining_dump_truck": 19.0,
+    "forestry_forwarder": 11.0,
+    "forestry_harvester": 11.0,
+    "passenger_lift": 5.0,
+    "road_machine": 7.0,
+    "farm_machine": 6.0,
+}
 KM_PER_HOUR = {"city_bus": 17.0}
 SEASONAL = {"farm_machine", "road_machine"}  # busy from April to October
 
@@ -107,23 +114,88 @@ class FleetLine:
 
 
 FLEET = [
-    FleetLine("MUR-CITYTRANS", "CB-12", ("Murmansk bus depot 1", "Murmansk bus depot 2"), 0, date(2022, 12, 1),
-              date(2023, 3, 31), fixed=110),
-    FleetLine("MUR-CITYTRANS", "CB-18A", ("Murmansk bus depot 1", "Murmansk bus depot 2"), 0, date(2022, 12, 1),
-              date(2023, 3, 31), fixed=40),
-    FleetLine("MUR-KOLALES", "FW-14", ("Kandalaksha forest camp", "Kovdor logging site"), 0.09, date(2019, 5, 1), date(2025, 9, 1)),
-    FleetLine("MUR-KOLALES", "HV-8", ("Kandalaksha forest camp", "Kovdor logging site"), 0.05, date(2019, 5, 1), date(2025, 9, 1)),
-    FleetLine("YAK-ALMAZ", "DT-90", ("Udachny open pit", "Mirny open pit"), 0.08, date(2020, 6, 1), date(2025, 8, 1)),
-    FleetLine("YAK-ALMAZ", "DT-130", ("Udachny open pit",), 0.04, date(2023, 6, 1), date(2026, 7, 1)),
-    FleetLine("YAK-DOROGI", "RG-200", ("Yakutsk road depot",), 0.04, date(2019, 6, 1), date(2025, 6, 1)),
-    FleetLine("KGD-LIFT", "PL-630", ("Kaliningrad city lifts", "Sovetsk lifts"), 0.22, date(2018, 3, 1), date(2026, 6, 1)),
-    FleetLine("KGD-LIFT", "PL-1000", ("Kaliningrad city lifts",), 0.08, date(2019, 3, 1), date(2026, 6, 1)),
-    FleetLine("KGD-ROADS", "RG-200", ("Kaliningrad road depot",), 0.05, date(2019, 4, 1), date(2025, 10, 1)),
-    FleetLine("KGD-ROADS", "RR-10", ("Kaliningrad road depot",), 0.05, date(2019, 4, 1), date(2025, 10, 1)),
-    FleetLine("KGD-AGRO", "TR-280", ("Chernyakhovsk farm",), 0.10, date(2019, 2, 1), date(2026, 3, 1)),
-    FleetLine("KGD-AGRO", "CH-7", ("Chernyakhovsk farm",), 0.04, date(2019, 6, 1), date(2026, 6, 1)),
-    FleetLine("KAR-LES", "FW-14", ("Segezha logging site",), 0.06, date(2020, 5, 1), date(2026, 5, 1)),
-    FleetLine("PTZ-AUTO", "CB-12", ("Petrozavodsk bus depot",), 0.06, date(2021, 8, 1), date(2025, 12, 1)),
+    FleetLine(
+        "MUR-CITYTRANS",
+        "CB-12",
+        ("Murmansk bus depot 1", "Murmansk bus depot 2"),
+        0,
+        date(2022, 12, 1),
+        date(2023, 3, 31),
+        fixed=110,
+    ),
+    FleetLine(
+        "MUR-CITYTRANS",
+        "CB-18A",
+        ("Murmansk bus depot 1", "Murmansk bus depot 2"),
+        0,
+        date(2022, 12, 1),
+        date(2023, 3, 31),
+        fixed=40,
+    ),
+    FleetLine(
+        "MUR-KOLALES",
+        "FW-14",
+        ("Kandalaksha forest camp", "Kovdor logging site"),
+        0.09,
+        date(2019, 5, 1),
+        date(2025, 9, 1),
+    ),
+    FleetLine(
+        "MUR-KOLALES",
+        "HV-8",
+        ("Kandalaksha forest camp", "Kovdor logging site"),
+        0.05,
+        date(2019, 5, 1),
+        date(2025, 9, 1),
+    ),
+    FleetLine(
+        "YAK-ALMAZ",
+        "DT-90",
+        ("Udachny open pit", "Mirny open pit"),
+        0.08,
+        date(2020, 6, 1),
+        date(2025, 8, 1),
+    ),
+    FleetLine(
+        "YAK-ALMAZ", "DT-130", ("Udachny open pit",), 0.04, date(2023, 6, 1), date(2026, 7, 1)
+    ),
+    FleetLine(
+        "YAK-DOROGI", "RG-200", ("Yakutsk road depot",), 0.04, date(2019, 6, 1), date(2025, 6, 1)
+    ),
+    FleetLine(
+        "KGD-LIFT",
+        "PL-630",
+        ("Kaliningrad city lifts", "Sovetsk lifts"),
+        0.22,
+        date(2018, 3, 1),
+        date(2026, 6, 1),
+    ),
+    FleetLine(
+        "KGD-LIFT", "PL-1000", ("Kaliningrad city lifts",), 0.08, date(2019, 3, 1), date(2026, 6, 1)
+    ),
+    FleetLine(
+        "KGD-ROADS",
+        "RG-200",
+        ("Kaliningrad road depot",),
+        0.05,
+        date(2019, 4, 1),
+        date(2025, 10, 1),
+    ),
+    FleetLine(
+        "KGD-ROADS", "RR-10", ("Kaliningrad road depot",), 0.05, date(2019, 4, 1), date(2025, 10, 1)
+    ),
+    FleetLine(
+        "KGD-AGRO", "TR-280", ("Chernyakhovsk farm",), 0.10, date(2019, 2, 1), date(2026, 3, 1)
+    ),
+    FleetLine(
+        "KGD-AGRO", "CH-7", ("Chernyakhovsk farm",), 0.04, date(2019, 6, 1), date(2026, 6, 1)
+    ),
+    FleetLine(
+        "KAR-LES", "FW-14", ("Segezha logging site",), 0.06, date(2020, 5, 1), date(2026, 5, 1)
+    ),
+    FleetLine(
+        "PTZ-AUTO", "CB-12", ("Petrozavodsk bus depot",), 0.06, date(2021, 8, 1), date(2025, 12, 1)
+    ),
 ]
 FAMILY_OF = {code: family for code, family, _name in MODEL_ROWS}
 
@@ -149,7 +221,7 @@ def _day(start: date, end: date, rng: np.random.Generator) -> date:
 
 def _month_ends(start: date, end: date) -> list[date]:
     """The first day of every month after ``start`` up to ``end``."""
-    days = []
+    days: list[date] = []
     year, month = start.year, start.month
     while True:
         month += 1
@@ -161,7 +233,9 @@ def _month_ends(start: date, end: date) -> list[date]:
         days.append(day)
 
 
-def fleet_records(units: int, seed: int, as_of: date) -> tuple[list[schemas.DeliveryRecord], list[schemas.UnitRecord], list[schemas.UsageRecord]]:
+def fleet_records(
+    units: int, seed: int, as_of: date
+) -> tuple[list[schemas.DeliveryRecord], list[schemas.UnitRecord], list[schemas.UsageRecord]]:
     """Deliveries, units and their monthly usage readings, all drawn from ``seed``."""
     rng = np.random.default_rng(seed)
     deliveries: list[schemas.DeliveryRecord] = []
@@ -174,27 +248,50 @@ def fleet_records(units: int, seed: int, as_of: date) -> tuple[list[schemas.Deli
             size = min(BATCH_SIZE, count - batch_start)
             delivered_on = min(_day(line.first, line.last, rng), as_of)
             shipped_on = delivered_on - timedelta(days=int(rng.integers(10, 45)))
-            reference = f"D-{delivered_on:%Y%m}-{line.customer}-{line.model}-{batch_start // BATCH_SIZE + 1}"
-            deliveries.append(schemas.DeliveryRecord(reference=reference, customer=line.customer, model=line.model,
-                                                     quantity=size, shipped_on=shipped_on, delivered_on=delivered_on))
+            batch = batch_start // BATCH_SIZE + 1
+            reference = f"D-{delivered_on:%Y%m}-{line.customer}-{line.model}-{batch}"
+            deliveries.append(
+                schemas.DeliveryRecord(
+                    reference=reference,
+                    customer=line.customer,
+                    model=line.model,
+                    quantity=size,
+                    shipped_on=shipped_on,
+                    delivered_on=delivered_on,
+                )
+            )
             for _ in range(size):
                 serial_counter[line.model] = serial_counter.get(line.model, 0) + 1
                 serial = f"{line.model}-{serial_counter[line.model]:06d}"
                 commissioning = delivered_on + timedelta(days=int(rng.integers(0, 21)))
                 age_years = (as_of - delivered_on).days / 365.25
                 roll = rng.random()
-                status = (UnitStatus.retired if roll < 0.006 * age_years
-                          else UnitStatus.down if roll > 0.965 else UnitStatus.in_service)
-                unit_rows.append(schemas.UnitRecord(
-                    serial=serial, model=line.model, customer=line.customer,
-                    site=line.sites[int(rng.integers(0, len(line.sites)))], delivered_on=delivered_on,
-                    warranty_start=min(commissioning, as_of), status=status, delivery=reference))
+                status = (
+                    UnitStatus.retired
+                    if roll < 0.006 * age_years
+                    else UnitStatus.down
+                    if roll > 0.965
+                    else UnitStatus.in_service
+                )
+                unit_rows.append(
+                    schemas.UnitRecord(
+                        serial=serial,
+                        model=line.model,
+                        customer=line.customer,
+                        site=line.sites[int(rng.integers(0, len(line.sites)))],
+                        delivered_on=delivered_on,
+                        warranty_start=min(commissioning, as_of),
+                        status=status,
+                        delivery=reference,
+                    )
+                )
                 readings += _readings(serial, family, commissioning, as_of, status, rng)
     return deliveries, unit_rows, readings
 
 
-def _readings(serial: str, family: str, start: date, as_of: date, status: UnitStatus,
-              rng: np.random.Generator) -> list[schemas.UsageRecord]:
+def _readings(
+    serial: str, family: str, start: date, as_of: date, status: UnitStatus, rng: np.random.Generator
+) -> list[schemas.UsageRecord]:
     """Monthly meter readings from commissioning on: hours per day × a unit's own intensity."""
     intensity = float(rng.lognormal(0.0, 0.2))
     days = _month_ends(start, as_of)
@@ -206,11 +303,23 @@ def _readings(serial: str, family: str, start: date, as_of: date, status: UnitSt
     out = []
     for day in days:
         season = (1.5 if 4 <= day.month <= 10 else 0.3) if family in SEASONAL else 1.0
-        hours += (day - previous).days * HOURS_PER_DAY[family] * intensity * season * float(rng.uniform(0.8, 1.2))
+        hours += (
+            (day - previous).days
+            * HOURS_PER_DAY[family]
+            * intensity
+            * season
+            * float(rng.uniform(0.8, 1.2))
+        )
         previous = day
         km = None if km_per_hour is None else round(hours * km_per_hour, 0)
-        out.append(schemas.UsageRecord(serial=serial, taken_at=datetime(day.year, day.month, day.day),
-                                       engine_hours=round(hours, 1), km=km))
+        out.append(
+            schemas.UsageRecord(
+                serial=serial,
+                taken_at=datetime(day.year, day.month, day.day),
+                engine_hours=round(hours, 1),
+                km=km,
+            )
+        )
     return out
 
 
@@ -224,22 +333,46 @@ def _apply(session: Session, kind: Kind[Any], records: Sequence[BaseModel]) -> i
     return result.created + result.updated
 
 
-def build_demo(session: Session, *, units: int = 2000, seed: int = 7, as_of: date | None = None,
-               on_progress: ProgressCallback | None = None) -> dict[str, int]:
+def build_demo(
+    session: Session,
+    *,
+    units: int = 2000,
+    seed: int = 7,
+    as_of: date | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, int]:
     """Write the scenario into ``session``'s database; returns how many rows of each it holds."""
     as_of = min(as_of or AS_OF, datetime.now(UTC).date())
-    regions = [schemas.RegionRecord(name=n, country=c, climate=k) for n, c, k in REGION_ROWS]  # type: ignore[arg-type]
-    sites = [schemas.SiteRecord(name=n, region=r, latitude=la, longitude=lo) for n, r, la, lo in SITE_ROWS]
+    regions = [schemas.RegionRecord(name=n, country=c, climate=k) for n, c, k in REGION_ROWS]
+    sites = [
+        schemas.SiteRecord(name=n, region=r, latitude=la, longitude=lo)
+        for n, r, la, lo in SITE_ROWS
+    ]
     customers = [schemas.CustomerRecord(code=c, name=n, region=r) for c, n, r in CUSTOMER_ROWS]
-    models = [schemas.ModelRecord(code=c, family=ProductFamily(f), name=n) for c, f, n in MODEL_ROWS]
+    models = [
+        schemas.ModelRecord(code=c, family=ProductFamily(f), name=n) for c, f, n in MODEL_ROWS
+    ]
     deliveries, unit_rows, readings = fleet_records(units, seed, as_of)
-    for kind, records in ((REGIONS, regions), (SITES, sites), (CUSTOMERS, customers), (MODELS, models),
-                          (DELIVERIES, deliveries), (UNITS, unit_rows)):
+    for kind, records in (
+        (REGIONS, regions),
+        (SITES, sites),
+        (CUSTOMERS, customers),
+        (MODELS, models),
+        (DELIVERIES, deliveries),
+        (UNITS, unit_rows),
+    ):
         _apply(session, kind, records)
     step = 20_000
     for start in range(0, len(readings), step):
         _apply(session, USAGE, readings[start : start + step])
         if on_progress is not None:
             on_progress(min(start + step, len(readings)), len(readings))
-    return {"regions": len(regions), "sites": len(sites), "customers": len(customers), "models": len(models),
-            "deliveries": len(deliveries), "units": len(unit_rows), "usage readings": len(readings)}
+    return {
+        "regions": len(regions),
+        "sites": len(sites),
+        "customers": len(customers),
+        "models": len(models),
+        "deliveries": len(deliveries),
+        "units": len(unit_rows),
+        "usage readings": len(readings),
+    }

@@ -7,10 +7,11 @@ so a client handles a bad field the same whether Pydantic or a business rule ref
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator, StringConstraints
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,11 +32,26 @@ DbSession = Annotated[Session, Depends(get_session)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="the row's id")]
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
-SearchText = Annotated[str | None, Query(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+E = TypeVar("E")
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+# A filter left empty in a form (``?status=``) means "no filter", as the field being absent does.
+_Text = Annotated[str, StringConstraints(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+SearchText = Annotated[_Text | None, BeforeValidator(_blank_is_none), Query()]
+Choice = Annotated[E | None, BeforeValidator(_blank_is_none)]
 
 
 def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:
     return [{"loc": ["body", field], "msg": message, "type": kind}]
+
+
+def not_found_response(exc: Exception) -> JSONResponse:
+    """404 with the message, as every JSON route answers a missing row."""
+    return JSONResponse({"detail": str(exc)}, status_code=404)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -43,18 +59,24 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def _invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
-        detail = [{"loc": ["body", e.field], "msg": e.message, "type": "value_error"} for e in exc.errors]
+        detail = [
+            {"loc": ["body", e.field], "msg": e.message, "type": "value_error"} for e in exc.errors
+        ]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(NotFound)
     async def _missing(_request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return not_found_response(exc)
 
     # Safety nets: a rule the checks above missed still answers as bad input, not as a crash.
     @app.exception_handler(IntegrityError)
     async def _conflict(_request: Request, _exc: IntegrityError) -> JSONResponse:
-        return JSONResponse({"detail": _detail("-", _("conflicts with stored data"), "conflict")}, status_code=409)
+        return JSONResponse(
+            {"detail": _detail("-", _("conflicts with stored data"), "conflict")}, status_code=409
+        )
 
     @app.exception_handler(DataError)
     async def _data(_request: Request, _exc: DataError) -> JSONResponse:
-        return JSONResponse({"detail": _detail("-", _("a value is out of range"), "value_error")}, status_code=422)
+        return JSONResponse(
+            {"detail": _detail("-", _("a value is out of range"), "value_error")}, status_code=422
+        )

@@ -17,7 +17,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from fleetcare.core.errors import FieldError, InvalidInput
-from fleetcare.core.tabular import csv_header, header_errors, read_rows, validation_errors, write_rows
+from fleetcare.core.tabular import (
+    csv_header,
+    header_errors,
+    read_rows,
+    validation_errors,
+    write_rows,
+)
 
 R = TypeVar("R", bound=BaseModel)
 ProgressCallback = Callable[[int, int], None]
@@ -52,8 +58,10 @@ class Kind(Protocol[R]):
     name: str
     record_type: type[R]
 
-    def apply(self, session: Session, items: Sequence[Item[R]], *, write: bool = True) -> ApplyResult:
-        """Check ``items``; raise ``InvalidInput`` with every problem, else upsert when ``write``."""
+    def apply(
+        self, session: Session, items: Sequence[Item[R]], *, write: bool = True
+    ) -> ApplyResult:
+        """Check ``items``; raise ``InvalidInput`` listing every problem; upsert when ``write``."""
         ...
 
     def export(self, session: Session) -> Iterator[R]:
@@ -61,7 +69,9 @@ class Kind(Protocol[R]):
         ...
 
 
-def parse_file(kind: Kind[R], path: Path, on_progress: ProgressCallback | None = None) -> tuple[list[Item[R]], list[FieldError]]:
+def parse_file(
+    kind: Kind[R], path: Path, on_progress: ProgressCallback | None = None
+) -> tuple[list[Item[R]], list[FieldError]]:
     """Read and shape-check every row of ``path``; returns the good items and all errors."""
     name = str(path)
     rows, errors = read_rows(path)

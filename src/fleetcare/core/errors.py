@@ -16,7 +16,8 @@ class FieldError:
 
     def __str__(self) -> str:
         """``FILE:ROW:FIELD: message``, the one-line form the CLI prints."""
-        return f"{self.file or '-'}:{self.row if self.row is not None else '-'}:{self.field}: {self.message}"
+        row = "-" if self.row is None else self.row
+        return f"{self.file or '-'}:{row}:{self.field}: {self.message}"
 
 
 class InvalidInput(Exception):

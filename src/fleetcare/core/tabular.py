@@ -34,7 +34,9 @@ def read_rows(path: Path) -> tuple[list[Row], list[FieldError]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [], [FieldError("-", _("cannot read the file: {error}").format(error=exc.strerror), 0, name)]
+        return [], [
+            FieldError("-", _("cannot read the file: {error}").format(error=exc.strerror), 0, name)
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -56,12 +58,16 @@ def _read_csv(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
         for record in reader:
             line = reader.line_num
             if "\0extra" in record:
-                errors.append(FieldError("-", _("more cells than the header has columns"), line, name))
+                errors.append(
+                    FieldError("-", _("more cells than the header has columns"), line, name)
+                )
                 continue
-            # An empty cell means "not given": the field's default applies, or it is reported missing.
+            # An empty cell means "not given": the default applies, or it is reported missing.
             rows.append((line, {k: v for k, v in record.items() if v not in (None, "")}))
     except csv.Error as exc:
-        errors.append(FieldError("-", _("not valid CSV: {error}").format(error=exc), reader.line_num, name))
+        errors.append(
+            FieldError("-", _("not valid CSV: {error}").format(error=exc), reader.line_num, name)
+        )
     header = reader.fieldnames or []
     if not rows and not errors:
         errors.append(FieldError("-", _("the file has a header but no rows"), 1, name))
@@ -75,7 +81,9 @@ def _read_json(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [], [FieldError("-", _("not valid JSON: {error}").format(error=exc.msg), exc.lineno, name)]
+        return [], [
+            FieldError("-", _("not valid JSON: {error}").format(error=exc.msg), exc.lineno, name)
+        ]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):
@@ -92,7 +100,9 @@ def _read_json(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
     return rows, errors
 
 
-def header_errors(columns: Iterable[str], record_type: type[BaseModel], name: str) -> list[FieldError]:
+def header_errors(
+    columns: Iterable[str], record_type: type[BaseModel], name: str
+) -> list[FieldError]:
     """Columns a CSV header lacks (required fields) or has but nobody reads (unknown)."""
     present = set(columns)
     fields = record_type.model_fields
@@ -102,7 +112,12 @@ def header_errors(columns: Iterable[str], record_type: type[BaseModel], name: st
         if info.is_required() and field not in present
     ]
     errors += [
-        FieldError(column, _("unknown column; expected: {columns}").format(columns=", ".join(fields)), 1, name)
+        FieldError(
+            column,
+            _("unknown column; expected: {columns}").format(columns=", ".join(fields)),
+            1,
+            name,
+        )
         for column in sorted(present - set(fields))
     ]
     return errors
@@ -114,7 +129,9 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def validation_errors(exc: ValidationError, row: int | None = None, name: str | None = None) -> list[FieldError]:
+def validation_errors(
+    exc: ValidationError, row: int | None = None, name: str | None = None
+) -> list[FieldError]:
     """Pydantic's errors as ``FieldError`` s naming the field (``-`` for the whole row)."""
     errors = []
     for error in exc.errors(include_url=False):
@@ -153,7 +170,9 @@ def write_rows(records: Iterable[BaseModel], columns: Sequence[str], fmt: str, o
     out.write("[")
     for record in records:
         out.write(",\n " if count else "\n ")
-        out.write(json.dumps(record.model_dump(mode="json", include=set(columns)), ensure_ascii=False))
+        out.write(
+            json.dumps(record.model_dump(mode="json", include=set(columns)), ensure_ascii=False)
+        )
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

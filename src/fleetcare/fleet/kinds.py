@@ -27,7 +27,6 @@ from fleetcare.fleet.models import (
     Region,
     Site,
     Unit,
-    UsageReading,
 )
 
 R = TypeVar("R", bound=BaseModel)
@@ -72,18 +71,29 @@ class KeyedKind(Generic[R]):
     key: str
     plain: tuple[str, ...]
     references: tuple[Reference, ...] = ()
-    extra_check: Callable[[Session, Sequence[Item[R]], dict[str, dict[str, int]]], list[FieldError]] | None = None
+    extra_check: (
+        Callable[[Session, Sequence[Item[R]], dict[str, dict[str, int]]], list[FieldError]] | None
+    ) = None
     order_by: tuple[str, ...] = field(default=())
 
-    def apply(self, session: Session, items: Sequence[Item[R]], *, write: bool = True) -> ApplyResult:
+    def apply(
+        self, session: Session, items: Sequence[Item[R]], *, write: bool = True
+    ) -> ApplyResult:
         """Check every item, then (when ``write``) insert new keys and update changed rows."""
         errors: list[FieldError] = []
         first_row: dict[str, int | None] = {}
         for item in items:
             value = getattr(item.record, self.key)
             if value in first_row:
-                errors.append(FieldError(self.key, _("duplicate {key} '{value}' (also row {row})").format(
-                    key=self.key, value=value, row=first_row[value]), item.row))
+                errors.append(
+                    FieldError(
+                        self.key,
+                        _("duplicate {key} '{value}' (also row {row})").format(
+                            key=self.key, value=value, row=first_row[value]
+                        ),
+                        item.row,
+                    )
+                )
             else:
                 first_row[value] = item.row
         ids: dict[str, dict[str, int]] = {}
@@ -93,15 +103,29 @@ class KeyedKind(Generic[R]):
             for item in items:
                 value = getattr(item.record, ref.field)
                 if value is not None and value not in ids[ref.field]:
-                    errors.append(FieldError(ref.field, _("unknown {field} '{value}'").format(
-                        field=ref.field, value=value), item.row))
+                    errors.append(
+                        FieldError(
+                            ref.field,
+                            _("unknown {field} '{value}'").format(field=ref.field, value=value),
+                            item.row,
+                        )
+                    )
         existing = self._existing(session, items)
         for item in items:
             holder = existing.get(getattr(item.record, self.key))
-            taken = item.must_be_new or (item.target_id is not None and holder is not None and holder.id != item.target_id)
+            taken = item.must_be_new or (
+                item.target_id is not None and holder is not None and holder.id != item.target_id
+            )
             if holder is not None and taken:
-                errors.append(FieldError(self.key, _("{key} '{value}' is already taken").format(
-                    key=self.key, value=getattr(item.record, self.key)), item.row))
+                errors.append(
+                    FieldError(
+                        self.key,
+                        _("{key} '{value}' is already taken").format(
+                            key=self.key, value=getattr(item.record, self.key)
+                        ),
+                        item.row,
+                    )
+                )
         if self.extra_check is not None and not errors:
             errors += self.extra_check(session, items, ids)
         if errors:
@@ -127,14 +151,23 @@ class KeyedKind(Generic[R]):
             values[ref.column] = None if natural is None else ids[ref.field][natural]
         return values
 
-    def _write(self, session: Session, items: Sequence[Item[R]], existing: dict[str, Any],
-               ids: dict[str, dict[str, int]]) -> ApplyResult:
+    def _write(
+        self,
+        session: Session,
+        items: Sequence[Item[R]],
+        existing: dict[str, Any],
+        ids: dict[str, dict[str, int]],
+    ) -> ApplyResult:
         result = ApplyResult()
         new_rows: list[tuple[int, dict[str, Any]]] = []
         row_ids: list[int | None] = []
         for position, item in enumerate(items):
             values = self._values(item.record, ids)
-            target = session.get(self.table, item.target_id) if item.target_id is not None else existing.get(values[self.key])
+            target: Any = (
+                session.get(self.table, item.target_id)
+                if item.target_id is not None
+                else existing.get(values[self.key])
+            )
             if target is None:
                 new_rows.append((position, values))
                 row_ids.append(None)
@@ -176,39 +209,72 @@ def _unit_delivery_matches(
 ) -> list[FieldError]:
     """A unit's delivery, when named, carries the same customer and model as the unit."""
     delivery_ids = {ids["delivery"][i.record.delivery] for i in items if i.record.delivery}
-    batches = {d.id: d for part in chunks(sorted(delivery_ids))
-               for d in session.scalars(select(Delivery).where(Delivery.id.in_(part)))}
+    batches = {
+        d.id: d
+        for part in chunks(sorted(delivery_ids))
+        for d in session.scalars(select(Delivery).where(Delivery.id.in_(part)))
+    }
     errors = []
     for item in items:
         if not item.record.delivery:
             continue
         batch = batches[ids["delivery"][item.record.delivery]]
-        if batch.customer_id != ids["customer"][item.record.customer] or batch.model_id != ids["model"][item.record.model]:
-            errors.append(FieldError("delivery", _("delivery '{ref}' is for another customer or model").format(
-                ref=item.record.delivery), item.row))
+        if (
+            batch.customer_id != ids["customer"][item.record.customer]
+            or batch.model_id != ids["model"][item.record.model]
+        ):
+            errors.append(
+                FieldError(
+                    "delivery",
+                    _("delivery '{ref}' is for another customer or model").format(
+                        ref=item.record.delivery
+                    ),
+                    item.row,
+                )
+            )
     return errors
 
 
 REGIONS = KeyedKind("regions", schemas.RegionRecord, Region, "name", ("country", "climate"))
 SITES = KeyedKind(
-    "sites", schemas.SiteRecord, Site, "name", ("latitude", "longitude"),
+    "sites",
+    schemas.SiteRecord,
+    Site,
+    "name",
+    ("latitude", "longitude"),
     (Reference("region", "region_id", Region, "name", "region"),),
 )
 CUSTOMERS = KeyedKind(
-    "customers", schemas.CustomerRecord, Customer, "code", ("name",),
+    "customers",
+    schemas.CustomerRecord,
+    Customer,
+    "code",
+    ("name",),
     (Reference("region", "region_id", Region, "name", "region"),),
 )
 MODELS = KeyedKind("models", schemas.ModelRecord, ProductModel, "code", ("family", "name"))
 DELIVERIES = KeyedKind(
-    "deliveries", schemas.DeliveryRecord, Delivery, "reference", ("quantity", "shipped_on", "delivered_on"),
-    (Reference("customer", "customer_id", Customer, "code", "customer"),
-     Reference("model", "model_id", ProductModel, "code", "model")),
+    "deliveries",
+    schemas.DeliveryRecord,
+    Delivery,
+    "reference",
+    ("quantity", "shipped_on", "delivered_on"),
+    (
+        Reference("customer", "customer_id", Customer, "code", "customer"),
+        Reference("model", "model_id", ProductModel, "code", "model"),
+    ),
 )
 UNITS = KeyedKind(
-    "units", schemas.UnitRecord, Unit, "serial", ("delivered_on", "warranty_start", "status"),
-    (Reference("model", "model_id", ProductModel, "code", "model"),
-     Reference("customer", "customer_id", Customer, "code", "customer"),
-     Reference("site", "site_id", Site, "name", "site"),
-     Reference("delivery", "delivery_id", Delivery, "reference", "delivery")),
+    "units",
+    schemas.UnitRecord,
+    Unit,
+    "serial",
+    ("delivered_on", "warranty_start", "status"),
+    (
+        Reference("model", "model_id", ProductModel, "code", "model"),
+        Reference("customer", "customer_id", Customer, "code", "customer"),
+        Reference("site", "site_id", Site, "name", "site"),
+        Reference("delivery", "delivery_id", Delivery, "reference", "delivery"),
+    ),
     extra_check=_unit_delivery_matches,
 )

@@ -20,8 +20,16 @@ FAMILY = {
     ProductFamily.road_machine: N_("Road machine"),
     ProductFamily.farm_machine: N_("Farm machine"),
 }
-STATUS = {UnitStatus.in_service: N_("In service"), UnitStatus.down: N_("Down"), UnitStatus.retired: N_("Retired")}
-CLIMATE = {ClimateClass.temperate: N_("Temperate"), ClimateClass.cold: N_("Cold"), ClimateClass.arctic: N_("Arctic")}
+STATUS = {
+    UnitStatus.in_service: N_("In service"),
+    UnitStatus.down: N_("Down"),
+    UnitStatus.retired: N_("Retired"),
+}
+CLIMATE = {
+    ClimateClass.temperate: N_("Temperate"),
+    ClimateClass.cold: N_("Cold"),
+    ClimateClass.arctic: N_("Arctic"),
+}
 
 
 def labels() -> dict[str, dict[str, str]]:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from fleetcare.core.api import DbSession, RowId, SearchText
+from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.i18n import _
 from fleetcare.fleet import service
 from fleetcare.fleet.labels import labels
@@ -21,24 +21,53 @@ PAGE_SIZE = 25
 
 
 @router.get("/units")
-def units_page(request: Request, session: DbSession, q: SearchText = None, region: SearchText = None,
-               model: SearchText = None, customer: SearchText = None, status: UnitStatus | None = None,
-               family: ProductFamily | None = None,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+def units_page(
+    request: Request,
+    session: DbSession,
+    q: SearchText = None,
+    region: SearchText = None,
+    model: SearchText = None,
+    customer: SearchText = None,
+    status: Choice[UnitStatus] = None,
+    family: Choice[ProductFamily] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
     """Units with search and filters; HTMX swaps only the table block."""
-    where = service.UnitFilter(q=q, region=region, model=model, customer=customer, status=status, family=family)
+    where = service.UnitFilter(
+        q=q, region=region, model=model, customer=customer, status=status, family=family
+    )
     page = service.list_units(session, where, limit=PAGE_SIZE, offset=offset)
-    chosen = {k: v for k, v in {"q": q, "region": region, "model": model, "customer": customer,
-                                "status": status.value if status else None,
-                                "family": family.value if family else None}.items() if v}
+    chosen = {
+        k: v
+        for k, v in {
+            "q": q,
+            "region": region,
+            "model": model,
+            "customer": customer,
+            "status": status.value if status else None,
+            "family": family.value if family else None,
+        }.items()
+        if v
+    }
 
     def url(new_offset: int) -> str:
-        return "/units?" + urlencode({**chosen, "offset": new_offset})
+        query = urlencode({**chosen, "offset": new_offset} if new_offset else chosen)
+        return f"/units?{query}" if query else "/units"
 
-    context = {"page": page, "chosen": chosen, "offset": offset, "limit": PAGE_SIZE, "url": url,
-               "options": service.region_options(session), "labels": labels(),
-               "statuses": [s.value for s in UnitStatus], "families": [f.value for f in ProductFamily]}
-    return render(request, "fleet/units.html", context, block="table")
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "offset": offset,
+        "limit": PAGE_SIZE,
+        "url": url,
+        "options": service.region_options(session),
+        "labels": labels(),
+        "statuses": [s.value for s in UnitStatus],
+        "families": [f.value for f in ProductFamily],
+    }
+    response = render(request, "fleet/units.html", context, block="table")
+    response.headers["HX-Push-Url"] = url(offset)  # the address bar shows only the filters in use
+    return response
 
 
 @router.get("/units/{unit_id}")
@@ -50,11 +79,26 @@ def unit_page(request: Request, session: DbSession, unit_id: RowId) -> Response:
     if any(hours is not None for _at, hours, _km in series):
         meters[_("Engine hours")] = [hours for _at, hours, _km in series]
     if any(km is not None for _at, _hours, km in series):
-        meters[_("Kilometres (thousands)")] = [None if km is None else km / 1000 for _at, _hours, km in series]
-    figure = line_chart([at.isoformat() for at, _h, _k in series], meters, y_title=_("Meter reading"),
-                        title=_("Usage over time"))
-    return render(request, "fleet/unit.html", {"unit": unit, "figure": figure, "readings": series[-12:][::-1],
-                                               "count": len(series), "labels": labels()})
+        meters[_("Kilometres (thousands)")] = [
+            None if km is None else km / 1000 for _at, _hours, km in series
+        ]
+    figure = line_chart(
+        [at.isoformat() for at, _h, _k in series],
+        meters,
+        y_title=_("Meter reading"),
+        title=_("Usage over time"),
+    )
+    return render(
+        request,
+        "fleet/unit.html",
+        {
+            "unit": unit,
+            "figure": figure,
+            "readings": series[-12:][::-1],
+            "count": len(series),
+            "labels": labels(),
+        },
+    )
 
 
 @router.get("/regions")
@@ -62,7 +106,9 @@ def regions_page(request: Request, session: DbSession) -> Response:
     """Every region with its number of units."""
     counts = service.units_per_region(session)
     regions = service.list_regions(session, limit=500).items
-    return render(request, "fleet/regions.html", {"regions": regions, "counts": counts, "labels": labels()})
+    return render(
+        request, "fleet/regions.html", {"regions": regions, "counts": counts, "labels": labels()}
+    )
 
 
 @router.get("/regions/{region_id}")
@@ -70,6 +116,12 @@ def region_page(request: Request, session: DbSession, region_id: RowId) -> Respo
     """A region: units by family (chart) and by site and family (table)."""
     summary = service.region_summary(session, region_id)
     names = labels()["family"]
-    figure = bar_chart([names[f.value] for f, _n in summary.by_family], [n for _f, n in summary.by_family],
-                       y_title=_("Units"), title=_("Units by family"))
-    return render(request, "fleet/region.html", {"summary": summary, "figure": figure, "labels": labels()})
+    figure = bar_chart(
+        [names[f.value] for f, _n in summary.by_family],
+        [n for _f, n in summary.by_family],
+        y_title=_("Units"),
+        title=_("Units by family"),
+    )
+    return render(
+        request, "fleet/region.html", {"summary": summary, "figure": figure, "labels": labels()}
+    )

@@ -51,10 +51,20 @@ def _datetime_from_date(value: object) -> object:
 
 # Printable text only: no control characters (PostgreSQL refuses NUL in text).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=TEXT_PATTERN)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)]
-LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN)]
-Serial = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=TEXT_PATTERN),
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
+]
+LongName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN),
+]
+Serial = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)
+]
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
 PastMoment = Annotated[datetime, AfterValidator(_naive_utc), AfterValidator(_not_in_future)]
 

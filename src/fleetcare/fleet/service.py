@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -45,9 +46,13 @@ def validate(record_type: type[R], values: dict[str, Any]) -> R:
         raise InvalidInput(validation_errors(exc)) from exc
 
 
-def paginate(session: Session, statement: Select[Any], limit: int, offset: int) -> tuple[Sequence[Any], int]:
+def paginate(
+    session: Session, statement: Select[Any], limit: int, offset: int
+) -> tuple[Sequence[Any], int]:
     """One page of ``statement``'s rows and the number of all rows it matches."""
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    total = (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
     rows = session.scalars(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).unique().all()
     return rows, total
 
@@ -110,14 +115,22 @@ def delivery_read(session: Session, delivery_id: int) -> schemas.DeliveryRead:
 
 def _unit_read(unit: Unit) -> schemas.UnitRead:
     return schemas.UnitRead.model_construct(
-        id=unit.id, region=unit.site.region.name, family=unit.model.family,
-        engine_hours=unit.engine_hours, km=unit.km, last_reading_at=unit.last_reading_at,
+        id=unit.id,
+        region=unit.site.region.name,
+        family=unit.model.family,
+        engine_hours=unit.engine_hours,
+        km=unit.km,
+        last_reading_at=unit.last_reading_at,
         **UNITS.to_record(unit).model_dump(),
     )
 
 
-_UNIT_LOADS = (joinedload(Unit.model), joinedload(Unit.customer), joinedload(Unit.site).joinedload(Site.region),
-               joinedload(Unit.delivery))
+_UNIT_LOADS = (
+    joinedload(Unit.model),
+    joinedload(Unit.customer),
+    joinedload(Unit.site).joinedload(Site.region),
+    joinedload(Unit.delivery),
+)
 
 
 def unit_read(session: Session, unit_id: int) -> schemas.UnitRead:
@@ -130,7 +143,9 @@ def unit_read(session: Session, unit_id: int) -> schemas.UnitRead:
 
 def usage_read(session: Session, reading_id: int) -> schemas.UsageRead:
     """One usage reading."""
-    row = session.execute(select(UsageReading, Unit.serial).join(Unit).where(UsageReading.id == reading_id)).first()
+    row = session.execute(
+        select(UsageReading, Unit.serial).join(Unit).where(UsageReading.id == reading_id)
+    ).first()
     if row is None:
         raise NotFound(_("usage reading {id} not found").format(id=reading_id))
     return schemas.UsageRead(id=row[0].id, **USAGE.to_record(row[0], row[1]).model_dump())
@@ -156,97 +171,186 @@ def units_statement(where: UnitFilter) -> Select[Any]:
     if where.q:
         statement = statement.where(Unit.serial.ilike(_like(where.q.strip()), escape="\\"))
     if where.region:
-        statement = statement.where(Unit.site_id.in_(select(Site.id).join(Region).where(Region.name == where.region)))
+        statement = statement.where(
+            Unit.site_id.in_(select(Site.id).join(Region).where(Region.name == where.region))
+        )
     if where.model:
-        statement = statement.where(Unit.model_id.in_(select(ProductModel.id).where(ProductModel.code == where.model)))
+        statement = statement.where(
+            Unit.model_id.in_(select(ProductModel.id).where(ProductModel.code == where.model))
+        )
     if where.family:
-        statement = statement.where(Unit.model_id.in_(select(ProductModel.id).where(ProductModel.family == where.family)))
+        statement = statement.where(
+            Unit.model_id.in_(select(ProductModel.id).where(ProductModel.family == where.family))
+        )
     if where.customer:
-        statement = statement.where(Unit.customer_id.in_(select(Customer.id).where(Customer.code == where.customer)))
+        statement = statement.where(
+            Unit.customer_id.in_(select(Customer.id).where(Customer.code == where.customer))
+        )
     if where.site:
-        statement = statement.where(Unit.site_id.in_(select(Site.id).where(Site.name == where.site)))
+        statement = statement.where(
+            Unit.site_id.in_(select(Site.id).where(Site.name == where.site))
+        )
     if where.status:
         statement = statement.where(Unit.status == where.status)
     return statement
 
 
-def list_units(session: Session, where: UnitFilter, limit: int = 50, offset: int = 0) -> schemas.Page[schemas.UnitRead]:
+def list_units(
+    session: Session, where: UnitFilter, limit: int = 50, offset: int = 0
+) -> schemas.Page[schemas.UnitRead]:
     """A page of units."""
     rows, total = paginate(session, units_statement(where), limit, offset)
     return schemas.Page[schemas.UnitRead](items=[_unit_read(u) for u in rows], total=total)
 
 
-def _page(session: Session, statement: Select[Any], convert: Callable[[Any], R], limit: int, offset: int) -> schemas.Page[R]:
+def _page(
+    session: Session, statement: Select[Any], convert: Callable[[Any], R], limit: int, offset: int
+) -> schemas.Page[R]:
     rows, total = paginate(session, statement, limit, offset)
     return schemas.Page[Any](items=[convert(r) for r in rows], total=total)
 
 
-def list_regions(session: Session, *, q: str | None = None, climate: ClimateClass | None = None,
-                 limit: int = 50, offset: int = 0) -> schemas.Page[schemas.RegionRead]:
+def list_regions(
+    session: Session,
+    *,
+    q: str | None = None,
+    climate: ClimateClass | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.Page[schemas.RegionRead]:
     """A page of regions by name."""
     statement = select(Region).order_by(Region.name)
     if q:
         statement = statement.where(Region.name.ilike(_like(q), escape="\\"))
     if climate:
         statement = statement.where(Region.climate == climate)
-    return _page(session, statement, lambda r: schemas.RegionRead(id=r.id, **REGIONS.to_record(r).model_dump()), limit, offset)
+    return _page(
+        session,
+        statement,
+        lambda r: schemas.RegionRead(id=r.id, **REGIONS.to_record(r).model_dump()),
+        limit,
+        offset,
+    )
 
 
-def list_sites(session: Session, *, region: str | None = None, q: str | None = None,
-               limit: int = 50, offset: int = 0) -> schemas.Page[schemas.SiteRead]:
+def list_sites(
+    session: Session,
+    *,
+    region: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.Page[schemas.SiteRead]:
     """A page of sites by name."""
     statement = select(Site).options(joinedload(Site.region)).order_by(Site.name)
     if region:
         statement = statement.where(Site.region.has(Region.name == region))
     if q:
         statement = statement.where(Site.name.ilike(_like(q), escape="\\"))
-    return _page(session, statement, lambda r: schemas.SiteRead(id=r.id, **SITES.to_record(r).model_dump()), limit, offset)
+    return _page(
+        session,
+        statement,
+        lambda r: schemas.SiteRead(id=r.id, **SITES.to_record(r).model_dump()),
+        limit,
+        offset,
+    )
 
 
-def list_customers(session: Session, *, region: str | None = None, q: str | None = None,
-                   limit: int = 50, offset: int = 0) -> schemas.Page[schemas.CustomerRead]:
+def list_customers(
+    session: Session,
+    *,
+    region: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.Page[schemas.CustomerRead]:
     """A page of customers by code."""
     statement = select(Customer).options(joinedload(Customer.region)).order_by(Customer.code)
     if region:
         statement = statement.where(Customer.region.has(Region.name == region))
     if q:
         pattern = _like(q)
-        statement = statement.where(Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\"))
-    return _page(session, statement, lambda r: schemas.CustomerRead(id=r.id, **CUSTOMERS.to_record(r).model_dump()), limit, offset)
+        statement = statement.where(
+            Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\")
+        )
+    return _page(
+        session,
+        statement,
+        lambda r: schemas.CustomerRead(id=r.id, **CUSTOMERS.to_record(r).model_dump()),
+        limit,
+        offset,
+    )
 
 
-def list_models(session: Session, *, family: ProductFamily | None = None,
-                limit: int = 50, offset: int = 0) -> schemas.Page[schemas.ModelRead]:
+def list_models(
+    session: Session, *, family: ProductFamily | None = None, limit: int = 50, offset: int = 0
+) -> schemas.Page[schemas.ModelRead]:
     """A page of product models by code."""
     statement = select(ProductModel).order_by(ProductModel.code)
     if family:
         statement = statement.where(ProductModel.family == family)
-    return _page(session, statement, lambda r: schemas.ModelRead(id=r.id, **MODELS.to_record(r).model_dump()), limit, offset)
+    return _page(
+        session,
+        statement,
+        lambda r: schemas.ModelRead(id=r.id, **MODELS.to_record(r).model_dump()),
+        limit,
+        offset,
+    )
 
 
-def list_deliveries(session: Session, *, customer: str | None = None, model: str | None = None,
-                    limit: int = 50, offset: int = 0) -> schemas.Page[schemas.DeliveryRead]:
+def list_deliveries(
+    session: Session,
+    *,
+    customer: str | None = None,
+    model: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.Page[schemas.DeliveryRead]:
     """A page of deliveries, newest shipment first."""
-    statement = (select(Delivery).options(joinedload(Delivery.customer), joinedload(Delivery.model))
-                 .order_by(Delivery.shipped_on.desc(), Delivery.reference))
+    statement = (
+        select(Delivery)
+        .options(joinedload(Delivery.customer), joinedload(Delivery.model))
+        .order_by(Delivery.shipped_on.desc(), Delivery.reference)
+    )
     if customer:
         statement = statement.where(Delivery.customer.has(Customer.code == customer))
     if model:
         statement = statement.where(Delivery.model.has(ProductModel.code == model))
-    return _page(session, statement, lambda r: schemas.DeliveryRead(id=r.id, **DELIVERIES.to_record(r).model_dump()), limit, offset)
+    return _page(
+        session,
+        statement,
+        lambda r: schemas.DeliveryRead(id=r.id, **DELIVERIES.to_record(r).model_dump()),
+        limit,
+        offset,
+    )
 
 
-def list_usage(session: Session, *, serial: str | None = None, unit_id: int | None = None,
-               limit: int = 50, offset: int = 0) -> schemas.Page[schemas.UsageRead]:
+def list_usage(
+    session: Session,
+    *,
+    serial: str | None = None,
+    unit_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.Page[schemas.UsageRead]:
     """A page of usage readings, by unit and time."""
     statement = select(UsageReading).order_by(UsageReading.unit_id, UsageReading.taken_at)
     if serial:
-        statement = statement.where(UsageReading.unit_id.in_(select(Unit.id).where(Unit.serial == serial)))
+        statement = statement.where(
+            UsageReading.unit_id.in_(select(Unit.id).where(Unit.serial == serial))
+        )
     if unit_id is not None:
         statement = statement.where(UsageReading.unit_id == unit_id)
     rows, total = paginate(session, statement, limit, offset)
-    serials = dict(session.execute(select(Unit.id, Unit.serial).where(Unit.id.in_({r.unit_id for r in rows}))).tuples())
-    items = [schemas.UsageRead(id=r.id, **USAGE.to_record(r, serials[r.unit_id]).model_dump()) for r in rows]
+    serials = dict(
+        session.execute(
+            select(Unit.id, Unit.serial).where(Unit.id.in_({r.unit_id for r in rows}))
+        ).all()
+    )
+    items = [
+        schemas.UsageRead(id=r.id, **USAGE.to_record(r, serials[r.unit_id]).model_dump())
+        for r in rows
+    ]
     return schemas.Page[schemas.UsageRead](items=items, total=total)
 
 
@@ -264,11 +368,16 @@ def update_usage(session: Session, reading_id: int, patch: schemas.UsageUpdate) 
     return reading_id
 
 
-def usage_series(session: Session, unit_id: int) -> list[tuple[Any, float | None, float | None]]:
+def usage_series(
+    session: Session, unit_id: int
+) -> list[tuple[datetime, float | None, float | None]]:
     """All readings of one unit as (taken_at, engine hours, km), oldest first."""
-    statement = (select(UsageReading.taken_at, UsageReading.engine_hours, UsageReading.km)
-                 .where(UsageReading.unit_id == unit_id).order_by(UsageReading.taken_at))
-    return [tuple(row) for row in session.execute(statement)]
+    statement = (
+        select(UsageReading.taken_at, UsageReading.engine_hours, UsageReading.km)
+        .where(UsageReading.unit_id == unit_id)
+        .order_by(UsageReading.taken_at)
+    )
+    return [(at, hours, km) for at, hours, km in session.execute(statement)]
 
 
 # --- summaries -------------------------------------------------------------------------------
@@ -287,16 +396,36 @@ def region_summary(session: Session, region_id: int) -> RegionSummary:
     """How many units a region has, by family, by site and family, and by status."""
     region = region_read(session, region_id)
     by_family = session.execute(
-        select(ProductModel.family, func.count()).select_from(Unit).join(Site).join(ProductModel)
-        .where(Site.region_id == region_id).group_by(ProductModel.family).order_by(func.count().desc())).tuples().all()
+        select(ProductModel.family, func.count())
+        .select_from(Unit)
+        .join(Site)
+        .join(ProductModel)
+        .where(Site.region_id == region_id)
+        .group_by(ProductModel.family)
+        .order_by(func.count().desc())
+    ).all()
     by_site = session.execute(
-        select(Site.name, ProductModel.family, func.count()).select_from(Unit).join(Site).join(ProductModel)
-        .where(Site.region_id == region_id).group_by(Site.name, ProductModel.family)
-        .order_by(Site.name, ProductModel.family)).tuples().all()
+        select(Site.name, ProductModel.family, func.count())
+        .select_from(Unit)
+        .join(Site)
+        .join(ProductModel)
+        .where(Site.region_id == region_id)
+        .group_by(Site.name, ProductModel.family)
+        .order_by(Site.name, ProductModel.family)
+    ).all()
     by_status = session.execute(
-        select(Unit.status, func.count()).join(Site).where(Site.region_id == region_id)
-        .group_by(Unit.status).order_by(Unit.status)).tuples().all()
-    customers = session.scalar(select(func.count()).select_from(Customer).where(Customer.region_id == region_id)) or 0
+        select(Unit.status, func.count())
+        .join(Site)
+        .where(Site.region_id == region_id)
+        .group_by(Unit.status)
+        .order_by(Unit.status)
+    ).all()
+    customers = (
+        session.scalar(
+            select(func.count()).select_from(Customer).where(Customer.region_id == region_id)
+        )
+        or 0
+    )
     return RegionSummary(region, list(by_family), list(by_site), list(by_status), customers)
 
 
@@ -311,13 +440,17 @@ def region_options(session: Session) -> dict[str, list[str]]:
 
 def units_per_region(session: Session) -> dict[int, int]:
     """Number of units at each region's sites, by region id."""
-    statement = select(Site.region_id, func.count(Unit.id)).join(Unit, Unit.site_id == Site.id).group_by(Site.region_id)
-    return dict(session.execute(statement).tuples().all())
+    statement = (
+        select(Site.region_id, func.count(Unit.id))
+        .join(Unit, Unit.site_id == Site.id)
+        .group_by(Site.region_id)
+    )
+    return dict(session.execute(statement).all())
 
 
 def totals(session: Session) -> dict[str, int]:
-    """How many units (and of them in service or down), customers, models and deliveries there are."""
-    by_status = dict(session.execute(select(Unit.status, func.count()).group_by(Unit.status)).tuples().all())
+    """How many units (in service, down), customers, models and deliveries there are."""
+    by_status = dict(session.execute(select(Unit.status, func.count()).group_by(Unit.status)).all())
     return {
         "units": sum(by_status.values()),
         "in_service": by_status.get(UnitStatus.in_service, 0),

@@ -37,7 +37,9 @@ class _Point:
     stored: tuple[datetime, float | None, float | None] | None = None
 
 
-def meter_order_errors(points: Sequence[_Point], items: Sequence[Item[UsageRecord]]) -> list[FieldError]:
+def meter_order_errors(
+    points: Sequence[_Point], items: Sequence[Item[UsageRecord]]
+) -> list[FieldError]:
     """Errors for each meter that decreases along ``points`` (sorted by time)."""
     errors = []
     for meter in METERS:
@@ -49,9 +51,15 @@ def meter_order_errors(points: Sequence[_Point], items: Sequence[Item[UsageRecor
             if previous is not None and value < getattr(previous, meter):
                 blamed, other = (point, previous) if point.item is not None else (previous, point)
                 row = items[blamed.item].row if blamed.item is not None else None
-                message = _("{meter} {value:g} at {at} is out of order with {other:g} at {other_at}").format(
-                    meter=meter, value=getattr(blamed, meter), at=blamed.taken_at.isoformat(" "),
-                    other=getattr(other, meter), other_at=other.taken_at.isoformat(" "))
+                message = _(
+                    "{meter} {value:g} at {at} is out of order with {other:g} at {other_at}"
+                ).format(
+                    meter=meter,
+                    value=getattr(blamed, meter),
+                    at=blamed.taken_at.isoformat(" "),
+                    other=getattr(other, meter),
+                    other_at=other.taken_at.isoformat(" "),
+                )
                 errors.append(FieldError(meter, message, row))
             previous = point
     return errors
@@ -63,45 +71,31 @@ class UsageKind:
     name = "usage"
     record_type = UsageRecord
 
-    def apply(self, session: Session, items: Sequence[Item[UsageRecord]], *, write: bool = True) -> ApplyResult:
+    def apply(
+        self, session: Session, items: Sequence[Item[UsageRecord]], *, write: bool = True
+    ) -> ApplyResult:
         """Check keys, units and meter order for every affected unit; then upsert."""
-        errors: list[FieldError] = []
         unit_ids = resolve(session, Unit, "serial", (i.record.serial for i in items))
-        series: dict[int, dict[datetime, _Point]] = defaultdict(dict)
-        by_reading_id: dict[int, _Point] = {}
-        for part in chunks(sorted(set(unit_ids.values()))):
-            rows = session.execute(
-                select(UsageReading.id, UsageReading.unit_id, UsageReading.taken_at,
-                       UsageReading.engine_hours, UsageReading.km).where(UsageReading.unit_id.in_(part)))
-            for reading_id, unit_id, taken_at, hours, km in rows:
-                point = _Point(taken_at, hours, km, reading_id, stored=(taken_at, hours, km))
-                series[unit_id][taken_at] = by_reading_id[reading_id] = point
-        seen: dict[tuple[str, datetime], int | None] = {}
+        series, stored = self._load(session, sorted(set(unit_ids.values())))
+        errors: list[FieldError] = []
+        first_row: dict[tuple[str, datetime], int | None] = {}
         for position, item in enumerate(items):
             record = item.record
             key = (record.serial, record.taken_at)
-            if key in seen:
-                errors.append(FieldError("taken_at", _("duplicate reading of '{serial}' at {at} (also row {row})").format(
-                    serial=record.serial, at=record.taken_at.isoformat(" "), row=seen[key]), item.row))
+            if key in first_row:
+                message = _("duplicate reading of '{serial}' at {at} (also row {row})").format(
+                    serial=record.serial, at=record.taken_at.isoformat(" "), row=first_row[key]
+                )
+                errors.append(FieldError("taken_at", message, item.row))
                 continue
-            seen[key] = item.row
-            unit_id = unit_ids.get(record.serial)
-            if unit_id is None:
-                errors.append(FieldError("serial", _("unknown unit '{serial}'").format(serial=record.serial), item.row))
+            first_row[key] = item.row
+            if record.serial not in unit_ids:
+                message = _("unknown unit '{serial}'").format(serial=record.serial)
+                errors.append(FieldError("serial", message, item.row))
                 continue
-            points = series[unit_id]
-            if item.target_id is not None:  # an update moves or changes one stored reading
-                old = by_reading_id[item.target_id]
-                points.pop(old.taken_at, None)
-            clash = points.get(record.taken_at)
-            if clash is not None and (item.must_be_new or item.target_id is not None):
-                errors.append(FieldError("taken_at", _("'{serial}' already has a reading at {at}").format(
-                    serial=record.serial, at=record.taken_at.isoformat(" ")), item.row))
-                continue
-            reading_id = item.target_id if item.target_id is not None else (clash.reading_id if clash else None)
-            stored = by_reading_id[reading_id].stored if reading_id is not None else None
-            points[record.taken_at] = _Point(record.taken_at, record.engine_hours, record.km,
-                                             reading_id, position, stored)
+            error = self._merge(series[unit_ids[record.serial]], stored, item, position)
+            if error is not None:
+                errors.append(error)
         for points in series.values():
             errors += meter_order_errors(sorted(points.values(), key=lambda p: p.taken_at), items)
         if errors:
@@ -110,8 +104,59 @@ class UsageKind:
             return ApplyResult()
         return self._write(session, items, series)
 
-    def _write(self, session: Session, items: Sequence[Item[UsageRecord]],
-               series: dict[int, dict[datetime, _Point]]) -> ApplyResult:
+    @staticmethod
+    def _load(
+        session: Session, unit_ids: Sequence[int]
+    ) -> tuple[dict[int, dict[datetime, _Point]], dict[int, _Point]]:
+        """The stored readings of ``unit_ids``: per unit by time, and by reading id."""
+        series: dict[int, dict[datetime, _Point]] = defaultdict(dict)
+        by_id: dict[int, _Point] = {}
+        columns = (
+            UsageReading.id,
+            UsageReading.unit_id,
+            UsageReading.taken_at,
+            UsageReading.engine_hours,
+            UsageReading.km,
+        )
+        for part in chunks(unit_ids):
+            rows = session.execute(select(*columns).where(UsageReading.unit_id.in_(part)))
+            for reading_id, unit_id, taken_at, hours, km in rows:
+                point = _Point(taken_at, hours, km, reading_id, stored=(taken_at, hours, km))
+                series[unit_id][taken_at] = by_id[reading_id] = point
+        return series, by_id
+
+    @staticmethod
+    def _merge(
+        points: dict[datetime, _Point],
+        stored: dict[int, _Point],
+        item: Item[UsageRecord],
+        position: int,
+    ) -> FieldError | None:
+        """Put ``item`` into its unit's series: over the stored reading it updates, or new."""
+        record = item.record
+        if item.target_id is not None:  # an update may move a stored reading in time
+            points.pop(stored[item.target_id].taken_at, None)
+        clash = points.get(record.taken_at)
+        if clash is not None and (item.must_be_new or item.target_id is not None):
+            message = _("'{serial}' already has a reading at {at}").format(
+                serial=record.serial, at=record.taken_at.isoformat(" ")
+            )
+            return FieldError("taken_at", message, item.row)
+        reading_id = item.target_id if item.target_id is not None else None
+        if reading_id is None and clash is not None:
+            reading_id = clash.reading_id
+        before = stored[reading_id].stored if reading_id is not None else None
+        points[record.taken_at] = _Point(
+            record.taken_at, record.engine_hours, record.km, reading_id, position, before
+        )
+        return None
+
+    def _write(
+        self,
+        session: Session,
+        items: Sequence[Item[UsageRecord]],
+        series: dict[int, dict[datetime, _Point]],
+    ) -> ApplyResult:
         result = ApplyResult()
         new_rows, new_positions, changed = [], [], []
         ids: list[int | None] = [None] * len(items)
@@ -119,7 +164,11 @@ class UsageKind:
             for point in points.values():
                 if point.item is None:
                     continue
-                values = {"taken_at": point.taken_at, "engine_hours": point.engine_hours, "km": point.km}
+                values = {
+                    "taken_at": point.taken_at,
+                    "engine_hours": point.engine_hours,
+                    "km": point.km,
+                }
                 if point.reading_id is None:
                     new_rows.append({"unit_id": unit_id, **values})
                     new_positions.append(point.item)
@@ -130,16 +179,26 @@ class UsageKind:
                 else:
                     changed.append({"id": point.reading_id, **values})
         if new_rows:
-            statement = insert(UsageReading).returning(UsageReading.id, sort_by_parameter_order=True)
-            for position, new_id in zip(new_positions, session.scalars(statement, new_rows).all(), strict=True):
+            statement = insert(UsageReading).returning(
+                UsageReading.id, sort_by_parameter_order=True
+            )
+            for position, new_id in zip(
+                new_positions, session.scalars(statement, new_rows).all(), strict=True
+            ):
                 ids[position] = new_id
             result.created = len(new_rows)
         if changed:
             session.execute(update(UsageReading), changed)
             result.updated = len(changed)
         if new_rows or changed:
-            session.execute(update(Unit), [self._latest(unit_id, points) for unit_id, points in series.items()
-                                           if any(p.item is not None for p in points.values())])
+            session.execute(
+                update(Unit),
+                [
+                    self._latest(unit_id, points)
+                    for unit_id, points in series.items()
+                    if any(p.item is not None for p in points.values())
+                ],
+            )
         session.flush()
         result.ids = [i for i in ids if i is not None]
         return result
@@ -148,7 +207,10 @@ class UsageKind:
     def _latest(unit_id: int, points: dict[datetime, _Point]) -> dict[str, object]:
         """The unit's cached meters: the newest reading time, the highest value of each meter."""
         ordered = sorted(points.values(), key=lambda p: p.taken_at)
-        latest: dict[str, object] = {"id": unit_id, "last_reading_at": ordered[-1].taken_at if ordered else None}
+        latest: dict[str, object] = {
+            "id": unit_id,
+            "last_reading_at": ordered[-1].taken_at if ordered else None,
+        }
         for meter in METERS:
             values = [getattr(p, meter) for p in ordered if getattr(p, meter) is not None]
             latest[meter] = values[-1] if values else None
@@ -156,13 +218,20 @@ class UsageKind:
 
     def to_record(self, reading: UsageReading, serial: str) -> UsageRecord:
         """The record form of one stored reading."""
-        return UsageRecord.model_construct(serial=serial, taken_at=reading.taken_at,
-                                           engine_hours=reading.engine_hours, km=reading.km)
+        return UsageRecord.model_construct(
+            serial=serial,
+            taken_at=reading.taken_at,
+            engine_hours=reading.engine_hours,
+            km=reading.km,
+        )
 
     def export(self, session: Session) -> Iterator[UsageRecord]:
         """Every reading, by unit serial and time."""
-        statement = (select(UsageReading, Unit.serial).join(Unit, Unit.id == UsageReading.unit_id)
-                     .order_by(Unit.serial, UsageReading.taken_at))
+        statement = (
+            select(UsageReading, Unit.serial)
+            .join(Unit, Unit.id == UsageReading.unit_id)
+            .order_by(Unit.serial, UsageReading.taken_at)
+        )
         for reading, serial in session.execute(statement).yield_per(5000):
             yield self.to_record(reading, serial)
 

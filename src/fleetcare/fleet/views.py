@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fleetcare.core.api import DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.fleet import schemas, service
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
@@ -15,8 +15,13 @@ Page = schemas.Page
 
 # --- regions ---------------------------------------------------------------------------------
 @router.get("/regions", tags=["regions"])
-def list_regions(session: DbSession, q: SearchText = None, climate: ClimateClass | None = None,
-                 limit: Limit = 50, offset: Offset = 0) -> Page[schemas.RegionRead]:
+def list_regions(
+    session: DbSession,
+    q: SearchText = None,
+    climate: Choice[ClimateClass] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.RegionRead]:
     """Regions by name; ``q`` matches part of the name."""
     return service.list_regions(session, q=q, climate=climate, limit=limit, offset=offset)
 
@@ -34,15 +39,22 @@ def create_region(session: DbSession, body: schemas.RegionRecord) -> schemas.Reg
 
 
 @router.patch("/regions/{region_id}", tags=["regions"])
-def update_region(session: DbSession, region_id: RowId, body: schemas.RegionUpdate) -> schemas.RegionRead:
+def update_region(
+    session: DbSession, region_id: RowId, body: schemas.RegionUpdate
+) -> schemas.RegionRead:
     """Change a region."""
     return service.region_read(session, service.update(session, REGIONS, region_id, body))
 
 
 # --- sites -----------------------------------------------------------------------------------
 @router.get("/sites", tags=["sites"])
-def list_sites(session: DbSession, region: SearchText = None, q: SearchText = None,
-               limit: Limit = 50, offset: Offset = 0) -> Page[schemas.SiteRead]:
+def list_sites(
+    session: DbSession,
+    region: SearchText = None,
+    q: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.SiteRead]:
     """Sites by name, optionally of one region."""
     return service.list_sites(session, region=region, q=q, limit=limit, offset=offset)
 
@@ -67,8 +79,13 @@ def update_site(session: DbSession, site_id: RowId, body: schemas.SiteUpdate) ->
 
 # --- customers -------------------------------------------------------------------------------
 @router.get("/customers", tags=["customers"])
-def list_customers(session: DbSession, region: SearchText = None, q: SearchText = None,
-                   limit: Limit = 50, offset: Offset = 0) -> Page[schemas.CustomerRead]:
+def list_customers(
+    session: DbSession,
+    region: SearchText = None,
+    q: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.CustomerRead]:
     """Customers by code; ``q`` matches part of the code or name."""
     return service.list_customers(session, region=region, q=q, limit=limit, offset=offset)
 
@@ -86,7 +103,9 @@ def create_customer(session: DbSession, body: schemas.CustomerRecord) -> schemas
 
 
 @router.patch("/customers/{customer_id}", tags=["customers"])
-def update_customer(session: DbSession, customer_id: RowId, body: schemas.CustomerUpdate) -> schemas.CustomerRead:
+def update_customer(
+    session: DbSession, customer_id: RowId, body: schemas.CustomerUpdate
+) -> schemas.CustomerRead:
     """Change a customer."""
     return service.customer_read(session, service.update(session, CUSTOMERS, customer_id, body))
 
@@ -99,8 +118,9 @@ def list_families() -> list[ProductFamily]:
 
 
 @router.get("/models", tags=["models"])
-def list_models(session: DbSession, family: ProductFamily | None = None,
-                limit: Limit = 50, offset: Offset = 0) -> Page[schemas.ModelRead]:
+def list_models(
+    session: DbSession, family: Choice[ProductFamily] = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.ModelRead]:
     """Product models by code."""
     return service.list_models(session, family=family, limit=limit, offset=offset)
 
@@ -118,17 +138,26 @@ def create_model(session: DbSession, body: schemas.ModelRecord) -> schemas.Model
 
 
 @router.patch("/models/{model_id}", tags=["models"])
-def update_model(session: DbSession, model_id: RowId, body: schemas.ModelUpdate) -> schemas.ModelRead:
+def update_model(
+    session: DbSession, model_id: RowId, body: schemas.ModelUpdate
+) -> schemas.ModelRead:
     """Change a product model."""
     return service.model_read(session, service.update(session, MODELS, model_id, body))
 
 
 # --- deliveries ------------------------------------------------------------------------------
 @router.get("/deliveries", tags=["deliveries"])
-def list_deliveries(session: DbSession, customer: SearchText = None, model: SearchText = None,
-                    limit: Limit = 50, offset: Offset = 0) -> Page[schemas.DeliveryRead]:
+def list_deliveries(
+    session: DbSession,
+    customer: SearchText = None,
+    model: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.DeliveryRead]:
     """Deliveries, newest shipment first."""
-    return service.list_deliveries(session, customer=customer, model=model, limit=limit, offset=offset)
+    return service.list_deliveries(
+        session, customer=customer, model=model, limit=limit, offset=offset
+    )
 
 
 @router.get("/deliveries/{delivery_id}", tags=["deliveries"])
@@ -144,19 +173,31 @@ def create_delivery(session: DbSession, body: schemas.DeliveryRecord) -> schemas
 
 
 @router.patch("/deliveries/{delivery_id}", tags=["deliveries"])
-def update_delivery(session: DbSession, delivery_id: RowId, body: schemas.DeliveryUpdate) -> schemas.DeliveryRead:
+def update_delivery(
+    session: DbSession, delivery_id: RowId, body: schemas.DeliveryUpdate
+) -> schemas.DeliveryRead:
     """Change a delivery."""
     return service.delivery_read(session, service.update(session, DELIVERIES, delivery_id, body))
 
 
 # --- units -----------------------------------------------------------------------------------
 @router.get("/units", tags=["units"])
-def list_units(session: DbSession, q: SearchText = None, region: SearchText = None, model: SearchText = None,
-               customer: SearchText = None, site: SearchText = None, status: UnitStatus | None = None,
-               family: ProductFamily | None = None, limit: Limit = 50, offset: Offset = 0) -> Page[schemas.UnitRead]:
+def list_units(
+    session: DbSession,
+    q: SearchText = None,
+    region: SearchText = None,
+    model: SearchText = None,
+    customer: SearchText = None,
+    site: SearchText = None,
+    status: Choice[UnitStatus] = None,
+    family: Choice[ProductFamily] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.UnitRead]:
     """Units by serial; ``q`` matches part of the serial, the rest match exactly."""
-    where = service.UnitFilter(q=q, region=region, model=model, customer=customer, site=site,
-                               status=status, family=family)
+    where = service.UnitFilter(
+        q=q, region=region, model=model, customer=customer, site=site, status=status, family=family
+    )
     return service.list_units(session, where, limit=limit, offset=offset)
 
 
@@ -179,7 +220,9 @@ def update_unit(session: DbSession, unit_id: RowId, body: schemas.UnitUpdate) ->
 
 
 @router.get("/units/{unit_id}/usage", tags=["usage"])
-def list_unit_usage(session: DbSession, unit_id: RowId, limit: Limit = 50, offset: Offset = 0) -> Page[schemas.UsageRead]:
+def list_unit_usage(
+    session: DbSession, unit_id: RowId, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.UsageRead]:
     """One unit's readings, oldest first."""
     service.unit_read(session, unit_id)
     return service.list_usage(session, unit_id=unit_id, limit=limit, offset=offset)
@@ -187,7 +230,9 @@ def list_unit_usage(session: DbSession, unit_id: RowId, limit: Limit = 50, offse
 
 # --- usage -----------------------------------------------------------------------------------
 @router.get("/usage", tags=["usage"])
-def list_usage(session: DbSession, serial: SearchText = None, limit: Limit = 50, offset: Offset = 0) -> Page[schemas.UsageRead]:
+def list_usage(
+    session: DbSession, serial: SearchText = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.UsageRead]:
     """Usage readings by unit and time, optionally of one unit (by serial)."""
     return service.list_usage(session, serial=serial, limit=limit, offset=offset)
 
@@ -205,6 +250,8 @@ def create_usage(session: DbSession, body: schemas.UsageRecord) -> schemas.Usage
 
 
 @router.patch("/usage/{reading_id}", tags=["usage"])
-def update_usage(session: DbSession, reading_id: RowId, body: schemas.UsageUpdate) -> schemas.UsageRead:
+def update_usage(
+    session: DbSession, reading_id: RowId, body: schemas.UsageUpdate
+) -> schemas.UsageRead:
     """Correct a reading; the unit's meters must still never run backwards."""
     return service.usage_read(session, service.update_usage(session, reading_id, body))

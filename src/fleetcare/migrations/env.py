@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import Base, get_engine
@@ -15,7 +16,9 @@ url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_databa
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of applying it."""
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,9 +34,13 @@ def run_migrations_online() -> None:
         connection.commit()
 
 
-def _run(connection: object) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                      compare_type=True)
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

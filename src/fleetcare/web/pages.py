@@ -16,6 +16,13 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 def home(request: Request, session: DbSession) -> Response:
     """Counts of the installed base and the regions."""
-    return render(request, "home.html", {"totals": service.totals(session), "counts": service.units_per_region(session),
-                                         "regions": service.list_regions(session, limit=500).items,
-                                         "labels": labels()})
+    return render(
+        request,
+        "home.html",
+        {
+            "totals": service.totals(session),
+            "counts": service.units_per_region(session),
+            "regions": service.list_regions(session, limit=500).items,
+            "labels": labels(),
+        },
+    )

@@ -7,16 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
 from fleetcare.core.i18n import format_money, get_locale, gettext, ngettext
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), extensions=["jinja2.ext.i18n"])
-templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-templates.env.globals.update(format_money=format_money, get_locale=get_locale)
-templates.env.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(),
+    extensions=["jinja2.ext.i18n"],
+)
+environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+environment.globals.update(format_money=format_money, get_locale=get_locale)
+environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
+templates = Jinja2Blocks(env=environment)
 
 
 def is_htmx(request: Request) -> bool:
@@ -24,8 +30,16 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render(request: Request, name: str, context: dict[str, Any], *, block: str | None = None,
-           status_code: int = 200) -> Response:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
     """Render ``name`` whole, or only ``block`` when HTMX asked for a fragment."""
     block_name = block if block is not None and is_htmx(request) else None
-    return templates.TemplateResponse(request, name, context, block_name=block_name, status_code=status_code)
+    return templates.TemplateResponse(
+        request, name, context, block_name=block_name, status_code=status_code
+    )
