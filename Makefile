@@ -5,7 +5,7 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: install install-test browser run demo serve test lint bench clean
+.PHONY: install install-test browser run demo test lint bench messages clean
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -46,6 +46,10 @@ lint:
 bench: install-test
 	$(BIN)/python benchmarks/import_usage.py
 	$(BIN)/python benchmarks/api_units.py
+
+## messages: extract every translatable string into the catalogue template (Babel)
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o src/fleetcare/locales/messages.pot src
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

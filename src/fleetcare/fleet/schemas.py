@@ -79,7 +79,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # --- regions -------------------------------------------------------------------------------
