@@ -4,9 +4,11 @@ on PostgreSQL too (a database of its own, created and dropped by the session).""
 from __future__ import annotations
 
 import os
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,9 +17,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from fleetcare.accounts.schemas import UserCreate
+from fleetcare.accounts.service import add_user
 from fleetcare.core.config import Settings
-from fleetcare.core.db import Base, get_engine, get_sessionmaker
+from fleetcare.core.db import Base, get_engine, get_sessionmaker, transaction
 from fleetcare.core.migrate import upgrade
+from fleetcare.core.permissions import Role, system
+from fleetcare.core.security import hash_password, issue_token
 from fleetcare.models import load_all_models
 from fleetcare.web.app import create_app
 
@@ -81,17 +87,103 @@ def session(db: str) -> Iterator[Session]:
         yield session
 
 
+TEST_PASSWORD = "correct horse battery"
+TEST_SECRET = "a-test-signing-key-that-is-long-enough-for-hs256"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One Argon2 hash of ``TEST_PASSWORD`` for the whole session (hashing is slow on purpose)."""
+    return hash_password(TEST_PASSWORD)
+
+
 @pytest.fixture
-def client(db: str) -> Iterator[TestClient]:
-    """The web app on the test database."""
-    with TestClient(create_app(Settings(database_url=db))) as test_client:
+def settings(db: str) -> Settings:
+    """Settings for the test database with a fixed signing key."""
+    return Settings(database_url=db, secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+def make_user(db: str, password_hash: str) -> Callable[..., str]:
+    """Create a user (password ``TEST_PASSWORD``) and return its name."""
+
+    def make(
+        name: str, role: Role, customer: str | None = None, regions: tuple[str, ...] = ()
+    ) -> str:
+        with transaction(db) as session:
+            new = UserCreate(
+                username=name,
+                role=role,
+                password=TEST_PASSWORD,
+                customer=customer,
+                regions=list(regions),
+            )
+            add_user(session, new, by=system("test"), password_hash=password_hash)
+        return name
+
+    return make
+
+
+@pytest.fixture
+def anonymous(settings: Settings) -> Iterator[TestClient]:
+    """The web app on the test database, signed in as nobody."""
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def cli_env(db: str) -> dict[str, str]:
+def client_for(
+    settings: Settings, make_user: Callable[..., str]
+) -> Iterator[Callable[..., TestClient]]:
+    """Clients carrying a bearer token of a new user with the given role (and binding)."""
+    clients: list[TestClient] = []
+
+    def make(role: Role, name: str | None = None, **binding: Any) -> TestClient:
+        username = make_user(name or f"{role.value}-{len(clients)}", role, **binding)
+        test_client = TestClient(create_app(settings))
+        test_client.headers["Authorization"] = f"Bearer {issue_token(username, TEST_SECRET)}"
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        test_client.close()
+
+
+@pytest.fixture
+def client(client_for: Callable[..., TestClient]) -> TestClient:
+    """The web app with an admin's bearer token."""
+    return client_for(Role.admin, "admin")
+
+
+def sign_in(test_client: TestClient, username: str, password: str = TEST_PASSWORD) -> Any:
+    """Sign in through the login form (with its anti-forgery token), as a browser does."""
+    form = test_client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token, "the login form carries an anti-forgery token"
+    return test_client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token.group(1),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def pages(anonymous: TestClient, make_user: Callable[..., str]) -> TestClient:
+    """A browser-like client signed in as an admin through the login page."""
+    sign_in(anonymous, make_user("page-admin", Role.admin))
+    return anonymous
+
+
+@pytest.fixture
+def cli_env(db: str, tmp_path: Path) -> dict[str, str]:
     """Environment for CLI invocations against the test database."""
-    return {"FLEETCARE_DATABASE_URL": db}
+    return {"FLEETCARE_DATABASE_URL": db, "FLEETCARE_VAR_DIR": str(tmp_path / "var")}
 
 
 @pytest.fixture

@@ -11,7 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
+from fleetcare.accounts import audit
+from fleetcare.accounts import cli as users_cli
 from fleetcare.catalog import KINDS, KindName
 from fleetcare.core.bulk import ProgressCallback, export_file, import_file
 from fleetcare.core.config import get_settings
@@ -23,6 +26,7 @@ from fleetcare.core.migrate import upgrade
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
 app.add_typer(db_app, name="db")
+app.add_typer(users_cli.app, name="users")
 err = Console(stderr=True)
 PROGRESS_FROM_ROWS = 5000
 
@@ -100,11 +104,23 @@ def import_command(
     try:
         with transaction(url) as session:
             result = import_file(session, KINDS[kind.value], file, on_progress)
+            counts = {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+            audit.record(
+                session,
+                actor=users_cli.operator(),
+                action="import",
+                entity=kind.value,
+                key=str(file),
+                after=counts,
+            )
     except InvalidInput as exc:
         raise fail_bad_input(exc) from None
     finally:
         bar.stop()
-    counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
     if as_json:
         print(json.dumps(counts))
     err.print(
@@ -149,7 +165,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
 ) -> None:
     """Build the demo scenario (idempotent: the same options write nothing new)."""
-    from fleetcare.demo import build_demo, has_units
+    from fleetcare.demo import build_demo, demo_users, has_units
 
     url = get_settings().resolved_database_url
     upgrade(url)
@@ -161,15 +177,42 @@ def demo(
     try:
         with transaction(url) as session:
             counts = build_demo(session, units=units, seed=seed, on_progress=on_progress)
+            users = demo_users(session)
+            audit.record(
+                session,
+                actor=users_cli.operator(),
+                action="demo",
+                entity="demo",
+                key=f"units={units} seed={seed}",
+                after=counts,
+            )
     finally:
         bar.stop()
     if as_json:
-        print(json.dumps(counts))
+        print(
+            json.dumps(
+                {
+                    **counts,
+                    "users": {n: {"role": r.value, "password": p} for n, (r, p) in users.items()},
+                }
+            )
+        )
     err.print(
         _("Demo scenario: {summary}.").format(
             summary=", ".join(f"{v} {k}" for k, v in counts.items())
         )
     )
+    if users:
+        table = Table(
+            _("username"), _("role"), _("password"), title=_("Demo users (shown only this once)")
+        )
+        for name, (role, password) in users.items():
+            table.add_row(name, role.value, password)
+        err.print(table)
+    else:
+        err.print(
+            _("Demo users exist already; `fleetcare users password NAME` sets a new password.")
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ demo twice with the same options changes nothing.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +27,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.accounts.models import User
+from fleetcare.accounts.schemas import UserCreate
+from fleetcare.accounts.service import add_user
 from fleetcare.core.bulk import Item, Kind, ProgressCallback
+from fleetcare.core.permissions import Role, system
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ProductFamily, Unit, UnitStatus
@@ -321,6 +326,34 @@ def _readings(
             )
         )
     return out
+
+
+DEMO_USERS = [
+    ("admin", Role.admin, None, ()),
+    ("planner", Role.planner, None, ()),
+    ("dispatcher", Role.dispatcher, None, ()),
+    ("north.manager", Role.regional_manager, None, ("Murmansk Oblast", "Karelia")),
+    ("technician", Role.technician, None, ()),
+    ("murmansk.transport", Role.customer, "MUR-CITYTRANS", ()),
+]
+
+
+def demo_users(session: Session) -> dict[str, tuple[Role, str]]:
+    """One user per role, with a fresh random password; users that exist are left alone.
+
+    Returns the new users' roles and passwords: the only time the passwords are shown.
+    """
+    created: dict[str, tuple[Role, str]] = {}
+    for name, role, customer, regions in DEMO_USERS:
+        if session.scalar(select(User.id).where(User.username == name)) is not None:
+            continue
+        password = secrets.token_urlsafe(9)
+        new = UserCreate(
+            username=name, role=role, password=password, customer=customer, regions=list(regions)
+        )
+        add_user(session, new, by=system("demo"))
+        created[name] = (role, password)
+    return created
 
 
 def has_units(session: Session) -> bool:

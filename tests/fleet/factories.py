@@ -6,9 +6,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from fleetcare.core.permissions import system
 from fleetcare.fleet import schemas, service
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily
+
+BY = system("test")
 
 
 def small_fleet(session: Session, units: int = 3) -> list[int]:
@@ -16,45 +19,62 @@ def small_fleet(session: Session, units: int = 3) -> list[int]:
     service.create(
         session,
         REGIONS,
-        schemas.RegionRecord(name="Arctic", country="Russia", climate=ClimateClass.arctic),
+        by=BY,
+        record=schemas.RegionRecord(name="Arctic", country="Russia", climate=ClimateClass.arctic),
     )
     service.create(
         session,
         REGIONS,
-        schemas.RegionRecord(name="Baltic", country="Russia", climate=ClimateClass.temperate),
+        by=BY,
+        record=schemas.RegionRecord(
+            name="Baltic", country="Russia", climate=ClimateClass.temperate
+        ),
     )
     service.create(
         session,
         SITES,
-        schemas.SiteRecord(name="North depot", region="Arctic", latitude=68.9, longitude=33.1),
+        by=BY,
+        record=schemas.SiteRecord(
+            name="North depot", region="Arctic", latitude=68.9, longitude=33.1
+        ),
     )
     service.create(
         session,
         SITES,
-        schemas.SiteRecord(name="West depot", region="Baltic", latitude=54.7, longitude=20.5),
+        by=BY,
+        record=schemas.SiteRecord(
+            name="West depot", region="Baltic", latitude=54.7, longitude=20.5
+        ),
     )
     service.create(
         session,
         CUSTOMERS,
-        schemas.CustomerRecord(code="NORD", name="Nord Transport", region="Arctic"),
+        by=BY,
+        record=schemas.CustomerRecord(code="NORD", name="Nord Transport", region="Arctic"),
     )
     service.create(
-        session, CUSTOMERS, schemas.CustomerRecord(code="WEST", name="West Lifts", region="Baltic")
+        session,
+        CUSTOMERS,
+        by=BY,
+        record=schemas.CustomerRecord(code="WEST", name="West Lifts", region="Baltic"),
     )
     service.create(
         session,
         MODELS,
-        schemas.ModelRecord(code="CB-12", family=ProductFamily.city_bus, name="Bus"),
+        by=BY,
+        record=schemas.ModelRecord(code="CB-12", family=ProductFamily.city_bus, name="Bus"),
     )
     service.create(
         session,
         MODELS,
-        schemas.ModelRecord(code="PL-630", family=ProductFamily.passenger_lift, name="Lift"),
+        by=BY,
+        record=schemas.ModelRecord(code="PL-630", family=ProductFamily.passenger_lift, name="Lift"),
     )
     service.create(
         session,
         DELIVERIES,
-        schemas.DeliveryRecord(
+        by=BY,
+        record=schemas.DeliveryRecord(
             reference="D-1",
             customer="NORD",
             model="CB-12",
@@ -67,7 +87,8 @@ def small_fleet(session: Session, units: int = 3) -> list[int]:
         service.create(
             session,
             UNITS,
-            schemas.UnitRecord(
+            by=BY,
+            record=schemas.UnitRecord(
                 serial=f"BUS-{n:03d}",
                 model="CB-12",
                 customer="NORD",
@@ -82,7 +103,8 @@ def small_fleet(session: Session, units: int = 3) -> list[int]:
         service.create(
             session,
             UNITS,
-            schemas.UnitRecord(
+            by=BY,
+            record=schemas.UnitRecord(
                 serial="LIFT-001",
                 model="PL-630",
                 customer="WEST",

@@ -8,52 +8,54 @@ from sqlalchemy.orm import Session
 from tests.fleet.factories import small_fleet
 
 
-def test_units_page_and_fragment(client: TestClient, session: Session) -> None:
+def test_units_page_and_fragment(client: TestClient, pages: TestClient, session: Session) -> None:
     """The full page has the layout and filters; the HTMX answer is only the table."""
     small_fleet(session, units=30)
-    page = client.get("/units")
+    page = pages.get("/units")
     assert page.status_code == 200
     assert "<nav" in page.text and 'name="region"' in page.text and "BUS-001" in page.text
     assert "1–25 of 31" in page.text and "BUS-026" not in page.text
-    fragment = client.get("/units", params={"offset": 25}, headers={"HX-Request": "true"})
+    fragment = pages.get("/units", params={"offset": 25}, headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "<nav" not in fragment.text
     assert "26–31 of 31" in fragment.text and "BUS-026" in fragment.text
-    filtered = client.get("/units", params={"region": "Baltic"}, headers={"HX-Request": "true"})
+    filtered = pages.get("/units", params={"region": "Baltic"}, headers={"HX-Request": "true"})
     assert "LIFT-001" in filtered.text and "BUS-001" not in filtered.text
 
 
-def test_unit_page_has_its_chart(client: TestClient, session: Session) -> None:
+def test_unit_page_has_its_chart(client: TestClient, pages: TestClient, session: Session) -> None:
     """A unit's page shows its facts and a Plotly chart of its readings."""
     unit_id = small_fleet(session)[0]
     client.post(
         "/api/usage", json={"serial": "BUS-001", "taken_at": "2024-03-01", "engine_hours": 500}
     )
-    page = client.get(f"/units/{unit_id}")
+    page = pages.get(f"/units/{unit_id}")
     assert page.status_code == 200
     assert "BUS-001" in page.text and "North depot" in page.text
     assert 'id="usage-chart"' in page.text and "/static/vendor/plotly.min.js" in page.text
 
 
-def test_region_page_counts_by_family_and_site(client: TestClient, session: Session) -> None:
+def test_region_page_counts_by_family_and_site(
+    client: TestClient, pages: TestClient, session: Session
+) -> None:
     """The region page counts its units by site and family."""
     small_fleet(session, units=4)
     region_id = client.get("/api/regions", params={"q": "Arctic"}).json()["items"][0]["id"]
-    page = client.get(f"/regions/{region_id}")
+    page = pages.get(f"/regions/{region_id}")
     assert page.status_code == 200
     assert "North depot" in page.text and "City bus" in page.text and ">4</a>" in page.text
 
 
-def test_home_and_regions(client: TestClient, session: Session) -> None:
+def test_home_and_regions(client: TestClient, pages: TestClient, session: Session) -> None:
     """The overview and the regions list render with counts."""
     small_fleet(session)
-    assert "Arctic" in client.get("/").text
-    assert "Baltic" in client.get("/regions").text
+    assert "Arctic" in pages.get("/").text
+    assert "Baltic" in pages.get("/regions").text
 
 
-def test_page_errors_are_pages(client: TestClient) -> None:
+def test_page_errors_are_pages(client: TestClient, pages: TestClient) -> None:
     """A missing unit is an HTML 404, a bad filter an HTML 422; static assets are served locally."""
-    missing = client.get("/units/424242")
+    missing = pages.get("/units/424242")
     assert missing.status_code == 404 and "<html" in missing.text
-    assert client.get("/units", params={"status": "lost"}).status_code == 422
-    assert client.get("/static/htmx.min.js").status_code == 200
-    assert client.get("/static/vendor/plotly.min.js").status_code == 200
+    assert pages.get("/units", params={"status": "lost"}).status_code == 422
+    assert pages.get("/static/htmx.min.js").status_code == 200
+    assert pages.get("/static/vendor/plotly.min.js").status_code == 200

@@ -1,8 +1,9 @@
-"""Properties of usage readings: whatever order they arrive in, stored meters never run backwards."""
+"""Usage readings: whatever order they arrive in, stored meters never run backwards."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -50,12 +51,14 @@ def ensure_fleet(session: Session) -> None:
 
 @examples
 @given(batch=readings)
-def test_one_batch_is_accepted_exactly_when_ordered(session: Session, batch: list[tuple[int, float]]) -> None:
-    """A batch is written iff, sorted by time, its hours never decrease; the unit shows the newest."""
+def test_one_batch_is_accepted_exactly_when_ordered(
+    session: Session, batch: list[tuple[int, float]]
+) -> None:
+    """A batch is written iff, by time, its hours never decrease; the unit shows the newest."""
     ensure_fleet(session)
     try:
         by_time = [hours for _day, hours in sorted(batch)]
-        ordered = all(a <= b for a, b in zip(by_time, by_time[1:], strict=False))
+        ordered = all(a <= b for a, b in pairwise(by_time))
         try:
             result = USAGE.apply(session, [Item(record(d, h)) for d, h in batch])
         except InvalidInput as exc:
@@ -79,7 +82,7 @@ def test_one_batch_is_accepted_exactly_when_ordered(session: Session, batch: lis
 def test_readings_one_by_one_keep_the_series_ordered(
     session: Session, arrivals: list[tuple[int, float]]
 ) -> None:
-    """Readings sent one at a time in any order: each accepted one keeps the stored series ordered."""
+    """Readings sent one at a time, in any order: each accepted one keeps the series ordered."""
     ensure_fleet(session)
     try:
         for day, hours in arrivals:

@@ -6,15 +6,17 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 
 from fleetcare.core.config import Settings
+from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
+from tests.conftest import TEST_PASSWORD
 from tests.fleet.factories import small_fleet
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,13 +39,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server(db: str) -> Iterator[str]:
+def live_server(settings: Settings) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, in a thread."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(database_url=db)), host="127.0.0.1", port=port, log_level="warning"
-        )
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -69,13 +69,24 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def test_filter_units_and_open_one(live_server: str, browser: Browser, session: Session) -> None:
-    """Open the units page, filter by region (HTMX swaps the table), open a unit, see its chart."""
+def sign_in(page: Page, base: str, username: str) -> None:
+    """Sign in through the login form, as a person does."""
+    page.goto(f"{base}/units")
+    expect(page).to_have_url(f"{base}/login?next=/units")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/units")
+
+
+def test_filter_units_and_open_one(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """Sign in, filter the units by region (HTMX swaps the table), open a unit."""
     small_fleet(session, units=30)
     session.commit()
     page = browser.new_page()
-    page.goto(f"{live_server}/api/health")
-    page.goto(f"{live_server}/units")
+    sign_in(page, live_server, make_user("dispatch", Role.dispatcher))
     expect(page.locator("#units-table")).to_contain_text("1–25 of 31")
     page.select_option("select[name=region]", "Baltic")
     expect(page.locator("#units-table")).to_contain_text("1–1 of 1")
@@ -91,22 +102,24 @@ def test_filter_units_and_open_one(live_server: str, browser: Browser, session: 
     page.close()
 
 
-def test_unit_chart_draws(live_server: str, browser: Browser, session: Session) -> None:
+def test_unit_chart_draws(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
     """The usage chart is drawn by the locally served plotly.js."""
     unit_id = small_fleet(session)[0]
+    from fleetcare.core.permissions import system
     from fleetcare.fleet import schemas, service
 
     for month, hours in ((1, 100.0), (2, 250.0), (3, 400.0)):
-        service.add_usage(
-            session,
-            schemas.UsageRecord.model_validate(
-                {"serial": "BUS-001", "taken_at": f"2024-0{month}-01", "engine_hours": hours}
-            ),
+        record = schemas.UsageRecord.model_validate(
+            {"serial": "BUS-001", "taken_at": f"2024-0{month}-01", "engine_hours": hours}
         )
+        service.add_usage(session, record, by=system("test"))
     session.commit()
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_server, make_user("customer", Role.customer, customer="NORD"))
     page.goto(f"{live_server}/units/{unit_id}")
     expect(page.locator("#usage-chart .main-svg").first).to_be_visible()
     assert errors == []

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.core.tabular import (
     csv_header,
     header_errors,
@@ -64,8 +65,8 @@ class Kind(Protocol[R]):
         """Check ``items``; raise ``InvalidInput`` listing every problem; upsert when ``write``."""
         ...
 
-    def export(self, session: Session) -> Iterator[R]:
-        """Every row as a record, in a stable order."""
+    def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[R]:
+        """Every row ``scope`` may see, as a record, in a stable order."""
         ...
 
 
@@ -107,6 +108,9 @@ def import_file(
     return result
 
 
-def export_file(session: Session, kind: Kind[R], fmt: str, out: IO[str]) -> int:
-    """Write every row of ``kind`` as ``fmt`` (csv|json) with the columns import reads."""
-    return write_rows(kind.export(session), list(kind.record_type.model_fields), fmt, out)
+def export_file(
+    session: Session, kind: Kind[R], fmt: str, out: IO[str], scope: Scope = EVERYTHING
+) -> int:
+    """Write the rows of ``kind`` that ``scope`` may see as ``fmt`` (csv|json), with the
+    columns import reads; returns the row count."""
+    return write_rows(kind.export(session, scope), list(kind.record_type.model_fields), fmt, out)

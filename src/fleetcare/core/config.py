@@ -2,6 +2,7 @@
 
 ``FLEETCARE_DATABASE_URL``  SQLAlchemy URL; default: SQLite file ``<var_dir>/fleetcare.db``.
 ``FLEETCARE_VAR_DIR``       where the embedded database and generated files live; default ``./var``.
+``FLEETCARE_SECRET_KEY``    signs tokens and session cookies; default: generated into the var dir.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     default_locale: str = "en"
+    secret_key: str = ""
+    max_body_bytes: int = 1_048_576
 
     @field_validator("database_url")
     @classmethod

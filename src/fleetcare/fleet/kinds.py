@@ -19,6 +19,7 @@ from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.db import Base
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet import schemas
 from fleetcare.fleet.models import (
     Customer,
@@ -28,6 +29,7 @@ from fleetcare.fleet.models import (
     Site,
     Unit,
 )
+from fleetcare.fleet.scoping import restrict
 
 R = TypeVar("R", bound=BaseModel)
 CHUNK = 900  # values per IN (...) list: under SQLite's and PostgreSQL's parameter limits
@@ -197,10 +199,10 @@ class KeyedKind(Generic[R]):
             values[ref.field] = None if related is None else getattr(related, ref.key)
         return self.record_type.model_construct(**values)
 
-    def export(self, session: Session) -> Iterator[R]:
-        """Every row as a record, by natural key."""
+    def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[R]:
+        """Every row ``scope`` may see, as a record, by natural key."""
         statement: Select[Any] = select(self.table).order_by(getattr(self.table, self.key))
-        for row in session.scalars(statement).yield_per(1000):
+        for row in session.scalars(restrict(statement, self.table, scope)).yield_per(1000):
             yield self.to_record(row)
 
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from fleetcare.accounts.deps import PagePrincipal, check_csrf
 from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.i18n import _
-from fleetcare.fleet import service
+from fleetcare.fleet import service, summary
 from fleetcare.fleet.labels import labels
 from fleetcare.fleet.models import ProductFamily, UnitStatus
 from fleetcare.web.charts import bar_chart, line_chart
 from fleetcare.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 PAGE_SIZE = 25
 
 
@@ -24,6 +25,7 @@ PAGE_SIZE = 25
 def units_page(
     request: Request,
     session: DbSession,
+    principal: PagePrincipal,
     q: SearchText = None,
     region: SearchText = None,
     model: SearchText = None,
@@ -36,7 +38,7 @@ def units_page(
     where = service.UnitFilter(
         q=q, region=region, model=model, customer=customer, status=status, family=family
     )
-    page = service.list_units(session, where, limit=PAGE_SIZE, offset=offset)
+    page = service.list_units(session, where, principal.scope, limit=PAGE_SIZE, offset=offset)
     chosen = {
         k: v
         for k, v in {
@@ -60,7 +62,7 @@ def units_page(
         "offset": offset,
         "limit": PAGE_SIZE,
         "url": url,
-        "options": service.region_options(session),
+        "options": summary.filter_options(session, principal.scope),
         "labels": labels(),
         "statuses": [s.value for s in UnitStatus],
         "families": [f.value for f in ProductFamily],
@@ -71,9 +73,11 @@ def units_page(
 
 
 @router.get("/units/{unit_id}")
-def unit_page(request: Request, session: DbSession, unit_id: RowId) -> Response:
+def unit_page(
+    request: Request, session: DbSession, principal: PagePrincipal, unit_id: RowId
+) -> Response:
     """One unit: its record and a chart of its meters over time."""
-    unit = service.unit_read(session, unit_id)
+    unit = service.unit_read(session, unit_id, principal.scope)
     series = service.usage_series(session, unit_id)
     meters: dict[str, list[float | None]] = {}
     if any(hours is not None for _at, hours, _km in series):
@@ -102,26 +106,28 @@ def unit_page(request: Request, session: DbSession, unit_id: RowId) -> Response:
 
 
 @router.get("/regions")
-def regions_page(request: Request, session: DbSession) -> Response:
+def regions_page(request: Request, session: DbSession, principal: PagePrincipal) -> Response:
     """Every region with its number of units."""
-    counts = service.units_per_region(session)
-    regions = service.list_regions(session, limit=500).items
+    counts = summary.units_per_region(session, principal.scope)
+    regions = service.list_regions(session, scope=principal.scope, limit=500).items
     return render(
         request, "fleet/regions.html", {"regions": regions, "counts": counts, "labels": labels()}
     )
 
 
 @router.get("/regions/{region_id}")
-def region_page(request: Request, session: DbSession, region_id: RowId) -> Response:
+def region_page(
+    request: Request, session: DbSession, principal: PagePrincipal, region_id: RowId
+) -> Response:
     """A region: units by family (chart) and by site and family (table)."""
-    summary = service.region_summary(session, region_id)
+    region = summary.region_summary(session, region_id, principal.scope)
     names = labels()["family"]
     figure = bar_chart(
-        [names[f.value] for f, _n in summary.by_family],
-        [n for _f, n in summary.by_family],
+        [names[f.value] for f, _n in region.by_family],
+        [n for _f, n in region.by_family],
         y_title=_("Units"),
         title=_("Units by family"),
     )
     return render(
-        request, "fleet/region.html", {"summary": summary, "figure": figure, "labels": labels()}
+        request, "fleet/region.html", {"summary": region, "figure": figure, "labels": labels()}
     )

@@ -1,11 +1,13 @@
 """Installed-base operations taking a Session: the API, the pages and the CLI all call these.
 
+Reads take the caller's ``Scope`` (rows outside it do not exist for the caller); writes take
+the acting ``Principal``, are audited, and must leave the written row inside its scope.
 Nothing here commits: the caller's transaction (one per request or command) does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -14,9 +16,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from fleetcare.accounts import audit
 from fleetcare.core.bulk import Item
-from fleetcare.core.errors import InvalidInput, NotFound
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.tabular import validation_errors
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS, KeyedKind
@@ -32,10 +36,27 @@ from fleetcare.fleet.models import (
     UnitStatus,
     UsageReading,
 )
+from fleetcare.fleet.scoping import restrict, visible
 from fleetcare.fleet.usage import USAGE
 
 R = TypeVar("R", bound=BaseModel)
 MAX_LIMIT = 500
+READ_TYPES: dict[str, type[BaseModel]] = {
+    "regions": schemas.RegionRead,
+    "sites": schemas.SiteRead,
+    "customers": schemas.CustomerRead,
+    "models": schemas.ModelRead,
+    "deliveries": schemas.DeliveryRead,
+}
+# The field that decides whether a written row lies in the writer's scope.
+SCOPE_FIELD = {
+    "regions": "name",
+    "sites": "region",
+    "customers": "region",
+    "deliveries": "customer",
+    "units": "site",
+    "models": "code",
+}
 
 
 def validate(record_type: type[R], values: dict[str, Any]) -> R:
@@ -62,55 +83,138 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _get(session: Session, table: type[Any], row_id: int, what: str) -> Any:
-    row = session.get(table, row_id)
+def _get(session: Session, table: type[Any], row_id: int, what: str, scope: Scope) -> Any:
+    """Row ``row_id`` of ``table`` if ``scope`` may see it, else ``NotFound`` (no leak)."""
+    row = session.scalars(restrict(select(table).where(table.id == row_id), table, scope)).first()
     if row is None:
         raise NotFound(_("{what} {id} not found").format(what=what, id=row_id))
     return row
 
 
-def create(session: Session, kind: KeyedKind[R], record: R) -> int:
+def _ensure_in_scope(session: Session, kind: KeyedKind[Any], row_id: int, by: Principal) -> None:
+    condition = visible(kind.table, by.scope)
+    if condition is None:
+        return
+    if session.scalar(select(kind.table.id).where(kind.table.id == row_id, condition)) is None:  # type: ignore[attr-defined]
+        field = SCOPE_FIELD[kind.name]
+        raise InvalidInput(
+            [FieldError(field, _("not within the regions or customer you may change"))]
+        )
+
+
+# --- writes ----------------------------------------------------------------------------------
+def create(session: Session, kind: KeyedKind[R], record: R, *, by: Principal) -> int:
     """Insert one record; its natural key must be new. Returns the id."""
-    return kind.apply(session, [Item(record, must_be_new=True)]).ids[0]
-
-
-def update(session: Session, kind: KeyedKind[R], row_id: int, patch: BaseModel) -> int:
-    """Apply the fields set in ``patch`` to row ``row_id``, checked as a whole record."""
-    current = kind.to_record(_get(session, kind.table, row_id, kind.name)).model_dump()
-    record = validate(kind.record_type, {**current, **patch.model_dump(exclude_unset=True)})
-    kind.apply(session, [Item(record, target_id=row_id)])
+    row_id = kind.apply(session, [Item(record, must_be_new=True)]).ids[0]
+    _ensure_in_scope(session, kind, row_id, by)
+    audit.record(
+        session,
+        actor=by.username,
+        action="create",
+        entity=kind.name,
+        key=str(getattr(record, kind.key)),
+        after=record,
+    )
     return row_id
 
 
+def update(
+    session: Session, kind: KeyedKind[R], row_id: int, patch: BaseModel, *, by: Principal
+) -> int:
+    """Apply the fields set in ``patch`` to row ``row_id``, checked as a whole record."""
+    before = kind.to_record(_get(session, kind.table, row_id, kind.name, by.scope))
+    record = validate(
+        kind.record_type, {**before.model_dump(), **patch.model_dump(exclude_unset=True)}
+    )
+    kind.apply(session, [Item(record, target_id=row_id)])
+    _ensure_in_scope(session, kind, row_id, by)
+    audit.record(
+        session,
+        actor=by.username,
+        action="update",
+        entity=kind.name,
+        key=str(getattr(record, kind.key)),
+        before=before,
+        after=record,
+    )
+    return row_id
+
+
+def add_usage(session: Session, record: schemas.UsageRecord, *, by: Principal) -> int:
+    """Record one reading; refused when it would make the unit's meters run backwards."""
+    _visible_unit(session, record.serial, by.scope)
+    reading_id = USAGE.apply(session, [Item(record, must_be_new=True)]).ids[0]
+    audit.record(
+        session,
+        actor=by.username,
+        action="create",
+        entity="usage",
+        key=f"{record.serial}@{record.taken_at.isoformat()}",
+        after=record,
+    )
+    return reading_id
+
+
+def update_usage(
+    session: Session, reading_id: int, patch: schemas.UsageUpdate, *, by: Principal
+) -> int:
+    """Change one reading's time or values, checked against the unit's other readings."""
+    before = usage_read(session, reading_id, by.scope)
+    record = validate(
+        schemas.UsageRecord,
+        {**before.model_dump(exclude={"id"}), **patch.model_dump(exclude_unset=True)},
+    )
+    USAGE.apply(session, [Item(record, target_id=reading_id)])
+    audit.record(
+        session,
+        actor=by.username,
+        action="update",
+        entity="usage",
+        key=f"{record.serial}@{record.taken_at.isoformat()}",
+        before=before,
+        after=record,
+    )
+    return reading_id
+
+
+def _visible_unit(session: Session, serial: str, scope: Scope) -> None:
+    """Refuse a serial the caller may not see exactly as an unknown one."""
+    statement = restrict(select(Unit.id).where(Unit.serial == serial), Unit, scope)
+    if not scope.everything and session.scalar(statement) is None:
+        raise InvalidInput(
+            [FieldError("serial", _("unknown unit '{serial}'").format(serial=serial))]
+        )
+
+
 # --- reads -----------------------------------------------------------------------------------
-def region_read(session: Session, region_id: int) -> schemas.RegionRead:
+def _values(session: Session, kind: KeyedKind[Any], row_id: int, scope: Scope) -> dict[str, Any]:
+    row = _get(session, kind.table, row_id, kind.name, scope)
+    return {"id": row.id, **kind.to_record(row).model_dump()}
+
+
+def region_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.RegionRead:
     """One region."""
-    row = _get(session, Region, region_id, "region")
-    return schemas.RegionRead(id=row.id, **REGIONS.to_record(row).model_dump())
+    return schemas.RegionRead.model_validate(_values(session, REGIONS, row_id, scope))
 
 
-def site_read(session: Session, site_id: int) -> schemas.SiteRead:
+def site_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.SiteRead:
     """One site."""
-    row = _get(session, Site, site_id, "site")
-    return schemas.SiteRead(id=row.id, **SITES.to_record(row).model_dump())
+    return schemas.SiteRead.model_validate(_values(session, SITES, row_id, scope))
 
 
-def customer_read(session: Session, customer_id: int) -> schemas.CustomerRead:
+def customer_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.CustomerRead:
     """One customer."""
-    row = _get(session, Customer, customer_id, "customer")
-    return schemas.CustomerRead(id=row.id, **CUSTOMERS.to_record(row).model_dump())
+    return schemas.CustomerRead.model_validate(_values(session, CUSTOMERS, row_id, scope))
 
 
-def model_read(session: Session, model_id: int) -> schemas.ModelRead:
-    """One product model."""
-    row = _get(session, ProductModel, model_id, "model")
-    return schemas.ModelRead(id=row.id, **MODELS.to_record(row).model_dump())
+def model_read(session: Session, row_id: int) -> schemas.ModelRead:
+    """One product model (the catalogue is the same for everyone)."""
+    return schemas.ModelRead.model_validate(_values(session, MODELS, row_id, EVERYTHING))
 
 
-def delivery_read(session: Session, delivery_id: int) -> schemas.DeliveryRead:
+def delivery_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.DeliveryRead:
     """One delivery."""
-    row = _get(session, Delivery, delivery_id, "delivery")
-    return schemas.DeliveryRead(id=row.id, **DELIVERIES.to_record(row).model_dump())
+    return schemas.DeliveryRead.model_validate(_values(session, DELIVERIES, row_id, scope))
 
 
 def _unit_read(unit: Unit) -> schemas.UnitRead:
@@ -133,22 +237,23 @@ _UNIT_LOADS = (
 )
 
 
-def unit_read(session: Session, unit_id: int) -> schemas.UnitRead:
+def unit_read(session: Session, unit_id: int, scope: Scope = EVERYTHING) -> schemas.UnitRead:
     """One unit with its region, family and latest meters."""
-    unit = session.scalars(select(Unit).options(*_UNIT_LOADS).where(Unit.id == unit_id)).first()
+    statement = restrict(select(Unit).options(*_UNIT_LOADS).where(Unit.id == unit_id), Unit, scope)
+    unit = session.scalars(statement).first()
     if unit is None:
         raise NotFound(_("unit {id} not found").format(id=unit_id))
     return _unit_read(unit)
 
 
-def usage_read(session: Session, reading_id: int) -> schemas.UsageRead:
+def usage_read(session: Session, reading_id: int, scope: Scope = EVERYTHING) -> schemas.UsageRead:
     """One usage reading."""
-    row = session.execute(
-        select(UsageReading, Unit.serial).join(Unit).where(UsageReading.id == reading_id)
-    ).first()
-    if row is None:
+    statement = select(UsageReading).where(UsageReading.id == reading_id)
+    reading = session.scalars(restrict(statement, UsageReading, scope)).first()
+    if reading is None:
         raise NotFound(_("usage reading {id} not found").format(id=reading_id))
-    return schemas.UsageRead(id=row[0].id, **USAGE.to_record(row[0], row[1]).model_dump())
+    serial = session.scalar(select(Unit.serial).where(Unit.id == reading.unit_id)) or ""
+    return schemas.UsageRead(id=reading.id, **USAGE.to_record(reading, serial).model_dump())
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -165,15 +270,14 @@ class UnitFilter:
     family: ProductFamily | None = None
 
 
-def units_statement(where: UnitFilter) -> Select[Any]:
-    """The units matching ``where``, by serial."""
-    statement = select(Unit).options(*_UNIT_LOADS).order_by(Unit.serial)
+def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]:
+    """The units matching ``where`` that ``scope`` may see, by serial."""
+    statement = restrict(select(Unit).options(*_UNIT_LOADS).order_by(Unit.serial), Unit, scope)
     if where.q:
         statement = statement.where(Unit.serial.ilike(_like(where.q.strip()), escape="\\"))
     if where.region:
-        statement = statement.where(
-            Unit.site_id.in_(select(Site.id).join(Region).where(Region.name == where.region))
-        )
+        sites = select(Site.id).join(Region).where(Region.name == where.region)
+        statement = statement.where(Unit.site_id.in_(sites))
     if where.model:
         statement = statement.where(
             Unit.model_id.in_(select(ProductModel.id).where(ProductModel.code == where.model))
@@ -196,74 +300,72 @@ def units_statement(where: UnitFilter) -> Select[Any]:
 
 
 def list_units(
-    session: Session, where: UnitFilter, limit: int = 50, offset: int = 0
+    session: Session, where: UnitFilter, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
 ) -> schemas.Page[schemas.UnitRead]:
     """A page of units."""
-    rows, total = paginate(session, units_statement(where), limit, offset)
+    rows, total = paginate(session, units_statement(where, scope), limit, offset)
     return schemas.Page[schemas.UnitRead](items=[_unit_read(u) for u in rows], total=total)
 
 
 def _page(
-    session: Session, statement: Select[Any], convert: Callable[[Any], R], limit: int, offset: int
-) -> schemas.Page[R]:
-    rows, total = paginate(session, statement, limit, offset)
-    return schemas.Page[Any](items=[convert(r) for r in rows], total=total)
+    session: Session,
+    kind: KeyedKind[Any],
+    statement: Select[Any],
+    scope: Scope,
+    limit: int,
+    offset: int,
+) -> schemas.Page[Any]:
+    rows, total = paginate(session, restrict(statement, kind.table, scope), limit, offset)
+    read_type = READ_TYPES[kind.name]
+    items = [read_type.model_validate({"id": r.id, **kind.to_record(r).model_dump()}) for r in rows]
+    return schemas.Page[Any](items=items, total=total)
 
 
 def list_regions(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     q: str | None = None,
     climate: ClimateClass | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[schemas.RegionRead]:
+) -> schemas.Page[Any]:
     """A page of regions by name."""
     statement = select(Region).order_by(Region.name)
     if q:
         statement = statement.where(Region.name.ilike(_like(q), escape="\\"))
     if climate:
         statement = statement.where(Region.climate == climate)
-    return _page(
-        session,
-        statement,
-        lambda r: schemas.RegionRead(id=r.id, **REGIONS.to_record(r).model_dump()),
-        limit,
-        offset,
-    )
+    return _page(session, REGIONS, statement, scope, limit, offset)
 
 
 def list_sites(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     region: str | None = None,
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[schemas.SiteRead]:
+) -> schemas.Page[Any]:
     """A page of sites by name."""
     statement = select(Site).options(joinedload(Site.region)).order_by(Site.name)
     if region:
         statement = statement.where(Site.region.has(Region.name == region))
     if q:
         statement = statement.where(Site.name.ilike(_like(q), escape="\\"))
-    return _page(
-        session,
-        statement,
-        lambda r: schemas.SiteRead(id=r.id, **SITES.to_record(r).model_dump()),
-        limit,
-        offset,
-    )
+    return _page(session, SITES, statement, scope, limit, offset)
 
 
 def list_customers(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     region: str | None = None,
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[schemas.CustomerRead]:
+) -> schemas.Page[Any]:
     """A page of customers by code."""
     statement = select(Customer).options(joinedload(Customer.region)).order_by(Customer.code)
     if region:
@@ -273,39 +375,28 @@ def list_customers(
         statement = statement.where(
             Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\")
         )
-    return _page(
-        session,
-        statement,
-        lambda r: schemas.CustomerRead(id=r.id, **CUSTOMERS.to_record(r).model_dump()),
-        limit,
-        offset,
-    )
+    return _page(session, CUSTOMERS, statement, scope, limit, offset)
 
 
 def list_models(
     session: Session, *, family: ProductFamily | None = None, limit: int = 50, offset: int = 0
-) -> schemas.Page[schemas.ModelRead]:
-    """A page of product models by code."""
+) -> schemas.Page[Any]:
+    """A page of product models by code (the public catalogue: the same for everyone)."""
     statement = select(ProductModel).order_by(ProductModel.code)
     if family:
         statement = statement.where(ProductModel.family == family)
-    return _page(
-        session,
-        statement,
-        lambda r: schemas.ModelRead(id=r.id, **MODELS.to_record(r).model_dump()),
-        limit,
-        offset,
-    )
+    return _page(session, MODELS, statement, EVERYTHING, limit, offset)
 
 
 def list_deliveries(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     customer: str | None = None,
     model: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[schemas.DeliveryRead]:
+) -> schemas.Page[Any]:
     """A page of deliveries, newest shipment first."""
     statement = (
         select(Delivery)
@@ -316,25 +407,24 @@ def list_deliveries(
         statement = statement.where(Delivery.customer.has(Customer.code == customer))
     if model:
         statement = statement.where(Delivery.model.has(ProductModel.code == model))
-    return _page(
-        session,
-        statement,
-        lambda r: schemas.DeliveryRead(id=r.id, **DELIVERIES.to_record(r).model_dump()),
-        limit,
-        offset,
-    )
+    return _page(session, DELIVERIES, statement, scope, limit, offset)
 
 
 def list_usage(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     serial: str | None = None,
     unit_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> schemas.Page[schemas.UsageRead]:
     """A page of usage readings, by unit and time."""
-    statement = select(UsageReading).order_by(UsageReading.unit_id, UsageReading.taken_at)
+    statement = restrict(
+        select(UsageReading).order_by(UsageReading.unit_id, UsageReading.taken_at),
+        UsageReading,
+        scope,
+    )
     if serial:
         statement = statement.where(
             UsageReading.unit_id.in_(select(Unit.id).where(Unit.serial == serial))
@@ -354,20 +444,6 @@ def list_usage(
     return schemas.Page[schemas.UsageRead](items=items, total=total)
 
 
-# --- usage writes ----------------------------------------------------------------------------
-def add_usage(session: Session, record: schemas.UsageRecord) -> int:
-    """Record one reading; refused when it would make the unit's meters run backwards."""
-    return USAGE.apply(session, [Item(record, must_be_new=True)]).ids[0]
-
-
-def update_usage(session: Session, reading_id: int, patch: schemas.UsageUpdate) -> int:
-    """Change one reading's time or values, checked against the unit's other readings."""
-    current = usage_read(session, reading_id).model_dump(exclude={"id"})
-    record = validate(schemas.UsageRecord, {**current, **patch.model_dump(exclude_unset=True)})
-    USAGE.apply(session, [Item(record, target_id=reading_id)])
-    return reading_id
-
-
 def usage_series(
     session: Session, unit_id: int
 ) -> list[tuple[datetime, float | None, float | None]]:
@@ -378,84 +454,3 @@ def usage_series(
         .order_by(UsageReading.taken_at)
     )
     return [(at, hours, km) for at, hours, km in session.execute(statement)]
-
-
-# --- summaries -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RegionSummary:
-    """A region with its units counted by family and by site."""
-
-    region: schemas.RegionRead
-    by_family: list[tuple[ProductFamily, int]]
-    by_site: list[tuple[str, ProductFamily, int]]
-    by_status: list[tuple[UnitStatus, int]]
-    customers: int
-
-
-def region_summary(session: Session, region_id: int) -> RegionSummary:
-    """How many units a region has, by family, by site and family, and by status."""
-    region = region_read(session, region_id)
-    by_family = session.execute(
-        select(ProductModel.family, func.count())
-        .select_from(Unit)
-        .join(Site)
-        .join(ProductModel)
-        .where(Site.region_id == region_id)
-        .group_by(ProductModel.family)
-        .order_by(func.count().desc())
-    ).all()
-    by_site = session.execute(
-        select(Site.name, ProductModel.family, func.count())
-        .select_from(Unit)
-        .join(Site)
-        .join(ProductModel)
-        .where(Site.region_id == region_id)
-        .group_by(Site.name, ProductModel.family)
-        .order_by(Site.name, ProductModel.family)
-    ).all()
-    by_status = session.execute(
-        select(Unit.status, func.count())
-        .join(Site)
-        .where(Site.region_id == region_id)
-        .group_by(Unit.status)
-        .order_by(Unit.status)
-    ).all()
-    customers = (
-        session.scalar(
-            select(func.count()).select_from(Customer).where(Customer.region_id == region_id)
-        )
-        or 0
-    )
-    return RegionSummary(region, list(by_family), list(by_site), list(by_status), customers)
-
-
-def region_options(session: Session) -> dict[str, list[str]]:
-    """Choices for the units filters: region names, model codes, customer codes."""
-    return {
-        "regions": list(session.scalars(select(Region.name).order_by(Region.name))),
-        "models": list(session.scalars(select(ProductModel.code).order_by(ProductModel.code))),
-        "customers": list(session.scalars(select(Customer.code).order_by(Customer.code))),
-    }
-
-
-def units_per_region(session: Session) -> dict[int, int]:
-    """Number of units at each region's sites, by region id."""
-    statement = (
-        select(Site.region_id, func.count(Unit.id))
-        .join(Unit, Unit.site_id == Site.id)
-        .group_by(Site.region_id)
-    )
-    return dict(session.execute(statement).all())
-
-
-def totals(session: Session) -> dict[str, int]:
-    """How many units (in service, down), customers, models and deliveries there are."""
-    by_status = dict(session.execute(select(Unit.status, func.count()).group_by(Unit.status)).all())
-    return {
-        "units": sum(by_status.values()),
-        "in_service": by_status.get(UnitStatus.in_service, 0),
-        "down": by_status.get(UnitStatus.down, 0),
-        "customers": session.scalar(select(func.count()).select_from(Customer)) or 0,
-        "models": session.scalar(select(func.count()).select_from(ProductModel)) or 0,
-        "deliveries": session.scalar(select(func.count()).select_from(Delivery)) or 0,
-    }

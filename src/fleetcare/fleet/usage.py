@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.kinds import chunks, resolve
 from fleetcare.fleet.models import Unit, UsageReading
 from fleetcare.fleet.schemas import UsageRecord
+from fleetcare.fleet.scoping import restrict
 
 METERS = ("engine_hours", "km")
 
@@ -225,13 +227,14 @@ class UsageKind:
             km=reading.km,
         )
 
-    def export(self, session: Session) -> Iterator[UsageRecord]:
-        """Every reading, by unit serial and time."""
+    def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[UsageRecord]:
+        """Every reading ``scope`` may see, by unit serial and time."""
         statement = (
             select(UsageReading, Unit.serial)
             .join(Unit, Unit.id == UsageReading.unit_id)
             .order_by(Unit.serial, UsageReading.taken_at)
         )
+        statement = restrict(statement, UsageReading, scope)
         for reading, serial in session.execute(statement).yield_per(5000):
             yield self.to_record(reading, serial)
 

@@ -1,123 +1,165 @@
-"""The installed base as JSON: list (filters, ``limit``/``offset``), read, create, update."""
+"""The installed base as JSON: list (filters, ``limit``/``offset``), read, create, update, export.
+
+Each route names its permission in its decorator (``rule``); reads are narrowed to the caller's
+scope, so a customer's token sees only that customer's machines.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from fleetcare.accounts.deps import CurrentPrincipal, rule
+from fleetcare.catalog import KINDS, KindName
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.bulk import export_file
+from fleetcare.core.permissions import Permission
 from fleetcare.fleet import schemas, service
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
 
 router = APIRouter(prefix="/api")
 Page = schemas.Page
+READ = rule(Permission.fleet_read)
+WRITE = rule(Permission.fleet_write)
+CATALOG = rule(Permission.catalog_write)
+USAGE = rule(Permission.usage_write)
 
 
 # --- regions ---------------------------------------------------------------------------------
-@router.get("/regions", tags=["regions"])
+@router.get("/regions", tags=["regions"], **READ)
 def list_regions(
     session: DbSession,
+    principal: CurrentPrincipal,
     q: SearchText = None,
     climate: Choice[ClimateClass] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.RegionRead]:
     """Regions by name; ``q`` matches part of the name."""
-    return service.list_regions(session, q=q, climate=climate, limit=limit, offset=offset)
+    return service.list_regions(
+        session, scope=principal.scope, q=q, climate=climate, limit=limit, offset=offset
+    )
 
 
-@router.get("/regions/{region_id}", tags=["regions"])
-def read_region(session: DbSession, region_id: RowId) -> schemas.RegionRead:
+@router.get("/regions/{region_id}", tags=["regions"], **READ)
+def read_region(
+    session: DbSession, principal: CurrentPrincipal, region_id: RowId
+) -> schemas.RegionRead:
     """One region."""
-    return service.region_read(session, region_id)
+    return service.region_read(session, region_id, principal.scope)
 
 
-@router.post("/regions", status_code=201, tags=["regions"])
-def create_region(session: DbSession, body: schemas.RegionRecord) -> schemas.RegionRead:
+@router.post("/regions", status_code=201, tags=["regions"], **CATALOG)
+def create_region(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.RegionRecord
+) -> schemas.RegionRead:
     """Add a region; its name must be new."""
-    return service.region_read(session, service.create(session, REGIONS, body))
+    return service.region_read(session, service.create(session, REGIONS, body, by=principal))
 
 
-@router.patch("/regions/{region_id}", tags=["regions"])
+@router.patch("/regions/{region_id}", tags=["regions"], **CATALOG)
 def update_region(
-    session: DbSession, region_id: RowId, body: schemas.RegionUpdate
+    session: DbSession, principal: CurrentPrincipal, region_id: RowId, body: schemas.RegionUpdate
 ) -> schemas.RegionRead:
     """Change a region."""
-    return service.region_read(session, service.update(session, REGIONS, region_id, body))
+    return service.region_read(
+        session, service.update(session, REGIONS, region_id, body, by=principal)
+    )
 
 
 # --- sites -----------------------------------------------------------------------------------
-@router.get("/sites", tags=["sites"])
+@router.get("/sites", tags=["sites"], **READ)
 def list_sites(
     session: DbSession,
+    principal: CurrentPrincipal,
     region: SearchText = None,
     q: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.SiteRead]:
     """Sites by name, optionally of one region."""
-    return service.list_sites(session, region=region, q=q, limit=limit, offset=offset)
+    return service.list_sites(
+        session, scope=principal.scope, region=region, q=q, limit=limit, offset=offset
+    )
 
 
-@router.get("/sites/{site_id}", tags=["sites"])
-def read_site(session: DbSession, site_id: RowId) -> schemas.SiteRead:
+@router.get("/sites/{site_id}", tags=["sites"], **READ)
+def read_site(session: DbSession, principal: CurrentPrincipal, site_id: RowId) -> schemas.SiteRead:
     """One site."""
-    return service.site_read(session, site_id)
+    return service.site_read(session, site_id, principal.scope)
 
 
-@router.post("/sites", status_code=201, tags=["sites"])
-def create_site(session: DbSession, body: schemas.SiteRecord) -> schemas.SiteRead:
-    """Add a site in a known region."""
-    return service.site_read(session, service.create(session, SITES, body))
+@router.post("/sites", status_code=201, tags=["sites"], **WRITE)
+def create_site(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.SiteRecord
+) -> schemas.SiteRead:
+    """Add a site in a known region (a regional manager: one of its regions)."""
+    return service.site_read(session, service.create(session, SITES, body, by=principal))
 
 
-@router.patch("/sites/{site_id}", tags=["sites"])
-def update_site(session: DbSession, site_id: RowId, body: schemas.SiteUpdate) -> schemas.SiteRead:
+@router.patch("/sites/{site_id}", tags=["sites"], **WRITE)
+def update_site(
+    session: DbSession, principal: CurrentPrincipal, site_id: RowId, body: schemas.SiteUpdate
+) -> schemas.SiteRead:
     """Change a site."""
-    return service.site_read(session, service.update(session, SITES, site_id, body))
+    return service.site_read(session, service.update(session, SITES, site_id, body, by=principal))
 
 
 # --- customers -------------------------------------------------------------------------------
-@router.get("/customers", tags=["customers"])
+@router.get("/customers", tags=["customers"], **READ)
 def list_customers(
     session: DbSession,
+    principal: CurrentPrincipal,
     region: SearchText = None,
     q: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.CustomerRead]:
     """Customers by code; ``q`` matches part of the code or name."""
-    return service.list_customers(session, region=region, q=q, limit=limit, offset=offset)
+    return service.list_customers(
+        session, scope=principal.scope, region=region, q=q, limit=limit, offset=offset
+    )
 
 
-@router.get("/customers/{customer_id}", tags=["customers"])
-def read_customer(session: DbSession, customer_id: RowId) -> schemas.CustomerRead:
+@router.get("/customers/{customer_id}", tags=["customers"], **READ)
+def read_customer(
+    session: DbSession, principal: CurrentPrincipal, customer_id: RowId
+) -> schemas.CustomerRead:
     """One customer."""
-    return service.customer_read(session, customer_id)
+    return service.customer_read(session, customer_id, principal.scope)
 
 
-@router.post("/customers", status_code=201, tags=["customers"])
-def create_customer(session: DbSession, body: schemas.CustomerRecord) -> schemas.CustomerRead:
+@router.post("/customers", status_code=201, tags=["customers"], **WRITE)
+def create_customer(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.CustomerRecord
+) -> schemas.CustomerRead:
     """Add a customer; its code must be new."""
-    return service.customer_read(session, service.create(session, CUSTOMERS, body))
+    return service.customer_read(session, service.create(session, CUSTOMERS, body, by=principal))
 
 
-@router.patch("/customers/{customer_id}", tags=["customers"])
+@router.patch("/customers/{customer_id}", tags=["customers"], **WRITE)
 def update_customer(
-    session: DbSession, customer_id: RowId, body: schemas.CustomerUpdate
+    session: DbSession,
+    principal: CurrentPrincipal,
+    customer_id: RowId,
+    body: schemas.CustomerUpdate,
 ) -> schemas.CustomerRead:
     """Change a customer."""
-    return service.customer_read(session, service.update(session, CUSTOMERS, customer_id, body))
+    row_id = service.update(session, CUSTOMERS, customer_id, body, by=principal)
+    return service.customer_read(session, row_id)
 
 
 # --- product models --------------------------------------------------------------------------
-@router.get("/families", tags=["models"])
+@router.get("/families", tags=["models"], **READ)
 def list_families() -> list[ProductFamily]:
     """The product families."""
     return list(ProductFamily)
 
 
-@router.get("/models", tags=["models"])
+@router.get("/models", tags=["models"], **READ)
 def list_models(
     session: DbSession, family: Choice[ProductFamily] = None, limit: Limit = 50, offset: Offset = 0
 ) -> Page[schemas.ModelRead]:
@@ -125,30 +167,35 @@ def list_models(
     return service.list_models(session, family=family, limit=limit, offset=offset)
 
 
-@router.get("/models/{model_id}", tags=["models"])
+@router.get("/models/{model_id}", tags=["models"], **READ)
 def read_model(session: DbSession, model_id: RowId) -> schemas.ModelRead:
     """One product model."""
     return service.model_read(session, model_id)
 
 
-@router.post("/models", status_code=201, tags=["models"])
-def create_model(session: DbSession, body: schemas.ModelRecord) -> schemas.ModelRead:
+@router.post("/models", status_code=201, tags=["models"], **CATALOG)
+def create_model(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.ModelRecord
+) -> schemas.ModelRead:
     """Add a product model; its code must be new."""
-    return service.model_read(session, service.create(session, MODELS, body))
+    return service.model_read(session, service.create(session, MODELS, body, by=principal))
 
 
-@router.patch("/models/{model_id}", tags=["models"])
+@router.patch("/models/{model_id}", tags=["models"], **CATALOG)
 def update_model(
-    session: DbSession, model_id: RowId, body: schemas.ModelUpdate
+    session: DbSession, principal: CurrentPrincipal, model_id: RowId, body: schemas.ModelUpdate
 ) -> schemas.ModelRead:
     """Change a product model."""
-    return service.model_read(session, service.update(session, MODELS, model_id, body))
+    return service.model_read(
+        session, service.update(session, MODELS, model_id, body, by=principal)
+    )
 
 
 # --- deliveries ------------------------------------------------------------------------------
-@router.get("/deliveries", tags=["deliveries"])
+@router.get("/deliveries", tags=["deliveries"], **READ)
 def list_deliveries(
     session: DbSession,
+    principal: CurrentPrincipal,
     customer: SearchText = None,
     model: SearchText = None,
     limit: Limit = 50,
@@ -156,34 +203,43 @@ def list_deliveries(
 ) -> Page[schemas.DeliveryRead]:
     """Deliveries, newest shipment first."""
     return service.list_deliveries(
-        session, customer=customer, model=model, limit=limit, offset=offset
+        session, scope=principal.scope, customer=customer, model=model, limit=limit, offset=offset
     )
 
 
-@router.get("/deliveries/{delivery_id}", tags=["deliveries"])
-def read_delivery(session: DbSession, delivery_id: RowId) -> schemas.DeliveryRead:
+@router.get("/deliveries/{delivery_id}", tags=["deliveries"], **READ)
+def read_delivery(
+    session: DbSession, principal: CurrentPrincipal, delivery_id: RowId
+) -> schemas.DeliveryRead:
     """One delivery."""
-    return service.delivery_read(session, delivery_id)
+    return service.delivery_read(session, delivery_id, principal.scope)
 
 
-@router.post("/deliveries", status_code=201, tags=["deliveries"])
-def create_delivery(session: DbSession, body: schemas.DeliveryRecord) -> schemas.DeliveryRead:
+@router.post("/deliveries", status_code=201, tags=["deliveries"], **WRITE)
+def create_delivery(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.DeliveryRecord
+) -> schemas.DeliveryRead:
     """Add a delivery; its reference must be new."""
-    return service.delivery_read(session, service.create(session, DELIVERIES, body))
+    return service.delivery_read(session, service.create(session, DELIVERIES, body, by=principal))
 
 
-@router.patch("/deliveries/{delivery_id}", tags=["deliveries"])
+@router.patch("/deliveries/{delivery_id}", tags=["deliveries"], **WRITE)
 def update_delivery(
-    session: DbSession, delivery_id: RowId, body: schemas.DeliveryUpdate
+    session: DbSession,
+    principal: CurrentPrincipal,
+    delivery_id: RowId,
+    body: schemas.DeliveryUpdate,
 ) -> schemas.DeliveryRead:
     """Change a delivery."""
-    return service.delivery_read(session, service.update(session, DELIVERIES, delivery_id, body))
+    row_id = service.update(session, DELIVERIES, delivery_id, body, by=principal)
+    return service.delivery_read(session, row_id)
 
 
 # --- units -----------------------------------------------------------------------------------
-@router.get("/units", tags=["units"])
+@router.get("/units", tags=["units"], **READ)
 def list_units(
     session: DbSession,
+    principal: CurrentPrincipal,
     q: SearchText = None,
     region: SearchText = None,
     model: SearchText = None,
@@ -198,60 +254,107 @@ def list_units(
     where = service.UnitFilter(
         q=q, region=region, model=model, customer=customer, site=site, status=status, family=family
     )
-    return service.list_units(session, where, limit=limit, offset=offset)
+    return service.list_units(session, where, principal.scope, limit=limit, offset=offset)
 
 
-@router.get("/units/{unit_id}", tags=["units"])
-def read_unit(session: DbSession, unit_id: RowId) -> schemas.UnitRead:
+@router.get("/units/{unit_id}", tags=["units"], **READ)
+def read_unit(session: DbSession, principal: CurrentPrincipal, unit_id: RowId) -> schemas.UnitRead:
     """One unit with its region, family and latest meters."""
-    return service.unit_read(session, unit_id)
+    return service.unit_read(session, unit_id, principal.scope)
 
 
-@router.post("/units", status_code=201, tags=["units"])
-def create_unit(session: DbSession, body: schemas.UnitRecord) -> schemas.UnitRead:
+@router.post("/units", status_code=201, tags=["units"], **WRITE)
+def create_unit(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.UnitRecord
+) -> schemas.UnitRead:
     """Add a unit; its serial must be new."""
-    return service.unit_read(session, service.create(session, UNITS, body))
+    return service.unit_read(session, service.create(session, UNITS, body, by=principal))
 
 
-@router.patch("/units/{unit_id}", tags=["units"])
-def update_unit(session: DbSession, unit_id: RowId, body: schemas.UnitUpdate) -> schemas.UnitRead:
+@router.patch("/units/{unit_id}", tags=["units"], **WRITE)
+def update_unit(
+    session: DbSession, principal: CurrentPrincipal, unit_id: RowId, body: schemas.UnitUpdate
+) -> schemas.UnitRead:
     """Change a unit (its status, site, warranty start...)."""
-    return service.unit_read(session, service.update(session, UNITS, unit_id, body))
+    return service.unit_read(session, service.update(session, UNITS, unit_id, body, by=principal))
 
 
-@router.get("/units/{unit_id}/usage", tags=["usage"])
+@router.get("/units/{unit_id}/usage", tags=["usage"], **READ)
 def list_unit_usage(
-    session: DbSession, unit_id: RowId, limit: Limit = 50, offset: Offset = 0
+    session: DbSession,
+    principal: CurrentPrincipal,
+    unit_id: RowId,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[schemas.UsageRead]:
     """One unit's readings, oldest first."""
-    service.unit_read(session, unit_id)
+    service.unit_read(session, unit_id, principal.scope)
     return service.list_usage(session, unit_id=unit_id, limit=limit, offset=offset)
 
 
 # --- usage -----------------------------------------------------------------------------------
-@router.get("/usage", tags=["usage"])
+@router.get("/usage", tags=["usage"], **READ)
 def list_usage(
-    session: DbSession, serial: SearchText = None, limit: Limit = 50, offset: Offset = 0
+    session: DbSession,
+    principal: CurrentPrincipal,
+    serial: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[schemas.UsageRead]:
     """Usage readings by unit and time, optionally of one unit (by serial)."""
-    return service.list_usage(session, serial=serial, limit=limit, offset=offset)
+    return service.list_usage(
+        session, scope=principal.scope, serial=serial, limit=limit, offset=offset
+    )
 
 
-@router.get("/usage/{reading_id}", tags=["usage"])
-def read_usage(session: DbSession, reading_id: RowId) -> schemas.UsageRead:
+@router.get("/usage/{reading_id}", tags=["usage"], **READ)
+def read_usage(
+    session: DbSession, principal: CurrentPrincipal, reading_id: RowId
+) -> schemas.UsageRead:
     """One usage reading."""
-    return service.usage_read(session, reading_id)
+    return service.usage_read(session, reading_id, principal.scope)
 
 
-@router.post("/usage", status_code=201, tags=["usage"])
-def create_usage(session: DbSession, body: schemas.UsageRecord) -> schemas.UsageRead:
+@router.post("/usage", status_code=201, tags=["usage"], **USAGE)
+def create_usage(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.UsageRecord
+) -> schemas.UsageRead:
     """Record a reading; refused (422) when it is lower than an earlier one."""
-    return service.usage_read(session, service.add_usage(session, body))
+    return service.usage_read(session, service.add_usage(session, body, by=principal))
 
 
-@router.patch("/usage/{reading_id}", tags=["usage"])
+@router.patch("/usage/{reading_id}", tags=["usage"], **USAGE)
 def update_usage(
-    session: DbSession, reading_id: RowId, body: schemas.UsageUpdate
+    session: DbSession, principal: CurrentPrincipal, reading_id: RowId, body: schemas.UsageUpdate
 ) -> schemas.UsageRead:
     """Correct a reading; the unit's meters must still never run backwards."""
-    return service.usage_read(session, service.update_usage(session, reading_id, body))
+    return service.usage_read(
+        session, service.update_usage(session, reading_id, body, by=principal)
+    )
+
+
+# --- export ----------------------------------------------------------------------------------
+@router.get(
+    "/export/{kind}",
+    tags=["export"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    **rule(Permission.fleet_export),
+)
+def export(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    kind: KindName,
+    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+) -> Any:
+    """A table as CSV or JSON with exactly the columns import reads, within the caller's scope."""
+    from io import StringIO
+
+    out = StringIO()
+    export_file(session, KINDS[kind.value], format, out, principal.scope)
+    media = "text/csv" if format == "csv" else "application/json"
+    return StreamingResponse(
+        iter([out.getvalue()]),
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{kind.value}.{format}"'},
+    )

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import plotly
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from fleetcare import __version__
+from fleetcare.accounts import pages as account_pages
+from fleetcare.accounts import views as account_views
+from fleetcare.accounts.deps import LoginRequired
 from fleetcare.core.api import install_error_handlers, not_found_response
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
+from fleetcare.core.security import TOKEN_LIFETIME, secret_key
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
 from fleetcare.web import pages as home_pages
@@ -24,6 +32,7 @@ from fleetcare.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+SESSION_LIFETIME: timedelta = TOKEN_LIFETIME
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="fleetcare",
         version=__version__,
         description="Installed base, spare parts, service and planning for exported fleets.",
+        max_body_size=settings.max_body_bytes,
     )
     app.state.database_url = settings.resolved_database_url
     app.state.default_locale = settings.default_locale
+    app.state.secret_key = secret_key(settings)
     install_error_handlers(app)
     _install_page_errors(app)
 
@@ -53,6 +64,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         set_locale(wanted or "en")
         return await call_next(request)
 
+    # Signed cookie: HttpOnly (Starlette always sets it), SameSite=Lax, 8 hours.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=app.state.secret_key,
+        session_cookie="fleetcare_session",
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        same_site="lax",
+        https_only=False,
+    )
+
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:
         """Liveness: answers without touching the database."""
@@ -63,29 +84,50 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(fleet_views.router)
-    app.include_router(home_pages.router)
-    app.include_router(fleet_pages.router)
+    for router in (
+        account_views.router,
+        fleet_views.router,
+        account_pages.router,
+        home_pages.router,
+        fleet_pages.router,
+    ):
+        app.include_router(router)
     return app
 
 
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
 def _install_page_errors(app: FastAPI) -> None:
-    """Pages answer a missing row or a bad query with an HTML page; ``/api`` keeps JSON."""
+    """Pages answer with HTML (or a redirect to sign in); ``/api`` keeps JSON."""
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        target = "/login?next=" + quote(exc.next_path if isinstance(exc, LoginRequired) else "/")
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        if request.url.path.startswith("/api"):
+        if _is_api(request):
             return not_found_response(exc)
-        return render(
-            request, "error.html", {"title": _("Not found"), "message": str(exc)}, status_code=404
-        )
+        context = {"title": _("Not found"), "message": str(exc)}
+        return render(request, "error.html", context, status_code=404)
 
     async def bad_query(request: Request, exc: Exception) -> Response:
-        if request.url.path.startswith("/api"):
+        if _is_api(request) or not isinstance(exc, RequestValidationError):
             return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
         message = _("This address has a value the page cannot use; check the filters.")
-        return render(
-            request, "error.html", {"title": _("Bad request"), "message": message}, status_code=422
-        )
+        context = {"title": _("Bad request"), "message": message}
+        return render(request, "error.html", context, status_code=422)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if _is_api(request) or not isinstance(exc, HTTPException):
+            return await http_exception_handler(request, exc)  # type: ignore[arg-type]
+        context = {"title": str(exc.status_code), "message": str(exc.detail)}
+        return render(request, "error.html", context, status_code=exc.status_code)
+
+    app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(RequestValidationError, bad_query)
+    app.add_exception_handler(HTTPException, http_error)

@@ -1,28 +1,26 @@
-"""The home page: the installed base at a glance."""
+"""The home page: the installed base at a glance, within the signed-in person's scope."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from fleetcare.accounts.deps import PagePrincipal, check_csrf
 from fleetcare.core.api import DbSession
-from fleetcare.fleet import service
+from fleetcare.fleet import service, summary
 from fleetcare.fleet.labels import labels
 from fleetcare.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
 
 @router.get("/")
-def home(request: Request, session: DbSession) -> Response:
+def home(request: Request, session: DbSession, principal: PagePrincipal) -> Response:
     """Counts of the installed base and the regions."""
-    return render(
-        request,
-        "home.html",
-        {
-            "totals": service.totals(session),
-            "counts": service.units_per_region(session),
-            "regions": service.list_regions(session, limit=500).items,
-            "labels": labels(),
-        },
-    )
+    context = {
+        "totals": summary.totals(session, principal.scope),
+        "counts": summary.units_per_region(session, principal.scope),
+        "regions": service.list_regions(session, scope=principal.scope, limit=500).items,
+        "labels": labels(),
+    }
+    return render(request, "home.html", context)

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
+from fleetcare.accounts.deps import csrf_token
 from fleetcare.core.i18n import format_money, get_locale, gettext, ngettext
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -40,6 +41,12 @@ def render(
 ) -> Response:
     """Render ``name`` whole, or only ``block`` when HTMX asked for a fragment."""
     block_name = block if block is not None and is_htmx(request) else None
+    # Every page's layout shows who is signed in and carries the anti-forgery token for HTMX.
+    context = {
+        "me": getattr(request.state, "principal", None),
+        "csrf": csrf_token(request),
+        **context,
+    }
     return templates.TemplateResponse(
         request, name, context, block_name=block_name, status_code=status_code
     )

@@ -1,0 +1,129 @@
+"""``fleetcare users ...``: accounts from the server's shell (an operator with database access)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from fleetcare.accounts import service
+from fleetcare.accounts.schemas import UserCreate
+from fleetcare.core.config import get_settings
+from fleetcare.core.db import transaction
+from fleetcare.core.errors import InvalidInput, NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.migrate import upgrade
+from fleetcare.core.permissions import Role, system
+from fleetcare.core.tabular import validation_errors
+
+app = typer.Typer(no_args_is_help=True, help=_("Accounts: add, list, disable, set a password."))
+err = Console(stderr=True)
+
+
+def operator() -> str:
+    """Who runs the command, for the audit log."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True))
+
+
+def _fail(errors: InvalidInput) -> typer.Exit:
+    for error in errors.errors:
+        print(f"{error.field}: {error.message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+def _url() -> str:
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    return url
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help=_("the username"))],
+    role: Annotated[Role, typer.Option(help=_("what the user may do"))],
+    customer: Annotated[str | None, typer.Option(help=_("customer code (customer users)"))] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help=_("region name (regional managers; repeat)"))
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help=_("read the password from stdin"))
+    ] = False,
+) -> None:
+    """Add a user; the password is read from stdin (or asked for), never from the command line."""
+    password = _password(password_stdin)
+    try:
+        new = UserCreate(
+            username=name, role=role, password=password, customer=customer, regions=region or []
+        )
+        with transaction(_url()) as session:
+            service.add_user(session, new, by=system(operator()))
+    except ValidationError as exc:
+        raise _fail(InvalidInput(validation_errors(exc))) from None
+    except InvalidInput as exc:
+        raise _fail(exc) from None
+    err.print(_("User {name} added ({role}).").format(name=name, role=role.value))
+
+
+@app.command("list")
+def list_users(
+    as_json: Annotated[bool, typer.Option("--json", help=_("print JSON"))] = False,
+) -> None:
+    """List the users."""
+    with transaction(_url()) as session:
+        users = service.list_users(session)
+    if as_json:
+        print(json.dumps([u.model_dump(mode="json") for u in users]))
+        return
+    table = Table(_("username"), _("role"), _("customer"), _("regions"), _("active"))
+    for user in users:
+        table.add_row(
+            user.username,
+            user.role.value,
+            user.customer or "",
+            ", ".join(user.regions),
+            _("yes") if user.active else _("no"),
+        )
+    Console().print(table)
+
+
+@app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help=_("the username"))]) -> None:
+    """Disable a user: no more sign-ins; existing tokens and sessions stop working."""
+    try:
+        with transaction(_url()) as session:
+            service.disable_user(session, name, by=system(operator()))
+    except NotFound as exc:
+        err.print(str(exc), style="red")
+        raise typer.Exit(2) from None
+    err.print(_("User {name} disabled.").format(name=name))
+
+
+@app.command("password")
+def password(
+    name: Annotated[str, typer.Argument(help=_("the username"))],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help=_("read the password from stdin"))
+    ] = False,
+) -> None:
+    """Set a user's password."""
+    try:
+        with transaction(_url()) as session:
+            service.set_password(session, name, _password(password_stdin), by=system(operator()))
+    except InvalidInput as exc:
+        raise _fail(exc) from None
+    except NotFound as exc:
+        err.print(str(exc), style="red")
+        raise typer.Exit(2) from None
+    err.print(_("Password of {name} set.").format(name=name))

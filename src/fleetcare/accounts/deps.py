@@ -1,0 +1,116 @@
+"""Who is calling, and may they: the dependencies every route declares.
+
+``/api`` routes read an OAuth2 bearer token; pages read the signed session cookie. Either way
+the account is looked up on every request, so disabling a user takes effect at once.
+``rule(permission)`` goes on the route decorator: it enforces the permission and records it in
+the OpenAPI document (``x-permission``), where the matrix test finds it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+
+from fleetcare.accounts.service import principal_for
+from fleetcare.core.api import DbSession
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.security import read_token
+
+bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a signed-in session: the browser goes to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def _unauthorized() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        _("not signed in, or the token is invalid or expired"),
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def current_principal(
+    request: Request, session: DbSession, token: Annotated[str | None, Depends(bearer)]
+) -> Principal:
+    """The signed-in principal: by bearer token on ``/api``, by session cookie on pages."""
+    if request.url.path.startswith("/api"):
+        username = read_token(token, request.app.state.secret_key) if token else None
+        principal = principal_for(session, username) if username else None
+        if principal is None:
+            raise _unauthorized()
+        return principal
+    username = request.session.get("user")
+    principal = principal_for(session, username) if isinstance(username, str) else None
+    if principal is None:
+        request.session.pop("user", None)
+        raise LoginRequired(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        )
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency letting the call through only when the role grants ``permission``."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, _("your role may not do this"))
+        return principal
+
+    return check
+
+
+def rule(permission: Permission) -> dict[str, Any]:
+    """Route-decorator arguments: enforce ``permission`` and document it as ``x-permission``."""
+    return {
+        "dependencies": [Depends(require(permission))],
+        "openapi_extra": {"x-permission": permission.value},
+    }
+
+
+def csrf_token(request: Request) -> str:
+    """The session's anti-forgery token, created on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) a state-changing page request without the session's token.
+
+    Forms send it as the ``csrf_token`` field, HTMX as the ``X-CSRF-Token`` header (set once on
+    ``<body hx-headers>``). Bearer-token API calls carry no ambient credential and need none.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        form_value = (await request.form()).get("csrf_token")
+        sent = form_value if isinstance(form_value, str) else None
+    if not isinstance(expected, str) or sent is None or not secrets.compare_digest(expected, sent):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, _("missing or wrong anti-forgery token; reload the page")
+        )
+
+
+# A signed-in person on a page; the pages show the installed base, which every role may read.
+PagePrincipal = Annotated[Principal, Depends(require(Permission.fleet_read))]

@@ -1,0 +1,221 @@
+"""Accounts: creating and disabling users, signing in with throttling, reading the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from fleetcare.accounts import audit
+from fleetcare.accounts.models import AuditEntry, LoginFailure, User
+from fleetcare.accounts.schemas import AuditRead, UserCreate, UserRead
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Principal, Role
+from fleetcare.core.security import hash_password, verify_password
+from fleetcare.fleet.models import Customer, Region
+from fleetcare.fleet.schemas import Page
+
+FREE_ATTEMPTS = 5  # failures allowed before sign-in slows down
+MAX_DELAY_SECONDS = 300
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def user_read(user: User) -> UserRead:
+    """The public view of ``user``."""
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        customer=user.customer.code if user.customer else None,
+        regions=[r.name for r in user.regions],
+        active=user.active,
+    )
+
+
+def _get(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(_("user '{name}' not found").format(name=username))
+    return user
+
+
+def add_user(
+    session: Session, new: UserCreate, *, by: Principal, password_hash: str | None = None
+) -> UserRead:
+    """Create an account; a customer user needs a customer, a regional manager its regions."""
+    errors: list[FieldError] = []
+    if session.scalar(select(User.id).where(User.username == new.username)) is not None:
+        errors.append(
+            FieldError("username", _("username '{name}' is taken").format(name=new.username))
+        )
+    customer = None
+    if new.role is Role.customer:
+        customer = session.scalars(
+            select(Customer).where(Customer.code == (new.customer or ""))
+        ).first()
+        if customer is None:
+            errors.append(FieldError("customer", _("a customer user needs a known customer code")))
+    elif new.customer:
+        errors.append(FieldError("customer", _("only customer users are bound to a customer")))
+    regions = list(session.scalars(select(Region).where(Region.name.in_(new.regions))))
+    if new.role is Role.regional_manager:
+        missing = sorted(set(new.regions) - {r.name for r in regions})
+        if not new.regions or missing:
+            message = _("a regional manager needs known regions; unknown: {names}").format(
+                names=", ".join(missing) or "-"
+            )
+            errors.append(FieldError("regions", message))
+    elif new.regions:
+        errors.append(FieldError("regions", _("only regional managers are bound to regions")))
+    if errors:
+        raise InvalidInput(errors)
+    user = User(
+        username=new.username,
+        password_hash=password_hash or hash_password(new.password),
+        role=new.role,
+        customer=customer,
+        regions=regions,
+        active=True,
+        created_at=_now(),
+    )
+    session.add(user)
+    session.flush()
+    result = user_read(user)
+    audit.record(
+        session, actor=by.username, action="create", entity="users", key=new.username, after=result
+    )
+    return result
+
+
+def list_users(session: Session) -> list[UserRead]:
+    """Every account, by name."""
+    statement = select(User).options(selectinload(User.regions), selectinload(User.customer))
+    return [user_read(u) for u in session.scalars(statement.order_by(User.username))]
+
+
+def disable_user(session: Session, username: str, *, by: Principal) -> UserRead:
+    """Stop an account from signing in; its tokens and sessions stop working at once."""
+    user = _get(session, username)
+    before = user_read(user)
+    user.active = False
+    after = user_read(user)
+    audit.record(
+        session,
+        actor=by.username,
+        action="disable",
+        entity="users",
+        key=username,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def set_password(session: Session, username: str, password: str, *, by: Principal) -> None:
+    """Replace an account's password."""
+    if len(password) < 8:
+        raise InvalidInput([FieldError("password", _("at least 8 characters"))])
+    _get(session, username).password_hash = hash_password(password)
+    audit.record(session, actor=by.username, action="password", entity="users", key=username)
+
+
+def principal_for(session: Session, username: str) -> Principal | None:
+    """The principal of an active account, or None."""
+    user = session.scalars(
+        select(User)
+        .options(selectinload(User.regions))
+        .where(User.username == username, User.active)
+    ).first()
+    if user is None:
+        return None
+    return Principal(
+        username=user.username,
+        role=user.role,
+        user_id=user.id,
+        customer_id=user.customer_id,
+        region_ids=frozenset(r.id for r in user.regions),
+    )
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in: a principal, or why not (and for how long to wait)."""
+
+    principal: Principal | None
+    retry_after_seconds: int = 0
+
+
+def _delay(failures: int) -> int:
+    """Seconds to wait after ``failures`` consecutive failures: 0, then 1, 2, 4... up to 300."""
+    if failures < FREE_ATTEMPTS:
+        return 0
+    return int(min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS))
+
+
+def sign_in(
+    session: Session, username: str, password: str, address: str, now: datetime | None = None
+) -> SignIn:
+    """Check a password, slowing down repeated failures per account and per address.
+
+    The failure counters are written in the caller's transaction, which must commit even when
+    the sign-in fails (the caller returns an error response rather than raising).
+    """
+    now = now or _now()
+    keys = [f"user:{username[:150]}", f"addr:{address[:150]}"]
+    counters = {
+        c.key: c for c in session.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys)))
+    }
+    wait = max(
+        (
+            int((c.last_failure_at + timedelta(seconds=_delay(c.failures)) - now).total_seconds())
+            + 1
+            for c in counters.values()
+            if _delay(c.failures)
+        ),
+        default=0,
+    )
+    if wait > 0:
+        return SignIn(None, retry_after_seconds=wait)
+    user = session.scalars(select(User).where(User.username == username)).first()
+    ok = (
+        verify_password(user.password_hash if user else None, password)
+        and user is not None
+        and user.active
+    )
+    if ok:
+        session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
+        return SignIn(principal_for(session, username))
+    for key in keys:
+        counter = counters.get(key) or LoginFailure(key=key, failures=0, last_failure_at=now)
+        counter.failures += 1
+        counter.last_failure_at = now
+        session.add(counter)
+    return SignIn(None)
+
+
+def list_audit(
+    session: Session,
+    *,
+    entity: str | None = None,
+    actor: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[AuditRead]:
+    """Audit entries, newest first."""
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if entity:
+        statement = statement.where(AuditEntry.entity == entity)
+    if actor:
+        statement = statement.where(AuditEntry.actor == actor)
+    total = (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+    rows = session.scalars(statement.limit(limit).offset(offset))
+    items = [AuditRead.model_validate(row, from_attributes=True) for row in rows]
+    return Page[AuditRead](items=items, total=total)

@@ -1,0 +1,100 @@
+"""Accounts as JSON: the token endpoint, who am I, users (admin) and the audit log (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import JSONResponse
+
+from fleetcare.accounts import service
+from fleetcare.accounts.deps import CurrentPrincipal, rule
+from fleetcare.accounts.schemas import AuditRead, Token, UserCreate, UserRead
+from fleetcare.core.api import DbSession, Limit, Offset, SearchText
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import POLICY, Permission
+from fleetcare.core.security import TOKEN_LIFETIME, issue_token
+from fleetcare.fleet.schemas import Page
+
+router = APIRouter(prefix="/api")
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, for throttling sign-in failures."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/auth/token",
+    tags=["auth"],
+    response_model=Token,
+    responses={
+        401: {"description": "wrong name or password"},
+        429: {"description": "too many failures"},
+    },
+)
+def token(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+) -> JSONResponse:
+    """OAuth2 password flow: form fields ``username`` and ``password`` → a bearer token."""
+    outcome = service.sign_in(session, username, password, client_address(request))
+    if outcome.retry_after_seconds:
+        return JSONResponse(
+            {"detail": _("too many failed sign-ins; try again later")},
+            status_code=429,
+            headers={"Retry-After": str(outcome.retry_after_seconds)},
+        )
+    if outcome.principal is None:
+        return JSONResponse(
+            {"detail": _("wrong username or password")},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    access = issue_token(outcome.principal.username, request.app.state.secret_key)
+    body = Token(access_token=access, expires_in=int(TOKEN_LIFETIME.total_seconds()))
+    return JSONResponse(body.model_dump())
+
+
+@router.get("/me", tags=["auth"], **rule(Permission.fleet_read))
+def me(principal: CurrentPrincipal) -> dict[str, object]:
+    """Who the token belongs to, and what its role may do."""
+    return {
+        "username": principal.username,
+        "role": principal.role.value,
+        "permissions": sorted(p.value for p in POLICY[principal.role]),
+    }
+
+
+@router.get("/users", tags=["users"], **rule(Permission.users_manage))
+def list_users(session: DbSession) -> list[UserRead]:
+    """Every account."""
+    return service.list_users(session)
+
+
+@router.post("/users", status_code=201, tags=["users"], **rule(Permission.users_manage))
+def create_user(session: DbSession, principal: CurrentPrincipal, body: UserCreate) -> UserRead:
+    """Create an account."""
+    return service.add_user(session, body, by=principal)
+
+
+@router.post("/users/{username}/disable", tags=["users"], **rule(Permission.users_manage))
+def disable_user(
+    session: DbSession, principal: CurrentPrincipal, username: Annotated[str, Path(max_length=80)]
+) -> UserRead:
+    """Disable an account: it can no longer sign in, and its tokens stop working."""
+    return service.disable_user(session, username, by=principal)
+
+
+@router.get("/audit", tags=["audit"], **rule(Permission.audit_read))
+def audit_log(
+    session: DbSession,
+    entity: SearchText = None,
+    actor: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AuditRead]:
+    """Every state change, newest first."""
+    return service.list_audit(session, entity=entity, actor=actor, limit=limit, offset=offset)

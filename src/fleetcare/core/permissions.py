@@ -1,0 +1,91 @@
+"""Who may do what: roles, permissions, and the one table that joins them.
+
+Every route declares the permission it needs where it is declared (``rule(...)`` in
+``accounts.deps``); the matrix test walks every route with every role against ``POLICY``.
+What a principal may *see* is narrowed further by its scope: a customer user sees its own
+customer's machines, a regional manager its regions.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    """The people who use fleetcare."""
+
+    admin = "admin"
+    planner = "planner"  # after-sales parts planner
+    dispatcher = "dispatcher"
+    regional_manager = "regional_manager"  # bound to one or more regions
+    technician = "technician"
+    customer = "customer"  # bound to one customer
+
+
+class Permission(enum.StrEnum):
+    """An action on a kind of data."""
+
+    fleet_read = "fleet.read"  # the installed base, within the principal's scope
+    fleet_write = "fleet.write"  # sites, customers, deliveries, units
+    catalog_write = "catalog.write"  # regions and product models
+    usage_write = "usage.write"  # meter readings
+    fleet_export = "fleet.export"
+    users_manage = "users.manage"
+    audit_read = "audit.read"
+
+
+_EVERYONE = {Permission.fleet_read, Permission.fleet_export}
+POLICY: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(Permission),
+    Role.planner: frozenset(_EVERYONE),
+    Role.dispatcher: frozenset(_EVERYONE | {Permission.usage_write}),
+    Role.regional_manager: frozenset(_EVERYONE | {Permission.fleet_write, Permission.usage_write}),
+    Role.technician: frozenset(_EVERYONE | {Permission.usage_write}),
+    Role.customer: frozenset(_EVERYONE | {Permission.usage_write}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a principal may see: everything, one customer's, or some regions'."""
+
+    customer_id: int | None = None
+    region_ids: frozenset[int] | None = None
+
+    @property
+    def everything(self) -> bool:
+        """True when nothing is hidden."""
+        return self.customer_id is None and self.region_ids is None
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person (or command) acting: name, role, and what that role is bound to."""
+
+    username: str
+    role: Role
+    user_id: int | None = None
+    customer_id: int | None = None
+    region_ids: frozenset[int] = frozenset()
+
+    def can(self, permission: Permission) -> bool:
+        """True when the role grants ``permission``."""
+        return permission in POLICY[self.role]
+
+    @property
+    def scope(self) -> Scope:
+        """What this principal may see."""
+        if self.role is Role.customer:
+            return Scope(customer_id=self.customer_id if self.customer_id is not None else -1)
+        if self.role is Role.regional_manager:
+            return Scope(region_ids=self.region_ids)
+        return EVERYTHING
+
+
+def system(name: str = "cli") -> Principal:
+    """The principal of a command run on the server itself (an operator with database access)."""
+    return Principal(username=name, role=Role.admin)
