@@ -161,7 +161,7 @@ def test_no_open_redirect(anonymous: TestClient, make_user: Callable[..., str]) 
 
 
 def test_generated_secret_key_is_private(tmp_path: Path) -> None:
-    """Without FLEETCARE_SECRET_KEY a key is generated once into var/, readable by its owner only."""
+    """Without FLEETCARE_SECRET_KEY a key is generated once into var/, readable by its owner."""
     settings = Settings(var_dir=tmp_path / "var", secret_key="")
     key = secret_key(settings)
     path = tmp_path / "var" / "secret_key"
