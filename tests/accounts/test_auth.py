@@ -178,3 +178,13 @@ def test_oversized_body_is_refused(client: TestClient) -> None:
         headers={"content-type": "application/json"},
     )
     assert answer.status_code == 413
+
+
+def test_failures_from_one_address_slow_it_down(
+    anonymous: TestClient, make_user: Callable[..., str]
+) -> None:
+    """Guessing across many accounts from one address is throttled too."""
+    make_user("kim", Role.planner)
+    for n in range(5):
+        assert token_for(anonymous, f"guess-{n}", "wrong-pass").status_code == 401  # type: ignore[attr-defined]
+    assert token_for(anonymous, "kim").status_code == 429  # type: ignore[attr-defined]

@@ -235,3 +235,26 @@ def test_openapi_document(client: TestClient) -> None:
         "/api/health",
     ):
         assert path in paths
+
+
+@pytest.mark.parametrize(
+    "value", ["' OR 1=1 --", "'; DROP TABLE units; --", "\\", "%_%", "🚌" * 30, "x" * 120]
+)
+def test_injection_and_odd_text_in_every_filter(
+    client: TestClient, session: Session, value: str
+) -> None:
+    """Hostile text in any filter is only text: no error, no match, and the data is intact."""
+    small_fleet(session)
+    for path, names in {
+        "/api/units": ("q", "region", "model", "customer", "site"),
+        "/api/regions": ("q",),
+        "/api/sites": ("region", "q"),
+        "/api/customers": ("region", "q"),
+        "/api/deliveries": ("customer", "model"),
+        "/api/usage": ("serial",),
+    }.items():
+        for name in names:
+            answer = client.get(path, params={name: value})
+            assert answer.status_code == 200, (path, name, answer.text)
+            assert answer.json()["total"] == 0, (path, name)
+    assert client.get("/api/units").json()["total"] == 4
