@@ -38,8 +38,8 @@ test: install-test lint
 	$(BIN)/pytest
 
 lint:
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 ## bench: the benchmarks (by hand; they print figures and ratios, they assert nothing)
