@@ -102,7 +102,7 @@ def import_command(
     upgrade(url)
     bar, on_progress = progress_bar(_("checking {name}").format(name=file.name))
     try:
-        with transaction(url) as session:
+        with transaction(url, write=True) as session:
             result = import_file(session, KINDS[kind.value], file, on_progress)
             counts = {
                 "created": result.created,
@@ -175,7 +175,7 @@ def demo(
             return
     bar, on_progress = progress_bar(_("building the demo"))
     try:
-        with transaction(url) as session:
+        with transaction(url, write=True) as session:
             counts = build_demo(session, units=units, seed=seed, on_progress=on_progress)
             users = demo_users(session)
             audit.record(

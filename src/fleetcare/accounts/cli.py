@@ -67,7 +67,7 @@ def add(
         new = UserCreate(
             username=name, role=role, password=password, customer=customer, regions=region or []
         )
-        with transaction(_url()) as session:
+        with transaction(_url(), write=True) as session:
             service.add_user(session, new, by=system(operator()))
     except ValidationError as exc:
         raise _fail(InvalidInput(validation_errors(exc))) from None
@@ -102,7 +102,7 @@ def list_users(
 def disable(name: Annotated[str, typer.Argument(help=_("the username"))]) -> None:
     """Disable a user: no more sign-ins; existing tokens and sessions stop working."""
     try:
-        with transaction(_url()) as session:
+        with transaction(_url(), write=True) as session:
             service.disable_user(session, name, by=system(operator()))
     except NotFound as exc:
         err.print(str(exc), style="red")
@@ -119,7 +119,7 @@ def password(
 ) -> None:
     """Set a user's password."""
     try:
-        with transaction(_url()) as session:
+        with transaction(_url(), write=True) as session:
             service.set_password(session, name, _password(password_stdin), by=system(operator()))
     except InvalidInput as exc:
         raise _fail(exc) from None

@@ -23,8 +23,12 @@ MAX_ID = 2_147_483_647  # INTEGER primary keys on PostgreSQL
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
-    with transaction(request.app.state.database_url) as session:
+    """One transaction per request: committed when the handler returns, rolled back on error.
+
+    Requests that may change data (anything but GET, HEAD, OPTIONS) open a write transaction.
+    """
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    with transaction(request.app.state.database_url, write=write) as session:
         yield session
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -25,6 +25,9 @@ NAMING_CONVENTION = {
 }
 
 
+WRITE_OPTION = "fleetcare_write"
+
+
 class Base(DeclarativeBase):
     """Base of every table; constraint names are stable so migrations agree across databases."""
 
@@ -32,12 +35,21 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, issue BEGIN: a writing transaction must BEGIN IMMEDIATE so
+    # that it takes the write lock up front (waiting for it), instead of failing half-way when
+    # another writer committed after it read. (SQLAlchemy's pysqlite "serializable" recipe.)
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @cache
@@ -49,6 +61,7 @@ def get_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -60,7 +73,13 @@ def get_sessionmaker(url: str) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(url: str) -> Iterator[Session]:
-    """A session inside one transaction: committed when the block ends, rolled back on error."""
+def transaction(url: str, *, write: bool = False) -> Iterator[Session]:
+    """A session inside one transaction: committed when the block ends, rolled back on error.
+
+    ``write=True`` declares a transaction that will change data: on SQLite it begins with the
+    write lock held (concurrent writers queue, none fails); on PostgreSQL it changes nothing.
+    """
     with get_sessionmaker(url)() as session, session.begin():
+        if write:
+            session.connection(execution_options={WRITE_OPTION: True})
         yield session

@@ -1,0 +1,2 @@
+"""The spare-parts network: parts, bills of materials, locations, lanes, the stock ledger,
+reservations, transfers and replenishment proposals."""
