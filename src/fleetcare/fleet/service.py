@@ -20,10 +20,11 @@ from fleetcare.accounts import audit
 from fleetcare.core.bulk import Item
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.keyed import KeyedKind
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.tabular import validation_errors
 from fleetcare.fleet import schemas
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS, KeyedKind
+from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import (
     ClimateClass,
     Customer,
@@ -112,7 +113,7 @@ def create(session: Session, kind: KeyedKind[R], record: R, *, by: Principal) ->
         actor=by.username,
         action="create",
         entity=kind.name,
-        key=str(getattr(record, kind.key)),
+        key=kind.key_text(record),
         after=record,
     )
     return row_id
@@ -133,7 +134,7 @@ def update(
         actor=by.username,
         action="update",
         entity=kind.name,
-        key=str(getattr(record, kind.key)),
+        key=kind.key_text(record),
         before=before,
         after=record,
     )

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
+from fleetcare.core.keyed import chunks, resolve
 from fleetcare.core.permissions import EVERYTHING, Scope
-from fleetcare.fleet.kinds import chunks, resolve
 from fleetcare.fleet.models import Unit, UsageReading
 from fleetcare.fleet.schemas import UsageRecord
 from fleetcare.fleet.scoping import restrict

@@ -1,0 +1,284 @@
+"""Pydantic shapes of the parts network. Records name related rows by natural key (part number,
+location code, model code), as files and API bodies carry them; money carries its currency."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from fleetcare.core.i18n import _
+from fleetcare.fleet.schemas import Code, LongName, Name
+from fleetcare.parts.models import (
+    ComponentGroup,
+    LocationKind,
+    MoveKind,
+    ReservationStatus,
+    TransferStatus,
+    TransportMode,
+)
+
+PartNumber = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
+]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
+Reference = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+class PartRecord(_Strict):
+    number: PartNumber
+    name: LongName
+    group: ComponentGroup
+    unit_cost: Money = Field(description="cost at the plant, in currency")
+    currency: Currency = "RUB"
+    weight_kg: float = Field(ge=0, le=100_000)
+    repairable: bool = False
+    grey_price: Money | None = Field(
+        default=None, description="grey-market price per piece, when known"
+    )
+    superseded_by: PartNumber | None = None
+
+    @field_validator("superseded_by")
+    @classmethod
+    def _not_itself(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("number"):
+            raise ValueError(_("a part cannot supersede itself"))
+        return value
+
+
+class PartUpdate(_Strict):
+    number: PartNumber | None = None
+    name: LongName | None = None
+    group: ComponentGroup | None = None
+    unit_cost: Money | None = None
+    currency: Currency | None = None
+    weight_kg: float | None = Field(default=None, ge=0, le=100_000)
+    repairable: bool | None = None
+    grey_price: Money | None = None
+    superseded_by: PartNumber | None = None
+
+
+class PartRead(PartRecord):
+    id: int
+
+
+class BomRecord(_Strict):
+    model: Code
+    part: PartNumber
+    quantity: Quantity = Field(description="fitted per machine (Z)")
+    critical: bool = Field(default=False, description="the machine is down without it")
+
+
+class BomRead(BomRecord):
+    id: int
+
+
+class LocationRecord(_Strict):
+    code: Code
+    name: LongName
+    kind: LocationKind
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    parent: Code | None = Field(default=None, description="the location it is resupplied from")
+    region: Name | None = Field(default=None, description="the region a depot serves")
+
+
+class LocationUpdate(_Strict):
+    code: Code | None = None
+    name: LongName | None = None
+    kind: LocationKind | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    parent: Code | None = None
+    region: Name | None = None
+
+
+class LocationRead(LocationRecord):
+    id: int
+
+
+class LaneRecord(_Strict):
+    origin: Code = Field(description="location code")
+    destination: Code = Field(description="location code")
+    mode: TransportMode
+    lead_time_days: float = Field(gt=0, le=1000)
+    lead_time_sd_days: float = Field(default=0, ge=0, le=1000)
+    cost_per_kg: Money
+    currency: Currency = "RUB"
+    emergency: bool = False
+
+    @field_validator("destination")
+    @classmethod
+    def _not_to_itself(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("origin"):
+            raise ValueError(_("a lane cannot lead to its own origin"))
+        return value
+
+
+class LaneRead(LaneRecord):
+    id: int
+
+
+class StockRecord(_Strict):
+    """Opening (or counted) stock: the on-hand quantity a part should have at a location."""
+
+    part: PartNumber
+    location: Code
+    on_hand: int = Field(ge=0, le=10_000_000)
+
+
+class TargetRecord(_Strict):
+    """The stock a part should have at a location (from planning, or typed in)."""
+
+    part: PartNumber
+    location: Code
+    target: int = Field(ge=0, le=10_000_000)
+
+
+class StockRead(BaseModel):
+    """A part's balance at a location."""
+
+    part: str
+    location: str
+    on_hand: int
+    reserved: int
+    available: int
+    in_transit: int
+    target: int | None
+
+
+class MoveCreate(_Strict):
+    """A stock move entered by hand (transfers and reservations have their own routes)."""
+
+    kind: MoveKind
+    part: PartNumber
+    location: Code
+    quantity: int = Field(
+        description="positive; for an adjustment, the signed change", ge=-1_000_000, le=1_000_000
+    )
+    price: Money | None = Field(default=None, description="per piece, for a grey-market purchase")
+    currency: Currency = "RUB"
+    work_order: Reference | None = None
+    unit: Reference | None = Field(
+        default=None, description="serial of the unit a part was taken from"
+    )
+    note: (
+        Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] | None
+    ) = None
+
+
+class MoveRead(BaseModel):
+    """One ledger entry."""
+
+    id: int
+    at: datetime
+    kind: MoveKind
+    part: str
+    location: str
+    on_hand_delta: int
+    reserved_delta: int
+    in_transit_delta: int
+    price: Decimal | None
+    currency: str | None
+    work_order: str | None
+    unit: str | None
+    reservation: int | None
+    transfer: int | None
+    actor: str
+    note: str | None
+
+
+class ReservationCreate(_Strict):
+    """``POST /api/stock/reservations``: hold ``quantity`` of ``part`` at ``location``."""
+
+    part: PartNumber
+    location: Code = Field(description="the location's code (its id in files and plans)")
+    quantity: Quantity
+    work_order: Reference | None = None
+
+
+class ReservationRead(BaseModel):
+    """A reservation."""
+
+    id: int
+    part: str
+    location: str
+    quantity: int
+    work_order: str | None
+    status: ReservationStatus
+    created_at: datetime
+    created_by: str
+
+
+class TransferCreate(_Strict):
+    """Ship parts along a lane; with no ``origin``, a purchase from the supplier."""
+
+    part: PartNumber
+    origin: Code | None = None
+    destination: Code
+    quantity: Quantity
+    emergency: bool = Field(default=False, description="use the emergency lane")
+
+
+class TransferRead(BaseModel):
+    """A transfer."""
+
+    id: int
+    part: str
+    origin: str | None
+    destination: str
+    quantity: int
+    mode: str | None
+    status: TransferStatus
+    shipped_at: datetime
+    expected_at: datetime | None
+    received_at: datetime | None
+
+
+class ProposalLine(BaseModel):
+    """One proposed replenishment: a transfer from the parent, or a purchase at the root."""
+
+    part: str
+    origin: str | None
+    destination: str
+    quantity: int
+    mode: str | None
+    lead_time_days: float | None
+    freight_cost: Decimal | None
+    currency: str
+
+
+class ProposalAccept(_Strict):
+    """Which proposal lines to accept (all current ones when ``lines`` is empty)."""
+
+    lines: list[ProposalLine] = Field(default_factory=list, max_length=100_000)
+
+
+class VerifyReport(BaseModel):
+    """``fleetcare stock verify``: balances that differ from the sum of their moves."""
+
+    checked: int
+    mismatches: list[dict[str, object]]
