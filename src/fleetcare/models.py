@@ -6,4 +6,5 @@ from __future__ import annotations
 def load_all_models() -> None:
     """Import the model modules of every domain."""
     import fleetcare.accounts.models
-    import fleetcare.fleet.models  # noqa: F401
+    import fleetcare.fleet.models
+    import fleetcare.parts.models  # noqa: F401

@@ -31,17 +31,24 @@ class Permission(enum.StrEnum):
     catalog_write = "catalog.write"  # regions and product models
     usage_write = "usage.write"  # meter readings
     fleet_export = "fleet.export"
+    parts_read = "parts.read"  # catalogue, network, stock, ledger, proposals
+    parts_write = "parts.write"  # catalogue, BOMs, locations, lanes, targets
+    stock_move = "stock.move"  # receipts, issues, transfers, counts, accepting proposals
+    stock_reserve = "stock.reserve"  # reserve, release, issue for a work order
     users_manage = "users.manage"
     audit_read = "audit.read"
 
 
 _EVERYONE = {Permission.fleet_read, Permission.fleet_export}
+_STAFF = _EVERYONE | {Permission.parts_read}
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.planner: frozenset(_EVERYONE),
-    Role.dispatcher: frozenset(_EVERYONE | {Permission.usage_write}),
-    Role.regional_manager: frozenset(_EVERYONE | {Permission.fleet_write, Permission.usage_write}),
-    Role.technician: frozenset(_EVERYONE | {Permission.usage_write}),
+    Role.planner: frozenset(_STAFF | {Permission.parts_write, Permission.stock_move}),
+    Role.dispatcher: frozenset(
+        _STAFF | {Permission.usage_write, Permission.stock_move, Permission.stock_reserve}
+    ),
+    Role.regional_manager: frozenset(_STAFF | {Permission.fleet_write, Permission.usage_write}),
+    Role.technician: frozenset(_STAFF | {Permission.usage_write, Permission.stock_reserve}),
     Role.customer: frozenset(_EVERYONE | {Permission.usage_write}),
 }
 

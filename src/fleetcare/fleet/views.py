@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from fleetcare.accounts.deps import CurrentPrincipal, rule
-from fleetcare.catalog import KINDS, KindName
+from fleetcare.catalog import KINDS, PARTS_KINDS, KindName
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.bulk import export_file
 from fleetcare.core.permissions import Permission
@@ -350,6 +350,8 @@ def export(
     """A table as CSV or JSON with exactly the columns import reads, within the caller's scope."""
     from io import StringIO
 
+    if kind.value in {k.name for k in PARTS_KINDS} and not principal.can(Permission.parts_read):
+        raise HTTPException(403, "your role may not do this")
     out = StringIO()
     export_file(session, KINDS[kind.value], format, out, principal.scope)
     media = "text/csv" if format == "csv" else "application/json"

@@ -142,19 +142,22 @@ class LaneRead(LaneRecord):
     id: int
 
 
-class StockRecord(_Strict):
-    """Opening (or counted) stock: the on-hand quantity a part should have at a location."""
+class PartLocation(_Strict):
+    """A row about one part at one location."""
 
     part: PartNumber
     location: Code
+
+
+class StockRecord(PartLocation):
+    """Opening (or counted) stock: the on-hand quantity a part should have at a location."""
+
     on_hand: int = Field(ge=0, le=10_000_000)
 
 
-class TargetRecord(_Strict):
+class TargetRecord(PartLocation):
     """The stock a part should have at a location (from planning, or typed in)."""
 
-    part: PartNumber
-    location: Code
     target: int = Field(ge=0, le=10_000_000)
 
 

@@ -27,6 +27,7 @@ from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
 from fleetcare.core.security import TOKEN_LIFETIME, secret_key
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
+from fleetcare.parts import views as parts_views
 from fleetcare.web import pages as home_pages
 from fleetcare.web.templating import render
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.default_locale = settings.default_locale
     app.state.secret_key = secret_key(settings)
     install_error_handlers(app)
+    parts_views.install_handlers(app)
     _install_page_errors(app)
 
     @app.middleware("http")

@@ -1,0 +1,207 @@
+"""The stock ledger: every change of stock is a move, and a balance is the sum of its moves.
+
+Each move changes three quantities of one part at one location:
+
+=====================  ========  ========  ==========
+move                   on hand   reserved  in transit
+=====================  ========  ========  ==========
+receipt, return,        +q
+cannibalisation,
+grey_purchase
+adjustment              ±q
+issue                   −q        (−q when from a reservation)
+scrap                   −q
+reserve                           +q
+release                           −q
+transfer_shipped        −q at the origin; +q in transit at the destination
+transfer_received       +q        .         −q
+=====================  ========  ========  ==========
+
+A move is written with one conditional ``UPDATE`` of the balance that only succeeds when the
+balance stays valid (on hand ≥ reserved ≥ 0, in transit ≥ 0). The database applies it
+atomically, so concurrent requests can never take the same piece twice: on PostgreSQL the row
+lock of the update serialises them and the condition is checked again on the locked row; on
+SQLite writing transactions hold the write lock from their start (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.i18n import _
+from fleetcare.parts.models import MoveKind, StockLevel, StockMove
+
+# (on hand, reserved, in transit) per piece, for the moves whose effect follows from the kind.
+EFFECT: dict[MoveKind, tuple[int, int, int]] = {
+    MoveKind.receipt: (1, 0, 0),
+    MoveKind.return_: (1, 0, 0),
+    MoveKind.cannibalisation: (1, 0, 0),
+    MoveKind.grey_purchase: (1, 0, 0),
+    MoveKind.issue: (-1, 0, 0),
+    MoveKind.scrap: (-1, 0, 0),
+    MoveKind.reserve: (0, 1, 0),
+    MoveKind.release: (0, -1, 0),
+    MoveKind.transfer_received: (1, 0, -1),
+}
+
+
+class NotEnoughStock(Exception):
+    """A move would take more than the balance holds (answered 409)."""
+
+    def __init__(self, message: str, level: StockLevel | None) -> None:
+        super().__init__(message)
+        self.level = level
+
+
+@dataclass(frozen=True)
+class Delta:
+    """How a move changes one balance."""
+
+    on_hand: int = 0
+    reserved: int = 0
+    in_transit: int = 0
+
+    @classmethod
+    def of(cls, kind: MoveKind, quantity: int) -> Delta:
+        """The delta of ``quantity`` pieces moved by a move of ``kind``."""
+        on_hand, reserved, in_transit = EFFECT[kind]
+        return cls(on_hand * quantity, reserved * quantity, in_transit * quantity)
+
+
+def now() -> datetime:
+    """The time moves are stamped with (UTC, naive)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _ensure_level(session: Session, part_id: int, location_id: int) -> None:
+    """Create the balance row (all zero) if it does not exist; safe under concurrency."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(StockLevel).values(
+        part_id=part_id, location_id=location_id, on_hand=0, reserved=0, in_transit=0
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["part_id", "location_id"]))
+
+
+def level(session: Session, part_id: int, location_id: int) -> StockLevel | None:
+    """The balance of a part at a location, read fresh from the database."""
+    statement = select(StockLevel).where(
+        StockLevel.part_id == part_id, StockLevel.location_id == location_id
+    )
+    return session.scalars(statement.execution_options(populate_existing=True)).first()
+
+
+def move(
+    session: Session,
+    *,
+    kind: MoveKind,
+    part_id: int,
+    location_id: int,
+    delta: Delta,
+    actor: str,
+    price: Decimal | None = None,
+    currency: str | None = None,
+    work_order: str | None = None,
+    unit_serial: str | None = None,
+    reservation_id: int | None = None,
+    transfer_id: int | None = None,
+    note: str | None = None,
+) -> StockMove:
+    """Apply ``delta`` to the balance if it stays valid, and write the move; else NotEnoughStock."""
+    _ensure_level(session, part_id, location_id)
+    on_hand = StockLevel.on_hand + delta.on_hand
+    reserved = StockLevel.reserved + delta.reserved
+    in_transit = StockLevel.in_transit + delta.in_transit
+    result = session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.part_id == part_id,
+            StockLevel.location_id == location_id,
+            reserved >= 0,
+            reserved <= on_hand,
+            in_transit >= 0,
+        )
+        .values(on_hand=on_hand, reserved=reserved, in_transit=in_transit)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = level(session, part_id, location_id)
+        available = 0 if current is None else current.on_hand - current.reserved
+        raise NotEnoughStock(
+            _(
+                "not enough stock: {available} available, {on_hand} on hand, {reserved} reserved"
+            ).format(
+                available=available,
+                on_hand=current.on_hand if current else 0,
+                reserved=current.reserved if current else 0,
+            ),
+            current,
+        )
+    entry = StockMove(
+        at=now(),
+        kind=kind,
+        part_id=part_id,
+        location_id=location_id,
+        on_hand_delta=delta.on_hand,
+        reserved_delta=delta.reserved,
+        in_transit_delta=delta.in_transit,
+        price=price,
+        currency=currency,
+        work_order=work_order,
+        unit_serial=unit_serial,
+        reservation_id=reservation_id,
+        transfer_id=transfer_id,
+        actor=actor,
+        note=note,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def verify(session: Session) -> tuple[int, list[dict[str, object]]]:
+    """Compare every balance with the sum of its moves; returns (balances checked, mismatches)."""
+    sums = {
+        (part_id, location_id): (on_hand or 0, reserved or 0, in_transit or 0)
+        for part_id, location_id, on_hand, reserved, in_transit in session.execute(
+            select(
+                StockMove.part_id,
+                StockMove.location_id,
+                func.sum(StockMove.on_hand_delta),
+                func.sum(StockMove.reserved_delta),
+                func.sum(StockMove.in_transit_delta),
+            ).group_by(StockMove.part_id, StockMove.location_id)
+        )
+    }
+    levels = {
+        (row.part_id, row.location_id): (row.on_hand, row.reserved, row.in_transit)
+        for row in session.scalars(select(StockLevel))
+    }
+    mismatches: list[dict[str, object]] = []
+    for key in sorted(set(sums) | set(levels)):
+        stored = levels.get(key, (0, 0, 0))
+        summed = tuple(int(v) for v in sums.get(key, (0, 0, 0)))
+        if stored != summed:
+            mismatches.append(
+                {
+                    "part_id": key[0],
+                    "location_id": key[1],
+                    "balance": list(stored),
+                    "sum_of_moves": list(summed),
+                }
+            )
+    return len(set(sums) | set(levels)), mismatches
+
+
+def require_positive(quantity: int, field: str = "quantity") -> None:
+    """Refuse a quantity that is not a positive number of pieces."""
+    if quantity <= 0:
+        raise InvalidInput([FieldError(field, _("must be a positive number of pieces"))])

@@ -1,0 +1,382 @@
+"""Reading the parts network: lists, one row, balances, the ledger, proposals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from fleetcare.core.errors import NotFound
+from fleetcare.core.i18n import _
+from fleetcare.fleet.models import ProductModel
+from fleetcare.fleet.schemas import Page
+from fleetcare.parts import schemas
+from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
+from fleetcare.parts.models import (
+    BomLine,
+    ComponentGroup,
+    Lane,
+    Location,
+    MoveKind,
+    Part,
+    Reservation,
+    ReservationStatus,
+    StockLevel,
+    StockMove,
+    Transfer,
+    TransferStatus,
+)
+from fleetcare.parts.replenishment import Balance, Proposal, propose
+
+MAX_LIMIT = 500
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _paged(
+    session: Session, statement: Select[Any], limit: int, offset: int
+) -> tuple[list[Any], int]:
+    total = (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+    rows = list(session.scalars(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).unique())
+    return rows, total
+
+
+# --- catalogue and network -------------------------------------------------------------------
+def list_parts(
+    session: Session,
+    *,
+    q: str | None = None,
+    group: ComponentGroup | None = None,
+    model: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.PartRead]:
+    """Parts by number; ``q`` matches the number or name; ``model``: the parts fitted to it."""
+    statement = select(Part).options(joinedload(Part.superseded_by)).order_by(Part.number)
+    if q:
+        pattern = _like(q)
+        statement = statement.where(
+            Part.number.ilike(pattern, escape="\\") | Part.name.ilike(pattern, escape="\\")
+        )
+    if group:
+        statement = statement.where(Part.group == group)
+    if model:
+        statement = statement.where(
+            Part.id.in_(
+                select(BomLine.part_id).join(ProductModel).where(ProductModel.code == model)
+            )
+        )
+    rows, total = _paged(session, statement, limit, offset)
+    return Page[schemas.PartRead](
+        items=[part_read(session, row.id, row) for row in rows], total=total
+    )
+
+
+def part_read(session: Session, part_id: int, row: Part | None = None) -> schemas.PartRead:
+    """One part."""
+    part = row or session.get(Part, part_id)
+    if part is None:
+        raise NotFound(_("part {id} not found").format(id=part_id))
+    return schemas.PartRead(id=part.id, **PARTS.to_record(part).model_dump())
+
+
+def list_boms(
+    session: Session,
+    *,
+    model: str | None = None,
+    part: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.BomRead]:
+    """Bill-of-materials lines by model and part."""
+    statement = (
+        select(BomLine)
+        .join(ProductModel)
+        .join(Part)
+        .options(joinedload(BomLine.model), joinedload(BomLine.part))
+        .order_by(ProductModel.code, Part.number)
+    )
+    if model:
+        statement = statement.where(ProductModel.code == model)
+    if part:
+        statement = statement.where(Part.number == part)
+    rows, total = _paged(session, statement, limit, offset)
+    return Page[schemas.BomRead](
+        items=[schemas.BomRead(id=r.id, **BOMS.to_record(r).model_dump()) for r in rows],
+        total=total,
+    )
+
+
+def list_locations(
+    session: Session, *, limit: int = 500, offset: int = 0
+) -> Page[schemas.LocationRead]:
+    """Locations by code."""
+    statement = select(Location).options(joinedload(Location.parent), joinedload(Location.region))
+    rows, total = _paged(session, statement.order_by(Location.code), limit, offset)
+    items = [schemas.LocationRead(id=r.id, **LOCATIONS.to_record(r).model_dump()) for r in rows]
+    return Page[schemas.LocationRead](items=items, total=total)
+
+
+def location_read(session: Session, location_id: int) -> schemas.LocationRead:
+    """One location."""
+    row = session.get(Location, location_id)
+    if row is None:
+        raise NotFound(_("location {id} not found").format(id=location_id))
+    return schemas.LocationRead(id=row.id, **LOCATIONS.to_record(row).model_dump())
+
+
+def list_lanes(
+    session: Session, *, location: str | None = None, limit: int = 500, offset: int = 0
+) -> Page[schemas.LaneRead]:
+    """Lanes, optionally those starting or ending at one location."""
+    origin, destination = aliased(Location), aliased(Location)
+    statement = (
+        select(Lane)
+        .join(origin, Lane.from_id == origin.id)
+        .join(destination, Lane.to_id == destination.id)
+        .options(joinedload(Lane.origin), joinedload(Lane.destination))
+        .order_by(origin.code, destination.code, Lane.mode)
+    )
+    if location:
+        statement = statement.where((origin.code == location) | (destination.code == location))
+    rows, total = _paged(session, statement, limit, offset)
+    return Page[schemas.LaneRead](
+        items=[schemas.LaneRead(id=r.id, **LANES.to_record(r).model_dump()) for r in rows],
+        total=total,
+    )
+
+
+# --- stock -----------------------------------------------------------------------------------
+def stock(
+    session: Session,
+    *,
+    part: str | None = None,
+    location: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.StockRead]:
+    """Balances (on hand, reserved, available, in transit, target) by part and location."""
+    statement = (
+        select(StockLevel, Part.number, Location.code)
+        .join(Part, StockLevel.part_id == Part.id)
+        .join(Location, StockLevel.location_id == Location.id)
+        .order_by(Part.number, Location.code)
+    )
+    if part:
+        statement = statement.where(Part.number == part)
+    if location:
+        statement = statement.where(Location.code == location)
+    total = (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+    rows = session.execute(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).all()
+    items = [
+        schemas.StockRead(
+            part=number,
+            location=code,
+            on_hand=lvl.on_hand,
+            reserved=lvl.reserved,
+            available=lvl.on_hand - lvl.reserved,
+            in_transit=lvl.in_transit,
+            target=lvl.target,
+        )
+        for lvl, number, code in rows
+    ]
+    return Page[schemas.StockRead](items=items, total=total)
+
+
+def moves(
+    session: Session,
+    *,
+    part: str | None = None,
+    location: str | None = None,
+    kind: MoveKind | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.MoveRead]:
+    """The ledger, newest first."""
+    statement = (
+        select(StockMove, Part.number, Location.code)
+        .join(Part, StockMove.part_id == Part.id)
+        .join(Location, StockMove.location_id == Location.id)
+        .order_by(StockMove.id.desc())
+    )
+    if part:
+        statement = statement.where(Part.number == part)
+    if location:
+        statement = statement.where(Location.code == location)
+    if kind:
+        statement = statement.where(StockMove.kind == kind)
+    total = (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+    rows = session.execute(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).all()
+    items = [
+        schemas.MoveRead(
+            id=m.id,
+            at=m.at,
+            kind=m.kind,
+            part=number,
+            location=code,
+            on_hand_delta=m.on_hand_delta,
+            reserved_delta=m.reserved_delta,
+            in_transit_delta=m.in_transit_delta,
+            price=m.price,
+            currency=m.currency,
+            work_order=m.work_order,
+            unit=m.unit_serial,
+            reservation=m.reservation_id,
+            transfer=m.transfer_id,
+            actor=m.actor,
+            note=m.note,
+        )
+        for m, number, code in rows
+    ]
+    return Page[schemas.MoveRead](items=items, total=total)
+
+
+def reservation_read(session: Session, reservation_id: int) -> schemas.ReservationRead:
+    """One reservation."""
+    row = session.execute(
+        select(Reservation, Part.number, Location.code)
+        .join(Part, Reservation.part_id == Part.id)
+        .join(Location, Reservation.location_id == Location.id)
+        .where(Reservation.id == reservation_id)
+    ).first()
+    if row is None:
+        raise NotFound(_("reservation {id} not found").format(id=reservation_id))
+    held, number, code = row
+    return schemas.ReservationRead(
+        id=held.id,
+        part=number,
+        location=code,
+        quantity=held.quantity,
+        work_order=held.work_order,
+        status=held.status,
+        created_at=held.created_at,
+        created_by=held.created_by,
+    )
+
+
+def list_reservations(
+    session: Session,
+    *,
+    status: ReservationStatus | None = None,
+    work_order: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.ReservationRead]:
+    """Reservations, newest first."""
+    statement = select(Reservation.id).order_by(Reservation.id.desc())
+    if status:
+        statement = statement.where(Reservation.status == status)
+    if work_order:
+        statement = statement.where(Reservation.work_order == work_order)
+    ids, total = _paged(session, statement, limit, offset)
+    return Page[schemas.ReservationRead](
+        items=[reservation_read(session, i) for i in ids], total=total
+    )
+
+
+def transfer_read(session: Session, transfer_id: int) -> schemas.TransferRead:
+    """One transfer."""
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound(_("transfer {id} not found").format(id=transfer_id))
+    codes = dict(
+        session.execute(
+            select(Location.id, Location.code).where(
+                Location.id.in_([transfer.to_id] + ([transfer.from_id] if transfer.from_id else []))
+            )
+        ).all()
+    )
+    lane = session.get(Lane, transfer.lane_id) if transfer.lane_id else None
+    number = session.scalar(select(Part.number).where(Part.id == transfer.part_id)) or ""
+    return schemas.TransferRead(
+        id=transfer.id,
+        part=number,
+        origin=codes.get(transfer.from_id) if transfer.from_id else None,
+        destination=codes[transfer.to_id],
+        quantity=transfer.quantity,
+        mode=lane.mode.value if lane else None,
+        status=transfer.status,
+        shipped_at=transfer.shipped_at,
+        expected_at=transfer.expected_at,
+        received_at=transfer.received_at,
+    )
+
+
+def list_transfers(
+    session: Session, *, status: TransferStatus | None = None, limit: int = 50, offset: int = 0
+) -> Page[schemas.TransferRead]:
+    """Transfers, newest first."""
+    statement = select(Transfer.id).order_by(Transfer.id.desc())
+    if status:
+        statement = statement.where(Transfer.status == status)
+    ids, total = _paged(session, statement, limit, offset)
+    return Page[schemas.TransferRead](items=[transfer_read(session, i) for i in ids], total=total)
+
+
+# --- proposals -------------------------------------------------------------------------------
+def proposals(session: Session) -> list[schemas.ProposalLine]:
+    """What to ship or buy now so that every part with targets comes back to them."""
+    above = aliased(Location)
+    parents: dict[str, str | None] = {
+        code: parent
+        for code, parent in session.execute(
+            select(Location.code, above.code).outerjoin(above, Location.parent_id == above.id)
+        )
+    }
+    planned = select(StockLevel.part_id).where(StockLevel.target.is_not(None)).distinct()
+    balances = {
+        (number, code): Balance(lvl.on_hand, lvl.reserved, lvl.in_transit, lvl.target)
+        for lvl, number, code in session.execute(
+            select(StockLevel, Part.number, Location.code)
+            .join(Part, StockLevel.part_id == Part.id)
+            .join(Location, StockLevel.location_id == Location.id)
+            .where(StockLevel.part_id.in_(planned))
+        )
+    }
+    return [_priced(session, line) for line in propose(balances, parents)]
+
+
+def _priced(session: Session, proposal: Proposal) -> schemas.ProposalLine:
+    part = session.scalars(select(Part).where(Part.number == proposal.part)).one()
+    lane = None
+    if proposal.origin is not None:
+        origin, destination = aliased(Location), aliased(Location)
+        lane = session.scalars(
+            select(Lane)
+            .join(origin, Lane.from_id == origin.id)
+            .join(destination, Lane.to_id == destination.id)
+            .where(
+                origin.code == proposal.origin,
+                destination.code == proposal.destination,
+                Lane.emergency.is_(False),
+            )
+            .order_by(Lane.lead_time_days, Lane.id)
+        ).first()
+    freight = (
+        (lane.cost_per_kg * Decimal(str(part.weight_kg)) * proposal.quantity).quantize(
+            Decimal("0.01")
+        )
+        if lane
+        else None
+    )
+    return schemas.ProposalLine(
+        part=proposal.part,
+        origin=proposal.origin,
+        destination=proposal.destination,
+        quantity=proposal.quantity,
+        mode=lane.mode.value if lane else None,
+        lead_time_days=lane.lead_time_days if lane else None,
+        freight_cost=freight,
+        currency=lane.currency if lane else part.currency,
+    )

@@ -1,0 +1,81 @@
+"""Replenishment proposals: bring every part-location back to its target stock (pure logic).
+
+For each part, locations are visited deepest first. A location's *position* is on hand −
+reserved + in transit; when it is below the target, the shortfall is shipped from the parent,
+as far as the parent's free stock (on hand − reserved − what it already promised) allows;
+whatever the parent cannot ship counts against the parent's own position, so it is proposed one
+level up. At the root the remaining shortfall becomes a purchase from the supplier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Stock of one part at one location, with its target (None: not planned there)."""
+
+    on_hand: int
+    reserved: int
+    in_transit: int
+    target: int | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Ship ``quantity`` of ``part`` from ``origin`` (None: the supplier) to ``destination``."""
+
+    part: str
+    origin: str | None
+    destination: str
+    quantity: int
+
+
+def depth(location: str, parents: Mapping[str, str | None]) -> int:
+    """Steps from ``location`` up to its root."""
+    steps = 0
+    node = parents.get(location)
+    while node is not None:
+        steps += 1
+        node = parents.get(node)
+    return steps
+
+
+def propose(
+    balances: Mapping[tuple[str, str], Balance], parents: Mapping[str, str | None]
+) -> list[Proposal]:
+    """Transfers and purchases that bring every planned part-location up to its target."""
+    proposals: list[Proposal] = []
+    parts = sorted({part for part, _location in balances})
+    order = sorted(parents, key=lambda loc: (-depth(loc, parents), loc))
+    for part in parts:
+        position = {loc: _position(balances.get((part, loc))) for loc in parents}
+        free = {loc: _free(balances.get((part, loc))) for loc in parents}
+        need = {loc: 0 for loc in parents}
+        for loc in order:
+            balance = balances.get((part, loc))
+            target = balance.target if balance and balance.target is not None else 0
+            shortfall = max(0, target - position[loc]) + need[loc]
+            if shortfall == 0:
+                continue
+            parent = parents.get(loc)
+            if parent is None:
+                proposals.append(Proposal(part, None, loc, shortfall))
+                continue
+            shipped = min(shortfall, max(0, free[parent]))
+            if shipped:
+                proposals.append(Proposal(part, parent, loc, shipped))
+                free[parent] -= shipped
+                position[parent] -= shipped
+            need[parent] += shortfall - shipped
+    return proposals
+
+
+def _position(balance: Balance | None) -> int:
+    return 0 if balance is None else balance.on_hand - balance.reserved + balance.in_transit
+
+
+def _free(balance: Balance | None) -> int:
+    return 0 if balance is None else balance.on_hand - balance.reserved

@@ -1,0 +1,194 @@
+"""Opening (counted) stock and target stock as importable tables, and accepting proposals.
+
+``stock`` rows set the on-hand quantity of a part at a location through adjustment moves, so
+the ledger stays the only way stock changes; ``targets`` rows set the planned stock that the
+replenishment proposals aim for. Both are upserted by (part, location).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleetcare.core.bulk import ApplyResult, Item
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.i18n import _
+from fleetcare.core.keyed import resolve
+from fleetcare.core.permissions import EVERYTHING, Principal, Scope, system
+from fleetcare.parts import schemas
+from fleetcare.parts.flows import set_on_hand, set_target, ship
+from fleetcare.parts.ledger import NotEnoughStock
+from fleetcare.parts.models import Location, Part, StockLevel
+from fleetcare.parts.read import proposals
+
+R = TypeVar("R", bound=schemas.PartLocation)
+
+
+class _PartLocationKind(Generic[R]):
+    """Rows keyed by (part number, location code)."""
+
+    name: str
+    record_type: type[R]
+
+    def _resolve(
+        self, session: Session, items: Sequence[Item[R]]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        errors: list[FieldError] = []
+        parts = resolve(session, Part, "number", (i.record.part for i in items))
+        locations = resolve(session, Location, "code", (i.record.location for i in items))
+        first_row: dict[tuple[str, str], int | None] = {}
+        for item in items:
+            part, location = item.record.part, item.record.location
+            if part not in parts:
+                errors.append(
+                    FieldError("part", _("unknown part '{number}'").format(number=part), item.row)
+                )
+            if location not in locations:
+                errors.append(
+                    FieldError(
+                        "location", _("unknown location '{code}'").format(code=location), item.row
+                    )
+                )
+            if (part, location) in first_row:
+                errors.append(
+                    FieldError(
+                        "part",
+                        _("duplicate part/location '{part}/{location}' (also row {row})").format(
+                            part=part, location=location, row=first_row[(part, location)]
+                        ),
+                        item.row,
+                    )
+                )
+            first_row.setdefault((part, location), item.row)
+        if errors:
+            raise InvalidInput(errors)
+        return parts, locations
+
+
+class StockKind(_PartLocationKind[schemas.StockRecord]):
+    """Counted stock: brings on hand to the given quantity with adjustment moves."""
+
+    name = "stock"
+    record_type = schemas.StockRecord
+
+    def __init__(self, actor: Principal | None = None) -> None:
+        self.actor = actor or system("import")
+
+    def apply(
+        self, session: Session, items: Sequence[Item[schemas.StockRecord]], *, write: bool = True
+    ) -> ApplyResult:
+        """Check parts and locations; then adjust each balance to its counted quantity."""
+        parts, locations = self._resolve(session, items)
+        result = ApplyResult()
+        if not write:
+            return result
+        errors: list[FieldError] = []
+        for item in items:
+            part = session.get(Part, parts[item.record.part])
+            location = session.get(Location, locations[item.record.location])
+            assert part is not None and location is not None
+            try:
+                changed = set_on_hand(session, part, location, item.record.on_hand, by=self.actor)
+            except NotEnoughStock:
+                errors.append(FieldError("on_hand", _("below the pieces reserved there"), item.row))
+                continue
+            result.updated += changed
+            result.unchanged += not changed
+        if errors:
+            raise InvalidInput(errors)
+        return result
+
+    def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[schemas.StockRecord]:
+        """Every balance with stock on hand, by part and location."""
+        statement = (
+            select(Part.number, Location.code, StockLevel.on_hand)
+            .join(Part, StockLevel.part_id == Part.id)
+            .join(Location, StockLevel.location_id == Location.id)
+            .where(StockLevel.on_hand > 0)
+            .order_by(Part.number, Location.code)
+        )
+        for number, code, on_hand in session.execute(statement):
+            yield schemas.StockRecord(part=number, location=code, on_hand=on_hand)
+
+
+class TargetKind(_PartLocationKind[schemas.TargetRecord]):
+    """Target stock per part and location."""
+
+    name = "targets"
+    record_type = schemas.TargetRecord
+
+    def apply(
+        self, session: Session, items: Sequence[Item[schemas.TargetRecord]], *, write: bool = True
+    ) -> ApplyResult:
+        """Check parts and locations; then set each target."""
+        parts, locations = self._resolve(session, items)
+        result = ApplyResult()
+        if not write:
+            return result
+        for item in items:
+            part = session.get(Part, parts[item.record.part])
+            location = session.get(Location, locations[item.record.location])
+            assert part is not None and location is not None
+            changed = set_target(session, part, location, item.record.target)
+            result.updated += changed
+            result.unchanged += not changed
+        return result
+
+    def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[schemas.TargetRecord]:
+        """Every target, by part and location."""
+        statement = (
+            select(Part.number, Location.code, StockLevel.target)
+            .join(Part, StockLevel.part_id == Part.id)
+            .join(Location, StockLevel.location_id == Location.id)
+            .where(StockLevel.target.is_not(None))
+            .order_by(Part.number, Location.code)
+        )
+        for number, code, target in session.execute(statement):
+            yield schemas.TargetRecord(part=number, location=code, target=target)
+
+
+STOCK = StockKind()
+TARGETS = TargetKind()
+
+
+def accept_proposals(
+    session: Session, chosen: Sequence[schemas.ProposalLine], *, by: Principal
+) -> list[schemas.TransferRead]:
+    """Create the transfers and purchases of the chosen lines (all current ones if none chosen).
+
+    A chosen line must still be proposed, with the same or a smaller quantity: proposals are
+    computed afresh in this transaction, so stock that moved meanwhile is not shipped twice.
+    """
+    current = {(p.part, p.origin, p.destination): p for p in proposals(session)}
+    lines = list(chosen) or list(current.values())
+    errors = []
+    for number, line in enumerate(lines, start=1):
+        fresh = current.get((line.part, line.origin, line.destination))
+        if fresh is None or line.quantity > fresh.quantity:
+            errors.append(
+                FieldError(
+                    "lines",
+                    _("line {n} ({part} to {destination}) is no longer proposed").format(
+                        n=number, part=line.part, destination=line.destination
+                    ),
+                    number,
+                )
+            )
+    if errors:
+        raise InvalidInput(errors)
+    return [
+        ship(
+            session,
+            schemas.TransferCreate(
+                part=line.part,
+                origin=line.origin,
+                destination=line.destination,
+                quantity=line.quantity,
+            ),
+            by=by,
+        )
+        for line in lines
+    ]

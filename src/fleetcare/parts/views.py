@@ -1,0 +1,286 @@
+"""The parts network as JSON: catalogue, BOMs, locations, lanes, stock, ledger, reservations,
+transfers, targets and proposals. Each route names its permission in its decorator."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from fleetcare.accounts.deps import CurrentPrincipal, rule
+from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.bulk import Item
+from fleetcare.core.permissions import Permission
+from fleetcare.fleet.schemas import Page
+from fleetcare.fleet.service import create, update
+from fleetcare.parts import flows, read, schemas
+from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
+from fleetcare.parts.ledger import NotEnoughStock, verify
+from fleetcare.parts.models import ComponentGroup, MoveKind, ReservationStatus, TransferStatus
+from fleetcare.parts.stock_kinds import TARGETS, accept_proposals
+
+router = APIRouter(prefix="/api")
+READ = rule(Permission.parts_read)
+WRITE = rule(Permission.parts_write)
+MOVE = rule(Permission.stock_move)
+RESERVE = rule(Permission.stock_reserve)
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "not enough stock available"}}
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Answer a move that would take more than the stock holds with 409 and the balance."""
+
+    @app.exception_handler(NotEnoughStock)
+    async def _not_enough(_request: Request, exc: NotEnoughStock) -> JSONResponse:
+        balance = exc.level
+        body = {
+            "detail": str(exc),
+            "on_hand": balance.on_hand if balance else 0,
+            "reserved": balance.reserved if balance else 0,
+            "available": balance.on_hand - balance.reserved if balance else 0,
+        }
+        return JSONResponse(body, status_code=409)
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+@router.get("/parts", tags=["parts"], **READ)
+def list_parts(
+    session: DbSession,
+    q: SearchText = None,
+    group: Choice[ComponentGroup] = None,
+    model: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.PartRead]:
+    """Parts by number; ``q`` matches the number or name, ``model`` the parts fitted to it."""
+    return read.list_parts(session, q=q, group=group, model=model, limit=limit, offset=offset)
+
+
+@router.get("/parts/{part_id}", tags=["parts"], **READ)
+def read_part(session: DbSession, part_id: RowId) -> schemas.PartRead:
+    """One part."""
+    return read.part_read(session, part_id)
+
+
+@router.post("/parts", status_code=201, tags=["parts"], **WRITE)
+def create_part(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.PartRecord
+) -> schemas.PartRead:
+    """Add a part; its number must be new."""
+    return read.part_read(session, create(session, PARTS, body, by=principal))
+
+
+@router.patch("/parts/{part_id}", tags=["parts"], **WRITE)
+def update_part(
+    session: DbSession, principal: CurrentPrincipal, part_id: RowId, body: schemas.PartUpdate
+) -> schemas.PartRead:
+    """Change a part (its cost, its successor...)."""
+    return read.part_read(session, update(session, PARTS, part_id, body, by=principal))
+
+
+@router.get("/boms", tags=["parts"], **READ)
+def list_boms(
+    session: DbSession,
+    model: SearchText = None,
+    part: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.BomRead]:
+    """Bill-of-materials lines: which parts, how many (Z), critical or not, per model."""
+    return read.list_boms(session, model=model, part=part, limit=limit, offset=offset)
+
+
+@router.post("/boms", status_code=201, tags=["parts"], **WRITE)
+def create_bom_line(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.BomRecord
+) -> schemas.BomRead:
+    """Add a part to a model's bill of materials."""
+    create(session, BOMS, body, by=principal)
+    return read.list_boms(session, model=body.model, part=body.part).items[0]
+
+
+# --- network -----------------------------------------------------------------------------------
+@router.get("/locations", tags=["network"], **READ)
+def list_locations(
+    session: DbSession, limit: Limit = 500, offset: Offset = 0
+) -> Page[schemas.LocationRead]:
+    """Stocking locations by code (their ``parent`` makes the resupply tree)."""
+    return read.list_locations(session, limit=limit, offset=offset)
+
+
+@router.get("/locations/{location_id}", tags=["network"], **READ)
+def read_location(session: DbSession, location_id: RowId) -> schemas.LocationRead:
+    """One location."""
+    return read.location_read(session, location_id)
+
+
+@router.post("/locations", status_code=201, tags=["network"], **WRITE)
+def create_location(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.LocationRecord
+) -> schemas.LocationRead:
+    """Add a location under a known parent (or a new root)."""
+    return read.location_read(session, create(session, LOCATIONS, body, by=principal))
+
+
+@router.patch("/locations/{location_id}", tags=["network"], **WRITE)
+def update_location(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    location_id: RowId,
+    body: schemas.LocationUpdate,
+) -> schemas.LocationRead:
+    """Change a location; a new parent must not make a loop."""
+    return read.location_read(session, update(session, LOCATIONS, location_id, body, by=principal))
+
+
+@router.get("/lanes", tags=["network"], **READ)
+def list_lanes(
+    session: DbSession, location: SearchText = None, limit: Limit = 500, offset: Offset = 0
+) -> Page[schemas.LaneRead]:
+    """Lanes, optionally those starting or ending at one location."""
+    return read.list_lanes(session, location=location, limit=limit, offset=offset)
+
+
+@router.post("/lanes", status_code=201, tags=["network"], **WRITE)
+def create_lane(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.LaneRecord
+) -> schemas.LaneRead:
+    """Add a lane between two locations."""
+    create(session, LANES, body, by=principal)
+    return next(
+        lane
+        for lane in read.list_lanes(session, location=body.origin).items
+        if (lane.destination, lane.mode) == (body.destination, body.mode)
+    )
+
+
+# --- stock -------------------------------------------------------------------------------------
+@router.get("/stock", tags=["stock"], **READ)
+def stock(
+    session: DbSession,
+    part: SearchText = None,
+    location: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.StockRead]:
+    """On hand, reserved, available (on hand − reserved), in transit and target."""
+    return read.stock(session, part=part, location=location, limit=limit, offset=offset)
+
+
+@router.get("/stock/moves", tags=["stock"], **READ)
+def list_moves(
+    session: DbSession,
+    part: SearchText = None,
+    location: SearchText = None,
+    kind: Choice[MoveKind] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.MoveRead]:
+    """The ledger, newest first."""
+    return read.moves(session, part=part, location=location, kind=kind, limit=limit, offset=offset)
+
+
+@router.post("/stock/moves", status_code=201, tags=["stock"], responses=CONFLICT, **MOVE)
+def create_move(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.MoveCreate
+) -> schemas.MoveRead:
+    """Record a receipt, adjustment, issue, return, scrap, cannibalisation or grey purchase."""
+    move_id = flows.record_move(session, body, by=principal)
+    return next(
+        m
+        for m in read.moves(session, part=body.part, location=body.location, limit=5).items
+        if m.id == move_id
+    )
+
+
+@router.get("/stock/verify", tags=["stock"], **READ)
+def verify_stock(session: DbSession) -> schemas.VerifyReport:
+    """Check that every balance equals the sum of its moves."""
+    checked, mismatches = verify(session)
+    return schemas.VerifyReport(checked=checked, mismatches=mismatches)
+
+
+@router.get("/stock/reservations", tags=["stock"], **READ)
+def list_reservations(
+    session: DbSession,
+    status: Choice[ReservationStatus] = None,
+    work_order: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.ReservationRead]:
+    """Reservations, newest first."""
+    return read.list_reservations(
+        session, status=status, work_order=work_order, limit=limit, offset=offset
+    )
+
+
+@router.post("/stock/reservations", status_code=201, tags=["stock"], responses=CONFLICT, **RESERVE)
+def create_reservation(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.ReservationCreate
+) -> schemas.ReservationRead:
+    """Hold pieces for a work order: 201, or 409 when fewer than ``quantity`` are available."""
+    return flows.reserve(session, body, by=principal)
+
+
+@router.post("/stock/reservations/{reservation_id}/release", tags=["stock"], **RESERVE)
+def release_reservation(
+    session: DbSession, principal: CurrentPrincipal, reservation_id: RowId
+) -> schemas.ReservationRead:
+    """Give the held pieces back."""
+    return flows.release(session, reservation_id, by=principal)
+
+
+@router.post("/stock/reservations/{reservation_id}/issue", tags=["stock"], **RESERVE)
+def issue_reservation(
+    session: DbSession, principal: CurrentPrincipal, reservation_id: RowId
+) -> schemas.ReservationRead:
+    """Hand the held pieces out to the work order."""
+    return flows.issue(session, reservation_id, by=principal)
+
+
+@router.get("/stock/transfers", tags=["stock"], **READ)
+def list_transfers(
+    session: DbSession, status: Choice[TransferStatus] = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.TransferRead]:
+    """Transfers, newest first."""
+    return read.list_transfers(session, status=status, limit=limit, offset=offset)
+
+
+@router.post("/stock/transfers", status_code=201, tags=["stock"], responses=CONFLICT, **MOVE)
+def create_transfer(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.TransferCreate
+) -> schemas.TransferRead:
+    """Ship pieces along a lane (no ``origin``: order them from the supplier)."""
+    return flows.ship(session, body, by=principal)
+
+
+@router.post("/stock/transfers/{transfer_id}/receive", tags=["stock"], **MOVE)
+def receive_transfer(
+    session: DbSession, principal: CurrentPrincipal, transfer_id: RowId
+) -> schemas.TransferRead:
+    """Book a transfer in at its destination."""
+    return flows.receive(session, transfer_id, by=principal)
+
+
+@router.put("/stock/targets", tags=["stock"], **WRITE)
+def set_targets(
+    session: DbSession, body: Annotated[list[schemas.TargetRecord], Body(max_length=100_000)]
+) -> dict[str, int]:
+    """Set target stock per part and location (what the proposals aim for)."""
+    result = TARGETS.apply(session, [Item(record, row=n) for n, record in enumerate(body, start=1)])
+    return {"updated": result.updated, "unchanged": result.unchanged}
+
+
+@router.get("/stock/proposals", tags=["stock"], **READ)
+def list_proposals(session: DbSession) -> list[schemas.ProposalLine]:
+    """Transfers from parents and purchases at the root that bring stock back to its targets."""
+    return read.proposals(session)
+
+
+@router.post("/stock/proposals/accept", tags=["stock"], responses=CONFLICT, **MOVE)
+def accept(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.ProposalAccept
+) -> list[schemas.TransferRead]:
+    """Create the transfers and purchases of the chosen proposal lines (all, when none chosen)."""
+    return accept_proposals(session, body.lines, by=principal)
