@@ -22,11 +22,13 @@ from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.migrate import upgrade
+from fleetcare.parts import cli as stock_cli
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
 app.add_typer(db_app, name="db")
 app.add_typer(users_cli.app, name="users")
+app.add_typer(stock_cli.app, name="stock")
 err = Console(stderr=True)
 PROGRESS_FROM_ROWS = 5000
 
@@ -159,6 +161,9 @@ def demo(
     seed: Annotated[
         int, typer.Option(help=_("random seed: the same seed builds the same scenario"))
     ] = 7,
+    parts_per_family: Annotated[
+        int, typer.Option(min=9, max=2000, help=_("spare parts in each family's catalogue"))
+    ] = 140,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help=_("do nothing when units exist already"))
     ] = False,
@@ -176,7 +181,13 @@ def demo(
     bar, on_progress = progress_bar(_("building the demo"))
     try:
         with transaction(url, write=True) as session:
-            counts = build_demo(session, units=units, seed=seed, on_progress=on_progress)
+            counts = build_demo(
+                session,
+                units=units,
+                seed=seed,
+                parts_per_family=parts_per_family,
+                on_progress=on_progress,
+            )
             users = demo_users(session)
             audit.record(
                 session,

@@ -32,6 +32,7 @@ from fleetcare.accounts.schemas import UserCreate
 from fleetcare.accounts.service import add_user
 from fleetcare.core.bulk import Item, Kind, ProgressCallback
 from fleetcare.core.permissions import Role, system
+from fleetcare.demo_parts import build_parts
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ProductFamily, Unit, UnitStatus
@@ -372,6 +373,7 @@ def build_demo(
     units: int = 2000,
     seed: int = 7,
     as_of: date | None = None,
+    parts_per_family: int = 140,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, int]:
     """Write the scenario into ``session``'s database; returns how many rows of each it holds."""
@@ -400,6 +402,7 @@ def build_demo(
         _apply(session, USAGE, readings[start : start + step])
         if on_progress is not None:
             on_progress(min(start + step, len(readings)), len(readings))
+    network = build_parts(session, models=FAMILY_OF, per_family=parts_per_family, seed=seed)
     return {
         "regions": len(regions),
         "sites": len(sites),
@@ -408,4 +411,5 @@ def build_demo(
         "deliveries": len(deliveries),
         "units": len(unit_rows),
         "usage readings": len(readings),
+        **network,
     }

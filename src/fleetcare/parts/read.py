@@ -380,3 +380,33 @@ def _priced(session: Session, proposal: Proposal) -> schemas.ProposalLine:
         freight_cost=freight,
         currency=lane.currency if lane else part.currency,
     )
+
+
+def models_using(session: Session, part_id: int) -> list[tuple[str, int, bool]]:
+    """The models a part is fitted to: (model code, quantity per machine, critical)."""
+    statement = (
+        select(ProductModel.code, BomLine.quantity, BomLine.critical)
+        .join(BomLine)
+        .where(BomLine.part_id == part_id)
+        .order_by(ProductModel.code)
+    )
+    return [(code, quantity, critical) for code, quantity, critical in session.execute(statement)]
+
+
+def location_totals(session: Session) -> dict[str, tuple[int, int, int, int]]:
+    """Per location code: part numbers stocked, pieces on hand, reserved, in transit."""
+    statement = (
+        select(
+            Location.code,
+            func.count(StockLevel.id).filter(StockLevel.on_hand > 0),
+            func.coalesce(func.sum(StockLevel.on_hand), 0),
+            func.coalesce(func.sum(StockLevel.reserved), 0),
+            func.coalesce(func.sum(StockLevel.in_transit), 0),
+        )
+        .outerjoin(StockLevel, StockLevel.location_id == Location.id)
+        .group_by(Location.code)
+    )
+    return {
+        code: (int(n), int(on_hand), int(reserved), int(in_transit))
+        for code, n, on_hand, reserved, in_transit in session.execute(statement)
+    }

@@ -27,6 +27,7 @@ from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
 from fleetcare.core.security import TOKEN_LIFETIME, secret_key
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
+from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.web import pages as home_pages
 from fleetcare.web.templating import render
@@ -89,9 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         account_views.router,
         fleet_views.router,
+        parts_views.router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,
+        parts_pages.router,
     ):
         app.include_router(router)
     return app

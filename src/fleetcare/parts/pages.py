@@ -1,0 +1,181 @@
+"""Parts pages: search, a part, the location tree, a location's stock, the ledger, proposals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from fleetcare.accounts.deps import check_csrf, require
+from fleetcare.core.api import Choice, DbSession, RowId, SearchText
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Permission, Principal
+from fleetcare.parts import read
+from fleetcare.parts.models import ComponentGroup, MoveKind
+from fleetcare.parts.replenishment import depth
+from fleetcare.parts.stock_kinds import accept_proposals
+from fleetcare.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
+Mover = Annotated[Principal, Depends(require(Permission.stock_move))]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+PAGE_SIZE = 25
+
+
+@router.get("/parts")
+def parts_page(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    q: SearchText = None,
+    group: Choice[ComponentGroup] = None,
+    model: SearchText = None,
+    offset: Offset = 0,
+) -> Response:
+    """Search the catalogue; HTMX swaps only the table."""
+    page = read.list_parts(session, q=q, group=group, model=model, limit=PAGE_SIZE, offset=offset)
+    chosen = {
+        k: v
+        for k, v in {"q": q, "group": group.value if group else None, "model": model}.items()
+        if v
+    }
+
+    def url(new_offset: int) -> str:
+        query = urlencode({**chosen, "offset": new_offset} if new_offset else chosen)
+        return f"/parts?{query}" if query else "/parts"
+
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "offset": offset,
+        "limit": PAGE_SIZE,
+        "url": url,
+        "groups": [g.value for g in ComponentGroup],
+    }
+    response = render(request, "parts/list.html", context, block="table")
+    response.headers["HX-Push-Url"] = url(offset)
+    return response
+
+
+@router.get("/parts/{part_id}")
+def part_page(request: Request, session: DbSession, principal: Reader, part_id: RowId) -> Response:
+    """One part: where it sits, its latest moves, the models that use it."""
+    part = read.part_read(session, part_id)
+    context = {
+        "part": part,
+        "stock": read.stock(session, part=part.number, limit=500).items,
+        "moves": read.moves(session, part=part.number, limit=20).items,
+        "models": read.models_using(session, part_id),
+    }
+    return render(request, "parts/part.html", context)
+
+
+@router.get("/locations")
+def locations_page(request: Request, session: DbSession, principal: Reader) -> Response:
+    """The resupply tree with the stock held at each location."""
+    locations = read.list_locations(session).items
+    parents = {loc.code: loc.parent for loc in locations}
+
+    def path(code: str) -> list[str]:
+        chain = [code]
+        while parents.get(chain[-1]):
+            chain.append(parents[chain[-1]] or "")
+        return chain[::-1]
+
+    ordered = sorted(locations, key=lambda loc: path(loc.code))
+    context = {
+        "locations": ordered,
+        "depth": {loc.code: depth(loc.code, parents) for loc in locations},
+        "totals": read.location_totals(session),
+        "lanes": read.list_lanes(session).items,
+    }
+    return render(request, "parts/locations.html", context)
+
+
+@router.get("/locations/{location_id}")
+def location_page(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    location_id: RowId,
+    part: SearchText = None,
+    offset: Offset = 0,
+) -> Response:
+    """The stock at one location; HTMX swaps only the table."""
+    location = read.location_read(session, location_id)
+    page = read.stock(session, location=location.code, part=part, limit=PAGE_SIZE, offset=offset)
+
+    def url(new_offset: int) -> str:
+        query = urlencode(
+            {k: v for k, v in {"part": part, "offset": new_offset or None}.items() if v}
+        )
+        return f"/locations/{location_id}" + (f"?{query}" if query else "")
+
+    context = {
+        "location": location,
+        "page": page,
+        "offset": offset,
+        "limit": PAGE_SIZE,
+        "url": url,
+        "part": part,
+    }
+    return render(request, "parts/location.html", context, block="table")
+
+
+@router.get("/stock/ledger")
+def ledger_page(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    part: SearchText = None,
+    location: SearchText = None,
+    kind: Choice[MoveKind] = None,
+    offset: Offset = 0,
+) -> Response:
+    """The ledger, newest first."""
+    page = read.moves(session, part=part, location=location, kind=kind, limit=50, offset=offset)
+    chosen = {
+        k: v
+        for k, v in {
+            "part": part,
+            "location": location,
+            "kind": kind.value if kind else None,
+        }.items()
+        if v
+    }
+
+    def url(new_offset: int) -> str:
+        return "/stock/ledger?" + urlencode({**chosen, "offset": new_offset})
+
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "offset": offset,
+        "limit": 50,
+        "url": url,
+        "kinds": [k.value for k in MoveKind],
+    }
+    return render(request, "parts/ledger.html", context, block="table")
+
+
+@router.get("/stock/proposals")
+def proposals_page(request: Request, session: DbSession, principal: Reader) -> Response:
+    """What to ship and buy to bring stock back to its targets."""
+    lines = read.proposals(session)
+    context = {"lines": lines, "can_accept": principal.can(Permission.stock_move), "accepted": None}
+    return render(request, "parts/proposals.html", context)
+
+
+@router.post("/stock/proposals/accept")
+def accept_page(request: Request, session: DbSession, principal: Mover) -> Response:
+    """Accept every current proposal (the button on the proposals page)."""
+    created = accept_proposals(session, [], by=principal)
+    context = {
+        "lines": read.proposals(session),
+        "can_accept": True,
+        "accepted": _("{count} transfers and purchases created.").format(count=len(created)),
+    }
+    return render(request, "parts/proposals.html", context)
