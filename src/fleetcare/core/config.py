@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     secret_key: str = ""
     max_body_bytes: int = 1_048_576
+    max_concurrent_writes: int = 8  # writing requests let in at once (see web.admission)
 
     @field_validator("database_url")
     @classmethod

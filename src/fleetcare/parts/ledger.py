@@ -54,11 +54,12 @@ EFFECT: dict[MoveKind, tuple[int, int, int]] = {
 
 
 class NotEnoughStock(Exception):
-    """A move would take more than the balance holds (answered 409)."""
+    """A move would take more than the balance holds (answered 409); carries the balance."""
 
-    def __init__(self, message: str, level: StockLevel | None) -> None:
+    def __init__(self, message: str, on_hand: int, reserved: int) -> None:
         super().__init__(message)
-        self.level = level
+        self.on_hand = on_hand
+        self.reserved = reserved
 
 
 @dataclass(frozen=True)
@@ -134,17 +135,12 @@ def move(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         current = level(session, part_id, location_id)
-        available = 0 if current is None else current.on_hand - current.reserved
-        raise NotEnoughStock(
-            _(
-                "not enough stock: {available} available, {on_hand} on hand, {reserved} reserved"
-            ).format(
-                available=available,
-                on_hand=current.on_hand if current else 0,
-                reserved=current.reserved if current else 0,
-            ),
-            current,
+        on_hand, reserved = (current.on_hand, current.reserved) if current else (0, 0)
+        message = _(
+            "not enough stock: {available} available ({on_hand} on hand, {reserved} reserved)"
         )
+        text = message.format(available=on_hand - reserved, on_hand=on_hand, reserved=reserved)
+        raise NotEnoughStock(text, on_hand, reserved)
     entry = StockMove(
         at=now(),
         kind=kind,

@@ -33,12 +33,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotEnoughStock)
     async def _not_enough(_request: Request, exc: NotEnoughStock) -> JSONResponse:
-        balance = exc.level
         body = {
             "detail": str(exc),
-            "on_hand": balance.on_hand if balance else 0,
-            "reserved": balance.reserved if balance else 0,
-            "available": balance.on_hand - balance.reserved if balance else 0,
+            "on_hand": exc.on_hand,
+            "reserved": exc.reserved,
+            "available": exc.on_hand - exc.reserved,
         }
         return JSONResponse(body, status_code=409)
 

@@ -30,6 +30,7 @@ from fleetcare.fleet import views as fleet_views
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.web import pages as home_pages
+from fleetcare.web.admission import WriteAdmission
 from fleetcare.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         set_locale(wanted or "en")
         return await call_next(request)
 
+    app.add_middleware(WriteAdmission, limit=settings.max_concurrent_writes)
     # Signed cookie: HttpOnly (Starlette always sets it), SameSite=Lax, 8 hours.
     app.add_middleware(
         SessionMiddleware,
