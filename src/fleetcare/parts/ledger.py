@@ -135,12 +135,12 @@ def move(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         current = level(session, part_id, location_id)
-        on_hand, reserved = (current.on_hand, current.reserved) if current else (0, 0)
+        have, held = (current.on_hand, current.reserved) if current else (0, 0)
         message = _(
             "not enough stock: {available} available ({on_hand} on hand, {reserved} reserved)"
         )
-        text = message.format(available=on_hand - reserved, on_hand=on_hand, reserved=reserved)
-        raise NotEnoughStock(text, on_hand, reserved)
+        text = message.format(available=have - held, on_hand=have, reserved=held)
+        raise NotEnoughStock(text, have, held)
     entry = StockMove(
         at=now(),
         kind=kind,
