@@ -23,7 +23,7 @@ def test_allocation_adds_up() -> None:
 
 def test_demo_scenario(session: Session) -> None:
     """The demo holds the Arctic buses, Far North trucks and Baltic lifts; a rebuild is a no-op."""
-    counts = build_demo(session, units=800, seed=3)
+    counts = build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
     assert counts["units"] == 800 and counts["usage readings"] > 800 * 12
     buses = session.execute(
@@ -49,11 +49,12 @@ def test_demo_scenario(session: Session) -> None:
         .where(ProductModel.family == "passenger_lift", Region.name == "Kaliningrad Oblast")
     )
     assert trucks and trucks > 0 and lifts and lifts > 0
+    assert counts["parts"] == 7 * 18 and counts["locations"] == 7
     climates = set(session.scalars(select(Region.climate)))
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()
     export_file(session, KINDS["usage"], "csv", before)
-    build_demo(session, units=800, seed=3)
+    build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
     after = StringIO()
     export_file(session, KINDS["usage"], "csv", after)

@@ -64,7 +64,9 @@ def test_users_add_refuses_bad_bindings(runner: CliRunner, cli_env: dict[str, st
 
 def test_demo_users_are_printed_once(runner: CliRunner, cli_env: dict[str, str]) -> None:
     """The demo creates one user per role with working passwords, shown only on creation."""
-    first = runner.invoke(app, ["demo", "--units", "40", "--json"], env=cli_env)
+    first = runner.invoke(
+        app, ["demo", "--units", "40", "--parts-per-family", "9", "--json"], env=cli_env
+    )
     assert first.exit_code == 0, first.stderr
     users = json.loads(first.stdout)["users"]
     assert {u["role"] for u in users.values()} == {
@@ -75,5 +77,7 @@ def test_demo_users_are_printed_once(runner: CliRunner, cli_env: dict[str, str])
         "technician",
         "customer",
     }
-    again = runner.invoke(app, ["demo", "--units", "40", "--json"], env=cli_env)
+    again = runner.invoke(
+        app, ["demo", "--units", "40", "--parts-per-family", "9", "--json"], env=cli_env
+    )
     assert json.loads(again.stdout)["users"] == {}

@@ -94,3 +94,31 @@ def test_unit_chart_draws(
     expect(page.locator("#usage-chart .main-svg").first).to_be_visible()
     assert errors == []
     page.close()
+
+
+def test_find_a_part_and_accept_proposals(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """A planner searches a part, opens it, and accepts the replenishment proposals."""
+    from tests.parts.factories import receive, small_network
+
+    small_network(session)
+    receive(session, "P-1", "HUB", 4)
+    from fleetcare.parts.flows import location_of, part_of, set_target
+
+    set_target(session, part_of(session, "P-1"), location_of(session, "DEPOT-A"), 2)
+    session.commit()
+    page = browser.new_page()
+    page.goto(f"{live_server}/login?next=/parts")
+    page.fill("input[name=username]", make_user("plan", Role.planner))
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{live_server}/parts")
+    page.fill("input[name=q]", "Part 1")
+    expect(page.locator("#parts-table tbody tr")).to_have_count(1)
+    page.click("text=P-1")
+    expect(page.locator("h1")).to_contain_text("P-1")
+    page.goto(f"{live_server}/stock/proposals")
+    page.click("button.primary")
+    expect(page.locator(".notice")).to_contain_text("1 transfers and purchases created")
+    page.close()

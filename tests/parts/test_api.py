@@ -1,0 +1,274 @@
+"""The parts REST API: catalogue, network, moves, reservations, transfers, targets, proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.parts.factories import receive, small_network
+
+
+def fields(answer: Any) -> list[str]:
+    return [str(item["loc"][-1]) for item in answer.json()["detail"]]
+
+
+def test_catalogue_and_network(client: TestClient, session: Session) -> None:
+    """Parts, BOM lines, locations and lanes are created by natural keys and listed."""
+    small_network(session)
+    client.post("/api/models", json={"code": "CB-12", "family": "city_bus", "name": "Bus"})
+    part = client.post(
+        "/api/parts",
+        json={
+            "number": "P-9",
+            "name": "Turbocharger",
+            "group": "engine",
+            "unit_cost": "95000.00",
+            "currency": "RUB",
+            "weight_kg": 18.5,
+            "repairable": True,
+            "grey_price": "400000",
+            "superseded_by": None,
+        },
+    )
+    assert part.status_code == 201, part.text
+    assert part.json()["unit_cost"] == "95000.00" and part.json()["currency"] == "RUB"
+    assert (
+        client.patch(f"/api/parts/{part.json()['id']}", json={"superseded_by": "P-1"}).json()[
+            "superseded_by"
+        ]
+        == "P-1"
+    )
+    bom = client.post(
+        "/api/boms", json={"model": "CB-12", "part": "P-9", "quantity": 1, "critical": True}
+    )
+    assert bom.status_code == 201 and bom.json()["critical"] is True
+    assert client.get("/api/parts", params={"model": "CB-12"}).json()["items"][0]["number"] == "P-9"
+    assert client.get("/api/parts", params={"q": "turbo"}).json()["total"] == 1
+    depot = client.post(
+        "/api/locations",
+        json={
+            "code": "DEPOT-C",
+            "name": "C",
+            "kind": "depot",
+            "latitude": 61,
+            "longitude": 30,
+            "parent": "HUB",
+        },
+    )
+    assert depot.status_code == 201 and depot.json()["parent"] == "HUB"
+    lane = client.post(
+        "/api/lanes",
+        json={
+            "origin": "HUB",
+            "destination": "DEPOT-C",
+            "mode": "rail",
+            "lead_time_days": 4,
+            "lead_time_sd_days": 1,
+            "cost_per_kg": "7.5",
+        },
+    )
+    assert lane.status_code == 201 and lane.json()["mode"] == "rail"
+    assert client.get("/api/lanes", params={"location": "DEPOT-C"}).json()["total"] == 1
+
+
+def test_network_refuses_bad_input(client: TestClient, session: Session) -> None:
+    """A loop in the tree, a lane to itself, an unknown parent, a negative cost: 422."""
+    small_network(session)
+    plant = next(
+        loc for loc in client.get("/api/locations").json()["items"] if loc["code"] == "PLANT"
+    )
+    loop = client.patch(f"/api/locations/{plant['id']}", json={"parent": "DEPOT-A"})
+    assert loop.status_code == 422 and fields(loop) == ["parent"]
+    itself = client.post(
+        "/api/lanes",
+        json={
+            "origin": "HUB",
+            "destination": "HUB",
+            "mode": "road",
+            "lead_time_days": 1,
+            "cost_per_kg": "1",
+        },
+    )
+    assert itself.status_code == 422 and "destination" in fields(itself)
+    orphan = client.post(
+        "/api/locations",
+        json={
+            "code": "X",
+            "name": "X",
+            "kind": "depot",
+            "latitude": 0,
+            "longitude": 0,
+            "parent": "NOWHERE",
+        },
+    )
+    assert orphan.status_code == 422 and fields(orphan) == ["parent"]
+    cheap = client.post(
+        "/api/parts",
+        json={"number": "P-8", "name": "x", "group": "body", "unit_cost": "-1", "weight_kg": 1},
+    )
+    assert cheap.status_code == 422 and fields(cheap) == ["unit_cost"]
+    twice = client.post(
+        "/api/parts",
+        json={"number": "P-1", "name": "x", "group": "body", "unit_cost": "1", "weight_kg": 1},
+    )
+    assert twice.status_code == 422 and fields(twice) == ["number"]
+
+
+def test_moves_and_the_ledger(client: TestClient, session: Session) -> None:
+    """Receipts, issues, grey purchases and cannibalisations move the balance; too much is 409."""
+    small_network(session)
+    assert (
+        client.post(
+            "/api/stock/moves",
+            json={"kind": "receipt", "part": "P-1", "location": "DEPOT-A", "quantity": 3},
+        ).status_code
+        == 201
+    )
+    grey = client.post(
+        "/api/stock/moves",
+        json={"kind": "grey_purchase", "part": "P-1", "location": "DEPOT-A", "quantity": 1},
+    )
+    assert (
+        grey.status_code == 201 and grey.json()["price"] == "4250.00"
+    )  # five times the unit cost by default
+    no_unit = client.post(
+        "/api/stock/moves",
+        json={"kind": "cannibalisation", "part": "P-1", "location": "DEPOT-A", "quantity": 1},
+    )
+    assert no_unit.status_code == 422 and fields(no_unit) == ["unit"]
+    too_many = client.post(
+        "/api/stock/moves",
+        json={
+            "kind": "issue",
+            "part": "P-1",
+            "location": "DEPOT-A",
+            "quantity": 5,
+            "work_order": "WO-1",
+        },
+    )
+    assert too_many.status_code == 409 and too_many.json()["available"] == 4
+    negative = client.post(
+        "/api/stock/moves",
+        json={"kind": "receipt", "part": "P-1", "location": "DEPOT-A", "quantity": -2},
+    )
+    assert negative.status_code == 422
+    unknown = client.post(
+        "/api/stock/moves",
+        json={"kind": "receipt", "part": "NOPE", "location": "DEPOT-A", "quantity": 1},
+    )
+    assert unknown.status_code == 422 and fields(unknown) == ["part"]
+    balance = client.get("/api/stock", params={"part": "P-1", "location": "DEPOT-A"}).json()[
+        "items"
+    ][0]
+    assert (balance["on_hand"], balance["available"]) == (4, 4)
+    ledger = client.get("/api/stock/moves", params={"part": "P-1"}).json()
+    assert [m["kind"] for m in ledger["items"]] == ["grey_purchase", "receipt"]
+    assert client.get("/api/stock/verify").json()["mismatches"] == []
+
+
+def test_reservation_contract(client: TestClient, session: Session) -> None:
+    """Reserve → 201 with the reservation; more than available → 409; issue and release."""
+    small_network(session)
+    receive(session, "P-2", "DEPOT-B", 5)
+    held = client.post(
+        "/api/stock/reservations",
+        json={"part": "P-2", "location": "DEPOT-B", "quantity": 3, "work_order": "WO-7"},
+    )
+    assert held.status_code == 201, held.text
+    assert {
+        k: held.json()[k] for k in ("part", "location", "quantity", "work_order", "status")
+    } == {
+        "part": "P-2",
+        "location": "DEPOT-B",
+        "quantity": 3,
+        "work_order": "WO-7",
+        "status": "active",
+    }
+    refused = client.post(
+        "/api/stock/reservations", json={"part": "P-2", "location": "DEPOT-B", "quantity": 3}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["available"] == 2 and "2 available" in refused.json()["detail"]
+    stock = client.get("/api/stock", params={"part": "P-2", "location": "DEPOT-B"}).json()["items"][
+        0
+    ]
+    assert (stock["on_hand"], stock["reserved"], stock["available"], stock["in_transit"]) == (
+        5,
+        3,
+        2,
+        0,
+    )
+    issued = client.post(f"/api/stock/reservations/{held.json()['id']}/issue")
+    assert issued.json()["status"] == "issued"
+    assert client.post(f"/api/stock/reservations/{held.json()['id']}/release").status_code == 422
+    second = client.post(
+        "/api/stock/reservations", json={"part": "P-2", "location": "DEPOT-B", "quantity": 2}
+    )
+    assert (
+        client.post(f"/api/stock/reservations/{second.json()['id']}/release").json()["status"]
+        == "released"
+    )
+    stock = client.get("/api/stock", params={"part": "P-2", "location": "DEPOT-B"}).json()["items"][
+        0
+    ]
+    assert (stock["on_hand"], stock["reserved"]) == (2, 0)
+    assert (
+        client.post(
+            "/api/stock/reservations", json={"part": "P-2", "location": "DEPOT-B", "quantity": 0}
+        ).status_code
+        == 422
+    )
+
+
+def test_transfers_targets_and_proposals(client: TestClient, session: Session) -> None:
+    """Targets yield proposals; accepting them ships along the lanes; receiving lands the stock."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 4)
+    assert client.put(
+        "/api/stock/targets",
+        json=[
+            {"part": "P-1", "location": "DEPOT-A", "target": 3},
+            {"part": "P-1", "location": "HUB", "target": 2},
+        ],
+    ).json() == {"updated": 2, "unchanged": 0}
+    lines = client.get("/api/stock/proposals").json()
+    assert [(p["origin"], p["destination"], p["quantity"], p["mode"]) for p in lines] == [
+        ("HUB", "DEPOT-A", 3, "rail"),
+        (None, "PLANT", 1, None),  # the hub falls below its own target; the plant has none to send
+    ]
+    assert (
+        lines[0]["freight_cost"] == "360.00" and lines[0]["currency"] == "RUB"
+    )  # 3 × 12 kg × 10 RUB/kg
+    stale = client.post(
+        "/api/stock/proposals/accept", json={"lines": [{**lines[0], "quantity": 9}]}
+    )
+    assert stale.status_code == 422
+    accepted = client.post("/api/stock/proposals/accept", json={"lines": [lines[0]]})
+    assert accepted.status_code == 200, accepted.text
+    transfer = accepted.json()[0]
+    assert (transfer["status"], transfer["mode"], transfer["quantity"]) == ("in_transit", "rail", 3)
+    depot = client.get("/api/stock", params={"part": "P-1", "location": "DEPOT-A"}).json()["items"][
+        0
+    ]
+    assert (depot["on_hand"], depot["in_transit"]) == (0, 3)
+    assert (
+        client.post(f"/api/stock/transfers/{transfer['id']}/receive").json()["status"] == "received"
+    )
+    depot = client.get("/api/stock", params={"part": "P-1", "location": "DEPOT-A"}).json()["items"][
+        0
+    ]
+    assert (depot["on_hand"], depot["in_transit"]) == (3, 0)
+    emergency = client.post(
+        "/api/stock/transfers",
+        json={
+            "part": "P-1",
+            "origin": "HUB",
+            "destination": "DEPOT-B",
+            "quantity": 1,
+            "emergency": True,
+        },
+    )
+    assert emergency.status_code == 422 and fields(emergency) == ["destination"]  # no air lane to B
+    assert client.get("/api/stock/verify").json()["mismatches"] == []

@@ -1,0 +1,61 @@
+"""Parts pages render for staff, are refused to customers, and accept proposals with the token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from fleetcare.core.permissions import Role
+from tests.conftest import sign_in
+from tests.parts.factories import receive, small_network
+
+
+def test_parts_pages(pages: TestClient, session: Session) -> None:
+    """Search, a part, the tree, a location, the ledger: all render with their data."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 4)
+    listing = pages.get("/parts", params={"q": "Part 1"})
+    assert listing.status_code == 200 and "P-1" in listing.text and "P-2" not in listing.text
+    fragment = pages.get("/parts", params={"group": "filters"}, headers={"HX-Request": "true"})
+    assert "<nav" not in fragment.text and "P-2" in fragment.text
+    part_id = re.search(r'href="/parts/(\d+)">P-1<', listing.text)
+    assert part_id
+    part = pages.get(f"/parts/{part_id.group(1)}")
+    assert "Where it sits" in part.text and "HUB" in part.text and "receipt" in part.text
+    tree = pages.get("/locations")
+    assert tree.status_code == 200 and "DEPOT-A" in tree.text and "rail" in tree.text
+    hub_id = re.search(r'href="/locations/(\d+)">HUB<', tree.text)
+    assert hub_id and "P-1" in pages.get(f"/locations/{hub_id.group(1)}").text
+    assert "receipt" in pages.get("/stock/ledger", params={"part": "P-1"}).text
+
+
+def test_accepting_proposals_on_the_page(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """The accept button posts with the anti-forgery token and ships the proposed transfers."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 4)
+    client.put("/api/stock/targets", json=[{"part": "P-1", "location": "DEPOT-A", "target": 2}])
+    page = pages.get("/stock/proposals")
+    assert "Accept" in page.text and "DEPOT-A" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    assert pages.post("/stock/proposals/accept").status_code == 403
+    done = pages.post("/stock/proposals/accept", data={"csrf_token": token.group(1)})
+    assert done.status_code == 200 and "1 transfers and purchases created" in done.text
+    assert client.get("/api/stock/transfers").json()["total"] == 1
+
+
+def test_customers_do_not_see_the_parts_pages(
+    anonymous: TestClient, make_user: Callable[..., str], session: Session
+) -> None:
+    """A customer user is refused the parts pages (403) and sees no Parts link."""
+    from tests.fleet.factories import small_fleet
+
+    small_fleet(session)
+    sign_in(anonymous, make_user("nord", Role.customer, customer="NORD"))
+    assert anonymous.get("/parts").status_code == 403
+    assert 'href="/parts"' not in anonymous.get("/units").text
