@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -15,7 +14,7 @@ from fleetcare.fleet import service, summary
 from fleetcare.fleet.labels import labels
 from fleetcare.fleet.models import ProductFamily, UnitStatus
 from fleetcare.web.charts import bar_chart, line_chart
-from fleetcare.web.templating import render
+from fleetcare.web.templating import page_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 PAGE_SIZE = 25
@@ -53,8 +52,7 @@ def units_page(
     }
 
     def url(new_offset: int) -> str:
-        query = urlencode({**chosen, "offset": new_offset} if new_offset else chosen)
-        return f"/units?{query}" if query else "/units"
+        return page_url("/units", chosen, new_offset)
 
     context = {
         "page": page,

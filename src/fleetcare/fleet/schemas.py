@@ -14,7 +14,6 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -23,6 +22,7 @@ from pydantic import (
 )
 
 from fleetcare.core.i18n import _
+from fleetcare.core.schemas import TEXT_PATTERN, StrictModel
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
 
 
@@ -49,8 +49,6 @@ def _datetime_from_date(value: object) -> object:
     return value
 
 
-# Printable text only: no control characters (PostgreSQL refuses NUL in text).
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=TEXT_PATTERN),
@@ -78,18 +76,14 @@ class Page(BaseModel, Generic[T]):
     total: int
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
-
-
 # --- regions -------------------------------------------------------------------------------
-class RegionRecord(_Strict):
+class RegionRecord(StrictModel):
     name: Name
     country: Name
     climate: ClimateClass
 
 
-class RegionUpdate(_Strict):
+class RegionUpdate(StrictModel):
     name: Name | None = None
     country: Name | None = None
     climate: ClimateClass | None = None
@@ -100,14 +94,14 @@ class RegionRead(RegionRecord):
 
 
 # --- sites ---------------------------------------------------------------------------------
-class SiteRecord(_Strict):
+class SiteRecord(StrictModel):
     name: Name
     region: Name
     latitude: float = Field(ge=-90, le=90, description="degrees north")
     longitude: float = Field(ge=-180, le=180, description="degrees east")
 
 
-class SiteUpdate(_Strict):
+class SiteUpdate(StrictModel):
     name: Name | None = None
     region: Name | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
@@ -119,13 +113,13 @@ class SiteRead(SiteRecord):
 
 
 # --- customers -----------------------------------------------------------------------------
-class CustomerRecord(_Strict):
+class CustomerRecord(StrictModel):
     code: Code
     name: LongName
     region: Name
 
 
-class CustomerUpdate(_Strict):
+class CustomerUpdate(StrictModel):
     code: Code | None = None
     name: LongName | None = None
     region: Name | None = None
@@ -136,13 +130,13 @@ class CustomerRead(CustomerRecord):
 
 
 # --- product models ------------------------------------------------------------------------
-class ModelRecord(_Strict):
+class ModelRecord(StrictModel):
     code: Code
     family: ProductFamily
     name: LongName
 
 
-class ModelUpdate(_Strict):
+class ModelUpdate(StrictModel):
     code: Code | None = None
     family: ProductFamily | None = None
     name: LongName | None = None
@@ -153,7 +147,7 @@ class ModelRead(ModelRecord):
 
 
 # --- deliveries ----------------------------------------------------------------------------
-class DeliveryRecord(_Strict):
+class DeliveryRecord(StrictModel):
     reference: Serial
     customer: Code
     model: Code
@@ -170,7 +164,7 @@ class DeliveryRecord(_Strict):
         return value
 
 
-class DeliveryUpdate(_Strict):
+class DeliveryUpdate(StrictModel):
     reference: Serial | None = None
     customer: Code | None = None
     model: Code | None = None
@@ -184,7 +178,7 @@ class DeliveryRead(DeliveryRecord):
 
 
 # --- units ---------------------------------------------------------------------------------
-class UnitRecord(_Strict):
+class UnitRecord(StrictModel):
     serial: Serial
     model: Code
     customer: Code
@@ -207,7 +201,7 @@ class UnitRecord(_Strict):
         return value
 
 
-class UnitUpdate(_Strict):
+class UnitUpdate(StrictModel):
     serial: Serial | None = None
     model: Code | None = None
     customer: Code | None = None
@@ -228,7 +222,7 @@ class UnitRead(UnitRecord):
 
 
 # --- usage readings ------------------------------------------------------------------------
-class UsageRecord(_Strict):
+class UsageRecord(StrictModel):
     serial: Serial
     taken_at: Annotated[PastMoment, Field(description="ISO date or date-time; UTC")]
     engine_hours: float | None = Field(default=None, ge=0, description="hours")
@@ -249,7 +243,7 @@ class UsageRecord(_Strict):
         return value
 
 
-class UsageUpdate(_Strict):
+class UsageUpdate(StrictModel):
     taken_at: datetime | None = None
     engine_hours: float | None = Field(default=None, ge=0)
     km: float | None = Field(default=None, ge=0)

@@ -7,13 +7,12 @@ Nothing here commits: the caller's transaction (one per request or command) does
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.accounts import audit
@@ -22,6 +21,7 @@ from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import KeyedKind
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
+from fleetcare.core.query import contains, paginate
 from fleetcare.core.tabular import validation_errors
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
@@ -41,7 +41,6 @@ from fleetcare.fleet.scoping import restrict, visible
 from fleetcare.fleet.usage import USAGE
 
 R = TypeVar("R", bound=BaseModel)
-MAX_LIMIT = 500
 READ_TYPES: dict[str, type[BaseModel]] = {
     "regions": schemas.RegionRead,
     "sites": schemas.SiteRead,
@@ -66,22 +65,6 @@ def validate(record_type: type[R], values: dict[str, Any]) -> R:
         return record_type.model_validate(values)
     except ValidationError as exc:
         raise InvalidInput(validation_errors(exc)) from exc
-
-
-def paginate(
-    session: Session, statement: Select[Any], limit: int, offset: int
-) -> tuple[Sequence[Any], int]:
-    """One page of ``statement``'s rows and the number of all rows it matches."""
-    total = (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
-    rows = session.scalars(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).unique().all()
-    return rows, total
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _get(session: Session, table: type[Any], row_id: int, what: str, scope: Scope) -> Any:
@@ -275,7 +258,7 @@ def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]
     """The units matching ``where`` that ``scope`` may see, by serial."""
     statement = restrict(select(Unit).options(*_UNIT_LOADS).order_by(Unit.serial), Unit, scope)
     if where.q:
-        statement = statement.where(Unit.serial.ilike(_like(where.q.strip()), escape="\\"))
+        statement = statement.where(Unit.serial.ilike(contains(where.q), escape="\\"))
     if where.region:
         sites = select(Site.id).join(Region).where(Region.name == where.region)
         statement = statement.where(Unit.site_id.in_(sites))
@@ -334,7 +317,7 @@ def list_regions(
     """A page of regions by name."""
     statement = select(Region).order_by(Region.name)
     if q:
-        statement = statement.where(Region.name.ilike(_like(q), escape="\\"))
+        statement = statement.where(Region.name.ilike(contains(q), escape="\\"))
     if climate:
         statement = statement.where(Region.climate == climate)
     return _page(session, REGIONS, statement, scope, limit, offset)
@@ -354,7 +337,7 @@ def list_sites(
     if region:
         statement = statement.where(Site.region.has(Region.name == region))
     if q:
-        statement = statement.where(Site.name.ilike(_like(q), escape="\\"))
+        statement = statement.where(Site.name.ilike(contains(q), escape="\\"))
     return _page(session, SITES, statement, scope, limit, offset)
 
 
@@ -372,7 +355,7 @@ def list_customers(
     if region:
         statement = statement.where(Customer.region.has(Region.name == region))
     if q:
-        pattern = _like(q)
+        pattern = contains(q)
         statement = statement.where(
             Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\")
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -16,7 +15,7 @@ from fleetcare.parts import read
 from fleetcare.parts.models import ComponentGroup, MoveKind
 from fleetcare.parts.replenishment import depth
 from fleetcare.parts.stock_kinds import accept_proposals
-from fleetcare.web.templating import render
+from fleetcare.web.templating import page_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
@@ -44,8 +43,7 @@ def parts_page(
     }
 
     def url(new_offset: int) -> str:
-        query = urlencode({**chosen, "offset": new_offset} if new_offset else chosen)
-        return f"/parts?{query}" if query else "/parts"
+        return page_url("/parts", chosen, new_offset)
 
     context = {
         "page": page,
@@ -109,10 +107,7 @@ def location_page(
     page = read.stock(session, location=location.code, part=part, limit=PAGE_SIZE, offset=offset)
 
     def url(new_offset: int) -> str:
-        query = urlencode(
-            {k: v for k, v in {"part": part, "offset": new_offset or None}.items() if v}
-        )
-        return f"/locations/{location_id}" + (f"?{query}" if query else "")
+        return page_url(f"/locations/{location_id}", {"part": part} if part else {}, new_offset)
 
     context = {
         "location": location,
@@ -148,7 +143,7 @@ def ledger_page(
     }
 
     def url(new_offset: int) -> str:
-        return "/stock/ledger?" + urlencode({**chosen, "offset": new_offset})
+        return page_url("/stock/ledger", chosen, new_offset)
 
     context = {
         "page": page,

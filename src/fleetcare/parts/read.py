@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.query import contains, paginate, paginate_rows
 from fleetcare.fleet.models import ProductModel
 from fleetcare.fleet.schemas import Page
 from fleetcare.parts import schemas
@@ -30,23 +30,6 @@ from fleetcare.parts.models import (
 )
 from fleetcare.parts.replenishment import Balance, Proposal, propose
 
-MAX_LIMIT = 500
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _paged(
-    session: Session, statement: Select[Any], limit: int, offset: int
-) -> tuple[list[Any], int]:
-    total = (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
-    rows = list(session.scalars(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).unique())
-    return rows, total
-
 
 # --- catalogue and network -------------------------------------------------------------------
 def list_parts(
@@ -61,7 +44,7 @@ def list_parts(
     """Parts by number; ``q`` matches the number or name; ``model``: the parts fitted to it."""
     statement = select(Part).options(joinedload(Part.superseded_by)).order_by(Part.number)
     if q:
-        pattern = _like(q)
+        pattern = contains(q)
         statement = statement.where(
             Part.number.ilike(pattern, escape="\\") | Part.name.ilike(pattern, escape="\\")
         )
@@ -73,7 +56,7 @@ def list_parts(
                 select(BomLine.part_id).join(ProductModel).where(ProductModel.code == model)
             )
         )
-    rows, total = _paged(session, statement, limit, offset)
+    rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.PartRead](
         items=[part_read(session, row.id, row) for row in rows], total=total
     )
@@ -107,7 +90,7 @@ def list_boms(
         statement = statement.where(ProductModel.code == model)
     if part:
         statement = statement.where(Part.number == part)
-    rows, total = _paged(session, statement, limit, offset)
+    rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.BomRead](
         items=[schemas.BomRead(id=r.id, **BOMS.to_record(r).model_dump()) for r in rows],
         total=total,
@@ -119,7 +102,7 @@ def list_locations(
 ) -> Page[schemas.LocationRead]:
     """Locations by code."""
     statement = select(Location).options(joinedload(Location.parent), joinedload(Location.region))
-    rows, total = _paged(session, statement.order_by(Location.code), limit, offset)
+    rows, total = paginate(session, statement.order_by(Location.code), limit, offset)
     items = [schemas.LocationRead(id=r.id, **LOCATIONS.to_record(r).model_dump()) for r in rows]
     return Page[schemas.LocationRead](items=items, total=total)
 
@@ -146,7 +129,7 @@ def list_lanes(
     )
     if location:
         statement = statement.where((origin.code == location) | (destination.code == location))
-    rows, total = _paged(session, statement, limit, offset)
+    rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.LaneRead](
         items=[schemas.LaneRead(id=r.id, **LANES.to_record(r).model_dump()) for r in rows],
         total=total,
@@ -173,10 +156,7 @@ def stock(
         statement = statement.where(Part.number == part)
     if location:
         statement = statement.where(Location.code == location)
-    total = (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
-    rows = session.execute(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).all()
+    rows, total = paginate_rows(session, statement, limit, offset)
     items = [
         schemas.StockRead(
             part=number,
@@ -214,10 +194,7 @@ def moves(
         statement = statement.where(Location.code == location)
     if kind:
         statement = statement.where(StockMove.kind == kind)
-    total = (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
-    rows = session.execute(statement.limit(min(limit, MAX_LIMIT)).offset(offset)).all()
+    rows, total = paginate_rows(session, statement, limit, offset)
     items = [
         schemas.MoveRead(
             id=m.id,
@@ -279,7 +256,7 @@ def list_reservations(
         statement = statement.where(Reservation.status == status)
     if work_order:
         statement = statement.where(Reservation.work_order == work_order)
-    ids, total = _paged(session, statement, limit, offset)
+    ids, total = paginate(session, statement, limit, offset)
     return Page[schemas.ReservationRead](
         items=[reservation_read(session, i) for i in ids], total=total
     )
@@ -320,7 +297,7 @@ def list_transfers(
     statement = select(Transfer.id).order_by(Transfer.id.desc())
     if status:
         statement = statement.where(Transfer.status == status)
-    ids, total = _paged(session, statement, limit, offset)
+    ids, total = paginate(session, statement, limit, offset)
     return Page[schemas.TransferRead](items=[transfer_read(session, i) for i in ids], total=total)
 
 

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -17,6 +16,7 @@ from pydantic import (
 )
 
 from fleetcare.core.i18n import _
+from fleetcare.core.schemas import TEXT_PATTERN, StrictModel
 from fleetcare.fleet.schemas import Code, LongName, Name
 from fleetcare.parts.models import (
     ComponentGroup,
@@ -29,26 +29,18 @@ from fleetcare.parts.models import (
 
 PartNumber = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN),
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
 Reference = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN),
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
-
-
-class PartRecord(_Strict):
+class PartRecord(StrictModel):
     number: PartNumber
     name: LongName
     group: ComponentGroup
@@ -69,7 +61,7 @@ class PartRecord(_Strict):
         return value
 
 
-class PartUpdate(_Strict):
+class PartUpdate(StrictModel):
     number: PartNumber | None = None
     name: LongName | None = None
     group: ComponentGroup | None = None
@@ -85,7 +77,7 @@ class PartRead(PartRecord):
     id: int
 
 
-class BomRecord(_Strict):
+class BomRecord(StrictModel):
     model: Code
     part: PartNumber
     quantity: Quantity = Field(description="fitted per machine (Z)")
@@ -96,7 +88,7 @@ class BomRead(BomRecord):
     id: int
 
 
-class LocationRecord(_Strict):
+class LocationRecord(StrictModel):
     code: Code
     name: LongName
     kind: LocationKind
@@ -106,7 +98,7 @@ class LocationRecord(_Strict):
     region: Name | None = Field(default=None, description="the region a depot serves")
 
 
-class LocationUpdate(_Strict):
+class LocationUpdate(StrictModel):
     code: Code | None = None
     name: LongName | None = None
     kind: LocationKind | None = None
@@ -120,7 +112,7 @@ class LocationRead(LocationRecord):
     id: int
 
 
-class LaneRecord(_Strict):
+class LaneRecord(StrictModel):
     origin: Code = Field(description="location code")
     destination: Code = Field(description="location code")
     mode: TransportMode
@@ -142,7 +134,7 @@ class LaneRead(LaneRecord):
     id: int
 
 
-class PartLocation(_Strict):
+class PartLocation(StrictModel):
     """A row about one part at one location."""
 
     part: PartNumber
@@ -173,7 +165,7 @@ class StockRead(BaseModel):
     target: int | None
 
 
-class MoveCreate(_Strict):
+class MoveCreate(StrictModel):
     """A stock move entered by hand (transfers and reservations have their own routes)."""
 
     kind: MoveKind
@@ -188,9 +180,7 @@ class MoveCreate(_Strict):
     unit: Reference | None = Field(
         default=None, description="serial of the unit a part was taken from"
     )
-    note: (
-        Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] | None
-    ) = None
+    note: Annotated[str, StringConstraints(max_length=200, pattern=TEXT_PATTERN)] | None = None
 
 
 class MoveRead(BaseModel):
@@ -214,7 +204,7 @@ class MoveRead(BaseModel):
     note: str | None
 
 
-class ReservationCreate(_Strict):
+class ReservationCreate(StrictModel):
     """``POST /api/stock/reservations``: hold ``quantity`` of ``part`` at ``location``."""
 
     part: PartNumber
@@ -236,7 +226,7 @@ class ReservationRead(BaseModel):
     created_by: str
 
 
-class TransferCreate(_Strict):
+class TransferCreate(StrictModel):
     """Ship parts along a lane; with no ``origin``, a purchase from the supplier."""
 
     part: PartNumber
@@ -274,7 +264,7 @@ class ProposalLine(BaseModel):
     currency: str
 
 
-class ProposalAccept(_Strict):
+class ProposalAccept(StrictModel):
     """Which proposal lines to accept (all current ones when ``lines`` is empty)."""
 
     lines: list[ProposalLine] = Field(default_factory=list, max_length=100_000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -24,6 +25,12 @@ environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type:
 environment.globals.update(format_money=format_money, get_locale=get_locale)
 environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
 templates = Jinja2Blocks(env=environment)
+
+
+def page_url(path: str, chosen: dict[str, str], offset: int) -> str:
+    """The address of a filtered list page: only the filters in use, and the offset when > 0."""
+    query = urlencode({**chosen, "offset": offset} if offset else chosen)
+    return f"{path}?{query}" if query else path
 
 
 def is_htmx(request: Request) -> bool:
