@@ -1,0 +1,122 @@
+"""``fleetcare plan ...``: evaluate and optimise stock plans from ``fleetcare-plan/1`` files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from fleetcare.core.i18n import _
+from fleetcare.planning.optimise import OptimiseParams, optimise
+from fleetcare.planning.problem import (
+    PlanningProblem,
+    ProblemError,
+    read_problem,
+    read_stock,
+    stock_document,
+)
+from fleetcare.planning.varimetric import evaluate, evaluation_document
+
+app = typer.Typer(
+    no_args_is_help=True, help=_("Spare-parts planning: VARI-METRIC evaluation and optimisation.")
+)
+err = Console(stderr=True)
+
+
+def _bad(file: Path, messages: list[str]) -> typer.Exit:
+    for message in messages:
+        print(f"{file}: {message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+def _problem(path: Path) -> PlanningProblem:
+    try:
+        return read_problem(path)
+    except ProblemError as exc:
+        raise _bad(path, exc.messages) from None
+
+
+@app.command("evaluate")
+def evaluate_command(
+    problem_file: Annotated[
+        Path, typer.Argument(metavar="PROBLEM", help=_("a fleetcare-plan/1 problem file"))
+    ],
+    stock_file: Annotated[Path, typer.Option("--stock", help=_("the stock file to evaluate"))],
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("print the evaluation as JSON"))
+    ] = False,
+) -> None:
+    """Availability, cost and backorders of a stock plan."""
+    problem = _problem(problem_file)
+    try:
+        stock = read_stock(stock_file, problem)
+    except ProblemError as exc:
+        raise _bad(stock_file, exc.messages) from None
+    result = evaluate(problem, stock)
+    if as_json:
+        print(json.dumps(evaluation_document(problem, stock, result)))
+    err.print(
+        _("Fleet availability {a:.4%} at a cost of {cost:,.2f}.").format(
+            a=result.availability, cost=result.cost
+        )
+    )
+
+
+@app.command("optimise")
+def optimise_command(
+    problem_file: Annotated[
+        Path, typer.Argument(metavar="PROBLEM", help=_("a fleetcare-plan/1 problem file"))
+    ],
+    out: Annotated[Path, typer.Option("--out", help=_("where to write the chosen stock plan"))],
+    target_availability: Annotated[
+        float | None, typer.Option(help=_("stop at this fleet availability, in (0, 1)"))
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option(help=_("stop before spending more than this"))
+    ] = None,
+    curve_file: Annotated[
+        Path | None, typer.Option("--curve", help=_("also write the curve (JSON) here"))
+    ] = None,
+    max_pieces: Annotated[int, typer.Option(help=_("pieces per part-location at most"))] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+) -> None:
+    """The availability-against-cost curve up to a target or a budget, and its last plan."""
+    if (target_availability is None) == (budget is None):
+        raise _bad(problem_file, [_("give exactly one of --target-availability and --budget")])
+    if target_availability is not None and not 0 < target_availability < 1:
+        raise _bad(problem_file, [_("--target-availability must lie strictly between 0 and 1")])
+    if budget is not None and budget < 0:
+        raise _bad(problem_file, [_("--budget must be ≥ 0")])
+    problem = _problem(problem_file)
+    curve = optimise(problem, OptimiseParams(target_availability, budget, max_pieces))
+    if not curve.reached:
+        raise _bad(
+            problem_file,
+            [
+                _(
+                    "target availability {target} is not reachable within {cap} pieces per "
+                    "part-location (best: {best:.6f})"
+                ).format(target=target_availability, cap=max_pieces, best=curve.last.availability)
+            ],
+        )
+    out.write_text(
+        json.dumps(stock_document(curve.stock, problem), indent=1) + "\n", encoding="utf-8"
+    )
+    points = [{"cost": p.cost, "availability": p.availability} for p in curve.points]
+    if curve_file is not None:
+        curve_file.write_text(json.dumps(points) + "\n", encoding="utf-8")
+    if as_json:
+        print(
+            json.dumps(
+                {"availability": curve.last.availability, "cost": curve.last.cost, "curve": points}
+            )
+        )
+    err.print(
+        _(
+            "{n} plans on the curve; chosen: availability {a:.4%}, cost {cost:,.2f}, in {out}."
+        ).format(n=len(points), a=curve.last.availability, cost=curve.last.cost, out=out)
+    )

@@ -1,0 +1,295 @@
+"""The ``fleetcare-plan/1`` problem and stock files, checked and frozen into arrays.
+
+Problem file (JSON)::
+
+    {"format": "fleetcare-plan/1",
+     "locations": [{"id": "PLANT", "parent": null, "resupply_days": 120},
+                   {"id": "HUB", "parent": "PLANT", "resupply_days": 14},
+                   {"id": "DEPOT-A", "parent": "HUB", "resupply_days": 3, "units": 150}],
+     "parts": [{"id": "P-100", "unit_cost": 850.0, "qty_per_unit": 2, "vmr": 1.0,
+                "demand_per_day": {"DEPOT-A": 0.004}, "resupply_days": {"PLANT": 200}}]}
+
+Locations form one tree; ``units`` (machines served) only and always on leaves; demand only at
+leaves, in pieces per day; a part's ``resupply_days`` overrides the location's for that part.
+Stock file: ``{"P-100": {"DEPOT-A": 2, "HUB": 1}}`` (absent = 0).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FORMAT = "fleetcare-plan/1"
+
+
+class ProblemError(Exception):
+    """A problem or stock file that breaks the contract; carries every message found."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class PlanningProblem:
+    """A checked problem as arrays: locations in tree order (root first), parts by row."""
+
+    location_ids: tuple[str, ...]
+    parent: NDArray[np.int64]  # index of the parent location, −1 for the root
+    units: NDArray[np.float64]  # machines served at each leaf, 0 elsewhere
+    part_ids: tuple[str, ...]
+    unit_cost: NDArray[np.float64]  # per piece
+    qty_per_unit: NDArray[np.int64]  # Z: pieces fitted per machine
+    vmr: NDArray[np.float64]  # variance-to-mean ratio of demand, ≥ 1
+    demand: NDArray[np.float64] = field(
+        repr=False
+    )  # pieces per day, parts × locations (leaves only)
+    resupply_days: NDArray[np.float64] = field(repr=False)  # parts × locations
+
+    @property
+    def is_leaf(self) -> NDArray[np.bool_]:
+        """True for locations that resupply no other."""
+        leaf = np.ones(len(self.location_ids), dtype=bool)
+        leaf[self.parent[self.parent >= 0]] = False
+        return leaf
+
+    @property
+    def throughput(self) -> NDArray[np.float64]:
+        """λ: demand per day flowing through each location (its own plus its descendants')."""
+        flow = self.demand.copy()
+        for j in range(len(self.location_ids) - 1, 0, -1):  # children come after their parents
+            flow[:, self.parent[j]] += flow[:, j]
+        return flow
+
+    def location_index(self) -> dict[str, int]:
+        """Column of each location id."""
+        return {loc: j for j, loc in enumerate(self.location_ids)}
+
+    def part_index(self) -> dict[str, int]:
+        """Row of each part id."""
+        return {part: i for i, part in enumerate(self.part_ids)}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _load(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProblemError([f"cannot read the file: {exc}"]) from None
+    except json.JSONDecodeError as exc:
+        raise ProblemError([f"not JSON: line {exc.lineno}: {exc.msg}"]) from None
+
+
+def _tree_order(parents: dict[str, str | None], errors: list[str]) -> list[str]:
+    roots = [loc for loc, parent in parents.items() if parent is None]
+    if len(roots) != 1:
+        errors.append(
+            f"locations: parent: exactly one root (no parent) is needed, found {len(roots)}"
+        )
+        return []
+    children: dict[str, list[str]] = {}
+    for loc, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(loc)
+    order = [roots[0]]
+    for loc in order:
+        order += children.get(loc, [])
+    for loc in parents:
+        if loc not in order:
+            errors.append(f"location {loc}: parent: makes a cycle")
+    return order
+
+
+def parse_problem(data: Any) -> PlanningProblem:
+    """Check a problem document and freeze it; ``ProblemError`` lists every problem found."""
+    errors: list[str] = []
+    if not isinstance(data, dict):
+        raise ProblemError(["the file must hold a JSON object"])
+    if data.get("format") != FORMAT:
+        errors.append(f'format: must be "{FORMAT}"')
+    locations = data.get("locations")
+    parts = data.get("parts")
+    if not isinstance(locations, list) or not locations:
+        errors.append("locations: a non-empty list is needed")
+        locations = []
+    if not isinstance(parts, list) or not parts:
+        errors.append("parts: a non-empty list is needed")
+        parts = []
+    parents: dict[str, str | None] = {}
+    days: dict[str, float] = {}
+    units: dict[str, float] = {}
+    for n, loc in enumerate(locations):
+        where = (
+            f"location {loc.get('id', f'#{n + 1}')}"
+            if isinstance(loc, dict)
+            else f"location #{n + 1}"
+        )
+        if not isinstance(loc, dict) or not isinstance(loc.get("id"), str) or not loc["id"]:
+            errors.append(f"{where}: id: a text id is needed")
+            continue
+        if loc["id"] in parents:
+            errors.append(f"{where}: id: duplicate")
+        parent = loc.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            errors.append(f"{where}: parent: must be a location id or null")
+            parent = None
+        parents[loc["id"]] = parent
+        if not _number(loc.get("resupply_days")) or loc["resupply_days"] <= 0:
+            errors.append(f"{where}: resupply_days: a number of days > 0 is needed")
+        else:
+            days[loc["id"]] = float(loc["resupply_days"])
+        if "units" in loc:
+            if not _number(loc["units"]) or loc["units"] < 1:
+                errors.append(f"{where}: units: a number of machines ≥ 1 is needed")
+            else:
+                units[loc["id"]] = float(loc["units"])
+    for loc, parent in parents.items():
+        if parent is not None and parent not in parents:
+            errors.append(f"location {loc}: parent: unknown location {parent}")
+    order = _tree_order(parents, errors) if not errors else []
+    leaves = {loc for loc in parents if loc not in {p for p in parents.values() if p}}
+    for loc in parents:
+        if loc in units and loc not in leaves:
+            errors.append(
+                f"location {loc}: units: only leaves (depots serving machines) have units"
+            )
+        if loc in leaves and loc not in units:
+            errors.append(f"location {loc}: units: a leaf needs the number of machines it serves")
+    part_rows = _parse_parts(parts, set(parents), leaves, errors)
+    if errors:
+        raise ProblemError(errors)
+    column = {loc: j for j, loc in enumerate(order)}
+    demand = np.zeros((len(part_rows), len(order)))
+    resupply = np.tile(np.array([days[loc] for loc in order]), (len(part_rows), 1))
+    for i, part in enumerate(part_rows):
+        for loc, rate in part["demand_per_day"].items():
+            demand[i, column[loc]] = rate
+        for loc, value in part["resupply_days"].items():
+            resupply[i, column[loc]] = value
+    return PlanningProblem(
+        location_ids=tuple(order),
+        parent=np.array(
+            [column[p] if (p := parents[loc]) is not None else -1 for loc in order], dtype=np.int64
+        ),
+        units=np.array([units.get(loc, 0.0) for loc in order]),
+        part_ids=tuple(p["id"] for p in part_rows),
+        unit_cost=np.array([p["unit_cost"] for p in part_rows], dtype=np.float64),
+        qty_per_unit=np.array([p["qty_per_unit"] for p in part_rows], dtype=np.int64),
+        vmr=np.array([p["vmr"] for p in part_rows], dtype=np.float64),
+        demand=demand,
+        resupply_days=resupply,
+    )
+
+
+def _parse_parts(
+    parts: list[Any], locations: set[str], leaves: set[str], errors: list[str]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for n, part in enumerate(parts):
+        if not isinstance(part, dict) or not isinstance(part.get("id"), str) or not part["id"]:
+            errors.append(f"part #{n + 1}: id: a text id is needed")
+            continue
+        where = f"part {part['id']}"
+        if part["id"] in seen:
+            errors.append(f"{where}: id: duplicate")
+        seen.add(part["id"])
+        cost: Any = part.get("unit_cost")
+        qty: Any = part.get("qty_per_unit", 1)
+        vmr: Any = part.get("vmr", 1.0)
+        if not _number(cost) or cost <= 0:
+            errors.append(f"{where}: unit_cost: a cost > 0 is needed")
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            errors.append(f"{where}: qty_per_unit: a whole number ≥ 1 is needed")
+        if not _number(vmr) or vmr < 1:
+            errors.append(f"{where}: vmr: must be at least 1")
+        demand = part.get("demand_per_day", {})
+        overrides = part.get("resupply_days", {})
+        if not isinstance(demand, dict):
+            errors.append(f"{where}: demand_per_day: an object of location → rate is needed")
+            demand = {}
+        if not isinstance(overrides, dict):
+            errors.append(f"{where}: resupply_days: an object of location → days is needed")
+            overrides = {}
+        for loc, rate in demand.items():
+            if loc not in locations:
+                errors.append(f"{where}: demand_per_day: unknown location {loc}")
+            elif loc not in leaves:
+                errors.append(
+                    f"{where}: demand_per_day: {loc} is not a leaf; demand arrives at leaves only"
+                )
+            if not _number(rate) or rate < 0:
+                errors.append(
+                    f"{where}: demand_per_day: the rate at {loc} must be ≥ 0 pieces per day"
+                )
+        for loc, value in overrides.items():
+            if loc not in locations:
+                errors.append(f"{where}: resupply_days: unknown location {loc}")
+            if not _number(value) or value <= 0:
+                errors.append(f"{where}: resupply_days: the days at {loc} must be > 0")
+        rows.append(
+            {
+                "id": part["id"],
+                "unit_cost": cost,
+                "qty_per_unit": qty,
+                "vmr": vmr,
+                "demand_per_day": demand,
+                "resupply_days": overrides,
+            }
+        )
+    return rows
+
+
+def read_problem(path: Path) -> PlanningProblem:
+    """Read and check a problem file."""
+    return parse_problem(_load(path))
+
+
+def parse_stock(data: Any, problem: PlanningProblem) -> NDArray[np.int64]:
+    """A stock document as a parts × locations array of pieces; every problem listed."""
+    stock = np.zeros((len(problem.part_ids), len(problem.location_ids)), dtype=np.int64)
+    if not isinstance(data, dict):
+        raise ProblemError(["the stock file must hold an object of part → {location: pieces}"])
+    rows, columns = problem.part_index(), problem.location_index()
+    errors: list[str] = []
+    for part, levels in data.items():
+        if part not in rows:
+            errors.append(f"part {part}: unknown part")
+            continue
+        if not isinstance(levels, dict):
+            errors.append(f"part {part}: an object of location → pieces is needed")
+            continue
+        for loc, pieces in levels.items():
+            if loc not in columns:
+                errors.append(f"part {part}: {loc}: unknown location")
+            elif not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
+                errors.append(f"part {part}: {loc}: a whole number of pieces ≥ 0 is needed")
+            else:
+                stock[rows[part], columns[loc]] = pieces
+    if errors:
+        raise ProblemError(errors)
+    return stock
+
+
+def read_stock(path: Path, problem: PlanningProblem) -> NDArray[np.int64]:
+    """Read and check a stock file against ``problem``."""
+    return parse_stock(_load(path), problem)
+
+
+def stock_document(stock: NDArray[np.int64], problem: PlanningProblem) -> dict[str, dict[str, int]]:
+    """A stock array as the stock file's JSON object (zero levels left out)."""
+    return {
+        part: {
+            loc: int(stock[i, j]) for j, loc in enumerate(problem.location_ids) if stock[i, j] > 0
+        }
+        for i, part in enumerate(problem.part_ids)
+        if stock[i].any()
+    }
