@@ -6,13 +6,14 @@ instead of failing); PostgreSQL is the production database. Both run the same mi
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -26,6 +27,21 @@ NAMING_CONVENTION = {
 
 
 WRITE_OPTION = "fleetcare_write"
+
+
+def string_enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    """An enum column stored as its values in a short string with a CHECK constraint.
+
+    Portable: the same migration on SQLite and PostgreSQL, no native ENUM type to alter.
+    """
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Base(DeclarativeBase):

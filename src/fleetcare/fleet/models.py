@@ -9,7 +9,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleetcare.core.db import Base
+from fleetcare.core.db import Base, string_enum
 
 
 class ClimateClass(enum.StrEnum):
@@ -49,11 +48,6 @@ class UnitStatus(enum.StrEnum):
     retired = "retired"
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK: portable across SQLite and PostgreSQL migrations.
-    return Enum(kind, name=name, native_enum=False, create_constraint=True, length=32)
-
-
 class Region(Base):
     """A partner region (or the maker's home region)."""
 
@@ -62,7 +56,7 @@ class Region(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     country: Mapped[str] = mapped_column(String(80))
-    climate: Mapped[ClimateClass] = mapped_column(_enum(ClimateClass, "climate_class"))
+    climate: Mapped[ClimateClass] = mapped_column(string_enum(ClimateClass, "climate_class"))
 
     sites: Mapped[list[Site]] = relationship(back_populates="region")
 
@@ -105,7 +99,7 @@ class ProductModel(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    family: Mapped[ProductFamily] = mapped_column(_enum(ProductFamily, "product_family"))
+    family: Mapped[ProductFamily] = mapped_column(string_enum(ProductFamily, "product_family"))
     name: Mapped[str] = mapped_column(String(200))
 
 
@@ -148,7 +142,7 @@ class Unit(Base):
     delivered_on: Mapped[date] = mapped_column(Date)
     warranty_start: Mapped[date] = mapped_column(Date)
     status: Mapped[UnitStatus] = mapped_column(
-        _enum(UnitStatus, "unit_status"), default=UnitStatus.in_service, index=True
+        string_enum(UnitStatus, "unit_status"), default=UnitStatus.in_service, index=True
     )
     last_reading_at: Mapped[datetime | None] = mapped_column(DateTime)
     engine_hours: Mapped[float | None] = mapped_column(Float)

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleetcare.core.db import Base
+from fleetcare.core.db import Base, string_enum
 from fleetcare.fleet.models import ProductModel, Region
 
 
@@ -92,17 +91,6 @@ class TransferStatus(enum.StrEnum):
     received = "received"
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
 class Part(Base):
     """A spare part, by part number; ``unit_cost`` is the plant's cost in ``currency``."""
 
@@ -115,7 +103,7 @@ class Part(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    group: Mapped[ComponentGroup] = mapped_column(_enum(ComponentGroup, "component_group"))
+    group: Mapped[ComponentGroup] = mapped_column(string_enum(ComponentGroup, "component_group"))
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3))
     weight_kg: Mapped[float] = mapped_column(Float)
@@ -153,7 +141,7 @@ class Location(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[LocationKind] = mapped_column(_enum(LocationKind, "location_kind"))
+    kind: Mapped[LocationKind] = mapped_column(string_enum(LocationKind, "location_kind"))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
@@ -176,7 +164,7 @@ class Lane(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     from_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
     to_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
-    mode: Mapped[TransportMode] = mapped_column(_enum(TransportMode, "transport_mode"))
+    mode: Mapped[TransportMode] = mapped_column(string_enum(TransportMode, "transport_mode"))
     lead_time_days: Mapped[float] = mapped_column(Float)
     lead_time_sd_days: Mapped[float] = mapped_column(Float, default=0.0)
     cost_per_kg: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -214,7 +202,7 @@ class StockMove(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    kind: Mapped[MoveKind] = mapped_column(_enum(MoveKind, "move_kind"))
+    kind: Mapped[MoveKind] = mapped_column(string_enum(MoveKind, "move_kind"))
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     on_hand_delta: Mapped[int] = mapped_column(Integer, default=0)
@@ -242,7 +230,7 @@ class Reservation(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     work_order: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[ReservationStatus] = mapped_column(
-        _enum(ReservationStatus, "reservation_status")
+        string_enum(ReservationStatus, "reservation_status")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(80))
@@ -260,7 +248,7 @@ class Transfer(Base):
     to_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     lane_id: Mapped[int | None] = mapped_column(ForeignKey("lanes.id"))
-    status: Mapped[TransferStatus] = mapped_column(_enum(TransferStatus, "transfer_status"))
+    status: Mapped[TransferStatus] = mapped_column(string_enum(TransferStatus, "transfer_status"))
     shipped_at: Mapped[datetime] = mapped_column(DateTime)
     expected_at: Mapped[datetime | None] = mapped_column(DateTime)
     received_at: Mapped[datetime | None] = mapped_column(DateTime)
