@@ -40,6 +40,32 @@ def _problem(path: Path) -> PlanningProblem:
         raise _bad(path, exc.messages) from None
 
 
+@app.command("build")
+def build_command(
+    out: Annotated[Path, typer.Option("--out", help=_("where to write the problem file"))],
+    region: Annotated[str | None, typer.Option(help=_("only the depots of this region"))] = None,
+) -> None:
+    """Write the planning problem of the network (or one region) from the database."""
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.db import transaction
+    from fleetcare.core.migrate import upgrade
+    from fleetcare.planning.build import build_problem
+
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    with transaction(url) as session:
+        document = build_problem(session, region=region)
+    if not document["parts"]:
+        err.print(_("No depot serves machines here: nothing to plan."), style="red")
+        raise typer.Exit(2)
+    out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    err.print(
+        _("{parts} parts over {locations} locations written to {out}.").format(
+            parts=len(document["parts"]), locations=len(document["locations"]), out=out
+        )
+    )
+
+
 @app.command("evaluate")
 def evaluate_command(
     problem_file: Annotated[

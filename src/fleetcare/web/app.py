@@ -29,6 +29,7 @@ from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
+from fleetcare.planning import views as planning_views
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
 from fleetcare.web.templating import render
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account_views.router,
         fleet_views.router,
         parts_views.router,
+        planning_views.router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,

@@ -1,0 +1,129 @@
+"""Build a ``fleetcare-plan/1`` problem from the database (the thin layer beside the maths).
+
+- **Locations**: the parts network's tree, limited to the depots of one region (or all) and
+  the locations above them; a leaf's ``units`` are the machines in service or down in the
+  region it serves. Leaves that serve no machine are left out.
+- **Resupply days**: the fastest ordinary lane from the parent; at the root, the plant's
+  procurement time (``PROCUREMENT_DAYS``).
+- **Demand** per part and depot, pieces per day = Σ over models at the depot of
+  machines × Z (pieces per machine) × operating hours per day × failures per operating hour.
+  Hours per day come from each machine's meter (hours since its warranty start); failures per
+  hour from the part's component group (``ANNUAL_REPLACEMENTS`` per piece at
+  ``REFERENCE_HOURS`` a year) and the region's climate (``CLIMATE_FACTOR``).
+
+Left for the next slice: failure rates from reliability fits, and blending with the
+intermittent-demand forecast of the issue history (statsforecast), which the demo does not
+have yet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleetcare.fleet.models import ClimateClass, ProductModel, Region, Site, Unit, UnitStatus
+from fleetcare.parts.models import BomLine, ComponentGroup, Lane, Location, Part
+
+PROCUREMENT_DAYS = 90.0
+REFERENCE_HOURS = 3000.0  # operating hours a year the annual rates below refer to
+DEFAULT_HOURS_PER_DAY = 8.0  # for a machine without meter readings
+ANNUAL_REPLACEMENTS: dict[ComponentGroup, float] = {  # per installed piece, at REFERENCE_HOURS
+    ComponentGroup.filters: 3.0,
+    ComponentGroup.brakes: 0.8,
+    ComponentGroup.engine: 0.12,
+    ComponentGroup.transmission: 0.08,
+    ComponentGroup.hydraulics: 0.25,
+    ComponentGroup.electrics: 0.2,
+    ComponentGroup.cooling: 0.15,
+    ComponentGroup.suspension: 0.3,
+    ComponentGroup.body: 0.1,
+    ComponentGroup.cab: 0.05,
+    ComponentGroup.lifting: 0.2,
+    ComponentGroup.other: 0.1,
+}
+CLIMATE_FACTOR = {ClimateClass.temperate: 1.0, ClimateClass.cold: 1.15, ClimateClass.arctic: 1.35}
+
+
+def _hours_per_day(unit: Unit, today: datetime) -> float:
+    days = (today.date() - unit.warranty_start).days
+    if unit.engine_hours is None or days <= 30:
+        return DEFAULT_HOURS_PER_DAY
+    return min(24.0, unit.engine_hours / days)
+
+
+def build_problem(session: Session, *, region: str | None = None) -> dict[str, Any]:
+    """The planning problem of one region's depots (or the whole network) as a JSON document."""
+    locations = list(session.scalars(select(Location)))
+    by_id = {loc.id: loc for loc in locations}
+    regions = {r.id: r for r in session.scalars(select(Region))}
+    wanted = None if region is None else {r.id for r in regions.values() if r.name == region}
+    today = datetime.now(UTC).replace(tzinfo=None)
+    # machines (and their operating hours) per depot, by model
+    fleet: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    depot_of_region = {
+        loc.region_id: loc.id for loc in locations if loc.kind.value == "depot" and loc.region_id
+    }
+    units = session.execute(
+        select(Unit, Site.region_id).join(Site).where(Unit.status != UnitStatus.retired)
+    )
+    for unit, region_id in units:
+        depot = depot_of_region.get(region_id)
+        if depot is not None and (wanted is None or region_id in wanted):
+            fleet[depot][unit.model_id].append(_hours_per_day(unit, today))
+    keep: set[int] = set()
+    for depot in fleet:
+        node: int | None = depot
+        while node is not None:
+            keep.add(node)
+            node = by_id[node].parent_id
+    lanes: dict[tuple[int, int], float] = {}
+    for lane in session.scalars(select(Lane).where(Lane.emergency.is_(False))):
+        key = (lane.from_id, lane.to_id)
+        lanes[key] = min(lanes.get(key, lane.lead_time_days), lane.lead_time_days)
+    location_rows = []
+    for loc in sorted((by_id[i] for i in keep), key=lambda x: x.code):
+        row: dict[str, Any] = {
+            "id": loc.code,
+            "parent": by_id[loc.parent_id].code if loc.parent_id in keep else None,
+        }
+        row["resupply_days"] = (
+            lanes.get((loc.parent_id, loc.id), 7.0) if loc.parent_id in keep else PROCUREMENT_DAYS
+        )
+        if loc.id in fleet:
+            row["units"] = sum(len(hours) for hours in fleet[loc.id].values())
+        location_rows.append(row)
+    models = {m.id: m for m in session.scalars(select(ProductModel))}
+    demand: dict[int, dict[str, float]] = defaultdict(dict)
+    bom = session.execute(select(BomLine.part_id, BomLine.model_id, BomLine.quantity))
+    fitted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for part_id, model_id, quantity in bom:
+        if model_id in models:
+            fitted[part_id].append((model_id, quantity))
+    parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_(fitted)))}
+    for part_id, uses in fitted.items():
+        per_hour = ANNUAL_REPLACEMENTS[parts[part_id].group] / REFERENCE_HOURS
+        for depot, by_model in fleet.items():
+            served = regions.get(by_id[depot].region_id or -1)
+            factor = CLIMATE_FACTOR[served.climate] if served else 1.0
+            rate = (
+                sum(quantity * sum(by_model.get(model_id, [])) for model_id, quantity in uses)
+                * per_hour
+                * factor
+            )
+            if rate > 0:
+                demand[part_id][by_id[depot].code] = rate
+    part_rows = [
+        {
+            "id": parts[pid].number,
+            "unit_cost": float(parts[pid].unit_cost),
+            "qty_per_unit": max(q for _m, q in fitted[pid]),
+            "vmr": 1.0,
+            "demand_per_day": rates,
+        }
+        for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
+    ]
+    return {"format": "fleetcare-plan/1", "locations": location_rows, "parts": part_rows}
