@@ -8,18 +8,20 @@ equals its mean (to 1e-9 relative), else negative binomial with that mean and va
     E[(X − s)⁺²] = Σ_{k≥s} (2(k − s) + 1) P(X > k)
     VBO(s) = E[(X − s)⁺²] − EBO(s)²
 
-The tail form sums survival probabilities computed directly (``scipy.stats.*.sf``), smallest
-first, so it keeps its relative precision where the textbook recursion
-EBO(s+1) = EBO(s) − P(X > s) loses it (μ = 0.01, s = 5: 0.4 % error), and it does not
-underflow for μ in the thousands. Source: C. C. Sherbrooke, *Optimal Inventory Modeling of
-Systems*, 2nd ed., Kluwer 2004.
+The tail form sums survival probabilities (themselves summed from the far tail down, from a
+log-space pmf via ``scipy.special.gammaln``) smallest first, so it keeps its relative
+precision where the textbook recursion EBO(s+1) = EBO(s) − P(X > s) loses it (μ = 0.01,
+s = 5: 0.4 % error), and it does not underflow for μ in the thousands. Source: C. C.
+Sherbrooke, *Optimal Inventory Modeling of Systems*, 2nd ed., Kluwer 2004.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special
 
 POISSON_TOLERANCE = 1e-9  # variance-to-mean above 1 by less than this: Poisson
 TAIL = 1e-17  # survival probability below which the tail is dropped (relative to EBO(0) = μ)
@@ -30,26 +32,42 @@ def is_poisson(mean: float, variance: float) -> bool:
     return mean <= 0 or variance <= mean * (1 + POISSON_TOLERANCE)
 
 
-def survival(mean: float, variance: float, upto: int) -> NDArray[np.float64]:
-    """P(X > k) for k = 0 … upto."""
-    k = np.arange(upto + 1)
-    if mean <= 0:
-        return np.zeros(upto + 1)
+def _log_pmf(mean: float, variance: float, k: NDArray[np.float64]) -> NDArray[np.float64]:
+    """ln P(X = k): Poisson, or negative binomial with the given mean and variance."""
     if is_poisson(mean, variance):
-        return np.asarray(stats.poisson.sf(k, mean), dtype=np.float64)
+        return k * math.log(mean) - mean - special.gammaln(k + 1)  # type: ignore[no-any-return]
     n = mean * mean / (variance - mean)
     p = mean / variance
-    return np.asarray(stats.nbinom.sf(k, n, p), dtype=np.float64)
+    return (  # type: ignore[no-any-return]
+        special.gammaln(k + n)
+        - special.gammaln(n)
+        - special.gammaln(k + 1)
+        + n * math.log(p)
+        + k * math.log1p(-p)
+    )
+
+
+def survival(mean: float, variance: float, upto: int) -> NDArray[np.float64]:
+    """P(X > k) for k = 0 … upto, summed from the far tail down (smallest terms first)."""
+    if mean <= 0:
+        return np.zeros(upto + 1)
+    spread = math.sqrt(max(variance, mean))
+    horizon = max(upto, int(mean + 14 * spread + 60))
+    while True:
+        pmf = np.exp(_log_pmf(mean, variance, np.arange(horizon + 1, dtype=np.float64)))
+        if pmf[-1] < TAIL * 1e-3 * max(mean, 1.0) and pmf[-1] <= pmf[-2]:
+            break
+        horizon *= 2
+    above = np.cumsum(pmf[::-1])[::-1]  # P(X ≥ k)
+    return np.append(above[1:], 0.0)[: upto + 1]
 
 
 def _horizon(mean: float, variance: float, max_stock: int) -> int:
     """A k beyond which P(X > k) < TAIL·max(μ, 1): far enough for the sums above."""
-    spread = np.sqrt(max(variance, mean, 1e-12))
+    spread = math.sqrt(max(variance, mean, 1e-12))
     guess = int(mean + 12 * spread + 40 + max_stock)
-    sf = survival(mean, variance, guess)
-    while sf[-1] > TAIL * max(mean, 1.0):
+    while survival(mean, variance, guess)[-1] > TAIL * max(mean, 1.0):
         guess *= 2
-        sf = survival(mean, variance, guess)
     return guess
 
 
