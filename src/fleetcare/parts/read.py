@@ -175,6 +175,7 @@ def stock(
 def moves(
     session: Session,
     *,
+    move_id: int | None = None,
     part: str | None = None,
     location: str | None = None,
     kind: MoveKind | None = None,
@@ -194,6 +195,8 @@ def moves(
         statement = statement.where(Location.code == location)
     if kind:
         statement = statement.where(StockMove.kind == kind)
+    if move_id is not None:
+        statement = statement.where(StockMove.id == move_id)
     rows, total = paginate_rows(session, statement, limit, offset)
     items = [
         schemas.MoveRead(

@@ -186,11 +186,7 @@ def create_move(
 ) -> schemas.MoveRead:
     """Record a receipt, adjustment, issue, return, scrap, cannibalisation or grey purchase."""
     move_id = flows.record_move(session, body, by=principal)
-    return next(
-        m
-        for m in read.moves(session, part=body.part, location=body.location, limit=5).items
-        if m.id == move_id
-    )
+    return read.moves(session, move_id=move_id).items[0]
 
 
 @router.get("/stock/verify", tags=["stock"], **READ)
