@@ -115,6 +115,14 @@ def location_read(session: Session, location_id: int) -> schemas.LocationRead:
     return schemas.LocationRead(id=row.id, **LOCATIONS.to_record(row).model_dump())
 
 
+def lane_read(session: Session, lane_id: int) -> schemas.LaneRead:
+    """One lane."""
+    row = session.get(Lane, lane_id)
+    if row is None:
+        raise NotFound(_("lane {id} not found").format(id=lane_id))
+    return schemas.LaneRead(id=row.id, **LANES.to_record(row).model_dump())
+
+
 def list_lanes(
     session: Session, *, location: str | None = None, limit: int = 500, offset: int = 0
 ) -> Page[schemas.LaneRead]:

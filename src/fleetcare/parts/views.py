@@ -146,12 +146,7 @@ def create_lane(
     session: DbSession, principal: CurrentPrincipal, body: schemas.LaneRecord
 ) -> schemas.LaneRead:
     """Add a lane between two locations."""
-    create(session, LANES, body, by=principal)
-    return next(
-        lane
-        for lane in read.list_lanes(session, location=body.origin).items
-        if (lane.destination, lane.mode) == (body.destination, body.mode)
-    )
+    return read.lane_read(session, create(session, LANES, body, by=principal))
 
 
 # --- stock -------------------------------------------------------------------------------------
