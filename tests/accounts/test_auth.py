@@ -188,3 +188,16 @@ def test_failures_from_one_address_slow_it_down(
     for n in range(5):
         assert token_for(anonymous, f"guess-{n}", "wrong-pass").status_code == 401  # type: ignore[attr-defined]
     assert token_for(anonymous, "kim").status_code == 429  # type: ignore[attr-defined]
+
+
+def test_non_ascii_anti_forgery_token_is_refused_not_a_crash(
+    anonymous: TestClient, make_user: Callable[..., str]
+) -> None:
+    """A forged token with non-ASCII characters, in the form or the header, answers 403."""
+    make_user("lea", Role.planner)
+    anonymous.get("/login")
+    form = {"username": "lea", "password": TEST_PASSWORD, "csrf_token": "jeton-forgé"}
+    assert anonymous.post("/login", data=form).status_code == 403
+    sign_in(anonymous, "lea")
+    header = {b"X-CSRF-Token": "jeton-forgé".encode("latin-1")}
+    assert anonymous.post("/logout", headers=header).status_code == 403

@@ -16,7 +16,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from fleetcare.accounts.service import principal_for
-from fleetcare.core.api import DbSession
+from fleetcare.core.api import DbSession, is_api
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.security import read_token
@@ -45,7 +45,7 @@ def current_principal(
     request: Request, session: DbSession, token: Annotated[str | None, Depends(bearer)]
 ) -> Principal:
     """The signed-in principal: by bearer token on ``/api``, by session cookie on pages."""
-    if request.url.path.startswith("/api"):
+    if is_api(request):
         username = read_token(token, request.app.state.secret_key) if token else None
         principal = principal_for(session, username) if username else None
         if principal is None:
@@ -106,7 +106,12 @@ async def check_csrf(request: Request) -> None:
     if sent is None and "form" in request.headers.get("content-type", ""):
         form_value = (await request.form()).get("csrf_token")
         sent = form_value if isinstance(form_value, str) else None
-    if not isinstance(expected, str) or sent is None or not secrets.compare_digest(expected, sent):
+    # Bytes: compare_digest raises TypeError on str with non-ASCII characters.
+    if (
+        not isinstance(expected, str)
+        or sent is None
+        or not secrets.compare_digest(expected.encode(), sent.encode())
+    ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, _("missing or wrong anti-forgery token; reload the page")
         )

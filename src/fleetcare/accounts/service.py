@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from fleetcare.accounts import audit
@@ -191,12 +192,25 @@ def sign_in(
     if ok:
         session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
         return SignIn(principal_for(session, username))
-    for key in keys:
-        counter = counters.get(key) or LoginFailure(key=key, failures=0, last_failure_at=now)
-        counter.failures += 1
-        counter.last_failure_at = now
-        session.add(counter)
+    _count_failure(session, keys, now)
     return SignIn(None)
+
+
+def _count_failure(session: Session, keys: list[str], now: datetime) -> None:
+    """Add one failure to each counter in a single upsert, so concurrent failures all count."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(LoginFailure).values(
+        [{"key": key, "failures": 1, "last_failure_at": now} for key in keys]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[LoginFailure.key],
+            set_={
+                "failures": LoginFailure.failures + 1,
+                "last_failure_at": statement.excluded.last_failure_at,
+            },
+        )
+    )
 
 
 def list_audit(

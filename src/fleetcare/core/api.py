@@ -26,17 +26,31 @@ def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
     Requests that may change data (anything but GET, HEAD, OPTIONS) open a write transaction.
+    ``DbSession`` runs it with ``scope="function"``: the commit happens before the response is
+    sent, so a client never sees success for a write that then fails to commit.
     """
     write = request.method not in ("GET", "HEAD", "OPTIONS")
     with transaction(request.app.state.database_url, write=write) as session:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="the row's id")]
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 E = TypeVar("E")
+
+
+def is_api(request: Request) -> bool:
+    """True for the JSON API (``/api/...``), judged on the path below the app's ``root_path``.
+
+    Behind a proxy serving the app under a prefix, ``request.url.path`` starts with the prefix.
+    """
+    path: str = request.scope["path"]
+    root_path: str = request.scope.get("root_path", "")
+    if root_path and path.startswith(root_path + "/"):
+        path = path[len(root_path) :]
+    return path == "/api" or path.startswith("/api/")
 
 
 def _blank_is_none(value: object) -> object:

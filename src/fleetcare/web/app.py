@@ -20,7 +20,7 @@ from fleetcare import __version__
 from fleetcare.accounts import pages as account_pages
 from fleetcare.accounts import views as account_views
 from fleetcare.accounts.deps import LoginRequired
-from fleetcare.core.api import install_error_handlers, not_found_response
+from fleetcare.core.api import install_error_handlers, is_api, not_found_response
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
@@ -104,10 +104,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api")
-
-
 def _install_page_errors(app: FastAPI) -> None:
     """Pages answer with HTML (or a redirect to sign in); ``/api`` keeps JSON."""
 
@@ -118,20 +114,20 @@ def _install_page_errors(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=303)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        if _is_api(request):
+        if is_api(request):
             return not_found_response(exc)
         context = {"title": _("Not found"), "message": str(exc)}
         return render(request, "error.html", context, status_code=404)
 
     async def bad_query(request: Request, exc: Exception) -> Response:
-        if _is_api(request) or not isinstance(exc, RequestValidationError):
+        if is_api(request) or not isinstance(exc, RequestValidationError):
             return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
         message = _("This address has a value the page cannot use; check the filters.")
         context = {"title": _("Bad request"), "message": message}
         return render(request, "error.html", context, status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        if _is_api(request) or not isinstance(exc, HTTPException):
+        if is_api(request) or not isinstance(exc, HTTPException):
             return await http_exception_handler(request, exc)  # type: ignore[arg-type]
         context = {"title": str(exc.status_code), "message": str(exc.detail)}
         return render(request, "error.html", context, status_code=exc.status_code)
