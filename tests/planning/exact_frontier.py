@@ -1,4 +1,5 @@
-"""One part's best allocations over its resupply tree, for every number of pieces.
+"""An independent, exact reference for the optimiser: one part's best allocation for every
+number of pieces, by max-plus convolution over its resupply tree (slow; tests only).
 
 For a part, the value of a plan is Σ_leaves N_j Z ln(1 − EBO_j/(N_j Z)) (its share of the
 separable objective Σ_j N_j ln A_j). A location's backorders depend on its own stock and on
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from fleetcare.planning.backorders import backorder_moments
+from fleetcare.planning.kernels import backorder_table
 from fleetcare.planning.problem import PlanningProblem
 
 FLOOR = -1e6  # the value of a leaf whose every machine waits for the part (ln 0)
@@ -49,7 +50,8 @@ def _maxplus(
 
 
 def caps(problem: PlanningProblem, part: int, most: int) -> NDArray[np.int64]:
-    """Pieces worth considering at each location: pipeline mean + 5 sd + 2 with nothing upstream."""
+    """Pieces worth considering at each location: pipeline mean + 9 sd + 6 with nothing upstream
+    (beyond what the kernels try: they stop where at most 1e-10 pieces are on backorder)."""
     flow = problem.throughput[part]
     top = np.zeros(len(problem.location_ids), dtype=np.int64)
     upstream = np.zeros(len(problem.location_ids))
@@ -61,7 +63,7 @@ def caps(problem: PlanningProblem, part: int, most: int) -> NDArray[np.int64]:
             mean += upstream[problem.parent[j]] * flow[j] / flow[problem.parent[j]]
         upstream[j] = mean
         spread = math.sqrt(mean * float(problem.vmr[part]))
-        top[j] = min(most, math.ceil(mean + 5 * spread + 2))
+        top[j] = min(most, math.ceil(mean + 9 * spread + 6))
     return top
 
 
@@ -88,7 +90,7 @@ def part_frontier(problem: PlanningProblem, part: int, most: int) -> Frontier:
         else:
             f = float(flow[j] / flow[parent])
             mean, variance = own + f * up_ebo, v * own + f * (1 - f) * up_ebo + f * f * up_vbo
-        ebo, vbo = backorder_moments(mean, variance, int(limit[j]))
+        ebo, vbo = backorder_table(mean, variance, int(limit[j]))
         best: NDArray[np.float64] | None = None
         plans: list[dict[int, int]] = []
         for s in range(int(limit[j]) + 1):

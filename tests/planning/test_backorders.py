@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from fleetcare.planning.backorders import backorder_moments
+from fleetcare.planning.kernels import backorder_table
 
 
 def reference(mean: float, variance: float, stock: int) -> tuple[float, float]:
@@ -29,7 +29,7 @@ def reference(mean: float, variance: float, stock: int) -> tuple[float, float]:
 
 def test_golden_poisson_mean_two() -> None:
     """Poisson(2): EBO(0)=2, EBO(1)=1+e⁻², EBO(2)=EBO(1)−(1−3e⁻²) (hand-derived closed forms)."""
-    ebo, vbo = backorder_moments(2.0, 2.0, 3)
+    ebo, vbo = backorder_table(2.0, 2.0, 3)
     e2 = math.exp(-2)
     assert ebo[0] == pytest.approx(2.0, abs=1e-12)
     assert ebo[1] == pytest.approx(1 + e2, abs=1e-12)
@@ -39,7 +39,7 @@ def test_golden_poisson_mean_two() -> None:
 
 def test_tiny_mean_keeps_its_relative_precision() -> None:
     """μ = 0.01, s = 5: the recursion loses 0.4 %; the tail form matches the definition."""
-    ebo, vbo = backorder_moments(0.01, 0.01, 5)
+    ebo, vbo = backorder_table(0.01, 0.01, 5)
     expected_ebo, expected_vbo = reference(0.01, 0.01, 5)
     assert ebo[5] == pytest.approx(expected_ebo, rel=1e-9)
     assert vbo[5] == pytest.approx(expected_vbo, rel=1e-6)
@@ -64,7 +64,7 @@ def test_matches_the_definition(mean: float, vmr: float) -> None:
     """Every s: within 1e-9 absolute or 1e-6 relative of the obvious SciPy reference."""
     stock_levels = [0, 1, 2, 5, int(mean), int(mean + 3 * math.sqrt(mean * vmr)) + 1]
     top = max(stock_levels)
-    ebo, vbo = backorder_moments(mean, mean * vmr, top)
+    ebo, vbo = backorder_table(mean, mean * vmr, top)
     for s in stock_levels:
         want_ebo, want_vbo = reference(mean, mean * vmr, s)
         assert abs(ebo[s] - want_ebo) <= max(1e-9, 1e-6 * want_ebo), (s, ebo[s], want_ebo)
@@ -75,7 +75,7 @@ def test_matches_the_definition(mean: float, vmr: float) -> None:
 @given(mean=st.floats(1e-4, 300), vmr=st.floats(1.0, 6.0), top=st.integers(1, 40))
 def test_ebo_decreases_and_is_convex(mean: float, vmr: float, top: int) -> None:
     """EBO(s) falls with s, by ever smaller steps; both moments stay ≥ 0; EBO(0) = μ."""
-    ebo, vbo = backorder_moments(mean, mean * vmr, top)
+    ebo, vbo = backorder_table(mean, mean * vmr, top)
     steps = np.diff(ebo)
     assert np.all(steps <= 1e-12)
     assert np.all(np.diff(steps) >= -1e-12)

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.planning import OptimiseParams, evaluate, optimise
-from fleetcare.planning.frontier import part_frontier
 from fleetcare.planning.problem import parse_problem
 from fleetcare.planning.varimetric import leaf_log_availability
+from tests.planning.exact_frontier import part_frontier
 from tests.planning.test_varimetric import TWO_ECHELON
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.planning import ProblemError, evaluate
-from fleetcare.planning.backorders import backorder_moments
+from fleetcare.planning.kernels import backorder_table
 from fleetcare.planning.problem import parse_problem, parse_stock
 
 TWO_ECHELON: dict[str, Any] = {
@@ -58,7 +58,7 @@ def test_two_echelon_pipeline_by_hand() -> None:
     problem = parse_problem(TWO_ECHELON)
     stock = parse_stock({"P": {"HUB": 3, "A": 1, "B": 2}}, problem)
     result = evaluate(problem, stock)
-    hub_ebo, hub_vbo = (m[3] for m in backorder_moments(8.0, 8.0, 3))  # λ = 0.4/day × 20 days
+    hub_ebo, hub_vbo = (m[3] for m in backorder_table(8.0, 8.0, 3))  # λ = 0.4/day × 20 days
     terms = result.terms[0]
     f = 0.1 / 0.4
     assert terms.mean[1] == pytest.approx(0.1 * 2 + f * hub_ebo, abs=1e-12)

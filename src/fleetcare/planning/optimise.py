@@ -1,40 +1,48 @@
 """The availability-against-cost curve by marginal analysis (Sherbrooke 2004, ch. 2 and 4).
 
-The objective is the separable Σ_j N_j ln A_j (= Σ_parts Σ_leaves N_j Z ln(1 − EBO/(N_j Z))),
-whose part terms add up; ranking by the exact Δ ln A per unit of cost, not Sherbrooke's
-ΔEBO/Δcost approximation. Each part's best allocation for every number of pieces comes from
-``frontier`` (exact over its tree); the upper concave hull of that frontier gives the part's
-efficient steps, and a heap across parts takes the step with the largest gain per unit of cost
-next. Every curve point is a real plan and its evaluation gives that point; cost rises strictly
-and availability never falls. Measured against brute force on tiny problems, the fleet
-availability at each curve point is within 0.2 percentage point of the best plan of that cost
-(``tests/planning/test_optimise.py``).
+The objective the greedy ranks by is the separable Σ_j N_j ln A_j
+(= Σ_parts Σ_leaves N_j Z ln(1 − EBO/(N_j Z))), by the exact Δ ln A per unit of cost, not
+Sherbrooke's ΔEBO/Δcost approximation. Each part's efficient allocations come from
+``kernels.part_hull`` (per upstream level the best allocation below, then the concave envelope
+over the levels — exact for the hull's vertices). Because every hull is concave, taking the
+steps of all parts by falling gain per unit of cost is what a heap across parts would do; the
+walk then adds the steps one by one and reports the fleet availability (the unit-weighted mean
+of the A_j) after each. Every curve point is a real plan and its evaluation gives that point;
+cost rises strictly and availability never falls.
 """
 
 from __future__ import annotations
 
-import heapq
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
-from fleetcare.planning.frontier import part_frontier, upper_hull
+from fleetcare.planning.kernels import depth_first, part_hull
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.planning.varimetric import fleet_availability, leaf_log_availability, part_terms
 
 
 @dataclass(frozen=True)
 class OptimiseParams:
     """When to stop: a target fleet availability A ∈ (0, 1), a budget (money), or both.
 
-    ``max_pieces_per_location`` caps each part-location beyond the natural cap of pipeline mean
-    + 5 sd (a runaway guard: a target that needs more is reported as unreachable).
+    ``max_pieces_per_location`` caps each part-location beyond the natural cap (the level at
+    which at most ``negligible_backorders`` pieces stay on backorder): a runaway guard, so a
+    target that needs more is reported as unreachable. ``thinning`` < 1 lets a location with
+    locations below it try fewer of its own levels where its backorders fall slowly (see
+    ``kernels.upstream_levels``); 1 tries every level, the exact hull, at many times the time
+    for parts with long pipelines.
     """
 
     target_availability: float | None = None
     budget: float | None = None
     max_pieces_per_location: int = 200
+    thinning: float = 0.5
+    negligible_backorders: float = 1e-6
 
 
 @dataclass(frozen=True)
@@ -59,60 +67,162 @@ class Curve:
         return self.points[-1]
 
 
-def optimise(problem: PlanningProblem, params: OptimiseParams) -> Curve:
-    """Walk the curve from zero stock until the target availability or the budget is reached."""
-    n_parts, n_locations = len(problem.part_ids), len(problem.location_ids)
-    frontiers = [part_frontier(problem, i, params.max_pieces_per_location) for i in range(n_parts)]
-    hulls = [upper_hull(f.values) for f in frontiers]
-    flow = problem.throughput
-    position = [0] * n_parts  # index into each part's hull
-    stock = np.zeros((n_parts, n_locations), dtype=np.int64)
-    log_a = np.array([_leaf_log(problem, i, stock[i], flow[i]) for i in range(n_parts)]).reshape(
-        n_parts, -1
+@dataclass(frozen=True)
+class Hulls:
+    """Every part's efficient allocations, flattened: part i owns rows start[i] … start[i+1]−1.
+
+    ``pieces`` and ``value`` per vertex; ``stock`` the allocation (parts' columns in the
+    problem's location order); ``leaf_log`` each leaf's Z ln(1 − EBO/(N Z)).
+    """
+
+    start: NDArray[np.int64]
+    pieces: NDArray[np.int64]
+    value: NDArray[np.float64]
+    stock: NDArray[np.int32]
+    leaf_log: NDArray[np.float64]
+
+
+Progress = Callable[[int], None]
+
+
+def part_hulls(
+    problem: PlanningProblem,
+    params: OptimiseParams,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Hulls:
+    """Solve every part's tree (compiled, in ``workers`` threads; Numba releases the GIL)."""
+    order, tree = depth_first(problem.parent)
+    flows = np.ascontiguousarray(problem.throughput[:, order])
+    leads = np.ascontiguousarray(problem.resupply_days[:, order])
+    units = np.ascontiguousarray(problem.units[order])
+    leaves = np.flatnonzero(problem.is_leaf)
+    n_parts, n_locations = flows.shape
+
+    def solve(
+        i: int,
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int32], NDArray[np.float64]]:
+        pieces, value, stock_dfs, leaf_dfs = part_hull(
+            tree,
+            flows[i],
+            leads[i],
+            units,
+            float(problem.vmr[i]),
+            float(problem.qty_per_unit[i]),
+            params.max_pieces_per_location,
+            params.thinning,
+            params.negligible_backorders,
+        )
+        stock = np.empty((pieces.size, n_locations), dtype=np.int32)
+        stock[:, order] = stock_dfs
+        leaf_log = np.empty((pieces.size, n_locations))
+        leaf_log[:, order] = leaf_dfs
+        return pieces, value, stock, leaf_log[:, leaves]
+
+    results = []
+    chunk = 64
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for first in range(0, n_parts, chunk):
+            results += list(pool.map(solve, range(first, min(first + chunk, n_parts))))
+            if progress is not None:
+                progress(min(first + chunk, n_parts))
+    sizes = np.array([r[0].size for r in results], dtype=np.int64)
+    start = np.concatenate(([0], np.cumsum(sizes)))
+    return Hulls(
+        start,
+        np.concatenate([r[0] for r in results]),
+        np.concatenate([r[1] for r in results]),
+        np.concatenate([r[2] for r in results]),
+        np.concatenate([r[3] for r in results]),
     )
-    heap: list[tuple[float, int]] = []
+
+
+@njit(cache=True)
+def _walk(
+    start: NDArray[np.int64],
+    pieces: NDArray[np.int64],
+    value: NDArray[np.float64],
+    leaf_log: NDArray[np.float64],
+    unit_cost: NDArray[np.float64],
+    units: NDArray[np.float64],
+    target: float,
+    budget: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    """Take the parts' hull steps by falling gain per unit of cost until the target fleet
+    availability or the budget; returns the curve's costs, availabilities and each part's
+    final hull vertex (relative to its start)."""
+    n_parts = start.size - 1
+    steps = start[-1] - n_parts
+    slope = np.empty(steps)
+    owner = np.empty(steps, dtype=np.int64)
+    k = 0
     for i in range(n_parts):
-        _push(heap, i, frontiers[i].values, hulls[i], 0, float(problem.unit_cost[i]))
+        for row in range(start[i], start[i + 1] - 1):
+            gain = value[row + 1] - value[row]
+            slope[k] = gain / ((pieces[row + 1] - pieces[row]) * unit_cost[i])
+            owner[k] = i
+            k += 1
+    order = np.argsort(-slope, kind="mergesort")  # a part's steps keep their order
+    log_a = np.zeros(units.size)
+    for i in range(n_parts):
+        log_a += leaf_log[start[i]]
+    weight = units / units.sum()
+    per_leaf = np.exp(log_a)
+    availability = (weight * per_leaf).sum()
+    costs = np.empty(steps + 1)
+    availabilities = np.empty(steps + 1)
+    costs[0], availabilities[0] = 0.0, availability
+    at = np.zeros(n_parts, dtype=np.int64)
     cost = 0.0
-    availability = fleet_availability(problem, log_a.sum(axis=0))[0]
-    points = [CurvePoint(cost, availability)]
-    target, budget = params.target_availability, params.budget
-    while heap and (target is None or availability < target):
-        _slope, i = heapq.heappop(heap)
-        here, there = hulls[i][position[i]], hulls[i][position[i] + 1]
-        step_cost = (there - here) * float(problem.unit_cost[i])
-        if budget is not None and cost + step_cost > budget + 1e-9:
+    taken = 0
+    for k in range(steps):
+        if availability >= target:
             break
-        position[i] += 1
-        stock[i] = frontiers[i].plans[there]
+        i = owner[order[k]]
+        row = start[i] + at[i]
+        step_cost = (pieces[row + 1] - pieces[row]) * unit_cost[i]
+        if cost + step_cost > budget + 1e-9:
+            break
         cost += step_cost
-        log_a[i] = _leaf_log(problem, i, stock[i], flow[i])
-        availability = fleet_availability(problem, log_a.sum(axis=0))[0]
-        points.append(CurvePoint(cost, availability))
-        _push(heap, i, frontiers[i].values, hulls[i], position[i], float(problem.unit_cost[i]))
-    reached = target is None or availability >= target
-    return Curve(tuple(points), stock, reached)
+        at[i] += 1
+        availability = 0.0
+        for j in range(units.size):
+            change = leaf_log[row + 1, j] - leaf_log[row, j]
+            if change != 0.0:
+                log_a[j] += change
+                per_leaf[j] = np.exp(log_a[j])
+            availability += weight[j] * per_leaf[j]
+        taken += 1
+        costs[taken], availabilities[taken] = cost, availability
+    return costs[: taken + 1], availabilities[: taken + 1], at
 
 
-def _push(
-    heap: list[tuple[float, int]],
-    part: int,
-    values: NDArray[np.float64],
-    hull: list[int],
-    at: int,
-    unit_cost: float,
-) -> None:
-    """Queue the part's next hull step by its gain per unit of cost (if it has one that gains)."""
-    if at + 1 >= len(hull):
-        return
-    here, there = hull[at], hull[at + 1]
-    gain = float(values[there] - values[here])
-    if gain > 1e-15:
-        heapq.heappush(heap, (-gain / ((there - here) * unit_cost), part))
-
-
-def _leaf_log(
-    problem: PlanningProblem, part: int, stock_row: NDArray[np.int64], flow: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Z ln(1 − EBO/(N Z)) of one part at every leaf, from its exact VARI-METRIC terms."""
-    return leaf_log_availability(problem, part, part_terms(problem, part, stock_row, flow).ebo)
+def optimise(
+    problem: PlanningProblem,
+    params: OptimiseParams,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Curve:
+    """Walk the curve from zero stock until the target availability or the budget is reached."""
+    hulls = part_hulls(problem, params, workers=workers, progress=progress)
+    target = params.target_availability if params.target_availability is not None else 2.0
+    budget = params.budget if params.budget is not None else np.inf
+    leaves = problem.is_leaf
+    costs, availabilities, at = _walk(
+        hulls.start,
+        hulls.pieces,
+        hulls.value,
+        hulls.leaf_log,
+        problem.unit_cost.astype(np.float64),
+        problem.units[leaves].astype(np.float64),
+        float(target),
+        float(budget),
+    )
+    stock = hulls.stock[hulls.start[:-1] + at].astype(np.int64)
+    points = tuple(
+        CurvePoint(float(c), float(a)) for c, a in zip(costs, availabilities, strict=True)
+    )
+    reached = params.target_availability is None or points[-1].availability >= target
+    return Curve(points, stock, reached)

@@ -17,19 +17,13 @@ Cost of a plan = Σ s_ij × unit cost_i.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
-from fleetcare.planning.backorders import backorder_moments
+from fleetcare.planning.kernels import backorder_table, pipeline
 from fleetcare.planning.problem import PlanningProblem
-
-
-@lru_cache(maxsize=200_000)
-def _moments_at(mean: float, variance: float, stock: int) -> tuple[float, float]:
-    ebo, vbo = backorder_moments(mean, variance, stock)
-    return float(ebo[stock]), float(vbo[stock])
 
 
 @dataclass(frozen=True)
@@ -42,28 +36,47 @@ class PartTerms:
     vbo: NDArray[np.float64]
 
 
-def part_terms(
-    problem: PlanningProblem, part: int, stock: NDArray[np.int64], throughput: NDArray[np.float64]
-) -> PartTerms:
-    """VARI-METRIC for one part: ``stock`` and ``throughput`` are its rows (one per location)."""
-    n = len(problem.location_ids)
-    mean, variance, ebo, vbo = (np.zeros(n) for _ in range(4))
-    lead = problem.resupply_days[part]
-    v = float(problem.vmr[part])
-    for j in range(n):
-        flow = float(throughput[j])
-        if flow <= 0:
-            continue
-        own = flow * float(lead[j])
-        parent = int(problem.parent[j])
-        if parent < 0:
-            mean[j], variance[j] = own, v * own
-        else:
-            f = flow / float(throughput[parent])
-            mean[j] = own + f * ebo[parent]
-            variance[j] = v * own + f * (1 - f) * ebo[parent] + f * f * vbo[parent]
-        ebo[j], vbo[j] = _moments_at(float(mean[j]), float(variance[j]), int(stock[j]))
-    return PartTerms(mean, variance, ebo, vbo)
+@njit(cache=True)
+def _terms(
+    parent: NDArray[np.int64],
+    flow: NDArray[np.float64],
+    lead: NDArray[np.float64],
+    vmr: NDArray[np.float64],
+    stock: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """Pipeline mean, variance, EBO and VBO of every part-location (4 × parts × locations);
+    locations in tree order, parents first. The same arithmetic as ``kernels.part_hull``."""
+    n_parts, n_locations = flow.shape
+    out = np.zeros((4, n_parts, n_locations))
+    for i in range(n_parts):
+        for j in range(n_locations):
+            if flow[i, j] <= 0.0:
+                continue
+            own = flow[i, j] * lead[i, j]
+            p = parent[j]
+            if p < 0:
+                mean, variance = pipeline(own, vmr[i], 1.0, 0.0, 0.0, True)
+            else:
+                share = flow[i, j] / flow[i, p]
+                mean, variance = pipeline(own, vmr[i], share, out[2, i, p], out[3, i, p], False)
+            s = stock[i, j]
+            ebo, vbo = backorder_table(mean, variance, s)
+            out[0, i, j], out[1, i, j], out[2, i, j], out[3, i, j] = mean, variance, ebo[s], vbo[s]
+    return out
+
+
+def all_terms(problem: PlanningProblem, stock: NDArray[np.int64]) -> tuple[PartTerms, ...]:
+    """VARI-METRIC terms of every part under ``stock`` (parts × locations, in pieces)."""
+    out = _terms(
+        problem.parent,
+        problem.throughput,
+        problem.resupply_days,
+        problem.vmr.astype(np.float64),
+        stock.astype(np.int64),
+    )
+    return tuple(
+        PartTerms(out[0, i], out[1, i], out[2, i], out[3, i]) for i in range(stock.shape[0])
+    )
 
 
 def leaf_log_availability(
@@ -100,13 +113,15 @@ def fleet_availability(
 
 def evaluate(problem: PlanningProblem, stock: NDArray[np.int64]) -> Evaluation:
     """Availability, cost and backorders of ``stock`` (parts × locations, in pieces)."""
-    throughput = problem.throughput
-    terms = tuple(
-        part_terms(problem, i, stock[i], throughput[i]) for i in range(len(problem.part_ids))
-    )
+    terms = all_terms(problem, stock)
+    leaves = problem.is_leaf
     log_a = np.zeros(len(problem.location_ids))
-    for i, term in enumerate(terms):
-        log_a += leaf_log_availability(problem, i, term.ebo)
+    if terms:
+        ebo = np.stack([term.ebo[leaves] for term in terms])  # parts × leaves
+        z = problem.qty_per_unit.astype(np.float64)[:, None]
+        share = np.clip(1.0 - ebo / (problem.units[leaves][None, :] * z), 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            log_a[leaves] = (z * np.log(share)).sum(axis=0)
     availability, per_leaf = fleet_availability(problem, log_a)
     leaf_ids = [
         loc for loc, leaf in zip(problem.location_ids, problem.is_leaf, strict=True) if leaf

@@ -1,0 +1,120 @@
+"""The compiled part hull against the exact max-plus frontier, and its plans against evaluate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fleetcare.planning import evaluate
+from fleetcare.planning.kernels import depth_first, part_hull, upper_hull, upstream_levels
+from fleetcare.planning.problem import PlanningProblem, parse_problem
+from tests.planning.exact_frontier import part_frontier
+
+
+@st.composite
+def trees(draw: Any) -> dict[str, Any]:
+    """A root, one or two hubs, one to three depots under each; one part."""
+    locations: list[dict[str, Any]] = [
+        {"id": "R", "parent": None, "resupply_days": draw(st.integers(5, 60))}
+    ]
+    leaves = []
+    for h in range(draw(st.integers(1, 2))):
+        locations.append({"id": f"H{h}", "parent": "R", "resupply_days": draw(st.integers(2, 20))})
+        for d in range(draw(st.integers(1, 3 - h))):
+            leaf = f"D{h}{d}"
+            leaves.append(leaf)
+            locations.append(
+                {
+                    "id": leaf,
+                    "parent": f"H{h}",
+                    "resupply_days": draw(st.integers(1, 6)),
+                    "units": draw(st.integers(5, 40)),
+                }
+            )
+    part = {
+        "id": "P",
+        "unit_cost": 10.0,
+        "qty_per_unit": draw(st.integers(1, 2)),
+        "vmr": draw(st.sampled_from([1.0, 1.7])),
+        "demand_per_day": {leaf: draw(st.floats(0.0, 0.05)) for leaf in leaves},
+    }
+    return {"format": "fleetcare-plan/1", "locations": locations, "parts": [part]}
+
+
+def exact_hull(
+    problem: PlanningProblem,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """pieces, values and stock rows (problem order) of the kernel's exact hull of part 0."""
+    order, tree = depth_first(problem.parent)
+    pieces, values, stock_dfs, _ = part_hull(
+        tree,
+        problem.throughput[0, order],
+        problem.resupply_days[0, order],
+        problem.units[order],
+        float(problem.vmr[0]),
+        float(problem.qty_per_unit[0]),
+        12,
+        1.0,
+        1e-10,
+    )
+    stock = np.empty_like(stock_dfs)
+    stock[:, order] = stock_dfs
+    return pieces, values, stock
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(document=trees())
+def test_hull_is_the_exact_frontiers_hull(document: dict[str, Any]) -> None:
+    """No allocation the max-plus enumeration finds (within its caps) beats a vertex or lies
+    above the hull between vertices."""
+    problem = parse_problem(document)
+    pieces, values, _ = exact_hull(problem)
+    frontier = part_frontier(problem, 0, 12).values
+    assert np.all(np.diff(pieces) > 0) and np.all(np.diff(values) > 0)
+    for k, value in zip(pieces, values, strict=True):
+        if k < frontier.size:
+            assert value >= frontier[k] - 1e-9 * max(1.0, abs(value))
+    # the hull lies on or above every point of the exact frontier it spans
+    inside = np.arange(min(frontier.size, int(pieces[-1]) + 1))
+    assert np.all(frontier[inside] <= np.interp(inside, pieces, values) + 1e-9)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(document=trees())
+def test_every_vertex_is_a_real_plan(document: dict[str, Any]) -> None:
+    """The stock row of each vertex has that many pieces and evaluates to that value."""
+    problem = parse_problem(document)
+    pieces, values, stock = exact_hull(problem)
+    leaves = problem.is_leaf
+    z = float(problem.qty_per_unit[0])
+    for k, value, row in zip(pieces, values, stock, strict=True):
+        assert row.sum() == k
+        ebo = evaluate(problem, row[None, :].astype(np.int64)).terms[0].ebo[leaves]
+        n = problem.units[leaves]
+        evaluated = float((n * z * np.log(1 - ebo / (n * z))).sum())
+        assert abs(evaluated - value) <= 1e-12 * max(1.0, abs(value))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(-50, 50), min_size=1, max_size=30),
+)
+def test_upper_hull_is_concave_and_covers_every_point(values: list[float]) -> None:
+    """Slopes fall strictly along the hull; no point lies above it (for rising prefixes)."""
+    array = np.maximum.accumulate(np.array(values))  # values as the kernels see them: rising
+    pieces = np.arange(array.size)
+    hull = upper_hull(array, pieces)
+    assert hull[0] == 0
+    slopes = np.diff(array[hull]) / np.diff(pieces[hull])
+    assert np.all(np.diff(slopes) < 0)
+    assert np.all(array <= np.interp(pieces, pieces[hull], array[hull]) + 1e-13)
+
+
+def test_thinning_tries_every_level_where_backorders_are_few() -> None:
+    """Far below the mean only halving levels; from ten backorders on, every level."""
+    ebo = np.array([400.0, 390.0, 300.0, 200.0, 90.0, 25.0, 9.0, 3.0, 0.5, 0.0])
+    assert upstream_levels(ebo, 1.0).tolist() == list(range(10))
+    assert upstream_levels(ebo, 0.5).tolist() == [0, 3, 4, 5, 6, 7, 8, 9]
