@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.fleet.models import ClimateClass, ProductModel, Region, Site, Unit, UnitStatus
-from fleetcare.parts.models import BomLine, ComponentGroup, Lane, Location, Part
+from fleetcare.parts.models import BomLine, ComponentGroup, Lane, Location, Part, StockLevel
 
 PROCUREMENT_DAYS = 90.0
 REFERENCE_HOURS = 3000.0  # operating hours a year the annual rates below refer to
@@ -127,3 +127,21 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
         for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
     ]
     return {"format": "fleetcare-plan/1", "locations": location_rows, "parts": part_rows}
+
+
+def current_stock(session: Session, document: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """The stock position (on hand + in transit to it) of the problem's part-locations now,
+    as a stock document ``{part: {location: pieces}}`` — the plan the network holds today."""
+    parts = {part["id"] for part in document["parts"]}
+    codes = {location["id"] for location in document["locations"]}
+    rows = session.execute(
+        select(Part.number, Location.code, StockLevel.on_hand + StockLevel.in_transit)
+        .join(Part, Part.id == StockLevel.part_id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(Part.number.in_(parts), Location.code.in_(codes))
+    )
+    stock: dict[str, dict[str, int]] = defaultdict(dict)
+    for number, code, pieces in rows:
+        if pieces:
+            stock[number][code] = int(pieces)
+    return dict(stock)

@@ -9,8 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from fleetcare.core.i18n import _
+from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.optimise import OptimiseParams, optimise
 from fleetcare.planning.problem import (
     PlanningProblem,
@@ -118,7 +121,13 @@ def optimise_command(
     if budget is not None and budget < 0:
         raise _bad(problem_file, [_("--budget must be ≥ 0")])
     problem = _problem(problem_file)
-    curve = optimise(problem, OptimiseParams(target_availability, budget, max_pieces))
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Solving each part's tree"), total=len(problem.part_ids))
+        curve = optimise(
+            problem,
+            OptimiseParams(target_availability, budget, max_pieces),
+            progress=lambda done: progress.update(task, completed=done),
+        )
     if not curve.reached:
         raise _bad(
             problem_file,
@@ -146,3 +155,32 @@ def optimise_command(
             "{n} plans on the curve; chosen: availability {a:.4%}, cost {cost:,.2f}, in {out}."
         ).format(n=len(points), a=curve.last.availability, cost=curve.last.cost, out=out)
     )
+
+
+@app.command("baselines")
+def baselines_command(
+    problem_file: Annotated[
+        Path, typer.Argument(metavar="PROBLEM", help=_("a fleetcare-plan/1 problem file"))
+    ],
+    stock_file: Annotated[
+        Path | None, typer.Option("--stock", help=_("the current stock, to compare as well"))
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("print the table as JSON"))] = False,
+) -> None:
+    """Rules of thumb (same fill rate everywhere, k months of demand) and the current stock,
+    evaluated by the same model as the optimised plan."""
+    problem = _problem(problem_file)
+    current = None
+    if stock_file is not None:
+        try:
+            current = read_stock(stock_file, problem)
+        except ProblemError as exc:
+            raise _bad(stock_file, exc.messages) from None
+    rows = baselines(problem, current)
+    if as_json:
+        print(json.dumps([baseline_document(row) for row in rows]))
+        return
+    table = Table(_("rule"), _("cost"), _("availability"))
+    for row in rows:
+        table.add_row(row.name, f"{row.cost:,.2f}", f"{row.availability:.4%}")
+    Console().print(table)

@@ -198,15 +198,8 @@ def _walk(
     return costs[: taken + 1], availabilities[: taken + 1], at
 
 
-def optimise(
-    problem: PlanningProblem,
-    params: OptimiseParams,
-    *,
-    workers: int | None = None,
-    progress: Progress | None = None,
-) -> Curve:
-    """Walk the curve from zero stock until the target availability or the budget is reached."""
-    hulls = part_hulls(problem, params, workers=workers, progress=progress)
+def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curve:
+    """The curve from zero stock along the parts' hulls, to the target or the budget."""
     target = params.target_availability if params.target_availability is not None else 2.0
     budget = params.budget if params.budget is not None else np.inf
     leaves = problem.is_leaf
@@ -226,3 +219,14 @@ def optimise(
     )
     reached = params.target_availability is None or points[-1].availability >= target
     return Curve(points, stock, reached)
+
+
+def optimise(
+    problem: PlanningProblem,
+    params: OptimiseParams,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Curve:
+    """Walk the curve from zero stock until the target availability or the budget is reached."""
+    return walk(problem, part_hulls(problem, params, workers=workers, progress=progress), params)

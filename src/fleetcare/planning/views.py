@@ -15,6 +15,7 @@ from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import Permission
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.build import build_problem
 from fleetcare.planning.optimise import OptimiseParams, optimise
 from fleetcare.planning.problem import (
@@ -101,6 +102,20 @@ def optimise_plan(body: OptimiseBody) -> dict[str, Any]:
         "curve": [{"cost": p.cost, "availability": p.availability} for p in curve.points],
         "stock": stock_document(curve.stock, problem),
     }
+
+
+@router.post("/baselines", **rule(Permission.parts_read))
+def baseline_plans(body: EvaluateBody) -> list[dict[str, object]]:
+    """The rules of thumb, and ``stock`` as the current stock when given, each evaluated:
+    ``[{"name", "rule", "parameter", "cost", "availability"}, ...]``."""
+    problem = _problem(body.problem)
+    current = None
+    if body.stock:
+        try:
+            current = parse_stock(body.stock, problem)
+        except ProblemError as exc:
+            raise InvalidInput([FieldError("stock", m) for m in exc.messages]) from None
+    return [baseline_document(row) for row in baselines(problem, current)]
 
 
 @router.post("/targets", **rule(Permission.parts_write))

@@ -29,6 +29,7 @@ from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
+from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import views as planning_views
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         home_pages.router,
         fleet_pages.router,
         parts_pages.router,
+        planning_pages.router,
     ):
         app.include_router(router)
     return app

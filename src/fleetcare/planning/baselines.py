@@ -1,0 +1,98 @@
+"""Rules of thumb to compare the optimised plan with, evaluated by the same VARI-METRIC model.
+
+- **fill rate**: every location of a part holds the smallest s with P(X ≤ s − 1) ≥ F, X its
+  own pipeline (demand through it × its resupply days, Poisson or negative binomial with the
+  part's VMR) as if its parent never kept it waiting — the same fill rate F at every depot.
+- **min/max**: every location holds ⌈k × 30.4 × λ⌉ pieces, k months of the demand through it.
+- **current stock**: what the ledger holds now (from the database, see ``build``).
+
+Each baseline is a stock array (parts × locations) that ``varimetric.evaluate`` scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from fleetcare.planning.problem import PlanningProblem
+from fleetcare.planning.varimetric import evaluate
+
+DAYS_PER_MONTH = 30.4
+FILL_RATES = (0.8, 0.9, 0.95, 0.99)
+MONTHS_OF_DEMAND = (1.0, 3.0, 6.0)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A rule's plan and what the model says it gives.
+
+    ``rule`` is ``current``, ``fill_rate`` (``parameter`` = F) or ``months`` (``parameter`` =
+    k); ``name`` says it in English for files and logs (pages translate ``label``).
+    """
+
+    rule: str
+    parameter: float
+    stock: NDArray[np.int64]
+    cost: float
+    availability: float
+
+    @property
+    def name(self) -> str:
+        """E.g. ``fill rate 90%`` or ``3 months of demand``."""
+        if self.rule == "fill_rate":
+            return f"fill rate {self.parameter:.0%}"
+        if self.rule == "months":
+            return f"{self.parameter:g} months of demand"
+        return "current stock"
+
+
+def fill_rate_stock(problem: PlanningProblem, fill_rate: float) -> NDArray[np.int64]:
+    """Smallest s with P(X ≤ s − 1) ≥ ``fill_rate`` at every part-location (X: own pipeline)."""
+    if not 0 < fill_rate < 1:
+        raise ValueError("the fill rate must lie in (0, 1)")
+    mean = problem.throughput * problem.resupply_days
+    variance = mean * problem.vmr[:, None]
+    stock = np.zeros(mean.shape, dtype=np.int64)
+    poisson = (variance <= mean * (1 + 1e-9)) & (mean > 0)
+    stock[poisson] = stats.poisson.ppf(fill_rate, mean[poisson]).astype(np.int64) + 1
+    negative = (variance > mean * (1 + 1e-9)) & (mean > 0)
+    if negative.any():
+        m, v = mean[negative], variance[negative]
+        n, p = m * m / (v - m), m / v
+        stock[negative] = stats.nbinom.ppf(fill_rate, n, p).astype(np.int64) + 1
+    return stock
+
+
+def months_stock(problem: PlanningProblem, months: float) -> NDArray[np.int64]:
+    """⌈months × 30.4 × λ⌉ at every part-location (λ: demand through it, pieces a day)."""
+    if months <= 0:
+        raise ValueError("the months of demand must be > 0")
+    return np.ceil(months * DAYS_PER_MONTH * problem.throughput - 1e-9).astype(np.int64)
+
+
+def baselines(problem: PlanningProblem, current: NDArray[np.int64] | None = None) -> list[Baseline]:
+    """The rules of thumb (and the current stock, when given), each evaluated."""
+    plans: list[tuple[str, float, NDArray[np.int64]]] = []
+    if current is not None:
+        plans.append(("current", 0.0, current))
+    plans += [("fill_rate", rate, fill_rate_stock(problem, rate)) for rate in FILL_RATES]
+    plans += [("months", months, months_stock(problem, months)) for months in MONTHS_OF_DEMAND]
+    result = []
+    for rule, parameter, stock in plans:
+        evaluation = evaluate(problem, stock)
+        result.append(Baseline(rule, parameter, stock, evaluation.cost, evaluation.availability))
+    return result
+
+
+def baseline_document(baseline: Baseline) -> dict[str, object]:
+    """The JSON form: ``{"name", "rule", "parameter", "cost", "availability"}``."""
+    return {
+        "name": baseline.name,
+        "rule": baseline.rule,
+        "parameter": baseline.parameter,
+        "cost": baseline.cost,
+        "availability": baseline.availability,
+    }

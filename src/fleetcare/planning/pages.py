@@ -1,0 +1,250 @@
+"""The planning page: pick a region (or the whole network) and a target, see the availability-
+against-cost curve beside the rules of thumb, click a point for its stock table against the
+current stock, and save it as the targets the replenishment proposals aim for.
+
+Solving a region takes seconds (the whole demo network about half a minute), so the solved
+hulls are kept for ``CACHE_SECONDS``; a point's plan is then a fast walk along them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, Form, Query, Request
+from numpy.typing import NDArray
+from sqlalchemy import select
+from starlette.responses import Response
+
+from fleetcare.accounts.deps import check_csrf, require
+from fleetcare.core.api import DbSession
+from fleetcare.core.bulk import Item
+from fleetcare.core.i18n import _, ngettext
+from fleetcare.core.permissions import Permission, Principal
+from fleetcare.fleet.models import Region
+from fleetcare.parts.models import Part
+from fleetcare.parts.schemas import TargetRecord
+from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.planning.baselines import Baseline, baselines
+from fleetcare.planning.build import build_problem, current_stock
+from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
+from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
+from fleetcare.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
+Planner = Annotated[Principal, Depends(require(Permission.parts_write))]
+Target = Annotated[float, Query(gt=0.5, lt=1)]
+CACHE_SECONDS = 600.0
+CHART_POINTS = 400  # the curve is drawn through at most this many of its points
+TABLE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Solved:
+    """One region's problem, its parts' hulls, the curve to the target and the baselines."""
+
+    problem: PlanningProblem
+    hulls: Hulls
+    curve: Curve
+    current: NDArray[np.int64]
+    baselines: list[Baseline]
+    currency: str  # of every part's unit cost ("" when they differ)
+    at: float  # time.monotonic() when solved
+
+
+_cache: dict[tuple[str, float], Solved] = {}
+_lock = threading.Lock()
+
+
+def _solve(session: DbSession, region: str, target: float) -> Solved | None:
+    """The cached solution for (region, target), solved now when missing or stale."""
+    key = (region, target)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and time.monotonic() - hit.at < CACHE_SECONDS:
+            return hit
+    document = build_problem(session, region=region or None)
+    if not document["parts"]:
+        return None
+    problem = parse_problem(document)
+    current = parse_stock(current_stock(session, document), problem)
+    params = OptimiseParams(target_availability=target)
+    hulls = part_hulls(problem, params)
+    currencies = set(
+        session.scalars(select(Part.currency).where(Part.number.in_(problem.part_ids)))
+    )
+    solved = Solved(
+        problem,
+        hulls,
+        walk(problem, hulls, params),
+        current,
+        baselines(problem, current),
+        currencies.pop() if len(currencies) == 1 else "",
+        time.monotonic(),
+    )
+    with _lock:
+        if len(_cache) >= 4:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = solved
+    return solved
+
+
+def _figure(solved: Solved) -> dict[str, Any]:
+    """The curve (thinned for drawing, last point kept) and each baseline as a marker.
+
+    The curve is drawn past the target up to the dearest baseline that costs at most three
+    times the target's plan, so that the rules of thumb can be read against it.
+    """
+    reach = solved.curve.last.cost
+    beyond = [row.cost for row in solved.baselines if reach < row.cost <= 3 * max(reach, 1.0)]
+    curve = solved.curve
+    if beyond:
+        curve = walk(solved.problem, solved.hulls, OptimiseParams(budget=max(beyond)))
+    points = curve.points
+    keep = np.unique(np.linspace(0, len(points) - 1, min(len(points), CHART_POINTS)).astype(int))
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": _("optimised plans"),
+            "x": [points[i].cost for i in keep],
+            "y": [points[i].availability * 100 for i in keep],
+            "marker": {"size": 4},
+        }
+    ]
+    for row in solved.baselines:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _label(row),
+                "x": [row.cost],
+                "y": [row.availability * 100],
+                "marker": {"size": 11, "symbol": "diamond" if row.rule == "current" else "x"},
+            }
+        )
+    layout = {
+        "xaxis": {"title": {"text": _("stock value")}},
+        "yaxis": {"title": {"text": _("fleet availability, %")}},
+        "margin": {"t": 20, "r": 20, "b": 120},
+        "height": 480,
+        "legend": {"orientation": "h", "y": -0.25},
+        "hovermode": "closest",
+    }
+    return {"data": data, "layout": layout}
+
+
+def _label(row: Baseline) -> str:
+    if row.rule == "fill_rate":
+        return _("same fill rate {rate:.0%} everywhere").format(rate=row.parameter)
+    if row.rule == "months":
+        return ngettext(
+            "%(num)g month of demand", "%(num)g months of demand", int(row.parameter)
+        ) % {"num": row.parameter}
+    return _("current stock")
+
+
+def _regions(session: DbSession) -> list[str]:
+    return list(session.scalars(select(Region.name).order_by(Region.name)))
+
+
+@router.get("/planning")
+def planning_page(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    region: Annotated[str | None, Query(max_length=200)] = None,
+    target: Target = 0.95,
+) -> Response:
+    """The region picker; with a region chosen ("" = the whole network), its curve."""
+    solved = None if region is None else _solve(session, region, target)
+    context = {
+        "regions": _regions(session),
+        "region": region,
+        "target": target,
+        "solved": solved,
+        "figure": _figure(solved) if solved else None,
+        "baselines": [(_label(row), row) for row in solved.baselines] if solved else [],
+        "can_save": principal.can(Permission.parts_write),
+    }
+    return render(request, "planning/plan.html", context)
+
+
+def _plan_context(solved: Solved, budget: float) -> dict[str, Any]:
+    """The plan at ``budget`` on the curve, against the current stock."""
+    problem = solved.problem
+    plan = walk(problem, solved.hulls, OptimiseParams(budget=budget))
+    cost = problem.unit_cost[:, None]
+    changed = np.argwhere(plan.stock != solved.current)
+    delta_value = (plan.stock - solved.current) * cost
+    order = np.argsort(-np.abs(delta_value[changed[:, 0], changed[:, 1]]), kind="stable")
+    rows = [
+        {
+            "part": problem.part_ids[i],
+            "location": problem.location_ids[j],
+            "current": int(solved.current[i, j]),
+            "planned": int(plan.stock[i, j]),
+            "change": float(delta_value[i, j]),
+        }
+        for i, j in changed[order][:TABLE_ROWS]
+    ]
+    current_value = float((solved.current * cost).sum())
+    return {
+        "point": plan.last,
+        "current_value": current_value,
+        "to_buy": float(np.clip(delta_value, 0, None).sum()),
+        "surplus": float(-np.clip(delta_value, None, 0).sum()),
+        "rows": rows,
+        "changed": len(changed),
+        "budget": budget,
+    }
+
+
+@router.get("/planning/plan")
+def plan_fragment(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    region: Annotated[str, Query(max_length=200)] = "",
+    target: Target = 0.95,
+    budget: Annotated[float, Query(ge=0, le=1e15)] = 0.0,
+) -> Response:
+    """One point of the curve: its stock table against the current stock (HTMX fragment)."""
+    solved = _solve(session, region, target)
+    context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
+    if solved is not None:
+        context |= _plan_context(solved, budget)
+    context["can_save"] = principal.can(Permission.parts_write)
+    return render(request, "planning/_plan.html", context)
+
+
+@router.post("/planning/targets")
+def save_targets(
+    request: Request,
+    session: DbSession,
+    principal: Planner,
+    region: Annotated[str, Form(max_length=200)] = "",
+    target: Annotated[float, Form(gt=0.5, lt=1)] = 0.95,
+    budget: Annotated[float, Form(ge=0, le=1e15)] = 0.0,
+) -> Response:
+    """Save the plan at ``budget`` as every part-location's target stock."""
+    solved = _solve(session, region, target)
+    context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
+    if solved is not None:
+        plan = walk(solved.problem, solved.hulls, OptimiseParams(budget=budget))
+        records = [
+            Item(TargetRecord(part=part, location=location, target=int(plan.stock[i, j])))
+            for i, part in enumerate(solved.problem.part_ids)
+            for j, location in enumerate(solved.problem.location_ids)
+        ]
+        result = TARGETS.apply(session, records)
+        context |= _plan_context(solved, budget)
+        context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
+            updated=result.updated, unchanged=result.unchanged
+        )
+    context["can_save"] = True
+    return render(request, "planning/_plan.html", context)

@@ -1,0 +1,100 @@
+"""Rules of thumb evaluated by the model; the planning page: curve, a point's plan, save."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from fleetcare.cli import app
+from fleetcare.planning import OptimiseParams, evaluate, optimise
+from fleetcare.planning.baselines import baselines, fill_rate_stock, months_stock
+from fleetcare.planning.problem import parse_problem
+from tests.planning.test_build_and_api import planned_network
+from tests.planning.test_varimetric import TWO_ECHELON
+
+
+def test_fill_rate_rule_by_hand() -> None:
+    """Depot A: λ = 0.1 × 2 days, Poisson(0.2): P(X ≤ 0) = e^-0.2 ≈ 0.82 ≥ 0.8 → s = 1."""
+    problem = parse_problem(TWO_ECHELON)
+    stock = fill_rate_stock(problem, 0.8)
+    assert math.exp(-0.2) >= 0.8
+    assert stock[0, problem.location_index()["A"]] == 1
+    # the hub: Poisson(0.4 × 20 = 8); the smallest s with P(X ≤ s − 1) ≥ 0.8 is 11
+    assert stock[0, problem.location_index()["HUB"]] == 11
+
+
+def test_months_rule_by_hand() -> None:
+    """3 months at B: ⌈3 × 30.4 × 0.3⌉ = ⌈27.36⌉ = 28; at the hub ⌈3 × 30.4 × 0.4⌉ = 37."""
+    problem = parse_problem(TWO_ECHELON)
+    stock = months_stock(problem, 3)
+    index = problem.location_index()
+    assert stock[0, index["B"]] == 28 and stock[0, index["HUB"]] == 37
+
+
+def test_the_curve_beats_every_rule_of_thumb() -> None:
+    """At each baseline's cost the optimised curve reaches at least its availability."""
+    problem = parse_problem(TWO_ECHELON)
+    rows = baselines(problem, np.zeros((1, 3), dtype=np.int64))
+    assert rows[0].rule == "current" and rows[0].cost == 0
+    for row in rows:
+        assert row.availability == pytest.approx(evaluate(problem, row.stock).availability)
+        curve = optimise(problem, OptimiseParams(budget=row.cost))
+        # the curve stops where at most 1e-6 pieces stay on backorder per location
+        assert curve.last.availability >= row.availability - 1e-6, row.name
+
+
+def test_cli_baselines(tmp_path: Path, runner: CliRunner) -> None:
+    """``fleetcare plan baselines PROBLEM --json`` prints one row a rule."""
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(TWO_ECHELON))
+    result = runner.invoke(app, ["plan", "baselines", str(problem), "--json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {"name", "rule", "parameter", "cost", "availability"} <= set(rows[0])
+    assert [r["rule"] for r in rows].count("fill_rate") == 4
+
+
+def test_planning_page_curve_point_and_save(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """The page draws the curve and the baselines; a point's plan saves as the targets."""
+    planned_network(session)
+    page = pages.get("/planning", params={"region": "Arctic", "target": 0.97})
+    assert page.status_code == 200
+    assert "plan-curve" in page.text and "months of demand" in page.text
+    figure = re.search(r'data-figure="([^"]+)"', page.text)
+    assert figure
+    curve = json.loads(figure.group(1).replace("&#34;", '"').replace("&quot;", '"'))["data"][0]
+    assert curve["y"][-1] >= 97 and curve["x"] == sorted(curve["x"])
+    budget = curve["x"][-1]
+    plan = pages.get(
+        "/planning/plan", params={"region": "Arctic", "target": 0.97, "budget": budget}
+    )
+    assert plan.status_code == 200 and "P-1" in plan.text and "Save as the stock targets" in plan.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', plan.text)
+    assert token
+    form = {"region": "Arctic", "target": "0.97", "budget": str(budget)}
+    assert pages.post("/planning/targets", data=form).status_code == 403
+    saved = pages.post("/planning/targets", data={**form, "csrf_token": token.group(1)})
+    assert saved.status_code == 200 and "Targets saved" in saved.text
+    targets = {
+        row["location"]: row["target"]
+        for row in client.get("/api/stock", params={"part": "P-1"}).json()["items"]
+    }
+    assert targets.get("DEPOT-N", 0) >= 1
+
+
+def test_planning_page_without_machines(pages: TestClient, session: Session) -> None:
+    """A region whose depots serve no machine says so instead of failing."""
+    planned_network(session)
+    page = pages.get("/planning", params={"region": "Nowhere"})
+    assert page.status_code == 200 and "nothing to plan" in page.text
+    assert pages.get("/planning", params={"target": 2}).status_code == 422
