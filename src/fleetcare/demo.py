@@ -32,7 +32,7 @@ from fleetcare.accounts.schemas import UserCreate
 from fleetcare.accounts.service import add_user
 from fleetcare.core.bulk import Item, Kind, ProgressCallback
 from fleetcare.core.permissions import Role, system
-from fleetcare.demo_parts import build_parts
+from fleetcare.demo_parts import build_issue_history, build_parts
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ProductFamily, Unit, UnitStatus
@@ -403,6 +403,8 @@ def build_demo(
         if on_progress is not None:
             on_progress(min(start + step, len(readings)), len(readings))
     network = build_parts(session, models=FAMILY_OF, per_family=parts_per_family, seed=seed)
+    session.flush()
+    history = build_issue_history(session, seed=seed)
     return {
         "regions": len(regions),
         "sites": len(sites),
@@ -412,4 +414,5 @@ def build_demo(
         "units": len(unit_rows),
         "usage readings": len(readings),
         **network,
+        "issue history moves": history,
     }

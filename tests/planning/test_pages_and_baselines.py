@@ -78,7 +78,9 @@ def test_planning_page_curve_point_and_save(
     plan = pages.get(
         "/planning/plan", params={"region": "Arctic", "target": 0.97, "budget": budget}
     )
-    assert plan.status_code == 200 and "P-1" in plan.text and "Save as the stock targets" in plan.text
+    assert (
+        plan.status_code == 200 and "P-1" in plan.text and "Save as the stock targets" in plan.text
+    )
     token = re.search(r'name="csrf_token" value="([^"]+)"', plan.text)
     assert token
     form = {"region": "Arctic", "target": "0.97", "budget": str(budget)}

@@ -11,9 +11,12 @@
   hour from the part's component group (``ANNUAL_REPLACEMENTS`` per piece at
   ``REFERENCE_HOURS`` a year) and the region's climate (``CLIMATE_FACTOR``).
 
-Left for the next slice: failure rates from reliability fits, and blending with the
-intermittent-demand forecast of the issue history (statsforecast), which the demo does not
-have yet.
+  Where a depot has a demand history (parts issued, cannibalised or bought grey in the last
+  ``HISTORY_MONTHS`` complete months), that rate is blended with the history's
+  intermittent-demand forecast (``forecast.blend``: Syntetos–Boylan classes, Croston / SBA /
+  TSB, credibility weight n/(n + 12) for n months of history).
+
+Left for a later slice: failure rates from reliability fits (the analytics issue).
 """
 
 from __future__ import annotations
@@ -22,11 +25,26 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.fleet.models import ClimateClass, ProductModel, Region, Site, Unit, UnitStatus
-from fleetcare.parts.models import BomLine, ComponentGroup, Lane, Location, Part, StockLevel
+from fleetcare.parts.models import (
+    BomLine,
+    ComponentGroup,
+    Lane,
+    Location,
+    MoveKind,
+    Part,
+    StockLevel,
+    StockMove,
+)
+from fleetcare.planning.forecast import blend
+
+HISTORY_MONTHS = 24
+DEMAND_MOVES = (MoveKind.issue, MoveKind.cannibalisation, MoveKind.grey_purchase)
 
 PROCUREMENT_DAYS = 90.0
 REFERENCE_HOURS = 3000.0  # operating hours a year the annual rates below refer to
@@ -104,6 +122,9 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
         if model_id in models:
             fitted[part_id].append((model_id, quantity))
     parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_(fitted)))}
+    for part_id in list(fitted):
+        if part_id not in parts:
+            del fitted[part_id]
     for part_id, uses in fitted.items():
         per_hour = ANNUAL_REPLACEMENTS[parts[part_id].group] / REFERENCE_HOURS
         for depot, by_model in fleet.items():
@@ -116,6 +137,19 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
             )
             if rate > 0:
                 demand[part_id][by_id[depot].code] = rate
+    history, months_of = demand_history(session, set(fleet), today)
+    if history:
+        installed = {
+            (part_id, code): rate
+            for part_id, rates in demand.items()
+            for code, rate in rates.items()
+        }
+        for pair in installed:  # no demand in a depot's history is evidence too
+            if pair[1] in months_of and pair not in history:
+                history[pair] = np.zeros(months_of[pair[1]])
+        for (part_id, code), rate in blend(installed, history).items():
+            if part_id in parts and rate > 0:
+                demand[part_id][code] = rate
     part_rows = [
         {
             "id": parts[pid].number,
@@ -145,3 +179,52 @@ def current_stock(session: Session, document: dict[str, Any]) -> dict[str, dict[
         if pieces:
             stock[number][code] = int(pieces)
     return dict(stock)
+
+
+def _month(moment: datetime) -> int:
+    return moment.year * 12 + moment.month - 1
+
+
+def demand_history(
+    session: Session, depots: set[int], today: datetime
+) -> tuple[dict[tuple[int, str], NDArray[np.float64]], dict[str, int]]:
+    """Monthly demand per (part id, depot code) over the complete months since each depot's
+    first demand move (at most ``HISTORY_MONTHS``), oldest month first; and the months of
+    history of each depot that has one."""
+    last = _month(today) - 1  # the last complete month
+    first = last - HISTORY_MONTHS + 1
+    since = datetime(first // 12, first % 12 + 1, 1)
+    rows = session.execute(
+        select(
+            StockMove.part_id, StockMove.location_id, StockMove.at, StockMove.on_hand_delta
+        ).where(
+            StockMove.kind.in_(DEMAND_MOVES),
+            StockMove.location_id.in_(depots),
+            StockMove.at >= since,
+        )
+    )
+    counts: dict[int, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    start: dict[int, int] = {}
+    for part_id, location_id, at, delta in rows:
+        month = _month(at)
+        if month > last:
+            continue
+        start[location_id] = min(start.get(location_id, month), month)
+        by_month = counts[location_id][part_id]
+        pieces = abs(delta) if delta else 1  # a cannibalisation moves no depot stock
+        by_month[month] = by_month.get(month, 0.0) + pieces
+    codes = dict(
+        session.execute(select(Location.id, Location.code).where(Location.id.in_(start))).all()
+    )
+    history: dict[tuple[int, str], NDArray[np.float64]] = {}
+    for location_id, parts in counts.items():
+        months = last - start[location_id] + 1
+        for part_id, by_month in parts.items():
+            series = np.zeros(months)
+            for month, quantity in by_month.items():
+                series[month - start[location_id]] = quantity
+            history[(part_id, codes[location_id])] = series
+    months_of = {
+        codes[location_id]: last - first_month + 1 for location_id, first_month in start.items()
+    }
+    return history, months_of
