@@ -24,6 +24,7 @@ from fleetcare.core.i18n import _
 from fleetcare.core.migrate import upgrade
 from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
+from fleetcare.simulation import cli as simulate_cli
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(stock_cli.app, name="stock")
 app.add_typer(plan_cli.app, name="plan")
+app.command("simulate")(simulate_cli.simulate_command)
 err = Console(stderr=True)
 PROGRESS_FROM_ROWS = 5000
 

@@ -1,0 +1,1 @@
+"""Monte-Carlo fleet simulation that proves a stock plan: pure NumPy/Numba, no database."""

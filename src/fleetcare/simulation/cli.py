@@ -1,0 +1,130 @@
+"""``fleetcare simulate``: replay years of fleet operation under a stock plan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from fleetcare.core.i18n import _
+from fleetcare.planning.problem import (
+    PlanningProblem,
+    ProblemError,
+    parse_problem,
+    parse_stock,
+    read_problem,
+    read_stock,
+)
+from fleetcare.simulation.runner import SimulationError, SimulationParams, run, summary
+
+err = Console(stderr=True)
+
+
+def _bad(where: str, messages: list[str]) -> typer.Exit:
+    for message in messages:
+        print(f"{where}: {message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+def _from_database(region: str) -> tuple[PlanningProblem, dict[str, Any]]:
+    """The region's problem (as ``plan build``) and its current stock."""
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.db import transaction
+    from fleetcare.core.migrate import upgrade
+    from fleetcare.planning.build import build_problem, current_stock
+
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    with transaction(url) as session:
+        document = build_problem(session, region=region)
+        if not document["parts"]:
+            raise _bad("--region", [_("no depot serves machines here: nothing to simulate")])
+        stock = current_stock(session, document)
+    return parse_problem(document), stock
+
+
+def simulate_command(
+    problem_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="PROBLEM", help=_("a fleetcare-plan/1 problem file")),
+    ] = None,
+    stock_file: Annotated[
+        Path | None, typer.Option("--stock", help=_("the stock plan to simulate"))
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help=_("build the problem from the database (and its current stock)")),
+    ] = None,
+    years: Annotated[float, typer.Option(help=_("years simulated"))] = 10.0,
+    warmup_years: Annotated[float, typer.Option(help=_("years left out at the start"))] = 1.0,
+    replications: Annotated[int, typer.Option(help=_("independent replications"))] = 20,
+    seed: Annotated[int, typer.Option(help=_("the same seed gives the same numbers"))] = 1,
+    policy: Annotated[
+        str, typer.Option(help=_("at a stock-out: wait, emergency or grey"))
+    ] = "wait",
+    workers: Annotated[
+        int, typer.Option(help=_("Dask worker processes on this machine (0: none)"))
+    ] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help=_("address of an existing Dask scheduler"))
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+) -> None:
+    """Replay years of fleet operation under a stock plan: availability with its 95 % CI,
+    backorders per part-location, down time, emergency shipments, grey purchases."""
+    params = SimulationParams(years, warmup_years, replications, seed, policy)
+    try:
+        params.check()
+    except SimulationError as exc:
+        raise _bad("simulate", [str(exc)]) from None
+    if region is not None:
+        problem, stock_document = _from_database(region)
+        stock = parse_stock(stock_document, problem)
+        if stock_file is not None:
+            stock = _stock(stock_file, problem)
+    elif problem_file is not None and stock_file is not None:
+        try:
+            problem = read_problem(problem_file)
+        except ProblemError as exc:
+            raise _bad(str(problem_file), exc.messages) from None
+        stock = _stock(stock_file, problem)
+    else:
+        raise _bad("simulate", [_("give PROBLEM and --stock, or --region")])
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(_("Replications"), total=params.replications)
+        try:
+            results = run(
+                problem,
+                stock,
+                params,
+                workers=None if scheduler else workers,
+                scheduler=scheduler,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+        except SimulationError as exc:
+            raise _bad("simulate", [str(exc)]) from None
+    document = summary(problem, stock, params, results)
+    if as_json:
+        print(json.dumps(document))
+    availability: dict[str, Any] = document["availability"]  # type: ignore[assignment]
+    err.print(
+        _("Availability {a:.3%} (95 % CI {lo:.3%} – {hi:.3%}) over {r} replications.").format(
+            a=availability["mean"],
+            lo=availability["ci95"][0],
+            hi=availability["ci95"][1],
+            r=params.replications,
+        )
+    )
+
+
+def _stock(path: Path, problem: PlanningProblem) -> np.ndarray[Any, np.dtype[np.int64]]:
+    try:
+        return read_stock(path, problem)
+    except ProblemError as exc:
+        raise _bad(str(path), exc.messages) from None

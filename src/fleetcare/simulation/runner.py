@@ -1,0 +1,242 @@
+"""Replications of the fleet simulation, in parallel on Dask, and their summary with 95 % CIs.
+
+A replication simulates every part (``engine.simulate_part``) over ``years`` with its own
+seeds, drawn from ``numpy.random.SeedSequence([seed, replication])`` — so the same seed gives
+the same numbers whatever the number of workers — then merges each machine's waiting
+intervals into down time (a machine waiting for two parts at once is down once).
+Everything is a time average after the warm-up; the summary is the mean over replications
+with a Student-t 95 % confidence interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+from scipy import stats
+
+from fleetcare.planning.problem import PlanningProblem
+from fleetcare.simulation.engine import EMERGENCY, GREY, POLICIES, simulate_part
+
+DAYS_PER_YEAR = 365.0
+
+
+class SimulationError(ValueError):
+    """Parameters the simulation cannot run with; the message names the option."""
+
+
+@dataclass(frozen=True)
+class SimulationParams:
+    """How long, how often and under which stock-out rule to simulate.
+
+    ``emergency_days`` / ``emergency_cost_share``: the emergency lane's time and its cost per
+    piece as a share of the unit cost; ``grey_days`` / ``grey_price_factor``: the grey
+    market's delay and price as a multiple of the unit cost (five times by default).
+    """
+
+    years: float = 10.0
+    warmup_years: float = 1.0
+    replications: int = 20
+    seed: int = 1
+    policy: str = "wait"
+    emergency_days: float = 2.0
+    emergency_cost_share: float = 0.5
+    grey_days: float = 7.0
+    grey_price_factor: float = 5.0
+
+    def check(self) -> None:
+        """Refuse what cannot run: years ≤ warm-up, fewer than 2 replications, an unknown rule."""
+        if self.years <= self.warmup_years or self.warmup_years < 0:
+            raise SimulationError("--years must exceed --warmup-years (and the warm-up be ≥ 0)")
+        if self.replications < 2:
+            raise SimulationError("--replications must be at least 2 (for a confidence interval)")
+        if self.policy not in POLICIES:
+            known = ", ".join(POLICIES)
+            raise SimulationError(f"--policy must be one of {known} (cannibalise: not yet)")
+
+
+@dataclass(frozen=True)
+class Replication:
+    """What one replication measured (time averages after the warm-up)."""
+
+    availability: float
+    backorders: NDArray[np.float64] = field(repr=False)  # parts × locations
+    downtime_days: float  # machine-days down
+    outside: NDArray[np.int64] = field(repr=False)  # pieces from emergency or grey, per part
+    events: int
+
+
+@njit(cache=True)
+def _down_days(
+    machine: NDArray[np.int64], start: NDArray[np.float64], end: NDArray[np.float64]
+) -> float:
+    """Total length of the union of each machine's intervals (sorted by machine, start)."""
+    total = 0.0
+    current = -1
+    reach = 0.0
+    for k in range(machine.size):
+        if machine[k] != current:
+            current = machine[k]
+            reach = start[k]
+        if end[k] > reach:
+            total += end[k] - max(start[k], reach)
+            reach = end[k]
+    return total
+
+
+def replicate(
+    problem: PlanningProblem, stock: NDArray[np.int64], params: SimulationParams, replication: int
+) -> Replication:
+    """One replication of every part over ``params.years``."""
+    horizon = params.years * DAYS_PER_YEAR
+    warmup = params.warmup_years * DAYS_PER_YEAR
+    leaf = problem.is_leaf
+    units = np.where(leaf, np.round(problem.units), 0).astype(np.int64)
+    first_unit = np.concatenate(([0], np.cumsum(units)[:-1])).astype(np.int64)
+    policy = POLICIES[params.policy]
+    external = {EMERGENCY: params.emergency_days, GREY: params.grey_days}.get(policy, 0.0)
+    n_parts = len(problem.part_ids)
+    seeds = np.random.SeedSequence([params.seed, replication]).generate_state(n_parts)
+    backorders = np.zeros((n_parts, len(problem.location_ids)))
+    outside = np.zeros(n_parts, dtype=np.int64)
+    machines, starts, ends = [], [], []
+    events = 0
+    for i in range(n_parts):
+        area, machine, start, end, from_outside, handled = simulate_part(
+            problem.parent,
+            leaf,
+            problem.resupply_days[i],
+            stock[i],
+            np.where(leaf, problem.demand[i], 0.0),
+            units,
+            first_unit,
+            float(problem.vmr[i]),
+            policy,
+            external,
+            horizon,
+            warmup,
+            int(seeds[i]),
+        )
+        backorders[i] = area
+        outside[i] = from_outside
+        machines.append(machine)
+        starts.append(np.maximum(start, warmup))
+        ends.append(end)
+        events += handled
+    machine = np.concatenate(machines)
+    start = np.concatenate(starts)
+    end = np.concatenate(ends)
+    keep = end > start
+    order = np.lexsort((start[keep], machine[keep]))
+    down = _down_days(machine[keep][order], start[keep][order], end[keep][order])
+    machine_days = units.sum() * (horizon - warmup)
+    return Replication(1.0 - down / machine_days, backorders, down, outside, events)
+
+
+Progress = Callable[[int], None]
+
+
+def run(
+    problem: PlanningProblem,
+    stock: NDArray[np.int64],
+    params: SimulationParams,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> list[Replication]:
+    """All replications: in this process (``workers`` None or 0, no scheduler), on a Dask
+    LocalCluster of ``workers`` processes, or on the cluster at ``scheduler``."""
+    params.check()
+    if not workers and scheduler is None:
+        results = []
+        for r in range(params.replications):
+            results.append(replicate(problem, stock, params, r))
+            if progress is not None:
+                progress(r + 1)
+        return results
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True
+            )
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise SimulationError(f"--scheduler {scheduler}: cannot reach it ({exc})") from None
+    try:
+        shared_problem, shared_stock = client.scatter([problem, stock], broadcast=True)
+        futures = [
+            client.submit(replicate, shared_problem, shared_stock, params, r, pure=False)
+            for r in range(params.replications)
+        ]
+        done: dict[int, Replication] = {}
+        for future in as_completed(futures):
+            done[futures.index(future)] = future.result()
+            if progress is not None:
+                progress(len(done))
+        return [done[r] for r in range(params.replications)]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _mean_ci(values: NDArray[np.float64]) -> tuple[float, list[float]]:
+    """Mean and Student-t 95 % interval over replications."""
+    mean = float(values.mean(axis=0))
+    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return mean, [mean - half, mean + half]
+
+
+def summary(
+    problem: PlanningProblem,
+    stock: NDArray[np.int64],
+    params: SimulationParams,
+    results: list[Replication],
+) -> dict[str, object]:
+    """The ``fleetcare simulate --json`` document (yearly counts and spend after warm-up)."""
+    availability, interval = _mean_ci(np.array([r.availability for r in results]))
+    backorders = np.stack([r.backorders for r in results])  # replications × parts × locations
+    mean = backorders.mean(axis=0)
+    half = (
+        stats.t.ppf(0.975, len(results) - 1)
+        * backorders.std(axis=0, ddof=1)
+        / np.sqrt(len(results))
+    )
+    years = params.years - params.warmup_years
+    outside = np.stack([r.outside for r in results]).mean(axis=0) / years  # per part a year
+    emergency = params.policy == "emergency"
+    grey = params.policy == "grey"
+    price = problem.unit_cost * (
+        params.emergency_cost_share if emergency else params.grey_price_factor
+    )
+    parts = {
+        part: {
+            loc: {
+                "backorders_mean": float(mean[i, j]),
+                "backorders_ci95": [float(mean[i, j] - half[i, j]), float(mean[i, j] + half[i, j])],
+            }
+            for j, loc in enumerate(problem.location_ids)
+        }
+        for i, part in enumerate(problem.part_ids)
+    }
+    return {
+        "availability": {"mean": availability, "ci95": interval},
+        "parts": parts,
+        "downtime_days": float(np.mean([r.downtime_days for r in results])) / years,
+        "emergency_shipments": float(outside.sum()) if emergency else 0.0,
+        "emergency_spend": float((outside * price).sum()) if emergency else 0.0,
+        "cannibalisations": 0.0,
+        "grey_purchases": float(outside.sum()) if grey else 0.0,
+        "grey_spend": float((outside * price).sum()) if grey else 0.0,
+        "cost": float((stock.sum(axis=1) * problem.unit_cost).sum()),
+        "events": int(sum(r.events for r in results)),
+    }

@@ -1,0 +1,141 @@
+"""The fleet simulation: Palm's theorem, reproducibility across workers, the CLI contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from fleetcare.cli import app
+from fleetcare.planning import evaluate
+from fleetcare.planning.problem import parse_problem
+from fleetcare.simulation.runner import SimulationError, SimulationParams, run, summary
+
+# plant → hub → two depots, Poisson demand, deterministic lead times
+NETWORK: dict[str, Any] = {
+    "format": "fleetcare-plan/1",
+    "locations": [
+        {"id": "PLANT", "parent": None, "resupply_days": 40},
+        {"id": "HUB", "parent": "PLANT", "resupply_days": 10},
+        {"id": "A", "parent": "HUB", "resupply_days": 3, "units": 20},
+        {"id": "B", "parent": "HUB", "resupply_days": 5, "units": 30},
+    ],
+    "parts": [
+        {
+            "id": "P1",
+            "unit_cost": 100.0,
+            "qty_per_unit": 1,
+            "demand_per_day": {"A": 0.05, "B": 0.08},
+        },
+        {
+            "id": "P2",
+            "unit_cost": 40.0,
+            "qty_per_unit": 2,
+            "demand_per_day": {"A": 0.02, "B": 0.03},
+        },
+    ],
+}
+
+
+def test_palm_theorem_stock_only_at_the_leaves() -> None:
+    """Poisson demand, deterministic times, no stock upstream: the model is exact, and the
+    simulated time-average backorders agree with VARI-METRIC's EBO within the CI."""
+    problem = parse_problem(NETWORK)
+    stock = np.array([[0, 0, 4, 7], [0, 0, 2, 3]], dtype=np.int64)
+    params = SimulationParams(years=60, warmup_years=2, replications=8, seed=3)
+    results = run(problem, stock, params)
+    document = summary(problem, stock, params, results)
+    model = evaluate(problem, stock)
+    parts: dict[str, Any] = document["parts"]  # type: ignore[assignment]
+    for i, part in enumerate(problem.part_ids):
+        for j, location in enumerate(problem.location_ids):
+            lo, hi = parts[part][location]["backorders_ci95"]
+            ebo = float(model.terms[i].ebo[j])
+            slack = 0.1 * (hi - lo) + 1e-9  # the interval is itself an estimate
+            assert lo - slack <= ebo <= hi + slack, (part, location, lo, ebo, hi)
+
+
+def test_the_same_seed_gives_the_same_numbers_on_any_number_of_workers() -> None:
+    """In-process and on two Dask workers: the same replications, to float noise."""
+    problem = parse_problem(NETWORK)
+    stock = np.array([[1, 1, 2, 3], [0, 1, 1, 1]], dtype=np.int64)
+    params = SimulationParams(years=6, warmup_years=1, replications=4, seed=11)
+    here = run(problem, stock, params)
+    there = run(problem, stock, params, workers=2)
+    assert [r.availability for r in here] == pytest.approx(
+        [r.availability for r in there], abs=1e-12
+    )
+    other_seed = run(
+        problem, stock, SimulationParams(years=6, warmup_years=1, replications=4, seed=12)
+    )
+    assert [r.availability for r in other_seed] != [r.availability for r in here]
+
+
+def test_emergency_and_grey_shorten_the_waits() -> None:
+    """With no stock, waiting loses most machine-days; emergency or grey pieces cut that and
+    are counted and priced (grey at five times the unit cost)."""
+    problem = parse_problem(NETWORK)
+    stock = np.zeros((2, 4), dtype=np.int64)
+    outcome = {}
+    for policy in ("wait", "emergency", "grey"):
+        params = SimulationParams(years=5, warmup_years=1, replications=3, seed=5, policy=policy)
+        outcome[policy] = summary(problem, stock, params, run(problem, stock, params))
+    wait, emergency, grey = (outcome[p] for p in ("wait", "emergency", "grey"))
+    assert wait["availability"]["mean"] < emergency["availability"]["mean"]  # type: ignore[index]
+    assert grey["availability"]["mean"] < emergency["availability"]["mean"]  # type: ignore[index]
+    # every failure is bought grey: about Σ λ × 365 pieces a year at 5 × unit cost
+    yearly = 365 * (0.13 + 0.05)
+    assert grey["grey_purchases"] == pytest.approx(yearly, rel=0.15)
+    assert grey["grey_spend"] == pytest.approx(365 * (0.13 * 500 + 0.05 * 200), rel=0.15)
+    assert emergency["emergency_shipments"] == pytest.approx(yearly, rel=0.15)
+    assert wait["grey_purchases"] == 0 and wait["emergency_shipments"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "option"),
+    [
+        (SimulationParams(years=1, warmup_years=1), "--years"),
+        (SimulationParams(replications=1), "--replications"),
+        (SimulationParams(policy="pray"), "--policy"),
+    ],
+)
+def test_bad_parameters_are_refused(params: SimulationParams, option: str) -> None:
+    """Years ≤ warm-up, fewer than two replications, an unknown rule: refused, option named."""
+    with pytest.raises(SimulationError, match=option):
+        params.check()
+
+
+def test_cli_contract(tmp_path: Path, runner: CliRunner) -> None:
+    """``fleetcare simulate PROBLEM --stock STOCK --json`` prints the documented keys; bad
+    input exits 2 with the option named."""
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(NETWORK))
+    stock = tmp_path / "stock.json"
+    stock.write_text(json.dumps({"P1": {"A": 2, "B": 3}, "P2": {"HUB": 1}}))
+    base = ["simulate", str(problem), "--stock", str(stock), "--years", "3", "--warmup-years", "1"]
+    result = runner.invoke(app, [*base, "--replications", "3", "--workers", "0", "--json"])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) >= {
+        "availability",
+        "parts",
+        "downtime_days",
+        "emergency_shipments",
+        "cannibalisations",
+        "grey_purchases",
+        "grey_spend",
+        "cost",
+    }
+    assert set(document["availability"]) == {"mean", "ci95"}
+    assert set(document["parts"]["P1"]["A"]) == {"backorders_mean", "backorders_ci95"}
+    assert document["cost"] == 2 * 100 + 3 * 100 + 40
+    refused = runner.invoke(app, [*base, "--replications", "1", "--workers", "0"])
+    assert refused.exit_code == 2 and "--replications" in refused.stderr
+    unreachable = runner.invoke(
+        app, [*base, "--replications", "2", "--scheduler", "tcp://127.0.0.1:9"]
+    )
+    assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
