@@ -71,18 +71,33 @@ class Curve:
 class Hulls:
     """Every part's efficient allocations, flattened: part i owns rows start[i] … start[i+1]−1.
 
-    ``pieces`` and ``value`` per vertex; ``stock`` the allocation (parts' columns in the
-    problem's location order); ``leaf_log`` each leaf's Z ln(1 − EBO/(N Z)).
+    ``pieces`` and ``value`` per vertex; ``stock`` the allocation (columns in the problem's
+    location order). Each leaf's Z ln(1 − EBO/(N Z)) is kept as the first vertex's row
+    (``leaf_first``, parts × leaves) and, for every later vertex r, the leaves that changed
+    since r − 1: ``change_leaf`` / ``change_value`` [``change_start[r]`` … ``change_start[r+1]``)
+    — a step moves one depot or one branch, so this is a fraction of the dense table.
     """
 
     start: NDArray[np.int64]
     pieces: NDArray[np.int64]
     value: NDArray[np.float64]
-    stock: NDArray[np.int32]
-    leaf_log: NDArray[np.float64]
+    stock: NDArray[np.int16]
+    leaf_first: NDArray[np.float64]
+    change_start: NDArray[np.int64]
+    change_leaf: NDArray[np.int32]
+    change_value: NDArray[np.float64]
 
 
 Progress = Callable[[int], None]
+_Solved = tuple[
+    NDArray[np.int64],
+    NDArray[np.float64],
+    NDArray[np.int16],
+    NDArray[np.float64],
+    NDArray[np.int64],
+    NDArray[np.int32],
+    NDArray[np.float64],
+]
 
 
 def part_hulls(
@@ -100,9 +115,7 @@ def part_hulls(
     leaves = np.flatnonzero(problem.is_leaf)
     n_parts, n_locations = flows.shape
 
-    def solve(
-        i: int,
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int32], NDArray[np.float64]]:
+    def solve(i: int) -> _Solved:
         pieces, value, stock_dfs, leaf_dfs = part_hull(
             tree,
             flows[i],
@@ -114,13 +127,24 @@ def part_hulls(
             params.thinning,
             params.negligible_backorders,
         )
-        stock = np.empty((pieces.size, n_locations), dtype=np.int32)
+        stock = np.empty((pieces.size, n_locations), dtype=np.int16)
         stock[:, order] = stock_dfs
-        leaf_log = np.empty((pieces.size, n_locations))
-        leaf_log[:, order] = leaf_dfs
-        return pieces, value, stock, leaf_log[:, leaves]
+        leaf_all = np.empty((pieces.size, n_locations))
+        leaf_all[:, order] = leaf_dfs
+        leaf_log = leaf_all[:, leaves]
+        rows, columns = np.nonzero(leaf_log[1:] != leaf_log[:-1])
+        counts = np.bincount(rows + 1, minlength=pieces.size)
+        return (
+            pieces,
+            value,
+            stock,
+            leaf_log[0],
+            counts,
+            columns.astype(np.int32),
+            leaf_log[rows + 1, columns],
+        )
 
-    results = []
+    results: list[_Solved] = []
     chunk = 64
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         for first in range(0, n_parts, chunk):
@@ -128,13 +152,16 @@ def part_hulls(
             if progress is not None:
                 progress(min(first + chunk, n_parts))
     sizes = np.array([r[0].size for r in results], dtype=np.int64)
-    start = np.concatenate(([0], np.cumsum(sizes)))
+    counts = np.concatenate([r[4] for r in results])
     return Hulls(
-        start,
+        np.concatenate(([0], np.cumsum(sizes))),
         np.concatenate([r[0] for r in results]),
         np.concatenate([r[1] for r in results]),
         np.concatenate([r[2] for r in results]),
-        np.concatenate([r[3] for r in results]),
+        np.stack([r[3] for r in results]),
+        np.concatenate(([0], np.cumsum(counts))),
+        np.concatenate([r[5] for r in results]),
+        np.concatenate([r[6] for r in results]),
     )
 
 
@@ -143,7 +170,10 @@ def _walk(
     start: NDArray[np.int64],
     pieces: NDArray[np.int64],
     value: NDArray[np.float64],
-    leaf_log: NDArray[np.float64],
+    leaf_first: NDArray[np.float64],
+    change_start: NDArray[np.int64],
+    change_leaf: NDArray[np.int32],
+    change_value: NDArray[np.float64],
     unit_cost: NDArray[np.float64],
     units: NDArray[np.float64],
     target: float,
@@ -164,9 +194,8 @@ def _walk(
             owner[k] = i
             k += 1
     order = np.argsort(-slope, kind="mergesort")  # a part's steps keep their order
-    log_a = np.zeros(units.size)
-    for i in range(n_parts):
-        log_a += leaf_log[start[i]]
+    log_a = leaf_first.sum(axis=0)
+    current = leaf_first.copy()  # each part's leaf terms at its current vertex
     weight = units / units.sum()
     per_leaf = np.exp(log_a)
     availability = (weight * per_leaf).sum()
@@ -186,13 +215,12 @@ def _walk(
             break
         cost += step_cost
         at[i] += 1
-        availability = 0.0
-        for j in range(units.size):
-            change = leaf_log[row + 1, j] - leaf_log[row, j]
-            if change != 0.0:
-                log_a[j] += change
-                per_leaf[j] = np.exp(log_a[j])
-            availability += weight[j] * per_leaf[j]
+        for c in range(change_start[row + 1], change_start[row + 2]):
+            j = change_leaf[c]
+            log_a[j] += change_value[c] - current[i, j]
+            current[i, j] = change_value[c]
+            per_leaf[j] = np.exp(log_a[j])
+        availability = (weight * per_leaf).sum()
         taken += 1
         costs[taken], availabilities[taken] = cost, availability
     return costs[: taken + 1], availabilities[: taken + 1], at
@@ -207,7 +235,10 @@ def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curv
         hulls.start,
         hulls.pieces,
         hulls.value,
-        hulls.leaf_log,
+        hulls.leaf_first,
+        hulls.change_start,
+        hulls.change_leaf,
+        hulls.change_value,
         problem.unit_cost.astype(np.float64),
         problem.units[leaves].astype(np.float64),
         float(target),
