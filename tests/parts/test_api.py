@@ -81,6 +81,19 @@ def test_network_refuses_bad_input(client: TestClient, session: Session) -> None
     )
     loop = client.patch(f"/api/locations/{plant['id']}", json={"parent": "DEPOT-A"})
     assert loop.status_code == 422 and fields(loop) == ["parent"]
+    # renaming the hub under its own child is a loop too (the tree is followed by row id)
+    hub = next(loc for loc in client.get("/api/locations").json()["items"] if loc["code"] == "HUB")
+    renamed = client.patch(
+        f"/api/locations/{hub['id']}", json={"code": "HUB2", "parent": "DEPOT-A"}
+    )
+    assert renamed.status_code == 422 and fields(renamed) == ["parent"]
+    assert client.get("/api/stock/proposals").status_code == 200  # no loop was stored
+    # and a part cannot supersede itself under a new number
+    p1 = client.get("/api/parts", params={"q": "P-1"}).json()["items"][0]
+    itself_renamed = client.patch(
+        f"/api/parts/{p1['id']}", json={"number": "P-1B", "superseded_by": "P-1"}
+    )
+    assert itself_renamed.status_code == 422
     itself = client.post(
         "/api/lanes",
         json={
@@ -245,6 +258,16 @@ def test_transfers_targets_and_proposals(client: TestClient, session: Session) -
         "/api/stock/proposals/accept", json={"lines": [{**lines[0], "quantity": 9}]}
     )
     assert stale.status_code == 422
+    for quantity in (0, -3):  # not a quantity: 422, not a 500
+        bad = client.post(
+            "/api/stock/proposals/accept", json={"lines": [{**lines[0], "quantity": quantity}]}
+        )
+        assert bad.status_code == 422, bad.text
+    twice = client.post(
+        "/api/stock/proposals/accept",
+        json={"lines": [{**lines[0], "quantity": 2}, {**lines[0], "quantity": 2}]},
+    )
+    assert twice.status_code == 422  # 2 + 2 > the 3 proposed: the same line counts together
     accepted = client.post("/api/stock/proposals/accept", json={"lines": [lines[0]]})
     assert accepted.status_code == 200, accepted.text
     transfer = accepted.json()[0]
@@ -272,3 +295,67 @@ def test_transfers_targets_and_proposals(client: TestClient, session: Session) -
     )
     assert emergency.status_code == 422 and fields(emergency) == ["destination"]  # no air lane to B
     assert client.get("/api/stock/verify").json()["mismatches"] == []
+
+
+def test_default_grey_price_is_in_the_parts_currency(client: TestClient, session: Session) -> None:
+    """A part priced in euros: its default grey price (5 × unit cost) is in euros too."""
+    small_network(session)
+    created = client.post(
+        "/api/parts",
+        json={
+            "number": "E-1",
+            "name": "Imported pump",
+            "group": "hydraulics",
+            "unit_cost": "100",
+            "currency": "EUR",
+            "weight_kg": 3,
+        },
+    )
+    assert created.status_code == 201, created.text
+    grey = client.post(
+        "/api/stock/moves",
+        json={"kind": "grey_purchase", "part": "E-1", "location": "DEPOT-A", "quantity": 1},
+    )
+    assert grey.status_code == 201, grey.text
+    assert (grey.json()["price"], grey.json()["currency"]) == ("500.00", "EUR")
+
+
+def test_accepting_all_skips_lines_without_a_lane(client: TestClient, session: Session) -> None:
+    """DEPOT-C has no lane from the hub: accept-all ships the rest; choosing that line is 422."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 6)
+    new_depot = {"code": "DEPOT-C", "name": "C", "kind": "depot", "parent": "HUB"}
+    assert (
+        client.post(
+            "/api/locations", json={**new_depot, "latitude": 60, "longitude": 30}
+        ).status_code
+        == 201
+    )
+    client.put(
+        "/api/stock/targets",
+        json=[
+            {"part": "P-1", "location": "DEPOT-A", "target": 1},
+            {"part": "P-1", "location": "DEPOT-C", "target": 1},
+        ],
+    )
+    lines = client.get("/api/stock/proposals").json()
+    to_b = [line for line in lines if line["destination"] == "DEPOT-C"]
+    assert to_b and to_b[0]["mode"] is None  # no ordinary lane HUB → DEPOT-C
+    refused = client.post("/api/stock/proposals/accept", json={"lines": to_b})
+    assert refused.status_code == 422 and "no ordinary lane" in refused.text
+    everything = client.post("/api/stock/proposals/accept", json={"lines": []})
+    assert everything.status_code == 200, everything.text
+    assert [t["destination"] for t in everything.json()] == ["DEPOT-A"]
+
+
+def test_target_changes_are_audited(client: TestClient, session: Session) -> None:
+    """PUT /api/stock/targets leaves who changed which target, from what to what."""
+    small_network(session)
+    body = [{"part": "P-1", "location": "DEPOT-A", "target": 3}]
+    assert client.put("/api/stock/targets", json=body).json()["updated"] == 1
+    assert client.put("/api/stock/targets", json=body).json()["unchanged"] == 1  # no new entry
+    entries = client.get("/api/audit", params={"entity": "stock", "actor": "admin"}).json()["items"]
+    changes = [e for e in entries if e["action"] == "set_target"]
+    assert len(changes) == 1
+    assert changes[0]["key"] == "P-1@DEPOT-A"
+    assert (changes[0]["before"], changes[0]["after"]) == ({"target": None}, {"target": 3})

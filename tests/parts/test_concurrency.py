@@ -58,3 +58,50 @@ def test_parallel_reservations_never_double_book(
     assert held["total"] == IN_STOCK
     session.expire_all()
     assert verify(session)[1] == []
+
+
+def test_opposite_transfers_and_parallel_accepts(
+    live_server: str, session: Session, make_user: Callable[..., str]
+) -> None:
+    """Transfers both ways between two locations at once never deadlock into a 500; ten
+    simultaneous "accept all" ship the proposals once."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 40)
+    receive(session, "P-1", "DEPOT-A", 40)
+    token = issue_token(make_user("planner-1", Role.admin), TEST_SECRET)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=live_server, headers=headers) as http:
+        back = {"origin": "DEPOT-A", "destination": "HUB", "mode": "road", "lead_time_days": 3}
+        assert http.post("/api/lanes", json={**back, "cost_per_kg": "1"}).status_code == 201
+    start = threading.Barrier(20)
+
+    def transfer(n: int) -> int:
+        origin, destination = ("HUB", "DEPOT-A") if n % 2 else ("DEPOT-A", "HUB")
+        with httpx.Client(base_url=live_server, timeout=60, headers=headers) as http:
+            start.wait()
+            body = {"part": "P-1", "origin": origin, "destination": destination, "quantity": 1}
+            return http.post("/api/stock/transfers", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = Counter(pool.map(transfer, range(20)))
+    assert statuses == Counter({201: 20})
+
+    with httpx.Client(base_url=live_server, headers=headers) as http:
+        http.put("/api/stock/targets", json=[{"part": "P-2", "location": "DEPOT-A", "target": 3}])
+        receive(session, "P-2", "HUB", 10)
+        proposed = http.get("/api/stock/proposals").json()
+    assert [(p["destination"], p["quantity"]) for p in proposed] == [("DEPOT-A", 3)]
+    accept_start = threading.Barrier(10)
+
+    def accept(_n: int) -> int:
+        with httpx.Client(base_url=live_server, timeout=60, headers=headers) as http:
+            accept_start.wait()
+            answer = http.post("/api/stock/proposals/accept", json={"lines": []})
+            assert answer.status_code == 200, answer.text
+            return len(answer.json())
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        shipped = list(pool.map(accept, range(10)))
+    assert sorted(shipped) == [0] * 9 + [1]
+    session.expire_all()
+    assert verify(session)[1] == []

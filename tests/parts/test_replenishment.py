@@ -34,6 +34,21 @@ def test_shortfall_climbs_to_a_purchase() -> None:
     assert sum(p.quantity for p in got if p.origin is None) == 5  # A 2 + B 1 short, hub back to 2
 
 
+def test_pieces_already_coming_to_the_parent_cover_its_children() -> None:
+    """The hub has 5 on the way and no target: the depot's 3 wait for those, nothing is bought."""
+    balances = {("P", "HUB"): Balance(0, 0, 5, None), ("P", "A"): Balance(0, 0, 0, 3)}
+    assert propose(balances, TREE) == []
+    short = {("P", "HUB"): Balance(0, 0, 2, None), ("P", "A"): Balance(0, 0, 0, 3)}
+    assert propose(short, TREE) == [Proposal("P", None, "PLANT", 1)]
+
+
+def test_a_loop_in_the_parents_does_not_hang() -> None:
+    """The tree forbids loops; should one reach the proposals, depth still ends."""
+    from fleetcare.parts.replenishment import depth
+
+    assert depth("A", {"A": "B", "B": "A"}) == 1
+
+
 def test_nothing_when_at_target() -> None:
     """No proposals for balances at or above target."""
     assert propose({("P", "A"): Balance(3, 0, 0, 3), ("P", "HUB"): Balance(9, 0, 0, 1)}, TREE) == []

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, insert, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.db import Base
@@ -165,33 +165,43 @@ class KeyedKind(Generic[R]):
         return ids, pending
 
     def _loops(self, session: Session, items: Sequence[Item[R]]) -> list[FieldError]:
-        """A chain of self-references (parent of parent ...) that comes back to its start."""
+        """A chain of self-references (parent of parent ...) that comes back to its start.
+
+        The chain is followed by row id, so a row renamed in this batch keeps its children:
+        renaming B to B2 under its own child A is a loop even though no row is called B2 yet.
+        """
         errors: list[FieldError] = []
-        key_column = getattr(self.table, self.key[0])
+        if not self._self_refs():
+            return errors
+        table_id = self.table.id  # type: ignore[attr-defined]
+        keys = [getattr(item.record, self.key[0]) for item in items]
+        stored = resolve(session, self.table, self.key[0], keys)
+        nodes: list[Hashable] = [
+            item.target_id if item.target_id is not None else stored.get(key, ("new", key))
+            for item, key in zip(items, keys, strict=True)
+        ]
+        node_of_key = dict(zip(keys, nodes, strict=True))
         for ref in self._self_refs():
-            parent = aliased(self.table)
-            rows = session.execute(
-                select(key_column, getattr(parent, ref.key)).join(
-                    parent,
-                    getattr(self.table, ref.column) == parent.id,  # type: ignore[attr-defined]
+            rows = session.execute(select(table_id, getattr(self.table, ref.column)))
+            parent_of: dict[Hashable, Hashable] = {child: above for child, above in rows}
+            named = [getattr(item.record, ref.field) for item in items]
+            parent_ids = resolve(session, ref.table, ref.key, [v for v in named if v is not None])
+            for node, value in zip(nodes, named, strict=True):
+                parent_of[node] = (
+                    None if value is None else node_of_key.get(value, parent_ids.get(value))
                 )
-            )
-            parent_of: dict[Any, Any] = {child: above for child, above in rows}
-            for item in items:
-                parent_of[getattr(item.record, self.key[0])] = getattr(item.record, ref.field)
-            for item in items:
-                start = getattr(item.record, self.key[0])
-                seen = {start}
-                node = parent_of.get(start)
-                while node is not None:
-                    if node in seen:
+            for item, node, value in zip(items, nodes, named, strict=True):
+                seen = {node}
+                above = parent_of.get(node)
+                while above is not None:
+                    if above in seen:
                         message = _("{field} '{value}' makes a loop").format(
-                            field=ref.field, value=getattr(item.record, ref.field)
+                            field=ref.field, value=value
                         )
                         errors.append(FieldError(ref.field, message, item.row))
                         break
-                    seen.add(node)
-                    node = parent_of.get(node)
+                    seen.add(above)
+                    above = parent_of.get(above)
         return errors
 
     def _existing(

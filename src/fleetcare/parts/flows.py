@@ -16,7 +16,7 @@ from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import schemas
-from fleetcare.parts.ledger import Delta, level, move, now
+from fleetcare.parts.ledger import Delta, level, lock, move, now
 from fleetcare.parts.models import (
     Lane,
     Location,
@@ -71,9 +71,11 @@ def record_move(session: Session, body: schemas.MoveCreate, *, by: Principal) ->
         raise InvalidInput([FieldError("unit", _("name the unit the part was taken from"))])
     part = part_of(session, body.part)
     location = location_of(session, body.location)
-    price = body.price
+    price, currency = body.price, body.currency
     if body.kind is MoveKind.grey_purchase and price is None:
+        # the default grey price is the part's, in the part's currency (× 5 the unit cost)
         price = part.grey_price if part.grey_price is not None else part.unit_cost * 5
+        currency = part.currency
     delta = (
         Delta(on_hand=body.quantity)
         if body.kind is MoveKind.adjustment
@@ -87,7 +89,7 @@ def record_move(session: Session, body: schemas.MoveCreate, *, by: Principal) ->
         delta=delta,
         actor=by.username,
         price=price,
-        currency=body.currency if price is not None else None,
+        currency=currency if price is not None else None,
         work_order=body.work_order,
         unit_serial=body.unit,
         note=body.note,
@@ -245,6 +247,8 @@ def ship(session: Session, body: schemas.TransferCreate, *, by: Principal) -> sc
     )
     session.add(transfer)
     session.flush()
+    # both balances, in location order: opposite transfers at once wait, never deadlock
+    lock(session, part.id, [destination.id] + ([origin.id] if origin else []))
     if origin is not None:
         move(
             session,
@@ -302,7 +306,10 @@ def receive(session: Session, transfer_id: int, *, by: Principal) -> schemas.Tra
 def set_on_hand(
     session: Session, part: Part, location: Location, on_hand: int, *, by: Principal
 ) -> bool:
-    """Bring the on-hand stock to a counted quantity with an adjustment move; False if unchanged."""
+    """Bring the on-hand stock to a counted quantity with an adjustment move; False if unchanged.
+
+    The balance row is locked first, so a move committed meanwhile cannot be counted over."""
+    lock(session, part.id, [location.id])
     current = level(session, part.id, location.id)
     change = on_hand - (current.on_hand if current else 0)
     if change == 0:

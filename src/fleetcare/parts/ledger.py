@@ -26,6 +26,7 @@ SQLite writing transactions hold the write lock from their start (``BEGIN IMMEDI
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -98,6 +99,21 @@ def level(session: Session, part_id: int, location_id: int) -> StockLevel | None
         StockLevel.part_id == part_id, StockLevel.location_id == location_id
     )
     return session.scalars(statement.execution_options(populate_existing=True)).first()
+
+
+def lock(session: Session, part_id: int, location_ids: Iterable[int]) -> None:
+    """Lock the part's balance rows at these locations, in location order (PostgreSQL; SQLite
+    serialises write transactions anyway), creating missing rows first. Two transactions that
+    lock the same rows in the same order wait for each other instead of deadlocking."""
+    ordered = sorted(set(location_ids))
+    for location_id in ordered:
+        _ensure_level(session, part_id, location_id)
+    session.execute(
+        select(StockLevel.id)
+        .where(StockLevel.part_id == part_id, StockLevel.location_id.in_(ordered))
+        .order_by(StockLevel.location_id)
+        .with_for_update()
+    ).all()
 
 
 def move(

@@ -34,10 +34,12 @@ class Proposal:
 
 
 def depth(location: str, parents: Mapping[str, str | None]) -> int:
-    """Steps from ``location`` up to its root."""
+    """Steps from ``location`` up to its root (a loop, which the tree forbids, ends the walk)."""
     steps = 0
+    seen = {location}
     node = parents.get(location)
-    while node is not None:
+    while node is not None and node not in seen:
+        seen.add(node)
         steps += 1
         node = parents.get(node)
     return steps
@@ -57,7 +59,8 @@ def propose(
         for loc in order:
             balance = balances.get((part, loc))
             target = balance.target if balance and balance.target is not None else 0
-            shortfall = max(0, target - position[loc]) + need[loc]
+            # a surplus here (say, pieces in transit) first covers what the children still need
+            shortfall = max(0, target + need[loc] - position[loc])
             if shortfall == 0:
                 continue
             parent = parents.get(loc)

@@ -257,7 +257,7 @@ class ProposalLine(BaseModel):
     part: str
     origin: str | None
     destination: str
-    quantity: int
+    quantity: int = Field(ge=1, le=10_000_000)
     mode: str | None
     lead_time_days: float | None
     freight_cost: Decimal | None

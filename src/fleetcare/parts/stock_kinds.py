@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from fleetcare.accounts import audit
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
@@ -20,7 +21,7 @@ from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope, system
 from fleetcare.parts import schemas
 from fleetcare.parts.flows import set_on_hand, set_target, ship
-from fleetcare.parts.ledger import NotEnoughStock
+from fleetcare.parts.ledger import NotEnoughStock, level
 from fleetcare.parts.models import Location, Part, StockLevel
 from fleetcare.parts.read import proposals
 
@@ -115,15 +116,18 @@ class StockKind(_PartLocationKind[schemas.StockRecord]):
 
 
 class TargetKind(_PartLocationKind[schemas.TargetRecord]):
-    """Target stock per part and location."""
+    """Target stock per part and location; every change is audited, as ``actor``."""
 
     name = "targets"
     record_type = schemas.TargetRecord
 
+    def __init__(self, actor: Principal | None = None) -> None:
+        self.actor = actor or system("import")
+
     def apply(
         self, session: Session, items: Sequence[Item[schemas.TargetRecord]], *, write: bool = True
     ) -> ApplyResult:
-        """Check parts and locations; then set each target."""
+        """Check parts and locations; then set each target (one audit entry per change)."""
         parts, locations = self._resolve(session, items)
         result = ApplyResult()
         if not write:
@@ -132,7 +136,19 @@ class TargetKind(_PartLocationKind[schemas.TargetRecord]):
             part = session.get(Part, parts[item.record.part])
             location = session.get(Location, locations[item.record.location])
             assert part is not None and location is not None
+            before = level(session, part.id, location.id)
+            was = before.target if before is not None else None
             changed = set_target(session, part, location, item.record.target)
+            if changed:
+                audit.record(
+                    session,
+                    actor=self.actor.username,
+                    action="set_target",
+                    entity="stock",
+                    key=f"{item.record.part}@{item.record.location}",
+                    before={"target": was},
+                    after={"target": item.record.target},
+                )
             result.updated += changed
             result.unchanged += not changed
         return result
@@ -150,6 +166,7 @@ class TargetKind(_PartLocationKind[schemas.TargetRecord]):
             yield schemas.TargetRecord(part=number, location=code, target=target)
 
 
+ACCEPT_LOCK = 0x5F0C4A  # pg_advisory_xact_lock key of accept_proposals
 STOCK = StockKind()
 TARGETS = TargetKind()
 
@@ -159,24 +176,41 @@ def accept_proposals(
 ) -> list[schemas.TransferRead]:
     """Create the transfers and purchases of the chosen lines (all current ones if none chosen).
 
-    A chosen line must still be proposed, with the same or a smaller quantity: proposals are
-    computed afresh in this transaction, so stock that moved meanwhile is not shipped twice.
+    A chosen line must still be proposed, with the same or a smaller quantity (lines for the
+    same part, origin and destination count together): proposals are computed afresh in this
+    transaction, so stock that moved meanwhile is not shipped twice. A transfer needs an
+    ordinary lane: a chosen line without one is refused; accepting all skips such lines.
+    On PostgreSQL an advisory lock makes concurrent accepts take turns (SQLite's write
+    transactions already do).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCEPT_LOCK})
     current = {(p.part, p.origin, p.destination): p for p in proposals(session)}
-    lines = list(chosen) or list(current.values())
+    if chosen:
+        lines = list(chosen)
+    else:
+        lines = [p for p in current.values() if p.origin is None or p.mode is not None]
+    wanted: dict[tuple[str, str | None, str], int] = {}
+    for line in lines:
+        key = (line.part, line.origin, line.destination)
+        wanted[key] = wanted.get(key, 0) + line.quantity
     errors = []
     for number, line in enumerate(lines, start=1):
-        fresh = current.get((line.part, line.origin, line.destination))
-        if fresh is None or line.quantity > fresh.quantity:
-            errors.append(
-                FieldError(
-                    "lines",
-                    _("line {n} ({part} to {destination}) is no longer proposed").format(
-                        n=number, part=line.part, destination=line.destination
-                    ),
-                    number,
-                )
+        key = (line.part, line.origin, line.destination)
+        fresh = current.get(key)
+        if fresh is None or wanted[key] > fresh.quantity:
+            message = _("line {n} ({part} to {destination}) is no longer proposed")
+        elif fresh.origin is not None and fresh.mode is None:
+            message = _("line {n} ({part} to {destination}): no ordinary lane to ship it on")
+        else:
+            continue
+        errors.append(
+            FieldError(
+                "lines",
+                message.format(n=number, part=line.part, destination=line.destination),
+                number,
             )
+        )
     if errors:
         raise InvalidInput(errors)
     return [

@@ -18,7 +18,7 @@ from fleetcare.parts import flows, read, schemas
 from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.ledger import NotEnoughStock, verify
 from fleetcare.parts.models import ComponentGroup, MoveKind, ReservationStatus, TransferStatus
-from fleetcare.parts.stock_kinds import TARGETS, accept_proposals
+from fleetcare.parts.stock_kinds import TargetKind, accept_proposals
 
 router = APIRouter(prefix="/api")
 READ = rule(Permission.parts_read)
@@ -255,10 +255,13 @@ def receive_transfer(
 
 @router.put("/stock/targets", tags=["stock"], **WRITE)
 def set_targets(
-    session: DbSession, body: Annotated[list[schemas.TargetRecord], Body(max_length=100_000)]
+    session: DbSession,
+    principal: CurrentPrincipal,
+    body: Annotated[list[schemas.TargetRecord], Body(max_length=100_000)],
 ) -> dict[str, int]:
-    """Set target stock per part and location (what the proposals aim for)."""
-    result = TARGETS.apply(session, [Item(record, row=n) for n, record in enumerate(body, start=1)])
+    """Set target stock per part and location (what the proposals aim for); audited."""
+    items = [Item(record, row=n) for n, record in enumerate(body, start=1)]
+    result = TargetKind(principal).apply(session, items)
     return {"updated": result.updated, "unchanged": result.unchanged}
 
 

@@ -27,7 +27,7 @@ from fleetcare.core.permissions import Permission, Principal
 from fleetcare.fleet.models import Region
 from fleetcare.parts.models import Part
 from fleetcare.parts.schemas import TargetRecord
-from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.parts.stock_kinds import TargetKind
 from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
@@ -241,7 +241,7 @@ def save_targets(
             for i, part in enumerate(solved.problem.part_ids)
             for j, location in enumerate(solved.problem.location_ids)
         ]
-        result = TARGETS.apply(session, records)
+        result = TargetKind(principal).apply(session, records)
         context |= _plan_context(solved, budget)
         context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
             updated=result.updated, unchanged=result.unchanged

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from fleetcare.accounts.deps import rule
+from fleetcare.accounts.deps import CurrentPrincipal, rule
 from fleetcare.core.api import DbSession, SearchText
 from fleetcare.core.bulk import Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import Permission
 from fleetcare.parts.schemas import TargetRecord
-from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.parts.stock_kinds import TargetKind
 from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.build import build_problem
 from fleetcare.planning.optimise import OptimiseParams, optimise
@@ -119,7 +119,9 @@ def baseline_plans(body: EvaluateBody) -> list[dict[str, object]]:
 
 
 @router.post("/targets", **rule(Permission.parts_write))
-def save_targets(session: DbSession, stock: Document) -> dict[str, int]:
+def save_targets(
+    session: DbSession, principal: CurrentPrincipal, stock: Document
+) -> dict[str, int]:
     """Save a stock plan (``{part: {location: pieces}}``) as the targets the proposals aim for."""
     records: list[Item[TargetRecord]] = []
     errors: list[FieldError] = []
@@ -136,5 +138,5 @@ def save_targets(session: DbSession, stock: Document) -> dict[str, int]:
                 )
     if errors:
         raise InvalidInput(errors)
-    result = TARGETS.apply(session, records)
+    result = TargetKind(principal).apply(session, records)
     return {"updated": result.updated, "unchanged": result.unchanged}
