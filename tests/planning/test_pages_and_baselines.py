@@ -100,3 +100,12 @@ def test_planning_page_without_machines(pages: TestClient, session: Session) -> 
     page = pages.get("/planning", params={"region": "Nowhere"})
     assert page.status_code == 200 and "nothing to plan" in page.text
     assert pages.get("/planning", params={"target": 2}).status_code == 422
+
+
+def test_planning_page_simulates_the_plans(pages: TestClient, session: Session) -> None:
+    """The simulate button's fragment: every plan simulated, in a table and a chart."""
+    planned_network(session)
+    fragment = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
+    assert fragment.status_code == 200, fragment.text
+    assert "simulation-chart" in fragment.text and "optimised for 97.0%" in fragment.text
+    assert fragment.text.count("<tr>") == 1 + 1 + 1 + 4 + 3  # header, optimised, current, rules

@@ -139,3 +139,37 @@ def test_cli_contract(tmp_path: Path, runner: CliRunner) -> None:
         app, [*base, "--replications", "2", "--scheduler", "tcp://127.0.0.1:9"]
     )
     assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
+
+
+def test_cli_compares_the_optimised_plan_with_the_rules_of_thumb(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """``simulate PROBLEM --compare --json``: one row a plan, the optimised one first; the
+    simulated availability of each lies near the model's."""
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(NETWORK))
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(problem),
+            "--compare",
+            "--target-availability",
+            "0.9",
+            "--years",
+            "20",
+            "--warmup-years",
+            "1",
+            "--replications",
+            "3",
+            "--workers",
+            "0",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows[0]["rule"] == "optimised" and rows[0]["model_availability"] >= 0.9
+    assert {row["rule"] for row in rows} == {"optimised", "fill_rate", "months"}
+    for row in rows:
+        assert abs(row["availability"]["mean"] - row["model_availability"]) < 0.05, row

@@ -40,7 +40,7 @@ class OptimiseParams:
 
     target_availability: float | None = None
     budget: float | None = None
-    max_pieces_per_location: int = 200
+    max_pieces_per_location: int = 2000
     thinning: float = 0.5
     negligible_backorders: float = 1e-6
 

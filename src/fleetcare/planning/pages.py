@@ -32,6 +32,8 @@ from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
+from fleetcare.simulation.compare import Compared, compare
+from fleetcare.simulation.runner import SimulationParams
 from fleetcare.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -248,3 +250,79 @@ def save_targets(
         )
     context["can_save"] = True
     return render(request, "planning/_plan.html", context)
+
+
+SIMULATION = SimulationParams(years=4, warmup_years=1, replications=4, seed=1)
+
+
+@router.get("/planning/simulate")
+def simulate_fragment(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    region: Annotated[str, Query(max_length=200)] = "",
+    target: Target = 0.95,
+) -> Response:
+    """The optimised plan and the rules of thumb, each simulated (HTMX fragment): a table and
+    a chart of availability with its 95 % interval against the stock value."""
+    solved = _solve(session, region, target)
+    context: dict[str, Any] = {"solved": solved, "params": SIMULATION}
+    if solved is not None:
+        rows = compare(
+            solved.problem,
+            SIMULATION,
+            target_availability=target,
+            current=solved.current,
+            optimised=solved.curve.stock,
+            threads=2,
+        )
+        context["rows"] = [(_compared_label(row), row) for row in rows]
+        context["figure"] = _simulation_figure(rows)
+    return render(request, "planning/_simulation.html", context)
+
+
+def _compared_label(row: Compared) -> str:
+    if row.rule == "optimised":
+        return _("optimised for {target:.1%}").format(target=row.parameter)
+    return _label(Baseline(row.rule, row.parameter, np.zeros((0, 0), dtype=np.int64), 0, 0))
+
+
+def _simulation_figure(rows: list[Compared]) -> dict[str, Any]:
+    """Simulated availability (with its 95 % interval) and the model's, against stock value."""
+    ordered = sorted(rows, key=lambda row: row.cost)
+    names = [_compared_label(row) for row in ordered]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("simulated, 95 % interval"),
+                "x": [row.cost for row in ordered],
+                "y": [row.availability * 100 for row in ordered],
+                "text": names,
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [(row.ci95[1] - row.availability) * 100 for row in ordered],
+                    "arrayminus": [(row.availability - row.ci95[0]) * 100 for row in ordered],
+                },
+                "marker": {"size": 10},
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("model (VARI-METRIC)"),
+                "x": [row.cost for row in ordered],
+                "y": [row.model_availability * 100 for row in ordered],
+                "text": names,
+                "marker": {"size": 8, "symbol": "circle-open"},
+            },
+        ],
+        "layout": {
+            "xaxis": {"title": {"text": _("stock value")}},
+            "yaxis": {"title": {"text": _("fleet availability, %")}},
+            "margin": {"t": 20, "r": 20},
+            "height": 380,
+            "legend": {"orientation": "h"},
+        },
+    }

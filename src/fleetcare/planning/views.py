@@ -44,7 +44,7 @@ class OptimiseBody(BaseModel):
     problem: dict[str, Any]
     target_availability: float | None = Field(default=None, gt=0, lt=1)
     budget: float | None = Field(default=None, ge=0, le=1e15)
-    max_pieces: int = Field(default=50, ge=1, le=200)
+    max_pieces: int = Field(default=2000, ge=1, le=20_000)
 
 
 def _problem(document: dict[str, Any], field: str = "problem") -> PlanningProblem:

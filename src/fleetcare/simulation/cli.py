@@ -11,6 +11,7 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 
 from fleetcare.core.i18n import _
 from fleetcare.planning.problem import (
@@ -74,6 +75,16 @@ def simulate_command(
     scheduler: Annotated[
         str | None, typer.Option(help=_("address of an existing Dask scheduler"))
     ] = None,
+    compare_plans: Annotated[
+        bool,
+        typer.Option(
+            "--compare",
+            help=_("simulate the optimised plan and the rules of thumb (and --stock) side by side"),
+        ),
+    ] = False,
+    target_availability: Annotated[
+        float, typer.Option(help=_("with --compare: the optimised plan's target, in (0, 1)"))
+    ] = 0.95,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
 ) -> None:
     """Replay years of fleet operation under a stock plan: availability with its 95 % CI,
@@ -83,19 +94,27 @@ def simulate_command(
         params.check()
     except SimulationError as exc:
         raise _bad("simulate", [str(exc)]) from None
+    if compare_plans and not 0 < target_availability < 1:
+        raise _bad("simulate", [_("--target-availability must lie strictly between 0 and 1")])
+    stock: np.ndarray[Any, np.dtype[np.int64]] | None = None
     if region is not None:
         problem, stock_document = _from_database(region)
         stock = parse_stock(stock_document, problem)
         if stock_file is not None:
             stock = _stock(stock_file, problem)
-    elif problem_file is not None and stock_file is not None:
+    elif problem_file is not None and (stock_file is not None or compare_plans):
         try:
             problem = read_problem(problem_file)
         except ProblemError as exc:
             raise _bad(str(problem_file), exc.messages) from None
-        stock = _stock(stock_file, problem)
+        if stock_file is not None:
+            stock = _stock(stock_file, problem)
     else:
         raise _bad("simulate", [_("give PROBLEM and --stock, or --region")])
+    if compare_plans:
+        _compare(problem, stock, params, target_availability, workers, scheduler, as_json)
+        return
+    assert stock is not None
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task(_("Replications"), total=params.replications)
         try:
@@ -128,3 +147,54 @@ def _stock(path: Path, problem: PlanningProblem) -> np.ndarray[Any, np.dtype[np.
         return read_stock(path, problem)
     except ProblemError as exc:
         raise _bad(str(path), exc.messages) from None
+
+
+def _compare(
+    problem: PlanningProblem,
+    current: np.ndarray[Any, np.dtype[np.int64]] | None,
+    params: SimulationParams,
+    target: float,
+    workers: int,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    """``--compare``: one table (or a JSON list) of every plan simulated."""
+    from fleetcare.planning.baselines import FILL_RATES, MONTHS_OF_DEMAND
+    from fleetcare.simulation.compare import compare
+
+    total = 1 + len(FILL_RATES) + len(MONTHS_OF_DEMAND) + (current is not None)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(_("Plans simulated"), total=total)
+        try:
+            rows = compare(
+                problem,
+                params,
+                target_availability=target,
+                current=current,
+                workers=None if scheduler else workers,
+                scheduler=scheduler,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+        except SimulationError as exc:
+            raise _bad("simulate", [str(exc)]) from None
+    if as_json:
+        print(json.dumps([row.document() for row in rows]))
+        return
+    table = Table(
+        _("plan"),
+        _("stock value"),
+        _("model"),
+        _("simulated (95 % CI)"),
+        _("grey spend a year"),
+        _("cannibalisations a year"),
+    )
+    for row in rows:
+        table.add_row(
+            row.name,
+            f"{row.cost:,.0f}",
+            f"{row.model_availability:.2%}",
+            f"{row.availability:.2%} ({row.ci95[0]:.2%} – {row.ci95[1]:.2%})",
+            f"{row.grey_spend:,.0f}",
+            f"{row.cannibalisations:,.1f}",
+        )
+    Console().print(table)
