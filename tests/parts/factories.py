@@ -11,6 +11,7 @@ from fleetcare.core.permissions import system
 from fleetcare.parts import flows, schemas
 from fleetcare.parts.kinds import LANES, LOCATIONS, PARTS
 from fleetcare.parts.models import ComponentGroup, LocationKind, MoveKind, TransportMode
+from fleetcare.parts.stock_kinds import TARGETS
 
 BY = system("test")
 
@@ -85,4 +86,25 @@ def receive(session: Session, part: str, location: str, quantity: int) -> None:
         schemas.MoveCreate(kind=MoveKind.receipt, part=part, location=location, quantity=quantity),
         by=BY,
     )
+    session.commit()
+
+
+def depot_without_lane(session: Session, code: str = "DEPOT-C") -> None:
+    """A depot under HUB that no lane reaches, and a target of 2 of P-1 there; committed."""
+    LOCATIONS.apply(
+        session,
+        [
+            Item(
+                schemas.LocationRecord(
+                    code=code,
+                    name=code.title(),
+                    kind=LocationKind.depot,
+                    latitude=61,
+                    longitude=30,
+                    parent="HUB",
+                )
+            )
+        ],
+    )
+    TARGETS.apply(session, [Item(schemas.TargetRecord(part="P-1", location=code, target=2))])
     session.commit()

@@ -318,6 +318,18 @@ def test_default_grey_price_is_in_the_parts_currency(client: TestClient, session
     )
     assert grey.status_code == 201, grey.text
     assert (grey.json()["price"], grey.json()["currency"]) == ("500.00", "EUR")
+    paid = client.post(
+        "/api/stock/moves",
+        json={
+            "kind": "grey_purchase",
+            "part": "E-1",
+            "location": "DEPOT-A",
+            "quantity": 1,
+            "price": "700",
+            "currency": "USD",
+        },
+    )
+    assert (paid.json()["price"], paid.json()["currency"]) == ("700.00", "USD")  # as given
 
 
 def test_accepting_all_skips_lines_without_a_lane(client: TestClient, session: Session) -> None:
@@ -359,3 +371,19 @@ def test_target_changes_are_audited(client: TestClient, session: Session) -> Non
     assert len(changes) == 1
     assert changes[0]["key"] == "P-1@DEPOT-A"
     assert (changes[0]["before"], changes[0]["after"]) == ({"target": None}, {"target": 3})
+
+
+def test_proposals_beyond_one_targets_limit_are_listed(
+    client: TestClient, session: Session
+) -> None:
+    """Needs add up the tree past any one target's bound: still listed, not a 500."""
+    small_network(session)
+    targets = [
+        {"part": "P-1", "location": location, "target": 10_000_000} for location in ("PLANT", "HUB")
+    ]
+    assert client.put("/api/stock/targets", json=targets).status_code == 200
+    lines = client.get("/api/stock/proposals")
+    assert lines.status_code == 200, lines.text
+    assert [(p["origin"], p["destination"], p["quantity"]) for p in lines.json()] == [
+        (None, "PLANT", 20_000_000)
+    ]

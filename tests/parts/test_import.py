@@ -14,7 +14,7 @@ from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
-from tests.parts.factories import small_network
+from tests.parts.factories import depot_without_lane, receive, small_network
 
 LOCATIONS = """code,name,kind,latitude,longitude,parent,region
 DEPOT-Z,Depot Z,depot,61,30,HUB-Z,
@@ -158,3 +158,16 @@ def test_stock_cli(session: Session, runner: CliRunner, cli_env: dict[str, str])
     assert runner.invoke(app, ["stock", "arrive", str(transfer_id)], env=cli_env).exit_code == 0
     checked = runner.invoke(app, ["stock", "verify", "--json"], env=cli_env)
     assert checked.exit_code == 0 and json.loads(checked.stdout)["mismatches"] == []
+
+
+def test_accepting_all_from_the_shell_names_skipped_lines(
+    session: Session, runner: CliRunner, cli_env: dict[str, str]
+) -> None:
+    """`stock proposals --accept` ships what has a lane and names the line it skipped."""
+    small_network(session)
+    depot_without_lane(session)
+    receive(session, "P-1", "HUB", 10)
+    accepted = runner.invoke(app, ["stock", "proposals", "--accept", "--json"], env=cli_env)
+    assert accepted.exit_code == 0, accepted.stderr
+    assert json.loads(accepted.stdout) == []  # the only line, to DEPOT-C, has no lane
+    assert "skipped P-1 HUB → DEPOT-C: no lane to ship on" in accepted.stderr

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import Role
+from fleetcare.parts.models import Location
 from tests.conftest import sign_in
-from tests.parts.factories import receive, small_network
+from tests.parts.factories import depot_without_lane, receive, small_network
 
 
 def test_parts_pages(pages: TestClient, session: Session) -> None:
@@ -47,6 +50,46 @@ def test_accepting_proposals_on_the_page(
     done = pages.post("/stock/proposals/accept", data={"csrf_token": token.group(1)})
     assert done.status_code == 200 and "1 transfers and purchases created" in done.text
     assert client.get("/api/stock/transfers").json()["total"] == 1
+
+
+def test_accept_all_names_the_lines_it_skips(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """Accepting all on the page ships what has a lane and names the line it had to skip."""
+    small_network(session)
+    depot_without_lane(session)
+    receive(session, "P-1", "HUB", 10)
+    client.put("/api/stock/targets", json=[{"part": "P-1", "location": "DEPOT-A", "target": 3}])
+    page = pages.get("/stock/proposals")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    done = pages.post("/stock/proposals/accept", data={"csrf_token": token.group(1)})
+    assert done.status_code == 200 and "1 transfers and purchases created" in done.text
+    assert "Skipped, no lane to ship on: P-1 HUB → DEPOT-C" in done.text
+    assert [t["destination"] for t in client.get("/api/stock/transfers").json()["items"]] == [
+        "DEPOT-A"
+    ]
+
+
+def test_a_stored_loop_does_not_hang_the_pages(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """A parent loop already in the database (older data, two racing edits) still renders."""
+    small_network(session)
+    depot_a = select(Location.id).where(Location.code == "DEPOT-A").scalar_subquery()
+    session.execute(update(Location).where(Location.code == "PLANT").values(parent_id=depot_a))
+    session.commit()
+    answers: dict[str, int] = {}
+
+    def fetch() -> None:
+        answers["tree"] = pages.get("/locations").status_code
+        answers["page"] = pages.get("/stock/proposals").status_code
+        answers["api"] = client.get("/api/stock/proposals").status_code
+
+    worker = threading.Thread(target=fetch, daemon=True)  # before the fix it never returned
+    worker.start()
+    worker.join(timeout=20)
+    assert answers == {"tree": 200, "page": 200, "api": 200}
 
 
 def test_customers_do_not_see_the_parts_pages(

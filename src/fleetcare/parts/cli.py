@@ -239,9 +239,16 @@ def proposals(
     """Replenishment proposals toward the target stock; ``--accept`` ships them all."""
     by = system(operator())
     if accept:
-        created = _run(lambda session: accept_proposals(session, [], by=by), write=True)
-        _print(list(created), as_json)
-        err.print(_("{count} transfers and purchases created.").format(count=len(created)))
+        done = _run(lambda session: accept_proposals(session, [], by=by), write=True)
+        _print(list(done.created), as_json)
+        err.print(_("{count} transfers and purchases created.").format(count=len(done.created)))
+        for line in done.skipped:
+            err.print(
+                _("skipped {part} {origin} → {destination}: no lane to ship on").format(
+                    part=line.part, origin=line.origin, destination=line.destination
+                ),
+                style="yellow",
+            )
         return
     lines = _run(read.proposals, write=False)
     _print(list(lines), as_json)

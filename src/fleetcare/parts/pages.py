@@ -79,8 +79,8 @@ def locations_page(request: Request, session: DbSession, principal: Reader) -> R
 
     def path(code: str) -> list[str]:
         chain = [code]
-        while parents.get(chain[-1]):
-            chain.append(parents[chain[-1]] or "")
+        while (above := parents.get(chain[-1])) and above not in chain:  # a loop ends the walk
+            chain.append(above)
         return chain[::-1]
 
     ordered = sorted(locations, key=lambda loc: path(loc.code))
@@ -167,10 +167,11 @@ def proposals_page(request: Request, session: DbSession, principal: Reader) -> R
 @router.post("/stock/proposals/accept")
 def accept_page(request: Request, session: DbSession, principal: Mover) -> Response:
     """Accept every current proposal (the button on the proposals page)."""
-    created = accept_proposals(session, [], by=principal)
-    context = {
-        "lines": read.proposals(session),
-        "can_accept": True,
-        "accepted": _("{count} transfers and purchases created.").format(count=len(created)),
-    }
+    done = accept_proposals(session, [], by=principal)
+    message = _("{count} transfers and purchases created.").format(count=len(done.created))
+    if done.skipped:
+        message += " " + _("Skipped, no lane to ship on: {lines}.").format(
+            lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)
+        )
+    context = {"lines": read.proposals(session), "can_accept": True, "accepted": message}
     return render(request, "parts/proposals.html", context)

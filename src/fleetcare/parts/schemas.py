@@ -257,17 +257,30 @@ class ProposalLine(BaseModel):
     part: str
     origin: str | None
     destination: str
-    quantity: int = Field(ge=1, le=10_000_000)
+    quantity: int
     mode: str | None
     lead_time_days: float | None
     freight_cost: Decimal | None
     currency: str
 
 
+class ProposalChoice(BaseModel):
+    """A proposal line chosen to accept, as listed: only its key and its quantity count."""
+
+    part: PartNumber
+    origin: Code | None = None
+    destination: Code
+    quantity: int = Field(gt=0, description="at most what is still proposed")
+    mode: str | None = None
+    lead_time_days: float | None = None
+    freight_cost: Decimal | None = None
+    currency: str | None = None
+
+
 class ProposalAccept(StrictModel):
     """Which proposal lines to accept (all current ones when ``lines`` is empty)."""
 
-    lines: list[ProposalLine] = Field(default_factory=list, max_length=100_000)
+    lines: list[ProposalChoice] = Field(default_factory=list, max_length=100_000)
 
 
 class VerifyReport(BaseModel):

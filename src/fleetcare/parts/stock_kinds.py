@@ -8,6 +8,7 @@ replenishment proposals aim for. Both are upserted by (part, location).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import select, text
@@ -21,7 +22,7 @@ from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope, system
 from fleetcare.parts import schemas
 from fleetcare.parts.flows import set_on_hand, set_target, ship
-from fleetcare.parts.ledger import NotEnoughStock, level
+from fleetcare.parts.ledger import NotEnoughStock, level, lock
 from fleetcare.parts.models import Location, Part, StockLevel
 from fleetcare.parts.read import proposals
 
@@ -171,25 +172,39 @@ STOCK = StockKind()
 TARGETS = TargetKind()
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting proposals did: the transfers and purchases created, the lines skipped."""
+
+    created: list[schemas.TransferRead]
+    skipped: list[schemas.ProposalLine]  # no ordinary lane from the origin: still proposed
+
+
+def _shippable(line: schemas.ProposalLine) -> bool:
+    """A purchase, or a transfer with an ordinary lane to carry it."""
+    return line.origin is None or line.mode is not None
+
+
 def accept_proposals(
-    session: Session, chosen: Sequence[schemas.ProposalLine], *, by: Principal
-) -> list[schemas.TransferRead]:
+    session: Session, chosen: Sequence[schemas.ProposalChoice], *, by: Principal
+) -> Accepted:
     """Create the transfers and purchases of the chosen lines (all current ones if none chosen).
 
     A chosen line must still be proposed, with the same or a smaller quantity (lines for the
     same part, origin and destination count together): proposals are computed afresh in this
     transaction, so stock that moved meanwhile is not shipped twice. A transfer needs an
-    ordinary lane: a chosen line without one is refused; accepting all skips such lines.
-    On PostgreSQL an advisory lock makes concurrent accepts take turns (SQLite's write
-    transactions already do).
+    ordinary lane: a chosen line without one is refused; accepting all skips such lines and
+    returns them for the caller to report. On PostgreSQL an advisory lock makes concurrent
+    accepts take turns (SQLite's write transactions already do), and every balance to move is
+    locked before the first move, in the order single transfers lock theirs (no deadlock).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCEPT_LOCK})
     current = {(p.part, p.origin, p.destination): p for p in proposals(session)}
-    if chosen:
-        lines = list(chosen)
-    else:
-        lines = [p for p in current.values() if p.origin is None or p.mode is not None]
+    skipped = [] if chosen else [p for p in current.values() if not _shippable(p)]
+    lines: list[schemas.ProposalChoice | schemas.ProposalLine] = list(chosen) or [
+        p for p in current.values() if _shippable(p)
+    ]
     wanted: dict[tuple[str, str | None, str], int] = {}
     for line in lines:
         key = (line.part, line.origin, line.destination)
@@ -200,7 +215,7 @@ def accept_proposals(
         fresh = current.get(key)
         if fresh is None or wanted[key] > fresh.quantity:
             message = _("line {n} ({part} to {destination}) is no longer proposed")
-        elif fresh.origin is not None and fresh.mode is None:
+        elif not _shippable(fresh):
             message = _("line {n} ({part} to {destination}): no ordinary lane to ship it on")
         else:
             continue
@@ -213,7 +228,8 @@ def accept_proposals(
         )
     if errors:
         raise InvalidInput(errors)
-    return [
+    _lock_balances(session, lines)
+    created = [
         ship(
             session,
             schemas.TransferCreate(
@@ -226,3 +242,19 @@ def accept_proposals(
         )
         for line in lines
     ]
+    return Accepted(created, skipped)
+
+
+def _lock_balances(
+    session: Session, lines: Sequence[schemas.ProposalChoice | schemas.ProposalLine]
+) -> None:
+    """Lock every balance the lines move: part by part, each in location order (``lock``)."""
+    ends = [(line.part, code) for line in lines for code in (line.origin, line.destination)]
+    parts = resolve(session, Part, "number", (part for part, _code in ends))
+    locations = resolve(session, Location, "code", (code for _part, code in ends if code))
+    by_part: dict[int, set[int]] = {}
+    for part, code in ends:
+        if code is not None:
+            by_part.setdefault(parts[part], set()).add(locations[code])
+    for part_id in sorted(by_part):
+        lock(session, part_id, by_part[part_id])

@@ -275,5 +275,8 @@ def list_proposals(session: DbSession) -> list[schemas.ProposalLine]:
 def accept(
     session: DbSession, principal: CurrentPrincipal, body: schemas.ProposalAccept
 ) -> list[schemas.TransferRead]:
-    """Create the transfers and purchases of the chosen proposal lines (all, when none chosen)."""
-    return accept_proposals(session, body.lines, by=principal)
+    """Create the transfers and purchases of the chosen proposal lines (all, when none chosen).
+
+    Accepting all skips lines with no ordinary lane: they stay proposed, with no ``mode``.
+    """
+    return accept_proposals(session, body.lines, by=principal).created
