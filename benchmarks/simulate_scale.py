@@ -23,7 +23,7 @@ import numpy as np
 from fleetcare.planning.baselines import fill_rate_stock
 from fleetcare.planning.problem import PlanningProblem, parse_problem
 from fleetcare.simulation.engine import simulate_part
-from fleetcare.simulation.runner import SimulationParams, run
+from fleetcare.simulation.runner import SimulationParams, machine_numbers, run
 
 sys.path.insert(0, str(Path(__file__).parent))
 from plan_scale import network_problem
@@ -126,8 +126,7 @@ def main() -> None:
     horizon = 3 * 365.0
     small = range(0, len(problem.part_ids), max(1, len(problem.part_ids) // 20))
     leaf = problem.is_leaf
-    units = np.where(leaf, np.round(problem.units), 0).astype(np.int64)
-    first_unit = np.concatenate(([0], np.cumsum(units)[:-1])).astype(np.int64)
+    units, first_unit = machine_numbers(problem)
     compiled_events = plain_events = 0
     compiled_time = plain_time = 0.0
     for i in small:

@@ -309,6 +309,56 @@ def upstream_levels(ebo: NDArray[np.float64], thinning: float) -> NDArray[np.int
 
 
 @njit(cache=True, nogil=True)
+def _leaf_hull(
+    child: int,
+    up_flow: float,
+    up_ebo: float,
+    up_vbo: float,
+    flow: NDArray[np.float64],
+    lead: NDArray[np.float64],
+    units: NDArray[np.float64],
+    vmr: float,
+    z: float,
+    most: int,
+    negligible: float,
+    work: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """A leaf's hull given its parent's backorders (concave but where every machine waits),
+    computed in ``work`` (returned, grown when it was too short)."""
+    mean, variance = pipeline(
+        flow[child] * lead[child], vmr, flow[child] / up_flow, up_ebo, up_vbo, False
+    )
+    n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
+    while n < 0:
+        work = np.empty(2 * work.size)
+        n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
+    pieces = upper_hull(work[:n], np.arange(n))
+    return pieces, work[pieces], work
+
+
+@njit(cache=True, nogil=True)
+def _append_segments(
+    pieces: NDArray[np.int64],
+    values: NDArray[np.float64],
+    child: int,
+    seg_pieces: NDArray[np.int64],
+    seg_gain: NDArray[np.float64],
+    seg_child: NDArray[np.int64],
+    used: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], int]:
+    """Add a child's hull segments (pieces, gain, whose) after the first ``used`` ones."""
+    steps = pieces.size - 1
+    seg_pieces = _grow_int(seg_pieces, used + steps)
+    seg_gain = _grow_float(seg_gain, used + steps)
+    seg_child = _grow_int(seg_child, used + steps)
+    for t in range(steps):
+        seg_pieces[used + t] = pieces[t + 1] - pieces[t]
+        seg_gain[used + t] = values[t + 1] - values[t]
+        seg_child[used + t] = child
+    return seg_pieces, seg_gain, seg_child, used + steps
+
+
+@njit(cache=True, nogil=True)
 def _hull_values(
     j: int,
     up_flow: float,
@@ -362,17 +412,21 @@ def _hull_values(
         c = 0
         child = first_child[j]
         while child >= 0:
-            if first_child[child] < 0 and flow[child] > 0.0:
-                # a leaf child, inline: its values are concave except where machines all wait
-                mean, variance = pipeline(
-                    flow[child] * lead[child], vmr, flow[child] / flow[j], ebo[s], vbo[s], False
+            if first_child[child] < 0 and flow[child] > 0.0:  # a leaf child, inline
+                pieces, values, work = _leaf_hull(
+                    child,
+                    flow[j],
+                    ebo[s],
+                    vbo[s],
+                    flow,
+                    lead,
+                    units,
+                    vmr,
+                    z,
+                    most,
+                    negligible,
+                    work,
                 )
-                n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
-                while n < 0:
-                    work = np.empty(2 * work.size)
-                    n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
-                hull = upper_hull(work[:n], np.arange(n))
-                pieces, values = hull, work[hull]
             else:
                 pieces, values = _hull_values(
                     child,
@@ -390,15 +444,9 @@ def _hull_values(
                     negligible,
                 )[:2]
             start += values[0]
-            steps = pieces.size - 1
-            seg_pieces = _grow_int(seg_pieces, used + steps)
-            seg_gain = _grow_float(seg_gain, used + steps)
-            seg_child = _grow_int(seg_child, used + steps)
-            for t in range(steps):
-                seg_pieces[used + t] = pieces[t + 1] - pieces[t]
-                seg_gain[used + t] = values[t + 1] - values[t]
-                seg_child[used + t] = c
-            used += steps
+            seg_pieces, seg_gain, seg_child, used = _append_segments(
+                pieces, values, c, seg_pieces, seg_gain, seg_child, used
+            )
             c += 1
             child = next_sibling[child]
         pieces, values, _ = _merge(
@@ -500,16 +548,21 @@ def _plans_of(
         child = first_child[j]
         while child >= 0:
             kept_index[c] = -1
-            if first_child[child] < 0 and flow[child] > 0.0:
-                mean, variance = pipeline(
-                    flow[child] * lead[child], vmr, flow[child] / flow[j], ebo[s], vbo[s], False
+            if first_child[child] < 0 and flow[child] > 0.0:  # a leaf child, inline
+                pieces, values, work = _leaf_hull(
+                    child,
+                    flow[j],
+                    ebo[s],
+                    vbo[s],
+                    flow,
+                    lead,
+                    units,
+                    vmr,
+                    z,
+                    most,
+                    negligible,
+                    work,
                 )
-                n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
-                while n < 0:
-                    work = np.empty(2 * work.size)
-                    n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
-                pieces = upper_hull(work[:n], np.arange(n))
-                values = work[pieces]
             else:
                 pieces, values, c_level, c_vertex = _hull_values(
                     child,
@@ -554,15 +607,9 @@ def _plans_of(
             flat_pieces[offset[c] : offset[c] + pieces.size] = pieces
             flat_values[offset[c] : offset[c] + pieces.size] = values
             offset[c + 1] = offset[c] + pieces.size
-            steps = pieces.size - 1
-            seg_pieces = _grow_int(seg_pieces, used + steps)
-            seg_gain = _grow_float(seg_gain, used + steps)
-            seg_child = _grow_int(seg_child, used + steps)
-            for t in range(steps):
-                seg_pieces[used + t] = pieces[t + 1] - pieces[t]
-                seg_gain[used + t] = values[t + 1] - values[t]
-                seg_child[used + t] = c
-            used += steps
+            seg_pieces, seg_gain, seg_child, used = _append_segments(
+                pieces, values, c, seg_pieces, seg_gain, seg_child, used
+            )
             c += 1
             child = next_sibling[child]
         taken = _merge(seg_pieces[:used], seg_gain[:used], seg_child[:used], start, n_children)[2]

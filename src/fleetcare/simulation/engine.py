@@ -124,14 +124,15 @@ def simulate_part(
                         events,
                     )
                 else:
-                    if waits >= wait_machine.size:
-                        wait_machine, wait_start, wait_end = _grow(
-                            wait_machine, wait_start, wait_end
-                        )
-                    wait_machine[waits] = machine
-                    wait_start[waits] = t
-                    wait_end[waits] = min(t + external_days, horizon)
-                    waits += 1
+                    wait_machine, wait_start, wait_end, waits = _note_wait(
+                        machine,
+                        t,
+                        min(t + external_days, horizon),
+                        wait_machine,
+                        wait_start,
+                        wait_end,
+                        waits,
+                    )
                     if t >= warmup:
                         outside += 1
         elif first[j] >= 0:  # a piece arrives where requests wait: the oldest gets it
@@ -143,12 +144,9 @@ def simulate_part(
             if t > warmup:
                 backorder_area[j] += t - max(since, warmup)
             if is_leaf[j]:
-                if waits >= wait_machine.size:
-                    wait_machine, wait_start, wait_end = _grow(wait_machine, wait_start, wait_end)
-                wait_machine[waits] = waiting
-                wait_start[waits] = since
-                wait_end[waits] = t
-                waits += 1
+                wait_machine, wait_start, wait_end, waits = _note_wait(
+                    waiting, since, t, wait_machine, wait_start, wait_end, waits
+                )
             else:  # ship to the child whose order waited longest
                 heapq.heappush(events, (t + lead[waiting], _ARRIVAL, waiting))
         else:
@@ -161,12 +159,9 @@ def simulate_part(
             if horizon > warmup:
                 backorder_area[j] += horizon - max(since, warmup)
             if is_leaf[j]:
-                if waits >= wait_machine.size:
-                    wait_machine, wait_start, wait_end = _grow(wait_machine, wait_start, wait_end)
-                wait_machine[waits] = pool_item[record]
-                wait_start[waits] = since
-                wait_end[waits] = horizon
-                waits += 1
+                wait_machine, wait_start, wait_end, waits = _note_wait(
+                    pool_item[record], since, horizon, wait_machine, wait_start, wait_end, waits
+                )
             record = pool_next[record]
     span = max(horizon - warmup, 1e-12)
     return (
@@ -180,18 +175,29 @@ def simulate_part(
 
 
 @njit(cache=True, nogil=True)
-def _grow(
-    machine: NDArray[np.int64], start: NDArray[np.float64], end: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    """The waiting-interval arrays, twice as long."""
-    size = 2 * machine.size
-    new_machine = np.empty(size, dtype=np.int64)
-    new_start = np.empty(size)
-    new_end = np.empty(size)
-    new_machine[: machine.size] = machine
-    new_start[: start.size] = start
-    new_end[: end.size] = end
-    return new_machine, new_start, new_end
+def _note_wait(
+    machine: int,
+    start: float,
+    end: float,
+    machines: NDArray[np.int64],
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    count: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], int]:
+    """Append a machine's wait (arrays doubled when full); returns them and the new count."""
+    if count >= machines.size:
+        size = 2 * machines.size
+        grown_machines = np.empty(size, dtype=np.int64)
+        grown_starts = np.empty(size)
+        grown_ends = np.empty(size)
+        grown_machines[:count] = machines[:count]
+        grown_starts[:count] = starts[:count]
+        grown_ends[:count] = ends[:count]
+        machines, starts, ends = grown_machines, grown_starts, grown_ends
+    machines[count] = machine
+    starts[count] = start
+    ends[count] = end
+    return machines, starts, ends, count + 1
 
 
 @njit(cache=True, nogil=True)

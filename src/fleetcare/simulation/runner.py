@@ -88,6 +88,12 @@ def _down_days(
     return total
 
 
+def machine_numbers(problem: PlanningProblem) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Machines at each location (leaves only) and the number of each location's first one."""
+    units = np.where(problem.is_leaf, np.round(problem.units), 0).astype(np.int64)
+    return units, np.concatenate(([0], np.cumsum(units)[:-1])).astype(np.int64)
+
+
 def replicate(
     problem: PlanningProblem, stock: NDArray[np.int64], params: SimulationParams, replication: int
 ) -> Replication:
@@ -95,8 +101,7 @@ def replicate(
     horizon = params.years * DAYS_PER_YEAR
     warmup = params.warmup_years * DAYS_PER_YEAR
     leaf = problem.is_leaf
-    units = np.where(leaf, np.round(problem.units), 0).astype(np.int64)
-    first_unit = np.concatenate(([0], np.cumsum(units)[:-1])).astype(np.int64)
+    units, first_unit = machine_numbers(problem)
     policy = POLICIES[params.policy]
     external = {EMERGENCY: params.emergency_days, GREY: params.grey_days}.get(policy, 0.0)
     n_parts = len(problem.part_ids)
