@@ -71,8 +71,10 @@ class Curve:
 class Hulls:
     """Every part's efficient allocations, flattened: part i owns rows start[i] … start[i+1]−1.
 
-    ``pieces`` and ``value`` per vertex; ``stock`` the allocation (columns in the problem's
-    location order). Each leaf's Z ln(1 − EBO/(N Z)) is kept as the first vertex's row
+    ``pieces`` and ``value`` per vertex. The allocation of vertex r is kept as the
+    part-locations it changes from the vertex before (zero stock before the first):
+    ``stock_location`` / ``stock_value`` [``stock_start[r]`` … ``stock_start[r+1]``), columns in
+    the problem's location order. Each leaf's Z ln(1 − EBO/(N Z)) is kept as the first vertex's row
     (``leaf_first``, parts × leaves) and, for every later vertex r, the leaves that changed
     since r − 1: ``change_leaf`` / ``change_value`` [``change_start[r]`` … ``change_start[r+1]``)
     — a step moves one depot or one branch, so this is a fraction of the dense table.
@@ -81,7 +83,9 @@ class Hulls:
     start: NDArray[np.int64]
     pieces: NDArray[np.int64]
     value: NDArray[np.float64]
-    stock: NDArray[np.int16]
+    stock_start: NDArray[np.int64]
+    stock_location: NDArray[np.int32]
+    stock_value: NDArray[np.int16]
     leaf_first: NDArray[np.float64]
     change_start: NDArray[np.int64]
     change_leaf: NDArray[np.int32]
@@ -92,7 +96,7 @@ Progress = Callable[[int], None]
 _Solved = tuple[
     NDArray[np.int64],
     NDArray[np.float64],
-    NDArray[np.int16],
+    tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int16]],
     NDArray[np.float64],
     NDArray[np.int64],
     NDArray[np.int32],
@@ -127,8 +131,14 @@ def part_hulls(
             params.thinning,
             params.negligible_backorders,
         )
-        stock = np.empty((pieces.size, n_locations), dtype=np.int16)
-        stock[:, order] = stock_dfs
+        stock = np.zeros((pieces.size + 1, n_locations), dtype=np.int16)  # a zero row first
+        stock[1:, order] = stock_dfs
+        stock_rows, stock_columns = np.nonzero(stock[1:] != stock[:-1])
+        stock_changes = (
+            np.bincount(stock_rows, minlength=pieces.size),
+            stock_columns.astype(np.int32),
+            stock[stock_rows + 1, stock_columns],
+        )
         leaf_all = np.empty((pieces.size, n_locations))
         leaf_all[:, order] = leaf_dfs
         leaf_log = leaf_all[:, leaves]
@@ -137,7 +147,7 @@ def part_hulls(
         return (
             pieces,
             value,
-            stock,
+            stock_changes,
             leaf_log[0],
             counts,
             columns.astype(np.int32),
@@ -153,11 +163,14 @@ def part_hulls(
                 progress(min(first + chunk, n_parts))
     sizes = np.array([r[0].size for r in results], dtype=np.int64)
     counts = np.concatenate([r[4] for r in results])
+    stock_counts = np.concatenate([r[2][0] for r in results])
     return Hulls(
         np.concatenate(([0], np.cumsum(sizes))),
         np.concatenate([r[0] for r in results]),
         np.concatenate([r[1] for r in results]),
-        np.concatenate([r[2] for r in results]),
+        np.concatenate(([0], np.cumsum(stock_counts))),
+        np.concatenate([r[2][1] for r in results]),
+        np.concatenate([r[2][2] for r in results]),
         np.stack([r[3] for r in results]),
         np.concatenate(([0], np.cumsum(counts))),
         np.concatenate([r[5] for r in results]),
@@ -226,6 +239,24 @@ def _walk(
     return costs[: taken + 1], availabilities[: taken + 1], at
 
 
+@njit(cache=True)
+def _stock_at(
+    start: NDArray[np.int64],
+    at: NDArray[np.int64],
+    stock_start: NDArray[np.int64],
+    stock_location: NDArray[np.int32],
+    stock_value: NDArray[np.int16],
+    n_locations: int,
+) -> NDArray[np.int64]:
+    """Each part's allocation at its vertex ``at`` (parts × locations), from the changes."""
+    stock = np.zeros((start.size - 1, n_locations), dtype=np.int64)
+    for i in range(start.size - 1):
+        for row in range(start[i], start[i] + at[i] + 1):
+            for c in range(stock_start[row], stock_start[row + 1]):
+                stock[i, stock_location[c]] = stock_value[c]
+    return stock
+
+
 def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curve:
     """The curve from zero stock along the parts' hulls, to the target or the budget."""
     target = params.target_availability if params.target_availability is not None else 2.0
@@ -244,7 +275,14 @@ def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curv
         float(target),
         float(budget),
     )
-    stock = hulls.stock[hulls.start[:-1] + at].astype(np.int64)
+    stock = _stock_at(
+        hulls.start,
+        at,
+        hulls.stock_start,
+        hulls.stock_location,
+        hulls.stock_value,
+        len(problem.location_ids),
+    )
     points = tuple(
         CurvePoint(float(c), float(a)) for c, a in zip(costs, availabilities, strict=True)
     )
