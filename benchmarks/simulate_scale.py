@@ -140,6 +140,7 @@ def main() -> None:
             units,
             first_unit,
             1.0,
+            int(problem.qty_per_unit[i]),
             0,
             0.0,
             horizon,

@@ -59,6 +59,47 @@ def test_palm_theorem_stock_only_at_the_leaves() -> None:
             assert lo - slack <= ebo <= hi + slack, (part, location, lo, ebo, hi)
 
 
+def test_availability_agrees_with_the_model_when_each_machine_holds_one_piece() -> None:
+    """Z = 1, Poisson, stock only at the depots: A = 1 − Σ EBO/N is exact in expectation, so
+    the simulated availability (failures hit only working machines) must agree with it."""
+    document = {**NETWORK, "parts": [{**NETWORK["parts"][0], "qty_per_unit": 1}]}
+    document["locations"] = [
+        {**loc, "units": 5} if "units" in loc else loc for loc in NETWORK["locations"]
+    ]
+    problem = parse_problem(document)
+    stock = np.array([[0, 0, 2, 3]], dtype=np.int64)
+    params = SimulationParams(years=60, warmup_years=2, replications=6, seed=4)
+    document_out = summary(problem, stock, params, run(problem, stock, params, threads=2))
+    lo, hi = document_out["availability"]["ci95"]  # type: ignore[index]
+    model = evaluate(problem, stock).availability
+    assert lo - 0.1 * (hi - lo) <= model <= hi + 0.1 * (hi - lo), (lo, model, hi)
+
+
+def test_a_deep_chain_with_lumpy_demand_grows_its_queues_safely() -> None:
+    """A batch can need more queue room than one doubling gives (VMR 400, 60 locations)."""
+    locations: list[dict[str, Any]] = [{"id": "L0", "parent": None, "resupply_days": 30}]
+    locations += [{"id": f"L{k}", "parent": f"L{k - 1}", "resupply_days": 2} for k in range(1, 60)]
+    locations[-1]["units"] = 10
+    problem = parse_problem(
+        {
+            "format": "fleetcare-plan/1",
+            "locations": locations,
+            "parts": [
+                {
+                    "id": "P",
+                    "unit_cost": 1.0,
+                    "qty_per_unit": 1,
+                    "vmr": 400.0,
+                    "demand_per_day": {"L59": 0.5},
+                }
+            ],
+        }
+    )
+    stock = np.zeros((1, 60), dtype=np.int64)
+    results = run(problem, stock, SimulationParams(years=3, warmup_years=1, replications=2))
+    assert all(0.0 <= r.availability <= 1.0 for r in results)
+
+
 def test_the_same_seed_gives_the_same_numbers_on_any_number_of_workers() -> None:
     """In-process and on two Dask workers: the same replications, to float noise."""
     problem = parse_problem(NETWORK)

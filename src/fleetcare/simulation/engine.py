@@ -5,7 +5,8 @@ the moment it hands a piece out; the parent ships first come first served, the p
 after the location's resupply days; the root buys from the supplier, whose pieces arrive after
 the root's resupply days. Failures arrive at the leaves as a Poisson process (or compound
 Poisson with geometric batch sizes of mean (VMR + 1)/2, which gives that variance-to-mean
-ratio) and hit a machine drawn uniformly among the leaf's machines. When the leaf has no piece:
+ratio); each failing piece is one of the leaf's N·Z fitted pieces still working, drawn
+uniformly (as the model's availability (1 − EBO/(N Z))^Z assumes). When the leaf has no piece:
 
 - ``wait``: the machine waits for the next piece the leaf receives (a backorder);
 - ``emergency``: a piece comes by the emergency lane after ``emergency_days``, at
@@ -28,7 +29,7 @@ from numpy.typing import NDArray
 
 WAIT, EMERGENCY, GREY = 0, 1, 2
 POLICIES = {"wait": WAIT, "emergency": EMERGENCY, "grey": GREY}
-_ARRIVAL, _DEMAND = 0, 1  # at equal times a piece arrives before a demand takes one
+_ARRIVAL, _DEMAND, _REPAIRED = 0, 1, 2  # at equal times a piece arrives before a demand
 
 
 @njit(cache=True, nogil=True)
@@ -41,6 +42,7 @@ def simulate_part(
     units: NDArray[np.int64],
     first_unit: NDArray[np.int64],
     vmr: float,
+    z: int,
     policy: int,
     external_days: float,
     horizon: float,
@@ -67,6 +69,7 @@ def simulate_part(
     first = np.full(n, -1, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
     backorder_area = np.zeros(n)
+    broken = np.zeros(max(1, (first_unit + units).max()), dtype=np.int64)  # pieces, by machine
     events = [(0.0, _DEMAND, -1)]
     events.pop()
     batch = (vmr + 1.0) / 2.0
@@ -87,10 +90,10 @@ def simulate_part(
         if kind == _DEMAND:
             heapq.heappush(events, (t + np.random.exponential(batch / rate[j]), _DEMAND, j))
             size = 1 if batch <= 1.0 else np.random.geometric(1.0 / batch)
-            machine = first_unit[j] + np.random.randint(0, units[j])
-            if used[0] + size * n >= pool_item.size:
+            while used[0] + size * n >= pool_item.size:
                 pool_item, pool_time, pool_next = _grow_pool(pool_item, pool_time, pool_next)
             for _piece in range(size):
+                machine = _working_machine(first_unit[j], units[j], z, broken)
                 if on_hand[j] > 0:
                     on_hand[j] -= 1
                     _reorder(
@@ -108,6 +111,7 @@ def simulate_part(
                         events,
                     )
                 elif policy == WAIT:
+                    broken[machine] += 1
                     _enqueue(j, machine, t, pool_item, pool_time, pool_next, used, first, last)
                     _reorder(
                         j,
@@ -124,6 +128,8 @@ def simulate_part(
                         events,
                     )
                 else:
+                    broken[machine] += 1
+                    heapq.heappush(events, (t + external_days, _REPAIRED, machine))
                     wait_machine, wait_start, wait_end, waits = _note_wait(
                         machine,
                         t,
@@ -135,6 +141,8 @@ def simulate_part(
                     )
                     if t >= warmup:
                         outside += 1
+        elif kind == _REPAIRED:  # an emergency or grey piece is fitted: j is the machine
+            broken[j] -= 1
         elif first[j] >= 0:  # a piece arrives where requests wait: the oldest gets it
             record = first[j]
             first[j] = pool_next[record]
@@ -144,6 +152,7 @@ def simulate_part(
             if t > warmup:
                 backorder_area[j] += t - max(since, warmup)
             if is_leaf[j]:
+                broken[waiting] -= 1
                 wait_machine, wait_start, wait_end, waits = _note_wait(
                     waiting, since, t, wait_machine, wait_start, wait_end, waits
                 )
@@ -172,6 +181,18 @@ def simulate_part(
         outside,
         handled,
     )
+
+
+@njit(cache=True, nogil=True)
+def _working_machine(first: int, machines: int, z: int, broken: NDArray[np.int64]) -> int:
+    """The machine of a failing piece: a slot drawn uniformly among the depot's N·Z fitted
+    pieces still working (a machine with all Z of them broken cannot break another)."""
+    for _try in range(1000):
+        slot = np.random.randint(0, machines * z)
+        machine = first + slot // z
+        if slot % z >= broken[machine]:
+            return machine
+    return first + np.random.randint(0, machines)  # (nearly) every piece is broken already
 
 
 @njit(cache=True, nogil=True)

@@ -120,6 +120,7 @@ def replicate(
             units,
             first_unit,
             float(problem.vmr[i]),
+            int(problem.qty_per_unit[i]),
             policy,
             external,
             horizon,
