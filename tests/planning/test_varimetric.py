@@ -131,3 +131,13 @@ def test_cli_evaluate_contract(tmp_path: Path, runner: CliRunner) -> None:
     assert (
         runner.invoke(app, ["plan", "evaluate", str(problem), "--stock", str(stock)]).exit_code == 2
     )
+
+
+def test_sizes_beyond_what_the_planner_handles_are_refused() -> None:
+    """A stock above 1,000,000 pieces or a pipeline above 1,000,000 pieces: refused, named."""
+    problem = parse_problem(TWO_ECHELON)
+    with pytest.raises(ProblemError, match="part P: A: a whole number of pieces from 0"):
+        parse_stock({"P": {"A": 10**30}}, problem)
+    flood = {**TWO_ECHELON, "parts": [{**TWO_ECHELON["parts"][0], "demand_per_day": {"A": 1e6}}]}
+    with pytest.raises(ProblemError, match=r"part P: demand_per_day: .* pieces in resupply at HUB"):
+        parse_problem(flood)

@@ -180,6 +180,15 @@ def test_cli_contract(tmp_path: Path, runner: CliRunner) -> None:
         app, [*base, "--replications", "2", "--scheduler", "tcp://127.0.0.1:9"]
     )
     assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
+    nonsense = runner.invoke(app, [*base, "--replications", "2", "--scheduler", "nonsense"])
+    assert nonsense.exit_code == 2 and "--scheduler" in nonsense.stderr
+    for option, value in (("--seed", "-1"), ("--workers", "-1")):
+        bad = runner.invoke(app, [*base, "--replications", "2", option, value])
+        assert bad.exit_code == 2 and option in bad.stderr, (option, bad.stderr)
+    too_high = runner.invoke(
+        app, [*base, "--compare", "--target-availability", "0.999999999", "--workers", "0"]
+    )
+    assert too_high.exit_code == 2 and "not reachable" in too_high.stderr
 
 
 def test_cli_compares_the_optimised_plan_with_the_rules_of_thumb(

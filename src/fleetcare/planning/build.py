@@ -11,7 +11,8 @@
   hour from the part's component group (``ANNUAL_REPLACEMENTS`` per piece at
   ``REFERENCE_HOURS`` a year) and the region's climate (``CLIMATE_FACTOR``).
 
-  Where a depot has a demand history (parts issued, cannibalised or bought grey in the last
+  Where a depot has a demand history (parts issued — cannibalised and grey pieces are booked
+  in and then issued, so they count once — in the last
   ``HISTORY_MONTHS`` complete months), that rate is blended with the history's
   intermittent-demand forecast (``forecast.blend``: Syntetos–Boylan classes, Croston / SBA /
   TSB, credibility weight n/(n + 12) for n months of history).
@@ -44,7 +45,9 @@ from fleetcare.parts.models import (
 from fleetcare.planning.forecast import blend
 
 HISTORY_MONTHS = 24
-DEMAND_MOVES = (MoveKind.issue, MoveKind.cannibalisation, MoveKind.grey_purchase)
+# A cannibalised or grey piece is booked in (+ on hand) and then leaves by an issue, so the
+# issues alone are the demand.
+DEMAND_MOVES = (MoveKind.issue,)
 
 PROCUREMENT_DAYS = 90.0
 REFERENCE_HOURS = 3000.0  # operating hours a year the annual rates below refer to
@@ -121,7 +124,11 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
     for part_id, model_id, quantity in bom:
         if model_id in models:
             fitted[part_id].append((model_id, quantity))
-    parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_(fitted)))}
+    # a part without a cost cannot be planned (the problem file needs a cost > 0): left out
+    parts = {
+        p.id: p
+        for p in session.scalars(select(Part).where(Part.id.in_(fitted), Part.unit_cost > 0))
+    }
     for part_id in list(fitted):
         if part_id not in parts:
             del fitted[part_id]
@@ -211,8 +218,7 @@ def demand_history(
             continue
         start[location_id] = min(start.get(location_id, month), month)
         by_month = counts[location_id][part_id]
-        pieces = abs(delta) if delta else 1  # a cannibalisation moves no depot stock
-        by_month[month] = by_month.get(month, 0.0) + pieces
+        by_month[month] = by_month.get(month, 0.0) + abs(delta)
     codes = dict(
         session.execute(select(Location.id, Location.code).where(Location.id.in_(start))).all()
     )

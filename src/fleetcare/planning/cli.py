@@ -110,7 +110,9 @@ def optimise_command(
     curve_file: Annotated[
         Path | None, typer.Option("--curve", help=_("also write the curve (JSON) here"))
     ] = None,
-    max_pieces: Annotated[int, typer.Option(help=_("pieces per part-location at most"))] = 2000,
+    max_pieces: Annotated[
+        int, typer.Option(min=1, max=20_000, help=_("pieces per part-location at most"))
+    ] = 2000,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
 ) -> None:
     """The availability-against-cost curve up to a target or a budget, and its last plan."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from numpy.typing import NDArray
 from sqlalchemy import select
 from starlette.responses import Response
@@ -31,7 +31,7 @@ from fleetcare.parts.stock_kinds import TargetKind
 from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
-from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
+from fleetcare.planning.problem import PlanningProblem, ProblemError, parse_problem, parse_stock
 from fleetcare.simulation.compare import Compared, compare
 from fleetcare.simulation.runner import SimulationParams
 from fleetcare.web.templating import render
@@ -72,8 +72,14 @@ def _solve(session: DbSession, region: str, target: float) -> Solved | None:
     document = build_problem(session, region=region or None)
     if not document["parts"]:
         return None
-    problem = parse_problem(document)
-    current = parse_stock(current_stock(session, document), problem)
+    try:
+        problem = parse_problem(document)
+        current = parse_stock(current_stock(session, document), problem)
+    except ProblemError as exc:  # data the problem file refuses: say which, not a 500
+        message = _("The network's data cannot be planned: {errors}").format(
+            errors="; ".join(exc.messages)
+        )
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message) from None
     params = OptimiseParams(target_availability=target)
     hulls = part_hulls(problem, params)
     currencies = set(

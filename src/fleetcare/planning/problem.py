@@ -25,6 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 FORMAT = "fleetcare-plan/1"
+MAX_PIECES = 1_000_000  # stock per part-location a stock file may hold
+MAX_PIPELINE = 1_000_000  # pieces in resupply (demand × days) at any location
 
 
 class ProblemError(Exception):
@@ -174,7 +176,7 @@ def parse_problem(data: Any) -> PlanningProblem:
             demand[i, column[loc]] = rate
         for loc, value in part["resupply_days"].items():
             resupply[i, column[loc]] = value
-    return PlanningProblem(
+    problem = PlanningProblem(
         location_ids=tuple(order),
         parent=np.array(
             [column[p] if (p := parents[loc]) is not None else -1 for loc in order], dtype=np.int64
@@ -187,6 +189,15 @@ def parse_problem(data: Any) -> PlanningProblem:
         demand=demand,
         resupply_days=resupply,
     )
+    pipeline = problem.throughput * problem.resupply_days  # pieces in resupply, nothing stocked
+    for i, j in zip(*np.nonzero(pipeline > MAX_PIPELINE), strict=True):
+        errors.append(
+            f"part {problem.part_ids[i]}: demand_per_day: {pipeline[i, j]:,.0f} pieces in "
+            f"resupply at {order[j]}, beyond the {MAX_PIPELINE:,} the planner handles"
+        )
+    if errors:
+        raise ProblemError(errors[:50])
+    return problem
 
 
 def _parse_parts(
@@ -270,8 +281,15 @@ def parse_stock(data: Any, problem: PlanningProblem) -> NDArray[np.int64]:
         for loc, pieces in levels.items():
             if loc not in columns:
                 errors.append(f"part {part}: {loc}: unknown location")
-            elif not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
-                errors.append(f"part {part}: {loc}: a whole number of pieces ≥ 0 is needed")
+            elif (
+                not isinstance(pieces, int)
+                or isinstance(pieces, bool)
+                or not 0 <= pieces <= MAX_PIECES
+            ):
+                errors.append(
+                    f"part {part}: {loc}: a whole number of pieces from 0 to {MAX_PIECES:,} "
+                    "is needed"
+                )
             else:
                 stock[rows[part], columns[loc]] = pieces
     if errors:

@@ -47,7 +47,10 @@ def _from_database(region: str) -> tuple[PlanningProblem, dict[str, Any]]:
         if not document["parts"]:
             raise _bad("--region", [_("no depot serves machines here: nothing to simulate")])
         stock = current_stock(session, document)
-    return parse_problem(document), stock
+    try:
+        return parse_problem(document), stock
+    except ProblemError as exc:
+        raise _bad("--region", exc.messages) from None
 
 
 def simulate_command(
@@ -65,12 +68,12 @@ def simulate_command(
     years: Annotated[float, typer.Option(help=_("years simulated"))] = 10.0,
     warmup_years: Annotated[float, typer.Option(help=_("years left out at the start"))] = 1.0,
     replications: Annotated[int, typer.Option(help=_("independent replications"))] = 20,
-    seed: Annotated[int, typer.Option(help=_("the same seed gives the same numbers"))] = 1,
+    seed: Annotated[int, typer.Option(min=0, help=_("the same seed gives the same numbers"))] = 1,
     policy: Annotated[
         str, typer.Option(help=_("at a stock-out: wait, emergency or grey"))
     ] = "wait",
     workers: Annotated[
-        int, typer.Option(help=_("Dask worker processes on this machine (0: none)"))
+        int, typer.Option(min=0, max=256, help=_("Dask worker processes on this machine (0: none)"))
     ] = 2,
     scheduler: Annotated[
         str | None, typer.Option(help=_("address of an existing Dask scheduler"))

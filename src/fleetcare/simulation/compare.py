@@ -18,7 +18,13 @@ from fleetcare.planning.baselines import baselines
 from fleetcare.planning.optimise import OptimiseParams, optimise
 from fleetcare.planning.problem import PlanningProblem
 from fleetcare.planning.varimetric import evaluate
-from fleetcare.simulation.runner import Progress, SimulationParams, run, summary
+from fleetcare.simulation.runner import (
+    Progress,
+    SimulationError,
+    SimulationParams,
+    run,
+    summary,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,13 @@ def compare(
     """Simulate the optimised plan at ``target_availability`` (``optimised`` when already
     solved) and every baseline; ``progress`` counts the plans done."""
     if optimised is None:
-        optimised = optimise(problem, OptimiseParams(target_availability=target_availability)).stock
+        curve = optimise(problem, OptimiseParams(target_availability=target_availability))
+        if not curve.reached:
+            raise SimulationError(
+                f"--target-availability {target_availability} is not reachable "
+                f"(best {curve.last.availability:.6f})"
+            )
+        optimised = curve.stock
     plans: list[tuple[str, str, float, NDArray[np.int64]]] = [
         (f"optimised for {target_availability:.1%}", "optimised", target_availability, optimised)
     ]

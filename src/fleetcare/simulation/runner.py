@@ -54,6 +54,8 @@ class SimulationParams:
             raise SimulationError("--years must exceed --warmup-years (and the warm-up be ≥ 0)")
         if self.replications < 2:
             raise SimulationError("--replications must be at least 2 (for a confidence interval)")
+        if self.seed < 0:
+            raise SimulationError("--seed must be a whole number ≥ 0")
         if self.policy not in POLICIES:
             known = ", ".join(POLICIES)
             raise SimulationError(f"--policy must be one of {known} (cannibalise: not yet)")
@@ -181,8 +183,9 @@ def run(
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="10s")
-    except OSError as exc:
-        raise SimulationError(f"--scheduler {scheduler}: cannot reach it ({exc})") from None
+    except (OSError, ValueError, TypeError, TimeoutError) as exc:
+        where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
+        raise SimulationError(f"{where}: cannot start or reach the cluster ({exc})") from None
     try:
         shared_problem, shared_stock = client.scatter([problem, stock], broadcast=True)
         futures = [
