@@ -94,25 +94,12 @@ def simulate_part(
                 pool_item, pool_time, pool_next = _grow_pool(pool_item, pool_time, pool_next)
             for _piece in range(size):
                 machine = _working_machine(first_unit[j], units[j], z, broken)
-                if on_hand[j] > 0:
-                    on_hand[j] -= 1
-                    _reorder(
-                        j,
-                        t,
-                        parent,
-                        lead,
-                        on_hand,
-                        pool_item,
-                        pool_time,
-                        pool_next,
-                        used,
-                        first,
-                        last,
-                        events,
-                    )
-                elif policy == WAIT:
-                    broken[machine] += 1
-                    _enqueue(j, machine, t, pool_item, pool_time, pool_next, used, first, last)
+                if on_hand[j] > 0 or policy == WAIT:
+                    if on_hand[j] > 0:
+                        on_hand[j] -= 1
+                    else:  # a backorder: the machine waits in the depot's queue
+                        broken[machine] += 1
+                        _enqueue(j, machine, t, pool_item, pool_time, pool_next, used, first, last)
                     _reorder(
                         j,
                         t,
