@@ -109,3 +109,21 @@ def test_planning_page_simulates_the_plans(pages: TestClient, session: Session) 
     assert fragment.status_code == 200, fragment.text
     assert "simulation-chart" in fragment.text and "optimised for 97.0%" in fragment.text
     assert fragment.text.count("<tr>") == 1 + 1 + 1 + 4 + 3  # header, optimised, current, rules
+
+
+def test_one_solve_per_region_serves_every_target(pages: TestClient, session: Session) -> None:
+    """The hulls do not depend on the target: a second target walks the cached solve."""
+    from fleetcare.planning import pages as planning_pages
+
+    planned_network(session)
+    first = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    second = pages.get("/planning", params={"region": "Arctic", "target": 0.97})
+    assert first.status_code == second.status_code == 200
+    arctic = [key for key in planning_pages._cache if key[1] == "Arctic"]
+    assert len(arctic) == 1
+    reached = [
+        float(m.group(1))
+        for m in (re.search(r"from no stock to ([0-9.]+)%", page.text) for page in (first, second))
+        if m
+    ]
+    assert len(reached) == 2 and 90 <= reached[0] < reached[1] and reached[1] >= 97

@@ -3,7 +3,8 @@ against-cost curve beside the rules of thumb, click a point for its stock table 
 current stock, and save it as the targets the replenishment proposals aim for.
 
 Solving a region takes seconds (the whole demo network about half a minute), so the solved
-hulls are kept for ``CACHE_SECONDS``; a point's plan is then a fast walk along them.
+hulls are kept per region for ``CACHE_SECONDS``, whatever the target; a target's curve and a
+point's plan are then fast walks along them, and one region is solved once at a time.
 """
 
 from __future__ import annotations
@@ -58,47 +59,88 @@ class Solved:
     at: float  # time.monotonic() when solved
 
 
-_cache: dict[tuple[str, float], Solved] = {}
-_lock = threading.Lock()
+@dataclass(frozen=True)
+class _Solution:
+    """What a region's solve leaves, whatever the target: the parts' hulls and the baselines."""
+
+    problem: PlanningProblem
+    hulls: Hulls
+    current: NDArray[np.int64]
+    baselines: list[Baseline]
+    currency: str
+    at: float
+
+
+_Key = tuple[str, str]  # (database, region)
+_cache: dict[_Key, _Solution] = {}
+_lock = threading.Lock()  # guards the two dictionaries
+_solving: dict[_Key, threading.Lock] = {}  # one solve per region at a time
+
+
+def _fresh(key: _Key) -> _Solution | None:
+    with _lock:
+        hit = _cache.get(key)
+    return hit if hit is not None and time.monotonic() - hit.at < CACHE_SECONDS else None
+
+
+def _solution(session: DbSession, region: str) -> _Solution | None:
+    """The region's hulls, solved now when missing or stale; a request that arrives while
+    another solves the same region waits for it instead of solving again."""
+    key = (str(session.get_bind().engine.url), region)
+    hit = _fresh(key)
+    if hit is not None:
+        return hit
+    with _lock:
+        region_lock = _solving.setdefault(key, threading.Lock())
+    with region_lock:
+        hit = _fresh(key)
+        if hit is not None:
+            return hit
+        document = build_problem(session, region=region or None)
+        if not document["parts"]:
+            return None
+        try:
+            problem = parse_problem(document)
+            current = parse_stock(current_stock(session, document), problem)
+        except ProblemError as exc:  # data the problem file refuses: say which, not a 500
+            message = _("The network's data cannot be planned: {errors}").format(
+                errors="; ".join(exc.messages)
+            )
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message) from None
+        currencies = set(
+            session.scalars(select(Part.currency).where(Part.number.in_(problem.part_ids)))
+        )
+        solution = _Solution(
+            problem,
+            part_hulls(problem, OptimiseParams()),
+            current,
+            baselines(problem, current),
+            currencies.pop() if len(currencies) == 1 else "",
+            time.monotonic(),
+        )
+        with _lock:
+            if len(_cache) >= 4 and key not in _cache:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = solution
+        return solution
 
 
 def _solve(session: DbSession, region: str, target: float) -> Solved | None:
-    """The cached solution for (region, target), solved now when missing or stale."""
-    key = (region, target)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and time.monotonic() - hit.at < CACHE_SECONDS:
-            return hit
-    document = build_problem(session, region=region or None)
-    if not document["parts"]:
+    """The region's solution walked to ``target`` (the walk takes a moment; the hulls are
+    cached per region for ``CACHE_SECONDS``, whatever the target)."""
+    solution = _solution(session, region)
+    if solution is None:
         return None
-    try:
-        problem = parse_problem(document)
-        current = parse_stock(current_stock(session, document), problem)
-    except ProblemError as exc:  # data the problem file refuses: say which, not a 500
-        message = _("The network's data cannot be planned: {errors}").format(
-            errors="; ".join(exc.messages)
-        )
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message) from None
-    params = OptimiseParams(target_availability=target)
-    hulls = part_hulls(problem, params)
-    currencies = set(
-        session.scalars(select(Part.currency).where(Part.number.in_(problem.part_ids)))
+    curve = walk(solution.problem, solution.hulls, OptimiseParams(target_availability=target))
+    return Solved(
+        solution.problem,
+        solution.hulls,
+        curve,
+        solution.current,
+        solution.baselines,
+        solution.currency,
+        solution.at,
     )
-    solved = Solved(
-        problem,
-        hulls,
-        walk(problem, hulls, params),
-        current,
-        baselines(problem, current),
-        currencies.pop() if len(currencies) == 1 else "",
-        time.monotonic(),
-    )
-    with _lock:
-        if len(_cache) >= 4:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = solved
-    return solved
 
 
 def _figure(solved: Solved) -> dict[str, Any]:
