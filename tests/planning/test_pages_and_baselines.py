@@ -21,6 +21,14 @@ from tests.planning.test_build_and_api import planned_network
 from tests.planning.test_varimetric import TWO_ECHELON
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache() -> None:
+    """Each test solves its own network: the page's per-region cache starts empty."""
+    from fleetcare.planning import pages as planning_pages
+
+    planning_pages._cache.clear()
+
+
 def test_fill_rate_rule_by_hand() -> None:
     """Depot A: λ = 0.1 × 2 days, Poisson(0.2): P(X ≤ 0) = e^-0.2 ≈ 0.82 ≥ 0.8 → s = 1."""
     problem = parse_problem(TWO_ECHELON)
