@@ -103,7 +103,7 @@ def test_two_echelon_frontier_is_exact(document: dict[str, Any]) -> None:
     for levels in itertools.product(range(4), repeat=3):
         stock = np.array([levels], dtype=np.int64)
         terms = evaluate(problem, stock).terms[0]
-        value = float((problem.units * leaf_log_availability(problem, 0, terms.ebo)).sum())
+        value = float((problem.units * leaf_log_availability(problem, terms.ebo[None, :])[0]).sum())
         best[sum(levels)] = max(best[sum(levels)], max(value, -1e6 * problem.units.sum()))
     usable = min(best.size, frontier.values.size)
     assert np.all(frontier.values[:usable] >= best[:usable] - 1e-9)

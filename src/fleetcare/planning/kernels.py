@@ -324,10 +324,11 @@ def _leaf_hull(
     work: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """A leaf's hull given its parent's backorders (concave but where every machine waits),
-    computed in ``work`` (returned, grown when it was too short)."""
-    mean, variance = pipeline(
-        flow[child] * lead[child], vmr, flow[child] / up_flow, up_ebo, up_vbo, False
-    )
+    computed in ``work`` (returned, grown when it was too short); ``up_flow`` ≤ 0: the leaf is
+    the root."""
+    root = up_flow <= 0.0
+    share = 1.0 if root else flow[child] / up_flow
+    mean, variance = pipeline(flow[child] * lead[child], vmr, share, up_ebo, up_vbo, root)
     n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
     while n < 0:
         work = np.empty(2 * work.size)
@@ -383,14 +384,12 @@ def _hull_values(
     if flow[j] <= 0.0:
         zero = np.zeros(1, dtype=np.int64)
         return zero, np.zeros(1), zero.copy(), zero.copy()
+    if first_child[j] < 0:  # a leaf (here only a network of one location): its own value
+        pieces, values, _ = _leaf_hull(
+            j, up_flow, up_ebo, up_vbo, flow, lead, units, vmr, z, most, negligible, np.empty(1024)
+        )
+        return pieces, values, pieces.copy(), np.zeros(pieces.size, dtype=np.int64)
     ebo, vbo = _condition(j, up_flow, up_ebo, up_vbo, flow, lead, vmr, most, negligible)
-    if first_child[j] < 0:  # a leaf: its own value, no children
-        levels = np.arange(ebo.size)
-        values = np.empty(ebo.size)
-        for s in range(ebo.size):
-            values[s] = _leaf_value(ebo[s], units[j], z)
-        hull = upper_hull(values, levels)
-        return levels[hull], values[hull], levels[hull], np.zeros(hull.size, dtype=np.int64)
     n_children = 0
     child = first_child[j]
     while child >= 0:

@@ -56,7 +56,6 @@ class Solved:
     current: NDArray[np.int64]
     baselines: list[Baseline]
     currency: str  # of every part's unit cost ("" when they differ)
-    at: float  # time.monotonic() when solved
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,6 @@ def _solve(session: DbSession, region: str, target: float) -> Solved | None:
         solution.current,
         solution.baselines,
         solution.currency,
-        solution.at,
     )
 
 

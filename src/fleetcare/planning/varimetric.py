@@ -80,13 +80,14 @@ def all_terms(problem: PlanningProblem, stock: NDArray[np.int64]) -> tuple[PartT
 
 
 def leaf_log_availability(
-    problem: PlanningProblem, part: int, ebo: NDArray[np.float64]
+    problem: PlanningProblem, ebo: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Z ln(1 − EBO/(N Z)) at every leaf for one part (−inf when every machine waits for it)."""
+    """Z_i ln(1 − EBO_ij/(N_j Z_i)) for every part (rows of ``ebo``, parts × locations) at every
+    leaf (−inf when every machine waits for the part), 0 elsewhere."""
     leaves = problem.is_leaf
-    z = float(problem.qty_per_unit[part])
-    share = np.zeros(len(problem.location_ids))
-    share[leaves] = ebo[leaves] / (problem.units[leaves] * z)
+    z = problem.qty_per_unit.astype(np.float64)[: ebo.shape[0], None]
+    share = np.zeros(ebo.shape)
+    share[:, leaves] = ebo[:, leaves] / (problem.units[leaves][None, :] * z)
     with np.errstate(divide="ignore"):
         return np.where(leaves, z * np.log(np.clip(1.0 - share, 0.0, 1.0)), 0.0)
 
@@ -114,14 +115,9 @@ def fleet_availability(
 def evaluate(problem: PlanningProblem, stock: NDArray[np.int64]) -> Evaluation:
     """Availability, cost and backorders of ``stock`` (parts × locations, in pieces)."""
     terms = all_terms(problem, stock)
-    leaves = problem.is_leaf
     log_a = np.zeros(len(problem.location_ids))
     if terms:
-        ebo = np.stack([term.ebo[leaves] for term in terms])  # parts × leaves
-        z = problem.qty_per_unit.astype(np.float64)[:, None]
-        share = np.clip(1.0 - ebo / (problem.units[leaves][None, :] * z), 0.0, 1.0)
-        with np.errstate(divide="ignore"):
-            log_a[leaves] = (z * np.log(share)).sum(axis=0)
+        log_a = leaf_log_availability(problem, np.stack([term.ebo for term in terms])).sum(axis=0)
     availability, per_leaf = fleet_availability(problem, log_a)
     leaf_ids = [
         loc for loc, leaf in zip(problem.location_ids, problem.is_leaf, strict=True) if leaf
