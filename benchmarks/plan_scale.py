@@ -120,29 +120,51 @@ def baseline_hull(
     levels = range(top + 1)
     if children[j]:
         levels = upstream_levels(np.array(ebo[: top + 1]), params.thinning).tolist()
-    points: dict[int, float] = {}
-    for s in levels:
-        if not children[j]:
-            share = 1 - ebo[s] / (units[j] * z)
-            value = units[j] * z * math.log(share) if share > 0 else -1e6
-            points[s] = value
-            continue
+    if not children[j]:
+        points = {s: _leaf_value(ebo[s], units[j] * z) for s in levels}
+        return _hull_of(points)
+
+    def merged(down_ebo: float, down_vbo: float) -> tuple[list[int], list[float]]:
+        """The children's hulls given j's backorders, merged by falling slope."""
         segments: list[tuple[float, int, float]] = []
         start = 0.0
         for child in children[j]:
             pieces, values = baseline_hull(
-                child, flow[j], ebo[s], vbo[s], children, flow, lead, units, vmr, z, params
+                child, flow[j], down_ebo, down_vbo, children, flow, lead, units, vmr, z, params
             )
             start += values[0]
             for a in range(len(pieces) - 1):
                 gain, step = values[a + 1] - values[a], pieces[a + 1] - pieces[a]
                 segments.append((gain / step, step, gain))
         segments.sort(key=lambda seg: -seg[0])
-        total, value = s, start
-        points[total] = max(points.get(total, -math.inf), value)
+        totals, values = [0], [start]
         for _slope, step, gain in segments:
-            total, value = total + step, value + gain
-            points[total] = max(points.get(total, -math.inf), value)
+            totals.append(totals[-1] + step)
+            values.append(values[-1] + gain)
+        return totals, values
+
+    bound = merged(0.0, 0.0) if params.level_tolerance >= 0 else ([0], [0.0])
+    points: dict[int, float] = {}  # pieces → best value (the lower level wins ties)
+    for k, s in enumerate(levels):
+        for total, value in zip(*merged(ebo[s], vbo[s]), strict=True):
+            if total + s not in points or value > points[total + s]:
+                points[total + s] = value
+        if params.level_tolerance >= 0 and k + 1 < len(levels):
+            hull_pieces, hull_values = _hull_of(points)
+            heights = np.interp(np.array(bound[0]) + levels[k + 1], hull_pieces, hull_values)
+            if np.all(np.array(bound[1]) <= heights + params.level_tolerance):
+                break  # no higher level can rise above the hull (see kernels._subtree)
+    return _hull_of(points)
+
+
+def _leaf_value(ebo: float, machines_pieces: float) -> float:
+    """N Z ln(1 − EBO/(N Z)), or the floor when every machine waits."""
+    share = 1 - ebo / machines_pieces
+    return machines_pieces * math.log(share) if share > 0 else -1e6
+
+
+def _hull_of(points: dict[int, float]) -> tuple[list[int], list[float]]:
+    """The upper hull (pieces, values) of the best point per number of pieces."""
     pieces_sorted = np.array(sorted(points), dtype=np.int64)
     values_sorted = np.array([points[k] for k in pieces_sorted])
     hull = upper_hull(values_sorted, pieces_sorted)
@@ -197,6 +219,7 @@ def main() -> None:
             params.max_pieces_per_location,
             params.thinning,
             params.negligible_backorders,
+            params.level_tolerance,
         )
         compiled += time.perf_counter() - began
         began = time.perf_counter()

@@ -45,9 +45,10 @@ def trees(draw: Any) -> dict[str, Any]:
 
 
 def exact_hull(
-    problem: PlanningProblem,
+    problem: PlanningProblem, tolerance: float = -1.0
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """pieces, values and stock rows (problem order) of the kernel's exact hull of part 0."""
+    """pieces, values and stock rows (problem order) of the kernel's hull of part 0: exact
+    with a negative ``tolerance`` (every level of every location tried)."""
     order, tree = depth_first(problem.parent)
     pieces, values, stock_dfs, _ = part_hull(
         tree,
@@ -59,6 +60,7 @@ def exact_hull(
         12,
         1.0,
         1e-10,
+        tolerance,
     )
     stock = np.empty_like(stock_dfs)
     stock[:, order] = stock_dfs
@@ -83,11 +85,11 @@ def test_hull_is_the_exact_frontiers_hull(document: dict[str, Any]) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(document=trees())
-def test_every_vertex_is_a_real_plan(document: dict[str, Any]) -> None:
+@given(document=trees(), tolerance=st.sampled_from([-1.0, 0.0, 1e-6]))
+def test_every_vertex_is_a_real_plan(document: dict[str, Any], tolerance: float) -> None:
     """The stock row of each vertex has that many pieces and evaluates to that value."""
     problem = parse_problem(document)
-    pieces, values, stock = exact_hull(problem)
+    pieces, values, stock = exact_hull(problem, tolerance)
     leaves = problem.is_leaf
     z = float(problem.qty_per_unit[0])
     for k, value, row in zip(pieces, values, stock, strict=True):
@@ -96,6 +98,21 @@ def test_every_vertex_is_a_real_plan(document: dict[str, Any]) -> None:
         n = problem.units[leaves]
         evaluated = float((n * z * np.log(1 - ebo / (n * z))).sum())
         assert abs(evaluated - value) <= 1e-12 * max(1.0, abs(value))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(document=trees(), tolerance=st.sampled_from([0.0, 1e-6, 1e-3]))
+def test_pruned_levels_cost_at_most_the_tolerance(
+    document: dict[str, Any], tolerance: float
+) -> None:
+    """Levels stop once their bound is within ``tolerance`` of the hull: at every vertex of the
+    exact hull, the pruned hull is lower by at most ``tolerance`` for each location that
+    prunes (the root and up to two hubs here)."""
+    problem = parse_problem(document)
+    pieces, values, _ = exact_hull(problem)
+    pruned_pieces, pruned_values, _ = exact_hull(problem, tolerance)
+    shortfall = values - np.interp(pieces, pruned_pieces, pruned_values)
+    assert shortfall.max() <= 3 * tolerance + 1e-9 * max(1.0, float(np.abs(values).max()))
 
 
 @settings(max_examples=60, deadline=None)

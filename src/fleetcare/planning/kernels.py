@@ -52,9 +52,12 @@ def _log_pmf_at(mean: float, variance: float, poisson: bool, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _pmf_into(mean: float, variance: float, upto: int, out: NDArray[np.float64]) -> int:
-    """Write P(X = k) for k = 0 … K (K > upto + 1, until the terms are negligible) into
-    ``out``; returns K + 1, or −1 when ``out`` is too short."""
+def _pmf_into(
+    mean: float, variance: float, upto: int, out: NDArray[np.float64], floor: float = 1e-300
+) -> int:
+    """Write P(X = k) for k = 0 … K into ``out``: K > upto + 1, up to where the terms fall
+    below ``RELATIVE_TAIL`` × P(X = upto + 1) or below ``floor``; returns K + 1, or −1 when
+    ``out`` is too short."""
     poisson = variance <= mean * (1 + POISSON_TOLERANCE)
     if poisson:
         n, q = 0.0, 0.0
@@ -82,7 +85,7 @@ def _pmf_into(mean: float, variance: float, upto: int, out: NDArray[np.float64])
         ratio = mean / (k + 1.0) if poisson else (k + n) * q / (k + 1.0)
         out[k + 1] = out[k] * ratio
         k += 1
-        if k > anchor and (out[k] < RELATIVE_TAIL * out[anchor] or out[k] < 1e-300):
+        if k > anchor and (out[k] < RELATIVE_TAIL * out[anchor] or out[k] < floor):
             return k + 1
 
 
@@ -110,12 +113,13 @@ def _leaf_curve(
 ) -> int:
     """A leaf's values N Z ln(1 − EBO(s)/(N Z)) into ``work[:n]`` for s = 0 … n − 1, up to
     the first level with EBO ≤ ``negligible`` (at most ``most``); returns n, or −1 when
-    ``work`` is too short. The tail form of ``backorder_table``, without VBO or allocation."""
+    ``work`` is too short. The tail form of ``backorder_table``, without VBO or allocation;
+    the pmf stops where its terms fall below 1e-10 × ``negligible``, which leaves the EBO of
+    every level returned exact to far below that (the tails fall geometrically)."""
     if mean <= 0.0:
         work[0] = 0.0
         return 1
-    upto = min(most, int(mean + 9 * math.sqrt(variance)) + 6)
-    used = _pmf_into(mean, variance, upto, work)
+    used = _pmf_into(mean, variance, 0, work, 1e-10 * negligible)
     if used < 0 or 2 * used + 1 > work.size:
         return -1
     top = min(most, used - 1)
@@ -223,30 +227,22 @@ def _leaf_value(ebo: float, units: float, z: float) -> float:
 
 @njit(cache=True, nogil=True)
 def _merge(
-    seg_pieces: NDArray[np.int64],
-    seg_gain: NDArray[np.float64],
-    seg_child: NDArray[np.int64],
-    start_value: float,
-    n_children: int,
+    seg_pieces: NDArray[np.int64], seg_gain: NDArray[np.float64], start_value: float
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
     """Sum of concave curves: their segments by falling slope (stable, so ties keep order).
 
-    Returns the merged vertices (pieces, value) from zero pieces, and for each vertex how many
-    segments of each child it holds (= the index of the child's hull vertex).
+    Returns the merged vertices (pieces, value) from zero pieces, and the segment order.
     """
     slopes = seg_gain / seg_pieces
     order = np.argsort(-slopes, kind="mergesort")
     pieces = np.zeros(order.size + 1, dtype=np.int64)
     values = np.zeros(order.size + 1)
-    taken = np.zeros((order.size + 1, n_children), dtype=np.int64)
     values[0] = start_value
     for t in range(order.size):
         seg = order[t]
         pieces[t + 1] = pieces[t] + seg_pieces[seg]
         values[t + 1] = values[t] + seg_gain[seg]
-        taken[t + 1] = taken[t]
-        taken[t + 1, seg_child[seg]] += 1
-    return pieces, values, taken
+    return pieces, values, order
 
 
 @njit(cache=True, nogil=True)
@@ -360,7 +356,7 @@ def _append_segments(
 
 
 @njit(cache=True, nogil=True)
-def _hull_values(
+def _subtree(
     j: int,
     up_flow: float,
     up_ebo: float,
@@ -373,65 +369,108 @@ def _hull_values(
     z: float,
     most: int,
     thinning: float,
+    tolerance: float,
     negligible: float,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
-    """The hull of location j's subtree given its parent's backorders.
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
+    """The hull of location j's subtree given its parent's backorders, and the allocation of
+    each vertex (``tree`` rows: first child, next sibling, subtree size).
 
-    Returns, for each hull vertex: pieces in the subtree, value, j's own stock level, and the
-    index of the merged-children vertex it holds (``tree`` rows: first child, next sibling).
+    Returns, per hull vertex: pieces in the subtree, value, the stock per location of the
+    subtree (columns j … j + size − 1 in depth-first order) and each leaf's
+    Z ln(1 − EBO/(N Z)) (0 on other columns).
+
+    With ``tolerance`` ≥ 0, j's own levels stop at the first level s whose curve cannot rise
+    more than ``tolerance`` above the hull so far: no level's curve lies above the children's
+    merged curve with nothing on backorder at j, shifted right by s pieces (a child's value
+    only falls as j passes it more backorders), and that bound falls as s grows, so no later
+    level can either. Below 0: every level.
     """
-    first_child, next_sibling = tree[0], tree[1]
+    first_child, next_sibling, size = tree[0], tree[1], tree[2]
     if flow[j] <= 0.0:
-        zero = np.zeros(1, dtype=np.int64)
-        return zero, np.zeros(1), zero.copy(), zero.copy()
-    if first_child[j] < 0:  # a leaf (here only a network of one location): its own value
+        return (
+            np.zeros(1, dtype=np.int64),
+            np.zeros(1),
+            np.zeros((1, size[j]), dtype=np.int64),
+            np.zeros((1, size[j])),
+        )
+    if first_child[j] < 0:  # a leaf (a leaf child, or a network of one location)
         pieces, values, _ = _leaf_hull(
             j, up_flow, up_ebo, up_vbo, flow, lead, units, vmr, z, most, negligible, np.empty(1024)
         )
-        return pieces, values, pieces.copy(), np.zeros(pieces.size, dtype=np.int64)
+        return pieces, values, pieces.copy().reshape((-1, 1)), (values / units[j]).reshape((-1, 1))
     ebo, vbo = _condition(j, up_flow, up_ebo, up_vbo, flow, lead, vmr, most, negligible)
     n_children = 0
     child = first_child[j]
     while child >= 0:
         n_children += 1
         child = next_sibling[child]
-    cand_pieces = np.empty(64, dtype=np.int64)
-    cand_values = np.empty(64)
-    cand_level = np.empty(64, dtype=np.int64)
-    cand_vertex = np.empty(64, dtype=np.int64)
-    count = 0
+    levels = upstream_levels(ebo, thinning)
+    # per level tried, each child's hull (entry = tried × n_children + c): a leaf child's
+    # vertices (its own level) and values in the flat arrays [offset[entry], offset[entry + 1]),
+    # an internal child's allocations in the lists at kept[entry]; and the order in which the
+    # merge took the children's segments
+    offset = np.zeros(levels.size * n_children + 1, dtype=np.int64)
+    flat_pieces = np.empty(256, dtype=np.int64)
+    flat_values = np.empty(256)
+    kept = np.full(levels.size * n_children, -1, dtype=np.int64)
+    kept_stock = List()
+    kept_leaf = List()
+    kept_order = List()
+    kept_whose = List()
+    hull_pieces = np.empty(0, dtype=np.int64)
+    hull_values = np.empty(0)
+    hull_tried = np.empty(0, dtype=np.int64)
+    hull_vertex = np.empty(0, dtype=np.int64)
+    bound_pieces = np.zeros(1, dtype=np.int64)
+    bound_values = np.zeros(1)
     seg_pieces = np.empty(64, dtype=np.int64)
     seg_gain = np.empty(64)
     seg_child = np.empty(64, dtype=np.int64)
     work = np.empty(1024)
-    for s in upstream_levels(ebo, thinning):
-        # the children given this level's backorders, merged into one concave curve
+    zero_pieces = np.zeros(1, dtype=np.int64)
+    zero_values = np.zeros(1)
+    # tried = −1: the bound (nothing on backorder at j), then j's levels
+    for tried in range(-1 if tolerance >= 0.0 else 0, levels.size):
+        bound = tried < 0
+        s = 0 if bound else levels[tried]
+        down_ebo = 0.0 if bound else ebo[s]
+        down_vbo = 0.0 if bound else vbo[s]
         used = 0
         start = 0.0
         c = 0
         child = first_child[j]
         while child >= 0:
-            if first_child[child] < 0 and flow[child] > 0.0:  # a leaf child, inline
-                pieces, values, work = _leaf_hull(
-                    child,
-                    flow[j],
-                    ebo[s],
-                    vbo[s],
-                    flow,
-                    lead,
-                    units,
-                    vmr,
-                    z,
-                    most,
-                    negligible,
-                    work,
-                )
+            entry = tried * n_children + c
+            if first_child[child] < 0:  # a leaf child, inline
+                pieces, values = zero_pieces, zero_values
+                if flow[child] > 0.0:
+                    pieces, values, work = _leaf_hull(
+                        child,
+                        flow[j],
+                        down_ebo,
+                        down_vbo,
+                        flow,
+                        lead,
+                        units,
+                        vmr,
+                        z,
+                        most,
+                        negligible,
+                        work,
+                    )
+                if not bound:
+                    end = offset[entry] + pieces.size
+                    flat_pieces = _grow_int(flat_pieces, end)
+                    flat_values = _grow_float(flat_values, end)
+                    flat_pieces[offset[entry] : end] = pieces
+                    flat_values[offset[entry] : end] = values
+                    offset[entry + 1] = end
             else:
-                pieces, values = _hull_values(
+                pieces, values, stock, leaf = _subtree(
                     child,
                     flow[j],
-                    ebo[s],
-                    vbo[s],
+                    down_ebo,
+                    down_vbo,
                     tree,
                     flow,
                     lead,
@@ -440,194 +479,133 @@ def _hull_values(
                     z,
                     most,
                     thinning,
+                    tolerance,
                     negligible,
-                )[:2]
+                )
+                if not bound:
+                    kept[entry] = len(kept_stock)
+                    kept_stock.append(stock)
+                    kept_leaf.append(leaf)
+                    offset[entry + 1] = offset[entry]
             start += values[0]
             seg_pieces, seg_gain, seg_child, used = _append_segments(
                 pieces, values, c, seg_pieces, seg_gain, seg_child, used
             )
             c += 1
             child = next_sibling[child]
-        pieces, values, _ = _merge(
-            seg_pieces[:used], seg_gain[:used], seg_child[:used], start, n_children
-        )
-        cand_pieces = _grow_int(cand_pieces, count + pieces.size)
-        cand_values = _grow_float(cand_values, count + pieces.size)
-        cand_level = _grow_int(cand_level, count + pieces.size)
-        cand_vertex = _grow_int(cand_vertex, count + pieces.size)
-        for t in range(pieces.size):
-            cand_pieces[count + t] = pieces[t] + s
-            cand_values[count + t] = values[t]
-            cand_level[count + t] = s
-            cand_vertex[count + t] = t
-        count += pieces.size
-    return _best_hull(
-        cand_pieces[:count], cand_values[:count], cand_level[:count], cand_vertex[:count]
-    )
-
-
-@njit(cache=True, nogil=True)
-def _best_hull(
-    pieces: NDArray[np.int64],
-    values: NDArray[np.float64],
-    level: NDArray[np.int64],
-    vertex: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
-    """The best candidate for each number of pieces (the lowest own level wins ties), then
-    the upper hull of those."""
-    order = np.argsort(pieces, kind="mergesort")  # stable: lower levels first
-    keep = np.empty(order.size, dtype=np.int64)
-    kept = 0
-    for i in order:
-        if kept > 0 and pieces[keep[kept - 1]] == pieces[i]:
-            if values[i] > values[keep[kept - 1]]:
-                keep[kept - 1] = i
+        pieces, values, order = _merge(seg_pieces[:used], seg_gain[:used], start)
+        if bound:
+            bound_pieces, bound_values = pieces, values
             continue
-        keep[kept] = i
-        kept += 1
-    keep = keep[:kept]
-    hull = keep[upper_hull(values[keep], pieces[keep])]
-    return pieces[hull], values[hull], level[hull], vertex[hull]
-
-
-@njit(cache=True, nogil=True)
-def _plans_of(
-    j: int,
-    up_flow: float,
-    up_ebo: float,
-    up_vbo: float,
-    tree: NDArray[np.int64],
-    flow: NDArray[np.float64],
-    lead: NDArray[np.float64],
-    units: NDArray[np.float64],
-    vmr: float,
-    z: float,
-    most: int,
-    thinning: float,
-    negligible: float,
-    pieces: NDArray[np.int64],
-    values: NDArray[np.float64],
-    level: NDArray[np.int64],
-    vertex: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """The allocation of each vertex of j's hull (as ``_hull_values`` gave it): the stock
-    per location of the subtree (columns j … j + size − 1 in depth-first order) and each
-    leaf's Z ln(1 − EBO/(N Z)) (0 on other columns)."""
-    first_child, next_sibling, size = tree[0], tree[1], tree[2]
-    stock = np.zeros((pieces.size, size[j]), dtype=np.int64)
-    leaf_log = np.zeros((pieces.size, size[j]))
-    if flow[j] <= 0.0:
-        return stock, leaf_log
-    stock[:, 0] = level
-    if first_child[j] < 0:
-        for t in range(pieces.size):
-            leaf_log[t, 0] = values[t] / units[j]
-        return stock, leaf_log
-    ebo, vbo = _condition(j, up_flow, up_ebo, up_vbo, flow, lead, vmr, most, negligible)
-    n_children = 0
-    child = first_child[j]
-    while child >= 0:
-        n_children += 1
-        child = next_sibling[child]
-    work = np.empty(1024)
-    seg_pieces = np.empty(64, dtype=np.int64)
-    seg_gain = np.empty(64)
-    seg_child = np.empty(64, dtype=np.int64)
-    flat_pieces = np.empty(64, dtype=np.int64)
-    flat_values = np.empty(64)
-    offset = np.zeros(n_children + 1, dtype=np.int64)
-    kept_index = np.full(n_children, -1, dtype=np.int64)
-    for s in np.unique(level):
-        # the same merge as in _hull_values, now keeping each child's hull and allocations
-        kept_stock = List()
-        kept_leaf = List()
-        used = 0
-        start = 0.0
-        c = 0
-        child = first_child[j]
-        while child >= 0:
-            kept_index[c] = -1
-            if first_child[child] < 0 and flow[child] > 0.0:  # a leaf child, inline
-                pieces, values, work = _leaf_hull(
-                    child,
-                    flow[j],
-                    ebo[s],
-                    vbo[s],
-                    flow,
-                    lead,
-                    units,
-                    vmr,
-                    z,
-                    most,
-                    negligible,
-                    work,
-                )
-            else:
-                pieces, values, c_level, c_vertex = _hull_values(
-                    child,
-                    flow[j],
-                    ebo[s],
-                    vbo[s],
-                    tree,
-                    flow,
-                    lead,
-                    units,
-                    vmr,
-                    z,
-                    most,
-                    thinning,
-                    negligible,
-                )
-                c_stock, c_leaf = _plans_of(
-                    child,
-                    flow[j],
-                    ebo[s],
-                    vbo[s],
-                    tree,
-                    flow,
-                    lead,
-                    units,
-                    vmr,
-                    z,
-                    most,
-                    thinning,
-                    negligible,
-                    pieces,
-                    values,
-                    c_level,
-                    c_vertex,
-                )
-                kept_index[c] = len(kept_stock)
-                kept_stock.append(c_stock)
-                kept_leaf.append(c_leaf)
-            start += values[0]
-            flat_pieces = _grow_int(flat_pieces, offset[c] + pieces.size)
-            flat_values = _grow_float(flat_values, offset[c] + pieces.size)
-            flat_pieces[offset[c] : offset[c] + pieces.size] = pieces
-            flat_values[offset[c] : offset[c] + pieces.size] = values
-            offset[c + 1] = offset[c] + pieces.size
-            seg_pieces, seg_gain, seg_child, used = _append_segments(
-                pieces, values, c, seg_pieces, seg_gain, seg_child, used
+        kept_order.append(order)
+        kept_whose.append(seg_child[:used].copy())
+        # the hull so far and this level's curve (the hull so far wins ties)
+        hull_pieces, hull_values, hull_tried, hull_vertex = _add_to_hull(
+            hull_pieces, hull_values, hull_tried, hull_vertex, pieces + s, values, tried
+        )
+        if (
+            tolerance >= 0.0
+            and tried + 1 < levels.size
+            and _below(
+                hull_pieces, hull_values, bound_pieces + levels[tried + 1], bound_values, tolerance
             )
-            c += 1
-            child = next_sibling[child]
-        taken = _merge(seg_pieces[:used], seg_gain[:used], seg_child[:used], start, n_children)[2]
-        for row_here in np.flatnonzero(level == s):
+        ):
+            break
+    # each hull vertex's allocation: its own level, and the children's vertices it holds
+    rows = hull_pieces.size
+    stock = np.zeros((rows, size[j]), dtype=np.int64)
+    leaf = np.zeros((rows, size[j]))
+    taken = np.zeros(n_children, dtype=np.int64)
+    for tried in np.unique(hull_tried):
+        order, whose = kept_order[tried], kept_whose[tried]
+        taken[:] = 0
+        t = 0
+        for r in np.flatnonzero(hull_tried == tried):  # vertices ascending
+            stock[r, 0] = levels[tried]
+            while t < hull_vertex[r]:
+                taken[whose[order[t]]] += 1
+                t += 1
             c = 0
             child = first_child[j]
             while child >= 0:
-                row = int(taken[vertex[row_here], c])
+                entry = tried * n_children + c
                 column = child - j
-                if kept_index[c] < 0:  # a leaf: its level and its value
-                    stock[row_here, column] = flat_pieces[offset[c] + row]
-                    leaf_log[row_here, column] = flat_values[offset[c] + row] / units[child]
+                if kept[entry] < 0:  # a leaf: its level and N Z ln(…) / N
+                    stock[r, column] = flat_pieces[offset[entry] + taken[c]]
+                    if flow[child] > 0.0:
+                        leaf[r, column] = flat_values[offset[entry] + taken[c]] / units[child]
                 else:
-                    kept = kept_index[c]
-                    stock[row_here, column : column + size[child]] = kept_stock[kept][row]
-                    leaf_log[row_here, column : column + size[child]] = kept_leaf[kept][row]
+                    internal = kept[entry]
+                    stock[r, column : column + size[child]] = kept_stock[internal][taken[c]]
+                    leaf[r, column : column + size[child]] = kept_leaf[internal][taken[c]]
                 c += 1
                 child = next_sibling[child]
-    return stock, leaf_log
+    return hull_pieces, hull_values, stock, leaf
+
+
+@njit(cache=True, nogil=True)
+def _below(
+    hull_pieces: NDArray[np.int64],
+    hull_values: NDArray[np.float64],
+    pieces: NDArray[np.int64],
+    values: NDArray[np.float64],
+    tolerance: float,
+) -> bool:
+    """Whether the concave curve (``pieces`` ascending, ``values``) lies nowhere more than
+    ``tolerance`` above the hull (beyond the hull's last vertex: its last value, since more
+    pieces for no more value add nothing). Its vertices suffice: between two of them the curve
+    is a chord and the hull, being concave, lies above its own chords."""
+    a = 0
+    last = hull_pieces.size - 1
+    for k in range(pieces.size):
+        p = pieces[k]
+        if p >= hull_pieces[last]:
+            height = hull_values[last]
+        else:
+            while hull_pieces[a + 1] <= p:
+                a += 1
+            share = (p - hull_pieces[a]) / (hull_pieces[a + 1] - hull_pieces[a])
+            height = hull_values[a] + share * (hull_values[a + 1] - hull_values[a])
+        if values[k] > height + tolerance:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _add_to_hull(
+    hull_pieces: NDArray[np.int64],
+    hull_values: NDArray[np.float64],
+    hull_tried: NDArray[np.int64],
+    hull_vertex: NDArray[np.int64],
+    pieces: NDArray[np.int64],
+    values: NDArray[np.float64],
+    tried: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """The upper hull of the hull so far and one more curve (``pieces`` ascending, its
+    vertices numbered 0, 1, … and tagged ``tried``): the two merged by pieces, the better of
+    equal pieces kept (the hull so far on a tie), then ``upper_hull``."""
+    total = hull_pieces.size + pieces.size
+    all_pieces = np.empty(total, dtype=np.int64)
+    all_values = np.empty(total)
+    all_tried = np.empty(total, dtype=np.int64)
+    all_vertex = np.empty(total, dtype=np.int64)
+    a = b = n = 0
+    while a < hull_pieces.size or b < pieces.size:
+        take_old = b >= pieces.size or (a < hull_pieces.size and hull_pieces[a] <= pieces[b])
+        if take_old:
+            k, v, t, x = hull_pieces[a], hull_values[a], hull_tried[a], hull_vertex[a]
+            a += 1
+        else:
+            k, v, t, x = pieces[b], values[b], tried, b
+            b += 1
+        if n > 0 and all_pieces[n - 1] == k:
+            if v > all_values[n - 1]:
+                all_values[n - 1], all_tried[n - 1], all_vertex[n - 1] = v, t, x
+            continue
+        all_pieces[n], all_values[n], all_tried[n], all_vertex[n] = k, v, t, x
+        n += 1
+    hull = upper_hull(all_values[:n], all_pieces[:n])
+    return all_pieces[hull], all_values[hull], all_tried[hull], all_vertex[hull]
 
 
 def depth_first(parent: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -680,6 +658,7 @@ def part_hull(
     most: int,
     thinning: float = 1.0,
     negligible: float = 1e-10,
+    tolerance: float = -1.0,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
     """One part's efficient allocations, all arrays in depth-first location order.
 
@@ -690,26 +669,7 @@ def part_hull(
     Returns, per hull vertex (pieces ascending): pieces, Σ_leaves N Z ln(1 − EBO/(N Z)), the
     stock row, and each leaf's Z ln(1 − EBO/(N Z)).
     """
-    pieces, values, level, vertex = _hull_values(
-        0, 0.0, 0.0, 0.0, tree, flow, lead, units, vmr, z, most, thinning, negligible
-    )
-    stock, leaf_log = _plans_of(
-        0,
-        0.0,
-        0.0,
-        0.0,
-        tree,
-        flow,
-        lead,
-        units,
-        vmr,
-        z,
-        most,
-        thinning,
-        negligible,
-        pieces,
-        values,
-        level,
-        vertex,
+    pieces, values, stock, leaf_log = _subtree(
+        0, 0.0, 0.0, 0.0, tree, flow, lead, units, vmr, z, most, thinning, tolerance, negligible
     )
     return pieces, values, stock, leaf_log

@@ -35,7 +35,10 @@ class OptimiseParams:
     target that needs more is reported as unreachable. ``thinning`` < 1 lets a location with
     locations below it try fewer of its own levels where its backorders fall slowly (see
     ``kernels.upstream_levels``); 1 tries every level, the exact hull, at many times the time
-    for parts with long pipelines.
+    for parts with long pipelines. A location stops trying more of its own levels once the
+    most any higher level could add — its children's curve with nothing on backorder at the
+    location — lies within ``level_tolerance`` (in Σ N Z ln(1 − EBO/(N Z)), about backorders)
+    of the hull it has (see ``kernels._subtree``); a negative tolerance tries every level.
     """
 
     target_availability: float | None = None
@@ -43,9 +46,10 @@ class OptimiseParams:
     max_pieces_per_location: int = 2000
     thinning: float = 0.5
     negligible_backorders: float = 1e-6
+    level_tolerance: float = 1e-6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CurvePoint:
     """One plan on the curve: its total cost and fleet availability."""
 
@@ -130,6 +134,7 @@ def part_hulls(
             params.max_pieces_per_location,
             params.thinning,
             params.negligible_backorders,
+            params.level_tolerance,
         )
         stock = np.zeros((pieces.size + 1, n_locations), dtype=np.int16)  # a zero row first
         stock[1:, order] = stock_dfs
@@ -148,7 +153,7 @@ def part_hulls(
             pieces,
             value,
             stock_changes,
-            leaf_log[0],
+            leaf_log[0].copy(),  # not a view: it would keep the dense table alive
             counts,
             columns.astype(np.int32),
             leaf_log[rows + 1, columns],
