@@ -32,6 +32,7 @@ def planned_network(session: Session) -> None:
                     group=ComponentGroup.brakes,
                     unit_cost=Decimal("500"),
                     weight_kg=2.0,
+                    grey_price=Decimal("2600"),
                 )
             )
         ],
@@ -62,12 +63,18 @@ def planned_network(session: Session) -> None:
                 schemas.LaneRecord(
                     origin=o,
                     destination=d,
-                    mode=TransportMode.rail,
+                    mode=m,
                     lead_time_days=t,
-                    cost_per_kg=Decimal("5"),
+                    lead_time_sd_days=sd,
+                    cost_per_kg=Decimal(money),
+                    emergency=m is TransportMode.air,
                 )
             )
-            for o, d, t in (("PLANT", "HUB", 2), ("HUB", "DEPOT-N", 6))
+            for o, d, m, t, sd, money in (
+                ("PLANT", "HUB", TransportMode.rail, 2, 0, "5"),
+                ("HUB", "DEPOT-N", TransportMode.rail, 6, 1.5, "5"),
+                ("HUB", "DEPOT-N", TransportMode.air, 1, 0, "120"),
+            )
         ],
     )
     session.commit()
@@ -89,6 +96,11 @@ def test_build_then_optimise_then_targets(client: TestClient, session: Session) 
     assert (
         problem["parts"][0]["id"] == "P-1" and problem["parts"][0]["demand_per_day"]["DEPOT-N"] > 0
     )
+    # what the simulation reads: the ordinary lane's spread, the emergency lane, weight, grey
+    depot = problem["locations"][0]
+    assert (depot["resupply_sd_days"], depot["emergency_days"]) == (1.5, 1)
+    assert depot["emergency_cost_per_kg"] == 120.0
+    assert (problem["parts"][0]["weight_kg"], problem["parts"][0]["grey_price"]) == (2.0, 2600.0)
     parse_problem(problem)
     answer = client.post(
         "/api/plans/optimise", json={"problem": problem, "target_availability": 0.97}

@@ -94,6 +94,20 @@ def test_two_echelon_pipeline_by_hand() -> None:
         (lambda d: d["parts"][0].update(vmr=0.5), "part P: vmr: must be at least 1"),
         (lambda d: d["parts"][0].pop("unit_cost"), "part P: unit_cost"),
         (lambda d: d["parts"][0]["demand_per_day"].update(HUB=1), "HUB is not a leaf"),
+        (
+            lambda d: d["locations"][0].update(resupply_sd_days=-1),
+            "location HUB: resupply_sd_days: a number ≥ 0",
+        ),
+        (
+            lambda d: d["locations"][1].update(emergency_days=0),
+            "location A: emergency_days: a number > 0",
+        ),
+        (
+            lambda d: d["locations"][0].update(emergency_cost_per_kg=10),
+            "location HUB: emergency_cost_per_kg: only leaves",
+        ),
+        (lambda d: d["parts"][0].update(grey_price="a lot"), "part P: grey_price: a number ≥ 0"),
+        (lambda d: d["parts"][0].update(weight_kg=-2), "part P: weight_kg: a number ≥ 0"),
     ],
 )
 def test_bad_problems_name_part_or_location_and_field(change: Any, message: str) -> None:

@@ -8,12 +8,20 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.planning import evaluate
 from fleetcare.planning.problem import parse_problem
-from fleetcare.simulation.runner import SimulationError, SimulationParams, run, summary
+from fleetcare.simulation.runner import (
+    SimulationError,
+    SimulationParams,
+    _consolidated,
+    run,
+    summary,
+)
 
 # plant → hub → two depots, Poisson demand, deterministic lead times
 NETWORK: dict[str, Any] = {
@@ -223,3 +231,160 @@ def test_cli_compares_the_optimised_plan_with_the_rules_of_thumb(
     assert {row["rule"] for row in rows} == {"optimised", "fill_rate", "months"}
     for row in rows:
         assert abs(row["availability"]["mean"] - row["model_availability"]) < 0.05, row
+
+
+def test_cannibalisation_by_hand() -> None:
+    """One depot, two parts with Z = 1: part 0 short from day 1 to 3, part 1 from day 2 to 5.
+    Waiting, two machines are down from day 2 to 3 (5 machine-days); cannibalising, the
+    machine down for part 0 gives its part 1 to the machine that failed on day 2, so one
+    machine is down throughout (4 machine-days) and there is one cannibalisation."""
+    depot = np.zeros(4, dtype=np.int64)
+    part = np.array([0, 1, 0, 1])
+    time = np.array([1.0, 2.0, 3.0, 5.0])
+    step = np.array([1, 1, -1, -1])
+    z = np.array([1, 1])
+    assert _consolidated(depot, part, time, step, z, 0.0) == (4.0, 1)
+    assert _consolidated(depot, part, time, step, z, 2.5) == (2.5, 0)  # after the warm-up
+
+
+@st.composite
+def shortages(draw: Any) -> tuple[list[tuple[int, int, float, float]], list[int]]:
+    """Waits (depot, part, start, end) at two depots for three parts with Z of 1 to 3."""
+    z = [draw(st.integers(1, 3)) for _ in range(3)]
+    waits = []
+    for _ in range(draw(st.integers(0, 25))):
+        start = draw(st.integers(0, 40))
+        waits.append(
+            (
+                draw(st.integers(0, 1)),
+                draw(st.integers(0, 2)),
+                float(start),
+                float(start + draw(st.integers(1, 15))),
+            )
+        )
+    return waits, z
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=shortages(), warmup=st.sampled_from([0.0, 10.5]))
+def test_cannibalisation_against_a_sweep_over_days(
+    case: tuple[list[tuple[int, int, float, float]], list[int]], warmup: float
+) -> None:
+    """Down machine-days = ∫ max_i ⌈B_i(t)/Z_i⌉ dt per depot, checked on every half-day
+    (all times are whole days) by counting the waits that cover it."""
+    waits, z = case
+    rows = [(d, i, t, s) for d, i, a, b in waits for t, s in ((a, 1), (b, -1))]
+    rows.sort(key=lambda row: (row[0], row[2], row[3]))
+    columns = [np.array(c) for c in zip(*rows, strict=True)] if rows else [np.empty(0)] * 4
+    down, _ = _consolidated(
+        columns[0].astype(np.int64),
+        columns[1].astype(np.int64),
+        columns[2].astype(float),
+        columns[3].astype(np.int64),
+        np.array(z),
+        warmup,
+    )
+    expected = 0.0
+    for moment in np.arange(0.25, 60, 0.5):
+        if moment < warmup:
+            continue
+        for depot in (0, 1):
+            short = [
+                sum(1 for d, i, a, b in waits if d == depot and i == p and a < moment < b)
+                for p in range(3)
+            ]
+            expected += 0.5 * max(-(-s // zp) for s, zp in zip(short, z, strict=True))
+    assert down == pytest.approx(expected)
+
+
+def test_cannibalising_keeps_more_machines_running() -> None:
+    """Same seeds: the same shortages per part, never more machines down than waiting, and
+    with several parts short at once, fewer; one part with Z = 1 changes nothing."""
+    problem = parse_problem(NETWORK)
+    stock = np.array([[0, 0, 1, 1], [0, 0, 0, 1]], dtype=np.int64)
+    outcome = {}
+    for policy in ("wait", "cannibalise"):
+        params = SimulationParams(years=5, warmup_years=1, replications=3, seed=9, policy=policy)
+        outcome[policy] = run(problem, stock, params)
+    for waiting, cannibalising in zip(outcome["wait"], outcome["cannibalise"], strict=True):
+        assert np.array_equal(waiting.backorders, cannibalising.backorders)
+        assert cannibalising.availability >= waiting.availability
+    assert sum(r.availability for r in outcome["cannibalise"]) > sum(
+        r.availability for r in outcome["wait"]
+    )
+    params = SimulationParams(years=5, warmup_years=1, replications=3, seed=9, policy="cannibalise")
+    document = summary(problem, stock, params, outcome["cannibalise"])
+    assert document["cannibalisations"] > 0  # type: ignore[operator]
+
+    single = parse_problem({**NETWORK, "parts": [NETWORK["parts"][0]]})
+    one = stock[:1]
+    for waiting, cannibalising in zip(
+        run(single, one, SimulationParams(years=5, replications=2, seed=2)),
+        run(single, one, SimulationParams(years=5, replications=2, seed=2, policy="cannibalise")),
+        strict=True,
+    ):
+        assert cannibalising.availability == pytest.approx(waiting.availability, abs=1e-12)
+        assert cannibalising.cannibalisations == 0
+
+
+def test_palm_theorem_holds_with_resupply_spread() -> None:
+    """Resupply times drawn with a spread (gamma) at the plant and the depot, stock only at
+    the depot: the pipeline is still Poisson with mean λ × (mean days along the path)
+    (infinite-server queues in tandem), so the model's EBO — which reads only the mean days —
+    stays within the simulation's interval; a wide spread makes pieces overtake each other."""
+    document = {
+        "format": "fleetcare-plan/1",
+        "locations": [
+            {"id": "PLANT", "parent": None, "resupply_days": 30, "resupply_sd_days": 20},
+            {"id": "D", "parent": "PLANT", "resupply_days": 5, "resupply_sd_days": 4, "units": 40},
+        ],
+        "parts": [{"id": "P", "unit_cost": 10.0, "demand_per_day": {"D": 0.1}}],
+    }
+    problem = parse_problem(document)
+    stock = np.array([[0, 3]], dtype=np.int64)
+    params = SimulationParams(years=80, warmup_years=2, replications=8, seed=21)
+    parts: Any = summary(problem, stock, params, run(problem, stock, params, threads=2))["parts"]
+    lo, hi = parts["P"]["D"]["backorders_ci95"]
+    ebo = float(evaluate(problem, stock).terms[0].ebo[1])
+    slack = 0.1 * (hi - lo)
+    assert lo - slack <= ebo <= hi + slack, (lo, ebo, hi)
+    deterministic = parse_problem(
+        {
+            **document,
+            "locations": [
+                {k: v for k, v in loc.items() if k != "resupply_sd_days"}
+                for loc in document["locations"]
+            ],
+        }
+    )
+    spread_run = run(problem, stock, SimulationParams(years=3, replications=2, seed=5))
+    fixed_run = run(deterministic, stock, SimulationParams(years=3, replications=2, seed=5))
+    assert [r.availability for r in spread_run] != [r.availability for r in fixed_run]
+
+
+def test_emergency_and_grey_terms_come_from_the_problem() -> None:
+    """A depot's emergency lane (days, money per kg) with the part's weight prices each
+    emergency piece; a part's grey price prices each grey piece; the defaults stay for
+    depots and parts the file says nothing about."""
+    document = json.loads(json.dumps(NETWORK))
+    document["locations"][2].update(emergency_days=1.0, emergency_cost_per_kg=300.0)
+    document["parts"][0].update(weight_kg=2.5, grey_price=900.0)
+    problem = parse_problem(document)
+    stock = np.zeros((2, 4), dtype=np.int64)
+    for policy in ("emergency", "grey"):
+        params = SimulationParams(years=4, warmup_years=1, replications=2, seed=8, policy=policy)
+        results = run(problem, stock, params)
+        outside = np.mean([r.outside for r in results], axis=0) / 3  # a year
+        body = summary(problem, stock, params, results)
+        a, b = 2, 3  # depots A (lane given) and B (defaults)
+        if policy == "emergency":
+            expected = (
+                outside[0, a] * 2.5 * 300.0  # part P1 at A: weight × money per kg
+                + outside[0, b] * 0.5 * 100.0  # at B: half the unit cost
+                + (outside[1, a] + outside[1, b]) * 0.5 * 40.0  # P2 has no weight
+            )
+            assert body["emergency_spend"] == pytest.approx(expected)
+        else:
+            expected = outside[0].sum() * 900.0 + outside[1].sum() * 5 * 40.0
+            assert body["grey_spend"] == pytest.approx(expected)
+        assert outside[0, a] > 0 and outside[1, b] > 0

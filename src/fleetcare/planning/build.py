@@ -3,8 +3,11 @@
 - **Locations**: the parts network's tree, limited to the depots of one region (or all) and
   the locations above them; a leaf's ``units`` are the machines in service or down in the
   region it serves. Leaves that serve no machine are left out.
-- **Resupply days**: the fastest ordinary lane from the parent; at the root, the plant's
-  procurement time (``PROCUREMENT_DAYS``).
+- **Resupply days**: the fastest ordinary lane from the parent (its spread as
+  ``resupply_sd_days``); at the root, the plant's procurement time (``PROCUREMENT_DAYS``).
+- **For the simulation**: a depot's fastest emergency lane in (``emergency_days``,
+  ``emergency_cost_per_kg`` when the lane's currency is the parts' one), each part's
+  ``weight_kg`` and ``grey_price``.
 - **Demand** per part and depot, pieces per day = Σ over models at the depot of
   machines × Z (pieces per machine) × operating hours per day × failures per operating hour.
   Hours per day come from each machine's meter (hours since its warranty start); failures per
@@ -101,21 +104,39 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
         while node is not None:
             keep.add(node)
             node = by_id[node].parent_id
-    lanes: dict[tuple[int, int], float] = {}
-    for lane in session.scalars(select(Lane).where(Lane.emergency.is_(False))):
+    lanes: dict[tuple[int, int], Lane] = {}  # the fastest ordinary lane on each route
+    emergency: dict[int, Lane] = {}  # the fastest emergency lane into each location
+    for lane in session.scalars(select(Lane)):
+        if lane.emergency:
+            best = emergency.get(lane.to_id)
+            if best is None or lane.lead_time_days < best.lead_time_days:
+                emergency[lane.to_id] = lane
+            continue
         key = (lane.from_id, lane.to_id)
-        lanes[key] = min(lanes.get(key, lane.lead_time_days), lane.lead_time_days)
+        if key not in lanes or lane.lead_time_days < lanes[key].lead_time_days:
+            lanes[key] = lane
+    currencies = set(session.scalars(select(Part.currency).distinct()))
     location_rows = []
     for loc in sorted((by_id[i] for i in keep), key=lambda x: x.code):
         row: dict[str, Any] = {
             "id": loc.code,
             "parent": by_id[loc.parent_id].code if loc.parent_id in keep else None,
         }
+        ordinary = lanes.get((loc.parent_id, loc.id)) if loc.parent_id in keep else None
         row["resupply_days"] = (
-            lanes.get((loc.parent_id, loc.id), 7.0) if loc.parent_id in keep else PROCUREMENT_DAYS
+            (ordinary.lead_time_days if ordinary else 7.0)
+            if loc.parent_id in keep
+            else PROCUREMENT_DAYS
         )
+        if ordinary is not None and ordinary.lead_time_sd_days > 0:
+            row["resupply_sd_days"] = ordinary.lead_time_sd_days
         if loc.id in fleet:
             row["units"] = sum(len(hours) for hours in fleet[loc.id].values())
+            fast = emergency.get(loc.id)
+            if fast is not None:
+                row["emergency_days"] = fast.lead_time_days
+                if currencies == {fast.currency}:
+                    row["emergency_cost_per_kg"] = float(fast.cost_per_kg)
         location_rows.append(row)
     models = {m.id: m for m in session.scalars(select(ProductModel))}
     demand: dict[int, dict[str, float]] = defaultdict(dict)
@@ -164,10 +185,17 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
             "qty_per_unit": max(q for _m, q in fitted[pid]),
             "vmr": 1.0,
             "demand_per_day": rates,
+            "weight_kg": float(parts[pid].weight_kg),
+            **_grey_price(parts[pid]),
         }
         for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
     ]
     return {"format": "fleetcare-plan/1", "locations": location_rows, "parts": part_rows}
+
+
+def _grey_price(part: Part) -> dict[str, float]:
+    """The part's ``grey_price`` field, when the database knows it."""
+    return {} if part.grey_price is None else {"grey_price": float(part.grey_price)}
 
 
 def current_stock(session: Session, document: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -12,6 +12,11 @@ Problem file (JSON)::
 Locations form one tree; ``units`` (machines served) only and always on leaves; demand only at
 leaves, in pieces per day; a part's ``resupply_days`` overrides the location's for that part.
 Stock file: ``{"P-100": {"DEPOT-A": 2, "HUB": 1}}`` (absent = 0).
+
+Optional fields only the simulation reads (the planner's model ignores them):
+``resupply_sd_days`` on a location (the spread of its resupply time, days, default 0);
+``emergency_days`` and ``emergency_cost_per_kg`` on a leaf (its emergency lane); ``weight_kg``
+and ``grey_price`` (money a piece) on a part.
 """
 
 from __future__ import annotations
@@ -52,6 +57,12 @@ class PlanningProblem:
         repr=False
     )  # pieces per day, parts × locations (leaves only)
     resupply_days: NDArray[np.float64] = field(repr=False)  # parts × locations
+    # read by the simulation only; NaN where the file does not say
+    resupply_sd_days: NDArray[np.float64] = field(repr=False)  # per location, 0 = deterministic
+    emergency_days: NDArray[np.float64] = field(repr=False)  # per location (leaves)
+    emergency_cost_per_kg: NDArray[np.float64] = field(repr=False)  # per location (leaves)
+    weight_kg: NDArray[np.float64] = field(repr=False)  # per part
+    grey_price: NDArray[np.float64] = field(repr=False)  # per part, money a piece
 
     @property
     def is_leaf(self) -> NDArray[np.bool_]:
@@ -128,6 +139,7 @@ def parse_problem(data: Any) -> PlanningProblem:
     parents: dict[str, str | None] = {}
     days: dict[str, float] = {}
     units: dict[str, float] = {}
+    optional: dict[str, dict[str, float]] = {name: {} for name in _LOCATION_OPTIONS}
     for n, loc in enumerate(locations):
         where = (
             f"location {loc.get('id', f'#{n + 1}')}"
@@ -153,6 +165,14 @@ def parse_problem(data: Any) -> PlanningProblem:
                 errors.append(f"{where}: units: a number of machines ≥ 1 is needed")
             else:
                 units[loc["id"]] = float(loc["units"])
+        for name, (lowest, above) in _LOCATION_OPTIONS.items():
+            if name in loc:
+                value = loc[name]
+                if not _number(value) or value < lowest or (not above and value == lowest):
+                    bound = "≥" if above else ">"
+                    errors.append(f"{where}: {name}: a number {bound} {lowest:g} is needed")
+                else:
+                    optional[name][loc["id"]] = float(value)
     for loc, parent in parents.items():
         if parent is not None and parent not in parents:
             errors.append(f"location {loc}: parent: unknown location {parent}")
@@ -165,6 +185,9 @@ def parse_problem(data: Any) -> PlanningProblem:
             )
         if loc in leaves and loc not in units:
             errors.append(f"location {loc}: units: a leaf needs the number of machines it serves")
+        for name in ("emergency_days", "emergency_cost_per_kg"):
+            if loc in optional[name] and loc not in leaves:
+                errors.append(f"location {loc}: {name}: only leaves have an emergency lane")
     part_rows = _parse_parts(parts, set(parents), leaves, errors)
     if errors:
         raise ProblemError(errors)
@@ -188,6 +211,13 @@ def parse_problem(data: Any) -> PlanningProblem:
         vmr=np.array([p["vmr"] for p in part_rows], dtype=np.float64),
         demand=demand,
         resupply_days=resupply,
+        resupply_sd_days=np.array([optional["resupply_sd_days"].get(loc, 0.0) for loc in order]),
+        emergency_days=np.array([optional["emergency_days"].get(loc, np.nan) for loc in order]),
+        emergency_cost_per_kg=np.array(
+            [optional["emergency_cost_per_kg"].get(loc, np.nan) for loc in order]
+        ),
+        weight_kg=np.array([p["weight_kg"] for p in part_rows], dtype=np.float64),
+        grey_price=np.array([p["grey_price"] for p in part_rows], dtype=np.float64),
     )
     pipeline = problem.throughput * problem.resupply_days  # pieces in resupply, nothing stocked
     for i, j in zip(*np.nonzero(pipeline > MAX_PIPELINE), strict=True):
@@ -198,6 +228,14 @@ def parse_problem(data: Any) -> PlanningProblem:
     if errors:
         raise ProblemError(errors[:50])
     return problem
+
+
+# optional location fields: (lowest value, whether the lowest itself is allowed)
+_LOCATION_OPTIONS = {
+    "resupply_sd_days": (0.0, True),
+    "emergency_days": (0.0, False),
+    "emergency_cost_per_kg": (0.0, True),
+}
 
 
 def _parse_parts(
@@ -246,6 +284,13 @@ def _parse_parts(
                 errors.append(f"{where}: resupply_days: unknown location {loc}")
             if not _number(value) or value <= 0:
                 errors.append(f"{where}: resupply_days: the days at {loc} must be > 0")
+        extra = {}
+        for name in ("weight_kg", "grey_price"):
+            value = part.get(name)
+            if value is not None and (not _number(value) or value < 0):
+                errors.append(f"{where}: {name}: a number ≥ 0 is needed")
+                value = None
+            extra[name] = np.nan if value is None else float(value)
         rows.append(
             {
                 "id": part["id"],
@@ -254,6 +299,7 @@ def _parse_parts(
                 "vmr": vmr,
                 "demand_per_day": demand,
                 "resupply_days": overrides,
+                **extra,
             }
         )
     return rows

@@ -70,7 +70,7 @@ def simulate_command(
     replications: Annotated[int, typer.Option(help=_("independent replications"))] = 20,
     seed: Annotated[int, typer.Option(min=0, help=_("the same seed gives the same numbers"))] = 1,
     policy: Annotated[
-        str, typer.Option(help=_("at a stock-out: wait, emergency or grey"))
+        str, typer.Option(help=_("at a stock-out: wait, cannibalise, emergency or grey"))
     ] = "wait",
     workers: Annotated[
         int, typer.Option(min=0, max=256, help=_("Dask worker processes on this machine (0: none)"))

@@ -3,16 +3,18 @@
 Per part, every location holds its planned stock and reorders one-for-one from its parent
 the moment it hands a piece out; the parent ships first come first served, the piece arrives
 after the location's resupply days; the root buys from the supplier, whose pieces arrive after
-the root's resupply days. Failures arrive at the leaves as a Poisson process (or compound
+the root's resupply days. A location with a resupply spread (standard deviation, days) draws
+each resupply time from the gamma distribution with that mean and spread, so pieces may
+overtake each other on the way. Failures arrive at the leaves as a Poisson process (or compound
 Poisson with geometric batch sizes of mean (VMR + 1)/2, which gives that variance-to-mean
 ratio); each failing piece is one of the leaf's N·Z fitted pieces still working, drawn
 uniformly (as the model's availability (1 − EBO/(N Z))^Z assumes). When the leaf has no piece:
 
 - ``wait``: the machine waits for the next piece the leaf receives (a backorder);
-- ``emergency``: a piece comes by the emergency lane after ``emergency_days``, at
-  ``emergency_cost`` a piece; the leaf's own stock is not touched, so it does not reorder;
-- ``grey``: the customer buys a grey-market piece, arriving after ``grey_days`` at the part's
-  grey price (default five times the unit cost); the leaf does not reorder either.
+- ``emergency``: a piece comes by the leaf's emergency lane after its days
+  (``external_days``); the leaf's own stock is not touched, so it does not reorder;
+- ``grey``: the customer buys a grey-market piece, arriving after the grey market's delay
+  (``external_days``); the leaf does not reorder either.
 
 Parts do not share stock, so each part is simulated on its own event heap; machines couple
 the parts only through downtime: a machine is down while it waits for any part, which the
@@ -37,6 +39,7 @@ def simulate_part(
     parent: NDArray[np.int64],
     is_leaf: NDArray[np.bool_],
     lead: NDArray[np.float64],
+    lead_sd: NDArray[np.float64],
     stock: NDArray[np.int64],
     rate: NDArray[np.float64],
     units: NDArray[np.int64],
@@ -44,19 +47,25 @@ def simulate_part(
     vmr: float,
     z: int,
     policy: int,
-    external_days: float,
+    external_days: NDArray[np.float64],
     horizon: float,
     warmup: float,
     seed: int,
 ) -> tuple[
-    NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], int, int
+    NDArray[np.float64],
+    NDArray[np.int64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.int64],
+    int,
 ]:
     """Simulate one part over ``horizon`` days (locations in tree order, parents first).
 
     Returns the time-average backorders per location after ``warmup`` (leaves: pieces
     machines wait for; others: children's orders waiting to be shipped); every machine wait
     (machine, start, end — clipped to the horizon; the runner clips to the warm-up); how many
-    pieces came from outside (emergency or grey) after the warm-up; and the events handled.
+    pieces came from outside (emergency or grey) at each leaf after the warm-up; and the
+    events handled.
     """
     np.random.seed(seed)
     n = parent.size
@@ -80,7 +89,7 @@ def simulate_part(
     wait_start = np.empty(64)
     wait_end = np.empty(64)
     waits = 0
-    outside = 0
+    outside = np.zeros(n, dtype=np.int64)
     handled = 0
     while events:
         t, kind, j = heapq.heappop(events)
@@ -105,6 +114,7 @@ def simulate_part(
                         t,
                         parent,
                         lead,
+                        lead_sd,
                         on_hand,
                         pool_item,
                         pool_time,
@@ -116,18 +126,18 @@ def simulate_part(
                     )
                 else:
                     broken[machine] += 1
-                    heapq.heappush(events, (t + external_days, _REPAIRED, machine))
+                    heapq.heappush(events, (t + external_days[j], _REPAIRED, machine))
                     wait_machine, wait_start, wait_end, waits = _note_wait(
                         machine,
                         t,
-                        min(t + external_days, horizon),
+                        min(t + external_days[j], horizon),
                         wait_machine,
                         wait_start,
                         wait_end,
                         waits,
                     )
                     if t >= warmup:
-                        outside += 1
+                        outside[j] += 1
         elif kind == _REPAIRED:  # an emergency or grey piece is fitted: j is the machine
             broken[j] -= 1
         elif first[j] >= 0:  # a piece arrives where requests wait: the oldest gets it
@@ -144,7 +154,7 @@ def simulate_part(
                     waiting, since, t, wait_machine, wait_start, wait_end, waits
                 )
             else:  # ship to the child whose order waited longest
-                heapq.heappush(events, (t + lead[waiting], _ARRIVAL, waiting))
+                heapq.heappush(events, (t + _days(waiting, lead, lead_sd), _ARRIVAL, waiting))
         else:
             on_hand[j] += 1
     # requests still waiting at the horizon count until the horizon
@@ -168,6 +178,15 @@ def simulate_part(
         outside,
         handled,
     )
+
+
+@njit(cache=True, nogil=True)
+def _days(j: int, lead: NDArray[np.float64], lead_sd: NDArray[np.float64]) -> float:
+    """One resupply time of location j: its days, or a gamma draw with that mean and spread
+    (shape (L/σ)², scale σ²/L)."""
+    if lead_sd[j] <= 0.0:
+        return float(lead[j])
+    return float(np.random.gamma((lead[j] / lead_sd[j]) ** 2, lead_sd[j] ** 2 / lead[j]))
 
 
 @njit(cache=True, nogil=True)
@@ -254,6 +273,7 @@ def _reorder(
     t: float,
     parent: NDArray[np.int64],
     lead: NDArray[np.float64],
+    lead_sd: NDArray[np.float64],
     on_hand: NDArray[np.int64],
     pool_item: NDArray[np.int64],
     pool_time: NDArray[np.float64],
@@ -268,11 +288,11 @@ def _reorder(
     while True:
         p = parent[j]
         if p < 0:  # the supplier: the piece arrives after the root's resupply days
-            heapq.heappush(events, (t + lead[j], _ARRIVAL, j))
+            heapq.heappush(events, (t + _days(j, lead, lead_sd), _ARRIVAL, j))
             return
         if on_hand[p] > 0:
             on_hand[p] -= 1
-            heapq.heappush(events, (t + lead[j], _ARRIVAL, j))
+            heapq.heappush(events, (t + _days(j, lead, lead_sd), _ARRIVAL, j))
         else:
             _enqueue(p, j, t, pool_item, pool_time, pool_next, used, first, last)
         j = p

@@ -4,6 +4,14 @@ A replication simulates every part (``engine.simulate_part``) over ``years`` wit
 seeds, drawn from ``numpy.random.SeedSequence([seed, replication])`` — so the same seed gives
 the same numbers whatever the number of workers — then merges each machine's waiting
 intervals into down time (a machine waiting for two parts at once is down once).
+
+``cannibalise`` (full, instantaneous cannibalisation, Sherbrooke 2004 ch. 5): a failure the
+depot cannot serve takes the piece from a machine already down if one still has it working,
+and the holes are kept on as few machines as possible. Moving holes between machines does
+not change how many pieces of a part a depot is short, so each part runs as under ``wait``;
+a depot then has max_i ⌈B_i(t)/Z_i⌉ machines down at time t (B_i: its backorders of part i),
+and a failure is a cannibalisation when ⌈(B_i + 1)/Z_i⌉ does not exceed the machines
+already down (moves that consolidate holes when pieces arrive are not counted).
 Everything is a time average after the warm-up; the summary is the mean over replications
 with a Student-t 95 % confidence interval.
 """
@@ -20,9 +28,11 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.simulation.engine import EMERGENCY, GREY, POLICIES, simulate_part
+from fleetcare.simulation.engine import POLICIES, WAIT, simulate_part
 
 DAYS_PER_YEAR = 365.0
+CANNIBALISE = "cannibalise"
+POLICY_NAMES = ("wait", CANNIBALISE, "emergency", "grey")
 
 
 class SimulationError(ValueError):
@@ -34,8 +44,10 @@ class SimulationParams:
     """How long, how often and under which stock-out rule to simulate.
 
     ``emergency_days`` / ``emergency_cost_share``: the emergency lane's time and its cost per
-    piece as a share of the unit cost; ``grey_days`` / ``grey_price_factor``: the grey
-    market's delay and price as a multiple of the unit cost (five times by default).
+    piece as a share of the unit cost, where the problem does not give the depot's
+    ``emergency_days`` / ``emergency_cost_per_kg`` and the part's ``weight_kg``;
+    ``grey_days`` / ``grey_price_factor``: the grey market's delay and its price as a multiple
+    of the unit cost (five times by default) where the part has no ``grey_price``.
     """
 
     years: float = 10.0
@@ -56,9 +68,8 @@ class SimulationParams:
             raise SimulationError("--replications must be at least 2 (for a confidence interval)")
         if self.seed < 0:
             raise SimulationError("--seed must be a whole number ≥ 0")
-        if self.policy not in POLICIES:
-            known = ", ".join(POLICIES)
-            raise SimulationError(f"--policy must be one of {known} (cannibalise: not yet)")
+        if self.policy not in POLICY_NAMES:
+            raise SimulationError(f"--policy must be one of {', '.join(POLICY_NAMES)}")
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,9 @@ class Replication:
     availability: float
     backorders: NDArray[np.float64] = field(repr=False)  # parts × locations
     downtime_days: float  # machine-days down
-    outside: NDArray[np.int64] = field(repr=False)  # pieces from emergency or grey, per part
+    outside: NDArray[np.int64] = field(repr=False)  # emergency or grey pieces, parts × locations
     events: int
+    cannibalisations: int = 0
 
 
 @njit(cache=True)
@@ -90,10 +102,106 @@ def _down_days(
     return total
 
 
+@njit(cache=True)
+def _consolidated(
+    depot: NDArray[np.int64],
+    part: NDArray[np.int64],
+    time: NDArray[np.float64],
+    step: NDArray[np.int64],
+    z: NDArray[np.int64],
+    warmup: float,
+) -> tuple[float, int]:
+    """Machine-days down after ``warmup`` and cannibalisations under full cannibalisation,
+    from every depot's backorder changes (``step`` +1 when a machine starts waiting for a
+    piece of ``part``, −1 when it gets it), sorted by depot, then time (ends first)."""
+    shortage = np.zeros(z.size, dtype=np.int64)  # B_i at the current depot
+    holding = np.zeros(shortage.size + 2, dtype=np.int64)  # how many parts need c machines
+    down_days = 0.0
+    cannibalisations = 0
+    down = 0  # max_i ⌈B_i/Z_i⌉ at the current depot
+    for k in range(depot.size):
+        if k > 0 and depot[k] != depot[k - 1]:  # a new depot: every shortage is back to 0
+            shortage[:] = 0
+            holding[:] = 0
+            down = 0
+        elif k > 0 and time[k] > warmup:
+            down_days += down * (time[k] - max(time[k - 1], warmup))
+        i = part[k]
+        before = (shortage[i] + z[i] - 1) // z[i]
+        shortage[i] += step[k]
+        after = (shortage[i] + z[i] - 1) // z[i]
+        if after >= holding.size:
+            grown = np.zeros(2 * after, dtype=np.int64)
+            grown[: holding.size] = holding
+            holding = grown
+        if after != before:
+            holding[before] -= 1
+            holding[after] += 1
+        if step[k] > 0:
+            if after <= down and time[k] >= warmup:
+                cannibalisations += 1
+            down = max(down, after)
+        while down > 0 and holding[down] == 0:
+            down -= 1
+    return down_days, cannibalisations
+
+
+def _cannibalised(
+    problem: PlanningProblem,
+    waits: list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]],
+    first_unit: NDArray[np.int64],
+    warmup: float,
+) -> tuple[float, int]:
+    """Down machine-days and cannibalisations from every part's waits (see the module)."""
+    depots, parts, times, steps = [], [], [], []
+    for i, (all_machines, all_starts, all_ends) in enumerate(waits):
+        real = all_ends > all_starts
+        machine, start, end = all_machines[real], all_starts[real], all_ends[real]
+        depot = np.searchsorted(first_unit, machine, side="right") - 1
+        for when, change in ((start, 1), (end, -1)):
+            depots.append(depot)
+            parts.append(np.full(machine.size, i, dtype=np.int64))
+            times.append(when)
+            steps.append(np.full(machine.size, change, dtype=np.int64))
+    depot = np.concatenate(depots) if depots else np.empty(0, dtype=np.int64)
+    part = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    time = np.concatenate(times) if times else np.empty(0)
+    step = np.concatenate(steps) if steps else np.empty(0, dtype=np.int64)
+    order = np.lexsort((step, time, depot))  # at equal times a piece arrives first
+    z = np.asarray(problem.qty_per_unit, dtype=np.int64)
+    return _consolidated(depot[order], part[order], time[order], step[order], z, warmup)
+
+
 def machine_numbers(problem: PlanningProblem) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Machines at each location (leaves only) and the number of each location's first one."""
     units = np.where(problem.is_leaf, np.round(problem.units), 0).astype(np.int64)
     return units, np.concatenate(([0], np.cumsum(units)[:-1])).astype(np.int64)
+
+
+def outside_terms(
+    problem: PlanningProblem, params: SimulationParams
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Days an emergency or grey piece takes to each location, and its price per part and
+    location (money), under ``params.policy`` (zeros for the other policies)."""
+    n_parts, n_locations = len(problem.part_ids), len(problem.location_ids)
+    days = np.zeros(n_locations)
+    price = np.zeros((n_parts, n_locations))
+    if params.policy == "emergency":
+        days = np.where(
+            np.isnan(problem.emergency_days), params.emergency_days, problem.emergency_days
+        )
+        freight = problem.weight_kg[:, None] * problem.emergency_cost_per_kg[None, :]
+        default = params.emergency_cost_share * problem.unit_cost[:, None]
+        price = np.where(np.isnan(freight), default, freight)
+    elif params.policy == "grey":
+        days = np.full(n_locations, params.grey_days)
+        each = np.where(
+            np.isnan(problem.grey_price),
+            params.grey_price_factor * problem.unit_cost,
+            problem.grey_price,
+        )
+        price = np.repeat(each[:, None], n_locations, axis=1)
+    return days, price
 
 
 def replicate(
@@ -104,19 +212,20 @@ def replicate(
     warmup = params.warmup_years * DAYS_PER_YEAR
     leaf = problem.is_leaf
     units, first_unit = machine_numbers(problem)
-    policy = POLICIES[params.policy]
-    external = {EMERGENCY: params.emergency_days, GREY: params.grey_days}.get(policy, 0.0)
+    policy = WAIT if params.policy == CANNIBALISE else POLICIES[params.policy]
+    external = outside_terms(problem, params)[0]
     n_parts = len(problem.part_ids)
     seeds = np.random.SeedSequence([params.seed, replication]).generate_state(n_parts)
     backorders = np.zeros((n_parts, len(problem.location_ids)))
-    outside = np.zeros(n_parts, dtype=np.int64)
-    machines, starts, ends = [], [], []
+    outside = np.zeros((n_parts, len(problem.location_ids)), dtype=np.int64)
+    waits = []
     events = 0
     for i in range(n_parts):
         area, machine, start, end, from_outside, handled = simulate_part(
             problem.parent,
             leaf,
             problem.resupply_days[i],
+            problem.resupply_sd_days,
             stock[i],
             np.where(leaf, problem.demand[i], 0.0),
             units,
@@ -131,18 +240,22 @@ def replicate(
         )
         backorders[i] = area
         outside[i] = from_outside
-        machines.append(machine)
-        starts.append(np.maximum(start, warmup))
-        ends.append(end)
+        waits.append((machine, start, end))
         events += handled
-    machine = np.concatenate(machines)
-    start = np.concatenate(starts)
-    end = np.concatenate(ends)
-    keep = end > start
-    order = np.lexsort((start[keep], machine[keep]))
-    down = _down_days(machine[keep][order], start[keep][order], end[keep][order])
+    cannibalisations = 0
+    if params.policy == CANNIBALISE:
+        down, cannibalisations = _cannibalised(problem, waits, first_unit, warmup)
+    else:
+        machine = np.concatenate([w[0] for w in waits])
+        start = np.maximum(np.concatenate([w[1] for w in waits]), warmup)
+        end = np.concatenate([w[2] for w in waits])
+        keep = end > start
+        order = np.lexsort((start[keep], machine[keep]))
+        down = _down_days(machine[keep][order], start[keep][order], end[keep][order])
     machine_days = units.sum() * (horizon - warmup)
-    return Replication(1.0 - down / machine_days, backorders, down, outside, events)
+    return Replication(
+        1.0 - down / machine_days, backorders, down, outside, events, cannibalisations
+    )
 
 
 Progress = Callable[[int], None]
@@ -227,12 +340,10 @@ def summary(
         / np.sqrt(len(results))
     )
     years = params.years - params.warmup_years
-    outside = np.stack([r.outside for r in results]).mean(axis=0) / years  # per part a year
+    outside = np.stack([r.outside for r in results]).mean(axis=0) / years  # a year
     emergency = params.policy == "emergency"
     grey = params.policy == "grey"
-    price = problem.unit_cost * (
-        params.emergency_cost_share if emergency else params.grey_price_factor
-    )
+    price = outside_terms(problem, params)[1]
     parts = {
         part: {
             loc: {
@@ -249,7 +360,7 @@ def summary(
         "downtime_days": float(np.mean([r.downtime_days for r in results])) / years,
         "emergency_shipments": float(outside.sum()) if emergency else 0.0,
         "emergency_spend": float((outside * price).sum()) if emergency else 0.0,
-        "cannibalisations": 0.0,
+        "cannibalisations": float(np.mean([r.cannibalisations for r in results])) / years,
         "grey_purchases": float(outside.sum()) if grey else 0.0,
         "grey_spend": float((outside * price).sum()) if grey else 0.0,
         "cost": float((stock.sum(axis=1) * problem.unit_cost).sum()),
