@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from fleetcare.parts.models import Location, MoveKind, Part, StockMove
 from fleetcare.planning.forecast import (
     DAYS_PER_MONTH,
+    MAX_VMR,
     blend,
     classify,
     credibility,
+    dispersion,
     forecast_series,
 )
 from tests.planning.test_build_and_api import planned_network
@@ -86,3 +88,21 @@ def test_build_blends_the_issue_history(client: TestClient, session: Session) ->
     history_rate = 0.95 / DAYS_PER_MONTH
     assert after != before
     assert min(before, history_rate) < after < max(before, history_rate)
+
+
+def test_dispersion_of_the_history() -> None:
+    """Poisson months give a VMR near 1, batches of four about (4 + 1)/2 + … > 1, shrunk
+    towards 1 by n/(n + 12); no usable history (too short, or silent) gives 1."""
+    rng = np.random.default_rng(3)
+    poisson = [rng.poisson(3.0, 24).astype(float) for _ in range(20)]
+    assert 0.8 < dispersion(poisson) < 1.25
+    # compound Poisson: 1.5 batches a month of geometric size, mean 4 → VMR = 2·4 − 1 = 7
+    batches = [
+        np.array([rng.geometric(0.25, rng.poisson(1.5)).sum() for _ in range(24)], dtype=float)
+        for _ in range(20)
+    ]
+    raw = 7.0
+    assert dispersion(batches) == pytest.approx(1 + (raw - 1) * 24 / 36, rel=0.25)
+    assert dispersion([np.array([5.0, 0.0, 9.0])]) == 1.0  # three months: too short
+    assert dispersion([np.zeros(24)]) == 1.0
+    assert dispersion([np.array([0.0] * 23 + [400.0])]) == MAX_VMR

@@ -18,7 +18,8 @@
   in and then issued, so they count once — in the last
   ``HISTORY_MONTHS`` complete months), that rate is blended with the history's
   intermittent-demand forecast (``forecast.blend``: Syntetos–Boylan classes, Croston / SBA /
-  TSB, credibility weight n/(n + 12) for n months of history).
+  TSB, credibility weight n/(n + 12) for n months of history), and the part's ``vmr`` is the
+  history's pooled variance-to-mean ratio (``forecast.dispersion``; 1 without history).
 
 Left for a later slice: failure rates from reliability fits (the analytics issue).
 """
@@ -45,7 +46,7 @@ from fleetcare.parts.models import (
     StockLevel,
     StockMove,
 )
-from fleetcare.planning.forecast import blend
+from fleetcare.planning.forecast import blend, dispersion
 
 HISTORY_MONTHS = 24
 # A cannibalised or grey piece is booked in (+ on hand) and then leaves by an issue, so the
@@ -166,6 +167,10 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
             if rate > 0:
                 demand[part_id][by_id[depot].code] = rate
     history, months_of = demand_history(session, set(fleet), today)
+    by_part: dict[int, list[NDArray[np.float64]]] = defaultdict(list)
+    for (part_id, _code), series in history.items():
+        by_part[part_id].append(series)
+    vmr = {part_id: dispersion(by_part[part_id]) for part_id in demand}
     if history:
         installed = {
             (part_id, code): rate
@@ -183,7 +188,7 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
             "id": parts[pid].number,
             "unit_cost": float(parts[pid].unit_cost),
             "qty_per_unit": max(q for _m, q in fitted[pid]),
-            "vmr": 1.0,
+            "vmr": round(vmr.get(pid, 1.0), 4),
             "demand_per_day": rates,
             "weight_kg": float(parts[pid].weight_kg),
             **_grey_price(parts[pid]),

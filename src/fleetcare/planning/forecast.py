@@ -19,6 +19,12 @@ seconds). The blend with the installed-base rate λ_IB is a credibility weight (
 
 with n the months of history: a year of history weighs as much as the installed-base model,
 two years twice as much, and a depot opened last month barely moves the engineering rate.
+
+The part's variance-to-mean ratio comes from the same history (``dispersion``): the monthly
+counts' variance over their mean, pooled over the part's depots, Σ s²_j / Σ m_j — for
+compound Poisson demand that ratio is the same over any interval, so a month's is the
+pipeline's — shrunk towards 1 (Poisson) with the same credibility weight and capped at
+``MAX_VMR``.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ CREDIBILITY_MONTHS = 12.0
 DAYS_PER_MONTH = 30.4
 OBSOLESCENCE_MONTHS = 12  # this many trailing months without demand: forecast with TSB
 TSB_ALPHAS = (0.1, 0.1)  # demand probability and size smoothing
+MAX_VMR = 10.0  # a history more dispersed than this is more likely a trend than batches
+MIN_VMR_MONTHS = 6  # fewer months of a depot's history: it does not count
 K = TypeVar("K", bound=Hashable)
 
 
@@ -46,6 +54,18 @@ class Forecast:
     demand_class: str  # smooth, erratic, intermittent, lumpy, obsolescent or none
     model: str
     rate_per_day: float
+
+
+def dispersion(histories: list[NDArray[np.float64]]) -> float:
+    """The part's demand variance-to-mean ratio from its depots' monthly counts (see the
+    module): 1 without a usable history."""
+    usable = [h for h in histories if h.size >= MIN_VMR_MONTHS and h.sum() > 0]
+    if not usable:
+        return 1.0
+    raw = sum(float(h.var(ddof=1)) for h in usable) / sum(float(h.mean()) for h in usable)
+    months = float(np.mean([h.size for h in usable]))
+    weight = months / (months + CREDIBILITY_MONTHS)
+    return float(min(MAX_VMR, max(1.0, 1.0 + weight * (raw - 1.0))))
 
 
 def classify(monthly: NDArray[np.float64]) -> tuple[str, float, float]:
