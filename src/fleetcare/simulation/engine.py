@@ -1,5 +1,9 @@
 """One replication of years of fleet operation under a stock plan: a compiled event loop per part.
 
+The runner uses it for ``emergency`` and ``grey``; ``wait`` and ``cannibalise`` run on
+``fcfs.simulate_part_fcfs``, which computes the same times without a heap (tests compare the
+two).
+
 Per part, every location holds its planned stock and reorders one-for-one from its parent
 the moment it hands a piece out; the parent ships first come first served, the piece arrives
 after the location's resupply days; the root buys from the supplier, whose pieces arrive after
@@ -182,11 +186,17 @@ def simulate_part(
 
 @njit(cache=True, nogil=True)
 def _days(j: int, lead: NDArray[np.float64], lead_sd: NDArray[np.float64]) -> float:
-    """One resupply time of location j: its days, or a gamma draw with that mean and spread
-    (shape (L/σ)², scale σ²/L)."""
-    if lead_sd[j] <= 0.0:
-        return float(lead[j])
-    return float(np.random.gamma((lead[j] / lead_sd[j]) ** 2, lead_sd[j] ** 2 / lead[j]))
+    """One resupply time of location j (``resupply_days``)."""
+    return resupply_days(lead[j], lead_sd[j])
+
+
+@njit(cache=True, nogil=True)
+def resupply_days(days: float, spread: float) -> float:
+    """One resupply time: ``days``, or with a ``spread`` a gamma draw with that mean and
+    standard deviation (shape (L/σ)², scale σ²/L)."""
+    if spread <= 0.0:
+        return days
+    return float(np.random.gamma((days / spread) ** 2, spread**2 / days))
 
 
 @njit(cache=True, nogil=True)

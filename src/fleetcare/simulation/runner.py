@@ -29,6 +29,7 @@ from scipy import stats
 
 from fleetcare.planning.problem import PlanningProblem
 from fleetcare.simulation.engine import POLICIES, WAIT, simulate_part
+from fleetcare.simulation.fcfs import simulate_part_fcfs
 
 DAYS_PER_YEAR = 365.0
 CANNIBALISE = "cannibalise"
@@ -84,21 +85,30 @@ class Replication:
     cannibalisations: int = 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _down_days(
-    machine: NDArray[np.int64], start: NDArray[np.float64], end: NDArray[np.float64]
+    machine: NDArray[np.int64], start: NDArray[np.float64], end: NDArray[np.float64], machines: int
 ) -> float:
-    """Total length of the union of each machine's intervals (sorted by machine, start)."""
-    total = 0.0
-    current = -1
-    reach = 0.0
+    """Total length of the union of each machine's intervals: the intervals bucketed by
+    machine (a counting sort), each machine's sorted by start, then merged."""
+    first = np.zeros(machines + 1, dtype=np.int64)
+    first[1:] = np.cumsum(np.bincount(machine, minlength=machines))
+    bucket = np.empty(machine.size, dtype=np.int64)
+    filled = first[:-1].copy()
     for k in range(machine.size):
-        if machine[k] != current:
-            current = machine[k]
-            reach = start[k]
-        if end[k] > reach:
-            total += end[k] - max(start[k], reach)
-            reach = end[k]
+        bucket[filled[machine[k]]] = k
+        filled[machine[k]] += 1
+    total = 0.0
+    for m in range(machines):
+        mine = bucket[first[m] : first[m + 1]]
+        if mine.size == 0:
+            continue
+        mine = mine[np.argsort(start[mine])]
+        reach = start[mine[0]]
+        for k in mine:
+            if end[k] > reach:
+                total += end[k] - max(start[k], reach)
+                reach = end[k]
     return total
 
 
@@ -221,23 +231,43 @@ def replicate(
     waits = []
     events = 0
     for i in range(n_parts):
-        area, machine, start, end, from_outside, handled = simulate_part(
-            problem.parent,
-            leaf,
-            problem.resupply_days[i],
-            problem.resupply_sd_days,
-            stock[i],
-            np.where(leaf, problem.demand[i], 0.0),
-            units,
-            first_unit,
-            float(problem.vmr[i]),
-            int(problem.qty_per_unit[i]),
-            policy,
-            external,
-            horizon,
-            warmup,
-            int(seeds[i]),
-        )
+        rate = np.where(leaf, problem.demand[i], 0.0)
+        vmr, z, lead = float(problem.vmr[i]), int(problem.qty_per_unit[i]), problem.resupply_days[i]
+        sd, seed = problem.resupply_sd_days, int(seeds[i])
+        if policy == WAIT:  # the recursion of fcfs: no event heap needed
+            area, machine, start, end, from_outside, handled = simulate_part_fcfs(
+                problem.parent,
+                leaf,
+                lead,
+                sd,
+                stock[i],
+                rate,
+                units,
+                first_unit,
+                vmr,
+                z,
+                horizon,
+                warmup,
+                seed,
+            )
+        else:
+            area, machine, start, end, from_outside, handled = simulate_part(
+                problem.parent,
+                leaf,
+                lead,
+                sd,
+                stock[i],
+                rate,
+                units,
+                first_unit,
+                vmr,
+                z,
+                policy,
+                external,
+                horizon,
+                warmup,
+                seed,
+            )
         backorders[i] = area
         outside[i] = from_outside
         waits.append((machine, start, end))
@@ -250,8 +280,7 @@ def replicate(
         start = np.maximum(np.concatenate([w[1] for w in waits]), warmup)
         end = np.concatenate([w[2] for w in waits])
         keep = end > start
-        order = np.lexsort((start[keep], machine[keep]))
-        down = _down_days(machine[keep][order], start[keep][order], end[keep][order])
+        down = _down_days(machine[keep], start[keep], end[keep], int(units.sum()))
     machine_days = units.sum() * (horizon - warmup)
     return Replication(
         1.0 - down / machine_days, backorders, down, outside, events, cannibalisations
