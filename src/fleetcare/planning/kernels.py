@@ -318,19 +318,24 @@ def _leaf_hull(
     most: int,
     negligible: float,
     work: NDArray[np.float64],
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """A leaf's hull given its parent's backorders (concave but where every machine waits),
-    computed in ``work`` (returned, grown when it was too short); ``up_flow`` ≤ 0: the leaf is
-    the root."""
+    computed in ``work`` (or a larger buffer of its own when that is too short); ``up_flow``
+    ≤ 0: the leaf is the root."""
     root = up_flow <= 0.0
     share = 1.0 if root else flow[child] / up_flow
     mean, variance = pipeline(flow[child] * lead[child], vmr, share, up_ebo, up_vbo, root)
     n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
-    while n < 0:
-        work = np.empty(2 * work.size)
-        n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
+    if n < 0:
+        size = 2 * work.size
+        while n < 0:
+            bigger = np.empty(size)
+            n = _leaf_curve(mean, variance, units[child], z, most, negligible, bigger)
+            size *= 2
+        pieces = upper_hull(bigger[:n], np.arange(n))
+        return pieces, bigger[pieces]
     pieces = upper_hull(work[:n], np.arange(n))
-    return pieces, work[pieces], work
+    return pieces, work[pieces]
 
 
 @njit(cache=True, nogil=True)
@@ -343,11 +348,14 @@ def _append_segments(
     seg_child: NDArray[np.int64],
     used: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], int]:
-    """Add a child's hull segments (pieces, gain, whose) after the first ``used`` ones."""
+    """Add a child's hull segments (pieces, gain, whose) after the first ``used`` ones (the
+    arrays are replaced only when they must grow: every array handed back costs reference
+    counting, which in this loop costs more than the copying)."""
     steps = pieces.size - 1
-    seg_pieces = _grow_int(seg_pieces, used + steps)
-    seg_gain = _grow_float(seg_gain, used + steps)
-    seg_child = _grow_int(seg_child, used + steps)
+    if used + steps > seg_pieces.size:
+        seg_pieces = _grow_int(seg_pieces, used + steps)
+        seg_gain = _grow_float(seg_gain, used + steps)
+        seg_child = _grow_int(seg_child, used + steps)
     for t in range(steps):
         seg_pieces[used + t] = pieces[t + 1] - pieces[t]
         seg_gain[used + t] = values[t + 1] - values[t]
@@ -394,7 +402,7 @@ def _subtree(
             np.zeros((1, size[j])),
         )
     if first_child[j] < 0:  # a leaf (a leaf child, or a network of one location)
-        pieces, values, _ = _leaf_hull(
+        pieces, values = _leaf_hull(
             j, up_flow, up_ebo, up_vbo, flow, lead, units, vmr, z, most, negligible, np.empty(1024)
         )
         return pieces, values, pieces.copy().reshape((-1, 1)), (values / units[j]).reshape((-1, 1))
@@ -444,7 +452,7 @@ def _subtree(
             if first_child[child] < 0:  # a leaf child, inline
                 pieces, values = zero_pieces, zero_values
                 if flow[child] > 0.0:
-                    pieces, values, work = _leaf_hull(
+                    pieces, values = _leaf_hull(
                         child,
                         flow[j],
                         down_ebo,
@@ -460,10 +468,12 @@ def _subtree(
                     )
                 if not bound:
                     end = offset[entry] + pieces.size
-                    flat_pieces = _grow_int(flat_pieces, end)
-                    flat_values = _grow_float(flat_values, end)
-                    flat_pieces[offset[entry] : end] = pieces
-                    flat_values[offset[entry] : end] = values
+                    if end > flat_pieces.size:
+                        flat_pieces = _grow_int(flat_pieces, end)
+                        flat_values = _grow_float(flat_values, end)
+                    for t in range(pieces.size):
+                        flat_pieces[offset[entry] + t] = pieces[t]
+                        flat_values[offset[entry] + t] = values[t]
                     offset[entry + 1] = end
             else:
                 pieces, values, stock, leaf = _subtree(
