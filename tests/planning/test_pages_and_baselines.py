@@ -93,6 +93,15 @@ def test_planning_page_curve_point_and_save(
     assert token
     form = {"region": "Arctic", "target": "0.97", "budget": str(budget)}
     assert pages.post("/planning/targets", data=form).status_code == 403
+    shown = re.search(r'name="cost" value="([^"]+)"', plan.text)
+    assert shown
+    # a plan that no longer costs what the page showed (solved again meanwhile): not saved
+    stale = {**form, "csrf_token": token.group(1), "cost": str(float(shown.group(1)) + 1000)}
+    refused = pages.post("/planning/targets", data=stale)
+    assert refused.status_code == 200 and "nothing was saved" in refused.text
+    items = client.get("/api/stock", params={"part": "P-1"}).json()["items"]
+    assert not any(row["target"] for row in items)
+    form["cost"] = shown.group(1)
     saved = pages.post("/planning/targets", data={**form, "csrf_token": token.group(1)})
     assert saved.status_code == 200 and "Targets saved" in saved.text
     targets = {
@@ -110,13 +119,21 @@ def test_planning_page_without_machines(pages: TestClient, session: Session) -> 
     assert pages.get("/planning", params={"target": 2}).status_code == 422
 
 
-def test_planning_page_simulates_the_plans(pages: TestClient, session: Session) -> None:
+def test_planning_page_simulates_the_plans(
+    pages: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The simulate button's fragment: every plan simulated, in a table and a chart."""
     planned_network(session)
     fragment = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
     assert fragment.status_code == 200, fragment.text
     assert "simulation-chart" in fragment.text and "optimised for 97.0%" in fragment.text
     assert fragment.text.count("<tr>") == 1 + 1 + 1 + 4 + 3  # header, optimised, current, rules
+    from fleetcare.planning import pages as planning_pages
+
+    calls: list[object] = []
+    monkeypatch.setattr(planning_pages, "compare", lambda *a, **k: calls.append(a) or [])
+    again = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
+    assert again.text == fragment.text and not calls  # simulated once per target
 
 
 def test_one_solve_per_region_serves_every_target(pages: TestClient, session: Session) -> None:

@@ -4,14 +4,17 @@ current stock, and save it as the targets the replenishment proposals aim for.
 
 Solving a region takes seconds (the whole demo network about half a minute), so the solved
 hulls are kept per region for ``CACHE_SECONDS``, whatever the target; a target's curve and a
-point's plan are then fast walks along them, and one region is solved once at a time.
+point's plan are then fast walks along them, and one region is solved once at a time. The
+simulations of a target's plans are kept with the region's solve, so the Simulate button
+simulates once per target. A save names the plan's cost as shown: when the region was solved
+again in between and the plan at that budget costs something else, the save is refused.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import numpy as np
@@ -68,6 +71,7 @@ class _Solution:
     baselines: list[Baseline]
     currency: str
     at: float
+    simulated: dict[float, list[Compared]] = field(default_factory=dict)  # by target
 
 
 _Key = tuple[str, str]  # (database, region)
@@ -278,12 +282,24 @@ def save_targets(
     region: Annotated[str, Form(max_length=200)] = "",
     target: Annotated[float, Form(gt=0.5, lt=1)] = 0.95,
     budget: Annotated[float, Form(ge=0, le=1e15)] = 0.0,
+    cost: Annotated[float | None, Form(ge=0, le=1e15)] = None,
 ) -> Response:
-    """Save the plan at ``budget`` as every part-location's target stock."""
+    """Save the plan at ``budget`` as every part-location's target stock; ``cost``, the
+    plan's cost as the page showed it, must still be that plan's cost."""
     solved = _solve(session, region, target)
     context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
     if solved is not None:
         plan = walk(solved.problem, solved.hulls, OptimiseParams(budget=budget))
+        if cost is not None and abs(plan.last.cost - cost) > 1e-9 * max(1.0, cost):
+            # solved again since the page was drawn: show the plan as it is now, save nothing
+            context |= _plan_context(solved, budget)
+            context["saved"] = _(
+                "The network was planned again since this page was drawn and the plan at "
+                "this budget has changed; nothing was saved. Check the plan below and save "
+                "again."
+            )
+            context["can_save"] = True
+            return render(request, "planning/_plan.html", context)
         records = [
             Item(TargetRecord(part=part, location=location, target=int(plan.stock[i, j])))
             for i, part in enumerate(solved.problem.part_ids)
@@ -313,15 +329,21 @@ def simulate_fragment(
     a chart of availability with its 95 % interval against the stock value."""
     solved = _solve(session, region, target)
     context: dict[str, Any] = {"solved": solved, "params": SIMULATION}
-    if solved is not None:
-        rows = compare(
-            solved.problem,
-            SIMULATION,
-            target_availability=target,
-            current=solved.current,
-            optimised=solved.curve.stock,
-            threads=2,
-        )
+    solution = _solution(session, region) if solved is not None else None
+    if solved is not None and solution is not None:
+        with _lock:
+            rows = solution.simulated.get(target)
+        if rows is None:
+            rows = compare(
+                solved.problem,
+                SIMULATION,
+                target_availability=target,
+                current=solved.current,
+                optimised=solved.curve.stock,
+                threads=2,
+            )
+            with _lock:
+                solution.simulated[target] = rows
         context["rows"] = [(_compared_label(row), row) for row in rows]
         context["figure"] = _simulation_figure(rows)
     return render(request, "planning/_simulation.html", context)
