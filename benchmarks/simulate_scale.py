@@ -131,8 +131,7 @@ def main() -> None:
     compiled_events = plain_events = fcfs_events = 0
     compiled_time = plain_time = fcfs_time = 0.0
     for i in small:
-        began = time.perf_counter()
-        fcfs = simulate_part_fcfs(
+        common = (
             problem.parent,
             leaf,
             problem.resupply_days[i],
@@ -143,30 +142,13 @@ def main() -> None:
             first_unit,
             1.0,
             int(problem.qty_per_unit[i]),
-            horizon,
-            0.0,
-            7,
         )
+        began = time.perf_counter()
+        fcfs = simulate_part_fcfs(*common, horizon, 0.0, 7)
         fcfs_time += time.perf_counter() - began
         fcfs_events += fcfs[5]
         began = time.perf_counter()
-        result = simulate_part(
-            problem.parent,
-            leaf,
-            problem.resupply_days[i],
-            problem.resupply_sd_days,
-            stock[i],
-            np.where(leaf, problem.demand[i], 0.0),
-            units,
-            first_unit,
-            1.0,
-            int(problem.qty_per_unit[i]),
-            0,
-            np.zeros(len(problem.location_ids)),
-            horizon,
-            0.0,
-            7,
-        )
+        result = simulate_part(*common, 0, np.zeros(len(problem.location_ids)), horizon, 0.0, 7)
         compiled_time += time.perf_counter() - began
         compiled_events += result[5]
         began = time.perf_counter()

@@ -234,40 +234,12 @@ def replicate(
         rate = np.where(leaf, problem.demand[i], 0.0)
         vmr, z, lead = float(problem.vmr[i]), int(problem.qty_per_unit[i]), problem.resupply_days[i]
         sd, seed = problem.resupply_sd_days, int(seeds[i])
+        common = (problem.parent, leaf, lead, sd, stock[i], rate, units, first_unit, vmr, z)
         if policy == WAIT:  # the recursion of fcfs: no event heap needed
-            area, machine, start, end, from_outside, handled = simulate_part_fcfs(
-                problem.parent,
-                leaf,
-                lead,
-                sd,
-                stock[i],
-                rate,
-                units,
-                first_unit,
-                vmr,
-                z,
-                horizon,
-                warmup,
-                seed,
-            )
+            result = simulate_part_fcfs(*common, horizon, warmup, seed)
         else:
-            area, machine, start, end, from_outside, handled = simulate_part(
-                problem.parent,
-                leaf,
-                lead,
-                sd,
-                stock[i],
-                rate,
-                units,
-                first_unit,
-                vmr,
-                z,
-                policy,
-                external,
-                horizon,
-                warmup,
-                seed,
-            )
+            result = simulate_part(*common, policy, external, horizon, warmup, seed)
+        area, machine, start, end, from_outside, handled = result
         backorders[i] = area
         outside[i] = from_outside
         waits.append((machine, start, end))
