@@ -305,7 +305,7 @@ def upstream_levels(ebo: NDArray[np.float64], thinning: float) -> NDArray[np.int
 
 
 @njit(cache=True, nogil=True)
-def _leaf_hull(
+def _leaf_curve_of(
     child: int,
     up_flow: float,
     up_ebo: float,
@@ -318,49 +318,63 @@ def _leaf_hull(
     most: int,
     negligible: float,
     work: NDArray[np.float64],
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """A leaf's hull given its parent's backorders (concave but where every machine waits),
-    computed in ``work`` (or a larger buffer of its own when that is too short); ``up_flow``
-    ≤ 0: the leaf is the root."""
+) -> int:
+    """A leaf's values N Z ln(1 − EBO(s)/(N Z)) given its parent's backorders into ``work``
+    (``_leaf_curve``; −1 when ``work`` is too short); ``up_flow`` ≤ 0: the leaf is the root."""
     root = up_flow <= 0.0
     share = 1.0 if root else flow[child] / up_flow
     mean, variance = pipeline(flow[child] * lead[child], vmr, share, up_ebo, up_vbo, root)
-    n = _leaf_curve(mean, variance, units[child], z, most, negligible, work)
-    if n < 0:
-        size = 2 * work.size
-        while n < 0:
-            bigger = np.empty(size)
-            n = _leaf_curve(mean, variance, units[child], z, most, negligible, bigger)
-            size *= 2
-        pieces = upper_hull(bigger[:n], np.arange(n))
-        return pieces, bigger[pieces]
-    pieces = upper_hull(work[:n], np.arange(n))
-    return pieces, work[pieces]
+    return _leaf_curve(mean, variance, units[child], z, most, negligible, work)
+
+
+@njit(cache=True, nogil=True)
+def _dense_hull_into(
+    values: NDArray[np.float64],
+    n: int,
+    out_pieces: NDArray[np.int64],
+    out_values: NDArray[np.float64],
+    at: int,
+) -> int:
+    """``upper_hull`` of (s, values[s]) for s = 0 … n − 1 (a leaf's curve: concave but where
+    every machine waits), written as (pieces, value) into the out arrays from ``at`` on
+    (room for n is the caller's); returns how many vertices. Nothing is allocated: in the
+    innermost loop, every array made or handed back costs reference counting."""
+    top = 0
+    for i in range(n):
+        if top > 0 and values[i] <= out_values[at + top - 1] + MIN_GAIN:
+            continue
+        while top >= 2:
+            a, b = out_pieces[at + top - 2], out_pieces[at + top - 1]
+            if (values[b] - values[a]) * (i - a) <= (values[i] - values[a]) * (b - a):
+                top -= 1
+            else:
+                break
+        out_pieces[at + top] = i
+        out_values[at + top] = values[i]
+        top += 1
+    return top
 
 
 @njit(cache=True, nogil=True)
 def _append_segments(
     pieces: NDArray[np.int64],
     values: NDArray[np.float64],
+    first: int,
+    count: int,
     child: int,
     seg_pieces: NDArray[np.int64],
     seg_gain: NDArray[np.float64],
     seg_child: NDArray[np.int64],
     used: int,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], int]:
-    """Add a child's hull segments (pieces, gain, whose) after the first ``used`` ones (the
-    arrays are replaced only when they must grow: every array handed back costs reference
-    counting, which in this loop costs more than the copying)."""
-    steps = pieces.size - 1
-    if used + steps > seg_pieces.size:
-        seg_pieces = _grow_int(seg_pieces, used + steps)
-        seg_gain = _grow_float(seg_gain, used + steps)
-        seg_child = _grow_int(seg_child, used + steps)
-    for t in range(steps):
-        seg_pieces[used + t] = pieces[t + 1] - pieces[t]
-        seg_gain[used + t] = values[t + 1] - values[t]
+) -> int:
+    """Write the segments (pieces, gain, whose) of a child's hull — vertices first … first +
+    count − 1 of ``pieces``/``values`` — after the first ``used``; returns the new count (room
+    is the caller's)."""
+    for t in range(count - 1):
+        seg_pieces[used + t] = pieces[first + t + 1] - pieces[first + t]
+        seg_gain[used + t] = values[first + t + 1] - values[first + t]
         seg_child[used + t] = child
-    return seg_pieces, seg_gain, seg_child, used + steps
+    return used + count - 1
 
 
 @njit(cache=True, nogil=True)
@@ -401,10 +415,20 @@ def _subtree(
             np.zeros((1, size[j]), dtype=np.int64),
             np.zeros((1, size[j])),
         )
-    if first_child[j] < 0:  # a leaf (a leaf child, or a network of one location)
-        pieces, values = _leaf_hull(
-            j, up_flow, up_ebo, up_vbo, flow, lead, units, vmr, z, most, negligible, np.empty(1024)
+    if first_child[j] < 0:  # a network of one location (leaf children are inline below)
+        work = np.empty(1024)
+        n = _leaf_curve_of(
+            j, up_flow, up_ebo, up_vbo, flow, lead, units, vmr, z, most, negligible, work
         )
+        while n < 0:
+            work = np.empty(2 * work.size)
+            n = _leaf_curve_of(
+                j, up_flow, up_ebo, up_vbo, flow, lead, units, vmr, z, most, negligible, work
+            )
+        pieces = np.empty(n, dtype=np.int64)
+        values = np.empty(n)
+        count = _dense_hull_into(work, n, pieces, values, 0)
+        pieces, values = pieces[:count].copy(), values[:count].copy()
         return pieces, values, pieces.copy().reshape((-1, 1)), (values / units[j]).reshape((-1, 1))
     ebo, vbo = _condition(j, up_flow, up_ebo, up_vbo, flow, lead, vmr, most, negligible)
     n_children = 0
@@ -435,8 +459,6 @@ def _subtree(
     seg_gain = np.empty(64)
     seg_child = np.empty(64, dtype=np.int64)
     work = np.empty(1024)
-    zero_pieces = np.zeros(1, dtype=np.int64)
-    zero_values = np.zeros(1)
     # tried = −1: the bound (nothing on backorder at j), then j's levels
     for tried in range(-1 if tolerance >= 0.0 else 0, levels.size):
         bound = tried < 0
@@ -445,14 +467,17 @@ def _subtree(
         down_vbo = 0.0 if bound else vbo[s]
         used = 0
         start = 0.0
+        scratch = 0  # where the bound's leaf hulls go (level 0's overwrite them)
         c = 0
         child = first_child[j]
         while child >= 0:
             entry = tried * n_children + c
-            if first_child[child] < 0:  # a leaf child, inline
-                pieces, values = zero_pieces, zero_values
+            at = offset[entry] if not bound else scratch  # the bound's hulls are not kept
+            if first_child[child] < 0:  # a leaf child, inline, into the flat arrays
+                n = 1
+                work[0] = 0.0
                 if flow[child] > 0.0:
-                    pieces, values = _leaf_hull(
+                    n = _leaf_curve_of(
                         child,
                         flow[j],
                         down_ebo,
@@ -466,15 +491,38 @@ def _subtree(
                         negligible,
                         work,
                     )
-                if not bound:
-                    end = offset[entry] + pieces.size
-                    if end > flat_pieces.size:
-                        flat_pieces = _grow_int(flat_pieces, end)
-                        flat_values = _grow_float(flat_values, end)
-                    for t in range(pieces.size):
-                        flat_pieces[offset[entry] + t] = pieces[t]
-                        flat_values[offset[entry] + t] = values[t]
-                    offset[entry + 1] = end
+                    while n < 0:
+                        work = np.empty(2 * work.size)
+                        n = _leaf_curve_of(
+                            child,
+                            flow[j],
+                            down_ebo,
+                            down_vbo,
+                            flow,
+                            lead,
+                            units,
+                            vmr,
+                            z,
+                            most,
+                            negligible,
+                            work,
+                        )
+                if at + n > flat_pieces.size:
+                    flat_pieces = _grow_int(flat_pieces, at + n)
+                    flat_values = _grow_float(flat_values, at + n)
+                count = _dense_hull_into(work, n, flat_pieces, flat_values, at)
+                if used + count > seg_pieces.size:
+                    seg_pieces = _grow_int(seg_pieces, used + count)
+                    seg_gain = _grow_float(seg_gain, used + count)
+                    seg_child = _grow_int(seg_child, used + count)
+                used = _append_segments(
+                    flat_pieces, flat_values, at, count, c, seg_pieces, seg_gain, seg_child, used
+                )
+                start += flat_values[at]
+                if bound:
+                    scratch += count
+                else:
+                    offset[entry + 1] = at + count
             else:
                 pieces, values, stock, leaf = _subtree(
                     child,
@@ -497,10 +545,14 @@ def _subtree(
                     kept_stock.append(stock)
                     kept_leaf.append(leaf)
                     offset[entry + 1] = offset[entry]
-            start += values[0]
-            seg_pieces, seg_gain, seg_child, used = _append_segments(
-                pieces, values, c, seg_pieces, seg_gain, seg_child, used
-            )
+                if used + pieces.size > seg_pieces.size:
+                    seg_pieces = _grow_int(seg_pieces, used + pieces.size)
+                    seg_gain = _grow_float(seg_gain, used + pieces.size)
+                    seg_child = _grow_int(seg_child, used + pieces.size)
+                used = _append_segments(
+                    pieces, values, 0, pieces.size, c, seg_pieces, seg_gain, seg_child, used
+                )
+                start += values[0]
             c += 1
             child = next_sibling[child]
         pieces, values, order = _merge(seg_pieces[:used], seg_gain[:used], start)
