@@ -133,7 +133,15 @@ def test_planning_page_simulates_the_plans(
     calls: list[object] = []
     monkeypatch.setattr(planning_pages, "compare", lambda *a, **k: calls.append(a) or [])
     again = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
-    assert again.text == fragment.text and not calls  # simulated once per target
+    assert again.text == fragment.text and not calls  # simulated once per target and rule
+    monkeypatch.undo()
+    grey = pages.get(
+        "/planning/simulate", params={"region": "Arctic", "target": 0.97, "policy": "grey"}
+    )
+    assert grey.status_code == 200 and "buy on the grey market" in grey.text
+    assert grey.text != fragment.text
+    bad = {"region": "Arctic", "target": 0.97, "policy": "pray"}
+    assert pages.get("/planning/simulate", params=bad).status_code == 422
 
 
 def test_one_solve_per_region_serves_every_target(pages: TestClient, session: Session) -> None:

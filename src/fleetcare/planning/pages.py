@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
@@ -71,7 +71,7 @@ class _Solution:
     baselines: list[Baseline]
     currency: str
     at: float
-    simulated: dict[float, list[Compared]] = field(default_factory=dict)  # by target
+    simulated: dict[tuple[float, str], list[Compared]] = field(default_factory=dict)
 
 
 _Key = tuple[str, str]  # (database, region)
@@ -324,29 +324,45 @@ def simulate_fragment(
     principal: Reader,
     region: Annotated[str, Query(max_length=200)] = "",
     target: Target = 0.95,
+    policy: Annotated[Literal["wait", "cannibalise", "emergency", "grey"], Query()] = "wait",
 ) -> Response:
-    """The optimised plan and the rules of thumb, each simulated (HTMX fragment): a table and
-    a chart of availability with its 95 % interval against the stock value."""
+    """The optimised plan and the rules of thumb, each simulated under the stock-out rule
+    ``policy`` (HTMX fragment): a table and a chart of availability with its 95 % interval
+    against the stock value."""
     solved = _solve(session, region, target)
-    context: dict[str, Any] = {"solved": solved, "params": SIMULATION}
+    params = replace(SIMULATION, policy=policy)
+    context: dict[str, Any] = {
+        "solved": solved,
+        "params": params,
+        "policy_label": _policy_label(policy),
+    }
     solution = _solution(session, region) if solved is not None else None
     if solved is not None and solution is not None:
         with _lock:
-            rows = solution.simulated.get(target)
+            rows = solution.simulated.get((target, policy))
         if rows is None:
             rows = compare(
                 solved.problem,
-                SIMULATION,
+                params,
                 target_availability=target,
                 current=solved.current,
                 optimised=solved.curve.stock,
                 threads=2,
             )
             with _lock:
-                solution.simulated[target] = rows
+                solution.simulated[(target, policy)] = rows
         context["rows"] = [(_compared_label(row), row) for row in rows]
         context["figure"] = _simulation_figure(rows)
     return render(request, "planning/_simulation.html", context)
+
+
+def _policy_label(policy: str) -> str:
+    return {
+        "wait": _("the machine waits"),
+        "cannibalise": _("cannibalise a machine already down"),
+        "emergency": _("emergency shipment"),
+        "grey": _("buy on the grey market"),
+    }[policy]
 
 
 def _compared_label(row: Compared) -> str:
