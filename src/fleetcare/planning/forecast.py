@@ -24,7 +24,9 @@ The part's variance-to-mean ratio comes from the same history (``dispersion``): 
 counts' variance over their mean, pooled over the part's depots, Σ s²_j / Σ m_j — for
 compound Poisson demand that ratio is the same over any interval, so a month's is the
 pipeline's — shrunk towards 1 (Poisson) with the same credibility weight and capped at
-``MAX_VMR``.
+``MAX_VMR``. A ratio the index-of-dispersion test does not tell from Poisson at the 5 % level
+(Σ_j (n_j − 1) s²_j / m_j against χ² with Σ_j (n_j − 1) degrees of freedom) counts as 1:
+two years of Poisson months have a sample ratio up to ~1.5 by chance.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ OBSOLESCENCE_MONTHS = 12  # this many trailing months without demand: forecast w
 TSB_ALPHAS = (0.1, 0.1)  # demand probability and size smoothing
 MAX_VMR = 10.0  # a history more dispersed than this is more likely a trend than batches
 MIN_VMR_MONTHS = 6  # fewer months of a depot's history: it does not count
+DISPERSION_TEST_LEVEL = 0.05  # a VMR above 1 must be this unlikely under Poisson to count
 K = TypeVar("K", bound=Hashable)
 
 
@@ -61,6 +64,11 @@ def dispersion(histories: list[NDArray[np.float64]]) -> float:
     module): 1 without a usable history."""
     usable = [h for h in histories if h.size >= MIN_VMR_MONTHS and h.sum() > 0]
     if not usable:
+        return 1.0
+    from scipy.stats import chi2
+
+    statistic = sum((h.size - 1) * float(h.var(ddof=1)) / float(h.mean()) for h in usable)
+    if chi2.sf(statistic, sum(h.size - 1 for h in usable)) > DISPERSION_TEST_LEVEL:
         return 1.0
     raw = sum(float(h.var(ddof=1)) for h in usable) / sum(float(h.mean()) for h in usable)
     months = float(np.mean([h.size for h in usable]))
