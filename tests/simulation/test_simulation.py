@@ -246,8 +246,23 @@ def test_cannibalisation_by_hand() -> None:
     time = np.array([1.0, 2.0, 3.0, 5.0])
     step = np.array([1, 1, -1, -1])
     z = np.array([1, 1])
-    assert _consolidated(depot, part, time, step, z, 0.0) == (4.0, 1)
-    assert _consolidated(depot, part, time, step, z, 2.5) == (2.5, 0)  # after the warm-up
+    machines = np.array([5])
+    assert _consolidated(depot, part, time, step, z, machines, 0.0) == (4.0, 1)
+    assert _consolidated(depot, part, time, step, z, machines, 2.5) == (2.5, 0)  # warm-up
+    # a depot of one machine: it is down from day 1 to 5 either way, and the second failure
+    # (day 2) cannot happen on a working machine, so it is no cannibalisation
+    assert _consolidated(depot, part, time, step, z, np.array([1]), 0.0) == (4.0, 0)
+    # more pieces short than machines: never more than the depot's machines down
+    many = _consolidated(
+        np.zeros(6, dtype=np.int64),
+        np.zeros(6, dtype=np.int64),
+        np.arange(6.0),
+        np.array([1, 1, 1, -1, -1, -1]),
+        np.array([1]),
+        np.array([2]),
+        0.0,
+    )
+    assert many == (1 + 2 + 2 + 2 + 1, 0)
 
 
 @st.composite
@@ -285,6 +300,7 @@ def test_cannibalisation_against_a_sweep_over_days(
         columns[2].astype(float),
         columns[3].astype(np.int64),
         np.array(z),
+        np.array([1000, 1000]),
         warmup,
     )
     expected = 0.0

@@ -190,17 +190,20 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
             "qty_per_unit": max(q for _m, q in fitted[pid]),
             "vmr": round(vmr.get(pid, 1.0), 4),
             "demand_per_day": rates,
-            "weight_kg": float(parts[pid].weight_kg),
-            **_grey_price(parts[pid]),
+            **_simulation_fields(parts[pid]),
         }
         for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
     ]
     return {"format": "fleetcare-plan/1", "locations": location_rows, "parts": part_rows}
 
 
-def _grey_price(part: Part) -> dict[str, float]:
-    """The part's ``grey_price`` field, when the database knows it."""
-    return {} if part.grey_price is None else {"grey_price": float(part.grey_price)}
+def _simulation_fields(part: Part) -> dict[str, float]:
+    """The part's ``weight_kg`` and ``grey_price``, where the database knows them (a weight
+    of 0 is taken as unknown: it would make emergency freight free)."""
+    fields = {"weight_kg": float(part.weight_kg)} if part.weight_kg else {}
+    if part.grey_price is not None:
+        fields["grey_price"] = float(part.grey_price)
+    return fields
 
 
 def current_stock(session: Session, document: dict[str, Any]) -> dict[str, dict[str, int]]:

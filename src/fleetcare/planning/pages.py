@@ -59,6 +59,7 @@ class Solved:
     current: NDArray[np.int64]
     baselines: list[Baseline]
     currency: str  # of every part's unit cost ("" when they differ)
+    source: _Solution  # the cached solve it was walked from
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ _Key = tuple[str, str]  # (database, region)
 _cache: dict[_Key, _Solution] = {}
 _lock = threading.Lock()  # guards the two dictionaries
 _solving: dict[_Key, threading.Lock] = {}  # one solve per region at a time
+_simulating: dict[tuple[_Key, float, str], threading.Lock] = {}  # one simulation per plan set
 
 
 def _fresh(key: _Key) -> _Solution | None:
@@ -142,6 +144,7 @@ def _solve(session: DbSession, region: str, target: float) -> Solved | None:
         solution.current,
         solution.baselines,
         solution.currency,
+        solution,
     )
 
 
@@ -336,21 +339,25 @@ def simulate_fragment(
         "params": params,
         "policy_label": _policy_label(policy),
     }
-    solution = _solution(session, region) if solved is not None else None
-    if solved is not None and solution is not None:
+    if solved is not None:
+        solution = solved.source  # the very solve the curve came from
+        key = ((str(session.get_bind().engine.url), region), target, policy)
         with _lock:
-            rows = solution.simulated.get((target, policy))
-        if rows is None:
-            rows = compare(
-                solved.problem,
-                params,
-                target_availability=target,
-                current=solved.current,
-                optimised=solved.curve.stock,
-                threads=2,
-            )
+            simulation_lock = _simulating.setdefault(key, threading.Lock())
+        with simulation_lock:  # a second click waits for the first instead of simulating again
             with _lock:
-                solution.simulated[(target, policy)] = rows
+                rows = solution.simulated.get((target, policy))
+            if rows is None:
+                rows = compare(
+                    solved.problem,
+                    params,
+                    target_availability=target,
+                    current=solved.current,
+                    optimised=solved.curve.stock,
+                    threads=2,
+                )
+                with _lock:
+                    solution.simulated[(target, policy)] = rows
         context["rows"] = [(_compared_label(row), row) for row in rows]
         context["figure"] = _simulation_figure(rows)
     return render(request, "planning/_simulation.html", context)

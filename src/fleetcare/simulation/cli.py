@@ -188,7 +188,7 @@ def _compare(
         _("stock value"),
         _("model"),
         _("simulated (95 % CI)"),
-        _("grey spend a year"),
+        _("grey or emergency spend a year"),
         _("cannibalisations a year"),
     )
     for row in rows:
@@ -197,7 +197,7 @@ def _compare(
             f"{row.cost:,.0f}",
             f"{row.model_availability:.2%}",
             f"{row.availability:.2%} ({row.ci95[0]:.2%} – {row.ci95[1]:.2%})",
-            f"{row.grey_spend:,.0f}",
+            f"{row.grey_spend + row.emergency_spend:,.0f}",
             f"{row.cannibalisations:,.1f}",
         )
     Console().print(table)

@@ -3,7 +3,7 @@
 ``compare`` optimises to a target availability, builds the baselines of ``planning.baselines``
 (and the current stock when given), simulates each plan with the same parameters, and returns
 one row per plan: the model's availability, the simulated availability with its 95 % CI, the
-stock value, grey spend and cannibalisations a year.
+stock value, grey and emergency spend and cannibalisations a year.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Compared:
     grey_purchases: float
     emergency_shipments: float
     cannibalisations: float
+    emergency_spend: float = 0.0
 
     def document(self) -> dict[str, Any]:
         """The JSON form of the row."""
@@ -55,6 +56,7 @@ class Compared:
             "grey_spend": self.grey_spend,
             "grey_purchases": self.grey_purchases,
             "emergency_shipments": self.emergency_shipments,
+            "emergency_spend": self.emergency_spend,
             "cannibalisations": self.cannibalisations,
         }
 
@@ -105,6 +107,7 @@ def compare(
                 grey_purchases=float(document["grey_purchases"]),  # type: ignore[arg-type]
                 emergency_shipments=float(document["emergency_shipments"]),  # type: ignore[arg-type]
                 cannibalisations=float(document["cannibalisations"]),  # type: ignore[arg-type]
+                emergency_spend=float(document["emergency_spend"]),  # type: ignore[arg-type]
             )
         )
     return rows

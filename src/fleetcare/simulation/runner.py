@@ -1,6 +1,8 @@
 """Replications of the fleet simulation, in parallel on Dask, and their summary with 95 % CIs.
 
-A replication simulates every part (``engine.simulate_part``) over ``years`` with its own
+A replication simulates every part (``fcfs.simulate_part_fcfs`` for ``wait`` and
+``cannibalise``, the event heap ``engine.simulate_part`` for ``emergency`` and ``grey``) over
+``years`` with its own
 seeds, drawn from ``numpy.random.SeedSequence([seed, replication])`` — so the same seed gives
 the same numbers whatever the number of workers — then merges each machine's waiting
 intervals into down time (a machine waiting for two parts at once is down once).
@@ -119,11 +121,14 @@ def _consolidated(
     time: NDArray[np.float64],
     step: NDArray[np.int64],
     z: NDArray[np.int64],
+    machines: NDArray[np.int64],
     warmup: float,
 ) -> tuple[float, int]:
     """Machine-days down after ``warmup`` and cannibalisations under full cannibalisation,
     from every depot's backorder changes (``step`` +1 when a machine starts waiting for a
-    piece of ``part``, −1 when it gets it), sorted by depot, then time (ends first)."""
+    piece of ``part``, −1 when it gets it), sorted by depot, then time (ends first). No more
+    than a depot's ``machines`` can be down, and with all of them down no piece is working
+    to fail or to give."""
     shortage = np.zeros(z.size, dtype=np.int64)  # B_i at the current depot
     holding = np.zeros(shortage.size + 2, dtype=np.int64)  # how many parts need c machines
     down_days = 0.0
@@ -135,7 +140,7 @@ def _consolidated(
             holding[:] = 0
             down = 0
         elif k > 0 and time[k] > warmup:
-            down_days += down * (time[k] - max(time[k - 1], warmup))
+            down_days += min(down, machines[depot[k]]) * (time[k] - max(time[k - 1], warmup))
         i = part[k]
         before = (shortage[i] + z[i] - 1) // z[i]
         shortage[i] += step[k]
@@ -148,7 +153,7 @@ def _consolidated(
             holding[before] -= 1
             holding[after] += 1
         if step[k] > 0:
-            if after <= down and time[k] >= warmup:
+            if after <= down < machines[depot[k]] and time[k] >= warmup:
                 cannibalisations += 1
             down = max(down, after)
         while down > 0 and holding[down] == 0:
@@ -179,7 +184,8 @@ def _cannibalised(
     step = np.concatenate(steps) if steps else np.empty(0, dtype=np.int64)
     order = np.lexsort((step, time, depot))  # at equal times a piece arrives first
     z = np.asarray(problem.qty_per_unit, dtype=np.int64)
-    return _consolidated(depot[order], part[order], time[order], step[order], z, warmup)
+    machines = machine_numbers(problem)[0]
+    return _consolidated(depot[order], part[order], time[order], step[order], z, machines, warmup)
 
 
 def machine_numbers(problem: PlanningProblem) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
