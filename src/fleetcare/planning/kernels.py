@@ -481,7 +481,7 @@ def _subtree(
             if first_child[child] < 0:  # a leaf child, inline, into the flat arrays
                 n = 1
                 work[0] = 0.0
-                if flow[child] > 0.0:
+                while flow[child] > 0.0:  # until ``work`` is long enough
                     n = _leaf_curve_of(
                         child,
                         flow[j],
@@ -496,22 +496,9 @@ def _subtree(
                         negligible,
                         work,
                     )
-                    while n < 0:
-                        work = np.empty(2 * work.size)
-                        n = _leaf_curve_of(
-                            child,
-                            flow[j],
-                            down_ebo,
-                            down_vbo,
-                            flow,
-                            lead,
-                            units,
-                            vmr,
-                            z,
-                            most,
-                            negligible,
-                            work,
-                        )
+                    if n >= 0:
+                        break
+                    work = np.empty(2 * work.size)
                 if at + n > flat_pieces.size:
                     flat_pieces = _grow_int(flat_pieces, at + n)
                     flat_values = _grow_float(flat_values, at + n)
