@@ -50,19 +50,6 @@ TABLE_ROWS = 50
 
 
 @dataclass(frozen=True)
-class Solved:
-    """One region's problem, its parts' hulls, the curve to the target and the baselines."""
-
-    problem: PlanningProblem
-    hulls: Hulls
-    curve: Curve
-    current: NDArray[np.int64]
-    baselines: list[Baseline]
-    currency: str  # of every part's unit cost ("" when they differ)
-    source: _Solution  # the cached solve it was walked from
-
-
-@dataclass(frozen=True)
 class _Solution:
     """What a region's solve leaves, whatever the target: the parts' hulls and the baselines."""
 
@@ -75,9 +62,39 @@ class _Solution:
     simulated: dict[tuple[float, str], list[Compared]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Solved:
+    """A region's cached solve walked to a target: the curve, and the solve's problem, hulls,
+    current stock, baselines and currency."""
+
+    source: _Solution  # the cached solve it was walked from
+    curve: Curve
+
+    @property
+    def problem(self) -> PlanningProblem:
+        return self.source.problem
+
+    @property
+    def hulls(self) -> Hulls:
+        return self.source.hulls
+
+    @property
+    def current(self) -> NDArray[np.int64]:
+        return self.source.current
+
+    @property
+    def baselines(self) -> list[Baseline]:
+        return self.source.baselines
+
+    @property
+    def currency(self) -> str:
+        """Of every part's unit cost ("" when they differ)."""
+        return self.source.currency
+
+
 _Key = tuple[str, str]  # (database, region)
 _cache: dict[_Key, _Solution] = {}
-_lock = threading.Lock()  # guards the two dictionaries
+_lock = threading.Lock()  # guards these dictionaries and each solve's ``simulated``
 _solving: dict[_Key, threading.Lock] = {}  # one solve per region at a time
 _simulating: dict[tuple[_Key, float, str], threading.Lock] = {}  # one simulation per plan set
 
@@ -137,15 +154,7 @@ def _solve(session: DbSession, region: str, target: float) -> Solved | None:
     if solution is None:
         return None
     curve = walk(solution.problem, solution.hulls, OptimiseParams(target_availability=target))
-    return Solved(
-        solution.problem,
-        solution.hulls,
-        curve,
-        solution.current,
-        solution.baselines,
-        solution.currency,
-        solution,
-    )
+    return Solved(solution, curve)
 
 
 def _figure(solved: Solved) -> dict[str, Any]:
