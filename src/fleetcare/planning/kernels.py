@@ -39,9 +39,13 @@ DENSE_BELOW = 10.0  # pieces on backorder below which an upstream location tries
 def _log_pmf_at(mean: float, variance: float, poisson: bool, k: int) -> float:
     """ln P(X = k) of the Poisson or negative binomial with this mean and variance."""
     if poisson:
+        if k == 0:  # most leaves: no log or lgamma
+            return -mean
         return k * math.log(mean) - mean - math.lgamma(k + 1.0)
     n = mean * mean / (variance - mean)
     p = mean / variance
+    if k == 0:
+        return n * math.log(p)
     if k < 5000:  # Σ ln(n + i): no cancellation when n is huge (variance ≈ mean)
         rising = 0.0
         for i in range(k):
@@ -226,26 +230,6 @@ def _leaf_value(ebo: float, units: float, z: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _merge(
-    seg_pieces: NDArray[np.int64], seg_gain: NDArray[np.float64], start_value: float
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
-    """Sum of concave curves: their segments by falling slope (stable, so ties keep order).
-
-    Returns the merged vertices (pieces, value) from zero pieces, and the segment order.
-    """
-    slopes = seg_gain / seg_pieces
-    order = np.argsort(-slopes, kind="mergesort")
-    pieces = np.zeros(order.size + 1, dtype=np.int64)
-    values = np.zeros(order.size + 1)
-    values[0] = start_value
-    for t in range(order.size):
-        seg = order[t]
-        pieces[t + 1] = pieces[t] + seg_pieces[seg]
-        values[t + 1] = values[t] + seg_gain[seg]
-    return pieces, values, order
-
-
-@njit(cache=True, nogil=True)
 def _grow_int(buffer: NDArray[np.int64], need: int) -> NDArray[np.int64]:
     """``buffer`` with room for at least ``need`` entries (doubling)."""
     if need <= buffer.size:
@@ -378,6 +362,200 @@ def _append_segments(
 
 
 @njit(cache=True, nogil=True)
+def _merge_into(
+    seg_pieces: NDArray[np.int64],
+    seg_gain: NDArray[np.float64],
+    child_first: NDArray[np.int64],
+    n_children: int,
+    start_value: float,
+    out_pieces: NDArray[np.int64],
+    out_values: NDArray[np.float64],
+    out_child: NDArray[np.int64],
+    at: int,
+    heap: NDArray[np.int64],
+    head: NDArray[np.int64],
+) -> int:
+    """Sum of concave curves: their segments by falling slope, into the out arrays.
+
+    Child c's segments are ``child_first[c]`` … ``child_first[c + 1] − 1``, slopes falling
+    (a hull's). A heap over the children's next segments takes them in order (a child's own
+    stay in order); writes the merged vertices (pieces from 0, value from ``start_value``) into
+    ``out_pieces``/``out_values`` and the child of each segment taken into ``out_child`` from
+    ``at`` on (room is the caller's, as are the scratch arrays ``heap`` and ``head``, one entry
+    per child). Returns the number of segments.
+    """
+    size = 0
+    for c in range(n_children):  # the heap holds children with segments left
+        head[c] = child_first[c]
+        if head[c] < child_first[c + 1]:
+            heap[size] = c
+            size += 1
+    for start in range(size // 2 - 1, -1, -1):
+        _sift_down(heap, size, start, head, seg_pieces, seg_gain)
+    out_pieces[0] = 0
+    out_values[0] = start_value
+    t = 0
+    while size > 0:
+        c = heap[0]
+        seg = head[c]
+        out_pieces[t + 1] = out_pieces[t] + seg_pieces[seg]
+        out_values[t + 1] = out_values[t] + seg_gain[seg]
+        out_child[at + t] = c
+        t += 1
+        head[c] += 1
+        if head[c] >= child_first[c + 1]:
+            size -= 1
+            heap[0] = heap[size]
+        _sift_down(heap, size, 0, head, seg_pieces, seg_gain)
+    return t
+
+
+@njit(cache=True, nogil=True)
+def _merge_after(
+    seg_pieces: NDArray[np.int64],
+    seg_gain: NDArray[np.float64],
+    child_first: NDArray[np.int64],
+    n_children: int,
+    start_value: float,
+    out_pieces: NDArray[np.int64],
+    out_values: NDArray[np.float64],
+    out_child: NDArray[np.int64],
+    at: int,
+    sequence: NDArray[np.int64],
+    n_sequence: int,
+    counts: NDArray[np.int64],
+    slopes: NDArray[np.float64],
+) -> int:
+    """``_merge_into`` for a level whose children's curves differ little from the level
+    merged before, whose order is ``sequence`` [0, n_sequence) (child × 2³² + its segment)
+    and whose segment counts per child are ``counts``: that order, without the segments gone
+    and with the new ones at the end, sorted again by insertion (stable, so a child's own
+    segments keep their order). Nearly sorted, it takes about one comparison a segment where
+    a heap takes several unpredictable ones. Updates the order and the counts for the next
+    level; returns the number of segments (room in ``sequence`` and the scratch ``slopes`` is
+    the caller's)."""
+    kept = 0
+    for t in range(n_sequence):
+        c, k = sequence[t] >> 32, sequence[t] & 0xFFFFFFFF
+        if k < child_first[c + 1] - child_first[c]:
+            seg = child_first[c] + k
+            sequence[kept] = sequence[t]
+            slopes[kept] = seg_gain[seg] / seg_pieces[seg]
+            kept += 1
+    for c in range(n_children):
+        for k in range(counts[c], child_first[c + 1] - child_first[c]):
+            seg = child_first[c] + k
+            sequence[kept] = (c << 32) | k
+            slopes[kept] = seg_gain[seg] / seg_pieces[seg]
+            kept += 1
+        counts[c] = child_first[c + 1] - child_first[c]
+    for t in range(1, kept):
+        slope, code = slopes[t], sequence[t]
+        u = t - 1
+        while u >= 0 and slopes[u] < slope:
+            slopes[u + 1], sequence[u + 1] = slopes[u], sequence[u]
+            u -= 1
+        slopes[u + 1], sequence[u + 1] = slope, code
+    out_pieces[0] = 0
+    out_values[0] = start_value
+    for t in range(kept):
+        c = sequence[t] >> 32
+        seg = child_first[c] + (sequence[t] & 0xFFFFFFFF)
+        out_pieces[t + 1] = out_pieces[t] + seg_pieces[seg]
+        out_values[t + 1] = out_values[t] + seg_gain[seg]
+        out_child[at + t] = c
+    return kept
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(
+    heap: NDArray[np.int64],
+    size: int,
+    k: int,
+    head: NDArray[np.int64],
+    seg_pieces: NDArray[np.int64],
+    seg_gain: NDArray[np.float64],
+) -> None:
+    """Restore the max-heap (by the slope of each child's next segment) below entry k."""
+    while True:
+        best = k
+        for child in (2 * k + 1, 2 * k + 2):
+            if child < size:
+                a, b = head[heap[child]], head[heap[best]]
+                if seg_gain[a] * seg_pieces[b] > seg_gain[b] * seg_pieces[a]:
+                    best = child
+        if best == k:
+            return
+        heap[k], heap[best] = heap[best], heap[k]
+        k = best
+
+
+@njit(cache=True, nogil=True)
+def _hull_with(
+    hull_pieces: NDArray[np.int64],
+    hull_values: NDArray[np.float64],
+    hull_tried: NDArray[np.int64],
+    hull_vertex: NDArray[np.int64],
+    n_hull: int,
+    pieces: NDArray[np.int64],
+    values: NDArray[np.float64],
+    n_curve: int,
+    shift: int,
+    tried: int,
+    out_pieces: NDArray[np.int64],
+    out_values: NDArray[np.float64],
+    out_tried: NDArray[np.int64],
+    out_vertex: NDArray[np.int64],
+) -> int:
+    """The upper hull of the hull so far (``n_hull`` vertices) and one more curve
+    (``n_curve`` vertices, shifted right by ``shift`` pieces, numbered 0, 1, … and tagged
+    ``tried``) into the out arrays (room for both is the caller's); returns its size.
+
+    The two are merged by pieces, the better of equal pieces kept (the hull so far on a tie),
+    and each point goes through ``upper_hull``'s test as it comes: one pass, nothing
+    allocated."""
+    a = b = top = 0
+    have = False  # a point waiting for any other with its pieces
+    wk, wv, wt, wx = 0, 0.0, 0, 0
+    while a < n_hull or b < n_curve or have:
+        if a < n_hull or b < n_curve:
+            take_old = b >= n_curve or (a < n_hull and hull_pieces[a] <= pieces[b] + shift)
+            if take_old:
+                k, v, t, x = hull_pieces[a], hull_values[a], hull_tried[a], hull_vertex[a]
+                a += 1
+            else:
+                k, v, t, x = pieces[b] + shift, values[b], tried, b
+                b += 1
+            if have and k == wk:
+                if v > wv:
+                    wv, wt, wx = v, t, x
+                continue
+            if not have:
+                wk, wv, wt, wx = k, v, t, x
+                have = True
+                continue
+            k, wk = wk, k  # emit the waiting point; the new one waits
+            v, wv = wv, v
+            t, wt = wt, t
+            x, wx = wx, x
+        else:
+            k, v, t, x = wk, wv, wt, wx
+            have = False
+        if top > 0 and v <= out_values[top - 1] + MIN_GAIN:
+            continue
+        while top >= 2:
+            pa, pb = out_pieces[top - 2], out_pieces[top - 1]
+            va, vb = out_values[top - 2], out_values[top - 1]
+            if (vb - va) * (k - pa) <= (v - va) * (pb - pa):
+                top -= 1
+            else:
+                break
+        out_pieces[top], out_values[top], out_tried[top], out_vertex[top] = k, v, t, x
+        top += 1
+    return top
+
+
+@njit(cache=True, nogil=True)
 def _subtree(
     j: int,
     up_flow: float,
@@ -444,25 +622,36 @@ def _subtree(
     levels = upstream_levels(ebo, thinning)
     # per level tried, each child's hull (entry = tried × n_children + c): a leaf child's
     # vertices (its own level) and values in the flat arrays [offset[entry], offset[entry + 1]),
-    # an internal child's allocations in the lists at kept[entry]; and the order in which the
-    # merge took the children's segments
+    # an internal child's allocations in the lists at kept[entry]; and which child's segment
+    # the merge took at each step, in ``taken_child`` [taken_at[tried], taken_at[tried + 1])
     offset = np.zeros(levels.size * n_children + 1, dtype=np.int64)
     flat_pieces = np.empty(256, dtype=np.int64)
     flat_values = np.empty(256)
     kept = np.full(levels.size * n_children, -1, dtype=np.int64)
     kept_stock = List()
     kept_leaf = List()
-    kept_order = List()
-    kept_whose = List()
-    hull_pieces = np.empty(0, dtype=np.int64)
-    hull_values = np.empty(0)
-    hull_tried = np.empty(0, dtype=np.int64)
-    hull_vertex = np.empty(0, dtype=np.int64)
+    taken_at = np.zeros(levels.size + 1, dtype=np.int64)
+    taken_child = np.empty(256, dtype=np.int64)
+    # the hull so far (n_hull vertices) and the buffers its next version is written to
+    n_hull = 0
+    hull_pieces, next_pieces = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    hull_values, next_values = np.empty(64), np.empty(64)
+    hull_tried, next_tried = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    hull_vertex, next_vertex = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
     bound_pieces = np.zeros(1, dtype=np.int64)
     bound_values = np.zeros(1)
     seg_pieces = np.empty(64, dtype=np.int64)
     seg_gain = np.empty(64)
     seg_child = np.empty(64, dtype=np.int64)
+    child_first = np.zeros(n_children + 1, dtype=np.int64)
+    sequence = np.empty(64, dtype=np.int64)  # the last merge's order: child × 2³² + segment
+    slopes = np.empty(64)
+    seq_counts = np.zeros(n_children, dtype=np.int64)
+    n_seq = 0
+    heap = np.empty(n_children, dtype=np.int64)
+    head = np.empty(n_children, dtype=np.int64)
+    merged_pieces = np.empty(64, dtype=np.int64)
+    merged_values = np.empty(64)
     work = np.empty(1024)
     # tried = −1: the bound (nothing on backorder at j), then j's levels
     for tried in range(-1 if tolerance >= 0.0 else 0, levels.size):
@@ -476,6 +665,7 @@ def _subtree(
         c = 0
         child = first_child[j]
         while child >= 0:
+            child_first[c] = used
             entry = tried * n_children + c
             at = offset[entry] if not bound else scratch  # the bound's hulls are not kept
             if first_child[child] < 0:  # a leaf child, inline, into the flat arrays
@@ -547,37 +737,107 @@ def _subtree(
                 start += values[0]
             c += 1
             child = next_sibling[child]
-        pieces, values, order = _merge(seg_pieces[:used], seg_gain[:used], start)
+        child_first[n_children] = used
+        if used + 1 > merged_pieces.size:
+            merged_pieces = _grow_int(merged_pieces, used + 1)
+            merged_values = _grow_float(merged_values, used + 1)
+        first_taken = 0 if bound else taken_at[tried]
+        if first_taken + used > taken_child.size:
+            taken_child = _grow_int(taken_child, first_taken + used)
+        if used > sequence.size:
+            sequence, slopes = _grow_int(sequence, used), _grow_float(slopes, used)
+        if n_seq == 0:  # the first merge: by a heap, then the order is kept
+            n_seq = _merge_into(
+                seg_pieces,
+                seg_gain,
+                child_first,
+                n_children,
+                start,
+                merged_pieces,
+                merged_values,
+                taken_child,
+                first_taken,
+                heap,
+                head,
+            )
+            seq_counts[:] = 0
+            for t in range(n_seq):
+                c = taken_child[first_taken + t]
+                sequence[t] = (c << 32) | seq_counts[c]
+                seq_counts[c] += 1
+        else:
+            n_seq = _merge_after(
+                seg_pieces,
+                seg_gain,
+                child_first,
+                n_children,
+                start,
+                merged_pieces,
+                merged_values,
+                taken_child,
+                first_taken,
+                sequence,
+                n_seq,
+                seq_counts,
+                slopes,
+            )
         if bound:
-            bound_pieces, bound_values = pieces, values
+            bound_pieces = merged_pieces[: used + 1].copy()
+            bound_values = merged_values[: used + 1].copy()
             continue
-        kept_order.append(order)
-        kept_whose.append(seg_child[:used].copy())
+        taken_at[tried + 1] = first_taken + used
         # the hull so far and this level's curve (the hull so far wins ties)
-        hull_pieces, hull_values, hull_tried, hull_vertex = _add_to_hull(
-            hull_pieces, hull_values, hull_tried, hull_vertex, pieces + s, values, tried
+        if n_hull + used + 1 > next_pieces.size:
+            need = n_hull + used + 1
+            next_pieces, next_values = _grow_int(next_pieces, need), _grow_float(next_values, need)
+            next_tried, next_vertex = _grow_int(next_tried, need), _grow_int(next_vertex, need)
+        n_hull = _hull_with(
+            hull_pieces,
+            hull_values,
+            hull_tried,
+            hull_vertex,
+            n_hull,
+            merged_pieces,
+            merged_values,
+            used + 1,
+            s,
+            tried,
+            next_pieces,
+            next_values,
+            next_tried,
+            next_vertex,
         )
+        hull_pieces, next_pieces = next_pieces, hull_pieces
+        hull_values, next_values = next_values, hull_values
+        hull_tried, next_tried = next_tried, hull_tried
+        hull_vertex, next_vertex = next_vertex, hull_vertex
         if (
             tolerance >= 0.0
             and tried + 1 < levels.size
             and _below(
-                hull_pieces, hull_values, bound_pieces + levels[tried + 1], bound_values, tolerance
+                hull_pieces[:n_hull],
+                hull_values[:n_hull],
+                bound_pieces,
+                bound_values,
+                levels[tried + 1],
+                tolerance,
             )
         ):
             break
+    hull_pieces, hull_values = hull_pieces[:n_hull], hull_values[:n_hull]
+    hull_tried, hull_vertex = hull_tried[:n_hull], hull_vertex[:n_hull]
     # each hull vertex's allocation: its own level, and the children's vertices it holds
     rows = hull_pieces.size
     stock = np.zeros((rows, size[j]), dtype=np.int64)
     leaf = np.zeros((rows, size[j]))
     taken = np.zeros(n_children, dtype=np.int64)
     for tried in np.unique(hull_tried):
-        order, whose = kept_order[tried], kept_whose[tried]
         taken[:] = 0
         t = 0
         for r in np.flatnonzero(hull_tried == tried):  # vertices ascending
             stock[r, 0] = levels[tried]
             while t < hull_vertex[r]:
-                taken[whose[order[t]]] += 1
+                taken[taken_child[taken_at[tried] + t]] += 1
                 t += 1
             c = 0
             child = first_child[j]
@@ -603,16 +863,18 @@ def _below(
     hull_values: NDArray[np.float64],
     pieces: NDArray[np.int64],
     values: NDArray[np.float64],
+    shift: int,
     tolerance: float,
 ) -> bool:
-    """Whether the concave curve (``pieces`` ascending, ``values``) lies nowhere more than
+    """Whether the concave curve (``pieces`` ascending, shifted right by ``shift``, ``values``)
+    lies nowhere more than
     ``tolerance`` above the hull (beyond the hull's last vertex: its last value, since more
     pieces for no more value add nothing). Its vertices suffice: between two of them the curve
     is a chord and the hull, being concave, lies above its own chords."""
     a = 0
     last = hull_pieces.size - 1
     for k in range(pieces.size):
-        p = pieces[k]
+        p = pieces[k] + shift
         if p >= hull_pieces[last]:
             height = hull_values[last]
         else:
@@ -623,43 +885,6 @@ def _below(
         if values[k] > height + tolerance:
             return False
     return True
-
-
-@njit(cache=True, nogil=True)
-def _add_to_hull(
-    hull_pieces: NDArray[np.int64],
-    hull_values: NDArray[np.float64],
-    hull_tried: NDArray[np.int64],
-    hull_vertex: NDArray[np.int64],
-    pieces: NDArray[np.int64],
-    values: NDArray[np.float64],
-    tried: int,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
-    """The upper hull of the hull so far and one more curve (``pieces`` ascending, its
-    vertices numbered 0, 1, … and tagged ``tried``): the two merged by pieces, the better of
-    equal pieces kept (the hull so far on a tie), then ``upper_hull``."""
-    total = hull_pieces.size + pieces.size
-    all_pieces = np.empty(total, dtype=np.int64)
-    all_values = np.empty(total)
-    all_tried = np.empty(total, dtype=np.int64)
-    all_vertex = np.empty(total, dtype=np.int64)
-    a = b = n = 0
-    while a < hull_pieces.size or b < pieces.size:
-        take_old = b >= pieces.size or (a < hull_pieces.size and hull_pieces[a] <= pieces[b])
-        if take_old:
-            k, v, t, x = hull_pieces[a], hull_values[a], hull_tried[a], hull_vertex[a]
-            a += 1
-        else:
-            k, v, t, x = pieces[b], values[b], tried, b
-            b += 1
-        if n > 0 and all_pieces[n - 1] == k:
-            if v > all_values[n - 1]:
-                all_values[n - 1], all_tried[n - 1], all_vertex[n - 1] = v, t, x
-            continue
-        all_pieces[n], all_values[n], all_tried[n], all_vertex[n] = k, v, t, x
-        n += 1
-    hull = upper_hull(all_values[:n], all_pieces[:n])
-    return all_pieces[hull], all_values[hull], all_tried[hull], all_vertex[hull]
 
 
 def depth_first(parent: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
