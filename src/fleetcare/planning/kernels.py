@@ -827,33 +827,35 @@ def _subtree(
     hull_pieces, hull_values = hull_pieces[:n_hull], hull_values[:n_hull]
     hull_tried, hull_vertex = hull_tried[:n_hull], hull_vertex[:n_hull]
     # each hull vertex's allocation: its own level, and the children's vertices it holds
+    # (one pass: per level, how many segments of each child its curve has taken so far, and
+    # how far along its merge order that is; a level's vertices come in ascending order)
     rows = hull_pieces.size
     stock = np.zeros((rows, size[j]), dtype=np.int64)
     leaf = np.zeros((rows, size[j]))
-    taken = np.zeros(n_children, dtype=np.int64)
-    for tried in np.unique(hull_tried):
-        taken[:] = 0
-        t = 0
-        for r in np.flatnonzero(hull_tried == tried):  # vertices ascending
-            stock[r, 0] = levels[tried]
-            while t < hull_vertex[r]:
-                taken[taken_child[taken_at[tried] + t]] += 1
-                t += 1
-            c = 0
-            child = first_child[j]
-            while child >= 0:
-                entry = tried * n_children + c
-                column = child - j
-                if kept[entry] < 0:  # a leaf: its level and N Z ln(…) / N
-                    stock[r, column] = flat_pieces[offset[entry] + taken[c]]
-                    if flow[child] > 0.0:
-                        leaf[r, column] = flat_values[offset[entry] + taken[c]] / units[child]
-                else:
-                    internal = kept[entry]
-                    stock[r, column : column + size[child]] = kept_stock[internal][taken[c]]
-                    leaf[r, column : column + size[child]] = kept_leaf[internal][taken[c]]
-                c += 1
-                child = next_sibling[child]
+    taken = np.zeros((levels.size, n_children), dtype=np.int64)
+    along = np.zeros(levels.size, dtype=np.int64)
+    for r in range(rows):
+        tried = hull_tried[r]
+        stock[r, 0] = levels[tried]
+        for t in range(along[tried], hull_vertex[r]):
+            taken[tried, taken_child[taken_at[tried] + t]] += 1
+        along[tried] = max(along[tried], hull_vertex[r])
+        c = 0
+        child = first_child[j]
+        while child >= 0:
+            entry = tried * n_children + c
+            column = child - j
+            vertex = taken[tried, c]
+            if kept[entry] < 0:  # a leaf: its level and N Z ln(…) / N
+                stock[r, column] = flat_pieces[offset[entry] + vertex]
+                if flow[child] > 0.0:
+                    leaf[r, column] = flat_values[offset[entry] + vertex] / units[child]
+            else:
+                internal = kept[entry]
+                stock[r, column : column + size[child]] = kept_stock[internal][vertex]
+                leaf[r, column : column + size[child]] = kept_leaf[internal][vertex]
+            c += 1
+            child = next_sibling[child]
     return hull_pieces, hull_values, stock, leaf
 
 
