@@ -362,7 +362,7 @@ def _append_segments(
 
 
 @njit(cache=True, nogil=True)
-def _merge_into(
+def _merge(
     seg_pieces: NDArray[np.int64],
     seg_gain: NDArray[np.float64],
     child_first: NDArray[np.int64],
@@ -372,98 +372,112 @@ def _merge_into(
     out_values: NDArray[np.float64],
     out_child: NDArray[np.int64],
     at: int,
+    order: NDArray[np.int64],
+    n_order: int,
+    counts: NDArray[np.int64],
+    slopes: NDArray[np.float64],
     heap: NDArray[np.int64],
-    head: NDArray[np.int64],
 ) -> int:
-    """Sum of concave curves: their segments by falling slope, into the out arrays.
+    """Sum of concave curves: their segments by falling slope (a child's own keep their
+    order), into the out arrays.
 
     Child c's segments are ``child_first[c]`` … ``child_first[c + 1] − 1``, slopes falling
-    (a hull's). A heap over the children's next segments takes them in order (a child's own
-    stay in order); writes the merged vertices (pieces from 0, value from ``start_value``) into
+    (a hull's). Writes the merged vertices (pieces from 0, value from ``start_value``) into
     ``out_pieces``/``out_values`` and the child of each segment taken into ``out_child`` from
-    ``at`` on (room is the caller's, as are the scratch arrays ``heap`` and ``head``, one entry
-    per child). Returns the number of segments.
-    """
-    size = 0
-    for c in range(n_children):  # the heap holds children with segments left
-        head[c] = child_first[c]
-        if head[c] < child_first[c + 1]:
-            heap[size] = c
-            size += 1
-    for start in range(size // 2 - 1, -1, -1):
-        _sift_down(heap, size, start, head, seg_pieces, seg_gain)
+    ``at`` on. ``order`` [0, n_order) is the order of the merge before (child × 2³² + its
+    segment; ``n_order`` 0: none) and ``counts`` its segments per child; both are updated for
+    the next merge. Returns the number of segments. Room in the out arrays, ``order`` and the
+    scratch ``slopes`` is the caller's, as is ``heap`` (one entry per child).
+
+    A location's consecutive levels pass nearly the same backorders down, so its children's
+    segments come in nearly the same order: the order before, without the segments gone and
+    with the new ones at the end, sorted again by insertion takes about one comparison a
+    segment, where a heap (used for the first merge) takes several unpredictable ones."""
+    if n_order == 0:
+        n = _heap_order(seg_pieces, seg_gain, child_first, n_children, order, counts, heap)
+    else:
+        n = _insertion_order(
+            seg_pieces, seg_gain, child_first, n_children, order, n_order, counts, slopes
+        )
     out_pieces[0] = 0
     out_values[0] = start_value
-    t = 0
-    while size > 0:
-        c = heap[0]
-        seg = head[c]
+    for t in range(n):
+        c = order[t] >> 32
+        seg = child_first[c] + (order[t] & 0xFFFFFFFF)
         out_pieces[t + 1] = out_pieces[t] + seg_pieces[seg]
         out_values[t + 1] = out_values[t] + seg_gain[seg]
         out_child[at + t] = c
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _heap_order(
+    seg_pieces: NDArray[np.int64],
+    seg_gain: NDArray[np.float64],
+    child_first: NDArray[np.int64],
+    n_children: int,
+    order: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    heap: NDArray[np.int64],
+) -> int:
+    """``_merge``'s order from scratch: a heap over the children's next segments (``counts``
+    doubles as each child's next segment)."""
+    size = 0
+    for c in range(n_children):  # the heap holds children with segments left
+        counts[c] = 0
+        if child_first[c] < child_first[c + 1]:
+            heap[size] = c
+            size += 1
+    for start in range(size // 2 - 1, -1, -1):
+        _sift_down(heap, size, start, counts, child_first, seg_pieces, seg_gain)
+    t = 0
+    while size > 0:
+        c = heap[0]
+        order[t] = (c << 32) | counts[c]
         t += 1
-        head[c] += 1
-        if head[c] >= child_first[c + 1]:
+        counts[c] += 1
+        if child_first[c] + counts[c] >= child_first[c + 1]:
             size -= 1
             heap[0] = heap[size]
-        _sift_down(heap, size, 0, head, seg_pieces, seg_gain)
+        _sift_down(heap, size, 0, counts, child_first, seg_pieces, seg_gain)
     return t
 
 
 @njit(cache=True, nogil=True)
-def _merge_after(
+def _insertion_order(
     seg_pieces: NDArray[np.int64],
     seg_gain: NDArray[np.float64],
     child_first: NDArray[np.int64],
     n_children: int,
-    start_value: float,
-    out_pieces: NDArray[np.int64],
-    out_values: NDArray[np.float64],
-    out_child: NDArray[np.int64],
-    at: int,
-    sequence: NDArray[np.int64],
-    n_sequence: int,
+    order: NDArray[np.int64],
+    n_order: int,
     counts: NDArray[np.int64],
     slopes: NDArray[np.float64],
 ) -> int:
-    """``_merge_into`` for a level whose children's curves differ little from the level
-    merged before, whose order is ``sequence`` [0, n_sequence) (child × 2³² + its segment)
-    and whose segment counts per child are ``counts``: that order, without the segments gone
-    and with the new ones at the end, sorted again by insertion (stable, so a child's own
-    segments keep their order). Nearly sorted, it takes about one comparison a segment where
-    a heap takes several unpredictable ones. Updates the order and the counts for the next
-    level; returns the number of segments (room in ``sequence`` and the scratch ``slopes`` is
-    the caller's)."""
+    """``_merge``'s order from the one before: filtered, extended, sorted by insertion
+    (stable, so a child's own segments keep their order)."""
     kept = 0
-    for t in range(n_sequence):
-        c, k = sequence[t] >> 32, sequence[t] & 0xFFFFFFFF
+    for t in range(n_order):
+        c, k = order[t] >> 32, order[t] & 0xFFFFFFFF
         if k < child_first[c + 1] - child_first[c]:
             seg = child_first[c] + k
-            sequence[kept] = sequence[t]
+            order[kept] = order[t]
             slopes[kept] = seg_gain[seg] / seg_pieces[seg]
             kept += 1
     for c in range(n_children):
         for k in range(counts[c], child_first[c + 1] - child_first[c]):
             seg = child_first[c] + k
-            sequence[kept] = (c << 32) | k
+            order[kept] = (c << 32) | k
             slopes[kept] = seg_gain[seg] / seg_pieces[seg]
             kept += 1
         counts[c] = child_first[c + 1] - child_first[c]
     for t in range(1, kept):
-        slope, code = slopes[t], sequence[t]
+        slope, code = slopes[t], order[t]
         u = t - 1
         while u >= 0 and slopes[u] < slope:
-            slopes[u + 1], sequence[u + 1] = slopes[u], sequence[u]
+            slopes[u + 1], order[u + 1] = slopes[u], order[u]
             u -= 1
-        slopes[u + 1], sequence[u + 1] = slope, code
-    out_pieces[0] = 0
-    out_values[0] = start_value
-    for t in range(kept):
-        c = sequence[t] >> 32
-        seg = child_first[c] + (sequence[t] & 0xFFFFFFFF)
-        out_pieces[t + 1] = out_pieces[t] + seg_pieces[seg]
-        out_values[t + 1] = out_values[t] + seg_gain[seg]
-        out_child[at + t] = c
+        slopes[u + 1], order[u + 1] = slope, code
     return kept
 
 
@@ -472,7 +486,8 @@ def _sift_down(
     heap: NDArray[np.int64],
     size: int,
     k: int,
-    head: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    child_first: NDArray[np.int64],
     seg_pieces: NDArray[np.int64],
     seg_gain: NDArray[np.float64],
 ) -> None:
@@ -481,7 +496,8 @@ def _sift_down(
         best = k
         for child in (2 * k + 1, 2 * k + 2):
             if child < size:
-                a, b = head[heap[child]], head[heap[best]]
+                a = child_first[heap[child]] + counts[heap[child]]
+                b = child_first[heap[best]] + counts[heap[best]]
                 if seg_gain[a] * seg_pieces[b] > seg_gain[b] * seg_pieces[a]:
                     best = child
         if best == k:
@@ -649,7 +665,6 @@ def _subtree(
     seq_counts = np.zeros(n_children, dtype=np.int64)
     n_seq = 0
     heap = np.empty(n_children, dtype=np.int64)
-    head = np.empty(n_children, dtype=np.int64)
     merged_pieces = np.empty(64, dtype=np.int64)
     merged_values = np.empty(64)
     work = np.empty(1024)
@@ -746,41 +761,22 @@ def _subtree(
             taken_child = _grow_int(taken_child, first_taken + used)
         if used > sequence.size:
             sequence, slopes = _grow_int(sequence, used), _grow_float(slopes, used)
-        if n_seq == 0:  # the first merge: by a heap, then the order is kept
-            n_seq = _merge_into(
-                seg_pieces,
-                seg_gain,
-                child_first,
-                n_children,
-                start,
-                merged_pieces,
-                merged_values,
-                taken_child,
-                first_taken,
-                heap,
-                head,
-            )
-            seq_counts[:] = 0
-            for t in range(n_seq):
-                c = taken_child[first_taken + t]
-                sequence[t] = (c << 32) | seq_counts[c]
-                seq_counts[c] += 1
-        else:
-            n_seq = _merge_after(
-                seg_pieces,
-                seg_gain,
-                child_first,
-                n_children,
-                start,
-                merged_pieces,
-                merged_values,
-                taken_child,
-                first_taken,
-                sequence,
-                n_seq,
-                seq_counts,
-                slopes,
-            )
+        n_seq = _merge(
+            seg_pieces,
+            seg_gain,
+            child_first,
+            n_children,
+            start,
+            merged_pieces,
+            merged_values,
+            taken_child,
+            first_taken,
+            sequence,
+            n_seq,
+            seq_counts,
+            slopes,
+            heap,
+        )
         if bound:
             bound_pieces = merged_pieces[: used + 1].copy()
             bound_values = merged_values[: used + 1].copy()
