@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleetcare.planning import evaluate
-from fleetcare.planning.kernels import depth_first, part_hull, upper_hull, upstream_levels
+from fleetcare.planning.kernels import _merge, depth_first, part_hull, upper_hull, upstream_levels
 from fleetcare.planning.problem import PlanningProblem, parse_problem
 from tests.planning.exact_frontier import part_frontier
 
@@ -135,3 +135,65 @@ def test_thinning_tries_every_level_where_backorders_are_few() -> None:
     ebo = np.array([400.0, 390.0, 300.0, 200.0, 90.0, 25.0, 9.0, 3.0, 0.5, 0.0])
     assert upstream_levels(ebo, 1.0).tolist() == list(range(10))
     assert upstream_levels(ebo, 0.5).tolist() == [0, 3, 4, 5, 6, 7, 8, 9]
+
+
+@st.composite
+def children_segments(draw: Any) -> list[list[tuple[int, float]]]:
+    """Each child's hull as segments (pieces, gain) with strictly falling slopes."""
+    children = []
+    for _ in range(draw(st.integers(1, 5))):
+        slopes = sorted(set(draw(st.lists(st.integers(1, 10_000), max_size=6))), reverse=True)
+        children.append([(p := draw(st.integers(1, 3)), p * slope / 100.0) for slope in slopes])
+    return children
+
+
+def merged_by(children: list[list[tuple[int, float]]], order: Any, counts: Any) -> tuple[Any, Any]:
+    """``_merge`` of these children's segments, the order and counts carried in and out."""
+    flat = [seg for child in children for seg in child]
+    first = np.cumsum([0] + [len(child) for child in children]).astype(np.int64)
+    pieces = np.array([p for p, _ in flat], dtype=np.int64)
+    gains = np.array([g for _, g in flat], dtype=np.float64)
+    out_pieces = np.empty(len(flat) + 1, dtype=np.int64)
+    out_values = np.empty(len(flat) + 1)
+    out_child = np.empty(len(flat), dtype=np.int64)
+    n_order = sum(int(c) for c in counts)
+    _merge(
+        pieces,
+        gains,
+        first,
+        len(children),
+        0.0,
+        out_pieces,
+        out_values,
+        out_child,
+        0,
+        order,
+        n_order,
+        counts,
+        np.empty(max(len(flat), 1)),
+        np.empty(len(children), dtype=np.int64),
+    )
+    return out_pieces, out_values
+
+
+@settings(max_examples=80, deadline=None)
+@given(first=children_segments(), data=st.data())
+def test_merge_from_the_last_order_is_the_merge_by_slope(first: Any, data: Any) -> None:
+    """The first merge (a heap) and the next from its order (insertion, the children's
+    curves changed: other slopes, segments gone or added) both take the segments by falling
+    slope: the merged curve is the sum of the concave curves."""
+    order = np.empty(64, dtype=np.int64)
+    counts = np.zeros(len(first), dtype=np.int64)
+    for children in (first, [data.draw(children_segments().map(lambda c: c[0])) for _ in first]):
+        pieces, values = merged_by(children, order, counts)
+        reference = sorted(
+            (seg for child in children for seg in child), key=lambda seg: -seg[1] / seg[0]
+        )
+        reference_pieces = np.cumsum([0] + [p for p, _ in reference])
+        reference_values = np.cumsum([0.0] + [g for _, g in reference])
+        # the same concave curve (segments of equal slope may come in either order)
+        assert pieces[-1] == reference_pieces[-1]
+        assert np.allclose(values, np.interp(pieces, reference_pieces, reference_values))
+        slopes = np.diff(values) / np.diff(pieces)
+        assert np.all(np.diff(slopes) <= 1e-12)
+        assert counts.tolist() == [len(child) for child in children]
