@@ -155,7 +155,7 @@ def merged_by(children: list[list[tuple[int, float]]], order: Any, counts: Any) 
     gains = np.array([g for _, g in flat], dtype=np.float64)
     out_pieces = np.empty(len(flat) + 1, dtype=np.int64)
     out_values = np.empty(len(flat) + 1)
-    out_child = np.empty(len(flat), dtype=np.int64)
+    out_child = np.full(len(flat) + 3, -1, dtype=np.int64)  # written from 3 on
     n_order = sum(int(c) for c in counts)
     _merge(
         pieces,
@@ -166,13 +166,22 @@ def merged_by(children: list[list[tuple[int, float]]], order: Any, counts: Any) 
         out_pieces,
         out_values,
         out_child,
-        0,
+        3,
         order,
         n_order,
         counts,
         np.empty(max(len(flat), 1)),
         np.empty(len(children), dtype=np.int64),
     )
+    # whose segment each step took: every child's, as many as it has, in its own order
+    assert out_child[:3].tolist() == [-1, -1, -1]
+    taken = out_child[3:]
+    assert np.bincount(taken, minlength=len(children)).tolist() == [len(c) for c in children]
+    for c, child in enumerate(children):
+        steps = np.flatnonzero(taken == c)
+        assert (
+            out_pieces[steps + 1].tolist() == (out_pieces[steps] + [p for p, _ in child]).tolist()
+        )
     return out_pieces, out_values
 
 
@@ -184,7 +193,10 @@ def test_merge_from_the_last_order_is_the_merge_by_slope(first: Any, data: Any) 
     slope: the merged curve is the sum of the concave curves."""
     order = np.empty(64, dtype=np.int64)
     counts = np.zeros(len(first), dtype=np.int64)
-    for children in (first, [data.draw(children_segments().map(lambda c: c[0])) for _ in first]):
+    rounds = [first] + [
+        [data.draw(children_segments().map(lambda c: c[0])) for _ in first] for _ in range(2)
+    ]
+    for children in rounds:
         pieces, values = merged_by(children, order, counts)
         reference = sorted(
             (seg for child in children for seg in child), key=lambda seg: -seg[1] / seg[0]

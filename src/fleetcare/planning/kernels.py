@@ -474,7 +474,9 @@ def _insertion_order(
     for t in range(1, kept):
         slope, code = slopes[t], order[t]
         u = t - 1
-        while u >= 0 and slopes[u] < slope:
+        # never past a segment of its own child: a hull's slopes fall strictly, but a
+        # rounding in gain / pieces must not swap them (the allocations count in order)
+        while u >= 0 and slopes[u] < slope and (order[u] >> 32) != (code >> 32):
             slopes[u + 1], order[u + 1] = slopes[u], order[u]
             u -= 1
         slopes[u + 1], order[u + 1] = slope, code
