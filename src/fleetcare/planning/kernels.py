@@ -345,19 +345,16 @@ def _append_segments(
     values: NDArray[np.float64],
     first: int,
     count: int,
-    child: int,
     seg_pieces: NDArray[np.int64],
     seg_gain: NDArray[np.float64],
-    seg_child: NDArray[np.int64],
     used: int,
 ) -> int:
-    """Write the segments (pieces, gain, whose) of a child's hull — vertices first … first +
-    count − 1 of ``pieces``/``values`` — after the first ``used``; returns the new count (room
-    is the caller's)."""
+    """Write the segments (pieces, gain) of a child's hull — vertices first … first + count − 1
+    of ``pieces``/``values`` — after the first ``used``; returns the new count (room is the
+    caller's)."""
     for t in range(count - 1):
         seg_pieces[used + t] = pieces[first + t + 1] - pieces[first + t]
         seg_gain[used + t] = values[first + t + 1] - values[first + t]
-        seg_child[used + t] = child
     return used + count - 1
 
 
@@ -660,7 +657,6 @@ def _subtree(
     bound_values = np.zeros(1)
     seg_pieces = np.empty(64, dtype=np.int64)
     seg_gain = np.empty(64)
-    seg_child = np.empty(64, dtype=np.int64)
     child_first = np.zeros(n_children + 1, dtype=np.int64)
     sequence = np.empty(64, dtype=np.int64)  # the last merge's order: child × 2³² + segment
     slopes = np.empty(64)
@@ -710,18 +706,17 @@ def _subtree(
                     flat_pieces = _grow_int(flat_pieces, at + n)
                     flat_values = _grow_float(flat_values, at + n)
                 count = _dense_hull_into(work, n, flat_pieces, flat_values, at)
-                if used + count > seg_pieces.size:
-                    seg_pieces = _grow_int(seg_pieces, used + count)
-                    seg_gain = _grow_float(seg_gain, used + count)
-                    seg_child = _grow_int(seg_child, used + count)
-                used = _append_segments(
-                    flat_pieces, flat_values, at, count, c, seg_pieces, seg_gain, seg_child, used
-                )
-                start += flat_values[at]
                 if bound:
                     scratch += count
                 else:
                     offset[entry + 1] = at + count
+                if used + count > seg_pieces.size:
+                    seg_pieces = _grow_int(seg_pieces, used + count)
+                    seg_gain = _grow_float(seg_gain, used + count)
+                used = _append_segments(
+                    flat_pieces, flat_values, at, count, seg_pieces, seg_gain, used
+                )
+                start += flat_values[at]
             else:
                 pieces, values, stock, leaf = _subtree(
                     child,
@@ -747,10 +742,7 @@ def _subtree(
                 if used + pieces.size > seg_pieces.size:
                     seg_pieces = _grow_int(seg_pieces, used + pieces.size)
                     seg_gain = _grow_float(seg_gain, used + pieces.size)
-                    seg_child = _grow_int(seg_child, used + pieces.size)
-                used = _append_segments(
-                    pieces, values, 0, pieces.size, c, seg_pieces, seg_gain, seg_child, used
-                )
+                used = _append_segments(pieces, values, 0, pieces.size, seg_pieces, seg_gain, used)
                 start += values[0]
             c += 1
             child = next_sibling[child]
