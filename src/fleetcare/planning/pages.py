@@ -99,6 +99,13 @@ _solving: dict[_Key, threading.Lock] = {}  # one solve per region at a time
 _simulating: dict[tuple[_Key, float, str], threading.Lock] = {}  # one simulation per plan set
 
 
+def _single_flight(locks: dict[Any, threading.Lock], key: Any) -> threading.Lock:
+    """The lock that lets one request at a time do the work for ``key``; the others wait on
+    it and then find the work done."""
+    with _lock:
+        return locks.setdefault(key, threading.Lock())
+
+
 def _fresh(key: _Key) -> _Solution | None:
     with _lock:
         hit = _cache.get(key)
@@ -112,9 +119,7 @@ def _solution(session: DbSession, region: str) -> _Solution | None:
     hit = _fresh(key)
     if hit is not None:
         return hit
-    with _lock:
-        region_lock = _solving.setdefault(key, threading.Lock())
-    with region_lock:
+    with _single_flight(_solving, key):
         hit = _fresh(key)
         if hit is not None:
             return hit
@@ -351,9 +356,8 @@ def simulate_fragment(
     if solved is not None:
         solution = solved.source  # the very solve the curve came from
         key = ((str(session.get_bind().engine.url), region), target, policy)
-        with _lock:
-            simulation_lock = _simulating.setdefault(key, threading.Lock())
-        with simulation_lock:  # a second click waits for the first instead of simulating again
+        # a second click waits for the first instead of simulating again
+        with _single_flight(_simulating, key):
             with _lock:
                 rows = solution.simulated.get((target, policy))
             if rows is None:
