@@ -55,7 +55,7 @@ def _log_pmf_at(mean: float, variance: float, poisson: bool, k: int) -> float:
     return rising + n * math.log(p) + k * math.log1p(-p)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _pmf_into(
     mean: float, variance: float, upto: int, out: NDArray[np.float64], floor: float = 1e-300
 ) -> int:
@@ -80,7 +80,8 @@ def _pmf_into(
         out[k - 1] = out[k] * ratio
         k -= 1
         if out[k] == 0.0:
-            out[:k] = 0.0
+            for m in range(k):  # a loop: a slice would cost reference counts
+                out[m] = 0.0
             break
     k = mode
     while True:
@@ -105,7 +106,7 @@ def _pmf(mean: float, variance: float, upto: int) -> NDArray[np.float64]:
         size *= 2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _leaf_curve(
     mean: float,
     variance: float,
@@ -288,7 +289,7 @@ def upstream_levels(ebo: NDArray[np.float64], thinning: float) -> NDArray[np.int
     return levels[:count]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _leaf_curve_of(
     child: int,
     up_flow: float,
@@ -311,7 +312,7 @@ def _leaf_curve_of(
     return _leaf_curve(mean, variance, units[child], z, most, negligible, work)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _dense_hull_into(
     values: NDArray[np.float64],
     n: int,
@@ -339,7 +340,7 @@ def _dense_hull_into(
     return top
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _append_segments(
     pieces: NDArray[np.int64],
     values: NDArray[np.float64],
@@ -571,6 +572,104 @@ def _hull_with(
 
 
 @njit(cache=True, nogil=True)
+def _level_segments(
+    j: int,
+    tried: int,
+    down_ebo: float,
+    down_vbo: float,
+    tree: NDArray[np.int64],
+    flow: NDArray[np.float64],
+    lead: NDArray[np.float64],
+    units: NDArray[np.float64],
+    vmr: float,
+    z: float,
+    most: int,
+    negligible: float,
+    inner_pieces: NDArray[np.int64],
+    inner_values: NDArray[np.float64],
+    inner_first: NDArray[np.int64],
+    offset: NDArray[np.int64],
+    flat_pieces: NDArray[np.int64],
+    flat_values: NDArray[np.float64],
+    seg_pieces: NDArray[np.int64],
+    seg_gain: NDArray[np.float64],
+    child_first: NDArray[np.int64],
+    work: NDArray[np.float64],
+) -> tuple[int, float, int]:
+    """The segments of j's children's hulls at j's ``tried``-th level (−1: the bound, with
+    nothing on backorder at j), child c's from ``child_first[c]`` on, by falling slope; and
+    the sum of their first values.
+
+    A leaf child's hull is computed here, into the flat arrays from ``offset`` of its entry
+    (tried × children + c; the bound's from 0, not kept); an internal child's was put in
+    ``inner_pieces``/``inner_values`` [``inner_first[c]``, ``inner_first[c + 1]``) by the
+    caller. Returns (segments, Σ first values, entries of the flat arrays written), or a
+    negative count when a buffer is too short: −1 ``work``, −2 the flat arrays, −3 the
+    segment arrays (the caller grows it and calls again). No array is reassigned here: in
+    a loop that grows its buffers in place, Numba counts references to them on every child
+    (atomic operations, which took a third of this loop's time; 10 % of the whole solve)."""
+    first_child, next_sibling = tree[0], tree[1]
+    n_children = child_first.size - 1
+    bound = tried < 0
+    used = 0
+    start = 0.0
+    scratch = 0  # where the bound's leaf hulls go
+    written = 0
+    c = 0
+    child = first_child[j]
+    while child >= 0:
+        child_first[c] = used
+        entry = tried * n_children + c
+        if first_child[child] < 0:  # a leaf: its curve, then its hull into the flat arrays
+            at = scratch if bound else offset[entry]
+            n = 1
+            work[0] = 0.0
+            if flow[child] > 0.0:
+                n = _leaf_curve_of(
+                    child,
+                    flow[j],
+                    down_ebo,
+                    down_vbo,
+                    flow,
+                    lead,
+                    units,
+                    vmr,
+                    z,
+                    most,
+                    negligible,
+                    work,
+                )
+                if n < 0:
+                    return -1, 0.0, 0
+            if at + n > flat_pieces.size:
+                return -2, 0.0, 0
+            count = _dense_hull_into(work, n, flat_pieces, flat_values, at)
+            if bound:
+                scratch += count
+            else:
+                offset[entry + 1] = at + count
+            written += count
+            if used + count > seg_pieces.size:
+                return -3, 0.0, 0
+            used = _append_segments(flat_pieces, flat_values, at, count, seg_pieces, seg_gain, used)
+            start += flat_values[at]
+        else:
+            first, count = inner_first[c], inner_first[c + 1] - inner_first[c]
+            if not bound:
+                offset[entry + 1] = offset[entry]
+            if used + count > seg_pieces.size:
+                return -3, 0.0, 0
+            used = _append_segments(
+                inner_pieces, inner_values, first, count, seg_pieces, seg_gain, used
+            )
+            start += inner_values[first]
+        c += 1
+        child = next_sibling[child]
+    child_first[n_children] = used
+    return used, start, written
+
+
+@njit(cache=True, nogil=True)
 def _subtree(
     j: int,
     up_flow: float,
@@ -658,6 +757,9 @@ def _subtree(
     seg_pieces = np.empty(64, dtype=np.int64)
     seg_gain = np.empty(64)
     child_first = np.zeros(n_children + 1, dtype=np.int64)
+    inner_first = np.zeros(n_children + 1, dtype=np.int64)
+    inner_pieces = np.empty(64, dtype=np.int64)
+    inner_values = np.empty(64)
     sequence = np.empty(64, dtype=np.int64)  # the last merge's order: child × 2³² + segment
     slopes = np.empty(64)
     seq_counts = np.zeros(n_children, dtype=np.int64)
@@ -666,58 +768,20 @@ def _subtree(
     merged_pieces = np.empty(64, dtype=np.int64)
     merged_values = np.empty(64)
     work = np.empty(1024)
+    used = written = 0
     # tried = −1: the bound (nothing on backorder at j), then j's levels
     for tried in range(-1 if tolerance >= 0.0 else 0, levels.size):
         bound = tried < 0
         s = 0 if bound else levels[tried]
         down_ebo = 0.0 if bound else ebo[s]
         down_vbo = 0.0 if bound else vbo[s]
-        used = 0
-        start = 0.0
-        scratch = 0  # where the bound's leaf hulls go (level 0's overwrite them)
+        # the internal children's hulls at this level, then every child's segments
+        n_inner = 0
         c = 0
         child = first_child[j]
         while child >= 0:
-            child_first[c] = used
-            entry = tried * n_children + c
-            at = offset[entry] if not bound else scratch  # the bound's hulls are not kept
-            if first_child[child] < 0:  # a leaf child, inline, into the flat arrays
-                n = 1
-                work[0] = 0.0
-                while flow[child] > 0.0:  # until ``work`` is long enough
-                    n = _leaf_curve_of(
-                        child,
-                        flow[j],
-                        down_ebo,
-                        down_vbo,
-                        flow,
-                        lead,
-                        units,
-                        vmr,
-                        z,
-                        most,
-                        negligible,
-                        work,
-                    )
-                    if n >= 0:
-                        break
-                    work = np.empty(2 * work.size)
-                if at + n > flat_pieces.size:
-                    flat_pieces = _grow_int(flat_pieces, at + n)
-                    flat_values = _grow_float(flat_values, at + n)
-                count = _dense_hull_into(work, n, flat_pieces, flat_values, at)
-                if bound:
-                    scratch += count
-                else:
-                    offset[entry + 1] = at + count
-                if used + count > seg_pieces.size:
-                    seg_pieces = _grow_int(seg_pieces, used + count)
-                    seg_gain = _grow_float(seg_gain, used + count)
-                used = _append_segments(
-                    flat_pieces, flat_values, at, count, seg_pieces, seg_gain, used
-                )
-                start += flat_values[at]
-            else:
+            inner_first[c] = n_inner
+            if first_child[child] >= 0:
                 pieces, values, stock, leaf = _subtree(
                     child,
                     flow[j],
@@ -735,18 +799,61 @@ def _subtree(
                     negligible,
                 )
                 if not bound:
-                    kept[entry] = len(kept_stock)
+                    kept[tried * n_children + c] = len(kept_stock)
                     kept_stock.append(stock)
                     kept_leaf.append(leaf)
-                    offset[entry + 1] = offset[entry]
-                if used + pieces.size > seg_pieces.size:
-                    seg_pieces = _grow_int(seg_pieces, used + pieces.size)
-                    seg_gain = _grow_float(seg_gain, used + pieces.size)
-                used = _append_segments(pieces, values, 0, pieces.size, seg_pieces, seg_gain, used)
-                start += values[0]
+                if n_inner + pieces.size > inner_pieces.size:
+                    inner_pieces = _grow_int(inner_pieces, n_inner + pieces.size)
+                    inner_values = _grow_float(inner_values, n_inner + pieces.size)
+                inner_pieces[n_inner : n_inner + pieces.size] = pieces
+                inner_values[n_inner : n_inner + pieces.size] = values
+                n_inner += pieces.size
             c += 1
             child = next_sibling[child]
-        child_first[n_children] = used
+        inner_first[n_children] = n_inner
+        # room for twice the last level's (a level passes fewer backorders down than the
+        # one before, so its children's hulls are rarely longer): a retry redoes the level
+        at = 0 if bound else offset[tried * n_children]
+        if at + 2 * written > flat_pieces.size:
+            flat_pieces = _grow_int(flat_pieces, at + 2 * written)
+            flat_values = _grow_float(flat_values, at + 2 * written)
+        if 2 * used > seg_pieces.size:
+            seg_pieces, seg_gain = _grow_int(seg_pieces, 2 * used), _grow_float(seg_gain, 2 * used)
+        while True:  # until the buffers are long enough
+            used, start, written = _level_segments(
+                j,
+                tried,
+                down_ebo,
+                down_vbo,
+                tree,
+                flow,
+                lead,
+                units,
+                vmr,
+                z,
+                most,
+                negligible,
+                inner_pieces,
+                inner_values,
+                inner_first,
+                offset,
+                flat_pieces,
+                flat_values,
+                seg_pieces,
+                seg_gain,
+                child_first,
+                work,
+            )
+            if used >= 0:
+                break
+            if used == -1:
+                work = np.empty(2 * work.size)
+            elif used == -2:
+                flat_pieces = _grow_int(flat_pieces, 2 * flat_pieces.size)
+                flat_values = _grow_float(flat_values, 2 * flat_values.size)
+            else:
+                seg_pieces = _grow_int(seg_pieces, 2 * seg_pieces.size)
+                seg_gain = _grow_float(seg_gain, 2 * seg_gain.size)
         if used + 1 > merged_pieces.size:
             merged_pieces = _grow_int(merged_pieces, used + 1)
             merged_values = _grow_float(merged_values, used + 1)
