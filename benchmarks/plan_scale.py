@@ -194,7 +194,7 @@ def main() -> None:
     elapsed = time.perf_counter() - began
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(
-        f"full curve: {len(curve.points):,} points to A = {curve.last.availability:.4f} "
+        f"full curve: {curve.costs.size:,} points to A = {curve.last.availability:.4f} "
         f"(reached {curve.reached}) at cost {curve.last.cost:,.0f} in {elapsed:.1f} s "
         f"(goal < {GOAL_SECONDS:.0f} s); peak memory {peak_gb:.2f} GB (goal < {GOAL_MEMORY_GB} GB)"
     )

@@ -143,7 +143,7 @@ def optimise_command(
     out.write_text(
         json.dumps(stock_document(curve.stock, problem), indent=1) + "\n", encoding="utf-8"
     )
-    points = [{"cost": p.cost, "availability": p.availability} for p in curve.points]
+    points = curve.as_json()
     if curve_file is not None:
         curve_file.write_text(json.dumps(points) + "\n", encoding="utf-8")
     if as_json:

@@ -59,16 +59,36 @@ class CurvePoint:
 
 @dataclass(frozen=True)
 class Curve:
-    """The efficient curve, cheapest first, and the plan of its last point."""
+    """The efficient curve, cheapest first, and the plan of its last point.
 
-    points: tuple[CurvePoint, ...]
+    The curve is kept as two arrays (money, fleet availability ∈ [0, 1]); a whole network's
+    has millions of points, and a Python object per point took longer to make than the walk.
+    """
+
+    costs: NDArray[np.float64] = field(repr=False)
+    availabilities: NDArray[np.float64] = field(repr=False)
     stock: NDArray[np.int64] = field(repr=False)
     reached: bool  # the target (if any) was met
 
     @property
+    def points(self) -> tuple[CurvePoint, ...]:
+        """Every point of the curve (made on each call: prefer the arrays for large curves)."""
+        return tuple(
+            CurvePoint(c, a)
+            for c, a in zip(self.costs.tolist(), self.availabilities.tolist(), strict=True)
+        )
+
+    @property
     def last(self) -> CurvePoint:
         """The chosen plan's point."""
-        return self.points[-1]
+        return CurvePoint(float(self.costs[-1]), float(self.availabilities[-1]))
+
+    def as_json(self) -> list[dict[str, float]]:
+        """The points as ``{"cost", "availability"}`` objects (the CLI's and the API's)."""
+        return [
+            {"cost": c, "availability": a}
+            for c, a in zip(self.costs.tolist(), self.availabilities.tolist(), strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -184,6 +204,15 @@ def part_hulls(
 
 
 @njit(cache=True)
+def _weighted(weight: NDArray[np.float64], values: NDArray[np.float64]) -> float:
+    """Σ weight × values, without the temporary array a step of the walk cannot afford."""
+    total = 0.0
+    for j in range(weight.size):
+        total += weight[j] * values[j]
+    return total
+
+
+@njit(cache=True)
 def _walk(
     start: NDArray[np.int64],
     pieces: NDArray[np.int64],
@@ -216,7 +245,7 @@ def _walk(
     current = leaf_first.copy()  # each part's leaf terms at its current vertex
     weight = units / units.sum()
     per_leaf = np.exp(log_a)
-    availability = (weight * per_leaf).sum()
+    availability = _weighted(weight, per_leaf)
     costs = np.empty(steps + 1)
     availabilities = np.empty(steps + 1)
     costs[0], availabilities[0] = 0.0, availability
@@ -238,7 +267,7 @@ def _walk(
             log_a[j] += change_value[c] - current[i, j]
             current[i, j] = change_value[c]
             per_leaf[j] = np.exp(log_a[j])
-        availability = (weight * per_leaf).sum()
+        availability = _weighted(weight, per_leaf)
         taken += 1
         costs[taken], availabilities[taken] = cost, availability
     return costs[: taken + 1], availabilities[: taken + 1], at
@@ -288,11 +317,8 @@ def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curv
         hulls.stock_value,
         len(problem.location_ids),
     )
-    points = tuple(
-        CurvePoint(float(c), float(a)) for c, a in zip(costs, availabilities, strict=True)
-    )
-    reached = params.target_availability is None or points[-1].availability >= target
-    return Curve(points, stock, reached)
+    reached = params.target_availability is None or availabilities[-1] >= target
+    return Curve(costs, availabilities, stock, bool(reached))
 
 
 def optimise(

@@ -173,15 +173,15 @@ def _figure(solved: Solved) -> dict[str, Any]:
     curve = solved.curve
     if beyond:
         curve = walk(solved.problem, solved.hulls, OptimiseParams(budget=max(beyond)))
-    points = curve.points
-    keep = np.unique(np.linspace(0, len(points) - 1, min(len(points), CHART_POINTS)).astype(int))
+    size = curve.costs.size
+    keep = np.unique(np.linspace(0, size - 1, min(size, CHART_POINTS)).astype(int))
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": _("optimised plans"),
-            "x": [points[i].cost for i in keep],
-            "y": [points[i].availability * 100 for i in keep],
+            "x": curve.costs[keep].tolist(),
+            "y": (curve.availabilities[keep] * 100).tolist(),
             "marker": {"size": 4},
         }
     ]

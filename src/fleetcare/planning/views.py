@@ -99,7 +99,7 @@ def optimise_plan(body: OptimiseBody) -> dict[str, Any]:
     return {
         "availability": curve.last.availability,
         "cost": curve.last.cost,
-        "curve": [{"cost": p.cost, "availability": p.availability} for p in curve.points],
+        "curve": curve.as_json(),
         "stock": stock_document(curve.stock, problem),
     }
 
