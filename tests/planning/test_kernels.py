@@ -209,3 +209,45 @@ def test_merge_from_the_last_order_is_the_merge_by_slope(first: Any, data: Any) 
         slopes = np.diff(values) / np.diff(pieces)
         assert np.all(np.diff(slopes) <= 1e-12)
         assert counts.tolist() == [len(child) for child in children]
+
+
+def test_long_curves_and_many_depots_grow_every_buffer() -> None:
+    """A depot with a pipeline of 1,100 pieces (longer than the first work buffer) beside a
+    hub of 40 depots (more segments than the first segment buffer, more leaf hulls over its
+    levels than the first flat buffer): the hull is concave and its vertices real plans."""
+    locations: list[dict[str, Any]] = [
+        {"id": "R", "parent": None, "resupply_days": 1},
+        {"id": "H", "parent": "R", "resupply_days": 3},
+        {"id": "BIG", "parent": "R", "resupply_days": 5, "units": 400},
+    ]
+    demand = {"BIG": 220.0}
+    for d in range(40):
+        locations.append({"id": f"D{d}", "parent": "H", "resupply_days": 6, "units": 20})
+        demand[f"D{d}"] = 0.5
+    part = {"id": "P", "unit_cost": 1.0, "qty_per_unit": 4, "vmr": 1.0, "demand_per_day": demand}
+    problem = parse_problem({"format": "fleetcare-plan/1", "locations": locations, "parts": [part]})
+    order, tree = depth_first(problem.parent)
+    pieces, values, stock_dfs, _ = part_hull(
+        tree,
+        problem.throughput[0, order],
+        problem.resupply_days[0, order],
+        problem.units[order],
+        1.0,
+        4.0,
+        3000,
+        0.7,
+        1e-6,
+        1e-6,
+    )
+    stock = np.empty_like(stock_dfs)
+    stock[:, order] = stock_dfs
+    slopes = np.diff(values) / np.diff(pieces)
+    assert np.all(np.diff(pieces) > 0) and np.all(np.diff(slopes) < 0)
+    assert stock[-1, problem.location_ids.index("BIG")] > 1100
+    leaves = problem.is_leaf
+    n = problem.units[leaves]
+    for row in [*range(0, pieces.size, max(1, pieces.size // 40)), pieces.size - 1]:
+        ebo = evaluate(problem, stock[row][None, :].astype(np.int64)).terms[0].ebo[leaves]
+        evaluated = float((n * 4 * np.log(1 - ebo / (n * 4))).sum())
+        assert stock[row].sum() == pieces[row]
+        assert abs(evaluated - values[row]) <= 1e-9 * max(1.0, abs(values[row]))
