@@ -44,11 +44,16 @@ def trees(draw: Any) -> dict[str, Any]:
     return {"format": "fleetcare-plan/1", "locations": locations, "parts": [part]}
 
 
-def exact_hull(
-    problem: PlanningProblem, tolerance: float = -1.0
+def kernel_hull(
+    problem: PlanningProblem,
+    tolerance: float = -1.0,
+    *,
+    most: int = 12,
+    thinning: float = 1.0,
+    negligible: float = 1e-10,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """pieces, values and stock rows (problem order) of the kernel's hull of part 0: exact
-    with a negative ``tolerance`` (every level of every location tried)."""
+    with the defaults and a negative ``tolerance`` (every level of every location tried)."""
     order, tree = depth_first(problem.parent)
     pieces, values, stock_dfs, _ = part_hull(
         tree,
@@ -57,9 +62,9 @@ def exact_hull(
         problem.units[order],
         float(problem.vmr[0]),
         float(problem.qty_per_unit[0]),
-        12,
-        1.0,
-        1e-10,
+        most,
+        thinning,
+        negligible,
         tolerance,
     )
     stock = np.empty_like(stock_dfs)
@@ -73,7 +78,7 @@ def test_hull_is_the_exact_frontiers_hull(document: dict[str, Any]) -> None:
     """No allocation the max-plus enumeration finds (within its caps) beats a vertex or lies
     above the hull between vertices."""
     problem = parse_problem(document)
-    pieces, values, _ = exact_hull(problem)
+    pieces, values, _ = kernel_hull(problem)
     frontier = part_frontier(problem, 0, 12).values
     assert np.all(np.diff(pieces) > 0) and np.all(np.diff(values) > 0)
     for k, value in zip(pieces, values, strict=True):
@@ -89,7 +94,7 @@ def test_hull_is_the_exact_frontiers_hull(document: dict[str, Any]) -> None:
 def test_every_vertex_is_a_real_plan(document: dict[str, Any], tolerance: float) -> None:
     """The stock row of each vertex has that many pieces and evaluates to that value."""
     problem = parse_problem(document)
-    pieces, values, stock = exact_hull(problem, tolerance)
+    pieces, values, stock = kernel_hull(problem, tolerance)
     leaves = problem.is_leaf
     z = float(problem.qty_per_unit[0])
     for k, value, row in zip(pieces, values, stock, strict=True):
@@ -109,8 +114,8 @@ def test_pruned_levels_cost_at_most_the_tolerance(
     exact hull, the pruned hull is lower by at most ``tolerance`` for each location that
     prunes (the root and up to two hubs here)."""
     problem = parse_problem(document)
-    pieces, values, _ = exact_hull(problem)
-    pruned_pieces, pruned_values, _ = exact_hull(problem, tolerance)
+    pieces, values, _ = kernel_hull(problem)
+    pruned_pieces, pruned_values, _ = kernel_hull(problem, tolerance)
     shortfall = values - np.interp(pieces, pruned_pieces, pruned_values)
     assert shortfall.max() <= 3 * tolerance + 1e-9 * max(1.0, float(np.abs(values).max()))
 
@@ -226,21 +231,7 @@ def test_long_curves_and_many_depots_grow_every_buffer() -> None:
         demand[f"D{d}"] = 0.5
     part = {"id": "P", "unit_cost": 1.0, "qty_per_unit": 4, "vmr": 1.0, "demand_per_day": demand}
     problem = parse_problem({"format": "fleetcare-plan/1", "locations": locations, "parts": [part]})
-    order, tree = depth_first(problem.parent)
-    pieces, values, stock_dfs, _ = part_hull(
-        tree,
-        problem.throughput[0, order],
-        problem.resupply_days[0, order],
-        problem.units[order],
-        1.0,
-        4.0,
-        3000,
-        0.7,
-        1e-6,
-        1e-6,
-    )
-    stock = np.empty_like(stock_dfs)
-    stock[:, order] = stock_dfs
+    pieces, values, stock = kernel_hull(problem, 1e-6, most=3000, thinning=0.7, negligible=1e-6)
     slopes = np.diff(values) / np.diff(pieces)
     assert np.all(np.diff(pieces) > 0) and np.all(np.diff(slopes) < 0)
     assert stock[-1, problem.location_ids.index("BIG")] > 1100
