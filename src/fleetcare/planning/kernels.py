@@ -32,7 +32,7 @@ POISSON_TOLERANCE = 1e-9  # variance-to-mean above 1 by less than this: Poisson
 RELATIVE_TAIL = 1e-18  # pmf terms below this share of P(X = upto + 1) end the table
 FLOOR = -1e6  # the value of a leaf whose every machine waits for the part (ln 0)
 MIN_GAIN = 1e-13  # a hull step must add at least this much value
-DENSE_BELOW = 1.0  # pieces on backorder below which an upstream location tries every level
+DENSE_BELOW = 10.0  # pieces on backorder below which an upstream location tries every level
 
 
 @njit(cache=True, nogil=True)

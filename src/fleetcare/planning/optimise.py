@@ -44,7 +44,7 @@ class OptimiseParams:
     target_availability: float | None = None
     budget: float | None = None
     max_pieces_per_location: int = 2000
-    thinning: float = 0.7
+    thinning: float = 0.5
     negligible_backorders: float = 1e-6
     level_tolerance: float = 1e-6
 
