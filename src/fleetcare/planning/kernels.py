@@ -80,7 +80,7 @@ def _pmf_into(
         out[k - 1] = out[k] * ratio
         k -= 1
         if out[k] == 0.0:
-            for m in range(k):  # a loop: a slice would cost reference counts
+            for m in range(k):
                 out[m] = 0.0
             break
     k = mode
