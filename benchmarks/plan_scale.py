@@ -119,7 +119,9 @@ def baseline_hull(
     top = next((s for s, e in enumerate(ebo) if e <= params.negligible_backorders), len(ebo) - 1)
     levels = range(top + 1)
     if children[j]:
-        levels = upstream_levels(np.array(ebo[: top + 1]), params.thinning).tolist()
+        levels = upstream_levels(
+            np.array(ebo[: top + 1]), params.thinning, math.sqrt(variance)
+        ).tolist()
     if not children[j]:
         points = {s: _leaf_value(ebo[s], units[j] * z) for s in levels}
         return _hull_of(points)

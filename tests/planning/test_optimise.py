@@ -131,6 +131,56 @@ def test_two_echelon_within_a_fifth_of_a_point_of_brute_force(document: dict[str
         assert point.availability >= best_by_brute_force(document, point.cost, 3) - allowed
 
 
+def long_pipeline(
+    plant_days: int, hub_days: int, depots: list[tuple[int, int, float]], z: int, vmr: float
+) -> dict[str, Any]:
+    """A plant, a hub and depots (days, machines, pieces a day) of one fast-moving part."""
+    return {
+        "format": "fleetcare-plan/1",
+        "locations": [
+            {"id": "PLANT", "parent": None, "resupply_days": plant_days},
+            {"id": "HUB", "parent": "PLANT", "resupply_days": hub_days},
+        ]
+        + [
+            {"id": f"D{k}", "parent": "HUB", "resupply_days": days, "units": units}
+            for k, (days, units, _rate) in enumerate(depots)
+        ],
+        "parts": [
+            {
+                "id": "P",
+                "unit_cost": 100.0,
+                "qty_per_unit": z,
+                "vmr": vmr,
+                "demand_per_day": {f"D{k}": rate for k, (_d, _u, rate) in enumerate(depots)},
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "document",
+    [  # plant pipelines of 770 and 500 pieces (σ 28 and 36): found by a search of 200 cases
+        long_pipeline(188, 15, [(6, 22, 2.657476220078045), (4, 12, 1.4495324836789336)], 3, 1.0),
+        long_pipeline(60, 18, [(7, 5, 1.5023994800769547), (6, 23, 6.9110376083539915)], 2, 2.6434),
+    ],
+)
+def test_long_pipelines_thinned_within_a_fifth_of_a_point_of_every_level(
+    document: dict[str, Any],
+) -> None:
+    """The default thinning (halving steps far below the pipeline mean, a grid of σ / 3
+    levels from two standard deviations below it) against every level tried: from 90 %
+    availability on, within 0.2 pp of the exact hull's curve at every cost. A band starting
+    at ten backorders and every level in it, the rule before, was 0.37 pp off on both."""
+    problem = parse_problem(document)
+    exact = optimise(problem, OptimiseParams(target_availability=0.9999, thinning=1.0))
+    thinned = optimise(problem, OptimiseParams(target_availability=0.9999))
+    assert thinned.reached and exact.reached
+    below = np.searchsorted(exact.costs, thinned.costs, side="right") - 1
+    shortfall = exact.availabilities[below] - thinned.availabilities
+    assert np.max(shortfall[thinned.availabilities >= 0.9]) < 0.002
+    assert thinned.availabilities[-1] >= 0.9999
+
+
 def test_cli_optimise_contract(tmp_path: Path, runner: CliRunner) -> None:
     """``plan optimise`` writes the plan and the curve; bad targets exit 2."""
     problem = tmp_path / "problem.json"

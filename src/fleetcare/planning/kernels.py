@@ -32,7 +32,12 @@ POISSON_TOLERANCE = 1e-9  # variance-to-mean above 1 by less than this: Poisson
 RELATIVE_TAIL = 1e-18  # pmf terms below this share of P(X = upto + 1) end the table
 FLOOR = -1e6  # the value of a leaf whose every machine waits for the part (ln 0)
 MIN_GAIN = 1e-13  # a hull step must add at least this much value
-DENSE_BELOW = 10.0  # pieces on backorder below which an upstream location tries every level
+# the own levels an upstream location tries (``upstream_levels``): a band from where at most
+# max(DENSE_BELOW, DENSE_SIGMAS × σ) pieces are on backorder (σ: its pipeline's standard
+# deviation, pieces) on a grid of max(1, ⌊σ / LEVELS_PER_SIGMA⌋) levels; halving steps below
+DENSE_BELOW = 10.0
+DENSE_SIGMAS = 2.0
+LEVELS_PER_SIGMA = 3.0
 
 
 @njit(cache=True, nogil=True)
@@ -271,19 +276,37 @@ def _condition(
 
 
 @njit(cache=True, nogil=True)
-def upstream_levels(ebo: NDArray[np.float64], thinning: float) -> NDArray[np.int64]:
-    """The own levels an internal location tries, given its EBO(s) table: with ``thinning``
-    ≥ 1 all of them (the exact hull); with 0 < ``thinning`` < 1, where more than
-    ``DENSE_BELOW`` pieces are on backorder (far below the pipeline mean, where backorders
-    fall by about one per piece) only the levels that cut the EBO of the last level tried by
-    the factor ``thinning``; from there on every level, where availability is decided."""
+def upstream_levels(ebo: NDArray[np.float64], thinning: float, spread: float) -> NDArray[np.int64]:
+    """The own levels an internal location tries, given its EBO(s) table and its pipeline's
+    standard deviation ``spread`` (pieces). With ``thinning`` ≥ 1 all of them (the exact
+    hull). With 0 < ``thinning`` < 1:
+
+    - where more than max(``DENSE_BELOW``, ``DENSE_SIGMAS`` × σ) pieces are on backorder (about
+      two standard deviations below the pipeline mean and further, where backorders fall by
+      about one per piece), only the levels that cut the EBO of the last level tried by the
+      factor ``thinning``;
+    - from there on, where availability is decided, every k-th level with
+      k = max(1, ⌊σ / ``LEVELS_PER_SIGMA``⌋): the subtree's value moves with the location's
+      level on the scale of σ (its curvature, in backorders, is about the pipeline's pmf,
+      ≤ 0.4 / σ per piece²), so between two levels of the grid the hull loses about
+      0.05 k² / σ ≤ σ / 180 backorders. A location with σ under 6 pieces (a Poisson pipeline
+      under ~36 pieces) tries every level in the band, as many as before or more."""
     if thinning >= 1.0:
         return np.arange(ebo.size)
+    step = max(1, int(spread / LEVELS_PER_SIGMA))
+    band = max(DENSE_BELOW, DENSE_SIGMAS * spread)
     levels = np.empty(ebo.size, dtype=np.int64)
     levels[0] = 0
     count = 1
+    band_start = -1
     for s in range(1, ebo.size):
-        if ebo[s] <= DENSE_BELOW or ebo[s] <= thinning * ebo[levels[count - 1]]:
+        if ebo[s] <= band:
+            if band_start < 0:
+                band_start = s
+            if (s - band_start) % step == 0:
+                levels[count] = s
+                count += 1
+        elif ebo[s] <= thinning * ebo[levels[count - 1]]:
             levels[count] = s
             count += 1
     return levels[:count]
@@ -733,7 +756,7 @@ def _subtree(
     while child >= 0:
         n_children += 1
         child = next_sibling[child]
-    levels = upstream_levels(ebo, thinning)
+    levels = upstream_levels(ebo, thinning, math.sqrt(vbo[0]))
     # per level tried, each child's hull (entry = tried × n_children + c): a leaf child's
     # vertices (its own level) and values in the flat arrays [offset[entry], offset[entry + 1]),
     # an internal child's allocations in the lists at kept[entry]; and which child's segment
