@@ -161,7 +161,7 @@ def test_a_long_pipeline_tries_a_grid_of_a_third_of_its_spread() -> None:
     assert below[0] == 0 and below.size >= 3
     for before, level in itertools.pairwise(below):  # the first level halving the last's EBO
         assert ebo[level] <= 0.5 * ebo[before] < ebo[level - 1]
-    assert levels[levels >= band].tolist() == list(range(band, 1001, 10))
+    assert levels[levels >= band].tolist() == sorted({*range(band, 1001, 10), 1000})
     assert upstream_levels(ebo, 1.0, 30.0).tolist() == list(range(1001))
 
 

@@ -290,7 +290,8 @@ def upstream_levels(ebo: NDArray[np.float64], thinning: float, spread: float) ->
       level on the scale of σ (its curvature, in backorders, is about the pipeline's pmf,
       ≤ 0.4 / σ per piece²), so between two levels of the grid the hull loses about
       0.05 k² / σ ≤ σ / 180 backorders. A location with σ under 6 pieces (a Poisson pipeline
-      under ~36 pieces) tries every level in the band, as many as before or more."""
+      under ~36 pieces) tries every level in the band, as many as before or more;
+    - and the last level of the table, so that the most a location can hold is tried."""
     if thinning >= 1.0:
         return np.arange(ebo.size)
     step = max(1, int(spread / LEVELS_PER_SIGMA))
@@ -309,6 +310,9 @@ def upstream_levels(ebo: NDArray[np.float64], thinning: float, spread: float) ->
         elif ebo[s] <= thinning * ebo[levels[count - 1]]:
             levels[count] = s
             count += 1
+    if levels[count - 1] < ebo.size - 1:  # the last level, as with every level tried
+        levels[count] = ebo.size - 1
+        count += 1
     return levels[:count]
 
 
