@@ -119,12 +119,13 @@ def baseline_hull(
     top = next((s for s, e in enumerate(ebo) if e <= params.negligible_backorders), len(ebo) - 1)
     levels = range(top + 1)
     if children[j]:
+        machines = _machines_below(j, children, units)
         levels = upstream_levels(
-            np.array(ebo[: top + 1]), params.thinning, math.sqrt(variance)
+            np.array(ebo[: top + 1]), params.thinning, math.sqrt(variance), machines
         ).tolist()
     if not children[j]:
-        points = {s: _leaf_value(ebo[s], units[j] * z) for s in levels}
-        return _hull_of(points)
+        leaf_points = {s: _leaf_value(ebo[s], units[j] * z) for s in levels}
+        return _hull_of(leaf_points)
 
     def merged(down_ebo: float, down_vbo: float) -> tuple[list[int], list[float]]:
         """The children's hulls given j's backorders, merged by falling slope."""
@@ -157,6 +158,11 @@ def baseline_hull(
             if np.all(np.array(bound[1]) <= heights + params.level_tolerance):
                 break  # no higher level can rise above the hull (see kernels._subtree)
     return _hull_of(points)
+
+
+def _machines_below(j: int, children: list[list[int]], units: np.ndarray) -> float:
+    """The machines served by j's subtree (units stand on leaves)."""
+    return float(units[j]) + sum(_machines_below(c, children, units) for c in children[j])
 
 
 def _leaf_value(ebo: float, machines_pieces: float) -> float:

@@ -34,10 +34,13 @@ FLOOR = -1e6  # the value of a leaf whose every machine waits for the part (ln 0
 MIN_GAIN = 1e-13  # a hull step must add at least this much value
 # the own levels an upstream location tries (``upstream_levels``): a band from where at most
 # max(DENSE_BELOW, DENSE_SIGMAS × σ) pieces are on backorder (σ: its pipeline's standard
-# deviation, pieces) on a grid of max(1, ⌊σ / LEVELS_PER_SIGMA⌋) levels; halving steps below
+# deviation, pieces) on a grid of k levels, k ≤ σ / LEVELS_PER_SIGMA and small enough that
+# the hull loses at most GRID_LOSS of the availability of the machines below; halving steps
+# below the band
 DENSE_BELOW = 10.0
 DENSE_SIGMAS = 2.0
 LEVELS_PER_SIGMA = 3.0
+GRID_LOSS = 1e-4
 
 
 @njit(cache=True, nogil=True)
@@ -276,25 +279,32 @@ def _condition(
 
 
 @njit(cache=True, nogil=True)
-def upstream_levels(ebo: NDArray[np.float64], thinning: float, spread: float) -> NDArray[np.int64]:
-    """The own levels an internal location tries, given its EBO(s) table and its pipeline's
-    standard deviation ``spread`` (pieces). With ``thinning`` ≥ 1 all of them (the exact
-    hull). With 0 < ``thinning`` < 1:
+def upstream_levels(
+    ebo: NDArray[np.float64], thinning: float, spread: float, machines: float
+) -> NDArray[np.int64]:
+    """The own levels an internal location tries, given its EBO(s) table, its pipeline's
+    standard deviation ``spread`` (σ, pieces) and the ``machines`` its subtree serves. With
+    ``thinning`` ≥ 1 all of them (the exact hull). With 0 < ``thinning`` < 1:
 
     - where more than max(``DENSE_BELOW``, ``DENSE_SIGMAS`` × σ) pieces are on backorder (about
       two standard deviations below the pipeline mean and further, where backorders fall by
       about one per piece), only the levels that cut the EBO of the last level tried by the
       factor ``thinning``;
-    - from there on, where availability is decided, every k-th level with
-      k = max(1, ⌊σ / ``LEVELS_PER_SIGMA``⌋): the subtree's value moves with the location's
-      level on the scale of σ (its curvature, in backorders, is about the pipeline's pmf,
-      ≤ 0.4 / σ per piece²), so between two levels of the grid the hull loses about
-      0.05 k² / σ ≤ σ / 180 backorders. A location with σ under 6 pieces (a Poisson pipeline
-      under ~36 pieces) tries every level in the band, as many as before or more;
+    - from there on, where availability is decided, every k-th level. The subtree's value
+      moves with the location's level on the scale of σ (its curvature, in backorders, is
+      about the pipeline's pmf, ≤ 0.4 / σ per piece²), so between two levels of a grid of k
+      the hull loses about 0.05 k² / σ backorders, and a backorder costs the availability of
+      the N machines below about 1 / N. So k = max(1, ⌊min(σ / ``LEVELS_PER_SIGMA``,
+      √(20 × ``GRID_LOSS`` × N × σ))⌋): at most a third of σ, and at most ``GRID_LOSS``
+      (0.01 percentage point) of the machines' availability. A location with σ under 6
+      pieces or a few dozen machines below tries every level in the band, as many as before
+      or more (the band began at ten backorders whatever σ);
     - and the last level of the table, so that the most a location can hold is tried."""
     if thinning >= 1.0:
         return np.arange(ebo.size)
-    step = max(1, int(spread / LEVELS_PER_SIGMA))
+    step = max(
+        1, int(min(spread / LEVELS_PER_SIGMA, math.sqrt(20.0 * GRID_LOSS * machines * spread)))
+    )
     band = max(DENSE_BELOW, DENSE_SIGMAS * spread)
     levels = np.empty(ebo.size, dtype=np.int64)
     levels[0] = 0
@@ -760,7 +770,8 @@ def _subtree(
     while child >= 0:
         n_children += 1
         child = next_sibling[child]
-    levels = upstream_levels(ebo, thinning, math.sqrt(vbo[0]))
+    machines = units[j : j + size[j]].sum()  # units stand on leaves only
+    levels = upstream_levels(ebo, thinning, math.sqrt(vbo[0]), machines)
     # per level tried, each child's hull (entry = tried × n_children + c): a leaf child's
     # vertices (its own level) and values in the flat arrays [offset[entry], offset[entry + 1]),
     # an internal child's allocations in the lists at kept[entry]; and which child's segment
