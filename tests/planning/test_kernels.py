@@ -21,6 +21,7 @@ from fleetcare.planning.kernels import (
 )
 from fleetcare.planning.problem import PlanningProblem, parse_problem
 from tests.planning.exact_frontier import part_frontier
+from tests.planning.test_optimise import long_pipeline
 
 
 @st.composite
@@ -153,13 +154,13 @@ def test_thinning_tries_every_level_where_backorders_are_few() -> None:
 
 
 def test_a_long_pipeline_tries_a_grid_of_a_third_of_its_spread() -> None:
-    """σ = 30 pieces over 10,000 machines: halving steps until 2σ = 60 pieces wait, then
-    every 10th level and the last; over 500 machines every 5th (√(20 × 1e-4 × 500 × 30) =
-    5.5), over 30 machines every level."""
-    ebo, vbo = backorder_table(900.0, 900.0, 1000)
+    """σ = 31 pieces over 10,000 machines: halving steps until 2σ = 62 pieces wait, then
+    every 10th level and the last; over 500 machines every 5th (√(20 × 1e-4 × 500 × 31) =
+    5.6), over 30 machines every level."""
+    ebo, vbo = backorder_table(960.0, 960.0, 1000)
     spread = math.sqrt(vbo[0])
     levels = upstream_levels(ebo, 0.5, spread, 10_000.0)
-    band = int(np.argmax(ebo <= 60.0))
+    band = int(np.argmax(ebo <= 2.0 * spread))
     below = levels[levels < band]
     assert below[0] == 0 and below.size >= 3
     for before, level in itertools.pairwise(below):  # the first level halving the last's EBO
@@ -170,6 +171,23 @@ def test_a_long_pipeline_tries_a_grid_of_a_third_of_its_spread() -> None:
     small = upstream_levels(ebo, 0.5, spread, 30.0)
     assert small[small >= band].tolist() == list(range(band, 1001))
     assert upstream_levels(ebo, 1.0, spread, 10_000.0).tolist() == list(range(1001))
+
+
+def test_the_grid_is_capped_by_the_machines_below() -> None:
+    """A plant pipeline of 300 pieces (VMR 2, σ = 24.5): over 2,000 machines the hull's plant
+    levels in the band lie on a grid of 8 (σ / 3 binds); over 200 on a grid of 3
+    (√(20 × 1e-4 × 200 × 24.5) = 3.1 binds) — the machines ``_subtree`` counts below."""
+    ebo, vbo = backorder_table(300.0, 600.0, 600)
+    band = int(np.argmax(ebo <= 2.0 * math.sqrt(vbo[0])))
+    for machines, step in ((1000, 8), (100, 3)):
+        document = long_pipeline(120, 14, [(3, machines, 1.25), (5, machines, 1.25)], 2, 2.0)
+        problem = parse_problem(document)
+        _, _, stock = kernel_hull(problem, 1e-6, most=2000, thinning=0.5, negligible=1e-6)
+        plant = np.unique(stock[:, problem.location_ids.index("PLANT")])
+        in_band = plant[plant >= band]
+        assert in_band.size >= 3
+        assert np.all((in_band - band) % step == 0), (machines, in_band.tolist())
+    assert np.any((in_band - band) % 8 != 0)  # not the grid of the larger fleet
 
 
 @st.composite

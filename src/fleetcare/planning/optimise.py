@@ -34,13 +34,13 @@ class OptimiseParams:
     which at most ``negligible_backorders`` pieces stay on backorder): a runaway guard, so a
     target that needs more is reported as unreachable. ``thinning`` < 1 lets a location with
     locations below it try fewer of its own levels: halving steps far below its pipeline
-    mean, where its backorders fall by about one per piece, and a grid of σ / 3 levels above
-    (see ``kernels.upstream_levels``); 1 tries every level, the exact hull, at many times
-    the time for parts with long pipelines. A location stops trying more of its own levels
-    once the most any higher level could add — its children's curve with nothing on
-    backorder at the location — lies within ``level_tolerance`` (in Σ N Z ln(1 − EBO/(N Z)),
-    about backorders) of the hull it has (see ``kernels._subtree``); a negative tolerance
-    tries every level.
+    mean, where its backorders fall by about one per piece, and above a grid of at most σ /
+    3 levels, finer where few machines are below (see ``kernels.upstream_levels``); 1 tries
+    every level, the exact hull, at many times the time for parts with long pipelines. A
+    location stops trying more of its own levels once the most any higher level could add —
+    its children's curve with nothing on backorder at the location — lies within
+    ``level_tolerance`` (in Σ N Z ln(1 − EBO/(N Z)), about backorders) of the hull it has
+    (see ``kernels._subtree``); a negative tolerance tries every level.
     """
 
     target_availability: float | None = None
