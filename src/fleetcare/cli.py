@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from fleetcare.accounts import audit
 from fleetcare.accounts import cli as users_cli
 from fleetcare.catalog import KINDS, KindName
+from fleetcare.core import audit
 from fleetcare.core.bulk import ProgressCallback, export_file, import_file
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction

@@ -9,12 +9,12 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from fleetcare.accounts import service
-from fleetcare.accounts.deps import check_csrf, csrf_token, require
 from fleetcare.accounts.views import client_address
 from fleetcare.core.api import DbSession
+from fleetcare.core.auth import check_csrf, csrf_token, require
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.web.templating import render
+from fleetcare.core.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 AdminOf = Annotated[Principal, Depends(require(Permission.users_manage))]

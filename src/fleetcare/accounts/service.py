@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from fleetcare.accounts import audit
-from fleetcare.accounts.models import AuditEntry, LoginFailure, User
+from fleetcare.accounts.models import LoginFailure, User
 from fleetcare.accounts.schemas import AuditRead, UserCreate, UserRead
+from fleetcare.core import audit
+from fleetcare.core.audit import AuditEntry
+from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal, Role
+from fleetcare.core.schemas import Page
 from fleetcare.core.security import hash_password, verify_password
 from fleetcare.fleet.models import Customer, Region
-from fleetcare.fleet.schemas import Page
 
 FREE_ATTEMPTS = 5  # failures allowed before sign-in slows down
 MAX_DELAY_SECONDS = 300
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def user_read(user: User) -> UserRead:
@@ -83,7 +81,7 @@ def add_user(
         customer=customer,
         regions=regions,
         active=True,
-        created_at=_now(),
+        created_at=utcnow(),
     )
     session.add(user)
     session.flush()
@@ -167,7 +165,7 @@ def sign_in(
     The failure counters are written in the caller's transaction, which must commit even when
     the sign-in fails (the caller returns an error response rather than raising).
     """
-    now = now or _now()
+    now = now or utcnow()
     keys = [f"user:{username[:150]}", f"addr:{address[:150]}"]
     counters = {
         c.key: c for c in session.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys)))

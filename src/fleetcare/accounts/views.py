@@ -8,13 +8,13 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import JSONResponse
 
 from fleetcare.accounts import service
-from fleetcare.accounts.deps import CurrentPrincipal, rule
 from fleetcare.accounts.schemas import AuditRead, Token, UserCreate, UserRead
 from fleetcare.core.api import DbSession, Limit, Offset, SearchText
+from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import POLICY, Permission
+from fleetcare.core.schemas import Page
 from fleetcare.core.security import TOKEN_LIFETIME, issue_token
-from fleetcare.fleet.schemas import Page
 
 router = APIRouter(prefix="/api")
 

@@ -71,7 +71,8 @@ class KeyedKind(Generic[R]):
     plain: tuple[str, ...]
     references: tuple[Reference, ...] = ()
     extra_check: ExtraCheck | None = None
-    restrict: Restrict | None = None  # narrows exports to what a scope may see
+    restrict: Restrict | None = None  # narrows reads, writes and exports to a scope
+    scope_field: str | None = None  # the record field that places a row in a scope
 
     # --- keys ------------------------------------------------------------------------------
     def key_text(self, record: BaseModel) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from fleetcare.core.clock import today
+from fleetcare.core.i18n import _
 
 # Printable text only: no control characters (PostgreSQL refuses NUL in text).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
@@ -27,3 +31,52 @@ class StrictModel(BaseModel):
     """A record as files and bodies carry it: unknown fields, NaN and infinity are refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+def _not_in_future(value: date) -> date:
+    moment = value.date() if isinstance(value, datetime) else value
+    if moment > today():
+        raise ValueError(_("date is in the future"))
+    return value
+
+
+def _naive_utc(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def datetime_from_date(value: object) -> object:
+    """A date alone ("2024-05-01" in a file) as the start of that day; anything else as is."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return value.strip() + "T00:00:00"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=TEXT_PATTERN),
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
+]
+LongName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN),
+]
+Serial = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)
+]
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
+PastMoment = Annotated[datetime, AfterValidator(_naive_utc), AfterValidator(_not_in_future)]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items and how many match in all."""
+
+    items: list[T]
+    total: int

@@ -63,6 +63,7 @@ SITES = KeyedKind(
     ("latitude", "longitude"),
     (Reference("region", "region_id", Region, "name", "region"),),
     restrict=restrict,
+    scope_field="region",
 )
 CUSTOMERS = KeyedKind(
     "customers",
@@ -72,6 +73,7 @@ CUSTOMERS = KeyedKind(
     ("name",),
     (Reference("region", "region_id", Region, "name", "region"),),
     restrict=restrict,
+    scope_field="region",
 )
 MODELS = KeyedKind("models", schemas.ModelRecord, ProductModel, ("code",), ("family", "name"))
 DELIVERIES = KeyedKind(
@@ -85,6 +87,7 @@ DELIVERIES = KeyedKind(
         Reference("model", "model_id", ProductModel, "code", "model"),
     ),
     restrict=restrict,
+    scope_field="customer",
 )
 UNITS = KeyedKind(
     "units",
@@ -100,4 +103,5 @@ UNITS = KeyedKind(
     ),
     extra_check=_unit_delivery_matches,
     restrict=restrict,
+    scope_field="site",
 )

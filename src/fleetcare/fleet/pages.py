@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from fleetcare.accounts.deps import PagePrincipal, check_csrf
 from fleetcare.core.api import Choice, DbSession, RowId, SearchText
+from fleetcare.core.auth import PagePrincipal, check_csrf
+from fleetcare.core.charts import bar_chart, line_chart
 from fleetcare.core.i18n import _
+from fleetcare.core.templating import page_url, render
 from fleetcare.fleet import service, summary
 from fleetcare.fleet.labels import labels
 from fleetcare.fleet.models import ProductFamily, UnitStatus
-from fleetcare.web.charts import bar_chart, line_chart
-from fleetcare.web.templating import page_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 PAGE_SIZE = 25

@@ -8,72 +8,28 @@ A ``*Update`` has the same fields, all optional (PATCH). A ``*Read`` adds the id
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, StrictModel
+from fleetcare.core.schemas import (
+    Code,
+    LongName,
+    Name,
+    PastDate,
+    PastMoment,
+    Serial,
+    StrictModel,
+    datetime_from_date,
+)
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
-
-
-def _not_in_future(value: date) -> date:
-    today = datetime.now(UTC).date()
-    moment = value.date() if isinstance(value, datetime) else value
-    if moment > today:
-        raise ValueError(_("date is in the future"))
-    return value
-
-
-def _naive_utc(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def _datetime_from_date(value: object) -> object:
-    # "2024-05-01" in a usage file means the start of that day.
-    if isinstance(value, str) and len(value.strip()) == 10:
-        return value.strip() + "T00:00:00"
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
-    return value
-
-
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=TEXT_PATTERN),
-]
-Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
-]
-LongName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN),
-]
-Serial = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)
-]
-PastDate = Annotated[date, AfterValidator(_not_in_future)]
-PastMoment = Annotated[datetime, AfterValidator(_naive_utc), AfterValidator(_not_in_future)]
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: the items and how many match in all."""
-
-    items: list[T]
-    total: int
 
 
 # --- regions -------------------------------------------------------------------------------
@@ -232,7 +188,7 @@ class UsageRecord(StrictModel):
     @classmethod
     def _date_means_midnight(cls, data: object) -> object:
         if isinstance(data, dict) and "taken_at" in data:
-            data = {**data, "taken_at": _datetime_from_date(data["taken_at"])}
+            data = {**data, "taken_at": datetime_from_date(data["taken_at"])}
         return data
 
     @field_validator("km")

@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleetcare.accounts import audit
+from fleetcare.core import audit
 from fleetcare.core.bulk import Item
+from fleetcare.core.crud import create as create  # single rows: the generic operations
+from fleetcare.core.crud import read_values, validate
+from fleetcare.core.crud import update as update
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import KeyedKind
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.query import contains, paginate
-from fleetcare.core.tabular import validation_errors
+from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import (
@@ -37,7 +40,7 @@ from fleetcare.fleet.models import (
     UnitStatus,
     UsageReading,
 )
-from fleetcare.fleet.scoping import restrict, visible
+from fleetcare.fleet.scoping import restrict
 from fleetcare.fleet.usage import USAGE
 
 R = TypeVar("R", bound=BaseModel)
@@ -48,80 +51,6 @@ READ_TYPES: dict[str, type[BaseModel]] = {
     "models": schemas.ModelRead,
     "deliveries": schemas.DeliveryRead,
 }
-# The field that decides whether a written row lies in the writer's scope.
-SCOPE_FIELD = {
-    "regions": "name",
-    "sites": "region",
-    "customers": "region",
-    "deliveries": "customer",
-    "units": "site",
-    "models": "code",
-}
-
-
-def validate(record_type: type[R], values: dict[str, Any]) -> R:
-    """``values`` as a ``record_type``, or ``InvalidInput`` naming each bad field."""
-    try:
-        return record_type.model_validate(values)
-    except ValidationError as exc:
-        raise InvalidInput(validation_errors(exc)) from exc
-
-
-def _get(session: Session, table: type[Any], row_id: int, what: str, scope: Scope) -> Any:
-    """Row ``row_id`` of ``table`` if ``scope`` may see it, else ``NotFound`` (no leak)."""
-    row = session.scalars(restrict(select(table).where(table.id == row_id), table, scope)).first()
-    if row is None:
-        raise NotFound(_("{what} {id} not found").format(what=what, id=row_id))
-    return row
-
-
-def _ensure_in_scope(session: Session, kind: KeyedKind[Any], row_id: int, by: Principal) -> None:
-    condition = visible(kind.table, by.scope)
-    if condition is None:
-        return
-    if session.scalar(select(kind.table.id).where(kind.table.id == row_id, condition)) is None:  # type: ignore[attr-defined]
-        field = SCOPE_FIELD[kind.name]
-        raise InvalidInput(
-            [FieldError(field, _("not within the regions or customer you may change"))]
-        )
-
-
-# --- writes ----------------------------------------------------------------------------------
-def create(session: Session, kind: KeyedKind[R], record: R, *, by: Principal) -> int:
-    """Insert one record; its natural key must be new. Returns the id."""
-    row_id = kind.apply(session, [Item(record, must_be_new=True)]).ids[0]
-    _ensure_in_scope(session, kind, row_id, by)
-    audit.record(
-        session,
-        actor=by.username,
-        action="create",
-        entity=kind.name,
-        key=kind.key_text(record),
-        after=record,
-    )
-    return row_id
-
-
-def update(
-    session: Session, kind: KeyedKind[R], row_id: int, patch: BaseModel, *, by: Principal
-) -> int:
-    """Apply the fields set in ``patch`` to row ``row_id``, checked as a whole record."""
-    before = kind.to_record(_get(session, kind.table, row_id, kind.name, by.scope))
-    record = validate(
-        kind.record_type, {**before.model_dump(), **patch.model_dump(exclude_unset=True)}
-    )
-    kind.apply(session, [Item(record, target_id=row_id)])
-    _ensure_in_scope(session, kind, row_id, by)
-    audit.record(
-        session,
-        actor=by.username,
-        action="update",
-        entity=kind.name,
-        key=kind.key_text(record),
-        before=before,
-        after=record,
-    )
-    return row_id
 
 
 def add_usage(session: Session, record: schemas.UsageRecord, *, by: Principal) -> int:
@@ -171,34 +100,29 @@ def _visible_unit(session: Session, serial: str, scope: Scope) -> None:
 
 
 # --- reads -----------------------------------------------------------------------------------
-def _values(session: Session, kind: KeyedKind[Any], row_id: int, scope: Scope) -> dict[str, Any]:
-    row = _get(session, kind.table, row_id, kind.name, scope)
-    return {"id": row.id, **kind.to_record(row).model_dump()}
-
-
 def region_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.RegionRead:
     """One region."""
-    return schemas.RegionRead.model_validate(_values(session, REGIONS, row_id, scope))
+    return schemas.RegionRead.model_validate(read_values(session, REGIONS, row_id, scope))
 
 
 def site_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.SiteRead:
     """One site."""
-    return schemas.SiteRead.model_validate(_values(session, SITES, row_id, scope))
+    return schemas.SiteRead.model_validate(read_values(session, SITES, row_id, scope))
 
 
 def customer_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.CustomerRead:
     """One customer."""
-    return schemas.CustomerRead.model_validate(_values(session, CUSTOMERS, row_id, scope))
+    return schemas.CustomerRead.model_validate(read_values(session, CUSTOMERS, row_id, scope))
 
 
 def model_read(session: Session, row_id: int) -> schemas.ModelRead:
     """One product model (the catalogue is the same for everyone)."""
-    return schemas.ModelRead.model_validate(_values(session, MODELS, row_id, EVERYTHING))
+    return schemas.ModelRead.model_validate(read_values(session, MODELS, row_id, EVERYTHING))
 
 
 def delivery_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.DeliveryRead:
     """One delivery."""
-    return schemas.DeliveryRead.model_validate(_values(session, DELIVERIES, row_id, scope))
+    return schemas.DeliveryRead.model_validate(read_values(session, DELIVERIES, row_id, scope))
 
 
 def _unit_read(unit: Unit) -> schemas.UnitRead:
@@ -285,10 +209,10 @@ def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]
 
 def list_units(
     session: Session, where: UnitFilter, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
-) -> schemas.Page[schemas.UnitRead]:
+) -> Page[schemas.UnitRead]:
     """A page of units."""
     rows, total = paginate(session, units_statement(where, scope), limit, offset)
-    return schemas.Page[schemas.UnitRead](items=[_unit_read(u) for u in rows], total=total)
+    return Page[schemas.UnitRead](items=[_unit_read(u) for u in rows], total=total)
 
 
 def _page(
@@ -298,11 +222,11 @@ def _page(
     scope: Scope,
     limit: int,
     offset: int,
-) -> schemas.Page[Any]:
+) -> Page[Any]:
     rows, total = paginate(session, restrict(statement, kind.table, scope), limit, offset)
     read_type = READ_TYPES[kind.name]
     items = [read_type.model_validate({"id": r.id, **kind.to_record(r).model_dump()}) for r in rows]
-    return schemas.Page[Any](items=items, total=total)
+    return Page[Any](items=items, total=total)
 
 
 def list_regions(
@@ -313,7 +237,7 @@ def list_regions(
     climate: ClimateClass | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[Any]:
+) -> Page[Any]:
     """A page of regions by name."""
     statement = select(Region).order_by(Region.name)
     if q:
@@ -331,7 +255,7 @@ def list_sites(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[Any]:
+) -> Page[Any]:
     """A page of sites by name."""
     statement = select(Site).options(joinedload(Site.region)).order_by(Site.name)
     if region:
@@ -349,7 +273,7 @@ def list_customers(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[Any]:
+) -> Page[Any]:
     """A page of customers by code."""
     statement = select(Customer).options(joinedload(Customer.region)).order_by(Customer.code)
     if region:
@@ -364,7 +288,7 @@ def list_customers(
 
 def list_models(
     session: Session, *, family: ProductFamily | None = None, limit: int = 50, offset: int = 0
-) -> schemas.Page[Any]:
+) -> Page[Any]:
     """A page of product models by code (the public catalogue: the same for everyone)."""
     statement = select(ProductModel).order_by(ProductModel.code)
     if family:
@@ -380,7 +304,7 @@ def list_deliveries(
     model: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[Any]:
+) -> Page[Any]:
     """A page of deliveries, newest shipment first."""
     statement = (
         select(Delivery)
@@ -402,7 +326,7 @@ def list_usage(
     unit_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> schemas.Page[schemas.UsageRead]:
+) -> Page[schemas.UsageRead]:
     """A page of usage readings, by unit and time."""
     statement = restrict(
         select(UsageReading).order_by(UsageReading.unit_id, UsageReading.taken_at),
@@ -425,7 +349,7 @@ def list_usage(
         schemas.UsageRead(id=r.id, **USAGE.to_record(r, serials[r.unit_id]).model_dump())
         for r in rows
     ]
-    return schemas.Page[schemas.UsageRead](items=items, total=total)
+    return Page[schemas.UsageRead](items=items, total=total)
 
 
 def usage_series(

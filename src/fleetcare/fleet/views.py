@@ -11,17 +11,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
-from fleetcare.accounts.deps import CurrentPrincipal, rule
 from fleetcare.catalog import KINDS, PARTS_KINDS, KindName
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.bulk import export_file
 from fleetcare.core.permissions import Permission
+from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas, service
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
 
 router = APIRouter(prefix="/api")
-Page = schemas.Page
+
 READ = rule(Permission.fleet_read)
 WRITE = rule(Permission.fleet_write)
 CATALOG = rule(Permission.catalog_write)

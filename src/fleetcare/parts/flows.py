@@ -11,12 +11,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcare.accounts import audit
+from fleetcare.core import audit
+from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import schemas
-from fleetcare.parts.ledger import Delta, level, lock, move, now
+from fleetcare.parts.ledger import Delta, level, lock, move
 from fleetcare.parts.models import (
     Lane,
     Location,
@@ -117,7 +118,7 @@ def reserve(
         quantity=body.quantity,
         work_order=body.work_order,
         status=ReservationStatus.active,
-        created_at=now(),
+        created_at=utcnow(),
         created_by=by.username,
     )
     session.add(held)
@@ -234,7 +235,7 @@ def ship(session: Session, body: schemas.TransferCreate, *, by: Principal) -> sc
                     )
                 ]
             )
-    shipped_at = now()
+    shipped_at = utcnow()
     transfer = Transfer(
         part_id=part.id,
         from_id=origin.id if origin else None,
@@ -296,7 +297,7 @@ def receive(session: Session, transfer_id: int, *, by: Principal) -> schemas.Tra
         transfer_id=transfer.id,
     )
     transfer.status = TransferStatus.received
-    transfer.received_at = now()
+    transfer.received_at = utcnow()
     audit.record(
         session, actor=by.username, action="receive", entity="transfers", key=str(transfer.id)
     )

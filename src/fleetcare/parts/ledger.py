@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -36,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.parts.models import MoveKind, StockLevel, StockMove
@@ -76,11 +76,6 @@ class Delta:
         """The delta of ``quantity`` pieces moved by a move of ``kind``."""
         on_hand, reserved, in_transit = EFFECT[kind]
         return cls(on_hand * quantity, reserved * quantity, in_transit * quantity)
-
-
-def now() -> datetime:
-    """The time moves are stamped with (UTC, naive)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _ensure_level(session: Session, part_id: int, location_id: int) -> None:
@@ -158,7 +153,7 @@ def move(
         text = message.format(available=have - held, on_hand=have, reserved=held)
         raise NotEnoughStock(text, have, held)
     entry = StockMove(
-        at=now(),
+        at=utcnow(),
         kind=kind,
         part_id=part_id,
         location_id=location_id,

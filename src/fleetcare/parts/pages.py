@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from fleetcare.accounts.deps import check_csrf, require
 from fleetcare.core.api import Choice, DbSession, RowId, SearchText
+from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.templating import page_url, render
 from fleetcare.parts import read
 from fleetcare.parts.models import ComponentGroup, MoveKind
 from fleetcare.parts.replenishment import depth
 from fleetcare.parts.stock_kinds import accept_proposals
-from fleetcare.web.templating import page_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.query import contains, paginate, paginate_rows
+from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductModel
-from fleetcare.fleet.schemas import Page
 from fleetcare.parts import schemas
 from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.models import (

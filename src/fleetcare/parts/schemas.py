@@ -16,8 +16,7 @@ from pydantic import (
 )
 
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, StrictModel
-from fleetcare.fleet.schemas import Code, LongName, Name
+from fleetcare.core.schemas import TEXT_PATTERN, Code, LongName, Name, StrictModel
 from fleetcare.parts.models import (
     ComponentGroup,
     LocationKind,

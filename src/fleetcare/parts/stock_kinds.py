@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from fleetcare.accounts import audit
+from fleetcare.core import audit
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _

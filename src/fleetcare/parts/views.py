@@ -8,17 +8,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from fleetcare.accounts.deps import CurrentPrincipal, rule
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
-from fleetcare.core.bulk import Item
+from fleetcare.core.auth import CurrentPrincipal, rule
+from fleetcare.core.crud import create, update
 from fleetcare.core.permissions import Permission
-from fleetcare.fleet.schemas import Page
-from fleetcare.fleet.service import create, update
-from fleetcare.parts import flows, read, schemas
+from fleetcare.core.schemas import Page
+from fleetcare.parts import flows, read, schemas, service
 from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.ledger import NotEnoughStock, verify
 from fleetcare.parts.models import ComponentGroup, MoveKind, ReservationStatus, TransferStatus
-from fleetcare.parts.stock_kinds import TargetKind, accept_proposals
+from fleetcare.parts.stock_kinds import accept_proposals
 
 router = APIRouter(prefix="/api")
 READ = rule(Permission.parts_read)
@@ -260,8 +259,7 @@ def set_targets(
     body: Annotated[list[schemas.TargetRecord], Body(max_length=100_000)],
 ) -> dict[str, int]:
     """Set target stock per part and location (what the proposals aim for); audited."""
-    items = [Item(record, row=n) for n, record in enumerate(body, start=1)]
-    result = TargetKind(principal).apply(session, items)
+    result = service.save_targets(session, body, by=principal)
     return {"updated": result.updated, "unchanged": result.unchanged}
 
 

@@ -27,7 +27,7 @@ Left for a later slice: failure rates from reliability fits (the analytics issue
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.core.clock import utcnow
 from fleetcare.fleet.models import ClimateClass, ProductModel, Region, Site, Unit, UnitStatus
 from fleetcare.parts.models import (
     BomLine,
@@ -86,7 +87,7 @@ def build_problem(session: Session, *, region: str | None = None) -> dict[str, A
     by_id = {loc.id: loc for loc in locations}
     regions = {r.id: r for r in session.scalars(select(Region))}
     wanted = None if region is None else {r.id for r in regions.values() if r.name == region}
-    today = datetime.now(UTC).replace(tzinfo=None)
+    today = utcnow()
     # machines (and their operating hours) per depot, by model
     fleet: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     depot_of_region = {

@@ -23,22 +23,21 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from starlette.responses import Response
 
-from fleetcare.accounts.deps import check_csrf, require
 from fleetcare.core.api import DbSession
-from fleetcare.core.bulk import Item
+from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.templating import render
 from fleetcare.fleet.models import Region
+from fleetcare.parts import service as parts_service
 from fleetcare.parts.models import Part
 from fleetcare.parts.schemas import TargetRecord
-from fleetcare.parts.stock_kinds import TargetKind
 from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, ProblemError, parse_problem, parse_stock
 from fleetcare.simulation.compare import Compared, compare
 from fleetcare.simulation.runner import SimulationParams
-from fleetcare.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
@@ -318,11 +317,11 @@ def save_targets(
             context["can_save"] = True
             return render(request, "planning/_plan.html", context)
         records = [
-            Item(TargetRecord(part=part, location=location, target=int(plan.stock[i, j])))
+            TargetRecord(part=part, location=location, target=int(plan.stock[i, j]))
             for i, part in enumerate(solved.problem.part_ids)
             for j, location in enumerate(solved.problem.location_ids)
         ]
-        result = TargetKind(principal).apply(session, records)
+        result = parts_service.save_targets(session, records, by=principal)
         context |= _plan_context(solved, budget)
         context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
             updated=result.updated, unchanged=result.unchanged

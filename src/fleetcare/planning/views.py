@@ -8,13 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from fleetcare.accounts.deps import CurrentPrincipal, rule
 from fleetcare.core.api import DbSession, SearchText
-from fleetcare.core.bulk import Item
+from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import Permission
+from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
-from fleetcare.parts.stock_kinds import TargetKind
 from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.build import build_problem
 from fleetcare.planning.optimise import OptimiseParams, optimise
@@ -123,7 +122,7 @@ def save_targets(
     session: DbSession, principal: CurrentPrincipal, stock: Document
 ) -> dict[str, int]:
     """Save a stock plan (``{part: {location: pieces}}``) as the targets the proposals aim for."""
-    records: list[Item[TargetRecord]] = []
+    records: list[TargetRecord] = []
     errors: list[FieldError] = []
     for part, levels in stock.items():
         if not isinstance(levels, dict):
@@ -131,12 +130,12 @@ def save_targets(
             continue
         for location, pieces in levels.items():
             try:
-                records.append(Item(TargetRecord(part=part, location=location, target=pieces)))
+                records.append(TargetRecord(part=part, location=location, target=pieces))
             except ValueError as exc:
                 errors.append(
                     FieldError(f"{str(part)[:60]}.{str(location)[:40]}", str(exc).splitlines()[0])
                 )
     if errors:
         raise InvalidInput(errors)
-    result = TargetKind(principal).apply(session, records)
+    result = parts_service.save_targets(session, records, by=principal)
     return {"updated": result.updated, "unchanged": result.unchanged}

@@ -19,12 +19,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from fleetcare import __version__
 from fleetcare.accounts import pages as account_pages
 from fleetcare.accounts import views as account_views
-from fleetcare.accounts.deps import LoginRequired
+from fleetcare.accounts.service import principal_for
 from fleetcare.core.api import install_error_handlers, is_api, not_found_response
+from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
 from fleetcare.core.security import TOKEN_LIFETIME, secret_key
+from fleetcare.core.templating import render
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
 from fleetcare.parts import pages as parts_pages
@@ -33,7 +35,6 @@ from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import views as planning_views
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
-from fleetcare.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database_url = settings.resolved_database_url
     app.state.default_locale = settings.default_locale
     app.state.secret_key = secret_key(settings)
+    app.state.find_principal = principal_for
     install_error_handlers(app)
     parts_views.install_handlers(app)
     _install_page_errors(app)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from fleetcare.accounts.deps import PagePrincipal, check_csrf
 from fleetcare.core.api import DbSession
+from fleetcare.core.auth import PagePrincipal, check_csrf
+from fleetcare.core.templating import render
 from fleetcare.fleet import service, summary
 from fleetcare.fleet.labels import labels
-from fleetcare.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 

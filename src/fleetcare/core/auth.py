@@ -4,6 +4,10 @@
 the account is looked up on every request, so disabling a user takes effect at once.
 ``rule(permission)`` goes on the route decorator: it enforces the permission and records it in
 the OpenAPI document (``x-permission``), where the matrix test finds it.
+
+Finding the account behind a name is the accounts domain's business: the app hands its lookup
+to this module as ``app.state.find_principal`` (a ``PrincipalLookup``), so that every domain can
+declare who may call its routes without importing the accounts domain.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
 
-from fleetcare.accounts.service import principal_for
 from fleetcare.core.api import DbSession, is_api
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
@@ -23,6 +27,7 @@ from fleetcare.core.security import read_token
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PrincipalLookup = Callable[[Session, str], Principal | None]
 
 
 class LoginRequired(Exception):
@@ -45,6 +50,7 @@ def current_principal(
     request: Request, session: DbSession, token: Annotated[str | None, Depends(bearer)]
 ) -> Principal:
     """The signed-in principal: by bearer token on ``/api``, by session cookie on pages."""
+    principal_for: PrincipalLookup = request.app.state.find_principal
     if is_api(request):
         username = read_token(token, request.app.state.secret_key) if token else None
         principal = principal_for(session, username) if username else None

@@ -12,10 +12,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
-from fleetcare.accounts.deps import csrf_token
+from fleetcare.core.auth import csrf_token
 from fleetcare.core.i18n import format_money, get_locale, gettext, ngettext
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# Templates live beside the app that serves them, one folder per domain (web/templates/).
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(),
