@@ -17,6 +17,7 @@ from fleetcare.accounts import cli as users_cli
 from fleetcare.catalog import KINDS, KindName
 from fleetcare.core import audit
 from fleetcare.core.bulk import ProgressCallback, export_file, import_file
+from fleetcare.core.cli import operator
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
@@ -117,7 +118,7 @@ def import_command(
             }
             audit.record(
                 session,
-                actor=users_cli.operator(),
+                actor=operator(),
                 action="import",
                 entity=kind.value,
                 key=str(file),
@@ -195,7 +196,7 @@ def demo(
             users = demo_users(session)
             audit.record(
                 session,
-                actor=users_cli.operator(),
+                actor=operator(),
                 action="demo",
                 entity="demo",
                 key=f"units={units} seed={seed}",

@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from fleetcare.accounts import service
 from fleetcare.accounts.schemas import UserCreate
-from fleetcare.core.config import get_settings
-from fleetcare.core.db import transaction
-from fleetcare.core.errors import InvalidInput, NotFound
+from fleetcare.core.cli import command_session, err, operator
 from fleetcare.core.i18n import _
-from fleetcare.core.migrate import upgrade
 from fleetcare.core.permissions import Role, system
-from fleetcare.core.tabular import validation_errors
 
 app = typer.Typer(no_args_is_help=True, help=_("Accounts: add, list, disable, set a password."))
-err = Console(stderr=True)
-
-
-def operator() -> str:
-    """Who runs the command, for the audit log."""
-    return f"cli:{getpass.getuser()}"
 
 
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return str(typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True))
-
-
-def _fail(errors: InvalidInput) -> typer.Exit:
-    for error in errors.errors:
-        print(f"{error.field}: {error.message}", file=sys.stderr)
-    return typer.Exit(2)
-
-
-def _url() -> str:
-    url = get_settings().resolved_database_url
-    upgrade(url)
-    return url
 
 
 @app.command("add")
@@ -63,16 +39,11 @@ def add(
 ) -> None:
     """Add a user; the password is read from stdin (or asked for), never from the command line."""
     password = _password(password_stdin)
-    try:
+    with command_session(write=True) as session:
         new = UserCreate(
             username=name, role=role, password=password, customer=customer, regions=region or []
         )
-        with transaction(_url(), write=True) as session:
-            service.add_user(session, new, by=system(operator()))
-    except ValidationError as exc:
-        raise _fail(InvalidInput(validation_errors(exc))) from None
-    except InvalidInput as exc:
-        raise _fail(exc) from None
+        service.add_user(session, new, by=system(operator()))
     err.print(_("User {name} added ({role}).").format(name=name, role=role.value))
 
 
@@ -81,7 +52,7 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help=_("print JSON"))] = False,
 ) -> None:
     """List the users."""
-    with transaction(_url()) as session:
+    with command_session() as session:
         users = service.list_users(session)
     if as_json:
         print(json.dumps([u.model_dump(mode="json") for u in users]))
@@ -101,12 +72,8 @@ def list_users(
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help=_("the username"))]) -> None:
     """Disable a user: no more sign-ins; existing tokens and sessions stop working."""
-    try:
-        with transaction(_url(), write=True) as session:
-            service.disable_user(session, name, by=system(operator()))
-    except NotFound as exc:
-        err.print(str(exc), style="red")
-        raise typer.Exit(2) from None
+    with command_session(write=True) as session:
+        service.disable_user(session, name, by=system(operator()))
     err.print(_("User {name} disabled.").format(name=name))
 
 
@@ -118,12 +85,7 @@ def password(
     ] = False,
 ) -> None:
     """Set a user's password."""
-    try:
-        with transaction(_url(), write=True) as session:
-            service.set_password(session, name, _password(password_stdin), by=system(operator()))
-    except InvalidInput as exc:
-        raise _fail(exc) from None
-    except NotFound as exc:
-        err.print(str(exc), style="red")
-        raise typer.Exit(2) from None
+    new_password = _password(password_stdin)
+    with command_session(write=True) as session:
+        service.set_password(session, name, new_password, by=system(operator()))
     err.print(_("Password of {name} set.").format(name=name))

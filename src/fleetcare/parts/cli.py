@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from fleetcare.accounts.cli import operator
+from fleetcare.core.cli import operator
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput, NotFound

@@ -1,0 +1,120 @@
+"""What every ``fleetcare`` command shares: its database session, its error lines, its stderr.
+
+Machine-readable output (``--json``) goes to stdout; messages, tables meant for people and
+progress to stderr (``err``) or the terminal. Exit status: 0 ok, 1 failure, 2 bad input.
+A problem is printed as one line ``WHERE: FIELD: message`` — for a row of a file WHERE is
+``FILE:ROW`` and the line reads ``FILE:ROW:FIELD: message`` (the import contract) — never
+wrapped, so that tools can parse it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
+
+from fleetcare.core.bulk import ProgressCallback
+from fleetcare.core.config import get_settings
+from fleetcare.core.db import transaction
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.i18n import ngettext
+from fleetcare.core.migrate import upgrade
+from fleetcare.core.tabular import validation_errors
+
+err = Console(stderr=True)
+PROGRESS_FROM_ROWS = 5000  # inputs shorter than this get no progress bar
+
+
+def operator() -> str:
+    """Who runs the command, for the audit log: ``cli:`` and the shell user."""
+    return f"cli:{getpass.getuser()}"
+
+
+def database_url() -> str:
+    """The configured database, migrated to the newest schema."""
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    return url
+
+
+def error_line(error: FieldError, where: str | None = None) -> str:
+    """One problem as ``WHERE: FIELD: message`` (``FILE:ROW:FIELD: message`` for a file's row)."""
+    if error.file is not None:
+        return str(error)
+    place = where if error.row is None else f"{where or '-'}:{error.row}"
+    return (
+        f"{place}: {error.field}: {error.message}" if place else f"{error.field}: {error.message}"
+    )
+
+
+def bad_input(errors: Iterable[FieldError], where: str | None = None) -> typer.Exit:
+    """Print each problem on a line of its own and a count; the command exits with status 2."""
+    lines = [error_line(error, where) for error in errors]
+    for line in lines:
+        print(line, file=sys.stderr)
+    count = ngettext(
+        "{count} problem; nothing was written.",
+        "{count} problems; nothing was written.",
+        len(lines),
+    ).format(count=len(lines))
+    err.print(count, style="red")
+    return typer.Exit(2)
+
+
+def bad_file(where: str, messages: Iterable[str]) -> typer.Exit:
+    """Problems with a whole file (its messages name their place in it); exit status 2."""
+    for message in messages:
+        print(f"{where}: {message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+@contextmanager
+def command_session(*, write: bool = False) -> Iterator[Session]:
+    """The command's one transaction: committed when the block ends, rolled back on error.
+
+    Bad input (a failed check, an unknown record) ends the command with status 2 and the
+    problem on stderr; nothing was written.
+    """
+    try:
+        with transaction(database_url(), write=write) as session:
+            yield session
+    except ValidationError as exc:
+        raise bad_input(validation_errors(exc)) from None
+    except InvalidInput as exc:
+        raise bad_input(exc.errors) from None
+    except NotFound as exc:
+        err.print(str(exc), style="red")
+        raise typer.Exit(2) from None
+
+
+def progress_bar(label: str) -> tuple[Progress, ProgressCallback]:
+    """A Rich bar on stderr, shown only for inputs of at least ``PROGRESS_FROM_ROWS`` rows."""
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if total < PROGRESS_FROM_ROWS:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done)
+        if done >= total:
+            bar.stop()
+
+    return bar, update
