@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -58,3 +60,43 @@ def render(
     return templates.TemplateResponse(
         request, name, context, block_name=block_name, status_code=status_code
     )
+
+
+def render_list(
+    request: Request,
+    name: str,
+    *,
+    path: str,
+    page: Any,
+    filters: Mapping[str, str | enum.Enum | None],
+    offset: int,
+    limit: int,
+    context: Mapping[str, Any] | None = None,
+    block: str = "table",
+) -> Response:
+    """A filtered, paged list page: HTMX swaps only ``block``, the address bar follows.
+
+    The template receives ``page``, ``chosen`` (the filters in use), ``offset``, ``limit`` and
+    ``url(offset)`` (this list's address at another offset, with the same filters), plus
+    ``context``; the ``HX-Push-Url`` header shows only the filters in use.
+    """
+    chosen = {
+        key: value.value if isinstance(value, enum.Enum) else value
+        for key, value in filters.items()
+        if value
+    }
+
+    def url(new_offset: int) -> str:
+        return page_url(path, chosen, new_offset)
+
+    full = {
+        "page": page,
+        "chosen": chosen,
+        "offset": offset,
+        "limit": limit,
+        "url": url,
+        **(context or {}),
+    }
+    response = render(request, name, full, block=block)
+    response.headers["HX-Push-Url"] = url(offset)
+    return response

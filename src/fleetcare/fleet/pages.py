@@ -11,7 +11,7 @@ from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.auth import PagePrincipal, check_csrf
 from fleetcare.core.charts import bar_chart, line_chart
 from fleetcare.core.i18n import _
-from fleetcare.core.templating import page_url, render
+from fleetcare.core.templating import render, render_list
 from fleetcare.fleet import service, summary
 from fleetcare.fleet.labels import labels
 from fleetcare.fleet.models import ProductFamily, UnitStatus
@@ -38,36 +38,30 @@ def units_page(
         q=q, region=region, model=model, customer=customer, status=status, family=family
     )
     page = service.list_units(session, where, principal.scope, limit=PAGE_SIZE, offset=offset)
-    chosen = {
-        k: v
-        for k, v in {
-            "q": q,
-            "region": region,
-            "model": model,
-            "customer": customer,
-            "status": status.value if status else None,
-            "family": family.value if family else None,
-        }.items()
-        if v
+    filters = {
+        "q": q,
+        "region": region,
+        "model": model,
+        "customer": customer,
+        "status": status,
+        "family": family,
     }
-
-    def url(new_offset: int) -> str:
-        return page_url("/units", chosen, new_offset)
-
     context = {
-        "page": page,
-        "chosen": chosen,
-        "offset": offset,
-        "limit": PAGE_SIZE,
-        "url": url,
         "options": summary.filter_options(session, principal.scope),
         "labels": labels(),
         "statuses": [s.value for s in UnitStatus],
         "families": [f.value for f in ProductFamily],
     }
-    response = render(request, "fleet/units.html", context, block="table")
-    response.headers["HX-Push-Url"] = url(offset)  # the address bar shows only the filters in use
-    return response
+    return render_list(
+        request,
+        "fleet/units.html",
+        path="/units",
+        page=page,
+        filters=filters,
+        offset=offset,
+        limit=PAGE_SIZE,
+        context=context,
+    )
 
 
 @router.get("/units/{unit_id}")
