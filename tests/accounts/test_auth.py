@@ -28,7 +28,8 @@ def test_password_flow_gives_a_working_token(
     answer = anonymous.post("/api/auth/token", data={"username": "ann", "password": TEST_PASSWORD})
     assert answer.status_code == 200, answer.text
     token = answer.json()
-    assert token["token_type"] == "bearer" and token["expires_in"] == 8 * 3600
+    assert token["token_type"] == "bearer" and token["expires_in"] == 3600  # an hour by default
+    assert answer.headers["cache-control"] == "no-store"
     me = anonymous.get("/api/me", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert me.json()["username"] == "ann" and me.json()["role"] == "planner"
 
@@ -201,3 +202,19 @@ def test_non_ascii_anti_forgery_token_is_refused_not_a_crash(
     sign_in(anonymous, "lea")
     header = {b"X-CSRF-Token": "jeton-forgé".encode("latin-1")}
     assert anonymous.post("/logout", headers=header).status_code == 403
+
+
+def test_sign_ins_and_failures_are_audited(
+    client: TestClient, anonymous: TestClient, make_user: Callable[..., str]
+) -> None:
+    """A sign-in, a failed one (even with an overlong name) and a sign-out each leave a row."""
+    make_user("ines", Role.planner)
+    token = token_for(anonymous, "ines")
+    token_for(anonymous, "ines", "wrong-password")
+    token_for(anonymous, "x" * 200, "wrong-password")
+    access = token.json()["access_token"]  # type: ignore[attr-defined]
+    anonymous.post("/api/auth/logout", headers={"Authorization": f"Bearer {access}"})
+    entries = client.get("/api/audit", params={"entity": "users", "limit": 100}).json()["items"]
+    actions = [(e["action"], e["key"][:10]) for e in entries]
+    assert ("sign_in", "ines") in actions and ("sign_in_failed", "ines") in actions
+    assert ("sign_in_failed", "x" * 10) in actions and ("sign_out", "ines") in actions

@@ -17,6 +17,7 @@ from fleetcare.web.app import create_app
 from tests.fleet.factories import small_fleet
 
 PUBLIC = {("post", "/api/auth/token"), ("get", "/api/health")}
+SIGN_OUT = ("post", "/api/auth/logout")  # ends the caller's tokens: walked last
 BINDINGS: dict[Role, dict[str, object]] = {
     Role.customer: {"customer": "NORD"},
     Role.regional_manager: {"regions": ("Arctic",)},
@@ -42,22 +43,26 @@ def test_every_route_has_a_rule_and_each_role_gets_its_set(
     }
     spec = create_app(settings).openapi()
     seen = 0
-    for path, operations in spec["paths"].items():
-        for method, operation in operations.items():
-            if (method, path) in PUBLIC:
-                continue
-            assert "x-permission" in operation, f"{method.upper()} {path} declares no permission"
-            permission = Permission(operation["x-permission"])
-            url = concrete(path)
-            body = {} if method in ("post", "patch", "put") else None
-            assert anonymous.request(method, url, json=body).status_code == 401, f"{method} {url}"
-            for role, test_client in clients.items():
-                status = test_client.request(method, url, json=body).status_code
-                if permission in POLICY[role]:
-                    assert status not in (401, 403), f"{role} {method.upper()} {url}: {status}"
-                else:
-                    assert status == 403, f"{role} {method.upper()} {url}: {status}"
-            seen += 1
+    routes = [
+        (path, method, operation)
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if (method, path) not in PUBLIC
+    ]
+    routes.sort(key=lambda route: (route[1], route[0]) == SIGN_OUT)
+    for path, method, operation in routes:
+        assert "x-permission" in operation, f"{method.upper()} {path} declares no permission"
+        permission = Permission(operation["x-permission"])
+        url = concrete(path)
+        body = {} if method in ("post", "patch", "put") else None
+        assert anonymous.request(method, url, json=body).status_code == 401, f"{method} {url}"
+        for role, test_client in clients.items():
+            status = test_client.request(method, url, json=body).status_code
+            if permission in POLICY[role]:
+                assert status not in (401, 403), f"{role} {method.upper()} {url}: {status}"
+            else:
+                assert status == 403, f"{role} {method.upper()} {url}: {status}"
+        seen += 1
     assert seen >= 30
 
 

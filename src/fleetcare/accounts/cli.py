@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fleetcare.accounts import service
-from fleetcare.accounts.schemas import UserCreate
+from fleetcare.accounts.schemas import RoleChange, UserCreate
 from fleetcare.core.cli import command_session, err, operator
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Role, system
@@ -75,6 +75,22 @@ def disable(name: Annotated[str, typer.Argument(help=_("the username"))]) -> Non
     with command_session(write=True) as session:
         service.disable_user(session, name, by=system(operator()))
     err.print(_("User {name} disabled.").format(name=name))
+
+
+@app.command("role")
+def role_command(
+    name: Annotated[str, typer.Argument(help=_("the username"))],
+    role: Annotated[Role, typer.Option(help=_("what the user may do"))],
+    customer: Annotated[str | None, typer.Option(help=_("customer code (customer users)"))] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help=_("region name (regional managers; repeat)"))
+    ] = None,
+) -> None:
+    """Give a user another role; the user's tokens and sessions end."""
+    with command_session(write=True) as session:
+        change = RoleChange(role=role, customer=customer, regions=region or [])
+        service.set_role(session, name, change, by=system(operator()))
+    err.print(_("User {name} is now {role}.").format(name=name, role=role.value))
 
 
 @app.command("password")

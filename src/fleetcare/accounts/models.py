@@ -23,6 +23,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(string_enum(Role, "role"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised by a password or role change, disabling and signing out: older tokens are void.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     customer: Mapped[Customer | None] = relationship()

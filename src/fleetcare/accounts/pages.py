@@ -64,13 +64,19 @@ def login(
         )
     request.session.clear()  # a new session on sign-in: no fixation
     request.session["user"] = outcome.principal.username
+    request.session["ver"] = outcome.principal.token_version
     csrf_token(request)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    """End the session."""
+def logout(request: Request, session: DbSession) -> Response:
+    """Sign out: this session and every other token and session of the account end."""
+    username, version = request.session.get("user"), request.session.get("ver", 0)
+    if isinstance(username, str) and isinstance(version, int):
+        principal = service.principal_for(session, username, version)
+        if principal is not None:
+            service.sign_out(session, username, by=principal)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

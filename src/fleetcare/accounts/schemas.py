@@ -27,6 +27,18 @@ class UserCreate(BaseModel):
     )
 
 
+class RoleChange(BaseModel):
+    """Another role for an account, with the customer or regions that role is bound to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    customer: str | None = Field(default=None, max_length=40)
+    regions: list[Annotated[str, Field(max_length=120)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+
 class UserRead(BaseModel):
     """An account as others see it (never its password or hash)."""
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from fleetcare.accounts.models import LoginFailure, User
-from fleetcare.accounts.schemas import AuditRead, UserCreate, UserRead
+from fleetcare.accounts.schemas import AuditRead, RoleChange, UserCreate, UserRead
 from fleetcare.core import audit
 from fleetcare.core.audit import AuditEntry
 from fleetcare.core.clock import utcnow
@@ -53,27 +53,7 @@ def add_user(
         errors.append(
             FieldError("username", _("username '{name}' is taken").format(name=new.username))
         )
-    customer = None
-    if new.role is Role.customer:
-        customer = session.scalars(
-            select(Customer).where(Customer.code == (new.customer or ""))
-        ).first()
-        if customer is None:
-            errors.append(FieldError("customer", _("a customer user needs a known customer code")))
-    elif new.customer:
-        errors.append(FieldError("customer", _("only customer users are bound to a customer")))
-    regions = list(session.scalars(select(Region).where(Region.name.in_(new.regions))))
-    if new.role is Role.regional_manager:
-        missing = sorted(set(new.regions) - {r.name for r in regions})
-        if not new.regions or missing:
-            message = _("a regional manager needs known regions; unknown: {names}").format(
-                names=", ".join(missing) or "-"
-            )
-            errors.append(FieldError("regions", message))
-    elif new.regions:
-        errors.append(FieldError("regions", _("only regional managers are bound to regions")))
-    if errors:
-        raise InvalidInput(errors)
+    customer, regions = _binding(session, new, errors)
     user = User(
         username=new.username,
         password_hash=password_hash or hash_password(new.password),
@@ -92,6 +72,54 @@ def add_user(
     return result
 
 
+def _binding(
+    session: Session, wanted: UserCreate | RoleChange, errors: list[FieldError]
+) -> tuple[Customer | None, list[Region]]:
+    """The customer or regions ``wanted.role`` binds to; raises with ``errors`` and its own."""
+    customer = None
+    if wanted.role is Role.customer:
+        customer = session.scalars(
+            select(Customer).where(Customer.code == (wanted.customer or ""))
+        ).first()
+        if customer is None:
+            errors.append(FieldError("customer", _("a customer user needs a known customer code")))
+    elif wanted.customer:
+        errors.append(FieldError("customer", _("only customer users are bound to a customer")))
+    regions = list(session.scalars(select(Region).where(Region.name.in_(wanted.regions))))
+    if wanted.role is Role.regional_manager:
+        missing = sorted(set(wanted.regions) - {r.name for r in regions})
+        if not wanted.regions or missing:
+            message = _("a regional manager needs known regions; unknown: {names}").format(
+                names=", ".join(missing) or "-"
+            )
+            errors.append(FieldError("regions", message))
+    elif wanted.regions:
+        errors.append(FieldError("regions", _("only regional managers are bound to regions")))
+    if errors:
+        raise InvalidInput(errors)
+    return customer, regions
+
+
+def set_role(session: Session, username: str, change: RoleChange, *, by: Principal) -> UserRead:
+    """Give an account another role (and binding); its tokens and sessions end."""
+    user = _get(session, username)
+    customer, regions = _binding(session, change, [])
+    before = user_read(user)
+    user.role, user.customer, user.regions = change.role, customer, regions
+    _revoke(user)
+    after = user_read(user)
+    audit.record(
+        session,
+        actor=by.username,
+        action="set_role",
+        entity="users",
+        key=username,
+        before=before,
+        after=after,
+    )
+    return after
+
+
 def list_users(session: Session) -> list[UserRead]:
     """Every account, by name."""
     statement = select(User).options(selectinload(User.regions), selectinload(User.customer))
@@ -103,6 +131,7 @@ def disable_user(session: Session, username: str, *, by: Principal) -> UserRead:
     user = _get(session, username)
     before = user_read(user)
     user.active = False
+    _revoke(user)
     after = user_read(user)
     audit.record(
         session,
@@ -120,18 +149,24 @@ def set_password(session: Session, username: str, password: str, *, by: Principa
     """Replace an account's password."""
     if len(password) < 8:
         raise InvalidInput([FieldError("password", _("at least 8 characters"))])
-    _get(session, username).password_hash = hash_password(password)
+    user = _get(session, username)
+    user.password_hash = hash_password(password)
+    _revoke(user)
     audit.record(session, actor=by.username, action="password", entity="users", key=username)
 
 
-def principal_for(session: Session, username: str) -> Principal | None:
-    """The principal of an active account, or None."""
+def principal_for(session: Session, username: str, version: int | None = None) -> Principal | None:
+    """The principal of an active account, or None.
+
+    With ``version`` (a token's or a session's), None also when the account's token version
+    has moved on since: the token or session was revoked.
+    """
     user = session.scalars(
         select(User)
         .options(selectinload(User.regions))
         .where(User.username == username, User.active)
     ).first()
-    if user is None:
+    if user is None or (version is not None and version != user.token_version):
         return None
     return Principal(
         username=user.username,
@@ -139,7 +174,20 @@ def principal_for(session: Session, username: str) -> Principal | None:
         user_id=user.id,
         customer_id=user.customer_id,
         region_ids=frozenset(r.id for r in user.regions),
+        token_version=user.token_version,
     )
+
+
+def _revoke(user: User) -> None:
+    """End every token and session ``user`` holds (they carry the old version)."""
+    user.token_version += 1
+
+
+def sign_out(session: Session, username: str, *, by: Principal) -> None:
+    """End every token and session of ``username`` issued so far; audited."""
+    user = _get(session, username)
+    _revoke(user)
+    audit.record(session, actor=by.username, action="sign_out", entity="users", key=username)
 
 
 @dataclass(frozen=True)
@@ -187,10 +235,22 @@ def sign_in(
         and user is not None
         and user.active
     )
+    attempt = {"address": address[:150]}
     if ok:
         session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
+        audit.record(
+            session, actor=username, action="sign_in", entity="users", key=username, after=attempt
+        )
         return SignIn(principal_for(session, username))
     _count_failure(session, keys, now)
+    audit.record(
+        session,
+        actor=username[:80],
+        action="sign_in_failed",
+        entity="users",
+        key=username,
+        after=attempt,
+    )
     return SignIn(None)
 
 

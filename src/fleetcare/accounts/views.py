@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from fleetcare.accounts import service
-from fleetcare.accounts.schemas import AuditRead, Token, UserCreate, UserRead
+from fleetcare.accounts.schemas import AuditRead, RoleChange, Token, UserCreate, UserRead
 from fleetcare.core.api import DbSession, Limit, Offset, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import POLICY, Permission
 from fleetcare.core.schemas import Page
-from fleetcare.core.security import TOKEN_LIFETIME, issue_token
+from fleetcare.core.security import issue_token
 
 router = APIRouter(prefix="/api")
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
 
 
 def client_address(request: Request) -> str:
@@ -53,9 +54,22 @@ def token(
             status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
         )
-    access = issue_token(outcome.principal.username, request.app.state.secret_key)
-    body = Token(access_token=access, expires_in=int(TOKEN_LIFETIME.total_seconds()))
-    return JSONResponse(body.model_dump())
+    lifetime = request.app.state.token_lifetime
+    access = issue_token(
+        outcome.principal.username,
+        request.app.state.secret_key,
+        version=outcome.principal.token_version,
+        lifetime=lifetime,
+    )
+    body = Token(access_token=access, expires_in=int(lifetime.total_seconds()))
+    return JSONResponse(body.model_dump(), headers=NO_STORE)
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"], **rule(Permission.fleet_read))
+def logout(session: DbSession, principal: CurrentPrincipal) -> Response:
+    """Sign out everywhere: every token and page session of this account issued so far ends."""
+    service.sign_out(session, principal.username, by=principal)
+    return Response(status_code=204)
 
 
 @router.get("/me", tags=["auth"], **rule(Permission.fleet_read))
@@ -86,6 +100,17 @@ def disable_user(
 ) -> UserRead:
     """Disable an account: it can no longer sign in, and its tokens stop working."""
     return service.disable_user(session, username, by=principal)
+
+
+@router.post("/users/{username}/role", tags=["users"], **rule(Permission.users_manage))
+def set_role(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    username: Annotated[str, Path(max_length=80)],
+    body: RoleChange,
+) -> UserRead:
+    """Give an account another role (and binding); its tokens and sessions end."""
+    return service.set_role(session, username, body, by=principal)
 
 
 @router.get("/audit", tags=["audit"], **rule(Permission.audit_read))

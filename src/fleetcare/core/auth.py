@@ -27,7 +27,8 @@ from fleetcare.core.security import read_token
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-PrincipalLookup = Callable[[Session, str], Principal | None]
+# (session, username, token version) → the principal, or None (unknown, disabled or revoked)
+PrincipalLookup = Callable[[Session, str, int], Principal | None]
 
 
 class LoginRequired(Exception):
@@ -52,13 +53,17 @@ def current_principal(
     """The signed-in principal: by bearer token on ``/api``, by session cookie on pages."""
     principal_for: PrincipalLookup = request.app.state.find_principal
     if is_api(request):
-        username = read_token(token, request.app.state.secret_key) if token else None
-        principal = principal_for(session, username) if username else None
+        claims = read_token(token, request.app.state.secret_key) if token else None
+        principal = principal_for(session, claims.username, claims.version) if claims else None
         if principal is None:
             raise _unauthorized()
         return principal
-    username = request.session.get("user")
-    principal = principal_for(session, username) if isinstance(username, str) else None
+    username, version = request.session.get("user"), request.session.get("ver", 0)
+    principal = (
+        principal_for(session, username, version)
+        if isinstance(username, str) and isinstance(version, int)
+        else None
+    )
     if principal is None:
         request.session.pop("user", None)
         raise LoginRequired(

@@ -2,14 +2,16 @@
 
 ``FLEETCARE_DATABASE_URL``  SQLAlchemy URL; default: SQLite file ``<var_dir>/fleetcare.db``.
 ``FLEETCARE_VAR_DIR``       where the embedded database and generated files live; default ``./var``.
-``FLEETCARE_SECRET_KEY``    signs tokens and session cookies; default: generated into the var dir.
+``FLEETCARE_SECRET_KEY``    signs tokens and session cookies (≥ 32 bytes); default: generated
+                            into the var dir.
+``FLEETCARE_TOKEN_MINUTES`` how long a bearer token lives; default 60.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     secret_key: str = ""
     max_body_bytes: int = 1_048_576
     max_concurrent_writes: int = 8  # writing requests let in at once (see web.admission)
+    token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # bearer tokens' lifetime
 
     @field_validator("database_url")
     @classmethod

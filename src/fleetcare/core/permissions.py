@@ -78,6 +78,7 @@ class Principal:
     user_id: int | None = None
     customer_id: int | None = None
     region_ids: frozenset[int] = frozenset()
+    token_version: int = 0  # the account's; tokens and sessions of another version are void
 
     def can(self, permission: Permission) -> bool:
         """True when the role grants ``permission``."""

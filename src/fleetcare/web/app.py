@@ -25,7 +25,7 @@ from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
-from fleetcare.core.security import TOKEN_LIFETIME, secret_key
+from fleetcare.core.security import cookie_key, secret_key
 from fleetcare.core.templating import render
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
@@ -38,7 +38,7 @@ from fleetcare.web.admission import WriteAdmission
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-SESSION_LIFETIME: timedelta = TOKEN_LIFETIME
+SESSION_LIFETIME = timedelta(hours=8)  # a page session, renewed by every response
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.default_locale = settings.default_locale
     app.state.secret_key = secret_key(settings)
     app.state.find_principal = principal_for
+    app.state.token_lifetime = timedelta(minutes=settings.token_minutes)
     install_error_handlers(app)
     parts_views.install_handlers(app)
     _install_page_errors(app)
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Signed cookie: HttpOnly (Starlette always sets it), SameSite=Lax, 8 hours.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=app.state.secret_key,
+        secret_key=cookie_key(app.state.secret_key),
         session_cookie="fleetcare_session",
         max_age=int(SESSION_LIFETIME.total_seconds()),
         same_site="lax",
