@@ -63,7 +63,7 @@ def test_demo_scenario(session: Session) -> None:
 
 def test_same_seed_same_fleet() -> None:
     """The generator is a pure function of units and seed."""
-    from fleetcare.demo import fleet_records
+    from fleetcare.demo.fleet import fleet_records
 
     first = fleet_records(200, 11, date(2026, 1, 1))
     second = fleet_records(200, 11, date(2026, 1, 1))
