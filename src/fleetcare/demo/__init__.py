@@ -2,7 +2,9 @@
 
 ``build_demo`` writes the installed base (``fleet``), the parts network with its opening stock
 (``parts``) and the issue history that feeds demand planning (``history``); ``demo_users``
-adds one user per role (``users``). The same options build the same scenario.
+adds one user per role (``users``). Every date derives from the scenario's "today",
+``AS_OF``, and every draw from the seed, so the same options build the same rows; a second
+build with the same options writes nothing new.
 """
 
 from __future__ import annotations
@@ -27,14 +29,18 @@ def build_demo(
     *,
     units: int = 2000,
     seed: int = 7,
-    as_of: date | None = None,
+    as_of: date = AS_OF,
     parts_per_family: int = 140,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, int]:
-    """Write the scenario into ``session``'s database; returns how many rows of each it holds."""
-    as_of = min(as_of or AS_OF, datetime.now(UTC).date())
+    """Write the scenario into ``session``'s database, as of ``as_of``; returns how many rows of
+    each it holds. ``as_of`` may not be after today: the imports refuse dates in the future."""
+    if as_of > datetime.now(UTC).date():
+        raise ValueError(f"the demo's date {as_of} is in the future")
     fleet = build_fleet(session, units=units, seed=seed, as_of=as_of, on_progress=on_progress)
-    network = build_parts(session, models=FAMILY_OF, per_family=parts_per_family, seed=seed)
+    network = build_parts(
+        session, models=FAMILY_OF, as_of=as_of, per_family=parts_per_family, seed=seed
+    )
     session.flush()
-    history = build_issue_history(session, seed=seed)
+    history = build_issue_history(session, as_of=as_of, seed=seed)
     return {**fleet, **network, "issue history moves": history}

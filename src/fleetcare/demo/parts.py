@@ -2,22 +2,39 @@
 
 Volzhsky Machine Works ships from its plant through the Dzerzhinsk hub; Kaliningrad is served
 by sea from the Ust-Luga port warehouse; Murmansk, Yakutia and Karelia by rail or road from the
-hub, with air freight as the emergency lane. Deterministic for a given seed.
+hub, with air freight as the emergency lane. Catalogue, BOMs, locations, lanes and targets go
+through the same checks and upserts as ``fleetcare import``; the opening stock is a stock count
+written through the ledger, dated the scenario's ``as_of``. Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
+from fleetcare.core.i18n import _
+from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import system
 from fleetcare.parts import schemas
 from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
-from fleetcare.parts.models import ComponentGroup, LocationKind, TransportMode
-from fleetcare.parts.stock_kinds import TARGETS, StockKind
+from fleetcare.parts.ledger import Delta, Entry, lock, move_many
+from fleetcare.parts.models import (
+    ComponentGroup,
+    Location,
+    LocationKind,
+    MoveKind,
+    Part,
+    StockLevel,
+    TransportMode,
+)
+from fleetcare.parts.stock_kinds import TARGETS
 
 LOCATION_ROWS = [  # code, name, kind, lat, lon, parent, region
     (
@@ -246,8 +263,38 @@ def catalogue(family: str, per_family: int, rng: np.random.Generator) -> list[sc
     return parts
 
 
+def count_stock(session: Session, stock: Sequence[schemas.StockRecord], *, at: datetime) -> int:
+    """Bring each balance to its counted quantity with one adjustment move dated ``at``, as a
+    stock count does (balances locked first, part by part); returns the moves written."""
+    part_ids = resolve(session, Part, "number", (record.part for record in stock))
+    location_ids = resolve(session, Location, "code", (record.location for record in stock))
+    counted = {
+        (part_ids[record.part], location_ids[record.location]): record.on_hand for record in stock
+    }
+    by_part: dict[int, list[int]] = defaultdict(list)
+    for part_id, location_id in counted:
+        by_part[part_id].append(location_id)
+    for part_id in sorted(by_part):
+        lock(session, part_id, by_part[part_id])
+    on_hand = {
+        (part_id, location_id): pieces
+        for part_id, location_id, pieces in session.execute(
+            select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand).where(
+                StockLevel.part_id.in_(by_part)
+            )
+        )
+    }
+    note = _("stock count")
+    entries = [
+        Entry(MoveKind.adjustment, *key, Delta(on_hand=pieces - on_hand[key]), at=at, note=note)
+        for key, pieces in counted.items()
+        if pieces != on_hand[key]
+    ]
+    return move_many(session, entries, actor=system("demo").username)
+
+
 def build_parts(
-    session: Session, *, models: dict[str, str], per_family: int = 140, seed: int = 7
+    session: Session, *, models: dict[str, str], as_of: date, per_family: int = 140, seed: int = 7
 ) -> dict[str, int]:
     """Write the parts network; ``models`` maps model code to family. Returns row counts."""
     rng = np.random.default_rng(seed + 1000)
@@ -315,7 +362,7 @@ def build_parts(
     BOMS.apply(session, [Item(record) for record in boms])
     LOCATIONS.apply(session, [Item(record) for record in locations])
     LANES.apply(session, [Item(record) for record in lanes])
-    StockKind(system("demo")).apply(session, [Item(record) for record in stock])
+    count_stock(session, stock, at=datetime(as_of.year, as_of.month, as_of.day))
     TARGETS.apply(session, [Item(record) for record in targets])
     return {
         "parts": len(parts),
