@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from fleetcare.catalog import KINDS
+from fleetcare.cli import app
 from fleetcare.core.bulk import export_file
-from fleetcare.demo import allocate, build_demo
+from fleetcare.core.db import get_sessionmaker
+from fleetcare.demo import AS_OF, allocate, build_demo
+from fleetcare.demo.history import HISTORY_ACTOR
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
+from fleetcare.parts.ledger import verify
+from fleetcare.parts.models import Location, Part, StockMove
+from tests.conftest import wipe
 
 
 def test_allocation_adds_up() -> None:
@@ -59,11 +67,67 @@ def test_demo_scenario(session: Session) -> None:
     after = StringIO()
     export_file(session, KINDS["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()
+    assert verify(session)[1] == []
+
+
+def snapshot(session: Session) -> tuple[dict[str, str], list[tuple[Any, ...]]]:
+    """Every importable table as exported, and every stock move by part number and location."""
+    exports = {}
+    for name, kind in KINDS.items():
+        out = StringIO()
+        export_file(session, kind, "csv", out)
+        exports[name] = out.getvalue()
+    moves = session.execute(
+        select(
+            StockMove.at,
+            StockMove.kind,
+            Part.number,
+            Location.code,
+            StockMove.on_hand_delta,
+            StockMove.reserved_delta,
+            StockMove.in_transit_delta,
+            StockMove.work_order,
+            StockMove.actor,
+            StockMove.note,
+        )
+        .join(Part, Part.id == StockMove.part_id)
+        .join(Location, Location.id == StockMove.location_id)
+        .order_by(StockMove.id)
+    ).all()
+    return exports, [tuple(move) for move in moves]
+
+
+def test_two_builds_write_the_same_rows(db: str) -> None:
+    """Two builds into empty databases write the same rows and the same dated moves, none after
+    the scenario's date; every balance is the sum of its moves."""
+    snapshots = []
+    for _build in range(2):
+        with get_sessionmaker(db)() as session:
+            build_demo(session, units=120, seed=5, parts_per_family=9)
+            session.commit()
+            snapshots.append(snapshot(session))
+            assert verify(session)[1] == []
+        wipe(db)
+    (exports, moves), (exports_again, moves_again) = snapshots
+    assert exports == exports_again
+    assert moves == moves_again
+    as_of = datetime(AS_OF.year, AS_OF.month, AS_OF.day)
+    history = [move for move in moves if move[8] == HISTORY_ACTOR]
+    assert history and max(move[0] for move in history) < as_of
+    assert max(move[0] for move in moves) == as_of  # the opening stock count
+
+
+def test_stock_verify_after_the_demo(runner: CliRunner, cli_env: dict[str, str]) -> None:
+    """After ``fleetcare demo``, ``fleetcare stock verify`` finds every balance in order."""
+    built = runner.invoke(app, ["demo", "--units", "40", "--parts-per-family", "9"], env=cli_env)
+    assert built.exit_code == 0, built.stderr
+    checked = runner.invoke(app, ["stock", "verify"], env=cli_env)
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
 
 
 def test_same_seed_same_fleet() -> None:
     """The generator is a pure function of units and seed."""
-    from fleetcare.demo import fleet_records
+    from fleetcare.demo.fleet import fleet_records
 
     first = fleet_records(200, 11, date(2026, 1, 1))
     second = fleet_records(200, 11, date(2026, 1, 1))

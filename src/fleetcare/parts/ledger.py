@@ -22,15 +22,18 @@ balance stays valid (on hand ≥ reserved ≥ 0, in transit ≥ 0). The database
 atomically, so concurrent requests can never take the same piece twice: on PostgreSQL the row
 lock of the update serialises them and the condition is checked again on the locked row; on
 SQLite writing transactions hold the write lock from their start (``BEGIN IMMEDIATE``).
+``move_many`` writes many moves at once under the same rule: it locks every balance it
+touches, checks each move in order, then updates each balance once and inserts the moves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -126,8 +129,11 @@ def move(
     reservation_id: int | None = None,
     transfer_id: int | None = None,
     note: str | None = None,
+    at: datetime | None = None,
 ) -> StockMove:
-    """Apply ``delta`` to the balance if it stays valid, and write the move; else NotEnoughStock."""
+    """Apply ``delta`` to the balance if it stays valid, and write the move; else NotEnoughStock.
+
+    The move is stamped ``at`` (naive UTC), now when not given."""
     _ensure_level(session, part_id, location_id)
     on_hand = StockLevel.on_hand + delta.on_hand
     reserved = StockLevel.reserved + delta.reserved
@@ -153,7 +159,7 @@ def move(
         text = message.format(available=have - held, on_hand=have, reserved=held)
         raise NotEnoughStock(text, have, held)
     entry = StockMove(
-        at=utcnow(),
+        at=at if at is not None else utcnow(),
         kind=kind,
         part_id=part_id,
         location_id=location_id,
@@ -172,6 +178,116 @@ def move(
     session.add(entry)
     session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One move for ``move_many``: the arguments ``move`` takes, but the actor."""
+
+    kind: MoveKind
+    part_id: int
+    location_id: int
+    delta: Delta
+    at: datetime | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    work_order: str | None = None
+    unit_serial: str | None = None
+    reservation_id: int | None = None
+    transfer_id: int | None = None
+    note: str | None = None
+
+
+BALANCES_PER_STATEMENT = 400  # balances named in one locking SELECT (two parameters each)
+
+
+def move_many(session: Session, entries: Sequence[Entry], *, actor: str) -> int:
+    """Write ``entries`` in order, as ``move`` would one by one; returns how many were written.
+
+    Every balance the entries touch is created if missing and locked, in (part, location)
+    order as ``lock`` takes one part's balances. The entries are then applied in order to the
+    locked balances: when one would leave its balance invalid (on hand ≥ reserved ≥ 0, in
+    transit ≥ 0), NotEnoughStock is raised, carrying that balance, and nothing is written.
+    Otherwise each balance is updated once, to its final value, and the moves are inserted in
+    one statement. Moves without ``at`` are stamped now.
+    """
+    if not entries:
+        return 0
+    keys = sorted({(entry.part_id, entry.location_id) for entry in entries})
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    zero = {"on_hand": 0, "reserved": 0, "in_transit": 0}
+    session.execute(
+        upsert(StockLevel).on_conflict_do_nothing(index_elements=["part_id", "location_id"]),
+        [{"part_id": part_id, "location_id": location_id, **zero} for part_id, location_id in keys],
+    )
+    ids: dict[tuple[int, int], int] = {}
+    balances: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for start in range(0, len(keys), BALANCES_PER_STATEMENT):
+        chunk = keys[start : start + BALANCES_PER_STATEMENT]
+        rows = session.execute(
+            select(
+                StockLevel.id,
+                StockLevel.part_id,
+                StockLevel.location_id,
+                StockLevel.on_hand,
+                StockLevel.reserved,
+                StockLevel.in_transit,
+            )
+            .where(tuple_(StockLevel.part_id, StockLevel.location_id).in_(chunk))
+            .order_by(StockLevel.part_id, StockLevel.location_id)
+            .with_for_update()
+        )
+        for level_id, part_id, location_id, on_hand, reserved, in_transit in rows:
+            ids[(part_id, location_id)] = level_id
+            balances[(part_id, location_id)] = (on_hand, reserved, in_transit)
+    for entry in entries:
+        key = (entry.part_id, entry.location_id)
+        on_hand, reserved, in_transit = balances[key]
+        after = (
+            on_hand + entry.delta.on_hand,
+            reserved + entry.delta.reserved,
+            in_transit + entry.delta.in_transit,
+        )
+        if not (0 <= after[1] <= after[0] and after[2] >= 0):
+            message = _(
+                "not enough stock: {available} available ({on_hand} on hand, {reserved} reserved)"
+            )
+            text = message.format(available=on_hand - reserved, on_hand=on_hand, reserved=reserved)
+            raise NotEnoughStock(text, on_hand, reserved)
+        balances[key] = after
+    session.execute(
+        update(StockLevel),
+        [
+            {"id": ids[key], "on_hand": on_hand, "reserved": reserved, "in_transit": in_transit}
+            for key, (on_hand, reserved, in_transit) in balances.items()
+        ],
+    )
+    stamp = utcnow()
+    session.execute(
+        insert(StockMove),
+        [
+            {
+                "at": entry.at if entry.at is not None else stamp,
+                "kind": entry.kind,
+                "part_id": entry.part_id,
+                "location_id": entry.location_id,
+                "on_hand_delta": entry.delta.on_hand,
+                "reserved_delta": entry.delta.reserved,
+                "in_transit_delta": entry.delta.in_transit,
+                "price": entry.price,
+                "currency": entry.currency,
+                "work_order": entry.work_order,
+                "unit_serial": entry.unit_serial,
+                "reservation_id": entry.reservation_id,
+                "transfer_id": entry.transfer_id,
+                "actor": actor,
+                "note": entry.note,
+            }
+            for entry in entries
+        ],
+    )
+    return len(entries)
 
 
 def verify(session: Session) -> tuple[int, list[dict[str, object]]]:

@@ -81,13 +81,17 @@ def _hours_per_day(unit: Unit, today: datetime) -> float:
     return min(24.0, unit.engine_hours / days)
 
 
-def build_problem(session: Session, *, region: str | None = None) -> dict[str, Any]:
-    """The planning problem of one region's depots (or the whole network) as a JSON document."""
+def build_problem(
+    session: Session, *, region: str | None = None, today: datetime | None = None
+) -> dict[str, Any]:
+    """The planning problem of one region's depots (or the whole network) as a JSON document,
+    as of ``today`` (naive UTC; now when not given)."""
     locations = list(session.scalars(select(Location)))
     by_id = {loc.id: loc for loc in locations}
     regions = {r.id: r for r in session.scalars(select(Region))}
     wanted = None if region is None else {r.id for r in regions.values() if r.name == region}
-    today = utcnow()
+    if today is None:
+        today = utcnow()
     # machines (and their operating hours) per depot, by model
     fleet: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     depot_of_region = {

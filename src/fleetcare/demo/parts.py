@@ -2,32 +2,39 @@
 
 Volzhsky Machine Works ships from its plant through the Dzerzhinsk hub; Kaliningrad is served
 by sea from the Ust-Luga port warehouse; Murmansk, Yakutia and Karelia by rail or road from the
-hub, with air freight as the emergency lane. Deterministic for a given seed.
+hub, with air freight as the emergency lane. Catalogue, BOMs, locations, lanes and targets go
+through the same checks and upserts as ``fleetcare import``; the opening stock is a stock count
+written through the ledger, dated the scenario's ``as_of``. Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
+from fleetcare.core.i18n import _
+from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import system
 from fleetcare.parts import schemas
 from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
+from fleetcare.parts.ledger import Delta, Entry, lock, move_many
 from fleetcare.parts.models import (
     ComponentGroup,
     Location,
     LocationKind,
     MoveKind,
     Part,
-    StockMove,
+    StockLevel,
     TransportMode,
 )
-from fleetcare.parts.stock_kinds import TARGETS, StockKind
+from fleetcare.parts.stock_kinds import TARGETS
 
 LOCATION_ROWS = [  # code, name, kind, lat, lon, parent, region
     (
@@ -256,8 +263,38 @@ def catalogue(family: str, per_family: int, rng: np.random.Generator) -> list[sc
     return parts
 
 
+def count_stock(session: Session, stock: Sequence[schemas.StockRecord], *, at: datetime) -> int:
+    """Bring each balance to its counted quantity with one adjustment move dated ``at``, as a
+    stock count does (balances locked first, part by part); returns the moves written."""
+    part_ids = resolve(session, Part, "number", (record.part for record in stock))
+    location_ids = resolve(session, Location, "code", (record.location for record in stock))
+    counted = {
+        (part_ids[record.part], location_ids[record.location]): record.on_hand for record in stock
+    }
+    by_part: dict[int, list[int]] = defaultdict(list)
+    for part_id, location_id in counted:
+        by_part[part_id].append(location_id)
+    for part_id in sorted(by_part):
+        lock(session, part_id, by_part[part_id])
+    on_hand = {
+        (part_id, location_id): pieces
+        for part_id, location_id, pieces in session.execute(
+            select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand).where(
+                StockLevel.part_id.in_(by_part)
+            )
+        )
+    }
+    note = _("stock count")
+    entries = [
+        Entry(MoveKind.adjustment, *key, Delta(on_hand=pieces - on_hand[key]), at=at, note=note)
+        for key, pieces in counted.items()
+        if pieces != on_hand[key]
+    ]
+    return move_many(session, entries, actor=system("demo").username)
+
+
 def build_parts(
-    session: Session, *, models: dict[str, str], per_family: int = 140, seed: int = 7
+    session: Session, *, models: dict[str, str], as_of: date, per_family: int = 140, seed: int = 7
 ) -> dict[str, int]:
     """Write the parts network; ``models`` maps model code to family. Returns row counts."""
     rng = np.random.default_rng(seed + 1000)
@@ -325,7 +362,7 @@ def build_parts(
     BOMS.apply(session, [Item(record) for record in boms])
     LOCATIONS.apply(session, [Item(record) for record in locations])
     LANES.apply(session, [Item(record) for record in lanes])
-    StockKind(system("demo")).apply(session, [Item(record) for record in stock])
+    count_stock(session, stock, at=datetime(as_of.year, as_of.month, as_of.day))
     TARGETS.apply(session, [Item(record) for record in targets])
     return {
         "parts": len(parts),
@@ -334,64 +371,3 @@ def build_parts(
         "lanes": len(lanes),
         "stock balances": len(stock),
     }
-
-
-HISTORY_ACTOR = "demo-history"
-
-
-def build_issue_history(session: Session, *, seed: int = 7, months: int = 24) -> int:
-    """Two years of parts issued at the depots, so planning has a history to forecast.
-
-    Each part's true rate is its installed-base rate times a lognormal factor (σ = 0.5: the
-    engineering estimate is off by a factor of about 1.6 either way); each month's issues at
-    a depot are Poisson. Written as one issue move per part, depot and month, preceded by an
-    opening adjustment of the same total, so every balance ends where it was. Idempotent.
-    Returns the number of moves written.
-    """
-    from fleetcare.planning.build import build_problem
-
-    if session.scalar(select(StockMove.id).where(StockMove.actor == HISTORY_ACTOR).limit(1)):
-        return 0
-    rng = np.random.default_rng(seed + 2000)
-    problem = build_problem(session)
-    part_ids = dict(session.execute(select(Part.number, Part.id)).all())
-    location_ids = dict(session.execute(select(Location.code, Location.id)).all())
-    today = datetime.now(UTC).replace(tzinfo=None)
-    this_month = datetime(today.year, today.month, 1)
-    starts = []
-    for back in range(months, 0, -1):
-        year, month = divmod(this_month.year * 12 + this_month.month - 1 - back, 12)
-        starts.append(datetime(year, month + 1, 1))
-    opening = starts[0] - timedelta(days=1)
-    rows: list[dict[str, object]] = []
-    for part in problem["parts"]:
-        truth = float(np.exp(rng.normal(0.0, 0.5)))
-        for depot, rate in part["demand_per_day"].items():
-            issued = rng.poisson(rate * truth * 30.4, size=months)
-            if not issued.any():
-                continue
-            common = {"part_id": part_ids[part["id"]], "location_id": location_ids[depot]}
-            rows.append(
-                {
-                    **common,
-                    "at": opening,
-                    "kind": MoveKind.adjustment,
-                    "on_hand_delta": int(issued.sum()),
-                    "note": "opening count of the history",
-                }
-            )
-            rows += [
-                {
-                    **common,
-                    "at": start + timedelta(days=14),
-                    "kind": MoveKind.issue,
-                    "on_hand_delta": -int(quantity),
-                    "work_order": f"WO-HIST-{start:%Y%m}",
-                }
-                for start, quantity in zip(starts, issued, strict=True)
-                if quantity
-            ]
-    defaults = {"reserved_delta": 0, "in_transit_delta": 0, "actor": HISTORY_ACTOR}
-    if rows:
-        session.execute(insert(StockMove), [{**defaults, **row} for row in rows])
-    return len(rows)

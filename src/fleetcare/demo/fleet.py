@@ -1,8 +1,7 @@
-"""The demo scenario: a fictional maker and its export fleets, deterministic for a given seed.
+"""The demo's installed base: regions, sites, customers, models, deliveries, units and usage.
 
 Volzhsky Machine Works builds buses, dump trucks, forestry, lift, road and farm machines at its
-plant near Nizhny Novgorod, ships through a logistics hub and the Ust-Luga port warehouse, and
-serves partner regions that mirror real situations:
+plant near Nizhny Novgorod and serves partner regions that mirror real situations:
 
 - Murmansk Oblast (Arctic port): the city bought 150 city buses delivered between December 2022
   and March 2023; the Kola loggers run forwarders and harvesters.
@@ -10,16 +9,15 @@ serves partner regions that mirror real situations:
 - Kaliningrad Oblast, the Baltic exclave: passenger lifts, road machines and farm machines.
 - Karelia: forestry and a second city's buses.
 
-Every record goes through the same checks and upserts as ``fleetcare import``, so building the
-demo twice with the same options changes nothing.
+Every record goes through the same checks and upserts as ``fleetcare import``; deliveries,
+units and readings are drawn from the seed and dated up to the scenario's ``as_of`` date.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -27,18 +25,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcare.accounts.models import User
-from fleetcare.accounts.schemas import UserCreate
-from fleetcare.accounts.service import add_user
 from fleetcare.core.bulk import Item, Kind, ProgressCallback
-from fleetcare.core.permissions import Role, system
-from fleetcare.demo_parts import build_issue_history, build_parts
 from fleetcare.fleet import schemas
 from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ProductFamily, Unit, UnitStatus
 from fleetcare.fleet.usage import USAGE
 
-AS_OF = date(2026, 11, 1)  # the scenario's "today": readings run up to here
 BATCH_SIZE = 40  # units per delivery at most
 
 REGION_ROWS = [
@@ -329,34 +321,6 @@ def _readings(
     return out
 
 
-DEMO_USERS = [
-    ("admin", Role.admin, None, ()),
-    ("planner", Role.planner, None, ()),
-    ("dispatcher", Role.dispatcher, None, ()),
-    ("north.manager", Role.regional_manager, None, ("Murmansk Oblast", "Karelia")),
-    ("technician", Role.technician, None, ()),
-    ("murmansk.transport", Role.customer, "MUR-CITYTRANS", ()),
-]
-
-
-def demo_users(session: Session) -> dict[str, tuple[Role, str]]:
-    """One user per role, with a fresh random password; users that exist are left alone.
-
-    Returns the new users' roles and passwords: the only time the passwords are shown.
-    """
-    created: dict[str, tuple[Role, str]] = {}
-    for name, role, customer, regions in DEMO_USERS:
-        if session.scalar(select(User.id).where(User.username == name)) is not None:
-            continue
-        password = secrets.token_urlsafe(9)
-        new = UserCreate(
-            username=name, role=role, password=password, customer=customer, regions=list(regions)
-        )
-        add_user(session, new, by=system("demo"))
-        created[name] = (role, password)
-    return created
-
-
 def has_units(session: Session) -> bool:
     """True when the database holds at least one unit."""
     return session.scalar(select(Unit.id).limit(1)) is not None
@@ -367,17 +331,15 @@ def _apply(session: Session, kind: Kind[Any], records: Sequence[BaseModel]) -> i
     return result.created + result.updated
 
 
-def build_demo(
+def build_fleet(
     session: Session,
     *,
-    units: int = 2000,
-    seed: int = 7,
-    as_of: date | None = None,
-    parts_per_family: int = 140,
+    units: int,
+    seed: int,
+    as_of: date,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, int]:
-    """Write the scenario into ``session``'s database; returns how many rows of each it holds."""
-    as_of = min(as_of or AS_OF, datetime.now(UTC).date())
+    """Write the installed base into ``session``'s database; returns how many rows of each."""
     regions = [schemas.RegionRecord(name=n, country=c, climate=k) for n, c, k in REGION_ROWS]
     sites = [
         schemas.SiteRecord(name=n, region=r, latitude=la, longitude=lo)
@@ -402,9 +364,6 @@ def build_demo(
         _apply(session, USAGE, readings[start : start + step])
         if on_progress is not None:
             on_progress(min(start + step, len(readings)), len(readings))
-    network = build_parts(session, models=FAMILY_OF, per_family=parts_per_family, seed=seed)
-    session.flush()
-    history = build_issue_history(session, seed=seed)
     return {
         "regions": len(regions),
         "sites": len(sites),
@@ -413,6 +372,4 @@ def build_demo(
         "deliveries": len(deliveries),
         "units": len(unit_rows),
         "usage readings": len(readings),
-        **network,
-        "issue history moves": history,
     }

@@ -1,0 +1,47 @@
+"""The demo scenario: a fictional maker, its export fleets and its parts network.
+
+``build_demo`` writes the installed base (``fleet``), the parts network with its opening stock
+(``parts``) and the issue history that feeds demand planning (``history``); ``demo_users``
+adds one user per role (``users``). Every date derives from the scenario's "today",
+``AS_OF``, and every draw from the seed, so the same options build the same rows; a second
+build with the same options writes nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from fleetcare.core.bulk import ProgressCallback
+from fleetcare.core.clock import today
+from fleetcare.demo.fleet import FAMILY_OF, allocate, build_fleet, has_units
+from fleetcare.demo.history import build_issue_history
+from fleetcare.demo.parts import build_parts
+from fleetcare.demo.users import demo_users
+
+__all__ = ["AS_OF", "allocate", "build_demo", "demo_users", "has_units"]
+
+AS_OF = date(2026, 11, 1)  # the scenario's "today": readings run up to here
+
+
+def build_demo(
+    session: Session,
+    *,
+    units: int = 2000,
+    seed: int = 7,
+    as_of: date = AS_OF,
+    parts_per_family: int = 140,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, int]:
+    """Write the scenario into ``session``'s database, as of ``as_of``; returns how many rows of
+    each it holds. ``as_of`` may not be after today: the imports refuse dates in the future."""
+    if as_of > today():
+        raise ValueError(f"the demo's date {as_of} is in the future")
+    fleet = build_fleet(session, units=units, seed=seed, as_of=as_of, on_progress=on_progress)
+    network = build_parts(
+        session, models=FAMILY_OF, as_of=as_of, per_family=parts_per_family, seed=seed
+    )
+    session.flush()
+    history = build_issue_history(session, as_of=as_of, seed=seed)
+    return {**fleet, **network, "issue history moves": history}

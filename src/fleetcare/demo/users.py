@@ -1,0 +1,40 @@
+"""The demo's users: one per role, each with a random password shown once."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleetcare.accounts.models import User
+from fleetcare.accounts.schemas import UserCreate
+from fleetcare.accounts.service import add_user
+from fleetcare.core.permissions import Role, system
+
+DEMO_USERS = [
+    ("admin", Role.admin, None, ()),
+    ("planner", Role.planner, None, ()),
+    ("dispatcher", Role.dispatcher, None, ()),
+    ("north.manager", Role.regional_manager, None, ("Murmansk Oblast", "Karelia")),
+    ("technician", Role.technician, None, ()),
+    ("murmansk.transport", Role.customer, "MUR-CITYTRANS", ()),
+]
+
+
+def demo_users(session: Session) -> dict[str, tuple[Role, str]]:
+    """One user per role, with a fresh random password; users that exist are left alone.
+
+    Returns the new users' roles and passwords: the only time the passwords are shown.
+    """
+    created: dict[str, tuple[Role, str]] = {}
+    for name, role, customer, regions in DEMO_USERS:
+        if session.scalar(select(User.id).where(User.username == name)) is not None:
+            continue
+        password = secrets.token_urlsafe(9)
+        new = UserCreate(
+            username=name, role=role, password=password, customer=customer, regions=list(regions)
+        )
+        add_user(session, new, by=system("demo"))
+        created[name] = (role, password)
+    return created
