@@ -42,10 +42,13 @@ lint:
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
-## bench: the benchmarks (by hand; they print figures and ratios, they assert nothing)
+## bench: every benchmark in benchmarks/ (by hand, several minutes; they print figures, they assert nothing)
 bench: install-test
 	$(BIN)/python benchmarks/import_usage.py
 	$(BIN)/python benchmarks/api_units.py
+	$(BIN)/python -u benchmarks/plan_scale.py --parts 10000 --baseline-parts 2
+	$(BIN)/python benchmarks/simulate_scale.py
+	$(BIN)/python benchmarks/varimetric_gap.py --years 300 --replications 6
 
 ## messages: extract every translatable string into the catalogue template (Babel)
 messages: install
