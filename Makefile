@@ -43,7 +43,8 @@ lint:
 	$(BIN)/mypy
 
 ## bench: every benchmark in benchmarks/ (by hand, several minutes; they print figures, they assert nothing)
-bench: install-test
+bench: install
+	$(UV) sync --frozen --inexact --quiet --extra test
 	$(BIN)/python benchmarks/import_usage.py
 	$(BIN)/python benchmarks/api_units.py
 	$(BIN)/python -u benchmarks/plan_scale.py --parts 10000 --baseline-parts 2

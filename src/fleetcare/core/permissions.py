@@ -1,7 +1,7 @@
 """Who may do what: roles, permissions, and the one table that joins them.
 
 Every route declares the permission it needs where it is declared (``rule(...)`` in
-``accounts.deps``); the matrix test walks every route with every role against ``POLICY``.
+``core.auth``); the matrix test walks every route with every role against ``POLICY``.
 What a principal may *see* is narrowed further by its scope: a customer user sees its own
 customer's machines, a regional manager its regions.
 """
