@@ -8,9 +8,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import plotly
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -38,6 +40,7 @@ from fleetcare.web.admission import WriteAdmission
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+SWAGGER_UI_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 SESSION_LIFETIME = timedelta(hours=8)  # a page session, renewed by every response
 
 
@@ -49,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Installed base, spare parts, service and planning for exported fleets.",
         max_body_size=settings.max_body_bytes,
+        docs_url=None,  # served below from the package's own Swagger UI files, no CDN
+        redoc_url=None,
     )
     app.state.database_url = settings.resolved_database_url
     app.state.default_locale = settings.default_locale
@@ -89,10 +94,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness: answers without touching the database."""
         return {"status": "ok", "version": __version__}
 
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> Response:
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        assets = f"{root}/static/vendor/swagger-ui"
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title="fleetcare API",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+            oauth2_redirect_url=f"{root}{app.swagger_ui_oauth2_redirect_url}",
+        )
+
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
+    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
         account_views.router,
