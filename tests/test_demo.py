@@ -8,7 +8,7 @@ from io import StringIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcare.catalog import KINDS
+from fleetcare.catalog import TABLES
 from fleetcare.core.bulk import export_file
 from fleetcare.demo import allocate, build_demo
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
@@ -53,11 +53,11 @@ def test_demo_scenario(session: Session) -> None:
     climates = set(session.scalars(select(Region.climate)))
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()
-    export_file(session, KINDS["usage"], "csv", before)
+    export_file(session, TABLES["usage"], "csv", before)
     build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
     after = StringIO()
-    export_file(session, KINDS["usage"], "csv", after)
+    export_file(session, TABLES["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()
 
 

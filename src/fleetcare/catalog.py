@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from fleetcare.core.bulk import Kind
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
+from fleetcare.core.bulk import Table
+from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.usage import USAGE
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
-from fleetcare.parts.stock_kinds import STOCK, TARGETS
+from fleetcare.parts.stock_tables import STOCK, TARGETS
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 
-FLEET_KINDS: tuple[Kind[Any], ...] = (REGIONS, SITES, CUSTOMERS, MODELS, DELIVERIES, UNITS, USAGE)
-PARTS_KINDS: tuple[Kind[Any], ...] = (PARTS, BOMS, LOCATIONS, LANES, STOCK, TARGETS)
-KINDS: dict[str, Kind[Any]] = {kind.name: kind for kind in FLEET_KINDS + PARTS_KINDS}
-KindName = enum.StrEnum("KindName", {name: name for name in KINDS})  # type: ignore[misc]
+FLEET_TABLES: tuple[Table[Any], ...] = (REGIONS, SITES, CUSTOMERS, MODELS, DELIVERIES, UNITS, USAGE)
+PARTS_TABLES: tuple[Table[Any], ...] = (PARTS, BOMS, LOCATIONS, LANES, STOCK, TARGETS)
+TABLES: dict[str, Table[Any]] = {table.name: table for table in FLEET_TABLES + PARTS_TABLES}
+TableName = enum.StrEnum("TableName", {name: name for name in TABLES})  # type: ignore[misc]

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
-from fleetcare.catalog import KINDS, KindName
+from fleetcare.catalog import TABLES, TableName
 from fleetcare.core import audit
 from fleetcare.core.bulk import ProgressCallback, export_file, import_file
 from fleetcare.core.config import get_settings
@@ -99,7 +99,7 @@ def serve(
 
 @app.command("import")
 def import_command(
-    kind: Annotated[KindName, typer.Argument(help=_("what the file holds"))],
+    kind: Annotated[TableName, typer.Argument(help=_("what the file holds"))],
     file: Annotated[Path, typer.Argument(help=_("a .csv or .json file"))],
     as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
 ) -> None:
@@ -109,7 +109,7 @@ def import_command(
     bar, on_progress = progress_bar(_("checking {name}").format(name=file.name))
     try:
         with transaction(url, write=True) as session:
-            result = import_file(session, KINDS[kind.value], file, on_progress)
+            result = import_file(session, TABLES[kind.value], file, on_progress)
             counts = {
                 "created": result.created,
                 "updated": result.updated,
@@ -138,7 +138,7 @@ def import_command(
 
 @app.command()
 def export(
-    kind: Annotated[KindName, typer.Argument(help=_("what to export"))],
+    kind: Annotated[TableName, typer.Argument(help=_("what to export"))],
     fmt: Annotated[str, typer.Option("--format", help="csv | json")] = "csv",
     out: Annotated[
         Path | None, typer.Option("--out", help=_("file to write (default: stdout)"))
@@ -152,10 +152,10 @@ def export(
     upgrade(url)
     with transaction(url) as session:
         if out is None:
-            count = export_file(session, KINDS[kind.value], fmt, sys.stdout)
+            count = export_file(session, TABLES[kind.value], fmt, sys.stdout)
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:
-                count = export_file(session, KINDS[kind.value], fmt, handle)
+                count = export_file(session, TABLES[kind.value], fmt, handle)
     err.print(_("{count} {kind} exported.").format(count=count, kind=kind.value))
 
 

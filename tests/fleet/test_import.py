@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import KINDS
+from fleetcare.catalog import TABLES
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
@@ -36,7 +36,7 @@ def count(session: Session, table: type) -> int:
 
 def run_import(url: str, kind: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url) as session:
-        return import_file(session, KINDS[kind], path)
+        return import_file(session, TABLES[kind], path)
 
 
 def test_units_import_then_reimport_is_a_no_op(session: Session, db: str, data_dir: Path) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import Item
 from fleetcare.core.permissions import system
 from fleetcare.parts import flows, schemas
-from fleetcare.parts.kinds import LANES, LOCATIONS, PARTS
 from fleetcare.parts.models import ComponentGroup, LocationKind, MoveKind, TransportMode
-from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.parts.stock_tables import TARGETS
+from fleetcare.parts.tables import LANES, LOCATIONS, PARTS
 
 BY = system("test")
 

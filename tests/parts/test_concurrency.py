@@ -21,7 +21,6 @@ from fleetcare.core.db import transaction
 from fleetcare.core.permissions import Role
 from fleetcare.core.security import issue_token
 from fleetcare.parts import flows, ledger, schemas
-from fleetcare.parts.kinds import LANES, LOCATIONS
 from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import (
     Location,
@@ -32,7 +31,8 @@ from fleetcare.parts.models import (
     TransportMode,
 )
 from fleetcare.parts.read import proposals
-from fleetcare.parts.stock_kinds import TARGETS, accept_proposals
+from fleetcare.parts.stock_tables import TARGETS, accept_proposals
+from fleetcare.parts.tables import LANES, LOCATIONS
 from tests.conftest import TEST_SECRET
 from tests.parts.factories import BY, receive, small_network
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import KINDS
+from fleetcare.catalog import TABLES
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
@@ -30,7 +30,7 @@ def write(path: Path, text: str) -> Path:
 
 def load(url: str, kind: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url, write=True) as session:
-        return import_file(session, KINDS[kind], path)
+        return import_file(session, TABLES[kind], path)
 
 
 def test_tree_in_any_order_within_one_file(db: str, data_dir: Path) -> None:

@@ -11,15 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
-from fleetcare.catalog import KINDS, PARTS_KINDS, KindName
+from fleetcare.catalog import PARTS_TABLES, TABLES, TableName
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.bulk import export_file
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas, service
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
+from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 
 router = APIRouter(prefix="/api")
 
@@ -345,16 +345,16 @@ def update_usage(
 def export(
     session: DbSession,
     principal: CurrentPrincipal,
-    kind: KindName,
+    kind: TableName,
     format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
 ) -> Any:
     """A table as CSV or JSON with exactly the columns import reads, within the caller's scope."""
     from io import StringIO
 
-    if kind.value in {k.name for k in PARTS_KINDS} and not principal.can(Permission.parts_read):
+    if kind.value in {k.name for k in PARTS_TABLES} and not principal.can(Permission.parts_read):
         raise HTTPException(403, "your role may not do this")
     out = StringIO()
-    export_file(session, KINDS[kind.value], format, out, principal.scope)
+    export_file(session, TABLES[kind.value], format, out, principal.scope)
     media = "text/csv" if format == "csv" else "application/json"
     return StreamingResponse(
         iter([out.getvalue()]),

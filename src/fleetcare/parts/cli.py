@@ -25,7 +25,7 @@ from fleetcare.core.tabular import validation_errors
 from fleetcare.parts import flows, read, schemas
 from fleetcare.parts.ledger import NotEnoughStock, verify
 from fleetcare.parts.models import MoveKind
-from fleetcare.parts.stock_kinds import accept_proposals
+from fleetcare.parts.stock_tables import accept_proposals
 
 app = typer.Typer(
     no_args_is_help=True, help=_("Stock: receipts, moves, transfers, checks, proposals.")

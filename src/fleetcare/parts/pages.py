@@ -15,7 +15,7 @@ from fleetcare.core.templating import page_url, render
 from fleetcare.parts import read
 from fleetcare.parts.models import ComponentGroup, MoveKind
 from fleetcare.parts.replenishment import depth
-from fleetcare.parts.stock_kinds import accept_proposals
+from fleetcare.parts.stock_tables import accept_proposals
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]

@@ -13,7 +13,6 @@ from fleetcare.core.query import contains, paginate, paginate_rows
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductModel
 from fleetcare.parts import schemas
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.models import (
     BomLine,
     ComponentGroup,
@@ -29,6 +28,7 @@ from fleetcare.parts.models import (
     TransferStatus,
 )
 from fleetcare.parts.replenishment import Balance, Proposal, propose
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 
 
 # --- catalogue and network -------------------------------------------------------------------

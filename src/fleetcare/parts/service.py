@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import schemas
-from fleetcare.parts.stock_kinds import TargetKind
+from fleetcare.parts.stock_tables import TargetTable
 
 
 def save_targets(
@@ -20,4 +20,4 @@ def save_targets(
     Errors name the position of the bad record (row 1 = the first).
     """
     items = [Item(record, row=n) for n, record in enumerate(targets, start=1)]
-    return TargetKind(by).apply(session, items)
+    return TargetTable(by).apply(session, items)

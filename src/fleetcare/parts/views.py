@@ -14,10 +14,10 @@ from fleetcare.core.crud import create, update
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
 from fleetcare.parts import flows, read, schemas, service
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.ledger import NotEnoughStock, verify
 from fleetcare.parts.models import ComponentGroup, MoveKind, ReservationStatus, TransferStatus
-from fleetcare.parts.stock_kinds import accept_proposals
+from fleetcare.parts.stock_tables import accept_proposals
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 
 router = APIRouter(prefix="/api")
 READ = rule(Permission.parts_read)

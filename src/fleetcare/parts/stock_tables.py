@@ -29,7 +29,7 @@ from fleetcare.parts.read import proposals
 R = TypeVar("R", bound=schemas.PartLocation)
 
 
-class _PartLocationKind(Generic[R]):
+class _PartLocationTable(Generic[R]):
     """Rows keyed by (part number, location code)."""
 
     name: str
@@ -70,7 +70,7 @@ class _PartLocationKind(Generic[R]):
         return parts, locations
 
 
-class StockKind(_PartLocationKind[schemas.StockRecord]):
+class StockTable(_PartLocationTable[schemas.StockRecord]):
     """Counted stock: brings on hand to the given quantity with adjustment moves."""
 
     name = "stock"
@@ -116,7 +116,7 @@ class StockKind(_PartLocationKind[schemas.StockRecord]):
             yield schemas.StockRecord(part=number, location=code, on_hand=on_hand)
 
 
-class TargetKind(_PartLocationKind[schemas.TargetRecord]):
+class TargetTable(_PartLocationTable[schemas.TargetRecord]):
     """Target stock per part and location; every change is audited, as ``actor``."""
 
     name = "targets"
@@ -168,8 +168,8 @@ class TargetKind(_PartLocationKind[schemas.TargetRecord]):
 
 
 ACCEPT_LOCK = 0x5F0C4A  # pg_advisory_xact_lock key of accept_proposals
-STOCK = StockKind()
-TARGETS = TargetKind()
+STOCK = StockTable()
+TARGETS = TargetTable()
 
 
 @dataclass(frozen=True)
