@@ -8,9 +8,9 @@ from io import StringIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcare.catalog import TABLES
 from fleetcare.core.bulk import export_file
 from fleetcare.demo import allocate, build_demo
+from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 
 

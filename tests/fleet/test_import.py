@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import TABLES
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
+from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Unit, UsageReading
 from tests.fleet.factories import small_fleet
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import TABLES
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
+from fleetcare.exchange.registry import TABLES
 from tests.parts.factories import depot_without_lane, receive, small_network
 
 LOCATIONS = """code,name,kind,latitude,longitude,parent,region

@@ -1,4 +1,4 @@
-"""The installed base as JSON: list (filters, ``limit``/``offset``), read, create, update, export.
+"""The installed base as JSON: list (filters, ``limit``/``offset``), read, create, update.
 
 Each route names its permission in its decorator (``rule``); reads are narrowed to the caller's
 scope, so a customer's token sees only that customer's machines.
@@ -6,15 +6,10 @@ scope, so a customer's token sees only that customer's machines.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from fastapi import APIRouter
 
-from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import StreamingResponse
-
-from fleetcare.catalog import PARTS_TABLES, TABLES, TableName
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
-from fleetcare.core.bulk import export_file
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas, service
@@ -331,33 +326,4 @@ def update_usage(
     """Correct a reading; the unit's meters must still never run backwards."""
     return service.usage_read(
         session, service.update_usage(session, reading_id, body, by=principal)
-    )
-
-
-# --- export ----------------------------------------------------------------------------------
-@router.get(
-    "/export/{kind}",
-    tags=["export"],
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
-    **rule(Permission.fleet_export),
-)
-def export(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    kind: TableName,
-    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
-) -> Any:
-    """A table as CSV or JSON with exactly the columns import reads, within the caller's scope."""
-    from io import StringIO
-
-    if kind.value in {k.name for k in PARTS_TABLES} and not principal.can(Permission.parts_read):
-        raise HTTPException(403, "your role may not do this")
-    out = StringIO()
-    export_file(session, TABLES[kind.value], format, out, principal.scope)
-    media = "text/csv" if format == "csv" else "application/json"
-    return StreamingResponse(
-        iter([out.getvalue()]),
-        media_type=f"{media}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{kind.value}.{format}"'},
     )
