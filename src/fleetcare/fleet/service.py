@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.core import audit
 from fleetcare.core.bulk import Item
-from fleetcare.core.crud import create as create  # single rows: the generic operations
+from fleetcare.core.crud import create as create  # single rows of the tables below
 from fleetcare.core.crud import read_values, validate
 from fleetcare.core.crud import update as update
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
@@ -40,7 +40,12 @@ from fleetcare.fleet.models import (
     UsageReading,
 )
 from fleetcare.fleet.scoping import restrict
-from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
+from fleetcare.fleet.tables import CUSTOMERS as CUSTOMERS
+from fleetcare.fleet.tables import DELIVERIES as DELIVERIES
+from fleetcare.fleet.tables import MODELS as MODELS
+from fleetcare.fleet.tables import REGIONS as REGIONS
+from fleetcare.fleet.tables import SITES as SITES
+from fleetcare.fleet.tables import UNITS as UNITS
 from fleetcare.fleet.usage import USAGE
 
 R = TypeVar("R", bound=BaseModel)
