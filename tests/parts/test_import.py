@@ -28,9 +28,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def load(url: str, kind: str, path: Path):  # type: ignore[no-untyped-def]
+def load(url: str, table: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url, write=True) as session:
-        return import_file(session, TABLES[kind], path)
+        return import_file(session, TABLES[table], path)
 
 
 def test_tree_in_any_order_within_one_file(db: str, data_dir: Path) -> None:
