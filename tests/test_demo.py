@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import KINDS
 from fleetcare.cli import app
 from fleetcare.core.bulk import export_file
 from fleetcare.core.db import get_sessionmaker
 from fleetcare.demo import AS_OF, allocate, build_demo
 from fleetcare.demo.history import HISTORY_ACTOR
+from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import Location, Part, StockMove
@@ -61,11 +61,11 @@ def test_demo_scenario(session: Session) -> None:
     climates = set(session.scalars(select(Region.climate)))
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()
-    export_file(session, KINDS["usage"], "csv", before)
+    export_file(session, TABLES["usage"], "csv", before)
     build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
     after = StringIO()
-    export_file(session, KINDS["usage"], "csv", after)
+    export_file(session, TABLES["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()
     assert verify(session)[1] == []
 
@@ -73,7 +73,7 @@ def test_demo_scenario(session: Session) -> None:
 def snapshot(session: Session) -> tuple[dict[str, str], list[tuple[Any, ...]]]:
     """Every importable table as exported, and every stock move by part number and location."""
     exports = {}
-    for name, kind in KINDS.items():
+    for name, kind in TABLES.items():
         out = StringIO()
         export_file(session, kind, "csv", out)
         exports[name] = out.getvalue()

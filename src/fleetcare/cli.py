@@ -4,25 +4,19 @@ progress to stderr. Exit status: 0 ok, 1 failure, 2 bad input."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
-from fleetcare.catalog import KINDS, KindName
 from fleetcare.core import audit
-from fleetcare.core.bulk import ProgressCallback, export_file, import_file
-from fleetcare.core.cli import operator
+from fleetcare.core.cli import err, operator, progress_bar
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
-from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.migrate import upgrade
+from fleetcare.exchange import cli as exchange_cli
 from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
 from fleetcare.simulation import cli as simulate_cli
@@ -34,44 +28,6 @@ app.add_typer(users_cli.app, name="users")
 app.add_typer(stock_cli.app, name="stock")
 app.add_typer(plan_cli.app, name="plan")
 app.command("simulate")(simulate_cli.simulate_command)
-err = Console(stderr=True)
-PROGRESS_FROM_ROWS = 5000
-
-
-def fail_bad_input(exc: InvalidInput) -> typer.Exit:
-    """Print every problem, one ``FILE:ROW:FIELD: message`` line each; exit status 2."""
-    for error in exc.errors:
-        print(error, file=sys.stderr)  # one line each, never wrapped: tools parse these
-    err.print(
-        _("{count} problem(s); nothing was written.").format(count=len(exc.errors)), style="red"
-    )
-    return typer.Exit(2)
-
-
-def progress_bar(label: str) -> tuple[Progress, ProgressCallback]:
-    """A Rich bar on stderr, shown only for inputs of at least ``PROGRESS_FROM_ROWS`` rows."""
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-    task = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal task
-        if total < PROGRESS_FROM_ROWS:
-            return
-        if task is None:
-            bar.start()
-            task = bar.add_task(label, total=total)
-        bar.update(task, completed=done)
-        if done >= total:
-            bar.stop()
-
-    return bar, update
 
 
 @db_app.command("upgrade")
@@ -98,66 +54,9 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-@app.command("import")
-def import_command(
-    kind: Annotated[KindName, typer.Argument(help=_("what the file holds"))],
-    file: Annotated[Path, typer.Argument(help=_("a .csv or .json file"))],
-    as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
-) -> None:
-    """Import a CSV or JSON file: every row checked first, then all written in one transaction."""
-    url = get_settings().resolved_database_url
-    upgrade(url)
-    bar, on_progress = progress_bar(_("checking {name}").format(name=file.name))
-    try:
-        with transaction(url, write=True) as session:
-            result = import_file(session, KINDS[kind.value], file, on_progress)
-            counts = {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            }
-            audit.record(
-                session,
-                actor=operator(),
-                action="import",
-                entity=kind.value,
-                key=str(file),
-                after=counts,
-            )
-    except InvalidInput as exc:
-        raise fail_bad_input(exc) from None
-    finally:
-        bar.stop()
-    if as_json:
-        print(json.dumps(counts))
-    err.print(
-        _("{kind}: {created} created, {updated} updated, {unchanged} unchanged.").format(
-            kind=kind.value, **counts
-        )
-    )
-
-
-@app.command()
-def export(
-    kind: Annotated[KindName, typer.Argument(help=_("what to export"))],
-    fmt: Annotated[str, typer.Option("--format", help="csv | json")] = "csv",
-    out: Annotated[
-        Path | None, typer.Option("--out", help=_("file to write (default: stdout)"))
-    ] = None,
-) -> None:
-    """Export a table with exactly the columns import reads."""
-    if fmt not in ("csv", "json"):
-        err.print(_("--format must be csv or json"), style="red")
-        raise typer.Exit(2)
-    url = get_settings().resolved_database_url
-    upgrade(url)
-    with transaction(url) as session:
-        if out is None:
-            count = export_file(session, KINDS[kind.value], fmt, sys.stdout)
-        else:
-            with out.open("w", encoding="utf-8", newline="") as handle:
-                count = export_file(session, KINDS[kind.value], fmt, handle)
-    err.print(_("{count} {kind} exported.").format(count=count, kind=kind.value))
+# record files in and out of any table (fleetcare.exchange)
+app.command("import")(exchange_cli.import_command)
+app.command("export")(exchange_cli.export_command)
 
 
 @app.command()

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import Item
 from fleetcare.core.errors import InvalidInput
 from fleetcare.parts import schemas
-from fleetcare.parts.kinds import LOCATIONS, PARTS
 from fleetcare.parts.models import Location, LocationKind, Part
+from fleetcare.parts.tables import LOCATIONS, PARTS
 from tests.parts.factories import small_network
 
 

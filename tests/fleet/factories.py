@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import system
 from fleetcare.fleet import schemas, service
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily
+from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 
 BY = system("test")
 

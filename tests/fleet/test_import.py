@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import KINDS
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
+from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Unit, UsageReading
 from tests.fleet.factories import small_fleet
 
@@ -34,9 +34,9 @@ def count(session: Session, table: type) -> int:
     return session.scalar(select(func.count()).select_from(table)) or 0
 
 
-def run_import(url: str, kind: str, path: Path):  # type: ignore[no-untyped-def]
+def run_import(url: str, table: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url) as session:
-        return import_file(session, KINDS[kind], path)
+        return import_file(session, TABLES[table], path)
 
 
 def test_units_import_then_reimport_is_a_no_op(session: Session, db: str, data_dir: Path) -> None:
@@ -181,9 +181,9 @@ def test_each_table_imports(session: Session, db: str, data_dir: Path) -> None:
             "serial,taken_at,engine_hours,km\nFW-1,2024-03-01,120.5,\nFW-1,2024-04-01T08:30:00,300,\n"
         ),
     }
-    for kind, text in files.items():
-        result = run_import(db, kind, write(data_dir / f"{kind}.csv", text))
-        assert result.created == text.count("\n") - 1, kind
+    for table, text in files.items():
+        result = run_import(db, table, write(data_dir / f"{table}.csv", text))
+        assert result.created == text.count("\n") - 1, table
     unit = session.scalars(select(Unit).where(Unit.serial == "FW-1")).one()
     assert unit.engine_hours == 300
     assert (
@@ -204,10 +204,10 @@ def test_bad_values_in_other_tables(session: Session, db: str, data_dir: Path) -
             "quantity",
         ),
     }
-    for kind, (text, field) in cases.items():
+    for table, (text, field) in cases.items():
         with pytest.raises(InvalidInput) as caught:
-            run_import(db, kind, write(data_dir / f"{kind}.csv", text))
-        assert [(e.row, e.field) for e in caught.value.errors] == [(2, field)], kind
+            run_import(db, table, write(data_dir / f"{table}.csv", text))
+        assert [(e.row, e.field) for e in caught.value.errors] == [(2, field)], table
 
 
 def test_usage_out_of_order_against_stored_and_in_file(

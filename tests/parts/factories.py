@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
 from fleetcare.core.permissions import system
-from fleetcare.parts import flows, schemas
-from fleetcare.parts.kinds import LANES, LOCATIONS, PARTS
+from fleetcare.parts import schemas, service
 from fleetcare.parts.models import ComponentGroup, LocationKind, MoveKind, TransportMode
-from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.parts.stock_tables import TARGETS
+from fleetcare.parts.tables import LANES, LOCATIONS, PARTS
 
 BY = system("test")
 
@@ -81,7 +81,7 @@ def small_network(session: Session) -> None:
 
 def receive(session: Session, part: str, location: str, quantity: int) -> None:
     """Book a receipt and commit it."""
-    flows.record_move(
+    service.record_move(
         session,
         schemas.MoveCreate(kind=MoveKind.receipt, part=part, location=location, quantity=quantity),
         by=BY,

@@ -20,8 +20,8 @@ from fleetcare.core.bulk import Item
 from fleetcare.core.db import transaction
 from fleetcare.core.permissions import Role
 from fleetcare.core.security import issue_token
-from fleetcare.parts import flows, ledger, schemas
-from fleetcare.parts.kinds import LANES, LOCATIONS
+from fleetcare.parts import ledger, schemas, service
+from fleetcare.parts.balances import set_on_hand
 from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import (
     Location,
@@ -31,8 +31,9 @@ from fleetcare.parts.models import (
     StockMove,
     TransportMode,
 )
-from fleetcare.parts.read import proposals
-from fleetcare.parts.stock_kinds import TARGETS, accept_proposals
+from fleetcare.parts.proposals import accept_proposals, proposals
+from fleetcare.parts.stock_tables import TARGETS
+from fleetcare.parts.tables import LANES, LOCATIONS
 from tests.conftest import TEST_SECRET
 from tests.parts.factories import BY, receive, small_network
 
@@ -152,7 +153,7 @@ def _pause_after_first_move(monkeypatch: pytest.MonkeyPatch, mine: threading.loc
             time.sleep(1)
         return entry
 
-    monkeypatch.setattr(flows, "move", move)
+    monkeypatch.setattr(ledger, "move", move)
     return moved
 
 
@@ -201,7 +202,7 @@ def test_an_accept_beside_a_transfer_does_not_deadlock(
         body = schemas.TransferCreate(
             part="P-1", origin="DEPOT-A", destination="DEPOT-0", quantity=1
         )
-        return flows.ship(thread_session, body, by=BY)
+        return service.ship(thread_session, body, by=BY)
 
     def after_the_accept_moved() -> str:
         accepting.wait(timeout=10)
@@ -227,7 +228,7 @@ def test_simultaneous_counts_do_not_add_up(
     def count(thread_session: Session) -> object:
         part = thread_session.scalars(select(Part).where(Part.number == "P-1")).one()
         location = thread_session.scalars(select(Location).where(Location.code == "DEPOT-A")).one()
-        return flows.set_on_hand(thread_session, part, location, 8, by=BY)
+        return set_on_hand(thread_session, part, location, 8, by=BY)
 
     def first(thread_session: Session) -> object:
         mine.pause = True

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.catalog import KINDS
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
+from fleetcare.exchange.registry import TABLES
 from tests.parts.factories import depot_without_lane, receive, small_network
 
 LOCATIONS = """code,name,kind,latitude,longitude,parent,region
@@ -28,9 +28,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def load(url: str, kind: str, path: Path):  # type: ignore[no-untyped-def]
+def load(url: str, table: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url, write=True) as session:
-        return import_file(session, KINDS[kind], path)
+        return import_file(session, TABLES[table], path)
 
 
 def test_tree_in_any_order_within_one_file(db: str, data_dir: Path) -> None:

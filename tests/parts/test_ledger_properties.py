@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.errors import InvalidInput
-from fleetcare.parts import flows, schemas
+from fleetcare.parts import schemas, service
 from fleetcare.parts.ledger import NotEnoughStock, level, verify
 from fleetcare.parts.models import Location, MoveKind, Part, StockLevel
 from tests.parts.factories import BY, small_network
@@ -75,7 +75,7 @@ def run(session: Session, model: Model, name: str, quantity: int) -> None:
             "DEPOT-A", on_hand=sign * quantity
         )
         try:
-            flows.record_move(session, body, by=BY)
+            service.record_move(session, body, by=BY)
         except (InvalidInput, NotEnoughStock):
             assert not allowed
             return
@@ -83,7 +83,7 @@ def run(session: Session, model: Model, name: str, quantity: int) -> None:
         model.apply("DEPOT-A", on_hand=sign * quantity)
     elif name == "reserve" and quantity > 0:
         try:
-            held = flows.reserve(
+            held = service.reserve(
                 session,
                 schemas.ReservationCreate(part="P-1", location="DEPOT-A", quantity=quantity),
                 by=BY,
@@ -97,17 +97,17 @@ def run(session: Session, model: Model, name: str, quantity: int) -> None:
     elif name in ("release", "issue_reserved") and model.reservations:
         held_id, held_quantity = model.reservations.pop(quantity % len(model.reservations))
         if name == "release":
-            flows.release(session, held_id, by=BY)
+            service.release(session, held_id, by=BY)
             model.apply("DEPOT-A", reserved=-held_quantity)
         else:
-            flows.issue(session, held_id, by=BY)
+            service.issue(session, held_id, by=BY)
             model.apply("DEPOT-A", on_hand=-held_quantity, reserved=-held_quantity)
     elif name == "ship" and quantity > 0:
         body = schemas.TransferCreate(
             part="P-1", origin="HUB", destination="DEPOT-A", quantity=quantity
         )
         if not model.ok("HUB", on_hand=-quantity):
-            flows.record_move(
+            service.record_move(
                 session,
                 schemas.MoveCreate(
                     kind=MoveKind.receipt, part="P-1", location="HUB", quantity=quantity
@@ -115,13 +115,13 @@ def run(session: Session, model: Model, name: str, quantity: int) -> None:
                 by=BY,
             )
             model.apply("HUB", on_hand=quantity)
-        shipped = flows.ship(session, body, by=BY)
+        shipped = service.ship(session, body, by=BY)
         model.apply("HUB", on_hand=-quantity)
         model.apply("DEPOT-A", in_transit=quantity)
         model.transfers.append((shipped.id, quantity))
     elif name == "arrive" and model.transfers:
         transfer_id, transfer_quantity = model.transfers.pop(0)
-        flows.receive(session, transfer_id, by=BY)
+        service.receive(session, transfer_id, by=BY)
         model.apply("DEPOT-A", on_hand=transfer_quantity, in_transit=-transfer_quantity)
 
 
@@ -164,7 +164,7 @@ def test_balances_follow_the_moves(session: Session, operations: list[tuple[str,
 def test_verify_finds_a_balance_changed_behind_the_ledger(session: Session) -> None:
     """A balance edited without a move is reported by verify."""
     small_network(session)
-    flows.record_move(
+    service.record_move(
         session,
         schemas.MoveCreate(kind=MoveKind.receipt, part="P-1", location="HUB", quantity=3),
         by=BY,
@@ -188,6 +188,6 @@ def test_moves_with_their_own_routes_are_refused_by_hand(session: Session, kind:
     """Reservations and transfers only move through their own operations."""
     small_network(session)
     with pytest.raises(InvalidInput):
-        flows.record_move(
+        service.record_move(
             session, schemas.MoveCreate(kind=kind, part="P-1", location="HUB", quantity=1), by=BY
         )

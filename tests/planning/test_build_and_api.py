@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from fleetcare.cli import app
 from fleetcare.core.bulk import Item
 from fleetcare.parts import schemas
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.models import ComponentGroup, LocationKind, TransportMode
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.planning.problem import parse_problem
 from tests.fleet.factories import small_fleet
 

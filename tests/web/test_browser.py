@@ -104,7 +104,8 @@ def test_find_a_part_and_accept_proposals(
 
     small_network(session)
     receive(session, "P-1", "HUB", 4)
-    from fleetcare.parts.flows import location_of, part_of, set_target
+    from fleetcare.parts.balances import set_target
+    from fleetcare.parts.queries import location_of, part_of
 
     set_target(session, part_of(session, "P-1"), location_of(session, "DEPOT-A"), 2)
     session.commit()

@@ -1,7 +1,8 @@
 """Import and export of record files, the same for every table: validate all, then write once.
 
-A ``Kind`` knows one table: its record shape, how to check a batch of records against the
-database (references, duplicates, cross-row rules) and how to upsert it by natural key.
+A ``Table`` knows one importable table: its record shape, how to check a batch of records
+against the database (references, duplicates, cross-row rules) and how to upsert it by natural
+key.
 ``import_file`` reports *every* problem (file, row, field) and writes nothing when there is one;
 the caller's transaction makes the write all-or-nothing.
 """
@@ -53,8 +54,8 @@ class ApplyResult:
     ids: list[int] = field(default_factory=list)
 
 
-class Kind(Protocol[R]):
-    """One importable table."""
+class Table(Protocol[R]):
+    """One importable table: what ``import_file`` writes into and ``export_file`` reads."""
 
     name: str
     record_type: type[R]
@@ -71,19 +72,19 @@ class Kind(Protocol[R]):
 
 
 def parse_file(
-    kind: Kind[R], path: Path, on_progress: ProgressCallback | None = None
+    table: Table[R], path: Path, on_progress: ProgressCallback | None = None
 ) -> tuple[list[Item[R]], list[FieldError]]:
     """Read and shape-check every row of ``path``; returns the good items and all errors."""
     name = str(path)
     rows, errors = read_rows(path)
     if path.suffix.lower() == ".csv" and rows:
-        errors += header_errors(csv_header(path), kind.record_type, name)
+        errors += header_errors(csv_header(path), table.record_type, name)
         if errors:
             return [], errors
     items: list[Item[R]] = []
     for done, (row, values) in enumerate(rows, start=1):
         try:
-            items.append(Item(kind.record_type.model_validate(values), row=row))
+            items.append(Item(table.record_type.model_validate(values), row=row))
         except ValidationError as exc:
             errors += validation_errors(exc, row, name)
         if on_progress is not None and done % 1000 == 0:
@@ -94,12 +95,12 @@ def parse_file(
 
 
 def import_file(
-    session: Session, kind: Kind[R], path: Path, on_progress: ProgressCallback | None = None
+    session: Session, table: Table[R], path: Path, on_progress: ProgressCallback | None = None
 ) -> ApplyResult:
-    """Import ``path`` into ``kind``'s table; raise ``InvalidInput`` listing every problem."""
-    items, errors = parse_file(kind, path, on_progress)
+    """Import ``path`` into ``table``; raise ``InvalidInput`` listing every problem."""
+    items, errors = parse_file(table, path, on_progress)
     try:
-        result = kind.apply(session, items, write=not errors)
+        result = table.apply(session, items, write=not errors)
     except InvalidInput as exc:
         errors += [FieldError(e.field, e.message, e.row, e.file or str(path)) for e in exc.errors]
         result = ApplyResult()
@@ -109,8 +110,8 @@ def import_file(
 
 
 def export_file(
-    session: Session, kind: Kind[R], fmt: str, out: IO[str], scope: Scope = EVERYTHING
+    session: Session, table: Table[R], fmt: str, out: IO[str], scope: Scope = EVERYTHING
 ) -> int:
-    """Write the rows of ``kind`` that ``scope`` may see as ``fmt`` (csv|json), with the
+    """Write the rows of ``table`` that ``scope`` may see as ``fmt`` (csv|json), with the
     columns import reads; returns the row count."""
-    return write_rows(kind.export(session, scope), list(kind.record_type.model_fields), fmt, out)
+    return write_rows(table.export(session, scope), list(table.record_type.model_fields), fmt, out)

@@ -1,6 +1,6 @@
 """Tables upserted by a natural key, with references to other tables by *their* natural keys.
 
-One ``KeyedKind`` describes a table for ``core.bulk``: its record type, the record fields that
+One ``KeyedTable`` describes a table for ``core.bulk``: its record type, the record fields that
 form its natural key (one, like a serial, or several, like model + part of a BOM line), the
 plain columns copied as they are, and the references resolved to ids. A reference to the same
 table (a location's parent, a part's successor) may name a row of the same batch; such chains
@@ -61,7 +61,7 @@ Restrict = Callable[[Select[Any], type[Base], Scope], Select[Any]]
 
 
 @dataclass
-class KeyedKind(Generic[R]):
+class KeyedTable(Generic[R]):
     """A table whose rows are upserted by a natural key."""
 
     name: str

@@ -25,10 +25,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcare.core.bulk import Item, Kind, ProgressCallback
+from fleetcare.core.bulk import Item, ProgressCallback, Table
 from fleetcare.fleet import schemas
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ProductFamily, Unit, UnitStatus
+from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.usage import USAGE
 
 BATCH_SIZE = 40  # units per delivery at most
@@ -326,8 +326,8 @@ def has_units(session: Session) -> bool:
     return session.scalar(select(Unit.id).limit(1)) is not None
 
 
-def _apply(session: Session, kind: Kind[Any], records: Sequence[BaseModel]) -> int:
-    result = kind.apply(session, [Item(record) for record in records])
+def _apply(session: Session, table: Table[Any], records: Sequence[BaseModel]) -> int:
+    result = table.apply(session, [Item(record) for record in records])
     return result.created + result.updated
 
 

@@ -23,7 +23,6 @@ from fleetcare.core.i18n import _
 from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import system
 from fleetcare.parts import schemas
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.ledger import Delta, Entry, lock, move_many
 from fleetcare.parts.models import (
     ComponentGroup,
@@ -34,7 +33,8 @@ from fleetcare.parts.models import (
     StockLevel,
     TransportMode,
 )
-from fleetcare.parts.stock_kinds import TARGETS
+from fleetcare.parts.stock_tables import TARGETS
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 
 LOCATION_ROWS = [  # code, name, kind, lat, lon, parent, region
     (

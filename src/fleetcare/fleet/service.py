@@ -17,17 +17,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.core import audit
 from fleetcare.core.bulk import Item
-from fleetcare.core.crud import create as create  # single rows: the generic operations
+from fleetcare.core.crud import create as create  # single rows of the tables below
 from fleetcare.core.crud import read_values, validate
 from fleetcare.core.crud import update as update
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
-from fleetcare.core.keyed import KeyedKind
+from fleetcare.core.keyed import KeyedTable
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.query import contains, paginate
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import (
     ClimateClass,
     Customer,
@@ -41,6 +40,12 @@ from fleetcare.fleet.models import (
     UsageReading,
 )
 from fleetcare.fleet.scoping import restrict
+from fleetcare.fleet.tables import CUSTOMERS as CUSTOMERS
+from fleetcare.fleet.tables import DELIVERIES as DELIVERIES
+from fleetcare.fleet.tables import MODELS as MODELS
+from fleetcare.fleet.tables import REGIONS as REGIONS
+from fleetcare.fleet.tables import SITES as SITES
+from fleetcare.fleet.tables import UNITS as UNITS
 from fleetcare.fleet.usage import USAGE
 
 R = TypeVar("R", bound=BaseModel)
@@ -217,15 +222,17 @@ def list_units(
 
 def _page(
     session: Session,
-    kind: KeyedKind[Any],
+    keyed: KeyedTable[Any],
     statement: Select[Any],
     scope: Scope,
     limit: int,
     offset: int,
 ) -> Page[Any]:
-    rows, total = paginate(session, restrict(statement, kind.table, scope), limit, offset)
-    read_type = READ_TYPES[kind.name]
-    items = [read_type.model_validate({"id": r.id, **kind.to_record(r).model_dump()}) for r in rows]
+    rows, total = paginate(session, restrict(statement, keyed.table, scope), limit, offset)
+    read_type = READ_TYPES[keyed.name]
+    items = [
+        read_type.model_validate({"id": r.id, **keyed.to_record(r).model_dump()}) for r in rows
+    ]
     return Page[Any](items=items, total=total)
 
 

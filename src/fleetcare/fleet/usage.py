@@ -67,7 +67,7 @@ def meter_order_errors(
     return errors
 
 
-class UsageKind:
+class UsageTable:
     """Usage readings as an importable table."""
 
     name = "usage"
@@ -239,4 +239,4 @@ class UsageKind:
             yield self.to_record(reading, serial)
 
 
-USAGE = UsageKind()
+USAGE = UsageTable()

@@ -1,4 +1,4 @@
-"""The installed base as JSON: list (filters, ``limit``/``offset``), read, create, update, export.
+"""The installed base as JSON: list (filters, ``limit``/``offset``), read, create, update.
 
 Each route names its permission in its decorator (``rule``); reads are narrowed to the caller's
 scope, so a customer's token sees only that customer's machines.
@@ -6,19 +6,13 @@ scope, so a customer's token sees only that customer's machines.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from fastapi import APIRouter
 
-from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import StreamingResponse
-
-from fleetcare.catalog import KINDS, PARTS_KINDS, KindName
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
-from fleetcare.core.bulk import export_file
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas, service
-from fleetcare.fleet.kinds import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
 
 router = APIRouter(prefix="/api")
@@ -58,7 +52,9 @@ def create_region(
     session: DbSession, principal: CurrentPrincipal, body: schemas.RegionRecord
 ) -> schemas.RegionRead:
     """Add a region; its name must be new."""
-    return service.region_read(session, service.create(session, REGIONS, body, by=principal))
+    return service.region_read(
+        session, service.create(session, service.REGIONS, body, by=principal)
+    )
 
 
 @router.patch("/regions/{region_id}", tags=["regions"], **CATALOG)
@@ -67,7 +63,7 @@ def update_region(
 ) -> schemas.RegionRead:
     """Change a region."""
     return service.region_read(
-        session, service.update(session, REGIONS, region_id, body, by=principal)
+        session, service.update(session, service.REGIONS, region_id, body, by=principal)
     )
 
 
@@ -98,7 +94,7 @@ def create_site(
     session: DbSession, principal: CurrentPrincipal, body: schemas.SiteRecord
 ) -> schemas.SiteRead:
     """Add a site in a known region (a regional manager: one of its regions)."""
-    return service.site_read(session, service.create(session, SITES, body, by=principal))
+    return service.site_read(session, service.create(session, service.SITES, body, by=principal))
 
 
 @router.patch("/sites/{site_id}", tags=["sites"], **WRITE)
@@ -106,7 +102,9 @@ def update_site(
     session: DbSession, principal: CurrentPrincipal, site_id: RowId, body: schemas.SiteUpdate
 ) -> schemas.SiteRead:
     """Change a site."""
-    return service.site_read(session, service.update(session, SITES, site_id, body, by=principal))
+    return service.site_read(
+        session, service.update(session, service.SITES, site_id, body, by=principal)
+    )
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -138,7 +136,9 @@ def create_customer(
     session: DbSession, principal: CurrentPrincipal, body: schemas.CustomerRecord
 ) -> schemas.CustomerRead:
     """Add a customer; its code must be new."""
-    return service.customer_read(session, service.create(session, CUSTOMERS, body, by=principal))
+    return service.customer_read(
+        session, service.create(session, service.CUSTOMERS, body, by=principal)
+    )
 
 
 @router.patch("/customers/{customer_id}", tags=["customers"], **WRITE)
@@ -149,7 +149,7 @@ def update_customer(
     body: schemas.CustomerUpdate,
 ) -> schemas.CustomerRead:
     """Change a customer."""
-    row_id = service.update(session, CUSTOMERS, customer_id, body, by=principal)
+    row_id = service.update(session, service.CUSTOMERS, customer_id, body, by=principal)
     return service.customer_read(session, row_id)
 
 
@@ -179,7 +179,7 @@ def create_model(
     session: DbSession, principal: CurrentPrincipal, body: schemas.ModelRecord
 ) -> schemas.ModelRead:
     """Add a product model; its code must be new."""
-    return service.model_read(session, service.create(session, MODELS, body, by=principal))
+    return service.model_read(session, service.create(session, service.MODELS, body, by=principal))
 
 
 @router.patch("/models/{model_id}", tags=["models"], **CATALOG)
@@ -188,7 +188,7 @@ def update_model(
 ) -> schemas.ModelRead:
     """Change a product model."""
     return service.model_read(
-        session, service.update(session, MODELS, model_id, body, by=principal)
+        session, service.update(session, service.MODELS, model_id, body, by=principal)
     )
 
 
@@ -221,7 +221,9 @@ def create_delivery(
     session: DbSession, principal: CurrentPrincipal, body: schemas.DeliveryRecord
 ) -> schemas.DeliveryRead:
     """Add a delivery; its reference must be new."""
-    return service.delivery_read(session, service.create(session, DELIVERIES, body, by=principal))
+    return service.delivery_read(
+        session, service.create(session, service.DELIVERIES, body, by=principal)
+    )
 
 
 @router.patch("/deliveries/{delivery_id}", tags=["deliveries"], **WRITE)
@@ -232,7 +234,7 @@ def update_delivery(
     body: schemas.DeliveryUpdate,
 ) -> schemas.DeliveryRead:
     """Change a delivery."""
-    row_id = service.update(session, DELIVERIES, delivery_id, body, by=principal)
+    row_id = service.update(session, service.DELIVERIES, delivery_id, body, by=principal)
     return service.delivery_read(session, row_id)
 
 
@@ -269,7 +271,7 @@ def create_unit(
     session: DbSession, principal: CurrentPrincipal, body: schemas.UnitRecord
 ) -> schemas.UnitRead:
     """Add a unit; its serial must be new."""
-    return service.unit_read(session, service.create(session, UNITS, body, by=principal))
+    return service.unit_read(session, service.create(session, service.UNITS, body, by=principal))
 
 
 @router.patch("/units/{unit_id}", tags=["units"], **WRITE)
@@ -277,7 +279,9 @@ def update_unit(
     session: DbSession, principal: CurrentPrincipal, unit_id: RowId, body: schemas.UnitUpdate
 ) -> schemas.UnitRead:
     """Change a unit (its status, site, warranty start...)."""
-    return service.unit_read(session, service.update(session, UNITS, unit_id, body, by=principal))
+    return service.unit_read(
+        session, service.update(session, service.UNITS, unit_id, body, by=principal)
+    )
 
 
 @router.get("/units/{unit_id}/usage", tags=["usage"], **READ)
@@ -331,33 +335,4 @@ def update_usage(
     """Correct a reading; the unit's meters must still never run backwards."""
     return service.usage_read(
         session, service.update_usage(session, reading_id, body, by=principal)
-    )
-
-
-# --- export ----------------------------------------------------------------------------------
-@router.get(
-    "/export/{kind}",
-    tags=["export"],
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
-    **rule(Permission.fleet_export),
-)
-def export(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    kind: KindName,
-    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
-) -> Any:
-    """A table as CSV or JSON with exactly the columns import reads, within the caller's scope."""
-    from io import StringIO
-
-    if kind.value in {k.name for k in PARTS_KINDS} and not principal.can(Permission.parts_read):
-        raise HTTPException(403, "your role may not do this")
-    out = StringIO()
-    export_file(session, KINDS[kind.value], format, out, principal.scope)
-    media = "text/csv" if format == "csv" else "application/json"
-    return StreamingResponse(
-        iter([out.getvalue()]),
-        media_type=f"{media}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{kind.value}.{format}"'},
     )

@@ -22,10 +22,8 @@ from fleetcare.core.i18n import _
 from fleetcare.core.migrate import upgrade
 from fleetcare.core.permissions import system
 from fleetcare.core.tabular import validation_errors
-from fleetcare.parts import flows, read, schemas
-from fleetcare.parts.ledger import NotEnoughStock, verify
+from fleetcare.parts import schemas, service
 from fleetcare.parts.models import MoveKind
-from fleetcare.parts.stock_kinds import accept_proposals
 
 app = typer.Typer(
     no_args_is_help=True, help=_("Stock: receipts, moves, transfers, checks, proposals.")
@@ -48,7 +46,7 @@ def _run(work: Callable[[Session], T], *, write: bool) -> T:
     except NotFound as exc:
         err.print(str(exc), style="red")
         raise typer.Exit(2) from None
-    except NotEnoughStock as exc:
+    except service.NotEnoughStock as exc:
         err.print(str(exc), style="red")
         raise typer.Exit(1) from None
     for error in errors:
@@ -77,14 +75,14 @@ def receive(
     by = system(operator())
 
     def work(session: Session) -> schemas.StockRead:
-        flows.record_move(
+        service.record_move(
             session,
             schemas.MoveCreate(
                 kind=MoveKind.receipt, part=part, location=location, quantity=quantity
             ),
             by=by,
         )
-        return read.stock(session, part=part, location=location).items[0]
+        return service.stock(session, part=part, location=location).items[0]
 
     balance = _run(work, write=True)
     _print(balance, as_json)
@@ -118,7 +116,7 @@ def move_command(
     """Record any other move by hand."""
     by = system(operator())
     _run(
-        lambda session: flows.record_move(
+        lambda session: service.record_move(
             session,
             schemas.MoveCreate(
                 kind=kind,
@@ -149,7 +147,7 @@ def transfer(
     """Ship pieces from one location to another along their lane."""
     by = system(operator())
     shipped = _run(
-        lambda session: flows.ship(
+        lambda session: service.ship(
             session,
             schemas.TransferCreate(
                 part=part,
@@ -170,7 +168,7 @@ def transfer(
 def arrive(transfer_id: Annotated[int, typer.Argument(help=_("the transfer's number"))]) -> None:
     """Book a transfer in at its destination."""
     by = system(operator())
-    _run(lambda session: flows.receive(session, transfer_id, by=by), write=True)
+    _run(lambda session: service.receive(session, transfer_id, by=by), write=True)
     err.print(_("Transfer {id} received.").format(id=transfer_id))
 
 
@@ -179,7 +177,7 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help=_("print the report as JSON"))] = False,
 ) -> None:
     """Prove that every balance is the sum of its moves (exit 1 when one is not)."""
-    checked, mismatches = _run(verify, write=False)
+    checked, mismatches = _run(service.verify, write=False)
     if as_json:
         print(json.dumps({"checked": checked, "mismatches": mismatches}))
     if mismatches:
@@ -202,7 +200,8 @@ def show(
 ) -> None:
     """Balances by part and location."""
     page = _run(
-        lambda session: read.stock(session, part=part, location=location, limit=limit), write=False
+        lambda session: service.stock(session, part=part, location=location, limit=limit),
+        write=False,
     )
     if as_json:
         print(page.model_dump_json())
@@ -239,7 +238,7 @@ def proposals(
     """Replenishment proposals toward the target stock; ``--accept`` ships them all."""
     by = system(operator())
     if accept:
-        done = _run(lambda session: accept_proposals(session, [], by=by), write=True)
+        done = _run(lambda session: service.accept_proposals(session, [], by=by), write=True)
         _print(list(done.created), as_json)
         err.print(_("{count} transfers and purchases created.").format(count=len(done.created)))
         for line in done.skipped:
@@ -250,7 +249,7 @@ def proposals(
                 style="yellow",
             )
         return
-    lines = _run(read.proposals, write=False)
+    lines = _run(service.proposals, write=False)
     _print(list(lines), as_json)
     if not as_json:
         table = Table(

@@ -12,10 +12,8 @@ from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import page_url, render
-from fleetcare.parts import read
+from fleetcare.parts import service
 from fleetcare.parts.models import ComponentGroup, MoveKind
-from fleetcare.parts.replenishment import depth
-from fleetcare.parts.stock_kinds import accept_proposals
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
@@ -35,7 +33,9 @@ def parts_page(
     offset: Offset = 0,
 ) -> Response:
     """Search the catalogue; HTMX swaps only the table."""
-    page = read.list_parts(session, q=q, group=group, model=model, limit=PAGE_SIZE, offset=offset)
+    page = service.list_parts(
+        session, q=q, group=group, model=model, limit=PAGE_SIZE, offset=offset
+    )
     chosen = {
         k: v
         for k, v in {"q": q, "group": group.value if group else None, "model": model}.items()
@@ -61,12 +61,12 @@ def parts_page(
 @router.get("/parts/{part_id}")
 def part_page(request: Request, session: DbSession, principal: Reader, part_id: RowId) -> Response:
     """One part: where it sits, its latest moves, the models that use it."""
-    part = read.part_read(session, part_id)
+    part = service.part_read(session, part_id)
     context = {
         "part": part,
-        "stock": read.stock(session, part=part.number, limit=500).items,
-        "moves": read.moves(session, part=part.number, limit=20).items,
-        "models": read.models_using(session, part_id),
+        "stock": service.stock(session, part=part.number, limit=500).items,
+        "moves": service.moves(session, part=part.number, limit=20).items,
+        "models": service.models_using(session, part_id),
     }
     return render(request, "parts/part.html", context)
 
@@ -74,7 +74,7 @@ def part_page(request: Request, session: DbSession, principal: Reader, part_id: 
 @router.get("/locations")
 def locations_page(request: Request, session: DbSession, principal: Reader) -> Response:
     """The resupply tree with the stock held at each location."""
-    locations = read.list_locations(session).items
+    locations = service.list_locations(session).items
     parents = {loc.code: loc.parent for loc in locations}
 
     def path(code: str) -> list[str]:
@@ -86,9 +86,9 @@ def locations_page(request: Request, session: DbSession, principal: Reader) -> R
     ordered = sorted(locations, key=lambda loc: path(loc.code))
     context = {
         "locations": ordered,
-        "depth": {loc.code: depth(loc.code, parents) for loc in locations},
-        "totals": read.location_totals(session),
-        "lanes": read.list_lanes(session).items,
+        "depth": {loc.code: service.depth(loc.code, parents) for loc in locations},
+        "totals": service.location_totals(session),
+        "lanes": service.list_lanes(session).items,
     }
     return render(request, "parts/locations.html", context)
 
@@ -103,8 +103,8 @@ def location_page(
     offset: Offset = 0,
 ) -> Response:
     """The stock at one location; HTMX swaps only the table."""
-    location = read.location_read(session, location_id)
-    page = read.stock(session, location=location.code, part=part, limit=PAGE_SIZE, offset=offset)
+    location = service.location_read(session, location_id)
+    page = service.stock(session, location=location.code, part=part, limit=PAGE_SIZE, offset=offset)
 
     def url(new_offset: int) -> str:
         return page_url(f"/locations/{location_id}", {"part": part} if part else {}, new_offset)
@@ -131,7 +131,7 @@ def ledger_page(
     offset: Offset = 0,
 ) -> Response:
     """The ledger, newest first."""
-    page = read.moves(session, part=part, location=location, kind=kind, limit=50, offset=offset)
+    page = service.moves(session, part=part, location=location, kind=kind, limit=50, offset=offset)
     chosen = {
         k: v
         for k, v in {
@@ -159,7 +159,7 @@ def ledger_page(
 @router.get("/stock/proposals")
 def proposals_page(request: Request, session: DbSession, principal: Reader) -> Response:
     """What to ship and buy to bring stock back to its targets."""
-    lines = read.proposals(session)
+    lines = service.proposals(session)
     context = {"lines": lines, "can_accept": principal.can(Permission.stock_move), "accepted": None}
     return render(request, "parts/proposals.html", context)
 
@@ -167,11 +167,11 @@ def proposals_page(request: Request, session: DbSession, principal: Reader) -> R
 @router.post("/stock/proposals/accept")
 def accept_page(request: Request, session: DbSession, principal: Mover) -> Response:
     """Accept every current proposal (the button on the proposals page)."""
-    done = accept_proposals(session, [], by=principal)
+    done = service.accept_proposals(session, [], by=principal)
     message = _("{count} transfers and purchases created.").format(count=len(done.created))
     if done.skipped:
         message += " " + _("Skipped, no lane to ship on: {lines}.").format(
             lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)
         )
-    context = {"lines": read.proposals(session), "can_accept": True, "accepted": message}
+    context = {"lines": service.proposals(session), "can_accept": True, "accepted": message}
     return render(request, "parts/proposals.html", context)

@@ -10,14 +10,10 @@ from fastapi.responses import JSONResponse
 
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
-from fleetcare.core.crud import create, update
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
-from fleetcare.parts import flows, read, schemas, service
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
-from fleetcare.parts.ledger import NotEnoughStock, verify
+from fleetcare.parts import schemas, service
 from fleetcare.parts.models import ComponentGroup, MoveKind, ReservationStatus, TransferStatus
-from fleetcare.parts.stock_kinds import accept_proposals
 
 router = APIRouter(prefix="/api")
 READ = rule(Permission.parts_read)
@@ -30,8 +26,8 @@ CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "not enough st
 def install_handlers(app: FastAPI) -> None:
     """Answer a move that would take more than the stock holds with 409 and the balance."""
 
-    @app.exception_handler(NotEnoughStock)
-    async def _not_enough(_request: Request, exc: NotEnoughStock) -> JSONResponse:
+    @app.exception_handler(service.NotEnoughStock)
+    async def _not_enough(_request: Request, exc: service.NotEnoughStock) -> JSONResponse:
         body = {
             "detail": str(exc),
             "on_hand": exc.on_hand,
@@ -52,13 +48,13 @@ def list_parts(
     offset: Offset = 0,
 ) -> Page[schemas.PartRead]:
     """Parts by number; ``q`` matches the number or name, ``model`` the parts fitted to it."""
-    return read.list_parts(session, q=q, group=group, model=model, limit=limit, offset=offset)
+    return service.list_parts(session, q=q, group=group, model=model, limit=limit, offset=offset)
 
 
 @router.get("/parts/{part_id}", tags=["parts"], **READ)
 def read_part(session: DbSession, part_id: RowId) -> schemas.PartRead:
     """One part."""
-    return read.part_read(session, part_id)
+    return service.part_read(session, part_id)
 
 
 @router.post("/parts", status_code=201, tags=["parts"], **WRITE)
@@ -66,7 +62,7 @@ def create_part(
     session: DbSession, principal: CurrentPrincipal, body: schemas.PartRecord
 ) -> schemas.PartRead:
     """Add a part; its number must be new."""
-    return read.part_read(session, create(session, PARTS, body, by=principal))
+    return service.part_read(session, service.create(session, service.PARTS, body, by=principal))
 
 
 @router.patch("/parts/{part_id}", tags=["parts"], **WRITE)
@@ -74,7 +70,9 @@ def update_part(
     session: DbSession, principal: CurrentPrincipal, part_id: RowId, body: schemas.PartUpdate
 ) -> schemas.PartRead:
     """Change a part (its cost, its successor...)."""
-    return read.part_read(session, update(session, PARTS, part_id, body, by=principal))
+    return service.part_read(
+        session, service.update(session, service.PARTS, part_id, body, by=principal)
+    )
 
 
 @router.get("/boms", tags=["parts"], **READ)
@@ -86,7 +84,7 @@ def list_boms(
     offset: Offset = 0,
 ) -> Page[schemas.BomRead]:
     """Bill-of-materials lines: which parts, how many (Z), critical or not, per model."""
-    return read.list_boms(session, model=model, part=part, limit=limit, offset=offset)
+    return service.list_boms(session, model=model, part=part, limit=limit, offset=offset)
 
 
 @router.post("/boms", status_code=201, tags=["parts"], **WRITE)
@@ -94,8 +92,8 @@ def create_bom_line(
     session: DbSession, principal: CurrentPrincipal, body: schemas.BomRecord
 ) -> schemas.BomRead:
     """Add a part to a model's bill of materials."""
-    create(session, BOMS, body, by=principal)
-    return read.list_boms(session, model=body.model, part=body.part).items[0]
+    service.create(session, service.BOMS, body, by=principal)
+    return service.list_boms(session, model=body.model, part=body.part).items[0]
 
 
 # --- network -----------------------------------------------------------------------------------
@@ -104,13 +102,13 @@ def list_locations(
     session: DbSession, limit: Limit = 500, offset: Offset = 0
 ) -> Page[schemas.LocationRead]:
     """Stocking locations by code (their ``parent`` makes the resupply tree)."""
-    return read.list_locations(session, limit=limit, offset=offset)
+    return service.list_locations(session, limit=limit, offset=offset)
 
 
 @router.get("/locations/{location_id}", tags=["network"], **READ)
 def read_location(session: DbSession, location_id: RowId) -> schemas.LocationRead:
     """One location."""
-    return read.location_read(session, location_id)
+    return service.location_read(session, location_id)
 
 
 @router.post("/locations", status_code=201, tags=["network"], **WRITE)
@@ -118,7 +116,9 @@ def create_location(
     session: DbSession, principal: CurrentPrincipal, body: schemas.LocationRecord
 ) -> schemas.LocationRead:
     """Add a location under a known parent (or a new root)."""
-    return read.location_read(session, create(session, LOCATIONS, body, by=principal))
+    return service.location_read(
+        session, service.create(session, service.LOCATIONS, body, by=principal)
+    )
 
 
 @router.patch("/locations/{location_id}", tags=["network"], **WRITE)
@@ -129,7 +129,9 @@ def update_location(
     body: schemas.LocationUpdate,
 ) -> schemas.LocationRead:
     """Change a location; a new parent must not make a loop."""
-    return read.location_read(session, update(session, LOCATIONS, location_id, body, by=principal))
+    return service.location_read(
+        session, service.update(session, service.LOCATIONS, location_id, body, by=principal)
+    )
 
 
 @router.get("/lanes", tags=["network"], **READ)
@@ -137,7 +139,7 @@ def list_lanes(
     session: DbSession, location: SearchText = None, limit: Limit = 500, offset: Offset = 0
 ) -> Page[schemas.LaneRead]:
     """Lanes, optionally those starting or ending at one location."""
-    return read.list_lanes(session, location=location, limit=limit, offset=offset)
+    return service.list_lanes(session, location=location, limit=limit, offset=offset)
 
 
 @router.post("/lanes", status_code=201, tags=["network"], **WRITE)
@@ -145,7 +147,7 @@ def create_lane(
     session: DbSession, principal: CurrentPrincipal, body: schemas.LaneRecord
 ) -> schemas.LaneRead:
     """Add a lane between two locations."""
-    return read.lane_read(session, create(session, LANES, body, by=principal))
+    return service.lane_read(session, service.create(session, service.LANES, body, by=principal))
 
 
 # --- stock -------------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ def stock(
     offset: Offset = 0,
 ) -> Page[schemas.StockRead]:
     """On hand, reserved, available (on hand − reserved), in transit and target."""
-    return read.stock(session, part=part, location=location, limit=limit, offset=offset)
+    return service.stock(session, part=part, location=location, limit=limit, offset=offset)
 
 
 @router.get("/stock/moves", tags=["stock"], **READ)
@@ -171,7 +173,9 @@ def list_moves(
     offset: Offset = 0,
 ) -> Page[schemas.MoveRead]:
     """The ledger, newest first."""
-    return read.moves(session, part=part, location=location, kind=kind, limit=limit, offset=offset)
+    return service.moves(
+        session, part=part, location=location, kind=kind, limit=limit, offset=offset
+    )
 
 
 @router.post("/stock/moves", status_code=201, tags=["stock"], responses=CONFLICT, **MOVE)
@@ -179,14 +183,14 @@ def create_move(
     session: DbSession, principal: CurrentPrincipal, body: schemas.MoveCreate
 ) -> schemas.MoveRead:
     """Record a receipt, adjustment, issue, return, scrap, cannibalisation or grey purchase."""
-    move_id = flows.record_move(session, body, by=principal)
-    return read.moves(session, move_id=move_id).items[0]
+    move_id = service.record_move(session, body, by=principal)
+    return service.moves(session, move_id=move_id).items[0]
 
 
 @router.get("/stock/verify", tags=["stock"], **READ)
 def verify_stock(session: DbSession) -> schemas.VerifyReport:
     """Check that every balance equals the sum of its moves."""
-    checked, mismatches = verify(session)
+    checked, mismatches = service.verify(session)
     return schemas.VerifyReport(checked=checked, mismatches=mismatches)
 
 
@@ -199,7 +203,7 @@ def list_reservations(
     offset: Offset = 0,
 ) -> Page[schemas.ReservationRead]:
     """Reservations, newest first."""
-    return read.list_reservations(
+    return service.list_reservations(
         session, status=status, work_order=work_order, limit=limit, offset=offset
     )
 
@@ -209,7 +213,7 @@ def create_reservation(
     session: DbSession, principal: CurrentPrincipal, body: schemas.ReservationCreate
 ) -> schemas.ReservationRead:
     """Hold pieces for a work order: 201, or 409 when fewer than ``quantity`` are available."""
-    return flows.reserve(session, body, by=principal)
+    return service.reserve(session, body, by=principal)
 
 
 @router.post("/stock/reservations/{reservation_id}/release", tags=["stock"], **RESERVE)
@@ -217,7 +221,7 @@ def release_reservation(
     session: DbSession, principal: CurrentPrincipal, reservation_id: RowId
 ) -> schemas.ReservationRead:
     """Give the held pieces back."""
-    return flows.release(session, reservation_id, by=principal)
+    return service.release(session, reservation_id, by=principal)
 
 
 @router.post("/stock/reservations/{reservation_id}/issue", tags=["stock"], **RESERVE)
@@ -225,7 +229,7 @@ def issue_reservation(
     session: DbSession, principal: CurrentPrincipal, reservation_id: RowId
 ) -> schemas.ReservationRead:
     """Hand the held pieces out to the work order."""
-    return flows.issue(session, reservation_id, by=principal)
+    return service.issue(session, reservation_id, by=principal)
 
 
 @router.get("/stock/transfers", tags=["stock"], **READ)
@@ -233,7 +237,7 @@ def list_transfers(
     session: DbSession, status: Choice[TransferStatus] = None, limit: Limit = 50, offset: Offset = 0
 ) -> Page[schemas.TransferRead]:
     """Transfers, newest first."""
-    return read.list_transfers(session, status=status, limit=limit, offset=offset)
+    return service.list_transfers(session, status=status, limit=limit, offset=offset)
 
 
 @router.post("/stock/transfers", status_code=201, tags=["stock"], responses=CONFLICT, **MOVE)
@@ -241,7 +245,7 @@ def create_transfer(
     session: DbSession, principal: CurrentPrincipal, body: schemas.TransferCreate
 ) -> schemas.TransferRead:
     """Ship pieces along a lane (no ``origin``: order them from the supplier)."""
-    return flows.ship(session, body, by=principal)
+    return service.ship(session, body, by=principal)
 
 
 @router.post("/stock/transfers/{transfer_id}/receive", tags=["stock"], **MOVE)
@@ -249,7 +253,7 @@ def receive_transfer(
     session: DbSession, principal: CurrentPrincipal, transfer_id: RowId
 ) -> schemas.TransferRead:
     """Book a transfer in at its destination."""
-    return flows.receive(session, transfer_id, by=principal)
+    return service.receive(session, transfer_id, by=principal)
 
 
 @router.put("/stock/targets", tags=["stock"], **WRITE)
@@ -266,7 +270,7 @@ def set_targets(
 @router.get("/stock/proposals", tags=["stock"], **READ)
 def list_proposals(session: DbSession) -> list[schemas.ProposalLine]:
     """Transfers from parents and purchases at the root that bring stock back to its targets."""
-    return read.proposals(session)
+    return service.proposals(session)
 
 
 @router.post("/stock/proposals/accept", tags=["stock"], responses=CONFLICT, **MOVE)
@@ -277,4 +281,4 @@ def accept(
 
     Accepting all skips lines with no ordinary lane: they stay proposed, with no ``mode``.
     """
-    return accept_proposals(session, body.lines, by=principal).created
+    return service.accept_proposals(session, body.lines, by=principal).created

@@ -29,6 +29,7 @@ from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
 from fleetcare.core.security import cookie_key, secret_key
 from fleetcare.core.templating import render
+from fleetcare.exchange import views as exchange_views
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
 from fleetcare.parts import pages as parts_pages
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         account_views.router,
         fleet_views.router,
+        exchange_views.router,
         parts_views.router,
         planning_views.router,
         account_pages.router,

@@ -1,19 +1,20 @@
-"""Reading the parts network: lists, one row, balances, the ledger, proposals."""
+"""Reading the parts network: catalogue, network, balances, the ledger, reservations, transfers.
+
+Also the lookups by natural key that writes use (``part_of``, ``location_of``): they answer an
+unknown key with ``InvalidInput`` naming the field.
+"""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from fleetcare.core.errors import NotFound
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.query import contains, paginate, paginate_rows
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductModel
 from fleetcare.parts import schemas
-from fleetcare.parts.kinds import BOMS, LANES, LOCATIONS, PARTS
 from fleetcare.parts.models import (
     BomLine,
     ComponentGroup,
@@ -28,7 +29,23 @@ from fleetcare.parts.models import (
     Transfer,
     TransferStatus,
 )
-from fleetcare.parts.replenishment import Balance, Proposal, propose
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
+
+
+def part_of(session: Session, number: str, field: str = "part") -> Part:
+    """The part with ``number``, or InvalidInput naming ``field``."""
+    part = session.scalars(select(Part).where(Part.number == number)).first()
+    if part is None:
+        raise InvalidInput([FieldError(field, _("unknown part '{number}'").format(number=number))])
+    return part
+
+
+def location_of(session: Session, code: str, field: str = "location") -> Location:
+    """The location with ``code``, or InvalidInput naming ``field``."""
+    location = session.scalars(select(Location).where(Location.code == code)).first()
+    if location is None:
+        raise InvalidInput([FieldError(field, _("unknown location '{code}'").format(code=code))])
+    return location
 
 
 # --- catalogue and network -------------------------------------------------------------------
@@ -310,64 +327,6 @@ def list_transfers(
         statement = statement.where(Transfer.status == status)
     ids, total = paginate(session, statement, limit, offset)
     return Page[schemas.TransferRead](items=[transfer_read(session, i) for i in ids], total=total)
-
-
-# --- proposals -------------------------------------------------------------------------------
-def proposals(session: Session) -> list[schemas.ProposalLine]:
-    """What to ship or buy now so that every part with targets comes back to them."""
-    above = aliased(Location)
-    parents: dict[str, str | None] = {
-        code: parent
-        for code, parent in session.execute(
-            select(Location.code, above.code).outerjoin(above, Location.parent_id == above.id)
-        )
-    }
-    planned = select(StockLevel.part_id).where(StockLevel.target.is_not(None)).distinct()
-    balances = {
-        (number, code): Balance(lvl.on_hand, lvl.reserved, lvl.in_transit, lvl.target)
-        for lvl, number, code in session.execute(
-            select(StockLevel, Part.number, Location.code)
-            .join(Part, StockLevel.part_id == Part.id)
-            .join(Location, StockLevel.location_id == Location.id)
-            .where(StockLevel.part_id.in_(planned))
-        )
-    }
-    return [_priced(session, line) for line in propose(balances, parents)]
-
-
-def _priced(session: Session, proposal: Proposal) -> schemas.ProposalLine:
-    part = session.scalars(select(Part).where(Part.number == proposal.part)).one()
-    lane = None
-    if proposal.origin is not None:
-        origin, destination = aliased(Location), aliased(Location)
-        lane = session.scalars(
-            select(Lane)
-            .join(origin, Lane.from_id == origin.id)
-            .join(destination, Lane.to_id == destination.id)
-            .where(
-                origin.code == proposal.origin,
-                destination.code == proposal.destination,
-                Lane.emergency.is_(False),
-            )
-            .order_by(Lane.lead_time_days, Lane.id)
-        ).first()
-    freight = (
-        (lane.cost_per_kg * Decimal(str(part.weight_kg)) * proposal.quantity).quantize(
-            Decimal("0.01")
-        )
-        if lane
-        else None
-    )
-    return schemas.ProposalLine(
-        part=proposal.part,
-        origin=proposal.origin,
-        destination=proposal.destination,
-        quantity=proposal.quantity,
-        mode=lane.mode.value if lane else None,
-        lead_time_days=lane.lead_time_days if lane else None,
-        freight_cost=freight,
-        currency=lane.currency if lane else part.currency,
-    )
 
 
 def models_using(session: Session, part_id: int) -> list[tuple[str, int, bool]]:

@@ -1,4 +1,4 @@
-"""Opening (counted) stock and target stock as importable tables, and accepting proposals.
+"""Opening (counted) stock and target stock as importable tables.
 
 ``stock`` rows set the on-hand quantity of a part at a location through adjustment moves, so
 the ledger stays the only way stock changes; ``targets`` rows set the planned stock that the
@@ -8,10 +8,9 @@ replenishment proposals aim for. Both are upserted by (part, location).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core import audit
@@ -21,15 +20,14 @@ from fleetcare.core.i18n import _
 from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope, system
 from fleetcare.parts import schemas
-from fleetcare.parts.flows import set_on_hand, set_target, ship
-from fleetcare.parts.ledger import NotEnoughStock, level, lock
+from fleetcare.parts.balances import set_on_hand, set_target
+from fleetcare.parts.ledger import NotEnoughStock, level
 from fleetcare.parts.models import Location, Part, StockLevel
-from fleetcare.parts.read import proposals
 
 R = TypeVar("R", bound=schemas.PartLocation)
 
 
-class _PartLocationKind(Generic[R]):
+class _PartLocationTable(Generic[R]):
     """Rows keyed by (part number, location code)."""
 
     name: str
@@ -70,7 +68,7 @@ class _PartLocationKind(Generic[R]):
         return parts, locations
 
 
-class StockKind(_PartLocationKind[schemas.StockRecord]):
+class StockTable(_PartLocationTable[schemas.StockRecord]):
     """Counted stock: brings on hand to the given quantity with adjustment moves."""
 
     name = "stock"
@@ -116,7 +114,7 @@ class StockKind(_PartLocationKind[schemas.StockRecord]):
             yield schemas.StockRecord(part=number, location=code, on_hand=on_hand)
 
 
-class TargetKind(_PartLocationKind[schemas.TargetRecord]):
+class TargetTable(_PartLocationTable[schemas.TargetRecord]):
     """Target stock per part and location; every change is audited, as ``actor``."""
 
     name = "targets"
@@ -167,94 +165,5 @@ class TargetKind(_PartLocationKind[schemas.TargetRecord]):
             yield schemas.TargetRecord(part=number, location=code, target=target)
 
 
-ACCEPT_LOCK = 0x5F0C4A  # pg_advisory_xact_lock key of accept_proposals
-STOCK = StockKind()
-TARGETS = TargetKind()
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """What accepting proposals did: the transfers and purchases created, the lines skipped."""
-
-    created: list[schemas.TransferRead]
-    skipped: list[schemas.ProposalLine]  # no ordinary lane from the origin: still proposed
-
-
-def _shippable(line: schemas.ProposalLine) -> bool:
-    """A purchase, or a transfer with an ordinary lane to carry it."""
-    return line.origin is None or line.mode is not None
-
-
-def accept_proposals(
-    session: Session, chosen: Sequence[schemas.ProposalChoice], *, by: Principal
-) -> Accepted:
-    """Create the transfers and purchases of the chosen lines (all current ones if none chosen).
-
-    A chosen line must still be proposed, with the same or a smaller quantity (lines for the
-    same part, origin and destination count together): proposals are computed afresh in this
-    transaction, so stock that moved meanwhile is not shipped twice. A transfer needs an
-    ordinary lane: a chosen line without one is refused; accepting all skips such lines and
-    returns them for the caller to report. On PostgreSQL an advisory lock makes concurrent
-    accepts take turns (SQLite's write transactions already do), and every balance to move is
-    locked before the first move, in the order single transfers lock theirs (no deadlock).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCEPT_LOCK})
-    current = {(p.part, p.origin, p.destination): p for p in proposals(session)}
-    skipped = [] if chosen else [p for p in current.values() if not _shippable(p)]
-    lines: list[schemas.ProposalChoice | schemas.ProposalLine] = list(chosen) or [
-        p for p in current.values() if _shippable(p)
-    ]
-    wanted: dict[tuple[str, str | None, str], int] = {}
-    for line in lines:
-        key = (line.part, line.origin, line.destination)
-        wanted[key] = wanted.get(key, 0) + line.quantity
-    errors = []
-    for number, line in enumerate(lines, start=1):
-        key = (line.part, line.origin, line.destination)
-        fresh = current.get(key)
-        if fresh is None or wanted[key] > fresh.quantity:
-            message = _("line {n} ({part} to {destination}) is no longer proposed")
-        elif not _shippable(fresh):
-            message = _("line {n} ({part} to {destination}): no ordinary lane to ship it on")
-        else:
-            continue
-        errors.append(
-            FieldError(
-                "lines",
-                message.format(n=number, part=line.part, destination=line.destination),
-                number,
-            )
-        )
-    if errors:
-        raise InvalidInput(errors)
-    _lock_balances(session, lines)
-    created = [
-        ship(
-            session,
-            schemas.TransferCreate(
-                part=line.part,
-                origin=line.origin,
-                destination=line.destination,
-                quantity=line.quantity,
-            ),
-            by=by,
-        )
-        for line in lines
-    ]
-    return Accepted(created, skipped)
-
-
-def _lock_balances(
-    session: Session, lines: Sequence[schemas.ProposalChoice | schemas.ProposalLine]
-) -> None:
-    """Lock every balance the lines move: part by part, each in location order (``lock``)."""
-    ends = [(line.part, code) for line in lines for code in (line.origin, line.destination)]
-    parts = resolve(session, Part, "number", (part for part, _code in ends))
-    locations = resolve(session, Location, "code", (code for _part, code in ends if code))
-    by_part: dict[int, set[int]] = {}
-    for part, code in ends:
-        if code is not None:
-            by_part.setdefault(parts[part], set()).add(locations[code])
-    for part_id in sorted(by_part):
-        lock(session, part_id, by_part[part_id])
+STOCK = StockTable()
+TARGETS = TargetTable()

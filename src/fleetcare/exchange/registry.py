@@ -1,0 +1,17 @@
+"""Every table ``fleetcare import`` and ``fleetcare export`` know, by the name the CLI takes."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from fleetcare.core.bulk import Table
+from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
+from fleetcare.fleet.usage import USAGE
+from fleetcare.parts.stock_tables import STOCK, TARGETS
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
+
+FLEET_TABLES: tuple[Table[Any], ...] = (REGIONS, SITES, CUSTOMERS, MODELS, DELIVERIES, UNITS, USAGE)
+PARTS_TABLES: tuple[Table[Any], ...] = (PARTS, BOMS, LOCATIONS, LANES, STOCK, TARGETS)
+TABLES: dict[str, Table[Any]] = {table.name: table for table in FLEET_TABLES + PARTS_TABLES}
+TableName = enum.StrEnum("TableName", {name: name for name in TABLES})  # type: ignore[misc]

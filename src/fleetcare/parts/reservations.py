@@ -1,0 +1,112 @@
+"""Reservations: hold pieces for a work order, then release them or issue them.
+
+Each operation writes through ``ledger.move`` (balances stay the sum of their moves) and
+leaves an audit entry; the caller's transaction commits it all or nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from fleetcare.core import audit
+from fleetcare.core.clock import utcnow
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Principal
+from fleetcare.parts import ledger, schemas
+from fleetcare.parts.models import MoveKind, Reservation, ReservationStatus
+from fleetcare.parts.queries import location_of, part_of, reservation_read
+
+
+def reserve(
+    session: Session, body: schemas.ReservationCreate, *, by: Principal
+) -> schemas.ReservationRead:
+    """Hold ``quantity`` pieces for a work order; NotEnoughStock when fewer are available."""
+    part = part_of(session, body.part)
+    location = location_of(session, body.location)
+    held = Reservation(
+        part_id=part.id,
+        location_id=location.id,
+        quantity=body.quantity,
+        work_order=body.work_order,
+        status=ReservationStatus.active,
+        created_at=utcnow(),
+        created_by=by.username,
+    )
+    session.add(held)
+    session.flush()
+    ledger.move(
+        session,
+        kind=MoveKind.reserve,
+        part_id=part.id,
+        location_id=location.id,
+        delta=ledger.Delta.of(MoveKind.reserve, body.quantity),
+        actor=by.username,
+        work_order=body.work_order,
+        reservation_id=held.id,
+    )
+    audit.record(
+        session,
+        actor=by.username,
+        action="reserve",
+        entity="reservations",
+        key=str(held.id),
+        after=body,
+    )
+    return reservation_read(session, held.id)
+
+
+def _active(session: Session, reservation_id: int) -> Reservation:
+    held = session.get(Reservation, reservation_id, with_for_update=True)
+    if held is None:
+        raise NotFound(_("reservation {id} not found").format(id=reservation_id))
+    if held.status is not ReservationStatus.active:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "status",
+                    _("the reservation is {status} already").format(status=held.status.value),
+                )
+            ]
+        )
+    return held
+
+
+def release(session: Session, reservation_id: int, *, by: Principal) -> schemas.ReservationRead:
+    """Give reserved pieces back to the available stock."""
+    held = _active(session, reservation_id)
+    ledger.move(
+        session,
+        kind=MoveKind.release,
+        part_id=held.part_id,
+        location_id=held.location_id,
+        delta=ledger.Delta.of(MoveKind.release, held.quantity),
+        actor=by.username,
+        work_order=held.work_order,
+        reservation_id=held.id,
+    )
+    held.status = ReservationStatus.released
+    audit.record(
+        session, actor=by.username, action="release", entity="reservations", key=str(held.id)
+    )
+    return reservation_read(session, held.id)
+
+
+def issue(session: Session, reservation_id: int, *, by: Principal) -> schemas.ReservationRead:
+    """Hand reserved pieces out to the work order: they leave the stock."""
+    held = _active(session, reservation_id)
+    ledger.move(
+        session,
+        kind=MoveKind.issue,
+        part_id=held.part_id,
+        location_id=held.location_id,
+        delta=ledger.Delta(on_hand=-held.quantity, reserved=-held.quantity),
+        actor=by.username,
+        work_order=held.work_order,
+        reservation_id=held.id,
+    )
+    held.status = ReservationStatus.issued
+    audit.record(
+        session, actor=by.username, action="issue", entity="reservations", key=str(held.id)
+    )
+    return reservation_read(session, held.id)
