@@ -121,5 +121,5 @@ def test_find_a_part_and_accept_proposals(
     expect(page.locator("h1")).to_contain_text("P-1")
     page.goto(f"{live_server}/stock/proposals")
     page.click("button.primary")
-    expect(page.locator(".notice")).to_contain_text("1 transfers and purchases created")
+    expect(page.locator(".notice")).to_contain_text("1 transfer or purchase created")
     page.close()

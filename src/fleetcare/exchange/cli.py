@@ -15,7 +15,7 @@ import typer
 from fleetcare.core import audit
 from fleetcare.core.bulk import export_file, import_file
 from fleetcare.core.cli import command_session, err, operator, progress_bar
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.exchange.registry import TABLES, TableName
 
 
@@ -70,4 +70,5 @@ def export_command(
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:
                 count = export_file(session, TABLES[kind.value], fmt, handle)
-    err.print(_("{count} {kind} exported.").format(count=count, kind=kind.value))
+    message = ngettext("{count} row of {kind} exported.", "{count} rows of {kind} exported.", count)
+    err.print(message.format(count=count, kind=kind.value))

@@ -3,55 +3,36 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from fleetcare.core.cli import operator
-from fleetcare.core.config import get_settings
-from fleetcare.core.db import transaction
-from fleetcare.core.errors import InvalidInput, NotFound
-from fleetcare.core.i18n import _
-from fleetcare.core.migrate import upgrade
+from fleetcare.core.cli import command_session, err, operator
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.permissions import system
-from fleetcare.core.tabular import validation_errors
 from fleetcare.parts import schemas, service
 from fleetcare.parts.models import MoveKind
 
 app = typer.Typer(
     no_args_is_help=True, help=_("Stock: receipts, moves, transfers, checks, proposals.")
 )
-err = Console(stderr=True)
 T = TypeVar("T")
 
 
 def _run(work: Callable[[Session], T], *, write: bool) -> T:
     """Run ``work`` in one transaction; bad input exits 2, too little stock exits 1."""
-    url = get_settings().resolved_database_url
-    upgrade(url)
     try:
-        with transaction(url, write=write) as session:
+        with command_session(write=write) as session:
             return work(session)
-    except ValidationError as exc:
-        errors = validation_errors(exc)
-    except InvalidInput as exc:
-        errors = exc.errors
-    except NotFound as exc:
-        err.print(str(exc), style="red")
-        raise typer.Exit(2) from None
     except service.NotEnoughStock as exc:
         err.print(str(exc), style="red")
         raise typer.Exit(1) from None
-    for error in errors:
-        print(f"{error.field}: {error.message}", file=sys.stderr)
-    raise typer.Exit(2)
 
 
 def _print(value: BaseModel | list[BaseModel], as_json: bool) -> None:
@@ -182,9 +163,11 @@ def verify_command(
         print(json.dumps({"checked": checked, "mismatches": mismatches}))
     if mismatches:
         err.print(
-            _("{count} of {checked} balances differ from their moves.").format(
-                count=len(mismatches), checked=checked
-            ),
+            ngettext(
+                "{count} of {checked} balances differs from its moves.",
+                "{count} of {checked} balances differ from their moves.",
+                len(mismatches),
+            ).format(count=len(mismatches), checked=checked),
             style="red",
         )
         raise typer.Exit(1)
@@ -240,7 +223,7 @@ def proposals(
     if accept:
         done = _run(lambda session: service.accept_proposals(session, [], by=by), write=True)
         _print(list(done.created), as_json)
-        err.print(_("{count} transfers and purchases created.").format(count=len(done.created)))
+        err.print(done.created_text)
         for line in done.skipped:
             err.print(
                 _("skipped {part} {origin} → {destination}: no lane to ship on").format(

@@ -11,7 +11,7 @@ from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import page_url, render
+from fleetcare.core.templating import render, render_list
 from fleetcare.parts import service
 from fleetcare.parts.models import ComponentGroup, MoveKind
 
@@ -20,6 +20,7 @@ Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
 Mover = Annotated[Principal, Depends(require(Permission.stock_move))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 PAGE_SIZE = 25
+LEDGER_PAGE_SIZE = 50
 
 
 @router.get("/parts")
@@ -36,26 +37,16 @@ def parts_page(
     page = service.list_parts(
         session, q=q, group=group, model=model, limit=PAGE_SIZE, offset=offset
     )
-    chosen = {
-        k: v
-        for k, v in {"q": q, "group": group.value if group else None, "model": model}.items()
-        if v
-    }
-
-    def url(new_offset: int) -> str:
-        return page_url("/parts", chosen, new_offset)
-
-    context = {
-        "page": page,
-        "chosen": chosen,
-        "offset": offset,
-        "limit": PAGE_SIZE,
-        "url": url,
-        "groups": [g.value for g in ComponentGroup],
-    }
-    response = render(request, "parts/list.html", context, block="table")
-    response.headers["HX-Push-Url"] = url(offset)
-    return response
+    return render_list(
+        request,
+        "parts/list.html",
+        path="/parts",
+        page=page,
+        filters={"q": q, "group": group, "model": model},
+        offset=offset,
+        limit=PAGE_SIZE,
+        context={"groups": [g.value for g in ComponentGroup]},
+    )
 
 
 @router.get("/parts/{part_id}")
@@ -105,19 +96,16 @@ def location_page(
     """The stock at one location; HTMX swaps only the table."""
     location = service.location_read(session, location_id)
     page = service.stock(session, location=location.code, part=part, limit=PAGE_SIZE, offset=offset)
-
-    def url(new_offset: int) -> str:
-        return page_url(f"/locations/{location_id}", {"part": part} if part else {}, new_offset)
-
-    context = {
-        "location": location,
-        "page": page,
-        "offset": offset,
-        "limit": PAGE_SIZE,
-        "url": url,
-        "part": part,
-    }
-    return render(request, "parts/location.html", context, block="table")
+    return render_list(
+        request,
+        "parts/location.html",
+        path=f"/locations/{location_id}",
+        page=page,
+        filters={"part": part},
+        offset=offset,
+        limit=PAGE_SIZE,
+        context={"location": location, "part": part},
+    )
 
 
 @router.get("/stock/ledger")
@@ -131,29 +119,19 @@ def ledger_page(
     offset: Offset = 0,
 ) -> Response:
     """The ledger, newest first."""
-    page = service.moves(session, part=part, location=location, kind=kind, limit=50, offset=offset)
-    chosen = {
-        k: v
-        for k, v in {
-            "part": part,
-            "location": location,
-            "kind": kind.value if kind else None,
-        }.items()
-        if v
-    }
-
-    def url(new_offset: int) -> str:
-        return page_url("/stock/ledger", chosen, new_offset)
-
-    context = {
-        "page": page,
-        "chosen": chosen,
-        "offset": offset,
-        "limit": 50,
-        "url": url,
-        "kinds": [k.value for k in MoveKind],
-    }
-    return render(request, "parts/ledger.html", context, block="table")
+    page = service.moves(
+        session, part=part, location=location, kind=kind, limit=LEDGER_PAGE_SIZE, offset=offset
+    )
+    return render_list(
+        request,
+        "parts/ledger.html",
+        path="/stock/ledger",
+        page=page,
+        filters={"part": part, "location": location, "kind": kind},
+        offset=offset,
+        limit=LEDGER_PAGE_SIZE,
+        context={"kinds": [k.value for k in MoveKind]},
+    )
 
 
 @router.get("/stock/proposals")
@@ -168,7 +146,7 @@ def proposals_page(request: Request, session: DbSession, principal: Reader) -> R
 def accept_page(request: Request, session: DbSession, principal: Mover) -> Response:
     """Accept every current proposal (the button on the proposals page)."""
     done = service.accept_proposals(session, [], by=principal)
-    message = _("{count} transfers and purchases created.").format(count=len(done.created))
+    message = done.created_text
     if done.skipped:
         message += " " + _("Skipped, no lane to ship on: {lines}.").format(
             lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, aliased
 
 from fleetcare.core.errors import FieldError, InvalidInput
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import ledger, schemas
@@ -88,6 +88,15 @@ class Accepted:
 
     created: list[schemas.TransferRead]
     skipped: list[schemas.ProposalLine]  # no ordinary lane from the origin: still proposed
+
+    @property
+    def created_text(self) -> str:
+        """How many were created, in words: "1 transfer or purchase created." """
+        return ngettext(
+            "{count} transfer or purchase created.",
+            "{count} transfers and purchases created.",
+            len(self.created),
+        ).format(count=len(self.created))
 
 
 def _shippable(line: schemas.ProposalLine) -> bool:
