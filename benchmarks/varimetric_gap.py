@@ -56,9 +56,10 @@ def main() -> None:
     for hub in (0, 4, 8, 12):
         for depot in (1, 2, 3):
             stock = np.array([[hub, depot, depot, depot]], dtype=np.int64)
-            document = summary(problem, stock, params, run(problem, stock, params, workers=2))
-            cell = document["parts"]["P"]["D1"]  # type: ignore[index]
-            mean, (lo, hi) = cell["backorders_mean"], cell["backorders_ci95"]
+            simulated = summary(problem, stock, params, run(problem, stock, params, workers=2))
+            d1 = problem.location_index()["D1"]
+            mean = float(simulated.backorders_mean[0, d1])
+            lo, hi = (float(end) for end in simulated.backorders_ci95[:, 0, d1])
             terms = evaluate(problem, stock).terms[0]
             vari = float(terms.ebo[1])
             metric_mean = float(terms.mean[1])

@@ -20,7 +20,7 @@ from fleetcare.planning.forecast import (
     dispersion,
     forecast_series,
 )
-from tests.planning.test_build_and_api import planned_network
+from tests.planning.factories import planned_network
 
 
 @pytest.mark.parametrize(

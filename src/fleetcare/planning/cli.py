@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,8 +16,15 @@ from rich.table import Table
 
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
-from fleetcare.planning.optimise import OptimiseParams, optimise
+from fleetcare.planning.optimise import (
+    OptimiseParams,
+    OptimiseRequestError,
+    check_reached,
+    check_request,
+    optimise,
+)
 from fleetcare.planning.problem import (
+    ParameterError,
     PlanningProblem,
     ProblemError,
     read_problem,
@@ -24,16 +33,43 @@ from fleetcare.planning.problem import (
 )
 from fleetcare.planning.varimetric import evaluate, evaluation_document
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 app = typer.Typer(
     no_args_is_help=True, help=_("Spare-parts planning: VARI-METRIC evaluation and optimisation.")
 )
 err = Console(stderr=True)
 
 
-def _bad(file: Path, messages: list[str]) -> typer.Exit:
+def option(name: str) -> str:
+    """A parameter's name as the command line spells it: ``target_availability`` →
+    ``--target-availability``."""
+    return "--" + name.replace("_", "-")
+
+
+def refused(where: str | Path, exc: ParameterError) -> typer.Exit:
+    """Print ``WHERE: message`` with the parameters spelled as options; exit status 2."""
+    return _bad(where, [exc.text(option)])
+
+
+def _bad(where: str | Path, messages: list[str]) -> typer.Exit:
     for message in messages:
-        print(f"{file}: {message}", file=sys.stderr)
+        print(f"{where}: {message}", file=sys.stderr)
     return typer.Exit(2)
+
+
+@contextmanager
+def database() -> Iterator[Session]:
+    """A session on the configured database, migrated first, in one transaction."""
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.db import transaction
+    from fleetcare.core.migrate import upgrade
+
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    with transaction(url) as session:
+        yield session
 
 
 def _problem(path: Path) -> PlanningProblem:
@@ -49,15 +85,10 @@ def build_command(
     region: Annotated[str | None, typer.Option(help=_("only the depots of this region"))] = None,
 ) -> None:
     """Write the planning problem of the network (or one region) from the database."""
-    from fleetcare.core.config import get_settings
-    from fleetcare.core.db import transaction
-    from fleetcare.core.migrate import upgrade
-    from fleetcare.planning.build import build_problem
+    from fleetcare.planning import service
 
-    url = get_settings().resolved_database_url
-    upgrade(url)
-    with transaction(url) as session:
-        document = build_problem(session, region=region)
+    with database() as session:
+        document = service.problem_document(session, region=region)
     if not document["parts"]:
         err.print(_("No depot serves machines here: nothing to plan."), style="red")
         raise typer.Exit(2)
@@ -116,30 +147,21 @@ def optimise_command(
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
 ) -> None:
     """The availability-against-cost curve up to a target or a budget, and its last plan."""
-    if (target_availability is None) == (budget is None):
-        raise _bad(problem_file, [_("give exactly one of --target-availability and --budget")])
-    if target_availability is not None and not 0 < target_availability < 1:
-        raise _bad(problem_file, [_("--target-availability must lie strictly between 0 and 1")])
-    if budget is not None and budget < 0:
-        raise _bad(problem_file, [_("--budget must be ≥ 0")])
+    params = OptimiseParams(target_availability, budget, max_pieces)
+    try:
+        check_request(target_availability, budget)
+    except OptimiseRequestError as exc:
+        raise refused(problem_file, exc) from None
     problem = _problem(problem_file)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(_("Solving each part's tree"), total=len(problem.part_ids))
         curve = optimise(
-            problem,
-            OptimiseParams(target_availability, budget, max_pieces),
-            progress=lambda done: progress.update(task, completed=done),
+            problem, params, progress=lambda done: progress.update(task, completed=done)
         )
-    if not curve.reached:
-        raise _bad(
-            problem_file,
-            [
-                _(
-                    "target availability {target} is not reachable within {cap} pieces per "
-                    "part-location (best: {best:.6f})"
-                ).format(target=target_availability, cap=max_pieces, best=curve.last.availability)
-            ],
-        )
+    try:
+        check_reached(curve, params)
+    except OptimiseRequestError as exc:
+        raise refused(problem_file, exc) from None
     out.write_text(
         json.dumps(stock_document(curve.stock, problem), indent=1) + "\n", encoding="utf-8"
     )

@@ -23,7 +23,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from fleetcare.planning.kernels import depth_first, part_hull
-from fleetcare.planning.problem import PlanningProblem
+from fleetcare.planning.problem import ParameterError, PlanningProblem
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,38 @@ class OptimiseParams:
     thinning: float = 0.5
     negligible_backorders: float = 1e-6
     level_tolerance: float = 1e-6
+
+
+class OptimiseRequestError(ParameterError):
+    """Where to stop the curve is missing, given twice, out of range or out of reach."""
+
+
+def check_request(target_availability: float | None, budget: float | None) -> None:
+    """Refuse a request that does not say where to stop: exactly one of a target
+    availability in (0, 1) and a budget of at least the empty plan's cost (0)."""
+    if (target_availability is None) == (budget is None):
+        raise OptimiseRequestError(
+            "target_availability", "give exactly one of {target_availability} and {budget}"
+        )
+    if target_availability is not None and not 0 < target_availability < 1:
+        raise OptimiseRequestError(
+            "target_availability", "{target_availability} must lie strictly between 0 and 1"
+        )
+    if budget is not None and budget < 0:
+        raise OptimiseRequestError("budget", "{budget} must be ≥ 0")
+
+
+def check_reached(curve: Curve, params: OptimiseParams) -> None:
+    """Refuse a curve that stopped short of its target availability."""
+    if not curve.reached:
+        raise OptimiseRequestError(
+            "target_availability",
+            "{target_availability} {target} is not reachable within {cap} pieces per "
+            "part-location (best {best:.6f})",
+            target=params.target_availability,
+            cap=params.max_pieces_per_location,
+            best=curve.last.availability,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,15 @@ from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import Permission
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
+from fleetcare.planning import service
 from fleetcare.planning.baselines import baseline_document, baselines
-from fleetcare.planning.build import build_problem
-from fleetcare.planning.optimise import OptimiseParams, optimise
+from fleetcare.planning.optimise import (
+    OptimiseParams,
+    OptimiseRequestError,
+    check_reached,
+    check_request,
+    optimise,
+)
 from fleetcare.planning.problem import (
     PlanningProblem,
     ProblemError,
@@ -56,7 +62,7 @@ def _problem(document: dict[str, Any], field: str = "problem") -> PlanningProble
 @router.get("/build", **rule(Permission.parts_read))
 def build(session: DbSession, region: SearchText = None) -> dict[str, Any]:
     """The planning problem of the network (or one region's depots) from the database."""
-    return build_problem(session, region=region)
+    return service.problem_document(session, region=region)
 
 
 @router.post("/evaluate", **rule(Permission.parts_read))
@@ -73,28 +79,14 @@ def evaluate_plan(body: EvaluateBody) -> dict[str, Any]:
 @router.post("/optimise", **rule(Permission.parts_read))
 def optimise_plan(body: OptimiseBody) -> dict[str, Any]:
     """The availability-against-cost curve up to the target or budget, and its last plan."""
-    if (body.target_availability is None) == (body.budget is None):
-        raise InvalidInput(
-            [
-                FieldError(
-                    "target_availability", "give exactly one of target_availability and budget"
-                )
-            ]
-        )
-    problem = _problem(body.problem)
-    curve = optimise(
-        problem, OptimiseParams(body.target_availability, body.budget, body.max_pieces)
-    )
-    if not curve.reached:
-        raise InvalidInput(
-            [
-                FieldError(
-                    "target_availability",
-                    f"not reachable within {body.max_pieces} pieces per part-location "
-                    f"(best {curve.last.availability:.6f})",
-                )
-            ]
-        )
+    params = OptimiseParams(body.target_availability, body.budget, body.max_pieces)
+    try:
+        check_request(params.target_availability, params.budget)
+        problem = _problem(body.problem)
+        curve = optimise(problem, params)
+        check_reached(curve, params)
+    except OptimiseRequestError as exc:
+        raise InvalidInput([FieldError(exc.field, str(exc))]) from None
     return {
         "availability": curve.last.availability,
         "cost": curve.last.cost,

@@ -14,14 +14,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from fleetcare.core.i18n import _
-from fleetcare.planning.problem import (
-    PlanningProblem,
-    ProblemError,
-    parse_problem,
-    parse_stock,
-    read_problem,
-    read_stock,
-)
+from fleetcare.planning.cli import database, refused
+from fleetcare.planning.optimise import OptimiseRequestError, check_request
+from fleetcare.planning.problem import PlanningProblem, ProblemError, read_problem, read_stock
 from fleetcare.simulation.runner import SimulationError, SimulationParams, run, summary
 
 err = Console(stderr=True)
@@ -33,24 +28,18 @@ def _bad(where: str, messages: list[str]) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _from_database(region: str) -> tuple[PlanningProblem, dict[str, Any]]:
+def _from_database(region: str) -> tuple[PlanningProblem, np.ndarray[Any, np.dtype[np.int64]]]:
     """The region's problem (as ``plan build``) and its current stock."""
-    from fleetcare.core.config import get_settings
-    from fleetcare.core.db import transaction
-    from fleetcare.core.migrate import upgrade
-    from fleetcare.planning.build import build_problem, current_stock
+    from fleetcare.planning import service
 
-    url = get_settings().resolved_database_url
-    upgrade(url)
-    with transaction(url) as session:
-        document = build_problem(session, region=region)
-        if not document["parts"]:
-            raise _bad("--region", [_("no depot serves machines here: nothing to simulate")])
-        stock = current_stock(session, document)
     try:
-        return parse_problem(document), stock
+        with database() as session:
+            loaded = service.load_problem(session, region=region)
     except ProblemError as exc:
         raise _bad("--region", exc.messages) from None
+    if loaded is None:
+        raise _bad("--region", [_("no depot serves machines here: nothing to simulate")])
+    return loaded.problem, loaded.current
 
 
 def simulate_command(
@@ -95,14 +84,13 @@ def simulate_command(
     params = SimulationParams(years, warmup_years, replications, seed, policy)
     try:
         params.check()
-    except SimulationError as exc:
-        raise _bad("simulate", [str(exc)]) from None
-    if compare_plans and not 0 < target_availability < 1:
-        raise _bad("simulate", [_("--target-availability must lie strictly between 0 and 1")])
+        if compare_plans:
+            check_request(target_availability, None)
+    except (SimulationError, OptimiseRequestError) as exc:
+        raise refused("simulate", exc) from None
     stock: np.ndarray[Any, np.dtype[np.int64]] | None = None
     if region is not None:
-        problem, stock_document = _from_database(region)
-        stock = parse_stock(stock_document, problem)
+        problem, stock = _from_database(region)
         if stock_file is not None:
             stock = _stock(stock_file, problem)
     elif problem_file is not None and (stock_file is not None or compare_plans):
@@ -130,16 +118,15 @@ def simulate_command(
                 progress=lambda done: bar.update(task, completed=done),
             )
         except SimulationError as exc:
-            raise _bad("simulate", [str(exc)]) from None
-    document = summary(problem, stock, params, results)
+            raise refused("simulate", exc) from None
+    simulated = summary(problem, stock, params, results)
     if as_json:
-        print(json.dumps(document))
-    availability: dict[str, Any] = document["availability"]  # type: ignore[assignment]
+        print(json.dumps(simulated.document()))
     err.print(
         _("Availability {a:.3%} (95 % CI {lo:.3%} – {hi:.3%}) over {r} replications.").format(
-            a=availability["mean"],
-            lo=availability["ci95"][0],
-            hi=availability["ci95"][1],
+            a=simulated.availability,
+            lo=simulated.availability_ci95[0],
+            hi=simulated.availability_ci95[1],
             r=params.replications,
         )
     )
@@ -178,8 +165,8 @@ def _compare(
                 scheduler=scheduler,
                 progress=lambda done: bar.update(task, completed=done),
             )
-        except SimulationError as exc:
-            raise _bad("simulate", [str(exc)]) from None
+        except (SimulationError, OptimiseRequestError) as exc:
+            raise refused("simulate", exc) from None
     if as_json:
         print(json.dumps([row.document() for row in rows]))
         return

@@ -15,16 +15,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fleetcare.planning.baselines import baselines
-from fleetcare.planning.optimise import OptimiseParams, optimise
+from fleetcare.planning.optimise import OptimiseParams, check_reached, check_request, optimise
 from fleetcare.planning.problem import PlanningProblem
 from fleetcare.planning.varimetric import evaluate
-from fleetcare.simulation.runner import (
-    Progress,
-    SimulationError,
-    SimulationParams,
-    run,
-    summary,
-)
+from fleetcare.simulation.runner import Progress, SimulationParams, run, summary
 
 
 @dataclass(frozen=True)
@@ -74,14 +68,13 @@ def compare(
     progress: Progress | None = None,
 ) -> list[Compared]:
     """Simulate the optimised plan at ``target_availability`` (``optimised`` when already
-    solved) and every baseline; ``progress`` counts the plans done."""
+    solved) and every baseline; ``progress`` counts the plans done. Raises
+    ``OptimiseRequestError`` for a target out of range or out of reach."""
     if optimised is None:
-        curve = optimise(problem, OptimiseParams(target_availability=target_availability))
-        if not curve.reached:
-            raise SimulationError(
-                f"--target-availability {target_availability} is not reachable "
-                f"(best {curve.last.availability:.6f})"
-            )
+        check_request(target_availability, None)
+        optimising = OptimiseParams(target_availability=target_availability)
+        curve = optimise(problem, optimising)
+        check_reached(curve, optimising)
         optimised = curve.stock
     plans: list[tuple[str, str, float, NDArray[np.int64]]] = [
         (f"optimised for {target_availability:.1%}", "optimised", target_availability, optimised)
@@ -92,22 +85,21 @@ def compare(
         results = run(problem, stock, params, workers=workers, scheduler=scheduler, threads=threads)
         if progress is not None:
             progress(number + 1)
-        document = summary(problem, stock, params, results)
-        availability: dict[str, Any] = document["availability"]  # type: ignore[assignment]
+        simulated = summary(problem, stock, params, results)
         rows.append(
             Compared(
                 name=name,
                 rule=rule,
                 parameter=parameter,
-                cost=float(document["cost"]),  # type: ignore[arg-type]
+                cost=simulated.cost,
                 model_availability=evaluate(problem, stock).availability,
-                availability=availability["mean"],
-                ci95=(availability["ci95"][0], availability["ci95"][1]),
-                grey_spend=float(document["grey_spend"]),  # type: ignore[arg-type]
-                grey_purchases=float(document["grey_purchases"]),  # type: ignore[arg-type]
-                emergency_shipments=float(document["emergency_shipments"]),  # type: ignore[arg-type]
-                cannibalisations=float(document["cannibalisations"]),  # type: ignore[arg-type]
-                emergency_spend=float(document["emergency_spend"]),  # type: ignore[arg-type]
+                availability=simulated.availability,
+                ci95=simulated.availability_ci95,
+                grey_spend=simulated.grey_spend,
+                grey_purchases=simulated.grey_purchases,
+                emergency_shipments=simulated.emergency_shipments,
+                cannibalisations=simulated.cannibalisations,
+                emergency_spend=simulated.emergency_spend,
             )
         )
     return rows

@@ -29,7 +29,7 @@ from numba import njit
 from numpy.typing import NDArray
 from scipy import stats
 
-from fleetcare.planning.problem import PlanningProblem
+from fleetcare.planning.problem import ParameterError, PlanningProblem
 from fleetcare.simulation.engine import POLICIES, WAIT, simulate_part
 from fleetcare.simulation.fcfs import simulate_part_fcfs
 
@@ -38,8 +38,15 @@ CANNIBALISE = "cannibalise"
 POLICY_NAMES = ("wait", CANNIBALISE, "emergency", "grey")
 
 
-class SimulationError(ValueError):
-    """Parameters the simulation cannot run with; the message names the option."""
+class SimulationError(ParameterError):
+    """Parameters the simulation cannot run with; ``field`` names the parameter.
+
+    Its ``str`` spells the parameters as the command line does (``--years``), the one
+    interface that sets them.
+    """
+
+    def __str__(self) -> str:
+        return self.text(lambda name: "--" + name.replace("_", "-"))
 
 
 @dataclass(frozen=True)
@@ -66,13 +73,19 @@ class SimulationParams:
     def check(self) -> None:
         """Refuse what cannot run: years ≤ warm-up, fewer than 2 replications, an unknown rule."""
         if self.years <= self.warmup_years or self.warmup_years < 0:
-            raise SimulationError("--years must exceed --warmup-years (and the warm-up be ≥ 0)")
+            raise SimulationError(
+                "years", "{years} must exceed {warmup_years} (and the warm-up be ≥ 0)"
+            )
         if self.replications < 2:
-            raise SimulationError("--replications must be at least 2 (for a confidence interval)")
+            raise SimulationError(
+                "replications", "{replications} must be at least 2 (for a confidence interval)"
+            )
         if self.seed < 0:
-            raise SimulationError("--seed must be a whole number ≥ 0")
+            raise SimulationError("seed", "{seed} must be a whole number ≥ 0")
         if self.policy not in POLICY_NAMES:
-            raise SimulationError(f"--policy must be one of {', '.join(POLICY_NAMES)}")
+            raise SimulationError(
+                "policy", "{policy} must be one of {names}", names=", ".join(POLICY_NAMES)
+            )
 
 
 @dataclass(frozen=True)
@@ -304,8 +317,13 @@ def run(
         else:
             client = Client(scheduler, timeout="10s")
     except (OSError, ValueError, TypeError, TimeoutError) as exc:
-        where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
-        raise SimulationError(f"{where}: cannot start or reach the cluster ({exc})") from None
+        field, value = ("scheduler", scheduler) if scheduler else ("workers", workers)
+        raise SimulationError(
+            field,
+            "{" + field + "} {value}: cannot start or reach the cluster ({reason})",
+            value=value,
+            reason=exc,
+        ) from None
     try:
         shared_problem, shared_stock = client.scatter([problem, stock], broadcast=True)
         futures = [
@@ -331,13 +349,68 @@ def _mean_ci(values: NDArray[np.float64]) -> tuple[float, list[float]]:
     return mean, [max(0.0, mean - half), min(1.0, mean + half)]
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The replications' means, each with its Student-t 95 % interval where it has one;
+    counts and spend are a year's after the warm-up (money as the problem's unit costs).
+
+    ``backorders_mean`` and ``backorders_ci95`` (2 × parts × locations, low then high) follow
+    the order of ``part_ids`` and ``location_ids``; ``cost`` is the stock plan's value.
+    Reading ``summary[key]`` gives the ``document()`` value under ``key``.
+    """
+
+    availability: float
+    availability_ci95: tuple[float, float]
+    part_ids: tuple[str, ...]
+    location_ids: tuple[str, ...]
+    backorders_mean: NDArray[np.float64] = field(repr=False)
+    backorders_ci95: NDArray[np.float64] = field(repr=False)
+    downtime_days: float
+    emergency_shipments: float
+    emergency_spend: float
+    cannibalisations: float
+    grey_purchases: float
+    grey_spend: float
+    cost: float
+    events: int
+
+    def document(self) -> dict[str, object]:
+        """The ``fleetcare simulate --json`` document."""
+        low, high = self.backorders_ci95
+        parts = {
+            part: {
+                loc: {
+                    "backorders_mean": float(self.backorders_mean[i, j]),
+                    "backorders_ci95": [float(low[i, j]), float(high[i, j])],
+                }
+                for j, loc in enumerate(self.location_ids)
+            }
+            for i, part in enumerate(self.part_ids)
+        }
+        return {
+            "availability": {"mean": self.availability, "ci95": list(self.availability_ci95)},
+            "parts": parts,
+            "downtime_days": self.downtime_days,
+            "emergency_shipments": self.emergency_shipments,
+            "emergency_spend": self.emergency_spend,
+            "cannibalisations": self.cannibalisations,
+            "grey_purchases": self.grey_purchases,
+            "grey_spend": self.grey_spend,
+            "cost": self.cost,
+            "events": self.events,
+        }
+
+    def __getitem__(self, key: str) -> object:
+        return self.document()[key]
+
+
 def summary(
     problem: PlanningProblem,
     stock: NDArray[np.int64],
     params: SimulationParams,
     results: list[Replication],
-) -> dict[str, object]:
-    """The ``fleetcare simulate --json`` document (yearly counts and spend after warm-up)."""
+) -> Summary:
+    """What the replications measured, as means with 95 % intervals (see ``Summary``)."""
     availability, interval = _mean_ci(np.array([r.availability for r in results]))
     backorders = np.stack([r.backorders for r in results])  # replications × parts × locations
     mean = backorders.mean(axis=0)
@@ -351,25 +424,19 @@ def summary(
     emergency = params.policy == "emergency"
     grey = params.policy == "grey"
     price = outside_terms(problem, params)[1]
-    parts = {
-        part: {
-            loc: {
-                "backorders_mean": float(mean[i, j]),
-                "backorders_ci95": [float(mean[i, j] - half[i, j]), float(mean[i, j] + half[i, j])],
-            }
-            for j, loc in enumerate(problem.location_ids)
-        }
-        for i, part in enumerate(problem.part_ids)
-    }
-    return {
-        "availability": {"mean": availability, "ci95": interval},
-        "parts": parts,
-        "downtime_days": float(np.mean([r.downtime_days for r in results])) / years,
-        "emergency_shipments": float(outside.sum()) if emergency else 0.0,
-        "emergency_spend": float((outside * price).sum()) if emergency else 0.0,
-        "cannibalisations": float(np.mean([r.cannibalisations for r in results])) / years,
-        "grey_purchases": float(outside.sum()) if grey else 0.0,
-        "grey_spend": float((outside * price).sum()) if grey else 0.0,
-        "cost": float((stock.sum(axis=1) * problem.unit_cost).sum()),
-        "events": int(sum(r.events for r in results)),
-    }
+    return Summary(
+        availability=availability,
+        availability_ci95=(interval[0], interval[1]),
+        part_ids=problem.part_ids,
+        location_ids=problem.location_ids,
+        backorders_mean=mean,
+        backorders_ci95=np.stack([mean - half, mean + half]),
+        downtime_days=float(np.mean([r.downtime_days for r in results])) / years,
+        emergency_shipments=float(outside.sum()) if emergency else 0.0,
+        emergency_spend=float((outside * price).sum()) if emergency else 0.0,
+        cannibalisations=float(np.mean([r.cannibalisations for r in results])) / years,
+        grey_purchases=float(outside.sum()) if grey else 0.0,
+        grey_spend=float((outside * price).sum()) if grey else 0.0,
+        cost=float((stock.sum(axis=1) * problem.unit_cost).sum()),
+        events=int(sum(r.events for r in results)),
+    )

@@ -36,6 +36,7 @@ from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import views as planning_views
+from fleetcare.simulation import pages as simulation_pages
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
 
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fleet_pages.router,
         parts_pages.router,
         planning_pages.router,
+        simulation_pages.router,
     ):
         app.include_router(router)
     return app

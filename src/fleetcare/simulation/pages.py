@@ -1,0 +1,123 @@
+"""The planning page's Simulate button: the optimised plan and the rules of thumb of a
+region's cached solve, each replayed under one stock-out rule, in a table and a chart.
+
+The rows are kept with the solve they simulate (``planning.service.remember``), so a target
+and a rule are simulated once per solve, and a second click waits for the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from fleetcare.core.api import DbSession
+from fleetcare.core.auth import check_csrf
+from fleetcare.core.i18n import _
+from fleetcare.core.templating import render
+from fleetcare.planning import service as planning_service
+from fleetcare.planning.baselines import Baseline
+from fleetcare.planning.pages import Reader, Target, baseline_label, region_solved
+from fleetcare.simulation.compare import Compared, compare
+from fleetcare.simulation.runner import SimulationParams
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+
+
+SIMULATION = SimulationParams(years=4, warmup_years=1, replications=4, seed=1)
+
+
+@router.get("/planning/simulate")
+def simulate_fragment(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    region: Annotated[str, Query(max_length=200)] = "",
+    target: Target = 0.95,
+    policy: Annotated[Literal["wait", "cannibalise", "emergency", "grey"], Query()] = "wait",
+) -> Response:
+    """The optimised plan and the rules of thumb, each simulated under the stock-out rule
+    ``policy`` (HTMX fragment): a table and a chart of availability with its 95 % interval
+    against the stock value."""
+    solved = region_solved(session, region, target)
+    params = replace(SIMULATION, policy=policy)
+    context: dict[str, Any] = {
+        "solved": solved,
+        "params": params,
+        "policy_label": _policy_label(policy),
+    }
+    if solved is not None:
+        rows = planning_service.remember(
+            solved,
+            ("simulated", target, policy),
+            lambda: compare(
+                solved.problem,
+                params,
+                target_availability=target,
+                current=solved.current,
+                optimised=solved.curve.stock,
+                threads=2,
+            ),
+        )
+        context["rows"] = [(_compared_label(row), row) for row in rows]
+        context["figure"] = _simulation_figure(rows)
+    return render(request, "planning/_simulation.html", context)
+
+
+def _policy_label(policy: str) -> str:
+    return {
+        "wait": _("the machine waits"),
+        "cannibalise": _("cannibalise a machine already down"),
+        "emergency": _("emergency shipment"),
+        "grey": _("buy on the grey market"),
+    }[policy]
+
+
+def _compared_label(row: Compared) -> str:
+    if row.rule == "optimised":
+        return _("optimised for {target:.1%}").format(target=row.parameter)
+    return baseline_label(Baseline(row.rule, row.parameter, np.zeros((0, 0), dtype=np.int64), 0, 0))
+
+
+def _simulation_figure(rows: list[Compared]) -> dict[str, Any]:
+    """Simulated availability (with its 95 % interval) and the model's, against stock value."""
+    ordered = sorted(rows, key=lambda row: row.cost)
+    names = [_compared_label(row) for row in ordered]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("simulated, 95 % interval"),
+                "x": [row.cost for row in ordered],
+                "y": [row.availability * 100 for row in ordered],
+                "text": names,
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [(row.ci95[1] - row.availability) * 100 for row in ordered],
+                    "arrayminus": [(row.availability - row.ci95[0]) * 100 for row in ordered],
+                },
+                "marker": {"size": 10},
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("model (VARI-METRIC)"),
+                "x": [row.cost for row in ordered],
+                "y": [row.model_availability * 100 for row in ordered],
+                "text": names,
+                "marker": {"size": 8, "symbol": "circle-open"},
+            },
+        ],
+        "layout": {
+            "xaxis": {"title": {"text": _("stock value")}},
+            "yaxis": {"title": {"text": _("fleet availability, %")}},
+            "margin": {"t": 20, "r": 20},
+            "height": 380,
+            "legend": {"orientation": "h"},
+        },
+    }

@@ -1,0 +1,74 @@
+"""The planned network the planning and simulation tests build in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from fleetcare.core.bulk import Item
+from fleetcare.parts import schemas
+from fleetcare.parts.models import ComponentGroup, LocationKind, TransportMode
+from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
+from tests.fleet.factories import small_fleet
+
+
+def planned_network(session: Session) -> None:
+    """The small fleet (3 buses in the Arctic) served by DEPOT-N under a hub and a plant."""
+    small_fleet(session)
+    PARTS.apply(
+        session,
+        [
+            Item(
+                schemas.PartRecord(
+                    number="P-1",
+                    name="Brake pad",
+                    group=ComponentGroup.brakes,
+                    unit_cost=Decimal("500"),
+                    weight_kg=2.0,
+                    grey_price=Decimal("2600"),
+                )
+            )
+        ],
+    )
+    BOMS.apply(
+        session, [Item(schemas.BomRecord(model="CB-12", part="P-1", quantity=2, critical=True))]
+    )
+    rows = [
+        ("PLANT", LocationKind.plant, None, None),
+        ("HUB", LocationKind.hub, "PLANT", None),
+        ("DEPOT-N", LocationKind.depot, "HUB", "Arctic"),
+    ]
+    LOCATIONS.apply(
+        session,
+        [
+            Item(
+                schemas.LocationRecord(
+                    code=c, name=c, kind=k, latitude=60, longitude=30, parent=p, region=r
+                )
+            )
+            for c, k, p, r in rows
+        ],
+    )
+    LANES.apply(
+        session,
+        [
+            Item(
+                schemas.LaneRecord(
+                    origin=o,
+                    destination=d,
+                    mode=m,
+                    lead_time_days=t,
+                    lead_time_sd_days=sd,
+                    cost_per_kg=Decimal(money),
+                    emergency=m is TransportMode.air,
+                )
+            )
+            for o, d, m, t, sd, money in (
+                ("PLANT", "HUB", TransportMode.rail, 2, 0, "5"),
+                ("HUB", "DEPOT-N", TransportMode.rail, 6, 1.5, "5"),
+                ("HUB", "DEPOT-N", TransportMode.air, 1, 0, "120"),
+            )
+        ],
+    )
+    session.commit()

@@ -1,0 +1,88 @@
+"""Planning over REST: build, evaluate, optimise, save as targets; bad requests are 422."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from fleetcare.planning.problem import parse_problem
+from tests.planning.factories import planned_network
+from tests.planning.test_varimetric import TWO_ECHELON
+
+
+def test_build_then_optimise_then_targets(client: TestClient, session: Session) -> None:
+    """The built problem has the depot's machines and demand; its plan becomes the targets."""
+    planned_network(session)
+    problem = client.get("/api/plans/build", params={"region": "Arctic"}).json()
+    assert [(loc["id"], loc.get("units")) for loc in problem["locations"]] == [
+        ("DEPOT-N", 3),
+        ("HUB", None),
+        ("PLANT", None),
+    ]
+    assert (
+        problem["locations"][0]["resupply_days"] == 6
+        and problem["locations"][2]["resupply_days"] == 90
+    )
+    assert (
+        problem["parts"][0]["id"] == "P-1" and problem["parts"][0]["demand_per_day"]["DEPOT-N"] > 0
+    )
+    # what the simulation reads: the ordinary lane's spread, the emergency lane, weight, grey
+    depot = problem["locations"][0]
+    assert (depot["resupply_sd_days"], depot["emergency_days"]) == (1.5, 1)
+    assert depot["emergency_cost_per_kg"] == 120.0
+    assert (problem["parts"][0]["weight_kg"], problem["parts"][0]["grey_price"]) == (2.0, 2600.0)
+    parse_problem(problem)
+    answer = client.post(
+        "/api/plans/optimise", json={"problem": problem, "target_availability": 0.97}
+    )
+    assert answer.status_code == 200, answer.text
+    plan = answer.json()
+    assert plan["availability"] >= 0.97 and plan["curve"][0] == {
+        "cost": 0.0,
+        "availability": plan["curve"][0]["availability"],
+    }
+    evaluated = client.post(
+        "/api/plans/evaluate", json={"problem": problem, "stock": plan["stock"]}
+    ).json()
+    assert abs(evaluated["availability"] - plan["availability"]) < 1e-12
+    saved = client.post("/api/plans/targets", json=plan["stock"])
+    assert saved.status_code == 200 and saved.json()["updated"] >= 1
+    targets = {
+        (row["location"], row["target"])
+        for row in client.get("/api/stock", params={"part": "P-1"}).json()["items"]
+    }
+    assert targets == {(loc, n) for loc, n in plan["stock"]["P-1"].items()}
+
+
+def test_bad_plans_are_422(client: TestClient, session: Session) -> None:
+    """A broken problem, both stopping rules, an unknown part in the targets: 422, field named."""
+    planned_network(session)
+    problem = client.get("/api/plans/build").json()
+    broken = client.post("/api/plans/evaluate", json={"problem": {**problem, "format": "x"}})
+    assert broken.status_code == 422 and broken.json()["detail"][0]["loc"][-1] == "problem"
+    both = client.post(
+        "/api/plans/optimise", json={"problem": problem, "target_availability": 0.9, "budget": 9}
+    )
+    assert both.status_code == 422
+    assert client.post("/api/plans/targets", json={"NOPE": {"HUB": 1}}).status_code == 422
+    assert client.post("/api/plans/targets", json={"P-1": {"HUB": -1}}).status_code == 422
+
+
+def test_optimise_names_the_stopping_rule_it_refuses(client: TestClient) -> None:
+    """Neither target nor budget, or a target beyond the caps: 422 on ``target_availability``,
+    the message naming the body's keys."""
+    neither = client.post("/api/plans/optimise", json={"problem": TWO_ECHELON})
+    assert neither.status_code == 422
+    assert neither.json()["detail"] == [
+        {
+            "loc": ["body", "target_availability"],
+            "msg": "give exactly one of target_availability and budget",
+            "type": "value_error",
+        }
+    ]
+    body = {"problem": TWO_ECHELON, "target_availability": 0.9999999, "max_pieces": 2}
+    unreachable = client.post("/api/plans/optimise", json=body)
+    assert unreachable.status_code == 422
+    (detail,) = unreachable.json()["detail"]
+    assert detail["loc"] == ["body", "target_availability"]
+    assert detail["msg"].startswith("target_availability 0.9999999 is not reachable within 2 ")

@@ -1,0 +1,40 @@
+"""The planning page's Simulate button: every plan simulated, once per solve."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from fleetcare.planning import service
+from fleetcare.simulation import pages as simulation_pages
+from tests.planning.factories import planned_network
+
+
+@pytest.fixture(autouse=True)
+def _fresh_solves() -> None:
+    """Each test solves its own network: the solve cache starts empty."""
+    service.cache.clear()
+
+
+def test_planning_page_simulates_the_plans(
+    pages: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The simulate button's fragment: every plan simulated, in a table and a chart."""
+    planned_network(session)
+    fragment = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
+    assert fragment.status_code == 200, fragment.text
+    assert "simulation-chart" in fragment.text and "optimised for 97.0%" in fragment.text
+    assert fragment.text.count("<tr>") == 1 + 1 + 1 + 4 + 3  # header, optimised, current, rules
+    calls: list[object] = []
+    monkeypatch.setattr(simulation_pages, "compare", lambda *a, **k: calls.append(a) or [])
+    again = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
+    assert again.text == fragment.text and not calls  # simulated once per target and rule
+    monkeypatch.undo()
+    grey = pages.get(
+        "/planning/simulate", params={"region": "Arctic", "target": 0.97, "policy": "grey"}
+    )
+    assert grey.status_code == 200 and "buy on the grey market" in grey.text
+    assert grey.text != fragment.text
+    bad = {"region": "Arctic", "target": 0.97, "policy": "pray"}
+    assert pages.get("/planning/simulate", params=bad).status_code == 422
