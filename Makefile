@@ -41,6 +41,7 @@ lint:
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## bench: every benchmark in benchmarks/ (by hand, several minutes; they print figures, they assert nothing)
 bench: install
