@@ -11,7 +11,7 @@ from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
 from fleetcare.core import audit
-from fleetcare.core.cli import err, operator, progress_bar
+from fleetcare.core.cli import database_url, err, operator, progress_bar
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
 from fleetcare.core.i18n import _
@@ -76,8 +76,7 @@ def demo(
     """Build the demo scenario (idempotent: the same options write nothing new)."""
     from fleetcare.demo import build_demo, demo_users, has_units
 
-    url = get_settings().resolved_database_url
-    upgrade(url)
+    url = database_url()
     with transaction(url) as session:
         if if_empty and has_units(session):
             err.print(_("The database holds units already; the demo was not rebuilt."))

@@ -13,6 +13,7 @@ import getpass
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import ProgressCallback
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
-from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound, ParameterError
 from fleetcare.core.i18n import ngettext
 from fleetcare.core.migrate import upgrade
 from fleetcare.core.tabular import validation_errors
@@ -68,7 +69,19 @@ def bad_input(errors: Iterable[FieldError], where: str | None = None) -> typer.E
     return typer.Exit(2)
 
 
-def bad_file(where: str, messages: Iterable[str]) -> typer.Exit:
+def option(name: str) -> str:
+    """A parameter's name as the command line spells it: ``target_availability`` →
+    ``--target-availability``."""
+    return "--" + name.replace("_", "-")
+
+
+def refused(where: str | Path, exc: ParameterError) -> typer.Exit:
+    """A parameter the command's work refused: ``WHERE: message`` with the parameters spelled
+    as options; exit status 2."""
+    return bad_file(where, [exc.text(option)])
+
+
+def bad_file(where: str | Path, messages: Iterable[str]) -> typer.Exit:
     """Problems with a whole file (its messages name their place in it); exit status 2."""
     for message in messages:
         print(f"{where}: {message}", file=sys.stderr)

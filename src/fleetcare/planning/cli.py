@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.optimise import (
@@ -24,7 +22,6 @@ from fleetcare.planning.optimise import (
     optimise,
 )
 from fleetcare.planning.problem import (
-    ParameterError,
     PlanningProblem,
     ProblemError,
     read_problem,
@@ -34,49 +31,18 @@ from fleetcare.planning.problem import (
 from fleetcare.planning.varimetric import evaluate, evaluation_document
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 app = typer.Typer(
     no_args_is_help=True, help=_("Spare-parts planning: VARI-METRIC evaluation and optimisation.")
 )
-err = Console(stderr=True)
-
-
-def option(name: str) -> str:
-    """A parameter's name as the command line spells it: ``target_availability`` →
-    ``--target-availability``."""
-    return "--" + name.replace("_", "-")
-
-
-def refused(where: str | Path, exc: ParameterError) -> typer.Exit:
-    """Print ``WHERE: message`` with the parameters spelled as options; exit status 2."""
-    return _bad(where, [exc.text(option)])
-
-
-def _bad(where: str | Path, messages: list[str]) -> typer.Exit:
-    for message in messages:
-        print(f"{where}: {message}", file=sys.stderr)
-    return typer.Exit(2)
-
-
-@contextmanager
-def database() -> Iterator[Session]:
-    """A session on the configured database, migrated first, in one transaction."""
-    from fleetcare.core.config import get_settings
-    from fleetcare.core.db import transaction
-    from fleetcare.core.migrate import upgrade
-
-    url = get_settings().resolved_database_url
-    upgrade(url)
-    with transaction(url) as session:
-        yield session
 
 
 def _problem(path: Path) -> PlanningProblem:
     try:
         return read_problem(path)
     except ProblemError as exc:
-        raise _bad(path, exc.messages) from None
+        raise bad_file(str(path), exc.messages) from None
 
 
 @app.command("build")
@@ -87,7 +53,7 @@ def build_command(
     """Write the planning problem of the network (or one region) from the database."""
     from fleetcare.planning import service
 
-    with database() as session:
+    with command_session() as session:
         document = service.problem_document(session, region=region)
     if not document["parts"]:
         err.print(_("No depot serves machines here: nothing to plan."), style="red")
@@ -115,7 +81,7 @@ def evaluate_command(
     try:
         stock = read_stock(stock_file, problem)
     except ProblemError as exc:
-        raise _bad(stock_file, exc.messages) from None
+        raise bad_file(stock_file, exc.messages) from None
     result = evaluate(problem, stock)
     if as_json:
         print(json.dumps(evaluation_document(problem, stock, result)))
@@ -199,7 +165,7 @@ def baselines_command(
         try:
             current = read_stock(stock_file, problem)
         except ProblemError as exc:
-            raise _bad(stock_file, exc.messages) from None
+            raise bad_file(stock_file, exc.messages) from None
     rows = baselines(problem, current)
     if as_json:
         print(json.dumps([baseline_document(row) for row in rows]))

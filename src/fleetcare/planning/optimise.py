@@ -22,8 +22,9 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from fleetcare.core.errors import ParameterError
 from fleetcare.planning.kernels import depth_first, part_hull
-from fleetcare.planning.problem import ParameterError, PlanningProblem
+from fleetcare.planning.problem import PlanningProblem
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ and ``grey_price`` (money a piece) on a part.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,36 +40,6 @@ class ProblemError(Exception):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("; ".join(messages))
         self.messages = messages
-
-
-class _Spelled(dict[str, object]):
-    """A message's values, and every other placeholder spelled as a parameter's name."""
-
-    def __init__(self, values: dict[str, object], spell: Callable[[str], str]) -> None:
-        super().__init__(values)
-        self.spell = spell
-
-    def __missing__(self, key: str) -> str:
-        return self.spell(key)
-
-
-class ParameterError(ValueError):
-    """A parameter the maths refuses: ``field`` is its name (``target_availability``).
-
-    ``message`` names parameters as placeholders (``"{budget} must be ≥ 0"``) and its values
-    as placeholders given in ``values``, so that each interface spells the parameters its own
-    way with ``text``: the API by their JSON keys (``str``), the CLI by its options.
-    """
-
-    def __init__(self, field: str, message: str, **values: object) -> None:
-        self.field = field
-        self.message = message
-        self.values = values
-        super().__init__(self.text())
-
-    def text(self, spell: Callable[[str], str] = str) -> str:
-        """The message with each parameter's name passed through ``spell``."""
-        return self.message.format_map(_Spelled(self.values, spell))
 
 
 @dataclass(frozen=True)

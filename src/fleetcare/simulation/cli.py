@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,19 +12,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
-from fleetcare.planning.cli import database, refused
 from fleetcare.planning.optimise import OptimiseRequestError, check_request
 from fleetcare.planning.problem import PlanningProblem, ProblemError, read_problem, read_stock
 from fleetcare.simulation.runner import SimulationError, SimulationParams, run, summary
-
-err = Console(stderr=True)
-
-
-def _bad(where: str, messages: list[str]) -> typer.Exit:
-    for message in messages:
-        print(f"{where}: {message}", file=sys.stderr)
-    return typer.Exit(2)
 
 
 def _from_database(region: str) -> tuple[PlanningProblem, np.ndarray[Any, np.dtype[np.int64]]]:
@@ -33,12 +24,12 @@ def _from_database(region: str) -> tuple[PlanningProblem, np.ndarray[Any, np.dty
     from fleetcare.planning import service
 
     try:
-        with database() as session:
+        with command_session() as session:
             loaded = service.load_problem(session, region=region)
     except ProblemError as exc:
-        raise _bad("--region", exc.messages) from None
+        raise bad_file("--region", exc.messages) from None
     if loaded is None:
-        raise _bad("--region", [_("no depot serves machines here: nothing to simulate")])
+        raise bad_file("--region", [_("no depot serves machines here: nothing to simulate")])
     return loaded.problem, loaded.current
 
 
@@ -97,11 +88,11 @@ def simulate_command(
         try:
             problem = read_problem(problem_file)
         except ProblemError as exc:
-            raise _bad(str(problem_file), exc.messages) from None
+            raise bad_file(str(problem_file), exc.messages) from None
         if stock_file is not None:
             stock = _stock(stock_file, problem)
     else:
-        raise _bad("simulate", [_("give PROBLEM and --stock, or --region")])
+        raise bad_file("simulate", [_("give PROBLEM and --stock, or --region")])
     if compare_plans:
         _compare(problem, stock, params, target_availability, workers, scheduler, as_json)
         return
@@ -136,7 +127,7 @@ def _stock(path: Path, problem: PlanningProblem) -> np.ndarray[Any, np.dtype[np.
     try:
         return read_stock(path, problem)
     except ProblemError as exc:
-        raise _bad(str(path), exc.messages) from None
+        raise bad_file(str(path), exc.messages) from None
 
 
 def _compare(

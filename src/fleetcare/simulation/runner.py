@@ -29,7 +29,8 @@ from numba import njit
 from numpy.typing import NDArray
 from scipy import stats
 
-from fleetcare.planning.problem import ParameterError, PlanningProblem
+from fleetcare.core.errors import ParameterError
+from fleetcare.planning.problem import PlanningProblem
 from fleetcare.simulation.engine import POLICIES, WAIT, simulate_part
 from fleetcare.simulation.fcfs import simulate_part_fcfs
 
