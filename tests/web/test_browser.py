@@ -75,7 +75,7 @@ def test_filter_units_and_open_one(
 def test_unit_chart_draws(
     live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
 ) -> None:
-    """The usage chart is drawn by the locally served plotly.js."""
+    """The usage chart is drawn by the locally served plotly.js, within the page's CSP."""
     unit_id = small_fleet(session)[0]
     from fleetcare.core.permissions import system
     from fleetcare.fleet import schemas, service
@@ -89,10 +89,14 @@ def test_unit_chart_draws(
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     sign_in(page, live_server, make_user("customer", Role.customer, customer="NORD"))
     page.goto(f"{live_server}/units/{unit_id}")
     expect(page.locator("#usage-chart .main-svg").first).to_be_visible()
-    assert errors == []
+    page.goto(f"{live_server}/regions")
+    assert errors == []  # no script refused by the Content-Security-Policy, none failed
     page.close()
 
 

@@ -5,6 +5,8 @@
 ``FLEETCARE_SECRET_KEY``    signs tokens and session cookies (≥ 32 bytes); default: generated
                             into the var dir.
 ``FLEETCARE_TOKEN_MINUTES`` how long a bearer token lives; default 60.
+``FLEETCARE_HTTPS``         1 when served over HTTPS (required in production): cookies are
+                            marked Secure and browsers told to use HTTPS only (HSTS).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Settings(BaseSettings):
     secret_key: str = ""
     max_body_bytes: int = 1_048_576
     max_concurrent_writes: int = 8  # writing requests let in at once (see web.admission)
+    https: bool = False  # served over HTTPS (required in production): Secure cookies, HSTS
     token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # bearer tokens' lifetime
 
     @field_validator("database_url")

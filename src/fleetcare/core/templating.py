@@ -55,6 +55,7 @@ def render(
     context = {
         "me": getattr(request.state, "principal", None),
         "csrf": csrf_token(request),
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
         **context,
     }
     return templates.TemplateResponse(

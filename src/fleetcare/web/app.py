@@ -39,6 +39,7 @@ from fleetcare.planning import views as planning_views
 from fleetcare.simulation import pages as simulation_pages
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
+from fleetcare.web.headers import security_headers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -88,8 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_cookie="fleetcare_session",
         max_age=int(SESSION_LIFETIME.total_seconds()),
         same_site="lax",
-        https_only=False,
+        https_only=settings.https,
     )
+    app.middleware("http")(security_headers(settings.https))
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def swagger_ui(request: Request) -> Response:
         root = str(request.scope.get("root_path", "")).rstrip("/")
         assets = f"{root}/static/vendor/swagger-ui"
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=f"{root}{app.openapi_url}",
             title="fleetcare API",
             swagger_js_url=f"{assets}/swagger-ui-bundle.js",
@@ -108,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_favicon_url=f"{assets}/favicon-32x32.png",
             oauth2_redirect_url=f"{root}{app.swagger_ui_oauth2_redirect_url}",
         )
+        # Its one inline script (the set-up call) runs under this answer's nonce.
+        nonce = request.state.csp_nonce
+        body = bytes(page.body).replace(b"<script>", f'<script nonce="{nonce}">'.encode())
+        return Response(body, media_type="text/html")
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
