@@ -48,6 +48,7 @@ bench: install
 	$(UV) sync --frozen --inexact --quiet --extra test
 	$(BIN)/python benchmarks/import_usage.py
 	$(BIN)/python benchmarks/api_units.py
+	$(BIN)/python benchmarks/slow_bodies.py
 	$(BIN)/python -u benchmarks/plan_scale.py --parts 10000 --baseline-parts 2
 	$(BIN)/python benchmarks/simulate_scale.py
 	$(BIN)/python benchmarks/varimetric_gap.py --years 300 --replications 6

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     secret_key: str = ""
     max_body_bytes: int = 1_048_576
     max_concurrent_writes: int = 8  # writing requests let in at once (see web.admission)
+    body_seconds: float = Field(default=30.0, gt=0, le=3600)  # a request body must arrive by then
     https: bool = False  # served over HTTPS (required in production): Secure cookies, HSTS
     token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # bearer tokens' lifetime
 

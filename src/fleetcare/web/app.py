@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Scope
 
 from fleetcare import __version__
 from fleetcare.accounts import pages as account_pages
@@ -27,7 +28,7 @@ from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
-from fleetcare.core.security import cookie_key, secret_key
+from fleetcare.core.security import cookie_key, read_token, secret_key
 from fleetcare.core.templating import render
 from fleetcare.exchange import views as exchange_views
 from fleetcare.fleet import pages as fleet_pages
@@ -81,7 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         set_locale(wanted or "en")
         return await call_next(request)
 
-    app.add_middleware(WriteAdmission, limit=settings.max_concurrent_writes)
+    app.add_middleware(
+        WriteAdmission,
+        limit=settings.max_concurrent_writes,
+        body_seconds=settings.body_seconds,
+        max_body_bytes=settings.max_body_bytes,
+        credentialed=_credentialed(app.state.secret_key),
+    )
     # Signed cookie: HttpOnly (Starlette always sets it), SameSite=Lax, 8 hours.
     app.add_middleware(
         SessionMiddleware,
@@ -136,6 +143,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     return app
+
+
+def _credentialed(key: str) -> Callable[[Scope], bool]:
+    """Whether a request carries a valid bearer token or a signed-in session (no database)."""
+
+    def check(scope: Scope) -> bool:
+        authorization = dict(scope["headers"]).get(b"authorization", b"")
+        if authorization[:7].lower() == b"bearer ":
+            return read_token(authorization[7:].decode("latin-1"), key) is not None
+        session = scope.get("session") or {}
+        return isinstance(session.get("user"), str)
+
+    return check
 
 
 def _install_page_errors(app: FastAPI) -> None:
