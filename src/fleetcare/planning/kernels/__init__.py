@@ -5,6 +5,7 @@
 - ``levels``: the own levels a location tries (``upstream_levels``);
 - ``hull``: upper concave hulls, and the sum of concave curves as a merge of segments;
 - ``workspace``: the buffers of one location's hull, in one object;
+- ``children``: one level of a location: its children's curves merged, added to its hull;
 - ``tree``: one part's hull over its resupply tree (``part_hull``, ``depth_first``).
 """
 

@@ -3,7 +3,7 @@
 A location's curve at one of its levels is the sum of its children's concave curves: their
 segments taken by falling slope (``merge``). Its hull over all its levels is the upper
 concave hull of those curves, each shifted right by its level (``hull_with``, one curve at a
-time). Sherbrooke, Optimal Inventory Modeling of Systems, 2nd ed. 2004, ch. 4 (the convex
+time). Sherbrooke, Optimal Inventory Modeling of Systems, 2nd ed. 2004 (the convex
 envelope of marginal analysis).
 
 The arrays of a merge travel in tuples: ``segments`` = (pieces, gain, first) with child c's
