@@ -33,6 +33,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from fleetcare.simulation.machines import note_wait, resupply_days, working_machine
+
 WAIT, EMERGENCY, GREY = 0, 1, 2
 POLICIES = {"wait": WAIT, "emergency": EMERGENCY, "grey": GREY}
 _ARRIVAL, _DEMAND, _REPAIRED = 0, 1, 2  # at equal times a piece arrives before a demand
@@ -106,7 +108,7 @@ def simulate_part(
             while used[0] + size * n >= pool_item.size:
                 pool_item, pool_time, pool_next = _grow_pool(pool_item, pool_time, pool_next)
             for _piece in range(size):
-                machine = _working_machine(first_unit[j], units[j], z, broken)
+                machine = working_machine(first_unit[j], units[j], z, broken)
                 if on_hand[j] > 0 or policy == WAIT:
                     if on_hand[j] > 0:
                         on_hand[j] -= 1
@@ -131,7 +133,7 @@ def simulate_part(
                 else:
                     broken[machine] += 1
                     heapq.heappush(events, (t + external_days[j], _REPAIRED, machine))
-                    wait_machine, wait_start, wait_end, waits = _note_wait(
+                    wait_machine, wait_start, wait_end, waits = note_wait(
                         machine,
                         t,
                         min(t + external_days[j], horizon),
@@ -154,7 +156,7 @@ def simulate_part(
                 backorder_area[j] += t - max(since, warmup)
             if is_leaf[j]:
                 broken[waiting] -= 1
-                wait_machine, wait_start, wait_end, waits = _note_wait(
+                wait_machine, wait_start, wait_end, waits = note_wait(
                     waiting, since, t, wait_machine, wait_start, wait_end, waits
                 )
             else:  # ship to the child whose order waited longest
@@ -169,7 +171,7 @@ def simulate_part(
             if horizon > warmup:
                 backorder_area[j] += horizon - max(since, warmup)
             if is_leaf[j]:
-                wait_machine, wait_start, wait_end, waits = _note_wait(
+                wait_machine, wait_start, wait_end, waits = note_wait(
                     pool_item[record], since, horizon, wait_machine, wait_start, wait_end, waits
                 )
             record = pool_next[record]
@@ -188,53 +190,6 @@ def simulate_part(
 def _days(j: int, lead: NDArray[np.float64], lead_sd: NDArray[np.float64]) -> float:
     """One resupply time of location j (``resupply_days``)."""
     return resupply_days(lead[j], lead_sd[j])
-
-
-@njit(cache=True, nogil=True)
-def resupply_days(days: float, spread: float) -> float:
-    """One resupply time: ``days``, or with a ``spread`` a gamma draw with that mean and
-    standard deviation (shape (L/σ)², scale σ²/L)."""
-    if spread <= 0.0:
-        return days
-    return float(np.random.gamma((days / spread) ** 2, spread**2 / days))
-
-
-@njit(cache=True, nogil=True)
-def _working_machine(first: int, machines: int, z: int, broken: NDArray[np.int64]) -> int:
-    """The machine of a failing piece: a slot drawn uniformly among the depot's N·Z fitted
-    pieces still working (a machine with all Z of them broken cannot break another)."""
-    for _try in range(1000):
-        slot = np.random.randint(0, machines * z)
-        machine = first + slot // z
-        if slot % z >= broken[machine]:
-            return machine
-    return first + np.random.randint(0, machines)  # (nearly) every piece is broken already
-
-
-@njit(cache=True, nogil=True)
-def _note_wait(
-    machine: int,
-    start: float,
-    end: float,
-    machines: NDArray[np.int64],
-    starts: NDArray[np.float64],
-    ends: NDArray[np.float64],
-    count: int,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], int]:
-    """Append a machine's wait (arrays doubled when full); returns them and the new count."""
-    if count >= machines.size:
-        size = 2 * machines.size
-        grown_machines = np.empty(size, dtype=np.int64)
-        grown_starts = np.empty(size)
-        grown_ends = np.empty(size)
-        grown_machines[:count] = machines[:count]
-        grown_starts[:count] = starts[:count]
-        grown_ends[:count] = ends[:count]
-        machines, starts, ends = grown_machines, grown_starts, grown_ends
-    machines[count] = machine
-    starts[count] = start
-    ends[count] = end
-    return machines, starts, ends, count + 1
 
 
 @njit(cache=True, nogil=True)

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from fleetcare.simulation.engine import _note_wait, _working_machine, resupply_days
+from fleetcare.simulation.machines import note_wait, resupply_days, working_machine
 
 
 @njit(cache=True, nogil=True)
@@ -68,7 +68,7 @@ def _arrival_times(mean_gap: float, horizon: float) -> NDArray[np.float64]:
 
 
 @njit(cache=True, nogil=True)
-def _demands(
+def demand_stream(
     rate: NDArray[np.float64], vmr: float, horizon: float
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Every demanded piece over the horizon (time, location), in time order: Poisson batches
@@ -158,7 +158,7 @@ def simulate_part_fcfs(
     outside pieces) and the events a heap would handle (demanded pieces and arrivals)."""
     np.random.seed(seed)
     n = parent.size
-    times, where = _demands(rate, vmr, horizon)
+    times, where = demand_stream(rate, vmr, horizon)
     # every location's orders (its subtree's demands) in time order, one list after another:
     # orders[first[k] : first[k + 1]], filled in one pass up each demand's ancestors
     count = np.bincount(where, minlength=n)
@@ -204,12 +204,12 @@ def simulate_part_fcfs(
                 head += 1
             if serve[mine[q]] <= times[mine[q]]:
                 continue
-            machine = _working_machine(first_unit[k], units[k], z, broken)
+            machine = working_machine(first_unit[k], units[k], z, broken)
             broken[machine] += 1
             pending[tail] = machine
             pending_end[tail] = serve[mine[q]]
             tail += 1
-            wait_machine, wait_start, wait_end, waits = _note_wait(
+            wait_machine, wait_start, wait_end, waits = note_wait(
                 machine,
                 times[mine[q]],
                 min(serve[mine[q]], horizon),

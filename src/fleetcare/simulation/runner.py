@@ -102,7 +102,7 @@ class Replication:
 
 
 @njit(cache=True, nogil=True)
-def _down_days(
+def machine_down_days(
     machine: NDArray[np.int64], start: NDArray[np.float64], end: NDArray[np.float64], machines: int
 ) -> float:
     """Total length of the union of each machine's intervals: the intervals bucketed by
@@ -129,7 +129,7 @@ def _down_days(
 
 
 @njit(cache=True)
-def _consolidated(
+def consolidated(
     depot: NDArray[np.int64],
     part: NDArray[np.int64],
     time: NDArray[np.float64],
@@ -199,7 +199,7 @@ def _cannibalised(
     order = np.lexsort((step, time, depot))  # at equal times a piece arrives first
     z = np.asarray(problem.qty_per_unit, dtype=np.int64)
     machines = machine_numbers(problem)[0]
-    return _consolidated(depot[order], part[order], time[order], step[order], z, machines, warmup)
+    return consolidated(depot[order], part[order], time[order], step[order], z, machines, warmup)
 
 
 def machine_numbers(problem: PlanningProblem) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -272,7 +272,7 @@ def replicate(
         start = np.maximum(np.concatenate([w[1] for w in waits]), warmup)
         end = np.concatenate([w[2] for w in waits])
         keep = end > start
-        down = _down_days(machine[keep], start[keep], end[keep], int(units.sum()))
+        down = machine_down_days(machine[keep], start[keep], end[keep], int(units.sum()))
     machine_days = units.sum() * (horizon - warmup)
     return Replication(
         1.0 - down / machine_days, backorders, down, outside, events, cannibalisations

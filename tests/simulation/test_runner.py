@@ -1,52 +1,26 @@
-"""The fleet simulation: Palm's theorem, reproducibility across workers, the CLI contract."""
+"""The simulation runner: Palm's theorem, reproducibility across workers, policies, downtime."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from fleetcare.cli import app
 from fleetcare.planning import evaluate
 from fleetcare.planning.problem import parse_problem
 from fleetcare.simulation.runner import (
     SimulationError,
     SimulationParams,
-    _consolidated,
+    consolidated,
+    machine_down_days,
     run,
     summary,
 )
-
-# plant → hub → two depots, Poisson demand, deterministic lead times
-NETWORK: dict[str, Any] = {
-    "format": "fleetcare-plan/1",
-    "locations": [
-        {"id": "PLANT", "parent": None, "resupply_days": 40},
-        {"id": "HUB", "parent": "PLANT", "resupply_days": 10},
-        {"id": "A", "parent": "HUB", "resupply_days": 3, "units": 20},
-        {"id": "B", "parent": "HUB", "resupply_days": 5, "units": 30},
-    ],
-    "parts": [
-        {
-            "id": "P1",
-            "unit_cost": 100.0,
-            "qty_per_unit": 1,
-            "demand_per_day": {"A": 0.05, "B": 0.08},
-        },
-        {
-            "id": "P2",
-            "unit_cost": 40.0,
-            "qty_per_unit": 2,
-            "demand_per_day": {"A": 0.02, "B": 0.03},
-        },
-    ],
-}
+from tests.simulation.networks import NETWORK
 
 
 def test_palm_theorem_stock_only_at_the_leaves() -> None:
@@ -161,81 +135,6 @@ def test_bad_parameters_are_refused(params: SimulationParams, option: str) -> No
         params.check()
 
 
-def test_cli_contract(tmp_path: Path, runner: CliRunner) -> None:
-    """``fleetcare simulate PROBLEM --stock STOCK --json`` prints the documented keys; bad
-    input exits 2 with the option named."""
-    problem = tmp_path / "problem.json"
-    problem.write_text(json.dumps(NETWORK))
-    stock = tmp_path / "stock.json"
-    stock.write_text(json.dumps({"P1": {"A": 2, "B": 3}, "P2": {"HUB": 1}}))
-    base = ["simulate", str(problem), "--stock", str(stock), "--years", "3", "--warmup-years", "1"]
-    result = runner.invoke(app, [*base, "--replications", "3", "--workers", "0", "--json"])
-    assert result.exit_code == 0, result.stderr
-    document = json.loads(result.stdout)
-    assert set(document) >= {
-        "availability",
-        "parts",
-        "downtime_days",
-        "emergency_shipments",
-        "cannibalisations",
-        "grey_purchases",
-        "grey_spend",
-        "cost",
-    }
-    assert set(document["availability"]) == {"mean", "ci95"}
-    assert set(document["parts"]["P1"]["A"]) == {"backorders_mean", "backorders_ci95"}
-    assert document["cost"] == 2 * 100 + 3 * 100 + 40
-    refused = runner.invoke(app, [*base, "--replications", "1", "--workers", "0"])
-    assert refused.exit_code == 2 and "--replications" in refused.stderr
-    unreachable = runner.invoke(
-        app, [*base, "--replications", "2", "--scheduler", "tcp://127.0.0.1:9"]
-    )
-    assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
-    nonsense = runner.invoke(app, [*base, "--replications", "2", "--scheduler", "nonsense"])
-    assert nonsense.exit_code == 2 and "--scheduler" in nonsense.stderr
-    for option, value in (("--seed", "-1"), ("--workers", "-1")):
-        bad = runner.invoke(app, [*base, "--replications", "2", option, value])
-        assert bad.exit_code == 2 and option in bad.stderr, (option, bad.stderr)
-    too_high = runner.invoke(
-        app, [*base, "--compare", "--target-availability", "0.999999999", "--workers", "0"]
-    )
-    assert too_high.exit_code == 2 and "not reachable" in too_high.stderr
-
-
-def test_cli_compares_the_optimised_plan_with_the_rules_of_thumb(
-    tmp_path: Path, runner: CliRunner
-) -> None:
-    """``simulate PROBLEM --compare --json``: one row a plan, the optimised one first; the
-    simulated availability of each lies near the model's."""
-    problem = tmp_path / "problem.json"
-    problem.write_text(json.dumps(NETWORK))
-    result = runner.invoke(
-        app,
-        [
-            "simulate",
-            str(problem),
-            "--compare",
-            "--target-availability",
-            "0.9",
-            "--years",
-            "20",
-            "--warmup-years",
-            "1",
-            "--replications",
-            "3",
-            "--workers",
-            "0",
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.stderr
-    rows = json.loads(result.stdout)
-    assert rows[0]["rule"] == "optimised" and rows[0]["model_availability"] >= 0.9
-    assert {row["rule"] for row in rows} == {"optimised", "fill_rate", "months"}
-    for row in rows:
-        assert abs(row["availability"]["mean"] - row["model_availability"]) < 0.05, row
-
-
 def test_cannibalisation_by_hand() -> None:
     """One depot, two parts with Z = 1: part 0 short from day 1 to 3, part 1 from day 2 to 5.
     Waiting, two machines are down from day 2 to 3 (5 machine-days); cannibalising, the
@@ -247,13 +146,13 @@ def test_cannibalisation_by_hand() -> None:
     step = np.array([1, 1, -1, -1])
     z = np.array([1, 1])
     machines = np.array([5])
-    assert _consolidated(depot, part, time, step, z, machines, 0.0) == (4.0, 1)
-    assert _consolidated(depot, part, time, step, z, machines, 2.5) == (2.5, 0)  # warm-up
+    assert consolidated(depot, part, time, step, z, machines, 0.0) == (4.0, 1)
+    assert consolidated(depot, part, time, step, z, machines, 2.5) == (2.5, 0)  # warm-up
     # a depot of one machine: it is down from day 1 to 5 either way, and the second failure
     # (day 2) cannot happen on a working machine, so it is no cannibalisation
-    assert _consolidated(depot, part, time, step, z, np.array([1]), 0.0) == (4.0, 0)
+    assert consolidated(depot, part, time, step, z, np.array([1]), 0.0) == (4.0, 0)
     # more pieces short than machines: never more than the depot's machines down
-    many = _consolidated(
+    many = consolidated(
         np.zeros(6, dtype=np.int64),
         np.zeros(6, dtype=np.int64),
         np.arange(6.0),
@@ -294,7 +193,7 @@ def test_cannibalisation_against_a_sweep_over_days(
     rows = [(d, i, t, s) for d, i, a, b in waits for t, s in ((a, 1), (b, -1))]
     rows.sort(key=lambda row: (row[0], row[2], row[3]))
     columns = [np.array(c) for c in zip(*rows, strict=True)] if rows else [np.empty(0)] * 4
-    down, _ = _consolidated(
+    down, _ = consolidated(
         columns[0].astype(np.int64),
         columns[1].astype(np.int64),
         columns[2].astype(float),
@@ -409,62 +308,6 @@ def test_emergency_and_grey_terms_come_from_the_problem() -> None:
         assert outside[0, a] > 0 and outside[1, b] > 0
 
 
-def test_the_recursion_agrees_with_the_event_heap(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``wait`` runs on fcfs's recursion; the event heap of ``engine`` simulates the same
-    system one event at a time. With stock at every echelon, lumpy demand and two pieces a
-    machine, both give the same backorders at every location and the same availability,
-    within their intervals."""
-    from fleetcare.simulation import runner
-    from fleetcare.simulation.engine import WAIT, simulate_part
-
-    document = json.loads(json.dumps(NETWORK))
-    document["parts"][1]["vmr"] = 2.5
-    problem = parse_problem(document)
-    stock = np.array([[3, 2, 1, 2], [1, 1, 0, 1]], dtype=np.int64)
-    params = SimulationParams(years=40, warmup_years=1, replications=10, seed=17)
-    fast = summary(problem, stock, params, run(problem, stock, params, threads=2))
-
-    def heap(*args: Any) -> Any:
-        return simulate_part(*args[:10], WAIT, np.zeros(len(args[0])), *args[10:])
-
-    monkeypatch.setattr(runner, "simulate_part_fcfs", heap)
-    slow = summary(problem, stock, params, run(problem, stock, params, threads=2))
-    pairs: list[tuple[Any, Any]] = [(fast["availability"], slow["availability"])]
-    pairs += [
-        (fast["parts"][p][loc], slow["parts"][p][loc])  # type: ignore[index]
-        for p in problem.part_ids
-        for loc in problem.location_ids
-    ]
-    for a, b in pairs:
-        lo_a, hi_a = a.get("ci95", a.get("backorders_ci95"))
-        lo_b, hi_b = b.get("ci95", b.get("backorders_ci95"))
-        mean_a, mean_b = (lo_a + hi_a) / 2, (lo_b + hi_b) / 2
-        assert abs(mean_a - mean_b) <= (hi_a - lo_a + hi_b - lo_b) / 2 + 1e-9, (a, b)
-
-
-@pytest.mark.parametrize("vmr", [1.0, 3.0])
-def test_demand_streams_have_their_rates_and_dispersion(vmr: float) -> None:
-    """The superposed demand stream: each location's pieces come at its rate, times are
-    sorted, and counts over 30-day windows have the part's variance-to-mean ratio."""
-    from numba import njit
-
-    from fleetcare.simulation.fcfs import _demands
-
-    @njit
-    def draw(rate: Any, vmr: float, horizon: float, seed: int) -> Any:
-        np.random.seed(seed)
-        return _demands(rate, vmr, horizon)
-
-    rate = np.array([0.0, 0.2, 0.05, 0.0, 0.5])
-    horizon = 200_000.0
-    times, where = draw(rate, vmr, horizon, 11)
-    assert np.all(np.diff(times) >= 0) and times[-1] <= horizon
-    per_day = np.bincount(where, minlength=rate.size) / horizon
-    assert per_day == pytest.approx(rate, rel=0.03, abs=1e-12)
-    windows = np.bincount((times // 30).astype(np.int64), minlength=int(horizon // 30))
-    assert windows.var() / windows.mean() == pytest.approx(vmr, rel=0.1)
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     intervals=st.lists(
@@ -475,8 +318,6 @@ def test_down_days_is_the_length_of_each_machines_union(
     intervals: list[tuple[int, float, float]],
 ) -> None:
     """Overlapping waits of one machine count once (checked on a fine grid)."""
-    from fleetcare.simulation.runner import _down_days
-
     machine = np.array([m for m, _, _ in intervals], dtype=np.int64)
     start = np.array([a for _, a, _ in intervals])
     end = start + np.array([d for _, _, d in intervals])
@@ -488,6 +329,6 @@ def test_down_days_is_the_length_of_each_machines_union(
         ).sum()
         for m in range(5)
     )
-    assert _down_days(machine, start, end, 5) == pytest.approx(
+    assert machine_down_days(machine, start, end, 5) == pytest.approx(
         expected, abs=0.001 * 2 * len(intervals) + 1e-9
     )

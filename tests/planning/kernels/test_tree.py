@@ -1,8 +1,8 @@
-"""The compiled part hull against the exact max-plus frontier, and its plans against evaluate."""
+"""The compiled part hull against the exact max-plus frontier, and its plans against evaluate
+(``kernels.tree``)."""
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -11,14 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleetcare.planning import evaluate
-from fleetcare.planning.kernels import (
-    _merge,
-    backorder_table,
-    depth_first,
-    part_hull,
-    upper_hull,
-    upstream_levels,
-)
+from fleetcare.planning.kernels import backorder_table, depth_first, part_hull
 from fleetcare.planning.problem import PlanningProblem, parse_problem
 from tests.planning.exact_frontier import part_frontier
 from tests.planning.test_optimise import long_pipeline
@@ -130,53 +123,10 @@ def test_pruned_levels_cost_at_most_the_tolerance(
     assert shortfall.max() <= 3 * tolerance + 1e-9 * max(1.0, float(np.abs(values).max()))
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    values=st.lists(st.floats(-50, 50), min_size=1, max_size=30),
-)
-def test_upper_hull_is_concave_and_covers_every_point(values: list[float]) -> None:
-    """Slopes fall strictly along the hull; no point lies above it (for rising prefixes)."""
-    array = np.maximum.accumulate(np.array(values))  # values as the kernels see them: rising
-    pieces = np.arange(array.size)
-    hull = upper_hull(array, pieces)
-    assert hull[0] == 0
-    slopes = np.diff(array[hull]) / np.diff(pieces[hull])
-    assert np.all(np.diff(slopes) < 0)
-    assert np.all(array <= np.interp(pieces, pieces[hull], array[hull]) + 1e-13)
-
-
-def test_thinning_tries_every_level_where_backorders_are_few() -> None:
-    """Far below the mean only halving levels; from ten backorders on, every level (a
-    pipeline of σ = 2 pieces: the band starts at max(10, 2σ) = 10, the grid step is 1)."""
-    ebo = np.array([400.0, 390.0, 300.0, 200.0, 90.0, 25.0, 9.0, 3.0, 0.5, 0.0])
-    assert upstream_levels(ebo, 1.0, 2.0, 1000.0).tolist() == list(range(10))
-    assert upstream_levels(ebo, 0.5, 2.0, 1000.0).tolist() == [0, 3, 4, 5, 6, 7, 8, 9]
-
-
-def test_a_long_pipeline_tries_a_grid_of_a_third_of_its_spread() -> None:
-    """σ = 31 pieces over 10,000 machines: halving steps until 2σ = 62 pieces wait, then
-    every 10th level and the last; over 500 machines every 5th (√(20 × 1e-4 × 500 × 31) =
-    5.6), over 30 machines every level."""
-    ebo, vbo = backorder_table(960.0, 960.0, 1000)
-    spread = math.sqrt(vbo[0])
-    levels = upstream_levels(ebo, 0.5, spread, 10_000.0)
-    band = int(np.argmax(ebo <= 2.0 * spread))
-    below = levels[levels < band]
-    assert below[0] == 0 and below.size >= 3
-    for before, level in itertools.pairwise(below):  # the first level halving the last's EBO
-        assert ebo[level] <= 0.5 * ebo[before] < ebo[level - 1]
-    assert levels[levels >= band].tolist() == sorted({*range(band, 1001, 10), 1000})
-    smaller = upstream_levels(ebo, 0.5, spread, 500.0)
-    assert smaller[smaller >= band].tolist() == sorted({*range(band, 1001, 5), 1000})
-    small = upstream_levels(ebo, 0.5, spread, 30.0)
-    assert small[small >= band].tolist() == list(range(band, 1001))
-    assert upstream_levels(ebo, 1.0, spread, 10_000.0).tolist() == list(range(1001))
-
-
 def test_the_grid_is_capped_by_the_machines_below() -> None:
     """A plant pipeline of 300 pieces (VMR 2, σ = 24.5): over 2,000 machines the hull's plant
     levels in the band lie on a grid of 8 (σ / 3 binds); over 200 on a grid of 3
-    (√(20 × 1e-4 × 200 × 24.5) = 3.1 binds) — the machines ``_subtree`` counts below."""
+    (√(20 × 1e-4 × 200 × 24.5) = 3.1 binds) — the machines the hull counts below."""
     ebo, vbo = backorder_table(300.0, 600.0, 600)
     band = int(np.argmax(ebo <= 2.0 * math.sqrt(vbo[0])))
     for machines, step in ((1000, 8), (100, 3)):
@@ -188,80 +138,6 @@ def test_the_grid_is_capped_by_the_machines_below() -> None:
         assert in_band.size >= 3
         assert np.all((in_band - band) % step == 0), (machines, in_band.tolist())
     assert np.any((in_band - band) % 8 != 0)  # not the grid of the larger fleet
-
-
-@st.composite
-def children_segments(draw: Any) -> list[list[tuple[int, float]]]:
-    """Each child's hull as segments (pieces, gain) with strictly falling slopes."""
-    children = []
-    for _ in range(draw(st.integers(1, 5))):
-        slopes = sorted(set(draw(st.lists(st.integers(1, 10_000), max_size=6))), reverse=True)
-        children.append([(p := draw(st.integers(1, 3)), p * slope / 100.0) for slope in slopes])
-    return children
-
-
-def merged_by(children: list[list[tuple[int, float]]], order: Any, counts: Any) -> tuple[Any, Any]:
-    """``_merge`` of these children's segments, the order and counts carried in and out."""
-    flat = [seg for child in children for seg in child]
-    first = np.cumsum([0] + [len(child) for child in children]).astype(np.int64)
-    pieces = np.array([p for p, _ in flat], dtype=np.int64)
-    gains = np.array([g for _, g in flat], dtype=np.float64)
-    out_pieces = np.empty(len(flat) + 1, dtype=np.int64)
-    out_values = np.empty(len(flat) + 1)
-    out_child = np.full(len(flat) + 3, -1, dtype=np.int64)  # written from 3 on
-    n_order = sum(int(c) for c in counts)
-    _merge(
-        pieces,
-        gains,
-        first,
-        len(children),
-        0.0,
-        out_pieces,
-        out_values,
-        out_child,
-        3,
-        order,
-        n_order,
-        counts,
-        np.empty(max(len(flat), 1)),
-        np.empty(len(children), dtype=np.int64),
-    )
-    # whose segment each step took: every child's, as many as it has, in its own order
-    assert out_child[:3].tolist() == [-1, -1, -1]
-    taken = out_child[3:]
-    assert np.bincount(taken, minlength=len(children)).tolist() == [len(c) for c in children]
-    for c, child in enumerate(children):
-        steps = np.flatnonzero(taken == c)
-        assert (
-            out_pieces[steps + 1].tolist() == (out_pieces[steps] + [p for p, _ in child]).tolist()
-        )
-    return out_pieces, out_values
-
-
-@settings(max_examples=80, deadline=None)
-@given(first=children_segments(), data=st.data())
-def test_merge_from_the_last_order_is_the_merge_by_slope(first: Any, data: Any) -> None:
-    """The first merge (a heap) and the next from its order (insertion, the children's
-    curves changed: other slopes, segments gone or added) both take the segments by falling
-    slope: the merged curve is the sum of the concave curves."""
-    order = np.empty(64, dtype=np.int64)
-    counts = np.zeros(len(first), dtype=np.int64)
-    rounds = [first] + [
-        [data.draw(children_segments().map(lambda c: c[0])) for _ in first] for _ in range(2)
-    ]
-    for children in rounds:
-        pieces, values = merged_by(children, order, counts)
-        reference = sorted(
-            (seg for child in children for seg in child), key=lambda seg: -seg[1] / seg[0]
-        )
-        reference_pieces = np.cumsum([0] + [p for p, _ in reference])
-        reference_values = np.cumsum([0.0] + [g for _, g in reference])
-        # the same concave curve (segments of equal slope may come in either order)
-        assert pieces[-1] == reference_pieces[-1]
-        assert np.allclose(values, np.interp(pieces, reference_pieces, reference_values))
-        slopes = np.diff(values) / np.diff(pieces)
-        assert np.all(np.diff(slopes) <= 1e-12)
-        assert counts.tolist() == [len(child) for child in children]
 
 
 def test_long_curves_and_many_depots_grow_every_buffer() -> None:
