@@ -18,7 +18,8 @@ import numpy as np
 from fleetcare.planning import evaluate
 from fleetcare.planning.kernels import backorder_table
 from fleetcare.planning.problem import parse_problem
-from fleetcare.simulation.runner import SimulationParams, run, summary
+from fleetcare.simulation.runner import SimulationParams, run
+from fleetcare.simulation.summary import summary
 
 CASE: dict[str, Any] = {
     "format": "fleetcare-plan/1",

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from fleetcare.planning.problem import parse_problem
-from fleetcare.simulation.runner import SimulationParams, run, summary
+from fleetcare.simulation.runner import SimulationParams, run
+from fleetcare.simulation.summary import summary
 from tests.simulation.networks import NETWORK
 
 
@@ -26,13 +27,13 @@ def test_the_recursion_agrees_with_the_event_heap(monkeypatch: pytest.MonkeyPatc
     problem = parse_problem(document)
     stock = np.array([[3, 2, 1, 2], [1, 1, 0, 1]], dtype=np.int64)
     params = SimulationParams(years=40, warmup_years=1, replications=10, seed=17)
-    fast = summary(problem, stock, params, run(problem, stock, params, threads=2))
+    fast = summary(problem, stock, params, run(problem, stock, params, threads=2)).document()
 
     def heap(*args: Any) -> Any:
         return simulate_part(*args[:10], WAIT, np.zeros(len(args[0])), *args[10:])
 
     monkeypatch.setattr(runner, "simulate_part_fcfs", heap)
-    slow = summary(problem, stock, params, run(problem, stock, params, threads=2))
+    slow = summary(problem, stock, params, run(problem, stock, params, threads=2)).document()
     pairs: list[tuple[Any, Any]] = [(fast["availability"], slow["availability"])]
     pairs += [
         (fast["parts"][p][loc], slow["parts"][p][loc])  # type: ignore[index]

@@ -16,7 +16,8 @@ from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.optimise import OptimiseRequestError, check_request
 from fleetcare.planning.problem import PlanningProblem, ProblemError, read_problem, read_stock
-from fleetcare.simulation.runner import SimulationError, SimulationParams, run, summary
+from fleetcare.simulation.runner import SimulationError, SimulationParams, run
+from fleetcare.simulation.summary import summary
 
 
 def _from_database(region: str) -> tuple[PlanningProblem, np.ndarray[Any, np.dtype[np.int64]]]:

@@ -18,7 +18,8 @@ from fleetcare.planning.baselines import baselines
 from fleetcare.planning.optimise import OptimiseParams, check_reached, check_request, optimise
 from fleetcare.planning.problem import PlanningProblem
 from fleetcare.planning.varimetric import evaluate
-from fleetcare.simulation.runner import Progress, SimulationParams, run, summary
+from fleetcare.simulation.runner import Progress, SimulationParams, run
+from fleetcare.simulation.summary import summary
 
 
 @dataclass(frozen=True)
