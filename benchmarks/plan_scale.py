@@ -156,7 +156,7 @@ def baseline_hull(
             hull_pieces, hull_values = _hull_of(points)
             heights = np.interp(np.array(bound[0]) + levels[k + 1], hull_pieces, hull_values)
             if np.all(np.array(bound[1]) <= heights + params.level_tolerance):
-                break  # no higher level can rise above the hull (see kernels._subtree)
+                break  # no higher level can rise above the hull (see kernels.tree)
     return _hull_of(points)
 
 

@@ -41,7 +41,7 @@ class OptimiseParams:
     location stops trying more of its own levels once the most any higher level could add —
     its children's curve with nothing on backorder at the location — lies within
     ``level_tolerance`` (in Σ N Z ln(1 − EBO/(N Z)), about backorders) of the hull it has
-    (see ``kernels._subtree``); a negative tolerance tries every level.
+    (see ``kernels.tree``); a negative tolerance tries every level.
     """
 
     target_availability: float | None = None
