@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -252,3 +253,68 @@ def test_manager_pages_show_no_other_regions_stock(
     hidden = anonymous.get(f"/locations/{ids['DEPOT-B']}")
     assert hidden.status_code == 404
     _assert_reveals_nothing(hidden.text, "the 404 page")
+
+
+def test_manager_writes_reveal_no_other_regions_rows(
+    client: TestClient, client_for: Callable[..., TestClient], session: Session
+) -> None:
+    """Baltic's serial, customer, site and region answer Arctic's manager like unknown or
+    unusable ones, with the same words as for rows that do not exist or that it sees."""
+    ids = small_fleet(session, units=1)
+    bus = ids[0]
+    manager = client_for(Role.regional_manager, "arctic-writer", regions=("Arctic",))
+
+    def refusal(answer: Any) -> tuple[int, list[str], list[str]]:
+        detail = answer.json()["detail"]
+        return answer.status_code, [d["loc"][-1] for d in detail], [d["msg"] for d in detail]
+
+    unit = {
+        "model": "CB-12",
+        "customer": "NORD",
+        "site": "North depot",
+        "delivered_on": "2024-01-01",
+    }
+    for serial in ("LIFT-001", "BUS-001"):  # Baltic's and its own: the same words
+        answer = manager.post("/api/units", json=unit | {"serial": serial})
+        assert refusal(answer) == (422, ["serial"], [f"serial '{serial}' cannot be used"])
+    for customer in ("WEST", "NOPE"):  # Baltic's customer and none at all
+        answer = manager.patch(f"/api/units/{bus}", json={"customer": customer})
+        assert refusal(answer) == (422, ["customer"], [f"unknown customer '{customer}'"])
+        _assert_reveals_nothing(answer.text.replace("WEST", ""), "reassigning")
+    for site in ("West depot", "Nowhere"):
+        answer = manager.patch(f"/api/units/{bus}", json={"site": site})
+        assert refusal(answer) == (422, ["site"], [f"unknown site '{site}'"])
+    for region in ("Baltic", "Nowhere"):
+        site = {"name": "Far site", "region": region, "latitude": 60, "longitude": 30}
+        answer = manager.post("/api/sites", json=site)
+        assert refusal(answer) == (422, ["region"], [f"unknown region '{region}'"])
+    taken_site = {"name": "West depot", "region": "Arctic", "latitude": 60, "longitude": 30}
+    assert refusal(manager.post("/api/sites", json=taken_site)) == (
+        422,
+        ["name"],
+        ["name 'West depot' cannot be used"],
+    )
+    taken_code = {"code": "WEST", "name": "Mine", "region": "Arctic"}
+    assert refusal(manager.post("/api/customers", json=taken_code)) == (
+        422,
+        ["code"],
+        ["code 'WEST' cannot be used"],
+    )
+    delivery = {
+        "reference": "D-9",
+        "customer": "WEST",
+        "model": "CB-12",
+        "quantity": 1,
+        "shipped_on": "2024-01-01",
+    }
+    assert refusal(manager.post("/api/deliveries", json=delivery)) == (
+        422,
+        ["customer"],
+        ["unknown customer 'WEST'"],
+    )
+    assert manager.get(f"/api/units/{bus}").json()["customer"] == "NORD"  # nothing changed
+    assert manager.patch(f"/api/units/{bus}", json={"status": "down"}).status_code == 200
+    # the admin, who sees everything, still hears which key is taken
+    assert refusal(client.post("/api/units", json=unit | {"serial": "LIFT-001"}))[2] == [
+        "serial 'LIFT-001' is already taken"
+    ]
