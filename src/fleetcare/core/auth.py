@@ -3,7 +3,9 @@
 ``/api`` routes read an OAuth2 bearer token; pages read the signed session cookie. Either way
 the account is looked up on every request, so disabling a user takes effect at once.
 ``rule(permission)`` goes on the route decorator: it enforces the permission and records it in
-the OpenAPI document (``x-permission``), where the matrix test finds it.
+the OpenAPI document (``x-permission``), where the matrix test finds it. Pages, which are not in
+that document, declare theirs with ``require(permission)`` as a dependency; ``permission_of``
+reads it back from the dependency, so the page matrix test finds it too.
 
 Finding the account behind a name is the accounts domain's business: the app hands its lookup
 to this module as ``app.state.find_principal`` (a ``PrincipalLookup``), so that every domain can
@@ -13,6 +15,7 @@ declare who may call its routes without importing the accounts domain.
 from __future__ import annotations
 
 import secrets
+import weakref
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -76,6 +79,9 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+_REQUIRED: weakref.WeakKeyDictionary[Callable[..., Any], Permission] = weakref.WeakKeyDictionary()
+
+
 def require(permission: Permission) -> Callable[[Principal], Principal]:
     """A dependency letting the call through only when the role grants ``permission``."""
 
@@ -84,7 +90,16 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
             raise HTTPException(status.HTTP_403_FORBIDDEN, _("your role may not do this"))
         return principal
 
+    _REQUIRED[check] = permission
     return check
+
+
+def permission_of(dependency: Callable[..., Any]) -> Permission | None:
+    """The permission a dependency made by ``require`` enforces (None for any other)."""
+    try:
+        return _REQUIRED.get(dependency)
+    except TypeError:  # not weakly referenceable, so not one of ours
+        return None
 
 
 def rule(permission: Permission) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 A customer user sees its own customer, units, deliveries and their usage, the sites its units
 stand at and the regions of those; a regional manager sees everything in its regions. Product
 models are the maker's public catalogue. Rows outside the scope do not exist for that
-principal: reads answer 404, lists leave them out.
+principal: reads answer 404, lists leave them out, and a write that names them is refused
+in the words used for a row that does not exist (``refuse_unseen``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import Session
 
 from fleetcare.core.db import Base
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.i18n import _
+from fleetcare.core.keyed import KeyedTable
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, Delivery, Region, Site, Unit, UsageReading
 
@@ -72,3 +77,39 @@ def restrict(statement: S, table: type[Base], scope: Scope) -> S:
     """``statement`` narrowed to the rows of ``table`` that ``scope`` may see."""
     condition = visible(table, scope)
     return statement if condition is None else statement.where(condition)
+
+
+def refuse_unseen(
+    session: Session,
+    keyed: KeyedTable[Any],
+    values: dict[str, Any],
+    scope: Scope,
+    row_id: int | None = None,
+) -> None:
+    """Refuse references to rows outside ``scope`` as unknown, and a natural key in use.
+
+    A reference the caller may not see gets the words of a truly unknown one; a key held by
+    another row gets "cannot be used" whether the caller may see that row or not.
+    """
+    errors: list[FieldError] = []
+    for ref in keyed.references:
+        value = values.get(ref.field)
+        condition = visible(ref.table, scope)
+        if value is None or condition is None:
+            continue
+        table: Any = ref.table
+        found = select(table.id).where(getattr(table, ref.key) == value, condition)
+        if session.scalar(found) is None:
+            message = _("unknown {field} '{value}'").format(field=ref.field, value=value)
+            errors.append(FieldError(ref.field, message))
+    key = keyed.key[0]
+    if len(keyed.key) == 1 and key in values and all(r.field != key for r in keyed.references):
+        table = keyed.table
+        held = select(table.id).where(getattr(table, key) == values[key])
+        if row_id is not None:
+            held = held.where(table.id != row_id)
+        if session.scalar(held) is not None:
+            message = _("{key} '{value}' cannot be used").format(key=key, value=values[key])
+            errors.append(FieldError(key, message))
+    if errors:
+        raise InvalidInput(errors)

@@ -2,6 +2,9 @@
 
 Reads take the caller's ``Scope`` (rows outside it do not exist for the caller); writes take
 the acting ``Principal``, are audited, and must leave the written row inside its scope.
+A scoped writer (a regional manager) names only rows it may see: a reference to a row outside
+its scope answers exactly like an unknown one, and a natural key held by any other row, seen or
+not, "cannot be used" (the same words either way, so the answer does not tell where it is).
 Nothing here commits: the caller's transaction (one per request or command) does.
 """
 
@@ -15,11 +18,9 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleetcare.core import audit
+from fleetcare.core import audit, crud
 from fleetcare.core.bulk import Item
-from fleetcare.core.crud import create as create  # single rows of the tables below
-from fleetcare.core.crud import read_values, validate
-from fleetcare.core.crud import update as update
+from fleetcare.core.crud import get_visible, read_values, validate
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import KeyedTable
@@ -39,7 +40,7 @@ from fleetcare.fleet.models import (
     UnitStatus,
     UsageReading,
 )
-from fleetcare.fleet.scoping import restrict
+from fleetcare.fleet.scoping import refuse_unseen, restrict
 from fleetcare.fleet.tables import CUSTOMERS as CUSTOMERS
 from fleetcare.fleet.tables import DELIVERIES as DELIVERIES
 from fleetcare.fleet.tables import MODELS as MODELS
@@ -56,6 +57,25 @@ READ_TYPES: dict[str, type[BaseModel]] = {
     "models": schemas.ModelRead,
     "deliveries": schemas.DeliveryRead,
 }
+
+
+# --- writes of single rows ---------------------------------------------------------------------
+def create(session: Session, keyed: KeyedTable[R], record: R, *, by: Principal) -> int:
+    """Insert one record of an installed-base table (see ``core.crud.create``), within scope."""
+    if not by.scope.everything:
+        refuse_unseen(session, keyed, record.model_dump(), by.scope)
+    return crud.create(session, keyed, record, by=by)
+
+
+def update(
+    session: Session, keyed: KeyedTable[R], row_id: int, patch: BaseModel, *, by: Principal
+) -> int:
+    """Change one visible row (see ``core.crud.update``); what the patch names must be visible."""
+    if not by.scope.everything:
+        get_visible(session, keyed, row_id, by.scope)  # 404 before anything else
+        values = patch.model_dump(exclude_unset=True)
+        refuse_unseen(session, keyed, values, by.scope, row_id)
+    return crud.update(session, keyed, row_id, patch, by=by)
 
 
 def add_usage(session: Session, record: schemas.UsageRecord, *, by: Principal) -> int:

@@ -53,10 +53,11 @@ def parts_page(
 def part_page(request: Request, session: DbSession, principal: Reader, part_id: RowId) -> Response:
     """One part: where it sits, its latest moves, the models that use it."""
     part = service.part_read(session, part_id)
+    scope = principal.scope
     context = {
         "part": part,
-        "stock": service.stock(session, part=part.number, limit=500).items,
-        "moves": service.moves(session, part=part.number, limit=20).items,
+        "stock": service.stock(session, scope=scope, part=part.number, limit=500).items,
+        "moves": service.moves(session, scope=scope, part=part.number, limit=20).items,
         "models": service.models_using(session, part_id),
     }
     return render(request, "parts/part.html", context)
@@ -64,8 +65,8 @@ def part_page(request: Request, session: DbSession, principal: Reader, part_id: 
 
 @router.get("/locations")
 def locations_page(request: Request, session: DbSession, principal: Reader) -> Response:
-    """The resupply tree with the stock held at each location."""
-    locations = service.list_locations(session).items
+    """The resupply tree with the stock held at each location, within scope."""
+    locations = service.list_locations(session, scope=principal.scope).items
     parents = {loc.code: loc.parent for loc in locations}
 
     def path(code: str) -> list[str]:
@@ -78,8 +79,8 @@ def locations_page(request: Request, session: DbSession, principal: Reader) -> R
     context = {
         "locations": ordered,
         "depth": {loc.code: service.depth(loc.code, parents) for loc in locations},
-        "totals": service.location_totals(session),
-        "lanes": service.list_lanes(session).items,
+        "totals": service.location_totals(session, principal.scope),
+        "lanes": service.list_lanes(session, scope=principal.scope).items,
     }
     return render(request, "parts/locations.html", context)
 
@@ -94,8 +95,15 @@ def location_page(
     offset: Offset = 0,
 ) -> Response:
     """The stock at one location; HTMX swaps only the table."""
-    location = service.location_read(session, location_id)
-    page = service.stock(session, location=location.code, part=part, limit=PAGE_SIZE, offset=offset)
+    location = service.location_read(session, location_id, principal.scope)
+    page = service.stock(
+        session,
+        scope=principal.scope,
+        location=location.code,
+        part=part,
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
     return render_list(
         request,
         "parts/location.html",
@@ -120,7 +128,13 @@ def ledger_page(
 ) -> Response:
     """The ledger, newest first."""
     page = service.moves(
-        session, part=part, location=location, kind=kind, limit=LEDGER_PAGE_SIZE, offset=offset
+        session,
+        scope=principal.scope,
+        part=part,
+        location=location,
+        kind=kind,
+        limit=LEDGER_PAGE_SIZE,
+        offset=offset,
     )
     return render_list(
         request,
@@ -137,7 +151,7 @@ def ledger_page(
 @router.get("/stock/proposals")
 def proposals_page(request: Request, session: DbSession, principal: Reader) -> Response:
     """What to ship and buy to bring stock back to its targets."""
-    lines = service.proposals(session)
+    lines = service.visible_proposals(session, principal.scope)
     context = {"lines": lines, "can_accept": principal.can(Permission.stock_move), "accepted": None}
     return render(request, "parts/proposals.html", context)
 
@@ -151,5 +165,6 @@ def accept_page(request: Request, session: DbSession, principal: Mover) -> Respo
         message += " " + _("Skipped, no lane to ship on: {lines}.").format(
             lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)
         )
-    context = {"lines": service.proposals(session), "can_accept": True, "accepted": message}
+    lines = service.visible_proposals(session, principal.scope)
+    context = {"lines": lines, "can_accept": True, "accepted": message}
     return render(request, "parts/proposals.html", context)

@@ -1,7 +1,10 @@
 """Reading the parts network: catalogue, network, balances, the ledger, reservations, transfers.
 
 Also the lookups by natural key that writes use (``part_of``, ``location_of``): they answer an
-unknown key with ``InvalidInput`` naming the field.
+unknown key with ``InvalidInput`` naming the field. Reads of the network take the caller's
+``Scope`` (see ``parts.scoping``): what it may not see does not exist; a ledger row shows no
+serial of a unit the caller may not see, and a row at a location outside the caller's own
+regions no work order or note.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.core.query import contains, paginate, paginate_rows
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductModel
@@ -29,6 +33,16 @@ from fleetcare.parts.models import (
     Transfer,
     TransferStatus,
 )
+from fleetcare.parts.scoping import (
+    location_condition,
+    move_condition,
+    own_location_ids,
+    own_locations,
+    transfer_condition,
+    visible_serials,
+    where,
+)
+from fleetcare.parts.scoping import restrict as restrict_network
 from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 
 
@@ -115,35 +129,46 @@ def list_boms(
 
 
 def list_locations(
-    session: Session, *, limit: int = 500, offset: int = 0
+    session: Session, *, scope: Scope = EVERYTHING, limit: int = 500, offset: int = 0
 ) -> Page[schemas.LocationRead]:
     """Locations by code."""
     statement = select(Location).options(joinedload(Location.parent), joinedload(Location.region))
+    statement = where(statement, location_condition(scope))
     rows, total = paginate(session, statement.order_by(Location.code), limit, offset)
     items = [schemas.LocationRead(id=r.id, **LOCATIONS.to_record(r).model_dump()) for r in rows]
     return Page[schemas.LocationRead](items=items, total=total)
 
 
-def location_read(session: Session, location_id: int) -> schemas.LocationRead:
+def location_read(
+    session: Session, location_id: int, scope: Scope = EVERYTHING
+) -> schemas.LocationRead:
     """One location."""
-    row = session.get(Location, location_id)
+    statement = where(select(Location).where(Location.id == location_id), location_condition(scope))
+    row = session.scalars(statement).first()
     if row is None:
         raise NotFound(_("location {id} not found").format(id=location_id))
     return schemas.LocationRead(id=row.id, **LOCATIONS.to_record(row).model_dump())
 
 
-def lane_read(session: Session, lane_id: int) -> schemas.LaneRead:
+def lane_read(session: Session, lane_id: int, scope: Scope = EVERYTHING) -> schemas.LaneRead:
     """One lane."""
-    row = session.get(Lane, lane_id)
+    row = session.scalars(
+        restrict_network(select(Lane).where(Lane.id == lane_id), Lane, scope)
+    ).first()
     if row is None:
         raise NotFound(_("lane {id} not found").format(id=lane_id))
     return schemas.LaneRead(id=row.id, **LANES.to_record(row).model_dump())
 
 
 def list_lanes(
-    session: Session, *, location: str | None = None, limit: int = 500, offset: int = 0
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    location: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
 ) -> Page[schemas.LaneRead]:
-    """Lanes, optionally those starting or ending at one location."""
+    """Lanes, optionally those starting or ending at one location; both ends visible."""
     origin, destination = aliased(Location), aliased(Location)
     statement = (
         select(Lane)
@@ -154,6 +179,7 @@ def list_lanes(
     )
     if location:
         statement = statement.where((origin.code == location) | (destination.code == location))
+    statement = restrict_network(statement, Lane, scope)
     rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.LaneRead](
         items=[schemas.LaneRead(id=r.id, **LANES.to_record(r).model_dump()) for r in rows],
@@ -165,6 +191,7 @@ def list_lanes(
 def stock(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     part: str | None = None,
     location: str | None = None,
     limit: int = 50,
@@ -177,6 +204,7 @@ def stock(
         .join(Location, StockLevel.location_id == Location.id)
         .order_by(Part.number, Location.code)
     )
+    statement = where(statement, location_condition(scope))
     if part:
         statement = statement.where(Part.number == part)
     if location:
@@ -200,6 +228,7 @@ def stock(
 def moves(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     move_id: int | None = None,
     part: str | None = None,
     location: str | None = None,
@@ -214,6 +243,7 @@ def moves(
         .join(Location, StockMove.location_id == Location.id)
         .order_by(StockMove.id.desc())
     )
+    statement = where(statement, move_condition(scope))
     if part:
         statement = statement.where(Part.number == part)
     if location:
@@ -223,6 +253,8 @@ def moves(
     if move_id is not None:
         statement = statement.where(StockMove.id == move_id)
     rows, total = paginate_rows(session, statement, limit, offset)
+    serials = visible_serials(session, {m.unit_serial for m, _n, _c in rows}, scope)
+    own = own_locations(session, {m.location_id for m, _n, _c in rows}, scope)
     items = [
         schemas.MoveRead(
             id=m.id,
@@ -235,35 +267,39 @@ def moves(
             in_transit_delta=m.in_transit_delta,
             price=m.price,
             currency=m.currency,
-            work_order=m.work_order,
-            unit=m.unit_serial,
+            work_order=m.work_order if m.location_id in own else None,
+            unit=m.unit_serial if m.unit_serial in serials else None,
             reservation=m.reservation_id,
             transfer=m.transfer_id,
             actor=m.actor,
-            note=m.note,
+            note=m.note if m.location_id in own else None,
         )
         for m, number, code in rows
     ]
     return Page[schemas.MoveRead](items=items, total=total)
 
 
-def reservation_read(session: Session, reservation_id: int) -> schemas.ReservationRead:
-    """One reservation."""
-    row = session.execute(
+def reservation_read(
+    session: Session, reservation_id: int, scope: Scope = EVERYTHING
+) -> schemas.ReservationRead:
+    """One reservation (its work order only at the caller's own locations)."""
+    statement = (
         select(Reservation, Part.number, Location.code)
         .join(Part, Reservation.part_id == Part.id)
         .join(Location, Reservation.location_id == Location.id)
         .where(Reservation.id == reservation_id)
-    ).first()
+    )
+    row = session.execute(where(statement, location_condition(scope))).first()
     if row is None:
         raise NotFound(_("reservation {id} not found").format(id=reservation_id))
     held, number, code = row
+    own = own_locations(session, {held.location_id}, scope)
     return schemas.ReservationRead(
         id=held.id,
         part=number,
         location=code,
         quantity=held.quantity,
-        work_order=held.work_order,
+        work_order=held.work_order if held.location_id in own else None,
         status=held.status,
         created_at=held.created_at,
         created_by=held.created_by,
@@ -273,26 +309,35 @@ def reservation_read(session: Session, reservation_id: int) -> schemas.Reservati
 def list_reservations(
     session: Session,
     *,
+    scope: Scope = EVERYTHING,
     status: ReservationStatus | None = None,
     work_order: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[schemas.ReservationRead]:
-    """Reservations, newest first."""
+    """Reservations, newest first; a work order is searched at the caller's own locations."""
     statement = select(Reservation.id).order_by(Reservation.id.desc())
+    visible = location_condition(scope)
+    if visible is not None:
+        statement = statement.where(Reservation.location_id.in_(select(Location.id).where(visible)))
     if status:
         statement = statement.where(Reservation.status == status)
     if work_order:
         statement = statement.where(Reservation.work_order == work_order)
+        if not scope.everything:
+            statement = statement.where(Reservation.location_id.in_(own_location_ids(scope)))
     ids, total = paginate(session, statement, limit, offset)
     return Page[schemas.ReservationRead](
-        items=[reservation_read(session, i) for i in ids], total=total
+        items=[reservation_read(session, i, scope) for i in ids], total=total
     )
 
 
-def transfer_read(session: Session, transfer_id: int) -> schemas.TransferRead:
+def transfer_read(
+    session: Session, transfer_id: int, scope: Scope = EVERYTHING
+) -> schemas.TransferRead:
     """One transfer."""
-    transfer = session.get(Transfer, transfer_id)
+    statement = select(Transfer).where(Transfer.id == transfer_id)
+    transfer = session.scalars(where(statement, transfer_condition(scope))).first()
     if transfer is None:
         raise NotFound(_("transfer {id} not found").format(id=transfer_id))
     codes = dict(
@@ -319,14 +364,21 @@ def transfer_read(session: Session, transfer_id: int) -> schemas.TransferRead:
 
 
 def list_transfers(
-    session: Session, *, status: TransferStatus | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    status: TransferStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> Page[schemas.TransferRead]:
     """Transfers, newest first."""
-    statement = select(Transfer.id).order_by(Transfer.id.desc())
+    statement = where(select(Transfer.id).order_by(Transfer.id.desc()), transfer_condition(scope))
     if status:
         statement = statement.where(Transfer.status == status)
     ids, total = paginate(session, statement, limit, offset)
-    return Page[schemas.TransferRead](items=[transfer_read(session, i) for i in ids], total=total)
+    return Page[schemas.TransferRead](
+        items=[transfer_read(session, i, scope) for i in ids], total=total
+    )
 
 
 def models_using(session: Session, part_id: int) -> list[tuple[str, int, bool]]:
@@ -340,8 +392,10 @@ def models_using(session: Session, part_id: int) -> list[tuple[str, int, bool]]:
     return [(code, quantity, critical) for code, quantity, critical in session.execute(statement)]
 
 
-def location_totals(session: Session) -> dict[str, tuple[int, int, int, int]]:
-    """Per location code: part numbers stocked, pieces on hand, reserved, in transit."""
+def location_totals(
+    session: Session, scope: Scope = EVERYTHING
+) -> dict[str, tuple[int, int, int, int]]:
+    """Per visible location code: part numbers stocked, pieces on hand, reserved, in transit."""
     statement = (
         select(
             Location.code,
@@ -353,6 +407,7 @@ def location_totals(session: Session) -> dict[str, tuple[int, int, int, int]]:
         .outerjoin(StockLevel, StockLevel.location_id == Location.id)
         .group_by(Location.code)
     )
+    statement = where(statement, location_condition(scope))
     return {
         code: (int(n), int(on_hand), int(reserved), int(in_transit))
         for code, n, on_hand, reserved, in_transit in session.execute(statement)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.crud import create as create  # catalogue and network rows, one at a time
 from fleetcare.core.crud import update as update
-from fleetcare.core.permissions import Principal
+from fleetcare.core.permissions import Principal, Scope
 from fleetcare.parts import schemas
 from fleetcare.parts.balances import record_move as record_move
 from fleetcare.parts.ledger import NotEnoughStock as NotEnoughStock
@@ -42,6 +42,8 @@ from fleetcare.parts.replenishment import depth as depth
 from fleetcare.parts.reservations import issue as issue
 from fleetcare.parts.reservations import release as release
 from fleetcare.parts.reservations import reserve as reserve
+from fleetcare.parts.scoping import Seen as Seen
+from fleetcare.parts.scoping import seen as seen
 from fleetcare.parts.stock_tables import TargetTable
 from fleetcare.parts.tables import BOMS as BOMS
 from fleetcare.parts.tables import LANES as LANES
@@ -60,3 +62,12 @@ def save_targets(
     """
     items = [Item(record, row=n) for n, record in enumerate(targets, start=1)]
     return TargetTable(by).apply(session, items)
+
+
+def visible_proposals(session: Session, scope: Scope) -> list[schemas.ProposalLine]:
+    """The proposals whose route ``scope`` may see (see ``parts.scoping``)."""
+    lines = proposals(session)
+    network = seen(session, scope)
+    if network is None:
+        return lines
+    return [line for line in lines if network.route(line.origin, line.destination)]

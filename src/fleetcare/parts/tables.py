@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fleetcare.core.keyed import KeyedTable, Reference
 from fleetcare.fleet.models import ProductModel, Region
-from fleetcare.parts import schemas
+from fleetcare.parts import schemas, scoping
 from fleetcare.parts.models import BomLine, Lane, Location, Part
 
 PARTS = KeyedTable(
@@ -48,6 +48,7 @@ LOCATIONS = KeyedTable(
         ),
         Reference(field="region", column="region_id", table=Region, key="name", relation="region"),
     ),
+    restrict=scoping.restrict,  # exports: a regional manager's depots and the upstream network
 )
 LANES = KeyedTable(
     name="lanes",
@@ -61,4 +62,5 @@ LANES = KeyedTable(
             field="destination", column="to_id", table=Location, key="code", relation="destination"
         ),
     ),
+    restrict=scoping.restrict,
 )

@@ -99,16 +99,18 @@ def create_bom_line(
 # --- network -----------------------------------------------------------------------------------
 @router.get("/locations", tags=["network"], **READ)
 def list_locations(
-    session: DbSession, limit: Limit = 500, offset: Offset = 0
+    session: DbSession, principal: CurrentPrincipal, limit: Limit = 500, offset: Offset = 0
 ) -> Page[schemas.LocationRead]:
-    """Stocking locations by code (their ``parent`` makes the resupply tree)."""
-    return service.list_locations(session, limit=limit, offset=offset)
+    """Stocking locations by code (their ``parent`` makes the resupply tree), within scope."""
+    return service.list_locations(session, scope=principal.scope, limit=limit, offset=offset)
 
 
 @router.get("/locations/{location_id}", tags=["network"], **READ)
-def read_location(session: DbSession, location_id: RowId) -> schemas.LocationRead:
+def read_location(
+    session: DbSession, principal: CurrentPrincipal, location_id: RowId
+) -> schemas.LocationRead:
     """One location."""
-    return service.location_read(session, location_id)
+    return service.location_read(session, location_id, principal.scope)
 
 
 @router.post("/locations", status_code=201, tags=["network"], **WRITE)
@@ -136,10 +138,16 @@ def update_location(
 
 @router.get("/lanes", tags=["network"], **READ)
 def list_lanes(
-    session: DbSession, location: SearchText = None, limit: Limit = 500, offset: Offset = 0
+    session: DbSession,
+    principal: CurrentPrincipal,
+    location: SearchText = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
 ) -> Page[schemas.LaneRead]:
-    """Lanes, optionally those starting or ending at one location."""
-    return service.list_lanes(session, location=location, limit=limit, offset=offset)
+    """Lanes, optionally those starting or ending at one location, within scope."""
+    return service.list_lanes(
+        session, scope=principal.scope, location=location, limit=limit, offset=offset
+    )
 
 
 @router.post("/lanes", status_code=201, tags=["network"], **WRITE)
@@ -154,27 +162,37 @@ def create_lane(
 @router.get("/stock", tags=["stock"], **READ)
 def stock(
     session: DbSession,
+    principal: CurrentPrincipal,
     part: SearchText = None,
     location: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.StockRead]:
-    """On hand, reserved, available (on hand − reserved), in transit and target."""
-    return service.stock(session, part=part, location=location, limit=limit, offset=offset)
+    """On hand, reserved, available (on hand − reserved), in transit and target, within scope."""
+    return service.stock(
+        session, scope=principal.scope, part=part, location=location, limit=limit, offset=offset
+    )
 
 
 @router.get("/stock/moves", tags=["stock"], **READ)
 def list_moves(
     session: DbSession,
+    principal: CurrentPrincipal,
     part: SearchText = None,
     location: SearchText = None,
     kind: Choice[MoveKind] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.MoveRead]:
-    """The ledger, newest first."""
+    """The ledger, newest first, within scope."""
     return service.moves(
-        session, part=part, location=location, kind=kind, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        part=part,
+        location=location,
+        kind=kind,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -188,23 +206,32 @@ def create_move(
 
 
 @router.get("/stock/verify", tags=["stock"], **READ)
-def verify_stock(session: DbSession) -> schemas.VerifyReport:
-    """Check that every balance equals the sum of its moves."""
+def verify_stock(session: DbSession, principal: CurrentPrincipal) -> schemas.VerifyReport:
+    """Check that every balance equals the sum of its moves (mismatches within scope)."""
     checked, mismatches = service.verify(session)
+    network = service.seen(session, principal.scope)
+    if network is not None:
+        mismatches = [m for m in mismatches if m["location_id"] in network.ids]
     return schemas.VerifyReport(checked=checked, mismatches=mismatches)
 
 
 @router.get("/stock/reservations", tags=["stock"], **READ)
 def list_reservations(
     session: DbSession,
+    principal: CurrentPrincipal,
     status: Choice[ReservationStatus] = None,
     work_order: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.ReservationRead]:
-    """Reservations, newest first."""
+    """Reservations, newest first, within scope."""
     return service.list_reservations(
-        session, status=status, work_order=work_order, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        status=status,
+        work_order=work_order,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -234,10 +261,16 @@ def issue_reservation(
 
 @router.get("/stock/transfers", tags=["stock"], **READ)
 def list_transfers(
-    session: DbSession, status: Choice[TransferStatus] = None, limit: Limit = 50, offset: Offset = 0
+    session: DbSession,
+    principal: CurrentPrincipal,
+    status: Choice[TransferStatus] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[schemas.TransferRead]:
-    """Transfers, newest first."""
-    return service.list_transfers(session, status=status, limit=limit, offset=offset)
+    """Transfers, newest first, within scope."""
+    return service.list_transfers(
+        session, scope=principal.scope, status=status, limit=limit, offset=offset
+    )
 
 
 @router.post("/stock/transfers", status_code=201, tags=["stock"], responses=CONFLICT, **MOVE)
@@ -268,9 +301,12 @@ def set_targets(
 
 
 @router.get("/stock/proposals", tags=["stock"], **READ)
-def list_proposals(session: DbSession) -> list[schemas.ProposalLine]:
-    """Transfers from parents and purchases at the root that bring stock back to its targets."""
-    return service.proposals(session)
+def list_proposals(session: DbSession, principal: CurrentPrincipal) -> list[schemas.ProposalLine]:
+    """Transfers from parents and purchases at the root that bring stock back to its targets.
+
+    A scoped caller sees the lines whose every location it may see.
+    """
+    return service.visible_proposals(session, principal.scope)
 
 
 @router.post("/stock/proposals/accept", tags=["stock"], responses=CONFLICT, **MOVE)
