@@ -86,7 +86,9 @@ def build_problem(
 ) -> dict[str, Any]:
     """The planning problem of one region's depots (or the whole network) as a JSON document,
     as of ``today`` (naive UTC; now when not given)."""
-    locations = list(session.scalars(select(Location)))
+    # Every query in a fixed order: the same database gives the same document, to the last bit
+    # of each summed rate, whatever order the rows happen to be stored in.
+    locations = list(session.scalars(select(Location).order_by(Location.code)))
     by_id = {loc.id: loc for loc in locations}
     regions = {r.id: r for r in session.scalars(select(Region))}
     wanted = None if region is None else {r.id for r in regions.values() if r.name == region}
@@ -98,7 +100,10 @@ def build_problem(
         loc.region_id: loc.id for loc in locations if loc.kind.value == "depot" and loc.region_id
     }
     units = session.execute(
-        select(Unit, Site.region_id).join(Site).where(Unit.status != UnitStatus.retired)
+        select(Unit, Site.region_id)
+        .join(Site)
+        .where(Unit.status != UnitStatus.retired)
+        .order_by(Unit.serial)
     )
     for unit, region_id in units:
         depot = depot_of_region.get(region_id)
@@ -112,7 +117,7 @@ def build_problem(
             node = by_id[node].parent_id
     lanes: dict[tuple[int, int], Lane] = {}  # the fastest ordinary lane on each route
     emergency: dict[int, Lane] = {}  # the fastest emergency lane into each location
-    for lane in session.scalars(select(Lane)):
+    for lane in session.scalars(select(Lane).order_by(Lane.id)):
         if lane.emergency:
             best = emergency.get(lane.to_id)
             if best is None or lane.lead_time_days < best.lead_time_days:
@@ -194,7 +199,7 @@ def build_problem(
             "unit_cost": float(parts[pid].unit_cost),
             "qty_per_unit": max(q for _m, q in fitted[pid]),
             "vmr": round(vmr.get(pid, 1.0), 4),
-            "demand_per_day": rates,
+            "demand_per_day": dict(sorted(rates.items())),
             **_simulation_fields(parts[pid]),
         }
         for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
