@@ -51,7 +51,9 @@ def serve(
     settings = get_settings()
     upgrade(settings.resolved_database_url)
     err.print(_("fleetcare on http://{host}:{port}").format(host=host, port=port))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # proxy_headers=False: FLEETCARE_TRUSTED_PROXIES alone decides whom X-Forwarded-For is
+    # believed from (uvicorn would otherwise believe it from 127.0.0.1 on its own).
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 # record files in and out of any table (fleetcare.exchange)

@@ -81,7 +81,7 @@ def test_disabled_user_is_locked_out_at_once(
 
 
 def test_repeated_failures_slow_down(anonymous: TestClient, make_user: Callable[..., str]) -> None:
-    """After five failures the account answers 429 with Retry-After, even for the right password."""
+    """After five failures from an address: 429 with Retry-After, even for the right password."""
     make_user("dave", Role.planner)
     for _ in range(5):
         assert (

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from fleetcare.accounts.models import LoginFailure, User
+from fleetcare.accounts import throttle
+from fleetcare.accounts.models import User
 from fleetcare.accounts.schemas import AuditRead, RoleChange, UserCreate, UserRead
 from fleetcare.core import audit
 from fleetcare.core.audit import AuditEntry
@@ -20,9 +20,6 @@ from fleetcare.core.permissions import Principal, Role
 from fleetcare.core.schemas import Page
 from fleetcare.core.security import hash_password, verify_password
 from fleetcare.fleet.models import Customer, Region
-
-FREE_ATTEMPTS = 5  # failures allowed before sign-in slows down
-MAX_DELAY_SECONDS = 300
 
 
 def user_read(user: User) -> UserRead:
@@ -198,35 +195,20 @@ class SignIn:
     retry_after_seconds: int = 0
 
 
-def _delay(failures: int) -> int:
-    """Seconds to wait after ``failures`` consecutive failures: 0, then 1, 2, 4... up to 300."""
-    if failures < FREE_ATTEMPTS:
-        return 0
-    return int(min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS))
-
-
 def sign_in(
     session: Session, username: str, password: str, address: str, now: datetime | None = None
 ) -> SignIn:
-    """Check a password, slowing down repeated failures per account and per address.
+    """Check a password, slowing down repeated failures (the rule: ``accounts.throttle``).
 
-    The failure counters are written in the caller's transaction, which must commit even when
-    the sign-in fails (the caller returns an error response rather than raising).
+    Taking the turn, checking the wait, checking the password and counting the outcome are one
+    step: concurrent attempts sharing a counter run one after another (see ``take_turn``). The
+    counters are written in the caller's transaction, which must commit even when the sign-in
+    fails (the caller returns an error response rather than raising).
     """
     now = now or utcnow()
-    keys = [f"user:{username[:150]}", f"addr:{address[:150]}"]
-    counters = {
-        c.key: c for c in session.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys)))
-    }
-    wait = max(
-        (
-            int((c.last_failure_at + timedelta(seconds=_delay(c.failures)) - now).total_seconds())
-            + 1
-            for c in counters.values()
-            if _delay(c.failures)
-        ),
-        default=0,
-    )
+    keys = throttle.Keys.of(username, address)
+    throttle.take_turn(session, keys)
+    wait = throttle.wait_seconds(session, keys, now)
     if wait > 0:
         return SignIn(None, retry_after_seconds=wait)
     user = session.scalars(select(User).where(User.username == username)).first()
@@ -237,12 +219,12 @@ def sign_in(
     )
     attempt = {"address": address[:150]}
     if ok:
-        session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
+        throttle.count_success(session, keys)
         audit.record(
             session, actor=username, action="sign_in", entity="users", key=username, after=attempt
         )
         return SignIn(principal_for(session, username))
-    _count_failure(session, keys, now)
+    throttle.count_failure(session, keys, now)
     audit.record(
         session,
         actor=username[:80],
@@ -252,23 +234,6 @@ def sign_in(
         after=attempt,
     )
     return SignIn(None)
-
-
-def _count_failure(session: Session, keys: list[str], now: datetime) -> None:
-    """Add one failure to each counter in a single upsert, so concurrent failures all count."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(LoginFailure).values(
-        [{"key": key, "failures": 1, "last_failure_at": now} for key in keys]
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[LoginFailure.key],
-            set_={
-                "failures": LoginFailure.failures + 1,
-                "last_failure_at": statement.excluded.last_failure_at,
-            },
-        )
-    )
 
 
 def list_audit(

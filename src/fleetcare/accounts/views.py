@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from fleetcare.accounts import service
+from fleetcare.accounts import addresses, service
 from fleetcare.accounts.schemas import AuditRead, RoleChange, Token, UserCreate, UserRead
 from fleetcare.core.api import DbSession, Limit, Offset, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
@@ -21,8 +21,15 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
 
 
 def client_address(request: Request) -> str:
-    """The caller's address, for throttling sign-in failures."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address, for throttling sign-in failures.
+
+    ``X-Forwarded-For`` counts only when the peer is one of ``FLEETCARE_TRUSTED_PROXIES``.
+    """
+    return addresses.client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.app.state.trusted_proxies,
+    )
 
 
 @router.post(

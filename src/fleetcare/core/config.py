@@ -7,14 +7,20 @@
 ``FLEETCARE_TOKEN_MINUTES`` how long a bearer token lives; default 60.
 ``FLEETCARE_HTTPS``         1 when served over HTTPS (required in production): cookies are
                             marked Secure and browsers told to use HTTPS only (HSTS).
+``FLEETCARE_TRUSTED_PROXIES`` comma-separated addresses or networks of the reverse proxies whose
+                            ``X-Forwarded-For`` names the client; default: none (ignore it).
 """
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Network = IPv4Network | IPv6Network
 
 
 def normalise_database_url(url: str) -> str:
@@ -39,11 +45,28 @@ class Settings(BaseSettings):
     body_seconds: float = Field(default=30.0, gt=0, le=3600)  # a request body must arrive by then
     https: bool = False  # served over HTTPS (required in production): Secure cookies, HSTS
     token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # bearer tokens' lifetime
+    # Peers whose X-Forwarded-For is believed (accounts.addresses); empty: believe no one.
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
 
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str) -> str:
         return normalise_database_url(value.strip())
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        """``"10.0.0.0/8, 192.0.2.7"`` → networks; anything else malformed stops the start."""
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                networks.append(ip_network(item, strict=False))
+            except ValueError:
+                message = f"FLEETCARE_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+                raise ValueError(message) from None
+        return tuple(networks)
 
     @property
     def resolved_database_url(self) -> str:

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = secret_key(settings)
     app.state.find_principal = principal_for
     app.state.token_lifetime = timedelta(minutes=settings.token_minutes)
+    app.state.trusted_proxies = settings.trusted_proxies  # accounts.views.client_address
     install_error_handlers(app)
     parts_views.install_handlers(app)
     _install_page_errors(app)
