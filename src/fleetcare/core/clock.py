@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 
+def now() -> datetime:
+    """Now, in UTC, with the time zone (for signed tokens and other aware times)."""
+    return datetime.now(UTC)
+
+
 def utcnow() -> datetime:
     """Now, in UTC, without a time zone (the database columns are naive UTC)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return now().replace(tzinfo=None)
 
 
 def today() -> date:
     """Today's date in UTC."""
-    return datetime.now(UTC).date()
+    return now().date()

@@ -21,7 +21,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from fleetcare.core import clock
 from fleetcare.core.config import Settings
 from fleetcare.core.i18n import _
 
@@ -132,7 +133,7 @@ def issue_token(
     lifetime: timedelta = TOKEN_LIFETIME,
 ) -> str:
     """A bearer token for ``username`` at token ``version``, valid for ``lifetime``."""
-    issued = now or datetime.now(UTC)
+    issued = now or clock.now()
     claims = {"sub": username, "ver": version, "iat": issued, "exp": issued + lifetime}
     return jwt.encode(claims, derived_key(key, TOKEN_KEY_LABEL), algorithm=TOKEN_ALGORITHM)
 
