@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
-from fleetcare.catalog import KINDS
+from fleetcare.exchange.registry import TABLES
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.migrate import upgrade
@@ -89,12 +89,12 @@ def main() -> None:
 
     start = time.perf_counter()
     with transaction(url, write=True) as session:
-        result = import_file(session, KINDS["usage"], path)
+        result = import_file(session, TABLES["usage"], path)
     checked = time.perf_counter() - start
     assert result.created == rows, result
     start = time.perf_counter()
     with transaction(url, write=True) as session:
-        again = import_file(session, KINDS["usage"], path)
+        again = import_file(session, TABLES["usage"], path)
     no_op = time.perf_counter() - start
     assert again.unchanged == rows, again
     raw = baseline(url, path)
