@@ -1,18 +1,21 @@
 """The audit log of stock: every ledger move with its balance before and after, reservation
-release and issue, transfer receipt."""
+release and issue, transfer receipt, and the rows a stock import writes."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.audit import AuditEntry
+from fleetcare.core.bulk import import_file
 from fleetcare.parts import service
 from fleetcare.parts.ledger import Delta, Entry, move_many
 from fleetcare.parts.models import Location, MoveKind, Part, StockMove
 from fleetcare.parts.schemas import ReservationCreate, TransferCreate
+from fleetcare.parts.stock_tables import STOCK
 from tests.parts.factories import BY, receive, small_network
 
 
@@ -132,3 +135,34 @@ def test_transfer_receipt_is_audited_before_and_after(session: Session) -> None:
     assert arrival.key == "P-1@DEPOT-A"
     assert arrival.before == balance(0, 0, 3)
     assert arrival.after == {**balance(3), "move": arrival.after["move"]}
+
+
+def test_stock_import_audits_each_row_and_the_file(session: Session, tmp_path: Path) -> None:
+    """A stock file leaves one entry per balance it changed (on hand before and after), one
+    adjustment move each, and one entry for the file with its SHA-256 and counts."""
+    small_network(session)
+    receive(session, "P-1", "DEPOT-A", 5)
+    session.commit()
+    path = tmp_path / "stock.csv"
+    path.write_text("part,location,on_hand\nP-1,DEPOT-A,8\nP-2,HUB,4\n", encoding="utf-8")
+    import_file(session, STOCK, path, actor="importer")
+    session.commit()
+    rows = [(e.action, e.key, e.before, e.after) for e in entries(session, "stock", None)]
+    assert (
+        "import.update",
+        "P-1@DEPOT-A",
+        *[{"part": "P-1", "location": "DEPOT-A", "on_hand": n} for n in (5, 8)],
+    ) in rows
+    assert (
+        "import.update",
+        "P-2@HUB",
+        *[{"part": "P-2", "location": "HUB", "on_hand": n} for n in (0, 4)],
+    ) in rows
+    adjustments = [
+        (key, before) for action, key, before, _after in rows if action == "move.adjustment"
+    ]
+    assert adjustments == [("P-1@DEPOT-A", balance(5)), ("P-2@HUB", balance(0))]
+    [summary] = entries(session, "stock", "import")
+    assert summary.actor == "importer" and summary.after is not None
+    assert summary.after["counts"] == {"stock": {"created": 0, "updated": 2, "unchanged": 0}}
+    assert summary.after["rows_audited"] is True

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcare.core import audit
+from fleetcare.core.audit import Change
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
@@ -32,6 +32,14 @@ class _PartLocationTable(Generic[R]):
 
     name: str
     record_type: type[R]
+
+    def __init__(self, actor: Principal | None = None) -> None:
+        self.actor = actor or system("import")  # whom the stock table's adjustment moves are by
+
+    @staticmethod
+    def key_text(record: schemas.PartLocation) -> str:
+        """The natural key as people write it: ``P-100@DEPOT-MUR``."""
+        return f"{record.part}@{record.location}"
 
     def _resolve(
         self, session: Session, items: Sequence[Item[R]]
@@ -74,9 +82,6 @@ class StockTable(_PartLocationTable[schemas.StockRecord]):
     name = "stock"
     record_type = schemas.StockRecord
 
-    def __init__(self, actor: Principal | None = None) -> None:
-        self.actor = actor or system("import")
-
     def apply(
         self, session: Session, items: Sequence[Item[schemas.StockRecord]], *, write: bool = True
     ) -> ApplyResult:
@@ -91,12 +96,15 @@ class StockTable(_PartLocationTable[schemas.StockRecord]):
             location = session.get(Location, locations[item.record.location])
             assert part is not None and location is not None
             try:
-                changed = set_on_hand(session, part, location, item.record.on_hand, by=self.actor)
+                change = set_on_hand(session, part, location, item.record.on_hand, by=self.actor)
             except NotEnoughStock:
                 errors.append(FieldError("on_hand", _("below the pieces reserved there"), item.row))
                 continue
-            result.updated += changed
-            result.unchanged += not changed
+            result.updated += change != 0
+            result.unchanged += change == 0
+            if change:
+                before = item.record.model_copy(update={"on_hand": item.record.on_hand - change})
+                result.changes.append(Change(self.key_text(item.record), before, item.record))
         if errors:
             raise InvalidInput(errors)
         return result
@@ -115,18 +123,15 @@ class StockTable(_PartLocationTable[schemas.StockRecord]):
 
 
 class TargetTable(_PartLocationTable[schemas.TargetRecord]):
-    """Target stock per part and location; every change is audited, as ``actor``."""
+    """Target stock per part and location; each change comes back in the result's ``changes``."""
 
     name = "targets"
     record_type = schemas.TargetRecord
 
-    def __init__(self, actor: Principal | None = None) -> None:
-        self.actor = actor or system("import")
-
     def apply(
         self, session: Session, items: Sequence[Item[schemas.TargetRecord]], *, write: bool = True
     ) -> ApplyResult:
-        """Check parts and locations; then set each target (one audit entry per change)."""
+        """Check parts and locations; then set each target."""
         parts, locations = self._resolve(session, items)
         result = ApplyResult()
         if not write:
@@ -139,14 +144,12 @@ class TargetTable(_PartLocationTable[schemas.TargetRecord]):
             was = before.target if before is not None else None
             changed = set_target(session, part, location, item.record.target)
             if changed:
-                audit.record(
-                    session,
-                    actor=self.actor.username,
-                    action="set_target",
-                    entity="stock",
-                    key=f"{item.record.part}@{item.record.location}",
-                    before={"target": was},
-                    after={"target": item.record.target},
+                result.changes.append(
+                    Change(
+                        self.key_text(item.record),
+                        {"target": was},
+                        {"target": item.record.target},
+                    )
                 )
             result.updated += changed
             result.unchanged += not changed
