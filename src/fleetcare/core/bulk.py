@@ -28,6 +28,7 @@ from fleetcare.core.tabular import (
     csv_header,
     header_errors,
     read_rows,
+    text_chunks,
     validation_errors,
     write_rows,
 )
@@ -162,9 +163,17 @@ def audit_import(
     audit.record(session, actor=actor, action="import", entity=entity, key=str(path), after=summary)
 
 
+def export_chunks(
+    session: Session, table: Table[R], fmt: str, scope: Scope = EVERYTHING
+) -> Iterator[str]:
+    """The rows of ``table`` that ``scope`` may see as ``fmt`` (csv|json) text, in pieces, read
+    from the database as they are written: memory does not grow with the table."""
+    return text_chunks(table.export(session, scope), list(table.record_type.model_fields), fmt)
+
+
 def export_file(
     session: Session, table: Table[R], fmt: str, out: IO[str], scope: Scope = EVERYTHING
 ) -> int:
     """Write the rows of ``table`` that ``scope`` may see as ``fmt`` (csv|json), with the
-    columns import reads; returns the row count."""
+    columns import reads, as they come; returns the row count."""
     return write_rows(table.export(session, scope), list(table.record_type.model_fields), fmt, out)

@@ -117,6 +117,7 @@ class StockTable(_PartLocationTable[schemas.StockRecord]):
             .join(Location, StockLevel.location_id == Location.id)
             .where(StockLevel.on_hand > 0)
             .order_by(Part.number, Location.code)
+            .execution_options(yield_per=1000)
         )
         for number, code, on_hand in session.execute(statement):
             yield schemas.StockRecord(part=number, location=code, on_hand=on_hand)
@@ -163,6 +164,7 @@ class TargetTable(_PartLocationTable[schemas.TargetRecord]):
             .join(Location, StockLevel.location_id == Location.id)
             .where(StockLevel.target.is_not(None))
             .order_by(Part.number, Location.code)
+            .execution_options(yield_per=1000)
         )
         for number, code, target in session.execute(statement):
             yield schemas.TargetRecord(part=number, location=code, target=target)
