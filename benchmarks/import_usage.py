@@ -89,12 +89,12 @@ def main() -> None:
 
     start = time.perf_counter()
     with transaction(url, write=True) as session:
-        result = import_file(session, TABLES["usage"], path)
+        result = import_file(session, TABLES["usage"], path, actor="benchmark")
     checked = time.perf_counter() - start
     assert result.created == rows, result
     start = time.perf_counter()
     with transaction(url, write=True) as session:
-        again = import_file(session, TABLES["usage"], path)
+        again = import_file(session, TABLES["usage"], path, actor="benchmark")
     no_op = time.perf_counter() - start
     assert again.unchanged == rows, again
     raw = baseline(url, path)

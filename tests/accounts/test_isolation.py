@@ -205,12 +205,17 @@ def test_manager_reads_no_other_regions_stock(
         "/api/stock/verify",
         "/api/export/locations",
         "/api/export/lanes",
+        "/api/export/stock",
+        "/api/export/targets",
     ):
         answer = manager.get(url)
         assert answer.status_code == 200, url
         _assert_reveals_nothing(answer.text, url)
     codes = [r["code"] for r in manager.get("/api/locations").json()["items"]]
     assert codes == ["DEPOT-A", "HUB", "PLANT"]  # its depot and the upstream network
+    # the check counts only the balances it may see, not the network's
+    everywhere = client.get("/api/stock/verify").json()["checked"]
+    assert 0 < manager.get("/api/stock/verify").json()["checked"] < everywhere
     ledger = manager.get("/api/stock/moves", params={"limit": 200}).json()["items"]
     assert not depot_b_moves & {m["id"] for m in ledger}
     upstream = [m for m in ledger if m["location"] == "HUB" and m["kind"] == "cannibalisation"]

@@ -1,10 +1,26 @@
-"""Reading import files: every file-level problem comes back as an error naming file and row."""
+"""Reading import files (every file-level problem an error naming file and row) and writing
+exports (formula cells defused, text in pieces)."""
 
 from __future__ import annotations
 
+import io
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from fleetcare.core.tabular import read_rows
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from fleetcare.core.tabular import (
+    CHUNK_CHARS,
+    defuse,
+    read_rows,
+    restore,
+    text_chunks,
+    write_rows,
+)
 
 
 def test_csv_rows_are_numbered_by_physical_line(tmp_path: Path) -> None:
@@ -85,3 +101,86 @@ def test_unknown_extension(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(b"PK")
     assert [e.message for e in read_rows(path)[1]] == ["expected a .csv or .json file"]
+
+
+class Note(BaseModel):
+    """A record of one text field and one number, as the round-trip tests write them."""
+
+    text: str
+    quantity: float | None = None
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+7 912 000", "'+7 912 000"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),  # already quoted by hand: one more, so that import gives it back
+        ("-3.5", "-3.5"),  # a negative number is a number, not a formula
+        ("-2", "-2"),
+        ("1e-05", "1e-05"),
+        ("-inf", "'-inf"),  # not a plain decimal number
+        ("'plain", "'plain"),
+        ("a=b", "a=b"),
+    ],
+)
+def test_formula_cells_are_defused(value: str, written: str) -> None:
+    """A cell a spreadsheet would run gets one leading quote, a number none; restore undoes it."""
+    assert defuse(value) == written
+    assert restore(written) == value
+
+
+TEXT = st.one_of(
+    st.text(min_size=1),
+    st.builds(lambda c, t: c + t, st.sampled_from(list("=+-@\t\r'")), st.text()),
+    st.builds(lambda t: "''" + t, st.text()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, quantity=st.one_of(st.none(), st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6)))
+def test_csv_export_reimports_exactly(text: str, quantity: float | None) -> None:
+    """Any text value, and any number, written to CSV and read back is the value written."""
+    out = io.StringIO()
+    write_rows([Note(text=text, quantity=quantity)], ["text", "quantity"], "csv", out)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "notes.csv"
+        path.write_text(out.getvalue(), encoding="utf-8", newline="")
+        rows, errors = read_rows(path)
+    assert errors == []
+    [(_line, values)] = rows
+    assert Note.model_validate(values) == Note(text=text, quantity=quantity)
+
+
+def test_json_is_written_as_it_is() -> None:
+    """JSON is not opened as formulas: a value starting with = is written unchanged."""
+    out = io.StringIO()
+    write_rows([Note(text="=1+1", quantity=-3)], ["text", "quantity"], "json", out)
+    assert out.getvalue() == '[\n {"text": "=1+1", "quantity": -3.0}\n]\n'
+
+
+def test_export_text_comes_in_pieces_as_records_arrive() -> None:
+    """The first piece is handed on after about CHUNK_CHARS of rows, not after the last record."""
+    produced = 0
+
+    def records(n: int) -> Iterator[Note]:
+        nonlocal produced
+        for i in range(n):
+            produced += 1
+            yield Note(text=f"note {i}", quantity=i)
+
+    for fmt in ("csv", "json"):
+        produced = 0
+        pieces = text_chunks(records(100_000), ["text", "quantity"], fmt)
+        first = next(pieces)
+        assert CHUNK_CHARS <= len(first) < CHUNK_CHARS + 100
+        assert produced < 10_000  # a few thousand rows per piece, never the whole table
+        rest = "".join(pieces)
+        assert produced == 100_000
+        whole = io.StringIO()
+        write_rows(records(100_000), ["text", "quantity"], fmt, whole)
+        assert first + rest == whole.getvalue()

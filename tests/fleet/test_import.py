@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
+from fleetcare.core import bulk
+from fleetcare.core.audit import AuditEntry
 from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
@@ -36,7 +39,7 @@ def count(session: Session, table: type) -> int:
 
 def run_import(url: str, table: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url) as session:
-        return import_file(session, TABLES[table], path)
+        return import_file(session, TABLES[table], path, actor="test")
 
 
 def test_units_import_then_reimport_is_a_no_op(session: Session, db: str, data_dir: Path) -> None:
@@ -273,3 +276,75 @@ def test_cli_refuses_a_wrong_encoding(
     result = runner.invoke(app, ["import", "regions", str(path)], env=cli_env)
     assert result.exit_code == 2
     assert f"{path}:2:-: not UTF-8 text" in result.stderr
+
+
+def audit_entries(session: Session, entity: str) -> list[AuditEntry]:
+    """The audit entries of ``entity``, oldest first."""
+    statement = select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
+    return list(session.scalars(statement))
+
+
+def test_each_imported_row_is_audited(session: Session, db: str, data_dir: Path) -> None:
+    """Each row an import creates or updates has its entry, before and after; unchanged rows
+    have none; the file has one entry with its SHA-256 and counts."""
+    small_fleet(session)
+    first = write(data_dir / "a.csv", UNITS_CSV)
+    run_import(db, "units", first)
+    second = write(
+        data_dir / "b.csv", UNITS_CSV.replace("2023-03-10,in_service", "2023-03-10,retired")
+    )
+    run_import(db, "units", second)
+    rows = [e for e in audit_entries(session, "units") if e.action.startswith("import.")]
+    assert [(e.action, e.key, e.actor) for e in rows] == [
+        ("import.create", "BUS-101", "test"),
+        ("import.create", "BUS-102", "test"),
+        ("import.create", "LIFT-101", "test"),
+        ("import.update", "BUS-101", "test"),
+    ]
+    assert rows[0].before is None and rows[0].after is not None
+    assert rows[0].after["site"] == "North depot" and rows[0].after["status"] == "in_service"
+    assert rows[3].before is not None and rows[3].after is not None
+    assert (rows[3].before["status"], rows[3].after["status"]) == ("in_service", "retired")
+    files = [e for e in audit_entries(session, "units") if e.action == "import"]
+    assert [e.key for e in files] == [str(first), str(second)]
+    assert files[1].after == {
+        "file": "b.csv",
+        "sha256": hashlib.sha256(second.read_bytes()).hexdigest(),
+        "counts": {"units": {"created": 0, "updated": 1, "unchanged": 2}},
+        "rows_audited": True,
+    }
+
+
+def test_usage_import_audits_readings_before_and_after(
+    session: Session, db: str, data_dir: Path
+) -> None:
+    """A reading imported again with another value is audited with the stored reading before."""
+    small_fleet(session)
+    header = "serial,taken_at,engine_hours,km\n"
+    run_import(db, "usage", write(data_dir / "a.csv", header + "BUS-001,2024-01-01,100,\n"))
+    run_import(db, "usage", write(data_dir / "b.csv", header + "BUS-001,2024-01-01,120,\n"))
+    rows = [e for e in audit_entries(session, "usage") if e.action.startswith("import.")]
+    assert [(e.action, e.key) for e in rows] == [
+        ("import.create", "BUS-001/2024-01-01T00:00:00"),
+        ("import.update", "BUS-001/2024-01-01T00:00:00"),
+    ]
+    assert rows[1].before is not None and rows[1].after is not None
+    assert (rows[1].before["engine_hours"], rows[1].after["engine_hours"]) == (100, 120)
+
+
+def test_large_imports_are_audited_by_file(
+    session: Session, db: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold an import leaves one entry: hash, counts, the first keys changed."""
+    monkeypatch.setattr(bulk, "AUDIT_EACH_ROW_UP_TO", 2)
+    monkeypatch.setattr(bulk, "AUDIT_KEYS_AT_MOST", 2)
+    small_fleet(session)
+    path = write(data_dir / "units.csv", UNITS_CSV)
+    run_import(db, "units", path)
+    [entry] = [e for e in audit_entries(session, "units") if e.action.startswith("import")]
+    assert entry.action == "import" and entry.after is not None
+    assert entry.after["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert entry.after["counts"] == {"units": {"created": 3, "updated": 0, "unchanged": 0}}
+    assert entry.after["rows_audited"] is False
+    assert entry.after["changed"] == ["BUS-101", "BUS-102"]
+    assert (entry.after["changed_listed"], entry.after["changed_total"]) == (2, 3)

@@ -30,7 +30,7 @@ def write(path: Path, text: str) -> Path:
 
 def load(url: str, table: str, path: Path):  # type: ignore[no-untyped-def]
     with transaction(url, write=True) as session:
-        return import_file(session, TABLES[table], path)
+        return import_file(session, TABLES[table], path, actor="test")
 
 
 def test_tree_in_any_order_within_one_file(db: str, data_dir: Path) -> None:

@@ -1,12 +1,18 @@
-"""The audit log: one row per state change, written by every domain in the change's transaction."""
+"""The audit log: one row per state change, written by every domain in the change's transaction.
+
+``record`` adds one entry through the session; ``record_many`` inserts many in one statement
+(every move of a ``ledger.move_many``, every row of an import).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, DateTime, String, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fleetcare.core.clock import utcnow
@@ -28,7 +34,20 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-def _plain(value: BaseModel | dict[str, Any] | None) -> dict[str, Any] | None:
+State = BaseModel | dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row written by a batch: its key as people write it, the row before (None: created)
+    and after, each a record or a plain dict; ``record_many`` turns them into entries."""
+
+    key: str
+    before: State
+    after: State
+
+
+def _plain(value: State) -> dict[str, Any] | None:
     if value is None or isinstance(value, dict):
         return value
     return value.model_dump(mode="json")
@@ -41,8 +60,8 @@ def record(
     action: str,
     entity: str,
     key: str,
-    before: BaseModel | dict[str, Any] | None = None,
-    after: BaseModel | dict[str, Any] | None = None,
+    before: State = None,
+    after: State = None,
 ) -> None:
     """Add one entry; it commits or rolls back with the change it describes."""
     session.add(
@@ -55,4 +74,28 @@ def record(
             before=_plain(before),
             after=_plain(after),
         )
+    )
+
+
+def record_many(
+    session: Session, *, actor: str, entity: str, entries: Sequence[tuple[str, Change]]
+) -> None:
+    """Insert one entry per ``(action, change)`` in one statement, all stamped now."""
+    if not entries:
+        return
+    at = utcnow()
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "key": change.key[:200],
+                "before": _plain(change.before),
+                "after": _plain(change.after),
+            }
+            for action, change in entries
+        ],
     )

@@ -4,31 +4,39 @@ A ``Table`` knows one importable table: its record shape, how to check a batch o
 against the database (references, duplicates, cross-row rules) and how to upsert it by natural
 key.
 ``import_file`` reports *every* problem (file, row, field) and writes nothing when there is one;
-the caller's transaction makes the write all-or-nothing.
+the caller's transaction makes the write all-or-nothing. What it writes is audited: one entry per
+row created or updated (before and after) up to ``AUDIT_EACH_ROW_UP_TO`` rows, and always one
+entry for the file (its SHA-256, the counts, and above that threshold the keys of the rows
+changed, at most ``AUDIT_KEYS_AT_MOST``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Generic, Protocol, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from fleetcare.core import audit
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.core.tabular import (
     csv_header,
     header_errors,
     read_rows,
+    text_chunks,
     validation_errors,
     write_rows,
 )
 
 R = TypeVar("R", bound=BaseModel)
 ProgressCallback = Callable[[int, int], None]
+AUDIT_EACH_ROW_UP_TO = 10_000  # rows an import audits one by one; above, the file's entry only
+AUDIT_KEYS_AT_MOST = 1_000  # keys of changed rows the file's entry lists above that
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,18 @@ class Item(Generic[R]):
 
 @dataclass
 class ApplyResult:
-    """What a batch did; ``ids`` holds the id of each item's row, in the items' order."""
+    """What a batch did; ``ids`` holds the id of each item's row, in the items' order, and
+    ``changes`` each row created or updated, with its record before and after, for the audit."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     ids: list[int] = field(default_factory=list)
+    changes: list[audit.Change] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Created, updated and unchanged, as the import command prints them."""
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 class Table(Protocol[R]):
@@ -63,7 +77,10 @@ class Table(Protocol[R]):
     def apply(
         self, session: Session, items: Sequence[Item[R]], *, write: bool = True
     ) -> ApplyResult:
-        """Check ``items``; raise ``InvalidInput`` listing every problem; upsert when ``write``."""
+        """Check ``items``; raise ``InvalidInput`` listing every problem; upsert when ``write``.
+
+        Writes nothing to the audit log: the result's ``changes`` are for the caller to record.
+        """
         ...
 
     def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[R]:
@@ -95,9 +112,15 @@ def parse_file(
 
 
 def import_file(
-    session: Session, table: Table[R], path: Path, on_progress: ProgressCallback | None = None
+    session: Session,
+    table: Table[R],
+    path: Path,
+    on_progress: ProgressCallback | None = None,
+    *,
+    actor: str,
 ) -> ApplyResult:
-    """Import ``path`` into ``table``; raise ``InvalidInput`` listing every problem."""
+    """Import ``path`` into ``table`` as ``actor``, audited; raise ``InvalidInput`` listing
+    every problem."""
     items, errors = parse_file(table, path, on_progress)
     try:
         result = table.apply(session, items, write=not errors)
@@ -106,12 +129,51 @@ def import_file(
         result = ApplyResult()
     if errors:
         raise InvalidInput(sorted(errors, key=lambda e: (e.row or 0, e.field)))
+    audit_import(session, table.name, path, result, actor=actor)
     return result
+
+
+def audit_import(
+    session: Session, entity: str, path: Path, result: ApplyResult, *, actor: str
+) -> None:
+    """Audit an import: each row written (``import.create`` / ``import.update``, before and
+    after) when there are at most ``AUDIT_EACH_ROW_UP_TO``, and one ``import`` entry for the
+    file: its SHA-256, the counts per table, and, when the rows were too many to audit one by
+    one, the keys of the first ``AUDIT_KEYS_AT_MOST`` rows changed."""
+    changes = result.changes
+    each_row = len(changes) <= AUDIT_EACH_ROW_UP_TO
+    if each_row:
+        entries = [
+            ("import.create" if change.before is None else "import.update", change)
+            for change in changes
+        ]
+        audit.record_many(session, actor=actor, entity=entity, entries=entries)
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    summary: dict[str, Any] = {
+        "file": path.name,
+        "sha256": digest,
+        "counts": {entity: result.counts()},
+        "rows_audited": each_row,
+    }
+    if not each_row:
+        summary["changed"] = [change.key for change in changes[:AUDIT_KEYS_AT_MOST]]
+        summary["changed_listed"] = min(len(changes), AUDIT_KEYS_AT_MOST)
+        summary["changed_total"] = len(changes)
+    audit.record(session, actor=actor, action="import", entity=entity, key=str(path), after=summary)
+
+
+def export_chunks(
+    session: Session, table: Table[R], fmt: str, scope: Scope = EVERYTHING
+) -> Iterator[str]:
+    """The rows of ``table`` that ``scope`` may see as ``fmt`` (csv|json) text, in pieces, read
+    from the database as they are written: memory does not grow with the table."""
+    return text_chunks(table.export(session, scope), list(table.record_type.model_fields), fmt)
 
 
 def export_file(
     session: Session, table: Table[R], fmt: str, out: IO[str], scope: Scope = EVERYTHING
 ) -> int:
     """Write the rows of ``table`` that ``scope`` may see as ``fmt`` (csv|json), with the
-    columns import reads; returns the row count."""
+    columns import reads, as they come; returns the row count."""
     return write_rows(table.export(session, scope), list(table.record_type.model_fields), fmt, out)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from fleetcare.core.audit import Change
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.db import Base
 from fleetcare.core.errors import FieldError, InvalidInput
@@ -256,8 +257,11 @@ class KeyedTable(Generic[R]):
                 row_ids.append(None)
                 continue
             changed = {k: v for k, v in values.items() if getattr(target, k) != v}
-            for name, value in changed.items():
-                setattr(target, name, value)
+            if changed:
+                before = self.to_record(target)
+                for name, value in changed.items():
+                    setattr(target, name, value)
+                result.changes.append(Change(self.key_text(item.record), before, item.record))
             result.updated += bool(changed)
             result.unchanged += not changed
             row_ids.append(target.id)
@@ -267,6 +271,8 @@ class KeyedTable(Generic[R]):
             created = session.scalars(statement, [values for _, values in new_rows]).all()
             for (position, _values), new_id in zip(new_rows, created, strict=True):
                 row_ids[position] = new_id
+                record = items[position].record
+                result.changes.append(Change(self.key_text(record), None, record))
             result.created = len(created)
         if pending:
             self._link_pending(session, items, row_ids)

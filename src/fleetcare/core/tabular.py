@@ -3,6 +3,10 @@
 Rows are numbered as a person finds them: in a CSV the physical line (the header is line 1,
 the first record usually line 2); in a JSON array the 1-based position of the object.
 A JSON file is an array of objects, or an object whose ``items`` is one (a REST list answer).
+
+A CSV cell that a spreadsheet would read as a formula is written with a leading ``'`` and read
+back without it (``defuse`` / ``restore``); JSON is written as it is. Exports come out in pieces
+of about ``CHUNK_CHARS`` as the records arrive, never as one string of the whole table.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -23,6 +28,32 @@ from fleetcare.core.i18n import _
 
 Row = tuple[int, dict[str, Any]]
 FORMATS = ("csv", "json")
+CHUNK_CHARS = 64 * 1024  # an export is handed on in pieces of about this many characters
+
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_START = frozenset("=+-@\t\r")
+# A plain decimal number (``-3.5``, ``-2``, ``1e-05``): a spreadsheet reads it as that number.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def defuse(cell: str) -> str:
+    """``cell`` with a leading ``'`` when a spreadsheet could run it as a formula.
+
+    That is a cell starting, after any ``'`` s, with ``= + - @``, tab or carriage return,
+    unless it is a plain decimal number (a negative quantity stays ``-3``). Cells already
+    starting with ``'`` before such a character get one more, so ``restore`` is its exact
+    inverse: ``restore(defuse(v)) == v`` for every string ``v``.
+    """
+    if cell.lstrip("'")[:1] in FORMULA_START and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """A CSV cell as it was before ``defuse``: one leading ``'`` dropped before a formula start."""
+    if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_START:
+        return cell[1:]
+    return cell
 
 
 def read_rows(path: Path) -> tuple[list[Row], list[FieldError]]:
@@ -63,7 +94,8 @@ def _read_csv(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
                 )
                 continue
             # An empty cell means "not given": the default applies, or it is reported missing.
-            rows.append((line, {k: v for k, v in record.items() if v not in (None, "")}))
+            values = {k: restore(v) for k, v in record.items() if v not in (None, "")}
+            rows.append((line, values))
     except csv.Error as exc:
         errors.append(
             FieldError("-", _("not valid CSV: {error}").format(error=exc), reader.line_num, name)
@@ -159,22 +191,64 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_rows(records: Iterable[BaseModel], columns: Sequence[str], fmt: str, out: IO[str]) -> int:
-    """Write ``records`` as CSV (``columns`` in order) or a JSON array; returns the row count."""
-    count = 0
+def _take(buffer: io.StringIO) -> str:
+    """What ``buffer`` holds, leaving it empty."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def text_chunks(records: Iterable[BaseModel], columns: Sequence[str], fmt: str) -> Iterator[str]:
+    """``records`` as CSV (``columns`` in order, cells defused) or a JSON array, in pieces.
+
+    A piece is handed on as soon as it holds ``CHUNK_CHARS`` characters, so at most one
+    piece's worth of rows is held at a time, however long ``records`` is.
+    """
+    buffer = io.StringIO()
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(buffer, lineterminator="\n")
+        # csv quotes a cell holding "\n" but not one holding a lone "\r", which a reader takes
+        # for a line end: such a row is written with every cell quoted.
+        quoting_all = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
         for record in records:
-            writer.writerow([_cell(getattr(record, column)) for column in columns])
-            count += 1
-        return count
-    out.write("[")
+            cells = [defuse(_cell(getattr(record, column))) for column in columns]
+            (quoting_all if any("\r" in cell for cell in cells) else writer).writerow(cells)
+            if buffer.tell() >= CHUNK_CHARS:
+                yield _take(buffer)
+        yield _take(buffer)
+        return
+    buffer.write("[")
+    first = True
     for record in records:
-        out.write(",\n " if count else "\n ")
-        out.write(
+        buffer.write("\n " if first else ",\n ")
+        first = False
+        buffer.write(
             json.dumps(record.model_dump(mode="json", include=set(columns)), ensure_ascii=False)
         )
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+        if buffer.tell() >= CHUNK_CHARS:
+            yield _take(buffer)
+    buffer.write("]\n" if first else "\n]\n")
+    yield _take(buffer)
+
+
+class Counted:
+    """An iterable that counts the items taken from it (``count``)."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
+def write_rows(records: Iterable[BaseModel], columns: Sequence[str], fmt: str, out: IO[str]) -> int:
+    """Write ``records`` to ``out`` as ``text_chunks`` makes them; returns the row count."""
+    counted = Counted(records)
+    for chunk in text_chunks(counted, columns, fmt):
+        out.write(chunk)
+    return counted.count

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from fleetcare.core import audit
 from fleetcare.core.bulk import export_file, import_file
 from fleetcare.core.cli import command_session, err, operator, progress_bar
 from fleetcare.core.i18n import _, ngettext
@@ -24,24 +23,13 @@ def import_command(
     file: Annotated[Path, typer.Argument(help=_("a .csv or .json file"))],
     as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
 ) -> None:
-    """Import a CSV or JSON file: every row checked first, then all written in one transaction."""
+    """Import a CSV or JSON file: every row checked first, then all written (and audited) in one
+    transaction."""
     bar, on_progress = progress_bar(_("checking {name}").format(name=file.name))
     try:
         with command_session(write=True) as session:
-            result = import_file(session, TABLES[kind.value], file, on_progress)
-            counts = {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            }
-            audit.record(
-                session,
-                actor=operator(),
-                action="import",
-                entity=kind.value,
-                key=str(file),
-                after=counts,
-            )
+            result = import_file(session, TABLES[kind.value], file, on_progress, actor=operator())
+            counts = result.counts()
     finally:
         bar.stop()
     if as_json:
@@ -60,7 +48,7 @@ def export_command(
         Path | None, typer.Option("--out", help=_("file to write (default: stdout)"))
     ] = None,
 ) -> None:
-    """Export a table with exactly the columns import reads."""
+    """Export a table with exactly the columns import reads, row by row as they are read."""
     if fmt not in ("csv", "json"):
         err.print(_("--format must be csv or json"), style="red")
         raise typer.Exit(2)

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from fleetcare.core.audit import Change
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
@@ -171,15 +172,23 @@ class UsageTable:
                     "engine_hours": point.engine_hours,
                     "km": point.km,
                 }
+                record = items[point.item].record
                 if point.reading_id is None:
                     new_rows.append({"unit_id": unit_id, **values})
                     new_positions.append(point.item)
+                    result.changes.append(Change(self.key_text(record), None, record))
                     continue
                 ids[point.item] = point.reading_id
                 if point.stored == (point.taken_at, point.engine_hours, point.km):
                     result.unchanged += 1
                 else:
                     changed.append({"id": point.reading_id, **values})
+                    assert point.stored is not None
+                    taken_at, hours, km = point.stored
+                    before = UsageRecord.model_construct(
+                        serial=record.serial, taken_at=taken_at, engine_hours=hours, km=km
+                    )
+                    result.changes.append(Change(self.key_text(record), before, record))
         if new_rows:
             statement = insert(UsageReading).returning(
                 UsageReading.id, sort_by_parameter_order=True
@@ -204,6 +213,11 @@ class UsageTable:
         session.flush()
         result.ids = [i for i in ids if i is not None]
         return result
+
+    @staticmethod
+    def key_text(record: UsageRecord) -> str:
+        """A reading's natural key as people write it: ``BUS-001/2024-05-01T00:00:00``."""
+        return f"{record.serial}/{record.taken_at.isoformat(timespec='seconds')}"
 
     @staticmethod
     def _latest(unit_id: int, points: dict[datetime, _Point]) -> dict[str, object]:

@@ -77,15 +77,16 @@ def record_move(session: Session, body: schemas.MoveCreate, *, by: Principal) ->
 
 def set_on_hand(
     session: Session, part: Part, location: Location, on_hand: int, *, by: Principal
-) -> bool:
-    """Bring the on-hand stock to a counted quantity with an adjustment move; False if unchanged.
+) -> int:
+    """Bring the on-hand stock to a counted quantity with an adjustment move; returns the
+    adjustment in pieces (0: the count matched, nothing written).
 
     The balance row is locked first, so a move committed meanwhile cannot be counted over."""
     ledger.lock(session, part.id, [location.id])
     current = ledger.level(session, part.id, location.id)
     change = on_hand - (current.on_hand if current else 0)
     if change == 0:
-        return False
+        return 0
     ledger.move(
         session,
         kind=MoveKind.adjustment,
@@ -95,7 +96,7 @@ def set_on_hand(
         actor=by.username,
         note=_("stock count"),
     )
-    return True
+    return change
 
 
 def set_target(session: Session, part: Part, location: Location, target: int | None) -> bool:

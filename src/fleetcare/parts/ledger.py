@@ -24,11 +24,16 @@ lock of the update serialises them and the condition is checked again on the loc
 SQLite writing transactions hold the write lock from their start (``BEGIN IMMEDIATE``).
 ``move_many`` writes many moves at once under the same rule: it locks every balance it
 touches, checks each move in order, then updates each balance once and inserts the moves.
+
+Every move leaves one audit entry (entity ``stock``, action ``move.<kind>``, key
+``PART@LOCATION``) with the balance before and after it: ``{"on_hand", "reserved",
+"in_transit"}``, the after also naming the move (``move``: its id). ``move_many`` writes one
+such entry per move, in order, so each entry's before is the previous entry's after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -38,10 +43,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
-from fleetcare.parts.models import MoveKind, StockLevel, StockMove
+from fleetcare.core.keyed import chunks
+from fleetcare.parts.models import Location, MoveKind, Part, StockLevel, StockMove
+
+Balance = tuple[int, int, int]  # on hand, reserved, in transit
 
 # (on hand, reserved, in transit) per piece, for the moves whose effect follows from the kind.
 EFFECT: dict[MoveKind, tuple[int, int, int]] = {
@@ -79,6 +88,38 @@ class Delta:
         """The delta of ``quantity`` pieces moved by a move of ``kind``."""
         on_hand, reserved, in_transit = EFFECT[kind]
         return cls(on_hand * quantity, reserved * quantity, in_transit * quantity)
+
+
+def _state(balance: Balance) -> dict[str, int]:
+    on_hand, reserved, in_transit = balance
+    return {"on_hand": on_hand, "reserved": reserved, "in_transit": in_transit}
+
+
+def _audit_entry(
+    kind: MoveKind, key: str, before: Balance, after: Balance, move_id: int
+) -> tuple[str, audit.Change]:
+    """The audit entry of one move: its balance before and after (the after naming the move)."""
+    return f"move.{kind.value}", audit.Change(
+        key, _state(before), {**_state(after), "move": move_id}
+    )
+
+
+def _balance_keys(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """``PART@LOCATION`` for each (part id, location id), as the audit log names a balance."""
+    wanted = set(pairs)
+    numbers: dict[int, str] = {}
+    codes: dict[int, str] = {}
+    for ids in chunks(sorted({pair[0] for pair in wanted})):
+        numbers.update(
+            (part_id, number)
+            for part_id, number in session.execute(
+                select(Part.id, Part.number).where(Part.id.in_(ids))
+            )
+        )
+    for ids in chunks(sorted({pair[1] for pair in wanted})):
+        found = select(Location.id, Location.code).where(Location.id.in_(ids))
+        codes.update((location_id, code) for location_id, code in session.execute(found))
+    return {(p, loc): f"{numbers[p]}@{codes[loc]}" for p, loc in wanted}
 
 
 def _ensure_level(session: Session, part_id: int, location_id: int) -> None:
@@ -138,7 +179,7 @@ def move(
     on_hand = StockLevel.on_hand + delta.on_hand
     reserved = StockLevel.reserved + delta.reserved
     in_transit = StockLevel.in_transit + delta.in_transit
-    result = session.execute(
+    after = session.execute(
         update(StockLevel)
         .where(
             StockLevel.part_id == part_id,
@@ -148,9 +189,10 @@ def move(
             in_transit >= 0,
         )
         .values(on_hand=on_hand, reserved=reserved, in_transit=in_transit)
+        .returning(StockLevel.on_hand, StockLevel.reserved, StockLevel.in_transit)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    ).first()
+    if after is None:
         current = level(session, part_id, location_id)
         have, held = (current.on_hand, current.reserved) if current else (0, 0)
         message = _(
@@ -177,6 +219,20 @@ def move(
     )
     session.add(entry)
     session.flush()
+    now: Balance = (after[0], after[1], after[2])
+    was: Balance = (now[0] - delta.on_hand, now[1] - delta.reserved, now[2] - delta.in_transit)
+    part, location = session.get(Part, part_id), session.get(Location, location_id)
+    key = f"{part.number if part else part_id}@{location.code if location else location_id}"
+    action, change = _audit_entry(kind, key, was, now, entry.id)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity="stock",
+        key=change.key,
+        before=change.before,
+        after=change.after,
+    )
     return entry
 
 
@@ -241,6 +297,7 @@ def move_many(session: Session, entries: Sequence[Entry], *, actor: str) -> int:
         for level_id, part_id, location_id, on_hand, reserved, in_transit in rows:
             ids[(part_id, location_id)] = level_id
             balances[(part_id, location_id)] = (on_hand, reserved, in_transit)
+    steps: list[tuple[Balance, Balance]] = []  # each entry's balance before and after it
     for entry in entries:
         key = (entry.part_id, entry.location_id)
         on_hand, reserved, in_transit = balances[key]
@@ -255,6 +312,7 @@ def move_many(session: Session, entries: Sequence[Entry], *, actor: str) -> int:
             )
             text = message.format(available=on_hand - reserved, on_hand=on_hand, reserved=reserved)
             raise NotEnoughStock(text, on_hand, reserved)
+        steps.append((balances[key], after))
         balances[key] = after
     session.execute(
         update(StockLevel),
@@ -264,8 +322,8 @@ def move_many(session: Session, entries: Sequence[Entry], *, actor: str) -> int:
         ],
     )
     stamp = utcnow()
-    session.execute(
-        insert(StockMove),
+    move_ids = session.scalars(
+        insert(StockMove).returning(StockMove.id, sort_by_parameter_order=True),
         [
             {
                 "at": entry.at if entry.at is not None else stamp,
@@ -286,12 +344,25 @@ def move_many(session: Session, entries: Sequence[Entry], *, actor: str) -> int:
             }
             for entry in entries
         ],
+    ).all()
+    names = _balance_keys(session, keys)
+    audit.record_many(
+        session,
+        actor=actor,
+        entity="stock",
+        entries=[
+            _audit_entry(entry.kind, names[(entry.part_id, entry.location_id)], was, now, move_id)
+            for entry, (was, now), move_id in zip(entries, steps, move_ids, strict=True)
+        ],
     )
     return len(entries)
 
 
-def verify(session: Session) -> tuple[int, list[dict[str, object]]]:
-    """Compare every balance with the sum of its moves; returns (balances checked, mismatches)."""
+def verify(
+    session: Session, locations: Collection[int] | None = None
+) -> tuple[int, list[dict[str, object]]]:
+    """Compare every balance (at ``locations``, None: everywhere) with the sum of its moves;
+    returns (balances checked, mismatches)."""
     sums = {
         (part_id, location_id): (on_hand or 0, reserved or 0, in_transit or 0)
         for part_id, location_id, on_hand, reserved, in_transit in session.execute(
@@ -308,8 +379,11 @@ def verify(session: Session) -> tuple[int, list[dict[str, object]]]:
         (row.part_id, row.location_id): (row.on_hand, row.reserved, row.in_transit)
         for row in session.scalars(select(StockLevel))
     }
+    keys = sorted(
+        key for key in set(sums) | set(levels) if locations is None or key[1] in locations
+    )
     mismatches: list[dict[str, object]] = []
-    for key in sorted(set(sums) | set(levels)):
+    for key in keys:
         stored = levels.get(key, (0, 0, 0))
         summed = tuple(int(v) for v in sums.get(key, (0, 0, 0)))
         if stored != summed:
@@ -321,7 +395,7 @@ def verify(session: Session) -> tuple[int, list[dict[str, object]]]:
                     "sum_of_moves": list(summed),
                 }
             )
-    return len(set(sums) | set(levels)), mismatches
+    return len(keys), mismatches
 
 
 def require_positive(quantity: int, field: str = "quantity") -> None:

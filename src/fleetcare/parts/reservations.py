@@ -1,7 +1,8 @@
 """Reservations: hold pieces for a work order, then release them or issue them.
 
-Each operation writes through ``ledger.move`` (balances stay the sum of their moves) and
-leaves an audit entry; the caller's transaction commits it all or nothing.
+Each operation writes through ``ledger.move`` (balances stay the sum of their moves, each move
+audited with the balance before and after) and leaves an audit entry of the reservation (release
+and issue: the reservation before and after); the caller's transaction commits it all or nothing.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def _active(session: Session, reservation_id: int) -> Reservation:
 def release(session: Session, reservation_id: int, *, by: Principal) -> schemas.ReservationRead:
     """Give reserved pieces back to the available stock."""
     held = _active(session, reservation_id)
+    before = reservation_read(session, held.id)
     ledger.move(
         session,
         kind=MoveKind.release,
@@ -86,15 +88,23 @@ def release(session: Session, reservation_id: int, *, by: Principal) -> schemas.
         reservation_id=held.id,
     )
     held.status = ReservationStatus.released
+    after = reservation_read(session, held.id)
     audit.record(
-        session, actor=by.username, action="release", entity="reservations", key=str(held.id)
+        session,
+        actor=by.username,
+        action="release",
+        entity="reservations",
+        key=str(held.id),
+        before=before,
+        after=after,
     )
-    return reservation_read(session, held.id)
+    return after
 
 
 def issue(session: Session, reservation_id: int, *, by: Principal) -> schemas.ReservationRead:
     """Hand reserved pieces out to the work order: they leave the stock."""
     held = _active(session, reservation_id)
+    before = reservation_read(session, held.id)
     ledger.move(
         session,
         kind=MoveKind.issue,
@@ -106,7 +116,14 @@ def issue(session: Session, reservation_id: int, *, by: Principal) -> schemas.Re
         reservation_id=held.id,
     )
     held.status = ReservationStatus.issued
+    after = reservation_read(session, held.id)
     audit.record(
-        session, actor=by.username, action="issue", entity="reservations", key=str(held.id)
+        session,
+        actor=by.username,
+        action="issue",
+        entity="reservations",
+        key=str(held.id),
+        before=before,
+        after=after,
     )
-    return reservation_read(session, held.id)
+    return after

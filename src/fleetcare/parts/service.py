@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from fleetcare.core import audit
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.crud import create as create  # catalogue and network rows, one at a time
 from fleetcare.core.crud import update as update
@@ -61,7 +62,10 @@ def save_targets(
     Errors name the position of the bad record (row 1 = the first).
     """
     items = [Item(record, row=n) for n, record in enumerate(targets, start=1)]
-    return TargetTable(by).apply(session, items)
+    result = TargetTable(by).apply(session, items)
+    entries = [("set_target", change) for change in result.changes]
+    audit.record_many(session, actor=by.username, entity="stock", entries=entries)
+    return result
 
 
 def visible_proposals(session: Session, scope: Scope) -> list[schemas.ProposalLine]:

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcare.core import audit
+from fleetcare.core.audit import Change
 from fleetcare.core.bulk import ApplyResult, Item
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
@@ -23,6 +23,7 @@ from fleetcare.parts import schemas
 from fleetcare.parts.balances import set_on_hand, set_target
 from fleetcare.parts.ledger import NotEnoughStock, level
 from fleetcare.parts.models import Location, Part, StockLevel
+from fleetcare.parts.scoping import location_condition, where
 
 R = TypeVar("R", bound=schemas.PartLocation)
 
@@ -32,6 +33,14 @@ class _PartLocationTable(Generic[R]):
 
     name: str
     record_type: type[R]
+
+    def __init__(self, actor: Principal | None = None) -> None:
+        self.actor = actor or system("import")  # whom the stock table's adjustment moves are by
+
+    @staticmethod
+    def key_text(record: schemas.PartLocation) -> str:
+        """The natural key as people write it: ``P-100@DEPOT-MUR``."""
+        return f"{record.part}@{record.location}"
 
     def _resolve(
         self, session: Session, items: Sequence[Item[R]]
@@ -74,9 +83,6 @@ class StockTable(_PartLocationTable[schemas.StockRecord]):
     name = "stock"
     record_type = schemas.StockRecord
 
-    def __init__(self, actor: Principal | None = None) -> None:
-        self.actor = actor or system("import")
-
     def apply(
         self, session: Session, items: Sequence[Item[schemas.StockRecord]], *, write: bool = True
     ) -> ApplyResult:
@@ -91,42 +97,47 @@ class StockTable(_PartLocationTable[schemas.StockRecord]):
             location = session.get(Location, locations[item.record.location])
             assert part is not None and location is not None
             try:
-                changed = set_on_hand(session, part, location, item.record.on_hand, by=self.actor)
+                change = set_on_hand(session, part, location, item.record.on_hand, by=self.actor)
             except NotEnoughStock:
                 errors.append(FieldError("on_hand", _("below the pieces reserved there"), item.row))
                 continue
-            result.updated += changed
-            result.unchanged += not changed
+            result.updated += change != 0
+            result.unchanged += change == 0
+            if change:
+                before = item.record.model_copy(update={"on_hand": item.record.on_hand - change})
+                result.changes.append(Change(self.key_text(item.record), before, item.record))
         if errors:
             raise InvalidInput(errors)
         return result
 
     def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[schemas.StockRecord]:
-        """Every balance with stock on hand, by part and location."""
-        statement = (
-            select(Part.number, Location.code, StockLevel.on_hand)
-            .join(Part, StockLevel.part_id == Part.id)
-            .join(Location, StockLevel.location_id == Location.id)
-            .where(StockLevel.on_hand > 0)
-            .order_by(Part.number, Location.code)
+        """Every balance with stock on hand at the locations ``scope`` may see, by part and
+        location."""
+        statement = where(
+            (
+                select(Part.number, Location.code, StockLevel.on_hand)
+                .join(Part, StockLevel.part_id == Part.id)
+                .join(Location, StockLevel.location_id == Location.id)
+                .where(StockLevel.on_hand > 0)
+                .order_by(Part.number, Location.code)
+                .execution_options(yield_per=1000)
+            ),
+            location_condition(scope),
         )
         for number, code, on_hand in session.execute(statement):
             yield schemas.StockRecord(part=number, location=code, on_hand=on_hand)
 
 
 class TargetTable(_PartLocationTable[schemas.TargetRecord]):
-    """Target stock per part and location; every change is audited, as ``actor``."""
+    """Target stock per part and location; each change comes back in the result's ``changes``."""
 
     name = "targets"
     record_type = schemas.TargetRecord
 
-    def __init__(self, actor: Principal | None = None) -> None:
-        self.actor = actor or system("import")
-
     def apply(
         self, session: Session, items: Sequence[Item[schemas.TargetRecord]], *, write: bool = True
     ) -> ApplyResult:
-        """Check parts and locations; then set each target (one audit entry per change)."""
+        """Check parts and locations; then set each target."""
         parts, locations = self._resolve(session, items)
         result = ApplyResult()
         if not write:
@@ -139,27 +150,29 @@ class TargetTable(_PartLocationTable[schemas.TargetRecord]):
             was = before.target if before is not None else None
             changed = set_target(session, part, location, item.record.target)
             if changed:
-                audit.record(
-                    session,
-                    actor=self.actor.username,
-                    action="set_target",
-                    entity="stock",
-                    key=f"{item.record.part}@{item.record.location}",
-                    before={"target": was},
-                    after={"target": item.record.target},
+                result.changes.append(
+                    Change(
+                        self.key_text(item.record),
+                        {"target": was},
+                        {"target": item.record.target},
+                    )
                 )
             result.updated += changed
             result.unchanged += not changed
         return result
 
     def export(self, session: Session, scope: Scope = EVERYTHING) -> Iterator[schemas.TargetRecord]:
-        """Every target, by part and location."""
-        statement = (
-            select(Part.number, Location.code, StockLevel.target)
-            .join(Part, StockLevel.part_id == Part.id)
-            .join(Location, StockLevel.location_id == Location.id)
-            .where(StockLevel.target.is_not(None))
-            .order_by(Part.number, Location.code)
+        """Every target at the locations ``scope`` may see, by part and location."""
+        statement = where(
+            (
+                select(Part.number, Location.code, StockLevel.target)
+                .join(Part, StockLevel.part_id == Part.id)
+                .join(Location, StockLevel.location_id == Location.id)
+                .where(StockLevel.target.is_not(None))
+                .order_by(Part.number, Location.code)
+                .execution_options(yield_per=1000)
+            ),
+            location_condition(scope),
         )
         for number, code, target in session.execute(statement):
             yield schemas.TargetRecord(part=number, location=code, target=target)

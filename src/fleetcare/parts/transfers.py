@@ -1,7 +1,8 @@
 """Transfers: ship pieces along a lane (or buy them from the supplier), receive them.
 
-Each operation writes through ``ledger.move`` (balances stay the sum of their moves) and
-leaves an audit entry; the caller's transaction commits it all or nothing.
+Each operation writes through ``ledger.move`` (balances stay the sum of their moves, each move
+audited with the balance before and after) and leaves an audit entry of the transfer (receipt:
+the transfer before and after); the caller's transaction commits it all or nothing.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def receive(session: Session, transfer_id: int, *, by: Principal) -> schemas.Tra
         raise NotFound(_("transfer {id} not found").format(id=transfer_id))
     if transfer.status is not TransferStatus.in_transit:
         raise InvalidInput([FieldError("status", _("the transfer was received already"))])
+    before = transfer_read(session, transfer.id)
     ledger.move(
         session,
         kind=MoveKind.transfer_received,
@@ -119,7 +121,14 @@ def receive(session: Session, transfer_id: int, *, by: Principal) -> schemas.Tra
     )
     transfer.status = TransferStatus.received
     transfer.received_at = utcnow()
+    after = transfer_read(session, transfer.id)
     audit.record(
-        session, actor=by.username, action="receive", entity="transfers", key=str(transfer.id)
+        session,
+        actor=by.username,
+        action="receive",
+        entity="transfers",
+        key=str(transfer.id),
+        before=before,
+        after=after,
     )
-    return transfer_read(session, transfer.id)
+    return after

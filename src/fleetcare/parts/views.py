@@ -207,11 +207,9 @@ def create_move(
 
 @router.get("/stock/verify", tags=["stock"], **READ)
 def verify_stock(session: DbSession, principal: CurrentPrincipal) -> schemas.VerifyReport:
-    """Check that every balance equals the sum of its moves (mismatches within scope)."""
-    checked, mismatches = service.verify(session)
+    """Check that every balance within the caller's scope equals the sum of its moves."""
     network = service.seen(session, principal.scope)
-    if network is not None:
-        mismatches = [m for m in mismatches if m["location_id"] in network.ids]
+    checked, mismatches = service.verify(session, None if network is None else network.ids)
     return schemas.VerifyReport(checked=checked, mismatches=mismatches)
 
 
