@@ -19,6 +19,7 @@ from fleetcare.core.migrate import upgrade
 from fleetcare.exchange import cli as exchange_cli
 from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
+from fleetcare.service import cli as warranty_cli
 from fleetcare.simulation import cli as simulate_cli
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(stock_cli.app, name="stock")
 app.add_typer(plan_cli.app, name="plan")
+app.add_typer(warranty_cli.app, name="warranty")
 app.command("simulate")(simulate_cli.simulate_command)
 
 

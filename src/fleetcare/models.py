@@ -8,4 +8,5 @@ def load_all_models() -> None:
     import fleetcare.accounts.models
     import fleetcare.core.audit
     import fleetcare.fleet.models
-    import fleetcare.parts.models  # noqa: F401
+    import fleetcare.parts.models
+    import fleetcare.service.models  # noqa: F401

@@ -35,21 +35,42 @@ class Permission(enum.StrEnum):
     parts_write = "parts.write"  # catalogue, BOMs, locations, lanes, targets
     stock_move = "stock.move"  # receipts, issues, transfers, counts, accepting proposals
     stock_reserve = "stock.reserve"  # reserve, release, issue for a work order
+    service_read = "service.read"  # defects, work orders, availability (within scope)
+    service_report = "service.report"  # report a defect (customers: on their own units)
+    service_write = "service.write"  # open work orders, close defects
+    service_transition = "service.transition"  # move a work order through its states
+    warranty_decide = "warranty.decide"  # confirm or override a warranty decision
     users_manage = "users.manage"
     audit_read = "audit.read"
 
 
 _EVERYONE = {Permission.fleet_read, Permission.fleet_export}
-_STAFF = _EVERYONE | {Permission.parts_read}
+_STAFF = _EVERYONE | {Permission.parts_read, Permission.service_read}
+_REPORT = {Permission.service_read, Permission.service_report}
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
     Role.planner: frozenset(_STAFF | {Permission.parts_write, Permission.stock_move}),
     Role.dispatcher: frozenset(
-        _STAFF | {Permission.usage_write, Permission.stock_move, Permission.stock_reserve}
+        _STAFF
+        | _REPORT
+        | {
+            Permission.usage_write,
+            Permission.stock_move,
+            Permission.stock_reserve,
+            Permission.service_write,
+            Permission.service_transition,
+            Permission.warranty_decide,
+        }
     ),
-    Role.regional_manager: frozenset(_STAFF | {Permission.fleet_write, Permission.usage_write}),
-    Role.technician: frozenset(_STAFF | {Permission.usage_write, Permission.stock_reserve}),
-    Role.customer: frozenset(_EVERYONE | {Permission.usage_write}),
+    Role.regional_manager: frozenset(
+        _STAFF | _REPORT | {Permission.fleet_write, Permission.usage_write}
+    ),
+    Role.technician: frozenset(
+        _STAFF
+        | _REPORT
+        | {Permission.usage_write, Permission.stock_reserve, Permission.service_transition}
+    ),
+    Role.customer: frozenset(_EVERYONE | _REPORT | {Permission.usage_write}),
 }
 
 

@@ -10,8 +10,12 @@ from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES
 from fleetcare.fleet.usage import USAGE
 from fleetcare.parts.stock_tables import STOCK, TARGETS
 from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
+from fleetcare.service.tables import SERVICE_CONTRACTS, SERVICE_LEVELS, WARRANTY_POLICIES
 
 FLEET_TABLES: tuple[Table[Any], ...] = (REGIONS, SITES, CUSTOMERS, MODELS, DELIVERIES, UNITS, USAGE)
 PARTS_TABLES: tuple[Table[Any], ...] = (PARTS, BOMS, LOCATIONS, LANES, STOCK, TARGETS)
-TABLES: dict[str, Table[Any]] = {table.name: table for table in FLEET_TABLES + PARTS_TABLES}
+SERVICE_TABLES: tuple[Table[Any], ...] = (WARRANTY_POLICIES, SERVICE_CONTRACTS, SERVICE_LEVELS)
+TABLES: dict[str, Table[Any]] = {
+    table.name: table for table in FLEET_TABLES + PARTS_TABLES + SERVICE_TABLES
+}
 TableName = enum.StrEnum("TableName", {name: name for name in TABLES})  # type: ignore[misc]

@@ -389,3 +389,27 @@ def usage_series(
         .order_by(UsageReading.taken_at)
     )
     return [(at, hours, km) for at, hours, km in session.execute(statement)]
+
+
+def set_unit_status(session: Session, unit_id: int, status: UnitStatus, *, by: Principal) -> bool:
+    """Set a unit's status (the service domain keeps it in step with its down defects).
+
+    The row is locked first; a retired unit keeps its status. Audited; False when unchanged.
+    """
+    unit = session.get(Unit, unit_id, with_for_update=True)
+    if unit is None:
+        raise NotFound(_("unit {id} not found").format(id=unit_id))
+    if unit.status in (UnitStatus.retired, status):
+        return False
+    before = unit.status
+    unit.status = status
+    audit.record(
+        session,
+        actor=by.username,
+        action="status",
+        entity="units",
+        key=unit.serial,
+        before={"status": before.value},
+        after={"status": status.value},
+    )
+    return True

@@ -37,6 +37,7 @@ from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import views as planning_views
+from fleetcare.service import views as service_views
 from fleetcare.simulation import pages as simulation_pages
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.trusted_proxies  # accounts.views.client_address
     install_error_handlers(app)
     parts_views.install_handlers(app)
+    service_views.install_handlers(app)
     _install_page_errors(app)
 
     @app.middleware("http")
@@ -135,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exchange_views.router,
         parts_views.router,
         planning_views.router,
+        service_views.router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,

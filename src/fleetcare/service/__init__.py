@@ -1,0 +1,1 @@
+"""Service: defect reports, warranty decisions, work orders and downtime."""

@@ -1,0 +1,197 @@
+"""Service tables: warranty policies, service contracts and levels, defects, work orders with
+their history, and downtime.
+
+A work order is the place later slices hang their parts lines and labour on (``work_order_id``
+foreign keys from their own tables); a defect carries its warranty decision as computed and as
+a person confirmed or overrode it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fleetcare.core.db import Base, string_enum
+from fleetcare.fleet.models import Customer, ProductModel, Region, Unit
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.service.states import WorkOrderStatus
+from fleetcare.service.warranty import Decision
+
+
+class DefectStatus(enum.StrEnum):
+    """Where a defect report stands."""
+
+    open = "open"  # reported; a work order may be open for it
+    resolved = "resolved"  # its work order is done
+    closed = "closed"  # closed without work (no fault found)
+
+
+class WarrantyPolicy(Base):
+    """The maker's warranty on a model: ``months`` from the warranty start, and an hour limit.
+
+    ``component_group`` None is the whole machine, the fallback for groups without a row.
+    """
+
+    __tablename__ = "warranty_policies"
+    __table_args__ = (
+        CheckConstraint("months > 0", name="months_positive"),
+        CheckConstraint("hours IS NULL OR hours > 0", name="hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("product_models.id"), index=True)
+    component_group: Mapped[ComponentGroup | None] = mapped_column(
+        string_enum(ComponentGroup, "component_group")
+    )
+    months: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float | None] = mapped_column(Float)  # engine-hour limit
+
+    model: Mapped[ProductModel] = relationship()
+
+
+class ServiceContract(Base):
+    """Paid cover after the warranty: a customer's model (None: all) and group (None: all)."""
+
+    __tablename__ = "service_contracts"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("product_models.id"))
+    component_group: Mapped[ComponentGroup | None] = mapped_column(
+        string_enum(ComponentGroup, "component_group")
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    customer: Mapped[Customer] = relationship()
+    model: Mapped[ProductModel | None] = relationship()
+
+
+class ServiceLevel(Base):
+    """Promised hours to respond and to restore in a region; ``customer`` None is the default."""
+
+    __tablename__ = "service_levels"
+    __table_args__ = (
+        CheckConstraint("response_hours > 0", name="response_positive"),
+        CheckConstraint("restore_hours > 0", name="restore_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    response_hours: Mapped[float] = mapped_column(Float)
+    restore_hours: Mapped[float] = mapped_column(Float)
+
+    region: Mapped[Region] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+
+
+class Defect(Base):
+    """A shortcoming reported on a unit, with its warranty decision.
+
+    A ``down`` defect holds the unit down from ``reported_at`` until ``down_until``: when it is
+    closed, or its work order is done or cancelled.
+    """
+
+    __tablename__ = "defects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    component_group: Mapped[ComponentGroup] = mapped_column(
+        string_enum(ComponentGroup, "component_group")
+    )
+    symptom: Mapped[str] = mapped_column(String(2000))
+    down: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[DefectStatus] = mapped_column(
+        string_enum(DefectStatus, "defect_status"), index=True
+    )
+    reported_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    reported_by: Mapped[str] = mapped_column(String(80))
+    hours: Mapped[float | None] = mapped_column(Float)  # engine hours given with the report
+    down_until: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)  # closed or resolved
+    close_reason: Mapped[str | None] = mapped_column(String(500))
+    # the warranty decision: as computed, and as a person confirmed or overrode it
+    computed_decision: Mapped[Decision] = mapped_column(string_enum(Decision, "computed_decision"))
+    decision: Mapped[Decision] = mapped_column(string_enum(Decision, "warranty_decision"))
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    warranty_until: Mapped[date | None] = mapped_column(Date)
+    hours_limit: Mapped[float | None] = mapped_column(Float)
+    decision_hours: Mapped[float | None] = mapped_column(Float)  # the hours decided on
+    decided_by: Mapped[str | None] = mapped_column(String(80))  # None: as computed
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class WorkOrder(Base):
+    """The work that fixes a defect; at most one active (not done, not cancelled) per defect."""
+
+    __tablename__ = "work_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    defect_id: Mapped[int] = mapped_column(ForeignKey("defects.id"), index=True)
+    status: Mapped[WorkOrderStatus] = mapped_column(
+        string_enum(WorkOrderStatus, "work_order_status"), index=True
+    )
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)  # the latest transition's time
+
+    defect: Mapped[Defect] = relationship()
+    history: Mapped[list[WorkOrderTransition]] = relationship(
+        order_by="WorkOrderTransition.id", back_populates="work_order"
+    )
+
+
+class WorkOrderTransition(Base):
+    """One move of a work order (the first: its opening), at the time it happened in the field."""
+
+    __tablename__ = "work_order_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    from_status: Mapped[WorkOrderStatus | None] = mapped_column(
+        string_enum(WorkOrderStatus, "from_status")
+    )
+    to_status: Mapped[WorkOrderStatus] = mapped_column(string_enum(WorkOrderStatus, "to_status"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    work_order: Mapped[WorkOrder] = relationship(back_populates="history")
+
+
+class Downtime(Base):
+    """An interval during which a unit was down (``ended_at`` None: it still is).
+
+    Derived from the unit's down defects: the union of their intervals, one row per stretch.
+    """
+
+    __tablename__ = "downtimes"
+    __table_args__ = (
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="times_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,204 @@
+"""Reads of defects and work orders, narrowed to the caller's scope through their unit.
+
+A customer sees the defects and work orders of its own units, a regional manager those of
+units standing at sites in its regions; anything else does not exist for them (404, absent
+from lists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from fleetcare.core.errors import NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.core.query import paginate
+from fleetcare.core.schemas import Page
+from fleetcare.fleet.models import Region, Site, Unit
+from fleetcare.fleet.scoping import restrict
+from fleetcare.service import schemas
+from fleetcare.service.models import Defect, DefectStatus, WorkOrder
+from fleetcare.service.states import WorkOrderStatus
+
+
+def visible_units(scope: Scope, region: str | None = None) -> Select[Any]:
+    """Ids of the units ``scope`` may see (in ``region``, when named)."""
+    statement = restrict(select(Unit.id), Unit, scope)
+    if region:
+        statement = statement.where(
+            Unit.site_id.in_(select(Site.id).join(Region).where(Region.name == region))
+        )
+    return statement
+
+
+def visible_unit(session: Session, serial: str, scope: Scope, *, lock: bool = False) -> Unit:
+    """The unit with ``serial`` if ``scope`` may see it, else ``NotFound`` (no leak)."""
+    statement = restrict(select(Unit).where(Unit.serial == serial), Unit, scope)
+    unit = session.scalars(statement.with_for_update() if lock else statement).first()
+    if unit is None:
+        raise NotFound(_("unit '{serial}' not found").format(serial=serial))
+    return unit
+
+
+_DEFECT_LOADS = (joinedload(Defect.unit).joinedload(Unit.site).joinedload(Site.region),)
+
+
+def _defect_read(defect: Defect) -> schemas.DefectRead:
+    return schemas.DefectRead(
+        id=defect.id,
+        unit=defect.unit.serial,
+        region=defect.unit.site.region.name,
+        component_group=defect.component_group,
+        symptom=defect.symptom,
+        status=defect.status,
+        down=defect.down,
+        reported_at=defect.reported_at,
+        reported_by=defect.reported_by,
+        hours=defect.hours,
+        down_until=defect.down_until,
+        ended_at=defect.ended_at,
+        close_reason=defect.close_reason,
+        warranty=schemas.WarrantyRead(
+            decision=defect.decision,
+            reasons=[str(r) for r in defect.reasons],
+            warranty_until=defect.warranty_until,
+            hours_limit=defect.hours_limit,
+            hours=defect.decision_hours,
+            computed=defect.computed_decision,
+            decided_by=defect.decided_by,
+            decided_at=defect.decided_at,
+            reason=defect.decision_reason,
+        ),
+    )
+
+
+def visible_defect(session: Session, defect_id: int, scope: Scope, *, lock: bool = False) -> Defect:
+    """Defect ``defect_id`` if ``scope`` may see it (locked when ``lock``), else ``NotFound``."""
+    statement = select(Defect).where(
+        Defect.id == defect_id, Defect.unit_id.in_(visible_units(scope))
+    )
+    defect = session.scalars(statement.with_for_update() if lock else statement).first()
+    if defect is None:
+        raise NotFound(_("defect {id} not found").format(id=defect_id))
+    return defect
+
+
+def defect_read(session: Session, defect_id: int, scope: Scope = EVERYTHING) -> schemas.DefectRead:
+    """One defect with its warranty decision."""
+    statement = (
+        select(Defect)
+        .options(*_DEFECT_LOADS)
+        .where(Defect.id == defect_id, Defect.unit_id.in_(visible_units(scope)))
+        .execution_options(populate_existing=True)
+    )
+    defect = session.scalars(statement).first()
+    if defect is None:
+        raise NotFound(_("defect {id} not found").format(id=defect_id))
+    return _defect_read(defect)
+
+
+@dataclass(frozen=True)
+class DefectFilter:
+    """What the defects list is narrowed to; empty fields do not filter."""
+
+    unit: str | None = None  # serial
+    status: DefectStatus | None = None
+    region: str | None = None
+
+
+def list_defects(
+    session: Session,
+    where: DefectFilter,
+    scope: Scope = EVERYTHING,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.DefectRead]:
+    """A page of defects, newest report first."""
+    statement = (
+        select(Defect)
+        .options(*_DEFECT_LOADS)
+        .where(Defect.unit_id.in_(visible_units(scope, where.region)))
+        .order_by(Defect.reported_at.desc(), Defect.id.desc())
+    )
+    if where.unit:
+        statement = statement.where(
+            Defect.unit_id.in_(select(Unit.id).where(Unit.serial == where.unit))
+        )
+    if where.status:
+        statement = statement.where(Defect.status == where.status)
+    rows, total = paginate(session, statement, limit, offset)
+    return Page[schemas.DefectRead](items=[_defect_read(d) for d in rows], total=total)
+
+
+_WORK_ORDER_LOADS = (
+    joinedload(WorkOrder.defect).joinedload(Defect.unit),
+    selectinload(WorkOrder.history),
+)
+
+
+def _work_order_read(order: WorkOrder) -> schemas.WorkOrderRead:
+    return schemas.WorkOrderRead(
+        id=order.id,
+        defect=order.defect_id,
+        unit=order.defect.unit.serial,
+        status=order.status,
+        opened_at=order.opened_at,
+        opened_by=order.opened_by,
+        changed_at=order.changed_at,
+        history=[
+            schemas.TransitionRead(
+                from_status=t.from_status,
+                to_status=t.to_status,
+                at=t.at,
+                actor=t.actor,
+                reason=t.reason,
+            )
+            for t in order.history
+        ],
+    )
+
+
+def _visible_orders(scope: Scope, region: str | None = None) -> Select[Any]:
+    defects = select(Defect.id).where(Defect.unit_id.in_(visible_units(scope, region)))
+    return select(WorkOrder).options(*_WORK_ORDER_LOADS).where(WorkOrder.defect_id.in_(defects))
+
+
+def work_order_read(
+    session: Session, order_id: int, scope: Scope = EVERYTHING
+) -> schemas.WorkOrderRead:
+    """One work order with its history."""
+    statement = (
+        _visible_orders(scope)
+        .where(WorkOrder.id == order_id)
+        .execution_options(populate_existing=True)
+    )
+    order = session.scalars(statement).first()
+    if order is None:
+        raise NotFound(_("work order {id} not found").format(id=order_id))
+    return _work_order_read(order)
+
+
+def list_work_orders(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    status: WorkOrderStatus | None = None,
+    region: str | None = None,
+    defect: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.WorkOrderRead]:
+    """A page of work orders, newest first."""
+    statement = _visible_orders(scope, region).order_by(
+        WorkOrder.opened_at.desc(), WorkOrder.id.desc()
+    )
+    if status:
+        statement = statement.where(WorkOrder.status == status)
+    if defect is not None:
+        statement = statement.where(WorkOrder.defect_id == defect)
+    rows, total = paginate(session, statement, limit, offset)
+    return Page[schemas.WorkOrderRead](items=[_work_order_read(o) for o in rows], total=total)

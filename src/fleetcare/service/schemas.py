@@ -1,0 +1,178 @@
+"""Pydantic shapes of the service domain: the importable tables' records, request bodies and
+answers. Records name related rows by natural key (model code, customer code, region name);
+bodies name a unit by serial and a defect or work order by id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from fleetcare.core.i18n import _
+from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastMoment, Serial, StrictModel
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.service.models import DefectStatus
+from fleetcare.service.states import WorkOrderStatus
+from fleetcare.service.warranty import Decision
+
+SYMPTOM_MAX = 2000
+REASON_MAX = 500
+Symptom = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=SYMPTOM_MAX, pattern=TEXT_PATTERN
+    ),
+]
+Reason = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=REASON_MAX, pattern=TEXT_PATTERN
+    ),
+]
+Hours = Annotated[float, Field(ge=0, le=10_000_000, description="engine hours")]
+LimitHours = Annotated[float, Field(gt=0, le=10_000_000)]
+PromiseHours = Annotated[float, Field(gt=0, le=100_000)]
+RowRef = Annotated[int, Field(ge=1, le=2_147_483_647)]  # an id (INTEGER on PostgreSQL)
+
+
+# --- importable tables -----------------------------------------------------------------------
+class WarrantyPolicyRecord(StrictModel):
+    model: Code
+    component_group: ComponentGroup | None = Field(
+        default=None, description="blank: the whole machine"
+    )
+    months: int = Field(gt=0, le=600)
+    hours: LimitHours | None = Field(default=None, description="engine-hour limit; blank: none")
+
+
+class ServiceContractRecord(StrictModel):
+    reference: Serial
+    customer: Code
+    model: Code | None = Field(default=None, description="blank: every model")
+    component_group: ComponentGroup | None = Field(default=None, description="blank: every group")
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ServiceContractRecord:
+        if self.ends_on < self.starts_on:
+            raise ValueError(_("ends_on is before starts_on"))
+        return self
+
+
+class ServiceLevelRecord(StrictModel):
+    region: Name
+    customer: Code | None = Field(default=None, description="blank: the region's default")
+    response_hours: PromiseHours
+    restore_hours: PromiseHours
+
+
+# --- the warranty decision -------------------------------------------------------------------
+class WarrantyCheck(BaseModel):
+    """The answer of ``fleetcare warranty check``."""
+
+    serial: str
+    component_group: ComponentGroup
+    on: date
+    decision: Decision
+    reasons: list[str]
+    warranty_until: date | None
+    hours_limit: float | None
+    hours: float | None
+
+
+class WarrantyRead(BaseModel):
+    """A defect's decision: ``decision`` as it stands, ``computed`` as the rules gave it."""
+
+    decision: Decision
+    reasons: list[str]
+    warranty_until: date | None
+    hours_limit: float | None
+    hours: float | None
+    computed: Decision
+    decided_by: str | None = Field(description="who confirmed or overrode it; null: as computed")
+    decided_at: datetime | None
+    reason: str | None
+
+
+class WarrantyDecide(StrictModel):
+    decision: Decision
+    reason: Reason
+
+
+# --- defects ---------------------------------------------------------------------------------
+class DefectCreate(StrictModel):
+    unit: Serial
+    component_group: ComponentGroup
+    symptom: Symptom
+    down: bool = Field(description="the machine cannot work until it is fixed")
+    reported_at: PastMoment | None = Field(default=None, description="default: now")
+    hours: Hours | None = None
+
+
+class DefectClose(StrictModel):
+    reason: Reason
+    at: PastMoment | None = Field(default=None, description="default: now")
+
+
+class DefectRead(BaseModel):
+    id: int
+    unit: str
+    region: str
+    component_group: ComponentGroup
+    symptom: str
+    status: DefectStatus
+    down: bool
+    reported_at: datetime
+    reported_by: str
+    hours: float | None
+    down_until: datetime | None
+    ended_at: datetime | None
+    close_reason: str | None
+    warranty: WarrantyRead
+
+
+# --- work orders -----------------------------------------------------------------------------
+class WorkOrderCreate(StrictModel):
+    defect: RowRef
+    at: PastMoment | None = Field(default=None, description="when it was opened; default: now")
+
+
+class TransitionCreate(StrictModel):
+    to: WorkOrderStatus
+    at: PastMoment | None = Field(default=None, description="when it happened; default: now")
+    reason: Reason | None = None
+
+
+class TransitionRead(BaseModel):
+    from_status: WorkOrderStatus | None
+    to_status: WorkOrderStatus
+    at: datetime
+    actor: str
+    reason: str | None
+
+
+class WorkOrderRead(BaseModel):
+    id: int
+    defect: int
+    unit: str
+    status: WorkOrderStatus
+    opened_at: datetime
+    opened_by: str
+    changed_at: datetime
+    history: list[TransitionRead]
+
+
+# --- availability ----------------------------------------------------------------------------
+class AvailabilityRead(BaseModel):
+    """Machine-days in service over a period, the days lost to downtime, and their ratio."""
+
+    model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)
+
+    region: str | None
+    from_: date = Field(alias="from")
+    to: date
+    machine_days: float
+    down_days: float
+    availability: float | None = Field(description="1 − down/machine days; null: no machine-days")

@@ -1,0 +1,57 @@
+"""The service domain's facade: what REST views, the CLI, pages and other domains call.
+
+Reads take a Session and the caller's ``Scope`` and return schemas; writes take the acting
+``Principal``, leave an audit entry and never commit (the request's or command's transaction
+does). The code lives by idea in ``defects``, ``work_orders``, ``downtime``, ``coverage``
+(facts for the pure ``warranty`` rules), ``queries`` and ``tables``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.service import coverage, schemas
+from fleetcare.service.defects import close_defect as close_defect
+from fleetcare.service.defects import decide_warranty as decide_warranty
+from fleetcare.service.defects import report_defect as report_defect
+from fleetcare.service.downtime import availability as availability
+from fleetcare.service.errors import Conflict as Conflict
+from fleetcare.service.queries import DefectFilter as DefectFilter
+from fleetcare.service.queries import defect_read as defect_read
+from fleetcare.service.queries import list_defects as list_defects
+from fleetcare.service.queries import list_work_orders as list_work_orders
+from fleetcare.service.queries import visible_unit
+from fleetcare.service.queries import work_order_read as work_order_read
+from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
+from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
+from fleetcare.service.tables import WARRANTY_POLICIES as WARRANTY_POLICIES
+from fleetcare.service.work_orders import open_work_order as open_work_order
+from fleetcare.service.work_orders import transition as transition
+
+
+def check_warranty(
+    session: Session,
+    serial: str,
+    component_group: ComponentGroup,
+    on: date,
+    *,
+    hours: float | None = None,
+    scope: Scope = EVERYTHING,
+) -> schemas.WarrantyCheck:
+    """The warranty decision for a unit's component group on a day, without recording it."""
+    unit = visible_unit(session, serial, scope)
+    answer = coverage.decision(session, unit, component_group.value, on, hours=hours)
+    return schemas.WarrantyCheck(
+        serial=unit.serial,
+        component_group=component_group,
+        on=on,
+        decision=answer.decision,
+        reasons=answer.reasons,
+        warranty_until=answer.warranty_until,
+        hours_limit=answer.hours_limit,
+        hours=answer.hours,
+    )

@@ -1,0 +1,150 @@
+"""Defects, warranty decisions, work orders and availability as JSON (``/api/service/...``).
+
+Each route names its permission in its decorator; reads are narrowed to the caller's scope
+(a customer its own units, a regional manager its regions). A move the record's state forbids
+answers 409 naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.auth import CurrentPrincipal, rule
+from fleetcare.core.clock import today
+from fleetcare.core.permissions import Permission
+from fleetcare.core.schemas import Page
+from fleetcare.service import schemas, service
+from fleetcare.service.models import DefectStatus
+from fleetcare.service.states import WorkOrderStatus
+
+router = APIRouter(prefix="/api/service", tags=["service"])
+READ = rule(Permission.service_read)
+REPORT = rule(Permission.service_report)
+WRITE = rule(Permission.service_write)
+TRANSITION = rule(Permission.service_transition)
+DECIDE = rule(Permission.warranty_decide)
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "the record's state forbids it"}}
+AVAILABILITY_DAYS = 30  # the default period: the last 30 days
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Answer a move the record's state forbids with 409 and what was refused."""
+
+    @app.exception_handler(service.Conflict)
+    async def _conflict(_request: Request, exc: service.Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+
+# --- defects ---------------------------------------------------------------------------------
+@router.post("/defects", status_code=201, **REPORT)
+def report_defect(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.DefectCreate
+) -> schemas.DefectRead:
+    """Report a defect on a unit; the warranty decision is computed with its reasons."""
+    return service.report_defect(session, body, by=principal)
+
+
+@router.get("/defects", **READ)
+def list_defects(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    unit: SearchText = None,
+    status: Choice[DefectStatus] = None,
+    region: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.DefectRead]:
+    """Defects, newest first; ``unit`` is a serial, ``region`` a region name."""
+    where = service.DefectFilter(unit=unit, status=status, region=region)
+    return service.list_defects(session, where, principal.scope, limit, offset)
+
+
+@router.get("/defects/{defect_id}", **READ)
+def read_defect(
+    session: DbSession, principal: CurrentPrincipal, defect_id: RowId
+) -> schemas.DefectRead:
+    """One defect with its warranty decision."""
+    return service.defect_read(session, defect_id, principal.scope)
+
+
+@router.post("/defects/{defect_id}/close", responses=CONFLICT, **WRITE)
+def close_defect(
+    session: DbSession, principal: CurrentPrincipal, defect_id: RowId, body: schemas.DefectClose
+) -> schemas.DefectRead:
+    """Close an open defect that needs no work (no fault found), with the reason."""
+    return service.close_defect(session, defect_id, body, by=principal)
+
+
+@router.post("/defects/{defect_id}/warranty", **DECIDE)
+def decide_warranty(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    defect_id: RowId,
+    body: schemas.WarrantyDecide,
+) -> schemas.DefectRead:
+    """Confirm or override the defect's warranty decision, with the reason (audited)."""
+    return service.decide_warranty(session, defect_id, body, by=principal)
+
+
+# --- work orders -----------------------------------------------------------------------------
+@router.post("/work-orders", status_code=201, responses=CONFLICT, **WRITE)
+def open_work_order(
+    session: DbSession, principal: CurrentPrincipal, body: schemas.WorkOrderCreate
+) -> schemas.WorkOrderRead:
+    """Open a work order for an open defect (one active work order per defect)."""
+    return service.open_work_order(session, body, by=principal)
+
+
+@router.get("/work-orders", **READ)
+def list_work_orders(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    status: Choice[WorkOrderStatus] = None,
+    region: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.WorkOrderRead]:
+    """Work orders, newest first."""
+    return service.list_work_orders(
+        session, scope=principal.scope, status=status, region=region, limit=limit, offset=offset
+    )
+
+
+@router.get("/work-orders/{order_id}", **READ)
+def read_work_order(
+    session: DbSession, principal: CurrentPrincipal, order_id: RowId
+) -> schemas.WorkOrderRead:
+    """One work order with its history."""
+    return service.work_order_read(session, order_id, principal.scope)
+
+
+@router.post("/work-orders/{order_id}/transitions", responses=CONFLICT, **TRANSITION)
+def transition(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    order_id: RowId,
+    body: schemas.TransitionCreate,
+) -> schemas.WorkOrderRead:
+    """Move the work order to another state (409 naming an illegal move)."""
+    return service.transition(session, order_id, body, by=principal)
+
+
+# --- availability ----------------------------------------------------------------------------
+@router.get("/availability", **READ)
+def availability(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    region: SearchText = None,
+    first: Annotated[date | None, Query(alias="from", description="first day")] = None,
+    last: Annotated[date | None, Query(alias="to", description="last day")] = None,
+) -> schemas.AvailabilityRead:
+    """Machine-days, down-days and availability of the region's units over a period
+    (default: the 30 days up to today)."""
+    last = last or today()
+    first = first or last - timedelta(days=AVAILABILITY_DAYS - 1)
+    return service.availability(session, principal.scope, region=region, first=first, last=last)
