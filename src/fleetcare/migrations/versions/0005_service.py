@@ -1,6 +1,6 @@
 """service: warranty policies, service contracts and levels, defects, work orders, downtime
 
-Revision ID: 0010
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-04 16:23:59.861576
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
