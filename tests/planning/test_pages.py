@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fleetcare.core.config import Settings
+from fleetcare.core.permissions import Role
 from fleetcare.planning import service
+from fleetcare.web.app import create_app
+from tests.conftest import sign_in
 from tests.planning.factories import planned_network
 
 
@@ -61,10 +66,13 @@ def test_planning_page_curve_point_and_save(
 
 
 def test_planning_page_without_machines(pages: TestClient, session: Session) -> None:
-    """A region whose depots serve no machine says so instead of failing."""
+    """A region whose depots serve no machine says so instead of failing; a region that does
+    not exist is 404 (and is never solved nor cached)."""
     planned_network(session)
-    page = pages.get("/planning", params={"region": "Nowhere"})
+    page = pages.get("/planning", params={"region": "Baltic"})
     assert page.status_code == 200 and "nothing to plan" in page.text
+    assert pages.get("/planning", params={"region": "Nowhere"}).status_code == 404
+    assert all(region != "Nowhere" for _url, region in service.cache.held())
     assert pages.get("/planning", params={"target": 2}).status_code == 422
 
 
@@ -83,3 +91,38 @@ def test_one_solve_per_region_serves_every_target(pages: TestClient, session: Se
         if m
     ]
     assert len(reached) == 2 and 90 <= reached[0] < reached[1] and reached[1] >= 97
+
+
+def test_a_target_is_snapped_to_the_grid_before_it_names_a_cache_key(
+    pages: TestClient, session: Session
+) -> None:
+    """Targets within 0.05 percentage point of each other are the same target (0.1 pp grid):
+    the page shows the snapped target and says it is rounded."""
+    planned_network(session)
+    page = pages.get("/planning", params={"region": "Arctic", "target": 0.96987654})
+    assert page.status_code == 200 and 'value="0.97"' in page.text
+    assert "rounded to 0.1 percentage point" in page.text
+    top = pages.get("/planning", params={"region": "Arctic", "target": 0.99999})
+    assert top.status_code == 200 and 'value="0.999"' in top.text
+
+
+def test_a_regional_manager_plans_only_its_regions(
+    settings: Settings, make_user: Callable[..., str], session: Session
+) -> None:
+    """The picker lists the manager's regions only (no whole network); another region, an
+    unknown one and the whole network are 404 on the page, a point's plan and the simulation,
+    before anything is solved."""
+    planned_network(session)
+    with TestClient(create_app(settings)) as manager:
+        sign_in(manager, make_user("arctic-planner", Role.regional_manager, regions=("Arctic",)))
+        picker = manager.get("/planning")
+        assert picker.status_code == 200
+        assert ">Arctic<" in picker.text and "Baltic" not in picker.text
+        assert "the whole network" not in picker.text
+        own = manager.get("/planning", params={"region": "Arctic", "target": 0.95})
+        assert own.status_code == 200 and "plan-curve" in own.text
+        for path in ("/planning", "/planning/plan", "/planning/simulate"):
+            for region in ("Baltic", "Nowhere", ""):
+                answer = manager.get(path, params={"region": region, "target": 0.95})
+                assert answer.status_code == 404, (path, region)
+        assert [key for _url, key in service.cache.held()] == ["Arctic"]

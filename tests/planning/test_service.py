@@ -93,3 +93,27 @@ def test_remember_computes_once_per_solve(session: Session) -> None:
     first = service.remember(solved, "rows", lambda: calls.append(1) or [1, 2])
     assert service.remember(again, "rows", lambda: calls.append(1) or [3]) == first == [1, 2]
     assert len(calls) == 1
+
+
+def test_the_lock_tables_stay_bounded_whatever_keys_are_asked() -> None:
+    """After 1,000 distinct keys (one of them failing), the cache holds ``size`` values and no
+    key's lock: a lock lives only while someone computes or waits for its key."""
+    flights: SingleFlight[int] = SingleFlight(size=4)
+    for n in range(1_000):
+        flights.get(("db", f"region {n}"), lambda n=n: n)  # type: ignore[misc]
+    with pytest.raises(ZeroDivisionError):
+        flights.get("fails", lambda: 1 // 0)
+    assert len(flights.held()) == 4 and flights.in_flight() == []
+    assert flights.waiting("fails") == 0 and flights.get("fails", lambda: 7) == 7
+
+
+def test_what_is_derived_from_a_solve_is_bounded(session: Session) -> None:
+    """A solve keeps the ``DERIVED_SIZE`` values asked last, whatever number of keys is asked."""
+    planned_network(session)
+    solved = service.solve(session, region="Arctic", target=0.9)
+    assert solved is not None
+    for n in range(1_000):
+        service.remember(solved, ("simulated", n), lambda n=n: n)  # type: ignore[misc]
+    derived = solved.source.derived
+    assert len(derived.held()) == service.DERIVED_SIZE and derived.in_flight() == []
+    assert derived.held()[-1] == ("simulated", 999)

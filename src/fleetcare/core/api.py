@@ -6,8 +6,8 @@ so a client handles a bad field the same whether Pydantic or a business rule ref
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -25,13 +25,27 @@ MAX_ID = 2_147_483_647  # INTEGER primary keys on PostgreSQL
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
-    Requests that may change data (anything but GET, HEAD, OPTIONS) open a write transaction.
+    Requests that may change data (anything but GET, HEAD, OPTIONS, and routes marked
+    ``reads_only``) open a write transaction.
     ``DbSession`` runs it with ``scope="function"``: the commit happens before the response is
     sent, so a client never sees success for a write that then fails to commit.
     """
-    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    write = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
+        request.scope.get("endpoint"), READS_ONLY, False
+    )
     with transaction(request.app.state.database_url, write=write) as session:
         yield session
+
+
+READS_ONLY = "__fleetcare_reads_only__"
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def reads_only(endpoint: C) -> C:
+    """Mark a POST route that writes nothing (it only computes on its body): its request
+    opens a read transaction, so it holds no write lock while it computes."""
+    setattr(endpoint, READS_ONLY, True)
+    return endpoint
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -9,6 +9,12 @@
                             marked Secure and browsers told to use HTTPS only (HSTS).
 ``FLEETCARE_TRUSTED_PROXIES`` comma-separated addresses or networks of the reverse proxies whose
                             ``X-Forwarded-For`` names the client; default: none (ignore it).
+``FLEETCARE_MAX_PLAN_CELLS`` part-locations (parts × locations) one planning request may name
+                            over REST; default 200,000 (``fleetcare plan`` has no cap).
+``FLEETCARE_HEAVY_WORKERS`` threads that run planning and simulation for requests, per process;
+                            default 2.
+``FLEETCARE_HEAVY_QUEUE``   heavy jobs that may wait for those threads, per process; default 8
+                            (beyond it: 503 with Retry-After).
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # bearer tokens' lifetime
     # Peers whose X-Forwarded-For is believed (accounts.addresses); empty: believe no one.
     trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
+    # Heavy work (core.heavy): what one planning request may name, and the pool that runs it.
+    max_plan_cells: int = Field(default=200_000, ge=1, le=100_000_000)
+    heavy_workers: int = Field(default=2, ge=1, le=64)
+    heavy_queue: int = Field(default=8, ge=0, le=1000)
 
     @field_validator("database_url")
     @classmethod

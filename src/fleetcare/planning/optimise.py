@@ -14,7 +14,7 @@ cost rises strictly and availability never falls.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -118,12 +118,28 @@ class Curve:
         """The chosen plan's point."""
         return CurvePoint(float(self.costs[-1]), float(self.availabilities[-1]))
 
-    def as_json(self) -> list[dict[str, float]]:
-        """The points as ``{"cost", "availability"}`` objects (the CLI's and the API's)."""
+    def as_json(self, points: int | None = None) -> list[dict[str, float]]:
+        """The points as ``{"cost", "availability"}`` objects (the CLI's and the API's); at
+        most ``points`` of them, evenly spread, the first and the last (the plan) kept."""
+        keep = thin(self.costs.size, points) if points is not None else slice(None)
         return [
             {"cost": c, "availability": a}
-            for c, a in zip(self.costs.tolist(), self.availabilities.tolist(), strict=True)
+            for c, a in zip(
+                self.costs[keep].tolist(), self.availabilities[keep].tolist(), strict=True
+            )
         ]
+
+
+def thin(size: int, points: int, keep: Iterable[int] = ()) -> NDArray[np.int64]:
+    """Indices of at most ``points`` (≥ 2) of a curve's ``size`` points, in order: evenly
+    spread, the first and the last always among them, and each index in ``keep`` too."""
+    if points < 2:
+        raise ValueError("at least the first and the last point are kept")
+    if size <= points:
+        return np.arange(size, dtype=np.int64)
+    kept = np.unique(np.array([k for k in keep if 0 <= k < size], dtype=np.int64))
+    spread = np.rint(np.linspace(0, size - 1, max(2, points - kept.size))).astype(np.int64)
+    return np.unique(np.concatenate([spread, kept]))
 
 
 @dataclass(frozen=True)

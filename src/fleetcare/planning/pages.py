@@ -5,6 +5,12 @@ current stock, and save it as the targets the replenishment proposals aim for.
 Every route walks the region's cached solve (``service.solve``), so a target's curve and a
 point's plan are fast. A save names the plan's cost as shown: when the region was solved
 again in between and the plan at that budget costs something else, the save is refused.
+
+Bounds: the target is snapped to a grid of ``TARGET_STEP`` (0.1 percentage point) before it
+names anything cached; only the regions the reader sees can be asked for (another, or an
+unknown one, is 404 before anything is solved; the whole network only for readers who see
+everything); the solve, the walks and the tables are computed in the app's heavy pool
+(``core.heavy``), the database read on the request thread.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
+from pydantic import AfterValidator
 from starlette.responses import Response
 
 from fleetcare.core.api import DbSession
 from fleetcare.core.auth import check_csrf, require
+from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import render
@@ -24,22 +32,37 @@ from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import Baseline
+from fleetcare.planning.optimise import thin
 from fleetcare.planning.problem import ProblemError
 from fleetcare.planning.service import Solved
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
 Planner = Annotated[Principal, Depends(require(Permission.parts_write))]
-Target = Annotated[float, Query(gt=0.5, lt=1)]
+TARGET_STEP = 0.001  # targets are snapped to this grid (0.1 percentage point)
+
+
+def snap_target(target: float) -> float:
+    """``target`` on the grid of ``TARGET_STEP``, within [0.501, 0.999]: a page names at most
+    499 targets, so what is kept per target stays bounded."""
+    return min(max(round(round(target / TARGET_STEP) * TARGET_STEP, 3), 0.501), 0.999)
+
+
+Snapped = AfterValidator(snap_target)
+Target = Annotated[float, Query(gt=0.5, lt=1), Snapped]
 CHART_POINTS = 400  # the curve is drawn through at most this many of its points
 TABLE_ROWS = 50
 
 
-def region_solved(session: DbSession, region: str, target: float) -> Solved | None:
-    """The region's cached solve walked to ``target`` (``service.solve``); data the problem
-    file refuses is a 422 that names it, not a 500."""
+def region_solved(
+    session: DbSession, principal: Principal, pool: Heavy, region: str, target: float
+) -> Solved | None:
+    """The region's cached solve walked to ``target`` (``service.solve``, its maths in
+    ``pool``); a region ``principal`` may not plan is 404 (``service.check_region``), and
+    data the problem file refuses is a 422 that names it, not a 500."""
+    service.check_region(session, region=region, scope=principal.scope)
     try:
-        return service.solve(session, region=region, target=target)
+        return service.solve(session, region=region, target=target, pool=pool)
     except ProblemError as exc:
         message = _("The network's data cannot be planned: {errors}").format(
             errors="; ".join(exc.messages)
@@ -58,8 +81,7 @@ def _figure(solved: Solved) -> dict[str, Any]:
     curve = solved.curve
     if beyond:
         curve = solved.plan(max(beyond))
-    size = curve.costs.size
-    keep = np.unique(np.linspace(0, size - 1, min(size, CHART_POINTS)).astype(int))
+    keep = thin(curve.costs.size, CHART_POINTS, keep=[solved.curve.costs.size - 1])
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -108,17 +130,21 @@ def planning_page(
     request: Request,
     session: DbSession,
     principal: Reader,
+    pool: Heavy,
     region: Annotated[str | None, Query(max_length=200)] = None,
     target: Target = 0.95,
 ) -> Response:
-    """The region picker; with a region chosen ("" = the whole network), its curve."""
-    solved = None if region is None else region_solved(session, region, target)
+    """The region picker (the regions the reader sees; the whole network for readers who see
+    everything); with a region chosen ("" = the whole network), its curve."""
+    solved = None if region is None else region_solved(session, principal, pool, region, target)
     context = {
-        "regions": service.region_names(session),
+        "regions": service.region_names(session, scope=principal.scope),
+        "whole_network": principal.scope.everything,
         "region": region,
         "target": target,
+        "target_step": TARGET_STEP,
         "solved": solved,
-        "figure": _figure(solved) if solved else None,
+        "figure": pool.call(_figure, solved) if solved else None,
         "baselines": [(baseline_label(row), row) for row in solved.baselines] if solved else [],
         "can_save": principal.can(Permission.parts_write),
     }
@@ -160,15 +186,16 @@ def plan_fragment(
     request: Request,
     session: DbSession,
     principal: Reader,
+    pool: Heavy,
     region: Annotated[str, Query(max_length=200)] = "",
     target: Target = 0.95,
     budget: Annotated[float, Query(ge=0, le=1e15)] = 0.0,
 ) -> Response:
     """One point of the curve: its stock table against the current stock (HTMX fragment)."""
-    solved = region_solved(session, region, target)
+    solved = region_solved(session, principal, pool, region, target)
     context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
     if solved is not None:
-        context |= _plan_context(solved, budget)
+        context |= pool.call(_plan_context, solved, budget)
     context["can_save"] = principal.can(Permission.parts_write)
     return render(request, "planning/_plan.html", context)
 
@@ -178,20 +205,21 @@ def save_targets(
     request: Request,
     session: DbSession,
     principal: Planner,
+    pool: Heavy,
     region: Annotated[str, Form(max_length=200)] = "",
-    target: Annotated[float, Form(gt=0.5, lt=1)] = 0.95,
+    target: Annotated[float, Form(gt=0.5, lt=1), Snapped] = 0.95,
     budget: Annotated[float, Form(ge=0, le=1e15)] = 0.0,
     cost: Annotated[float | None, Form(ge=0, le=1e15)] = None,
 ) -> Response:
     """Save the plan at ``budget`` as every part-location's target stock; ``cost``, the
     plan's cost as the page showed it, must still be that plan's cost."""
-    solved = region_solved(session, region, target)
+    solved = region_solved(session, principal, pool, region, target)
     context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
     if solved is not None:
-        plan = solved.plan(budget)
+        plan = pool.call(solved.plan, budget)
         if cost is not None and abs(plan.last.cost - cost) > 1e-9 * max(1.0, cost):
             # solved again since the page was drawn: show the plan as it is now, save nothing
-            context |= _plan_context(solved, budget)
+            context |= pool.call(_plan_context, solved, budget)
             context["saved"] = _(
                 "The network was planned again since this page was drawn and the plan at "
                 "this budget has changed; nothing was saved. Check the plan below and save "
@@ -205,7 +233,7 @@ def save_targets(
             for j, location in enumerate(solved.problem.location_ids)
         ]
         result = parts_service.save_targets(session, records, by=principal)
-        context |= _plan_context(solved, budget)
+        context |= pool.call(_plan_context, solved, budget)
         context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
             updated=result.updated, unchanged=result.unchanged
         )

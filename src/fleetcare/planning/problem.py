@@ -22,6 +22,7 @@ and ``grey_price`` (money a piece) on a part.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ from numpy.typing import NDArray
 FORMAT = "fleetcare-plan/1"
 MAX_PIECES = 1_000_000  # stock per part-location a stock file may hold
 MAX_PIPELINE = 1_000_000  # pieces in resupply (demand × days) at any location
+MAX_UNITS = 1_000_000  # machines a leaf may serve
+MAX_QTY_PER_UNIT = 10_000  # pieces of one part fitted per machine (Z)
+MAX_DAYS = 36_500.0  # resupply days, their spread, an emergency lane's days (a century)
+MAX_MONEY = 1e12  # a piece's unit_cost or grey_price, a lane's money per kg
+MAX_WEIGHT_KG = 1e6  # a piece's weight
+MAX_VMR = 1_000.0  # demand's variance-to-mean ratio (the database's build caps it at 10)
 
 
 class ProblemError(Exception):
@@ -89,7 +96,13 @@ class PlanningProblem:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+    """A finite JSON number; an integer too large for a float is not one (no OverflowError)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond ~1.8e308
+        return False
 
 
 def _load(path: Path) -> Any:
@@ -156,21 +169,33 @@ def parse_problem(data: Any) -> PlanningProblem:
             errors.append(f"{where}: parent: must be a location id or null")
             parent = None
         parents[loc["id"]] = parent
-        if not _number(loc.get("resupply_days")) or loc["resupply_days"] <= 0:
-            errors.append(f"{where}: resupply_days: a number of days > 0 is needed")
+        if not _number(loc.get("resupply_days")) or not 0 < loc["resupply_days"] <= MAX_DAYS:
+            errors.append(
+                f"{where}: resupply_days: a number of days > 0 and ≤ {MAX_DAYS:,.0f} is needed"
+            )
         else:
             days[loc["id"]] = float(loc["resupply_days"])
         if "units" in loc:
-            if not _number(loc["units"]) or loc["units"] < 1:
-                errors.append(f"{where}: units: a number of machines ≥ 1 is needed")
+            if not _number(loc["units"]) or not 1 <= loc["units"] <= MAX_UNITS:
+                errors.append(
+                    f"{where}: units: a number of machines from 1 to {MAX_UNITS:,} is needed"
+                )
             else:
                 units[loc["id"]] = float(loc["units"])
-        for name, (lowest, above) in _LOCATION_OPTIONS.items():
+        for name, (lowest, above, highest) in _LOCATION_OPTIONS.items():
             if name in loc:
                 value = loc[name]
-                if not _number(value) or value < lowest or (not above and value == lowest):
+                if (
+                    not _number(value)
+                    or value < lowest
+                    or (not above and value == lowest)
+                    or value > highest
+                ):
                     bound = "≥" if above else ">"
-                    errors.append(f"{where}: {name}: a number {bound} {lowest:g} is needed")
+                    errors.append(
+                        f"{where}: {name}: a number {bound} {lowest:g} and ≤ {highest:,.0f} "
+                        "is needed"
+                    )
                 else:
                     optional[name][loc["id"]] = float(value)
     for loc, parent in parents.items():
@@ -230,11 +255,11 @@ def parse_problem(data: Any) -> PlanningProblem:
     return problem
 
 
-# optional location fields: (lowest value, whether the lowest itself is allowed)
+# optional location fields: (lowest value, whether the lowest itself is allowed, highest)
 _LOCATION_OPTIONS = {
-    "resupply_sd_days": (0.0, True),
-    "emergency_days": (0.0, False),
-    "emergency_cost_per_kg": (0.0, True),
+    "resupply_sd_days": (0.0, True, MAX_DAYS),
+    "emergency_days": (0.0, False, MAX_DAYS),
+    "emergency_cost_per_kg": (0.0, True, MAX_MONEY),
 }
 
 
@@ -254,12 +279,16 @@ def _parse_parts(
         cost: Any = part.get("unit_cost")
         qty: Any = part.get("qty_per_unit", 1)
         vmr: Any = part.get("vmr", 1.0)
-        if not _number(cost) or cost <= 0:
-            errors.append(f"{where}: unit_cost: a cost > 0 is needed")
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
-            errors.append(f"{where}: qty_per_unit: a whole number ≥ 1 is needed")
+        if not _number(cost) or not 0 < cost <= MAX_MONEY:
+            errors.append(f"{where}: unit_cost: a cost > 0 and ≤ {MAX_MONEY:,.0f} is needed")
+        if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= MAX_QTY_PER_UNIT:
+            errors.append(
+                f"{where}: qty_per_unit: a whole number from 1 to {MAX_QTY_PER_UNIT:,} is needed"
+            )
         if not _number(vmr) or vmr < 1:
             errors.append(f"{where}: vmr: must be at least 1")
+        elif vmr > MAX_VMR:
+            errors.append(f"{where}: vmr: must be at most {MAX_VMR:g}")
         demand = part.get("demand_per_day", {})
         overrides = part.get("resupply_days", {})
         if not isinstance(demand, dict):
@@ -282,13 +311,15 @@ def _parse_parts(
         for loc, value in overrides.items():
             if loc not in locations:
                 errors.append(f"{where}: resupply_days: unknown location {loc}")
-            if not _number(value) or value <= 0:
-                errors.append(f"{where}: resupply_days: the days at {loc} must be > 0")
+            if not _number(value) or not 0 < value <= MAX_DAYS:
+                errors.append(
+                    f"{where}: resupply_days: the days at {loc} must be > 0 and ≤ {MAX_DAYS:,.0f}"
+                )
         extra = {}
-        for name in ("weight_kg", "grey_price"):
+        for name, highest in (("weight_kg", MAX_WEIGHT_KG), ("grey_price", MAX_MONEY)):
             value = part.get(name)
-            if value is not None and (not _number(value) or value < 0):
-                errors.append(f"{where}: {name}: a number ≥ 0 is needed")
+            if value is not None and (not _number(value) or not 0 <= value <= highest):
+                errors.append(f"{where}: {name}: a number ≥ 0 and ≤ {highest:,.0f} is needed")
                 value = None
             extra[name] = np.nan if value is None else float(value)
         rows.append(

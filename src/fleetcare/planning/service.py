@@ -6,23 +6,35 @@ target; the hulls do not depend on the target and take seconds to compute (the w
 network about half a minute), so ``cache`` keeps them per (database, region) for
 ``CACHE_SECONDS`` and solves one key at a time: a request that arrives while another solves
 the same key waits for it instead of solving again. ``remember`` keeps what a caller derives
-from one solve (a simulation of its plans) for as long as that solve, computed once.
+from one solve (a simulation of its plans), computed once, at most ``DERIVED_SIZE`` of them.
+
+Every table here is bounded: ``CACHE_SIZE`` solves, ``DERIVED_SIZE`` derived values per
+solve, and a key's lock lives only while someone computes or waits for it. Given a
+``HeavyPool``, ``solve`` reads the database on the caller's thread and runs the maths in
+the pool. ``check_region`` keeps a scoped principal (a regional manager) to its regions.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.core.errors import NotFound
+from fleetcare.core.heavy import HeavyPool
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.models import Region
+from fleetcare.fleet.scoping import restrict
 from fleetcare.parts.models import Part
 from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
@@ -30,9 +42,11 @@ from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls
 from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
 
 CACHE_SECONDS = 600.0
-CACHE_SIZE = 4  # solved regions kept at most (the oldest goes first)
+CACHE_SIZE = 4  # solved regions kept at most (the least recently asked goes first)
+DERIVED_SIZE = 16  # values derived from one solve kept at most (simulations: target × rule)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Key = tuple[str, str]  # (database URL, region; "" = the whole network)
 
 
@@ -65,9 +79,20 @@ def load_problem(session: Session, *, region: str | None = None) -> Loaded | Non
     return Loaded(problem, current, currencies.pop() if len(currencies) == 1 else "")
 
 
-def region_names(session: Session) -> list[str]:
-    """Every region's name, in order."""
-    return list(session.scalars(select(Region.name).order_by(Region.name)))
+def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
+    """The name of every region ``scope`` sees, in order."""
+    return list(session.scalars(restrict(select(Region.name).order_by(Region.name), Region, scope)))
+
+
+def check_region(session: Session, *, region: str | None, scope: Scope) -> None:
+    """``NotFound`` unless ``scope`` may plan ``region``: a region it sees, or the whole
+    network (None or "") when it sees everything. Another's region and the whole network
+    answer a regional manager exactly as a region that does not exist."""
+    if (not region and scope.everything) or (
+        region and region in region_names(session, scope=scope)
+    ):
+        return
+    raise NotFound(_("no region named '{name}' to plan").format(name=region or ""))
 
 
 @dataclass(frozen=True)
@@ -77,8 +102,9 @@ class Solution:
     loaded: Loaded
     hulls: Hulls
     baselines: list[Baseline]
-    derived: dict[Hashable, object] = field(default_factory=dict, repr=False)
-    deriving: dict[Hashable, threading.Lock] = field(default_factory=dict, repr=False)
+    derived: SingleFlight[object] = field(
+        default_factory=lambda: SingleFlight(math.inf, DERIVED_SIZE), repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -115,22 +141,30 @@ class Solved:
 
 
 class SingleFlight(Generic[T]):
-    """Values kept per key for ``seconds`` (at most ``size`` of them); one caller at a time
-    computes a missing or stale key, and the others asking for it wait and take its value."""
+    """Values kept per key for ``seconds`` (at most ``size`` of them, the least recently asked
+    dropped first); one caller at a time computes a missing or stale key, and the others
+    asking for it wait and take its value. A key's lock lives only while a caller computes
+    or waits for it, so the tables hold ``size`` values and the keys in flight, whatever
+    keys were ever asked."""
 
     def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
         self.seconds = seconds
         self.size = size
         self.computed = 0  # how many times a value was computed
         self._lock = threading.Lock()  # guards the dictionaries below
-        self._values: dict[Hashable, tuple[float, T]] = {}
+        self._values: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
         self._flights: dict[Hashable, threading.Lock] = {}
-        self._waiting: dict[Hashable, int] = {}
+        self._callers: dict[Hashable, int] = {}  # computing or waiting, per key in flight
 
     def held(self) -> list[Hashable]:
-        """The keys held, stale ones included."""
+        """The keys held, stale ones included, least recently asked first."""
         with self._lock:
             return list(self._values)
+
+    def in_flight(self) -> list[Hashable]:
+        """The keys a caller computes or waits for now (each has a lock)."""
+        with self._lock:
+            return list(self._flights)
 
     def clear(self) -> None:
         """Forget every value and reset ``computed``."""
@@ -141,39 +175,52 @@ class SingleFlight(Generic[T]):
     def waiting(self, key: Hashable) -> int:
         """How many callers wait for another to compute ``key``."""
         with self._lock:
-            return self._waiting.get(key, 0)
+            return max(0, self._callers.get(key, 0) - 1)
 
     def _fresh(self, key: Hashable) -> tuple[float, T] | None:
         with self._lock:
             hit = self._values.get(key)
-        return hit if hit is not None and time.monotonic() - hit[0] < self.seconds else None
+            if hit is None or time.monotonic() - hit[0] >= self.seconds:
+                return None
+            self._values.move_to_end(key)
+            return hit
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value for ``key``: kept, or computed now by this caller or the one already
-        computing it."""
+        computing it. When ``compute`` raises, nothing is kept and the next caller tries."""
         hit = self._fresh(key)
         if hit is not None:
             return hit[1]
         with self._lock:
             flight = self._flights.setdefault(key, threading.Lock())
-            self._waiting[key] = self._waiting.get(key, 0) + 1
-        with flight:
+            self._callers[key] = self._callers.get(key, 0) + 1
+        try:
+            with flight:
+                hit = self._fresh(key)
+                if hit is not None:
+                    return hit[1]
+                value = compute()
+                with self._lock:
+                    self.computed += 1
+                    self._values.pop(key, None)
+                    while len(self._values) >= self.size:
+                        self._values.popitem(last=False)
+                    self._values[key] = (time.monotonic(), value)
+                return value
+        finally:
             with self._lock:
-                self._waiting[key] -= 1
-            hit = self._fresh(key)
-            if hit is not None:
-                return hit[1]
-            value = compute()
-            with self._lock:
-                self.computed += 1
-                if len(self._values) >= self.size and key not in self._values:
-                    self._values.pop(next(iter(self._values)))
-                self._values[key] = (time.monotonic(), value)
-            return value
+                self._callers[key] -= 1
+                if not self._callers[key]:  # nobody holds or waits for its lock: drop it
+                    del self._callers[key]
+                    del self._flights[key]
 
 
 cache: SingleFlight[Solution | None] = SingleFlight()
-_derived_lock = threading.Lock()  # guards every solution's ``derived`` and ``deriving``
+
+
+def _call(pool: HeavyPool | None, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in ``pool`` (``Busy`` when it is full), or here without one."""
+    return fn(*args, **kwargs) if pool is None else pool.call(fn, *args, **kwargs)
 
 
 def _solution(loaded: Loaded | None) -> Solution | None:
@@ -184,29 +231,25 @@ def _solution(loaded: Loaded | None) -> Solution | None:
     return Solution(loaded, hulls, baselines(problem, loaded.current))
 
 
-def solve(session: Session, *, region: str, target: float) -> Solved | None:
+def solve(
+    session: Session, *, region: str, target: float, pool: HeavyPool | None = None
+) -> Solved | None:
     """The region's solve ("" = the whole network) walked to ``target``; None when no depot
     there serves machines. The hulls come from ``cache``; raises ``ProblemError`` as
-    ``load_problem`` does."""
+    ``load_problem`` does. With a ``pool``, the database is read here and the hulls and the
+    walk computed in the pool (``Busy`` when it is full; nothing is cached then)."""
     key: Key = (str(session.get_bind().engine.url), region)
-    solution = cache.get(key, lambda: _solution(load_problem(session, region=region or None)))
+    solution = cache.get(
+        key, lambda: _call(pool, _solution, load_problem(session, region=region or None))
+    )
     if solution is None:
         return None
     params = OptimiseParams(target_availability=target)
-    return Solved(solution, walk(solution.loaded.problem, solution.hulls, params))
+    return Solved(solution, _call(pool, walk, solution.loaded.problem, solution.hulls, params))
 
 
 def remember(solved: Solved, key: Hashable, compute: Callable[[], T]) -> T:
-    """What ``compute`` gives for ``key`` on this solve, computed once per solve: a second
-    caller waits for the first instead of computing again."""
-    solution = solved.source
-    with _derived_lock:
-        flight = solution.deriving.setdefault(key, threading.Lock())
-    with flight:
-        with _derived_lock:
-            if key in solution.derived:
-                return cast(T, solution.derived[key])
-        value = compute()
-        with _derived_lock:
-            solution.derived[key] = value
-        return value
+    """What ``compute`` gives for ``key`` on this solve, computed once per solve (a second
+    caller waits for the first instead of computing again); the ``DERIVED_SIZE`` keys asked
+    last are kept."""
+    return cast(T, solved.source.derived.get(key, compute))

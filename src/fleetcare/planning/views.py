@@ -1,22 +1,33 @@
 """Planning as JSON: build a problem from the database, evaluate a plan, walk the curve,
-and save a plan as the target stock that replenishment aims for."""
+and save a plan as the target stock that replenishment aims for.
+
+The maths routes (evaluate, optimise, baselines) are bounded: a problem naming more
+part-locations than ``FLEETCARE_MAX_PLAN_CELLS`` is refused (413) before any array is built,
+the curve answered is thinned to ``max_points``, and the work runs in the app's heavy pool
+(``core.heavy``; 503 with ``Retry-After`` when its queue is full), awaited without holding a
+request thread. They write nothing, so they take no write slot (``COMPUTE_PATHS``) and hold
+no write transaction (``reads_only``) while they compute.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, HTTPException, status
 from pydantic import BaseModel, Field
 
-from fleetcare.core.api import DbSession, SearchText
+from fleetcare.core.api import DbSession, SearchText, reads_only
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.heavy import Heavy, MaxPlanCells
+from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.optimise import (
+    Curve,
     OptimiseParams,
     OptimiseRequestError,
     check_reached,
@@ -33,6 +44,11 @@ from fleetcare.planning.problem import (
 from fleetcare.planning.varimetric import evaluate, evaluation_document
 
 router = APIRouter(prefix="/api/plans", tags=["planning"])
+COMPUTE_PATHS = frozenset(
+    {"/api/plans/evaluate", "/api/plans/optimise", "/api/plans/baselines"}
+)  # POSTs that only compute: the heavy pool bounds them, they take no write slot
+CURVE_POINTS = 1_000  # curve points answered by default
+MAX_CURVE_POINTS = 10_000  # at most (the CLI's ``--curve`` writes them all)
 Document = Annotated[dict[str, Any], Body(description="a fleetcare-plan/1 problem")]
 
 
@@ -50,6 +66,22 @@ class OptimiseBody(BaseModel):
     target_availability: float | None = Field(default=None, gt=0, lt=1)
     budget: float | None = Field(default=None, ge=0, le=1e15)
     max_pieces: int = Field(default=2000, ge=1, le=20_000)
+    max_points: int = Field(default=CURVE_POINTS, ge=2, le=MAX_CURVE_POINTS)
+
+
+def check_cells(document: dict[str, Any], limit: int) -> None:
+    """413 when the raw problem names more than ``limit`` part-locations (parts × locations),
+    counted before any array is built."""
+    parts, locations = document.get("parts"), document.get("locations")
+    if not isinstance(parts, list) or not isinstance(locations, list):
+        return  # parse_problem refuses it, naming the field
+    cells = len(parts) * len(locations)
+    if cells > limit:
+        message = _(
+            "the problem names {cells:,} part-locations; use `fleetcare plan ...` on the "
+            "server for problems of more than {limit:,} part-locations"
+        ).format(cells=cells, limit=limit)
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, message)
 
 
 def _problem(document: dict[str, Any], field: str = "problem") -> PlanningProblem:
@@ -60,14 +92,16 @@ def _problem(document: dict[str, Any], field: str = "problem") -> PlanningProble
 
 
 @router.get("/build", **rule(Permission.parts_read))
-def build(session: DbSession, region: SearchText = None) -> dict[str, Any]:
-    """The planning problem of the network (or one region's depots) from the database."""
+def build(
+    session: DbSession, principal: CurrentPrincipal, region: SearchText = None
+) -> dict[str, Any]:
+    """The planning problem of the network (or one region's depots) from the database; a
+    region the caller does not see, and for a regional manager the whole network, is 404."""
+    service.check_region(session, region=region, scope=principal.scope)
     return service.problem_document(session, region=region)
 
 
-@router.post("/evaluate", **rule(Permission.parts_read))
-def evaluate_plan(body: EvaluateBody) -> dict[str, Any]:
-    """Availability, cost and backorders of a stock plan (as ``fleetcare plan evaluate --json``)."""
+def _evaluated(body: EvaluateBody) -> dict[str, Any]:
     problem = _problem(body.problem)
     try:
         stock = parse_stock(body.stock, problem)
@@ -76,29 +110,44 @@ def evaluate_plan(body: EvaluateBody) -> dict[str, Any]:
     return evaluation_document(problem, stock, evaluate(problem, stock))
 
 
-@router.post("/optimise", **rule(Permission.parts_read))
-def optimise_plan(body: OptimiseBody) -> dict[str, Any]:
-    """The availability-against-cost curve up to the target or budget, and its last plan."""
+@router.post("/evaluate", **rule(Permission.parts_read))
+@reads_only
+async def evaluate_plan(body: EvaluateBody, pool: Heavy, cells: MaxPlanCells) -> dict[str, Any]:
+    """Availability, cost and backorders of a stock plan (as ``fleetcare plan evaluate --json``)."""
+    check_cells(body.problem, cells)
+    return await pool.run(_evaluated, body)
+
+
+def _optimised(body: OptimiseBody) -> dict[str, Any]:
     params = OptimiseParams(body.target_availability, body.budget, body.max_pieces)
     try:
         check_request(params.target_availability, params.budget)
         problem = _problem(body.problem)
-        curve = optimise(problem, params)
+        curve: Curve = optimise(problem, params)
         check_reached(curve, params)
     except OptimiseRequestError as exc:
         raise InvalidInput([FieldError(exc.field, str(exc))]) from None
     return {
         "availability": curve.last.availability,
         "cost": curve.last.cost,
-        "curve": curve.as_json(),
+        "curve": curve.as_json(body.max_points),
+        "curve_points_total": int(curve.costs.size),
         "stock": stock_document(curve.stock, problem),
     }
 
 
-@router.post("/baselines", **rule(Permission.parts_read))
-def baseline_plans(body: EvaluateBody) -> list[dict[str, object]]:
-    """The rules of thumb, and ``stock`` as the current stock when given, each evaluated:
-    ``[{"name", "rule", "parameter", "cost", "availability"}, ...]``."""
+@router.post("/optimise", **rule(Permission.parts_read))
+@reads_only
+async def optimise_plan(body: OptimiseBody, pool: Heavy, cells: MaxPlanCells) -> dict[str, Any]:
+    """The availability-against-cost curve up to the target or budget, and its last plan.
+
+    ``curve`` holds at most ``max_points`` of the ``curve_points_total`` points, evenly
+    spread; the first and the last (the plan answered) are always among them."""
+    check_cells(body.problem, cells)
+    return await pool.run(_optimised, body)
+
+
+def _baselines(body: EvaluateBody) -> list[dict[str, object]]:
     problem = _problem(body.problem)
     current = None
     if body.stock:
@@ -107,6 +156,17 @@ def baseline_plans(body: EvaluateBody) -> list[dict[str, object]]:
         except ProblemError as exc:
             raise InvalidInput([FieldError("stock", m) for m in exc.messages]) from None
     return [baseline_document(row) for row in baselines(problem, current)]
+
+
+@router.post("/baselines", **rule(Permission.parts_read))
+@reads_only
+async def baseline_plans(
+    body: EvaluateBody, pool: Heavy, cells: MaxPlanCells
+) -> list[dict[str, object]]:
+    """The rules of thumb, and ``stock`` as the current stock when given, each evaluated:
+    ``[{"name", "rule", "parameter", "cost", "availability"}, ...]``."""
+    check_cells(body.problem, cells)
+    return await pool.run(_baselines, body)
 
 
 @router.post("/targets", **rule(Permission.parts_write))

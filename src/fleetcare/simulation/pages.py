@@ -1,8 +1,11 @@
 """The planning page's Simulate button: the optimised plan and the rules of thumb of a
 region's cached solve, each replayed under one stock-out rule, in a table and a chart.
 
-The rows are kept with the solve they simulate (``planning.service.remember``), so a target
-and a rule are simulated once per solve, and a second click waits for the first.
+The rows are kept with the solve they simulate (``planning.service.remember``, the last
+``DERIVED_SIZE`` of them), so a target and a rule are simulated once per solve, and a second
+click waits for the first. The target is snapped to the planning page's grid, the region must
+be one the reader may plan (else 404), and the simulation runs in the app's heavy pool
+(``core.heavy``: 503 with ``Retry-After`` when it is full).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from starlette.responses import Response
 
 from fleetcare.core.api import DbSession
 from fleetcare.core.auth import check_csrf
+from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.templating import render
 from fleetcare.planning import service as planning_service
@@ -35,6 +39,7 @@ def simulate_fragment(
     request: Request,
     session: DbSession,
     principal: Reader,
+    pool: Heavy,
     region: Annotated[str, Query(max_length=200)] = "",
     target: Target = 0.95,
     policy: Annotated[Literal["wait", "cannibalise", "emergency", "grey"], Query()] = "wait",
@@ -42,7 +47,7 @@ def simulate_fragment(
     """The optimised plan and the rules of thumb, each simulated under the stock-out rule
     ``policy`` (HTMX fragment): a table and a chart of availability with its 95 % interval
     against the stock value."""
-    solved = region_solved(session, region, target)
+    solved = region_solved(session, principal, pool, region, target)
     params = replace(SIMULATION, policy=policy)
     context: dict[str, Any] = {
         "solved": solved,
@@ -53,7 +58,8 @@ def simulate_fragment(
         rows = planning_service.remember(
             solved,
             ("simulated", target, policy),
-            lambda: compare(
+            lambda: pool.call(
+                compare,
                 solved.problem,
                 params,
                 target_availability=target,

@@ -27,6 +27,7 @@ from fleetcare.core.api import install_error_handlers, is_api, not_found_respons
 from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
+from fleetcare.core.heavy import install as install_heavy_pool
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
 from fleetcare.core.security import cookie_key, read_token, secret_key
 from fleetcare.core.templating import render
@@ -66,6 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.find_principal = principal_for
     app.state.token_lifetime = timedelta(minutes=settings.token_minutes)
     app.state.trusted_proxies = settings.trusted_proxies  # accounts.views.client_address
+    install_heavy_pool(
+        app,
+        workers=settings.heavy_workers,
+        queue=settings.heavy_queue,
+        max_cells=settings.max_plan_cells,
+    )
     install_error_handlers(app)
     parts_views.install_handlers(app)
     service_views.install_handlers(app)
@@ -90,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_concurrent_writes,
         body_seconds=settings.body_seconds,
         max_body_bytes=settings.max_body_bytes,
-        credentialed=_credentialed(app.state.secret_key),
+        # the planning maths POSTs write nothing: the heavy pool bounds them, not a write slot
+        credentialed=_writing(_credentialed(app.state.secret_key), planning_views.COMPUTE_PATHS),
     )
     # Signed cookie: HttpOnly (Starlette always sets it), SameSite=Lax, 8 hours.
     app.add_middleware(
@@ -158,6 +166,22 @@ def _credentialed(key: str) -> Callable[[Scope], bool]:
             return read_token(authorization[7:].decode("latin-1"), key) is not None
         session = scope.get("session") or {}
         return isinstance(session.get("user"), str)
+
+    return check
+
+
+def _writing(
+    credentialed: Callable[[Scope], bool], exempt: frozenset[str]
+) -> Callable[[Scope], bool]:
+    """Whether a request takes a write slot: credentialed, and not one of the ``exempt`` paths
+    (POSTs that only compute, bounded by the heavy pool instead)."""
+
+    def check(scope: Scope) -> bool:
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root + "/"):
+            path = path[len(root) :]
+        return path not in exempt and credentialed(scope)
 
     return check
 

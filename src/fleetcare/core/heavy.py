@@ -1,0 +1,127 @@
+"""Heavy work — planning and simulation for requests — in a small bounded pool of its own.
+
+A solve or a simulation takes a core for seconds. Run on the request threads (FastAPI's pool
+of 40) or inside a write slot (``web.admission``), a handful of them at once would starve
+every other request. So the routes hand such work to ``HeavyPool``: ``workers`` threads run
+it, at most ``queue`` more jobs wait for them, and a job beyond that is refused at once with
+``Busy`` — answered 503 with ``Retry-After`` — instead of piling up. Async routes await the
+job (``await pool.run(fn, ...)``) and hold no thread while it waits or runs; synchronous
+page handlers do their database part on the request thread and hand only the maths to the
+pool (``pool.call(fn, ...)``), never a session.
+
+The pool is per process: behind several worker processes, each has its own ``workers`` and
+``queue``. Jobs run in a copy of the caller's context (the reader's language, for one).
+Nothing run by the pool may itself wait for the pool (with one worker it would wait forever).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Annotated, ParamSpec, TypeVar
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from fleetcare.core.api import is_api
+from fleetcare.core.i18n import _
+from fleetcare.core.templating import render
+
+P = ParamSpec("P")
+T = TypeVar("T")
+RETRY_AFTER_SECONDS = 5
+
+
+class Busy(Exception):
+    """Every worker is busy and the queue is full: nothing was started."""
+
+    def __init__(self, retry_after_seconds: int = RETRY_AFTER_SECONDS) -> None:
+        super().__init__(_("the planning workers are busy; try again in a few seconds"))
+        self.retry_after_seconds = retry_after_seconds
+
+
+class HeavyPool:
+    """``workers`` threads for heavy jobs, and room for ``queue`` jobs waiting for them."""
+
+    def __init__(
+        self, workers: int = 2, queue: int = 8, retry_after_seconds: int = RETRY_AFTER_SECONDS
+    ) -> None:
+        if workers < 1 or queue < 0:
+            raise ValueError("a pool needs at least one worker and a queue of 0 or more")
+        self.workers = workers
+        self.queue = queue
+        self.retry_after_seconds = retry_after_seconds
+        self._admitted = threading.BoundedSemaphore(workers + queue)  # running or waiting
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heavy")
+        # idle worker threads end with the pool (an app, a test), not at interpreter exit
+        weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Start ``fn(*args, **kwargs)`` in the pool (or queue it); ``Busy`` when full."""
+        if not self._admitted.acquire(blocking=False):
+            raise Busy(self.retry_after_seconds)
+        context = contextvars.copy_context()
+
+        def job() -> T:
+            return context.run(fn, *args, **kwargs)
+
+        try:
+            future = self._executor.submit(job)
+        except BaseException:
+            self._admitted.release()
+            raise
+        future.add_done_callback(lambda _done: self._admitted.release())
+        return future
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn``'s result, awaited without holding a thread; ``Busy`` when full."""
+        return await asyncio.wrap_future(self.submit(fn, *args, **kwargs))
+
+    def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn``'s result, waited for on this (request) thread; ``Busy`` when full."""
+        return self.submit(fn, *args, **kwargs).result()
+
+    def shutdown(self) -> None:
+        """Stop taking jobs; those queued are cancelled, those running finish."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def heavy_pool(request: Request) -> HeavyPool:
+    """The app's pool (``install``)."""
+    pool: HeavyPool = request.app.state.heavy
+    return pool
+
+
+def max_plan_cells(request: Request) -> int:
+    """Part-locations one planning request may name (``FLEETCARE_MAX_PLAN_CELLS``)."""
+    cells: int = request.app.state.max_plan_cells
+    return cells
+
+
+Heavy = Annotated[HeavyPool, Depends(heavy_pool)]
+MaxPlanCells = Annotated[int, Depends(max_plan_cells)]
+
+
+def install(app: FastAPI, *, workers: int, queue: int, max_cells: int) -> HeavyPool:
+    """Give ``app`` its pool and cell cap, and answer ``Busy`` with 503 and ``Retry-After``
+    (JSON under ``/api``, the error page elsewhere)."""
+    pool = HeavyPool(workers, queue)
+    app.state.heavy = pool
+    app.state.max_plan_cells = max_cells
+
+    async def busy(request: Request, exc: Exception) -> Response:
+        seconds = exc.retry_after_seconds if isinstance(exc, Busy) else RETRY_AFTER_SECONDS
+        headers = {"Retry-After": str(seconds)}
+        if is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+        context = {"title": _("Busy"), "message": str(exc)}
+        answer = render(request, "error.html", context, status_code=503)
+        answer.headers.update(headers)
+        return answer
+
+    app.add_exception_handler(Busy, busy)
+    return pool
