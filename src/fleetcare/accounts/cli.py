@@ -19,6 +19,14 @@ from fleetcare.core.permissions import Role, system
 app = typer.Typer(no_args_is_help=True, help=_("Accounts: add, list, disable, set a password."))
 
 
+# The role and its binding, as `users add` and `users role` take them.
+RoleOption = Annotated[Role, typer.Option(help=_("what the user may do"))]
+CustomerOption = Annotated[str | None, typer.Option(help=_("customer code (customer users)"))]
+RegionsOption = Annotated[
+    list[str] | None, typer.Option(help=_("region name (regional managers; repeat)"))
+]
+
+
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -28,11 +36,9 @@ def _password(from_stdin: bool) -> str:
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help=_("the username"))],
-    role: Annotated[Role, typer.Option(help=_("what the user may do"))],
-    customer: Annotated[str | None, typer.Option(help=_("customer code (customer users)"))] = None,
-    region: Annotated[
-        list[str] | None, typer.Option(help=_("region name (regional managers; repeat)"))
-    ] = None,
+    role: RoleOption,
+    customer: CustomerOption = None,
+    region: RegionsOption = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help=_("read the password from stdin"))
     ] = False,
@@ -80,11 +86,9 @@ def disable(name: Annotated[str, typer.Argument(help=_("the username"))]) -> Non
 @app.command("role")
 def role_command(
     name: Annotated[str, typer.Argument(help=_("the username"))],
-    role: Annotated[Role, typer.Option(help=_("what the user may do"))],
-    customer: Annotated[str | None, typer.Option(help=_("customer code (customer users)"))] = None,
-    region: Annotated[
-        list[str] | None, typer.Option(help=_("region name (regional managers; repeat)"))
-    ] = None,
+    role: RoleOption,
+    customer: CustomerOption = None,
+    region: RegionsOption = None,
 ) -> None:
     """Give a user another role; the user's tokens and sessions end."""
     with command_session(write=True) as session:

@@ -75,52 +75,48 @@ def _active(session: Session, reservation_id: int) -> Reservation:
 
 def release(session: Session, reservation_id: int, *, by: Principal) -> schemas.ReservationRead:
     """Give reserved pieces back to the available stock."""
-    held = _active(session, reservation_id)
-    before = reservation_read(session, held.id)
-    ledger.move(
-        session,
-        kind=MoveKind.release,
-        part_id=held.part_id,
-        location_id=held.location_id,
-        delta=ledger.Delta.of(MoveKind.release, held.quantity),
-        actor=by.username,
-        work_order=held.work_order,
-        reservation_id=held.id,
-    )
-    held.status = ReservationStatus.released
-    after = reservation_read(session, held.id)
-    audit.record(
-        session,
-        actor=by.username,
-        action="release",
-        entity="reservations",
-        key=str(held.id),
-        before=before,
-        after=after,
-    )
-    return after
+    return _settle(session, reservation_id, MoveKind.release, ReservationStatus.released, by=by)
 
 
 def issue(session: Session, reservation_id: int, *, by: Principal) -> schemas.ReservationRead:
     """Hand reserved pieces out to the work order: they leave the stock."""
+    return _settle(session, reservation_id, MoveKind.issue, ReservationStatus.issued, by=by)
+
+
+def _settle(
+    session: Session,
+    reservation_id: int,
+    kind: MoveKind,
+    status: ReservationStatus,
+    *,
+    by: Principal,
+) -> schemas.ReservationRead:
+    """End an active reservation by a ``release`` (back to available) or an ``issue`` (out of
+    stock): one ledger move and one audit entry with the reservation before and after."""
     held = _active(session, reservation_id)
     before = reservation_read(session, held.id)
+    pieces = held.quantity
+    delta = (
+        ledger.Delta(on_hand=-pieces, reserved=-pieces)
+        if kind is MoveKind.issue
+        else ledger.Delta.of(kind, pieces)
+    )
     ledger.move(
         session,
-        kind=MoveKind.issue,
+        kind=kind,
         part_id=held.part_id,
         location_id=held.location_id,
-        delta=ledger.Delta(on_hand=-held.quantity, reserved=-held.quantity),
+        delta=delta,
         actor=by.username,
         work_order=held.work_order,
         reservation_id=held.id,
     )
-    held.status = ReservationStatus.issued
+    held.status = status
     after = reservation_read(session, held.id)
     audit.record(
         session,
         actor=by.username,
-        action="issue",
+        action=kind.value,
         entity="reservations",
         key=str(held.id),
         before=before,
