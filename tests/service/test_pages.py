@@ -151,3 +151,19 @@ def test_portal_photos_and_attacks(
     assert nord.get(defect_url + "/photos/..%2Fsecret_key").status_code == 404
     portal = nord.get("/portal")
     assert "black smoke" in portal.text and "LIFT-001" not in portal.text
+
+
+def test_measured_availability_on_the_planning_page(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The planning page loads each region's measured availability of the last 12 months; a
+    regional manager sees only its regions."""
+    service_fleet(session)
+    admin, token = browser_for(Role.admin, "boss")
+    assert report(admin, token).status_code == 303  # BUS-001 is down from now on
+    assert 'hx-get="/service/availability' in admin.get("/planning").text
+    table = admin.get("/service/availability", params={"region": "Arctic"})
+    assert table.status_code == 200 and "Arctic" in table.text and "Baltic" in table.text
+    assert "<strong>Arctic</strong>" in table.text and "%" in table.text
+    manager, _t = browser_for(Role.regional_manager, "north", regions=("Arctic",))
+    assert "Baltic" not in manager.get("/service/availability").text

@@ -9,6 +9,7 @@ it loads ``/units/{id}/service`` from here with HTMX.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +41,7 @@ Decider = Annotated[Principal, Depends(require(Permission.warranty_decide))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 PAGE_SIZE = 50
 REFRESH_SECONDS = 60  # the board reloads its table this often
+AVAILABILITY_DAYS = 365  # measured availability: the last 12 months
 WARRANTY_GROUP = ComponentGroup.other  # the unit's warranty: the whole-machine policy
 
 
@@ -241,6 +243,26 @@ def unit_service_fragment(
         "downtime": service.unit_downtime(session, unit_id, principal.scope),
     }
     return render(request, "service/_unit.html", context)
+
+
+# --- measured availability, beside the planning model's ------------------------------------------
+@router.get("/service/availability")
+def availability_fragment(
+    request: Request, session: DbSession, principal: Reader, region: SearchText = None
+) -> Response:
+    """Each region's measured availability over the last 12 months (machine-days, down-days);
+    the planning page (planning sits below service) loads it with HTMX beside the model's."""
+    last = utcnow().date()
+    first = last - timedelta(days=AVAILABILITY_DAYS - 1)
+    names = [
+        r.name for r in fleet_service.list_regions(session, scope=principal.scope, limit=500).items
+    ]
+    rows = [
+        service.availability(session, principal.scope, region=name, first=first, last=last)
+        for name in names
+    ]
+    context = {"rows": rows, "chosen": region, "first": first, "last": last}
+    return render(request, "service/_availability.html", context)
 
 
 # --- the customer portal -------------------------------------------------------------------------
