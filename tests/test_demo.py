@@ -64,8 +64,9 @@ def test_demo_scenario(session: Session) -> None:
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()
     export_file(session, TABLES["usage"], "csv", before)
-    build_demo(session, units=800, seed=3, parts_per_family=18)
+    again = build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
+    assert again["defects"] == 0 and again["work orders"] == 0
     after = StringIO()
     export_file(session, TABLES["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()

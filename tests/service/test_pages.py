@@ -70,8 +70,11 @@ def test_board_work_order_and_decision(
     dispatcher, token = browser_for(Role.dispatcher, "disp")
     board = dispatcher.get("/service", params={"region": "Arctic"})
     assert board.status_code == 200 and f"#{defect_id}" in board.text and "BUS-001" in board.text
-    fragment = dispatcher.get("/service", headers={"HX-Request": "true"})
+    fragment = dispatcher.get(
+        "/service", params={"region": "Arctic"}, headers={"HX-Request": "true"}
+    )
     assert "<nav" not in fragment.text and "black smoke" in fragment.text
+    assert 'hx-get="/service?region=Arctic&amp;status=open" hx-trigger="every 60s"' in fragment.text
     assert "BUS-001" not in dispatcher.get("/service", params={"region": "Baltic"}).text
     opened = dispatcher.post(
         f"/service/defects/{defect_id}/work-orders",
