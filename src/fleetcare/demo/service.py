@@ -5,7 +5,7 @@ The story the seeds tell: every family breaks now and then; the hydraulics (hose
 that harden in the cold) fail three times as often in the arctic regions and twice in the cold
 ones, more in winter; repairs in the remote regions (Murmansk, Yakutia) take longer and wait for
 parts more often, so their service levels are breached there (the SLA clocks come with the next
-slice). Defects of the last weeks before the scenario's date are still open or in work.
+slice). Work that would end after the scenario's date stops where it stood then.
 Deterministic for a given seed; a second build writes nothing.
 """
 
