@@ -15,10 +15,12 @@ from fleetcare.core.bulk import export_file
 from fleetcare.core.db import get_sessionmaker
 from fleetcare.demo import AS_OF, allocate, build_demo
 from fleetcare.demo.history import HISTORY_ACTOR
+from fleetcare.demo.service import SERVICE_ACTOR
 from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import Location, Part, StockMove
+from fleetcare.service.models import Defect, Downtime, WorkOrder
 from tests.conftest import wipe
 
 
@@ -62,12 +64,48 @@ def test_demo_scenario(session: Session) -> None:
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()
     export_file(session, TABLES["usage"], "csv", before)
-    build_demo(session, units=800, seed=3, parts_per_family=18)
+    again = build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
+    assert again["defects"] == 0 and again["work orders"] == 0
     after = StringIO()
     export_file(session, TABLES["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()
     assert verify(session)[1] == []
+    assert counts["defects"] > 100 and counts["work orders"] > 50
+    assert_service_story(session)
+
+
+def assert_service_story(session: Session) -> None:
+    """Defects on every family, downtime, work orders done, and hydraulics failing more often
+    per unit in the arctic than in temperate regions; a rebuild wrote no second history."""
+    families = session.scalars(
+        select(ProductModel.family).join(Unit).join(Defect, Defect.unit_id == Unit.id).distinct()
+    ).all()
+    assert len(set(families)) == len({m.family for m in session.scalars(select(ProductModel))})
+    assert session.scalar(select(func.count()).select_from(Downtime)) > 0
+    done = select(func.count()).select_from(WorkOrder).where(WorkOrder.status == "done")
+    assert session.scalar(done) > 0
+
+    def per_unit(climate: str) -> float:
+        units = session.scalar(
+            select(func.count())
+            .select_from(Unit)
+            .join(Site)
+            .join(Region)
+            .where(Region.climate == climate)
+        )
+        failures = session.scalar(
+            select(func.count())
+            .select_from(Defect)
+            .join(Unit)
+            .join(Site)
+            .join(Region)
+            .where(Region.climate == climate, Defect.component_group == "hydraulics")
+        )
+        return failures / units
+
+    assert per_unit("arctic") > 1.5 * per_unit("temperate")
+    assert set(session.scalars(select(Defect.reported_by))) == {SERVICE_ACTOR}
 
 
 def snapshot(session: Session) -> tuple[dict[str, str], list[tuple[Any, ...]]]:

@@ -84,6 +84,9 @@ def test_every_page_has_a_rule_and_each_role_gets_its_set(
         "region_id": session.scalar(select(Region.id).where(Region.name == "Arctic")),
         "location_id": session.scalar(select(Location.id).where(Location.code == "HUB")),
         "part_id": session.scalar(select(Part.id).where(Part.number == "P-1")),
+        "defect_id": 1,  # none: readers get 404, the refused 403
+        "order_id": 1,
+        "name": "0" * 32 + ".png",
     }
     clients: dict[Role, tuple[TestClient, str]] = {}
     for role in Role:

@@ -127,3 +127,37 @@ def test_find_a_part_and_accept_proposals(
     page.click("button.primary")
     expect(page.locator(".notice")).to_contain_text("1 transfer or purchase created")
     page.close()
+
+
+def test_customer_reports_a_defect_and_the_dispatcher_sees_it(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """A customer reports a defect on its own machine through the portal, follows it, and a
+    dispatcher finds it on the board and opens its work order."""
+    small_fleet(session)
+    session.commit()
+    page = browser.new_page()
+    sign_in(page, live_server, make_user("nord", Role.customer, customer="NORD"))
+    page.click("nav >> text=Service")
+    expect(page).to_have_url(f"{live_server}/portal")
+    page.select_option("select[name=unit]", "BUS-002")
+    page.select_option("select[name=component_group]", "hydraulics")
+    page.fill("textarea[name=symptom]", "hose burst at minus forty")
+    page.check("input[name=down]")
+    page.click("form.portal button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Defect #")
+    expect(page.locator("dl.facts").first).to_contain_text("BUS-002")
+    page.close()
+    page = browser.new_page()
+    sign_in(page, live_server, make_user("disp", Role.dispatcher))
+    page.click("nav >> text=Service")
+    expect(page.locator("#board-table")).to_contain_text("hose burst at minus forty")
+    page.select_option("select[name=region]", "Baltic")
+    expect(page.locator("#board-table")).to_contain_text("No defect matches.")
+    page.select_option("select[name=region]", "Arctic")
+    page.click("#board-table a >> text=#")
+    page.click("text=Open a work order")
+    expect(page.locator("h1")).to_contain_text("Work order #")
+    page.click("button[value=scheduled]")
+    expect(page.locator("h1")).to_contain_text("scheduled")
+    page.close()

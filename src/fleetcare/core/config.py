@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     secret_key: str = ""
     max_body_bytes: int = 1_048_576
+    # Defect photos (service.photos): bytes per photo and photos per report; a report must also
+    # fit in max_body_bytes.
+    max_photo_bytes: int = Field(default=2 * 1024 * 1024, ge=1, le=100 * 1024 * 1024)
+    max_photos: int = Field(default=3, ge=0, le=20)
     max_concurrent_writes: int = 8  # writing requests let in at once (see web.admission)
     body_seconds: float = Field(default=30.0, gt=0, le=3600)  # a request body must arrive by then
     https: bool = False  # served over HTTPS (required in production): Secure cookies, HSTS

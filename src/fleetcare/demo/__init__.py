@@ -1,7 +1,8 @@
 """The demo scenario: a fictional maker, its export fleets and its parts network.
 
 ``build_demo`` writes the installed base (``fleet``), the parts network with its opening stock
-(``parts``) and the issue history that feeds demand planning (``history``); ``demo_users``
+(``parts``), the issue history that feeds demand planning (``history``) and the service
+history of defects, work orders and downtime (``service``); ``demo_users``
 adds one user per role (``users``). Every date derives from the scenario's "today",
 ``AS_OF``, and every draw from the seed, so the same options build the same rows; a second
 build with the same options writes nothing new.
@@ -18,6 +19,7 @@ from fleetcare.core.clock import today
 from fleetcare.demo.fleet import FAMILY_OF, allocate, build_fleet, has_units
 from fleetcare.demo.history import build_issue_history
 from fleetcare.demo.parts import build_parts
+from fleetcare.demo.service import build_service_history
 from fleetcare.demo.users import demo_users
 
 __all__ = ["AS_OF", "allocate", "build_demo", "demo_users", "has_units"]
@@ -44,4 +46,5 @@ def build_demo(
     )
     session.flush()
     history = build_issue_history(session, as_of=as_of, seed=seed)
-    return {**fleet, **network, "issue history moves": history}
+    serviced = build_service_history(session, as_of=as_of, seed=seed)
+    return {**fleet, **network, "issue history moves": history, **serviced}

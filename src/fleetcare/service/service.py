@@ -8,8 +8,9 @@ does). The code lives by idea in ``defects``, ``work_orders``, ``downtime``, ``c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import EVERYTHING, Scope
@@ -20,11 +21,12 @@ from fleetcare.service.defects import decide_warranty as decide_warranty
 from fleetcare.service.defects import report_defect as report_defect
 from fleetcare.service.downtime import availability as availability
 from fleetcare.service.errors import Conflict as Conflict
+from fleetcare.service.models import Downtime
 from fleetcare.service.queries import DefectFilter as DefectFilter
 from fleetcare.service.queries import defect_read as defect_read
 from fleetcare.service.queries import list_defects as list_defects
 from fleetcare.service.queries import list_work_orders as list_work_orders
-from fleetcare.service.queries import visible_unit
+from fleetcare.service.queries import visible_unit, visible_units
 from fleetcare.service.queries import work_order_read as work_order_read
 from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
@@ -55,3 +57,19 @@ def check_warranty(
         hours_limit=answer.hours_limit,
         hours=answer.hours,
     )
+
+
+# --- reads for the pages (service/pages.py) --------------------------------------------------
+def unit_downtime(
+    session: Session, unit_id: int, scope: Scope = EVERYTHING, limit: int = 20
+) -> list[tuple[datetime, datetime | None]]:
+    """The unit's downtime stretches (start, end or None: still down), latest first; none when
+    ``scope`` may not see the unit."""
+    visible = visible_units(scope)
+    statement = (
+        select(Downtime.started_at, Downtime.ended_at)
+        .where(Downtime.unit_id == unit_id, Downtime.unit_id.in_(visible))
+        .order_by(Downtime.started_at.desc())
+        .limit(limit)
+    )
+    return [(start, end) for start, end in session.execute(statement)]

@@ -38,7 +38,9 @@ from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import views as planning_views
+from fleetcare.service import pages as service_pages
 from fleetcare.service import views as service_views
+from fleetcare.service.photos import PhotoLimits
 from fleetcare.simulation import pages as simulation_pages
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.find_principal = principal_for
     app.state.token_lifetime = timedelta(minutes=settings.token_minutes)
     app.state.trusted_proxies = settings.trusted_proxies  # accounts.views.client_address
+    app.state.var_dir = settings.var_dir  # defect photos live under <var_dir>/photos/
+    app.state.photo_limits = PhotoLimits(settings.max_photo_bytes, settings.max_photos)
     install_heavy_pool(
         app,
         workers=settings.heavy_workers,
@@ -152,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         parts_pages.router,
         planning_pages.router,
         simulation_pages.router,
+        service_pages.router,
     ):
         app.include_router(router)
     return app

@@ -1,0 +1,331 @@
+"""Service pages: the dispatcher's board, a defect, a work order, a unit's service fragment,
+the customer portal (report a defect with photos, follow its status) and the photos.
+
+Every page declares its permission with ``require(...)``; reads are narrowed to the caller's
+scope by the facade (a customer its own units, a regional manager its regions; anything else is
+404). The unit page belongs to the fleet domain, which sits below service and cannot read it:
+it loads ``/units/{id}/service`` from here with HTMX.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from fleetcare.core.api import Choice, DbSession, RowId, SearchText
+from fleetcare.core.auth import check_csrf, require
+from fleetcare.core.clock import utcnow
+from fleetcare.core.errors import InvalidInput, NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.templating import render, render_list
+from fleetcare.fleet import service as fleet_service
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.service import photos, schemas, service
+from fleetcare.service.models import DefectStatus
+from fleetcare.service.states import MOVES
+from fleetcare.service.warranty import Decision
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+Reader = Annotated[Principal, Depends(require(Permission.service_read))]
+Reporter = Annotated[Principal, Depends(require(Permission.service_report))]
+Writer = Annotated[Principal, Depends(require(Permission.service_write))]
+Mover = Annotated[Principal, Depends(require(Permission.service_transition))]
+Decider = Annotated[Principal, Depends(require(Permission.warranty_decide))]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+PAGE_SIZE = 50
+REFRESH_SECONDS = 60  # the board reloads its table this often
+AVAILABILITY_DAYS = 365  # measured availability: the last 12 months
+WARRANTY_GROUP = ComponentGroup.other  # the unit's warranty: the whole-machine policy
+
+
+def _problems(exc: InvalidInput | ValidationError) -> list[str]:
+    if isinstance(exc, InvalidInput):
+        return [f"{e.field}: {e.message}" for e in exc.errors]
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _var_dir(request: Request) -> Path:
+    return Path(request.app.state.var_dir)
+
+
+# --- the dispatcher's board ------------------------------------------------------------------
+@router.get("/service")
+def board_page(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    region: SearchText = None,
+    status: Choice[DefectStatus] = DefectStatus.open,
+    offset: Offset = 0,
+) -> Response:
+    """Defects (open by default) with their work order's state and their age, by region; HTMX
+    swaps and refreshes only the table."""
+    where = service.DefectFilter(status=status, region=region)
+    page = service.list_defects(session, where, principal.scope, PAGE_SIZE, offset)
+    orders = {
+        d.id: next(iter(service.list_work_orders(session, defect=d.id, limit=1).items), None)
+        for d in page.items
+    }
+    regions = [
+        r.name for r in fleet_service.list_regions(session, scope=principal.scope, limit=500).items
+    ]
+    counts = {
+        name: service.list_defects(
+            session, service.DefectFilter(status=DefectStatus.open, region=name), principal.scope, 1
+        ).total
+        for name in regions
+    }
+    return render_list(
+        request,
+        "service/board.html",
+        path="/service",
+        page=page,
+        filters={"region": region, "status": status},
+        offset=offset,
+        limit=PAGE_SIZE,
+        context={
+            "orders": orders,
+            "regions": regions,
+            "counts": counts,
+            "statuses": [s.value for s in DefectStatus],
+            "now": utcnow(),
+            "refresh": REFRESH_SECONDS,
+        },
+    )
+
+
+# --- a defect ----------------------------------------------------------------------------------
+def _defect_context(
+    request: Request, session: DbSession, principal: Principal, defect_id: int
+) -> dict[str, Any]:
+    defect = service.defect_read(session, defect_id, principal.scope)
+    return {
+        "defect": defect,
+        "orders": service.list_work_orders(
+            session, scope=principal.scope, defect=defect_id, limit=20
+        ).items,
+        "photos": photos.names(_var_dir(request), defect_id),
+        "decisions": [d.value for d in Decision],
+        "can_open": principal.can(Permission.service_write),
+        "can_decide": principal.can(Permission.warranty_decide),
+        "problems": [],
+    }
+
+
+@router.get("/service/defects/{defect_id}")
+def defect_page(
+    request: Request, session: DbSession, principal: Reader, defect_id: RowId
+) -> Response:
+    """One defect: its warranty decision with reasons, its work orders, its photos."""
+    return render(
+        request, "service/defect.html", _defect_context(request, session, principal, defect_id)
+    )
+
+
+@router.post("/service/defects/{defect_id}/work-orders")
+def open_work_order_page(
+    request: Request, session: DbSession, principal: Writer, defect_id: RowId
+) -> Response:
+    """Open a work order for the defect and go to it (409 on the page when one is active)."""
+    try:
+        order = service.open_work_order(
+            session, schemas.WorkOrderCreate(defect=defect_id), by=principal
+        )
+    except service.Conflict as exc:
+        context = _defect_context(request, session, principal, defect_id)
+        context["problems"] = [str(exc)]
+        return render(request, "service/defect.html", context, status_code=409)
+    return RedirectResponse(f"/service/work-orders/{order.id}", status_code=303)
+
+
+@router.post("/service/defects/{defect_id}/warranty")
+def decide_page(
+    request: Request,
+    session: DbSession,
+    principal: Decider,
+    defect_id: RowId,
+    decision: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Confirm or override the defect's warranty decision, with the reason (audited)."""
+    try:
+        body = schemas.WarrantyDecide.model_validate({"decision": decision, "reason": reason})
+        service.decide_warranty(session, defect_id, body, by=principal)
+    except (ValidationError, InvalidInput) as exc:
+        context = _defect_context(request, session, principal, defect_id)
+        context["problems"] = _problems(exc)
+        return render(request, "service/defect.html", context, status_code=422)
+    return RedirectResponse(f"/service/defects/{defect_id}", status_code=303)
+
+
+# --- a work order ------------------------------------------------------------------------------
+def _order_context(session: DbSession, principal: Principal, order_id: int) -> dict[str, Any]:
+    order = service.work_order_read(session, order_id, principal.scope)
+    return {
+        "order": order,
+        "defect": service.defect_read(session, order.defect, principal.scope),
+        "moves": sorted(m.value for m in MOVES[order.status]),
+        "can_move": principal.can(Permission.service_transition),
+        "can_decide": principal.can(Permission.warranty_decide),
+        "decisions": [d.value for d in Decision],
+        "problems": [],
+    }
+
+
+@router.get("/service/work-orders/{order_id}")
+def work_order_page(
+    request: Request, session: DbSession, principal: Reader, order_id: RowId
+) -> Response:
+    """One work order: its moves as buttons, its history, the defect's decision; parts, labour,
+    SLA and claims have their places for the slices that bring them."""
+    return render(request, "service/work_order.html", _order_context(session, principal, order_id))
+
+
+@router.post("/service/work-orders/{order_id}/transitions")
+def transition_page(
+    request: Request,
+    session: DbSession,
+    principal: Mover,
+    order_id: RowId,
+    to: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Move the work order (a button per allowed move); an illegal move answers 409 on the page."""
+    status_code = 200
+    problems: list[str] = []
+    try:
+        body = schemas.TransitionCreate.model_validate({"to": to, "reason": reason or None})
+        service.transition(session, order_id, body, by=principal)
+    except (ValidationError, InvalidInput) as exc:
+        status_code, problems = 422, _problems(exc)
+    except service.Conflict as exc:
+        status_code, problems = 409, [str(exc)]
+    if status_code == 200:
+        return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
+    context = _order_context(session, principal, order_id)
+    context["problems"] = problems
+    return render(request, "service/work_order.html", context, status_code=status_code)
+
+
+# --- the unit page's service fragment ----------------------------------------------------------
+@router.get("/units/{unit_id}/service")
+def unit_service_fragment(
+    request: Request, session: DbSession, principal: Reader, unit_id: RowId
+) -> Response:
+    """A unit's warranty (until when, hours left), defects, work orders and downtime; the fleet
+    unit page loads it with HTMX (fleet cannot import service)."""
+    unit = fleet_service.unit_read(session, unit_id, principal.scope)
+    warranty = service.check_warranty(
+        session, unit.serial, WARRANTY_GROUP, utcnow().date(), scope=principal.scope
+    )
+    defects = service.list_defects(
+        session, service.DefectFilter(unit=unit.serial), principal.scope, 20
+    )
+    orders = [
+        order
+        for defect in defects.items
+        for order in service.list_work_orders(
+            session, scope=principal.scope, defect=defect.id, limit=5
+        ).items
+    ]
+    context = {
+        "unit": unit,
+        "warranty": warranty,
+        "defects": defects,
+        "orders": sorted(orders, key=lambda o: o.opened_at, reverse=True),
+        "downtime": service.unit_downtime(session, unit_id, principal.scope),
+    }
+    return render(request, "service/_unit.html", context)
+
+
+# --- measured availability, beside the planning model's ------------------------------------------
+@router.get("/service/availability")
+def availability_fragment(
+    request: Request, session: DbSession, principal: Reader, region: SearchText = None
+) -> Response:
+    """Each region's measured availability over the last 12 months (machine-days, down-days);
+    the planning page (planning sits below service) loads it with HTMX beside the model's."""
+    last = utcnow().date()
+    first = last - timedelta(days=AVAILABILITY_DAYS - 1)
+    names = [
+        r.name for r in fleet_service.list_regions(session, scope=principal.scope, limit=500).items
+    ]
+    rows = [
+        service.availability(session, principal.scope, region=name, first=first, last=last)
+        for name in names
+    ]
+    context = {"rows": rows, "chosen": region, "first": first, "last": last}
+    return render(request, "service/_availability.html", context)
+
+
+# --- the customer portal -------------------------------------------------------------------------
+def _portal_context(session: DbSession, principal: Principal, offset: int = 0) -> dict[str, Any]:
+    units = fleet_service.list_units(
+        session, fleet_service.UnitFilter(), principal.scope, limit=500
+    ).items
+    defects = service.list_defects(session, service.DefectFilter(), principal.scope, 25, offset)
+    return {
+        "units": [u.serial for u in units],
+        "groups": [g.value for g in ComponentGroup],
+        "defects": defects,
+        "problems": [],
+        "reported": None,
+        "form": {},
+    }
+
+
+@router.get("/portal")
+def portal_page(request: Request, session: DbSession, principal: Reporter) -> Response:
+    """Report a defect on one's own machine, and follow the defects reported."""
+    return render(request, "service/portal.html", _portal_context(session, principal))
+
+
+@router.post("/portal/defects")
+def portal_report(
+    request: Request,
+    session: DbSession,
+    principal: Reporter,
+    unit: Annotated[str, Form(max_length=100)],
+    component_group: Annotated[str, Form(max_length=40)],
+    symptom: Annotated[str, Form(max_length=4000)],
+    down: Annotated[bool, Form()] = False,
+    photo: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    """Report a defect with up to a few photos (JPEG/PNG by content, size-capped)."""
+    limits: photos.PhotoLimits = request.app.state.photo_limits
+    uploads = [p for p in (photo or []) if p.filename or p.size]
+    try:
+        contents = [p.file.read(limits.max_bytes + 1) for p in uploads[: limits.max_count + 1]]
+        kinds = photos.check(contents, limits)
+        body = schemas.DefectCreate.model_validate(
+            {"unit": unit, "component_group": component_group, "symptom": symptom, "down": down}
+        )
+        defect = service.report_defect(session, body, by=principal)
+    except (ValidationError, InvalidInput, NotFound) as exc:
+        context = _portal_context(session, principal)
+        context["problems"] = [f"unit: {exc}"] if isinstance(exc, NotFound) else _problems(exc)
+        context["form"] = {"unit": unit, "component_group": component_group, "symptom": symptom}
+        status_code = 413 if isinstance(exc, photos.TooLarge) else 422
+        return render(request, "service/portal.html", context, status_code=status_code)
+    photos.store(session, _var_dir(request), defect.id, contents, kinds, by=principal)
+    return RedirectResponse(f"/service/defects/{defect.id}", status_code=303)
+
+
+@router.get("/service/defects/{defect_id}/photos/{name}")
+def photo(
+    request: Request, session: DbSession, principal: Reader, defect_id: RowId, name: str
+) -> Response:
+    """One photo of a defect the caller may see (else 404, like a missing one)."""
+    service.defect_read(session, defect_id, principal.scope)
+    path = photos.path_of(_var_dir(request), defect_id, name)
+    if path is None:
+        raise NotFound(_("photo not found"))
+    media_type = photos.MEDIA_TYPES[path.suffix.lstrip(".")]
+    return FileResponse(path, media_type=media_type, headers={"X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,172 @@
+"""Service pages: the board, a defect, a work order with its buttons, the unit fragment, the
+customer portal with photos, and the attacks on them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from fleetcare.core.config import Settings
+from fleetcare.core.permissions import Role
+from fleetcare.web.app import create_app
+from tests.conftest import TEST_SECRET, sign_in
+from tests.service.factories import service_fleet
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PHP = b"<?php system($_GET['c']); ?>"
+
+
+@pytest.fixture
+def browser_for(
+    db: str, tmp_path: Path, make_user: Callable[..., str]
+) -> Callable[..., tuple[TestClient, str]]:
+    """A signed-in page client of a new user (photos under a temporary var dir) and its token."""
+
+    def make(role: Role, name: str, **binding: object) -> tuple[TestClient, str]:
+        settings = Settings(
+            database_url=db, secret_key=TEST_SECRET, var_dir=tmp_path, max_photo_bytes=1000
+        )
+        browser = TestClient(create_app(settings))
+        assert sign_in(browser, make_user(name, role, **binding)).status_code == 303
+        token = re.search(r'"X-CSRF-Token": "([^"]+)"', browser.get("/").text)
+        assert token
+        return browser, token.group(1)
+
+    return make
+
+
+def report(browser: TestClient, token: str, unit: str = "BUS-001", files=None):  # type: ignore[no-untyped-def]
+    """Post the portal form with the token."""
+    return browser.post(
+        "/portal/defects",
+        data={
+            "csrf_token": token,
+            "unit": unit,
+            "component_group": "engine",
+            "symptom": "black smoke at idle",
+            "down": "true",
+        },
+        files=files or [],
+        follow_redirects=False,
+    )
+
+
+def test_board_work_order_and_decision(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """A dispatcher sees the defect on the board, opens a work order, moves it with the buttons
+    (an illegal move is 409), and overrides the warranty decision with a reason."""
+    service_fleet(session)
+    customer, ctoken = browser_for(Role.customer, "nord", customer="NORD")
+    answer = report(customer, ctoken)
+    assert answer.status_code == 303
+    defect_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    dispatcher, token = browser_for(Role.dispatcher, "disp")
+    board = dispatcher.get("/service", params={"region": "Arctic"})
+    assert board.status_code == 200 and f"#{defect_id}" in board.text and "BUS-001" in board.text
+    fragment = dispatcher.get(
+        "/service", params={"region": "Arctic"}, headers={"HX-Request": "true"}
+    )
+    assert "<nav" not in fragment.text and "black smoke" in fragment.text
+    assert 'hx-get="/service?region=Arctic&amp;status=open" hx-trigger="every 60s"' in fragment.text
+    assert "BUS-001" not in dispatcher.get("/service", params={"region": "Baltic"}).text
+    opened = dispatcher.post(
+        f"/service/defects/{defect_id}/work-orders",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    order_url = opened.headers["location"]
+    page = dispatcher.get(order_url)
+    assert 'value="scheduled"' in page.text and 'value="done"' not in page.text
+    assert "Parts" in page.text and "covered" in page.text
+    move = order_url + "/transitions"
+    assert dispatcher.post(move, data={"to": "scheduled"}).status_code == 403  # no token
+    wrong = dispatcher.post(move, data={"csrf_token": token, "to": "done"})
+    assert wrong.status_code == 409 and "cannot move" in wrong.text
+    for to in ("scheduled", "in_progress", "done"):
+        moved = dispatcher.post(move, data={"csrf_token": token, "to": to}, follow_redirects=False)
+        assert moved.status_code == 303, to
+    decided = dispatcher.post(
+        f"/service/defects/{defect_id}/warranty",
+        data={"csrf_token": token, "decision": "not_covered", "reason": "misuse"},
+    )
+    assert decided.status_code == 200 and "misuse" in decided.text and "disp" in decided.text
+    assert "resolved" in customer.get(f"/service/defects/{defect_id}").text
+    assert customer.post(move, data={"csrf_token": ctoken, "to": "cancelled"}).status_code == 403
+
+
+def test_unit_fragment(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The unit page loads its service record, which shows warranty, defects and downtime."""
+    unit_ids = service_fleet(session)
+    admin, token = browser_for(Role.admin, "boss")
+    assert report(admin, token).status_code == 303
+    assert f'hx-get="/units/{unit_ids[0]}/service"' in admin.get(f"/units/{unit_ids[0]}").text
+    fragment = admin.get(f"/units/{unit_ids[0]}/service")
+    assert fragment.status_code == 200 and "<nav" not in fragment.text
+    assert "Hours left" in fragment.text and "black smoke" in fragment.text
+    assert "still down" in fragment.text
+    planner, _token = browser_for(Role.planner, "plan")
+    assert planner.get(f"/units/{unit_ids[0]}/service").status_code == 200
+    west, _t = browser_for(Role.customer, "west", customer="WEST")
+    assert west.get(f"/units/{unit_ids[0]}/service").status_code == 404
+
+
+def test_portal_photos_and_attacks(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]], tmp_path: Path
+) -> None:
+    """Photos are taken by content and size, stored under var/photos, shown only to those who
+    may see the defect; a renamed PHP file, an oversized image, another's unit, no token: all
+    refused."""
+    service_fleet(session)
+    nord, token = browser_for(Role.customer, "nord", customer="NORD")
+    files = [("photo", ("a.png", PNG, "image/png")), ("photo", ("b.jpeg", JPEG, "image/jpeg"))]
+    answer = report(nord, token, files=files)
+    assert answer.status_code == 303
+    defect_url = answer.headers["location"]
+    page = nord.get(defect_url)
+    names = re.findall(r'src="(/service/defects/\d+/photos/[0-9a-f]{32}\.(?:png|jpg))"', page.text)
+    assert len(names) == 2
+    assert nord.get(names[0]).content in (PNG, JPEG)
+    assert len(list((tmp_path / "photos").rglob("*"))) == 3  # the folder and two photos
+    php = [("photo", ("shell.jpg", PHP, "image/jpeg"))]
+    assert report(nord, token, files=php).status_code == 422
+    big = [("photo", ("big.png", PNG + b"\x00" * 2000, "image/png"))]
+    assert report(nord, token, files=big).status_code == 413
+    assert report(nord, token, unit="LIFT-001").status_code == 422  # WEST's machine: unknown
+    no_token = nord.post(
+        "/portal/defects",
+        data={"unit": "BUS-001", "component_group": "engine", "symptom": "x"},
+        files=files,
+    )
+    assert no_token.status_code == 403
+    west, _t = browser_for(Role.customer, "west", customer="WEST")
+    assert west.get(names[0]).status_code == 404
+    assert west.get(defect_url).status_code == 404
+    assert nord.get(defect_url + "/photos/..%2Fsecret_key").status_code == 404
+    portal = nord.get("/portal")
+    assert "black smoke" in portal.text and "LIFT-001" not in portal.text
+
+
+def test_measured_availability_on_the_planning_page(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The planning page loads each region's measured availability of the last 12 months; a
+    regional manager sees only its regions."""
+    service_fleet(session)
+    admin, token = browser_for(Role.admin, "boss")
+    assert report(admin, token).status_code == 303  # BUS-001 is down from now on
+    assert 'hx-get="/service/availability' in admin.get("/planning").text
+    table = admin.get("/service/availability", params={"region": "Arctic"})
+    assert table.status_code == 200 and "Arctic" in table.text and "Baltic" in table.text
+    assert "<strong>Arctic</strong>" in table.text and "%" in table.text
+    manager, _t = browser_for(Role.regional_manager, "north", regions=("Arctic",))
+    assert "Baltic" not in manager.get("/service/availability").text
