@@ -48,6 +48,9 @@ POLICIES = [  # component group (None: whole machine), months, hour limit
 LEVELS = {"arctic": (12.0, 72.0), "cold": (8.0, 48.0), "temperate": (4.0, 24.0)}
 
 
+BACKLOG = timedelta(days=30)  # work orders of defects this recent stop at a random step
+
+
 def _policies_and_levels(session: Session) -> int:
     models = session.scalars(select(ProductModel.code).order_by(ProductModel.code)).all()
     policies = [
@@ -159,6 +162,8 @@ def _work(
             (WorkOrderStatus.in_progress, rng.exponential(72.0 * slow), "part arrived"),
         ]
     steps.append((WorkOrderStatus.done, rng.exponential(6.0) + 1.0, None))
+    if end - reported < BACKLOG:  # the dispatcher's current backlog: left part-way
+        steps = steps[: int(rng.integers(0, len(steps)))]
     for to, hours, reason in steps:
         at += timedelta(hours=float(hours))
         if at >= end:
