@@ -5,7 +5,8 @@ The story the seeds tell: every family breaks now and then; the hydraulics (hose
 that harden in the cold) fail three times as often in the arctic regions and twice in the cold
 ones, more in winter; repairs in the remote regions (Murmansk, Yakutia) take longer and wait for
 parts more often, so their service levels are breached there (the SLA clocks come with the next
-slice). Work that would end after the scenario's date stops where it stood then.
+slice). Work that would end after the scenario's date stops where it stood then, and the work
+of the last 30 days' defects stops part-way: the dispatcher's backlog on the scenario's date.
 Deterministic for a given seed; a second build writes nothing.
 """
 
