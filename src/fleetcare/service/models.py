@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -21,13 +22,14 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    Numeric,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcare.core.db import Base, string_enum
 from fleetcare.fleet.models import Customer, ProductModel, Region, Unit
-from fleetcare.parts.models import ComponentGroup
+from fleetcare.parts.models import ComponentGroup, Location, Part
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.warranty import Decision
 
@@ -159,6 +161,7 @@ class WorkOrder(Base):
     history: Mapped[list[WorkOrderTransition]] = relationship(
         order_by="WorkOrderTransition.id", back_populates="work_order"
     )
+    parts: Mapped[list[WorkOrderPart]] = relationship(order_by="WorkOrderPart.id")
 
 
 class WorkOrderTransition(Base):
@@ -195,3 +198,55 @@ class Downtime(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LineStatus(enum.StrEnum):
+    """Where a part line of a work order stands."""
+
+    reserved = "reserved"  # held at its location for the work order
+    short = "short"  # not available when asked: an option is due
+    waiting = "waiting"  # option wait: a backorder against the work order
+    in_transit = "in_transit"  # option emergency: shipped along the emergency lane
+    issued = "issued"  # handed out when the work order was done
+    released = "released"  # given back when the work order was cancelled
+    cancelled = "cancelled"  # never reserved, and the work order was cancelled
+
+
+class LineOption(enum.StrEnum):
+    """What was done about a part that was not available."""
+
+    wait = "wait"
+    emergency = "emergency"
+    cannibalise = "cannibalise"
+    grey = "grey"
+
+
+class WorkOrderPart(Base):
+    """Pieces of a part asked for a work order at a location, and what became of them."""
+
+    __tablename__ = "work_order_parts"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("price IS NULL OR price > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[LineStatus] = mapped_column(string_enum(LineStatus, "line_status"))
+    option: Mapped[LineOption | None] = mapped_column(string_enum(LineOption, "line_option"))
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"))
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"))
+    donor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    donor_defect_id: Mapped[int | None] = mapped_column(ForeignKey("defects.id"))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # per piece, grey purchases
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    part: Mapped[Part] = relationship()
+    location: Mapped[Location] = relationship()
+    donor: Mapped[Unit | None] = relationship()

@@ -21,7 +21,7 @@ from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region, Site, Unit
 from fleetcare.fleet.scoping import restrict
 from fleetcare.service import schemas
-from fleetcare.service.models import Defect, DefectStatus, WorkOrder
+from fleetcare.service.models import Defect, DefectStatus, WorkOrder, WorkOrderPart
 from fleetcare.service.states import WorkOrderStatus
 
 
@@ -134,10 +134,50 @@ def list_defects(
     return Page[schemas.DefectRead](items=[_defect_read(d) for d in rows], total=total)
 
 
+_LINE_LOADS = (
+    joinedload(WorkOrderPart.part),
+    joinedload(WorkOrderPart.location),
+    joinedload(WorkOrderPart.donor),
+)
 _WORK_ORDER_LOADS = (
     joinedload(WorkOrder.defect).joinedload(Defect.unit),
     selectinload(WorkOrder.history),
+    selectinload(WorkOrder.parts).options(*_LINE_LOADS),
 )
+
+
+def _line_read(line: WorkOrderPart) -> schemas.PartLineRead:
+    return schemas.PartLineRead(
+        id=line.id,
+        work_order=line.work_order_id,
+        part=line.part.number,
+        component_group=line.part.group,
+        location=line.location.code,
+        quantity=line.quantity,
+        status=line.status,
+        option=line.option,
+        reservation=line.reservation_id,
+        transfer=line.transfer_id,
+        donor=None if line.donor is None else line.donor.serial,
+        donor_defect=line.donor_defect_id,
+        price=line.price,
+        currency=line.currency,
+        created_at=line.created_at,
+        created_by=line.created_by,
+        resolved_at=line.resolved_at,
+    )
+
+
+def line_read(session: Session, line_id: int) -> schemas.PartLineRead:
+    """One part line of a work order (the caller has checked the work order is visible)."""
+    statement = (
+        select(WorkOrderPart)
+        .options(*_LINE_LOADS)
+        .where(WorkOrderPart.id == line_id)
+        .execution_options(populate_existing=True)
+    )
+    line = session.scalars(statement).one()
+    return _line_read(line)
 
 
 def _work_order_read(order: WorkOrder) -> schemas.WorkOrderRead:
@@ -159,6 +199,7 @@ def _work_order_read(order: WorkOrder) -> schemas.WorkOrderRead:
             )
             for t in order.history
         ],
+        parts=[_line_read(line) for line in order.parts],
     )
 
 

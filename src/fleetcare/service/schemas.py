@@ -5,6 +5,7 @@ bodies name a unit by serial and a defect or work order by id."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -12,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from fleetcare.core.i18n import _
 from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastMoment, Serial, StrictModel
 from fleetcare.parts.models import ComponentGroup
-from fleetcare.service.models import DefectStatus
+from fleetcare.parts.schemas import Currency, PartNumber, Quantity
+from fleetcare.service.models import DefectStatus, LineOption, LineStatus
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.warranty import Decision
 
@@ -153,6 +155,59 @@ class TransitionRead(BaseModel):
     reason: str | None
 
 
+# --- parts on work orders --------------------------------------------------------------------
+GreyPrice = Annotated[
+    Decimal, Field(gt=0, le=1_000_000, max_digits=14, decimal_places=2, description="per piece")
+]
+
+
+class PartLineCreate(StrictModel):
+    part: PartNumber
+    quantity: Quantity
+    location: Code | None = Field(
+        default=None, description="a location's code; default: the depot serving the unit"
+    )
+
+
+class LineResolution(StrictModel):
+    """What was done about a part that was not available."""
+
+    option: LineOption
+    donor: Serial | None = Field(default=None, description="cannibalise: the donor unit")
+    price: GreyPrice | None = Field(default=None, description="grey: the price paid per piece")
+    currency: Currency | None = Field(default=None, description="grey: the price's currency")
+
+    @model_validator(mode="after")
+    def _fields_of_the_option(self) -> LineResolution:
+        cannibalise = self.option is LineOption.cannibalise
+        grey = self.option is LineOption.grey
+        if cannibalise != (self.donor is not None):
+            raise ValueError(_("donor is given with cannibalise, and only then"))
+        if grey != (self.price is not None) or grey != (self.currency is not None):
+            raise ValueError(_("price and currency are given with grey, and only then"))
+        return self
+
+
+class PartLineRead(BaseModel):
+    id: int
+    work_order: int
+    part: str
+    component_group: ComponentGroup
+    location: str
+    quantity: int
+    status: LineStatus
+    option: LineOption | None
+    reservation: int | None
+    transfer: int | None
+    donor: str | None
+    donor_defect: int | None
+    price: Decimal | None
+    currency: str | None
+    created_at: datetime
+    created_by: str
+    resolved_at: datetime | None
+
+
 class WorkOrderRead(BaseModel):
     id: int
     defect: int
@@ -162,6 +217,7 @@ class WorkOrderRead(BaseModel):
     opened_by: str
     changed_at: datetime
     history: list[TransitionRead]
+    parts: list[PartLineRead]
 
 
 # --- availability ----------------------------------------------------------------------------

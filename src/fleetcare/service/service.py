@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.parts import service as parts
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import coverage, schemas
 from fleetcare.service.defects import close_defect as close_defect
@@ -29,8 +30,14 @@ from fleetcare.service.queries import work_order_read as work_order_read
 from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
 from fleetcare.service.tables import WARRANTY_POLICIES as WARRANTY_POLICIES
+from fleetcare.service.work_order_parts import Added as Added
+from fleetcare.service.work_order_parts import add_part as add_part
+from fleetcare.service.work_order_parts import reserve_again as reserve_again
+from fleetcare.service.work_order_parts import resolve as resolve
 from fleetcare.service.work_orders import open_work_order as open_work_order
 from fleetcare.service.work_orders import transition as transition
+
+NotEnoughStock = parts.NotEnoughStock
 
 
 def check_warranty(

@@ -19,7 +19,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
 from fleetcare.service import schemas, service
-from fleetcare.service.models import DefectStatus
+from fleetcare.service.models import DefectStatus, LineOption
 from fleetcare.service.states import WorkOrderStatus
 
 router = APIRouter(prefix="/api/service", tags=["service"])
@@ -132,6 +132,59 @@ def transition(
 ) -> schemas.WorkOrderRead:
     """Move the work order to another state (409 naming an illegal move)."""
     return service.transition(session, order_id, body, by=principal)
+
+
+# --- parts on work orders --------------------------------------------------------------------
+SHORT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "not available: the line is kept as short, with the options"},
+}
+
+
+@router.post("/work-orders/{order_id}/parts", status_code=201, responses=SHORT, **TRANSITION)
+def add_part(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    order_id: RowId,
+    body: schemas.PartLineCreate,
+) -> Any:
+    """Reserve a part for the work order (default location: the depot serving the unit). When
+    it is not available: 409, the line kept as ``short`` and the options to resolve it."""
+    added = service.add_part(session, order_id, body, by=principal)
+    if added.shortage is None:
+        return added.line
+    short = added.shortage
+    return JSONResponse(
+        {
+            "detail": str(short),
+            "on_hand": short.on_hand,
+            "reserved": short.reserved,
+            "available": short.on_hand - short.reserved,
+            "line": added.line.model_dump(mode="json"),
+            "options": [option.value for option in LineOption],
+        },
+        status_code=409,
+    )
+
+
+@router.post("/work-orders/{order_id}/parts/{line_id}/resolution", responses=CONFLICT, **WRITE)
+def resolve_part(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    order_id: RowId,
+    line_id: RowId,
+    body: schemas.LineResolution,
+) -> schemas.PartLineRead:
+    """Record what was done about a part that was not available: wait, emergency,
+    cannibalise (from a donor unit) or grey (a grey-market purchase, with its price)."""
+    return service.resolve(session, order_id, line_id, body, by=principal)
+
+
+@router.post("/work-orders/{order_id}/parts/{line_id}/reserve", responses=CONFLICT, **TRANSITION)
+def reserve_part(
+    session: DbSession, principal: CurrentPrincipal, order_id: RowId, line_id: RowId
+) -> schemas.PartLineRead:
+    """Try again to reserve a short, waiting or shipped line (409 while not available)."""
+    return service.reserve_again(session, order_id, line_id, by=principal)
 
 
 # --- availability ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
-from fleetcare.service import downtime, schemas
+from fleetcare.service import downtime, schemas, work_order_parts
 from fleetcare.service.defects import has_active_work_order, moment
 from fleetcare.service.errors import Conflict
 from fleetcare.service.models import DefectStatus, WorkOrder, WorkOrderTransition
@@ -92,6 +92,7 @@ def transition(
         )
     at = moment("at", body.at, not_before=order.changed_at)
     current = order.status
+    work_order_parts.settle(session, order, body.to, by=by)
     session.add(
         WorkOrderTransition(
             work_order_id=order.id,
