@@ -208,6 +208,21 @@ class PartLineRead(BaseModel):
     resolved_at: datetime | None
 
 
+class SlaClockRead(BaseModel):
+    target_hours: float | None = Field(description="from the service-levels; null: none")
+    elapsed_hours: float
+    stopped_at: datetime | None = Field(description="null: still running")
+    breached: bool
+    at_risk: bool = Field(description="running, not breached, ≥ 80 % of the target elapsed")
+
+
+class SlaRead(BaseModel):
+    response: SlaClockRead  # reported → in_progress
+    restore: SlaClockRead  # reported → done
+    breached: bool  # either clock
+    at_risk: bool  # either clock
+
+
 class WorkOrderRead(BaseModel):
     id: int
     defect: int
@@ -218,6 +233,7 @@ class WorkOrderRead(BaseModel):
     changed_at: datetime
     history: list[TransitionRead]
     parts: list[PartLineRead]
+    sla: SlaRead
 
 
 # --- availability ----------------------------------------------------------------------------

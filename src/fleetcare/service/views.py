@@ -106,12 +106,20 @@ def list_work_orders(
     principal: CurrentPrincipal,
     status: Choice[WorkOrderStatus] = None,
     region: SearchText = None,
+    breached: Annotated[bool | None, Query(description="SLA breached (at request time)")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.WorkOrderRead]:
-    """Work orders, newest first."""
+    """Work orders, newest first, each with its SLA clocks; ``breached=true`` keeps those with
+    a breached response or restore clock."""
     return service.list_work_orders(
-        session, scope=principal.scope, status=status, region=region, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        status=status,
+        region=region,
+        breached=breached,
+        limit=limit,
+        offset=offset,
     )
 
 
