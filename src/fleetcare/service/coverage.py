@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.fleet.models import ProductModel, Unit, UsageReading
 from fleetcare.parts.models import MoveKind, Part, StockMove
+from fleetcare.service import scheduled
 from fleetcare.service.models import ServiceContract, WarrantyPolicy
 from fleetcare.service.warranty import (
     Answer,
     Contract,
     GreyFitting,
-    MissedMaintenance,
     Policy,
     Question,
     Reading,
@@ -54,15 +54,6 @@ def grey_fittings(session: Session, unit: Unit) -> list[GreyFitting]:
         .order_by(StockMove.at)
     ).all()
     return [GreyFitting(component_group=group.value, fitted_on=at.date()) for group, at in rows]
-
-
-def missed_maintenance(_session: Session, _unit: Unit) -> list[MissedMaintenance]:
-    """Scheduled maintenance of the unit that fell due: none is recorded yet.
-
-    Maintenance plans arrive with their own slice (docs/service.md, "Not yet there"); until
-    then the decision sees no overdue maintenance.
-    """
-    return []
 
 
 def question(
@@ -114,7 +105,7 @@ def question(
         hours=hours,
         reading=latest_reading(session, unit.id, cut),
         grey_fittings=grey_fittings(session, unit),
-        maintenance=missed_maintenance(session, unit),
+        maintenance=scheduled.missed_maintenance(session, unit),
     )
 
 

@@ -42,6 +42,34 @@ class DefectStatus(enum.StrEnum):
     closed = "closed"  # closed without work (no fault found)
 
 
+class WorkOrderKind(enum.StrEnum):
+    """What a work order is for: fixing a defect, or the model's scheduled maintenance."""
+
+    repair = "repair"
+    maintenance = "maintenance"  # done: a maintenance of the unit (see service.maintenance)
+
+
+class MaintenancePlan(Base):
+    """A model's scheduled maintenance: every so many engine hours and/or calendar months."""
+
+    __tablename__ = "maintenance_plans"
+    __table_args__ = (
+        CheckConstraint("every_hours IS NULL OR every_hours > 0", name="hours_positive"),
+        CheckConstraint("every_months IS NULL OR every_months > 0", name="months_positive"),
+        CheckConstraint("tolerance_hours >= 0", name="tolerance_hours_non_negative"),
+        CheckConstraint("tolerance_days >= 0", name="tolerance_days_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("product_models.id"), unique=True)
+    every_hours: Mapped[float | None] = mapped_column(Float)
+    every_months: Mapped[int | None] = mapped_column(Integer)
+    tolerance_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    tolerance_days: Mapped[int] = mapped_column(Integer, default=0)
+
+    model: Mapped[ProductModel] = relationship()
+
+
 class WarrantyPolicy(Base):
     """The maker's warranty on a model: ``months`` from the warranty start, and an hour limit.
 
@@ -156,6 +184,11 @@ class WorkOrder(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     opened_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(DateTime)  # the latest transition's time
+    kind: Mapped[WorkOrderKind] = mapped_column(
+        string_enum(WorkOrderKind, "work_order_kind"),
+        default=WorkOrderKind.repair,
+        server_default=WorkOrderKind.repair.value,
+    )
 
     defect: Mapped[Defect] = relationship()
     history: Mapped[list[WorkOrderTransition]] = relationship(

@@ -234,6 +234,7 @@ def _work_order_read(order: WorkOrder, targets: Targets, now: datetime) -> schem
         id=order.id,
         defect=order.defect_id,
         unit=order.defect.unit.serial,
+        kind=order.kind,
         status=order.status,
         opened_at=order.opened_at,
         opened_by=order.opened_by,

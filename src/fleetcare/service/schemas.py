@@ -14,7 +14,7 @@ from fleetcare.core.i18n import _
 from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastMoment, Serial, StrictModel
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.parts.schemas import Currency, PartNumber, Quantity
-from fleetcare.service.models import DefectStatus, LineOption, LineStatus
+from fleetcare.service.models import DefectStatus, LineOption, LineStatus, WorkOrderKind
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.warranty import Decision
 
@@ -60,6 +60,20 @@ class ServiceContractRecord(StrictModel):
     def _ends_after_start(self) -> ServiceContractRecord:
         if self.ends_on < self.starts_on:
             raise ValueError(_("ends_on is before starts_on"))
+        return self
+
+
+class MaintenancePlanRecord(StrictModel):
+    model: Code
+    every_hours: LimitHours | None = Field(default=None, description="engine hours; blank: none")
+    every_months: int | None = Field(default=None, gt=0, le=600, description="blank: none")
+    tolerance_hours: float = Field(default=0, ge=0, le=100_000)
+    tolerance_days: int = Field(default=0, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _some_interval(self) -> MaintenancePlanRecord:
+        if self.every_hours is None and self.every_months is None:
+            raise ValueError(_("give every_hours, every_months or both"))
         return self
 
 
@@ -138,6 +152,7 @@ class DefectRead(BaseModel):
 # --- work orders -----------------------------------------------------------------------------
 class WorkOrderCreate(StrictModel):
     defect: RowRef
+    kind: WorkOrderKind = WorkOrderKind.repair
     at: PastMoment | None = Field(default=None, description="when it was opened; default: now")
 
 
@@ -227,6 +242,7 @@ class WorkOrderRead(BaseModel):
     id: int
     defect: int
     unit: str
+    kind: WorkOrderKind
     status: WorkOrderStatus
     opened_at: datetime
     opened_by: str
@@ -248,3 +264,17 @@ class AvailabilityRead(BaseModel):
     machine_days: float
     down_days: float
     availability: float | None = Field(description="1 − down/machine days; null: no machine-days")
+
+
+# --- scheduled maintenance -------------------------------------------------------------------
+class OverdueRead(BaseModel):
+    """A unit whose next maintenance is overdue (``fleetcare service overdue --json``)."""
+
+    serial: str
+    model: str
+    region: str
+    last_done: date | None
+    due_on: date | None
+    due_hours: float | None
+    hours: float | None
+    overdue_by_days: int | None

@@ -27,6 +27,8 @@ from fleetcare.service.queries import list_defects as list_defects
 from fleetcare.service.queries import list_work_orders as list_work_orders
 from fleetcare.service.queries import visible_unit
 from fleetcare.service.queries import work_order_read as work_order_read
+from fleetcare.service.scheduled import overdue as overdue
+from fleetcare.service.tables import MAINTENANCE_PLANS as MAINTENANCE_PLANS
 from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
 from fleetcare.service.tables import WARRANTY_POLICIES as WARRANTY_POLICIES

@@ -21,7 +21,12 @@ from fleetcare.core.keyed import Ids, KeyedTable, Reference
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, ProductModel, Region
 from fleetcare.service import schemas
-from fleetcare.service.models import ServiceContract, ServiceLevel, WarrantyPolicy
+from fleetcare.service.models import (
+    MaintenancePlan,
+    ServiceContract,
+    ServiceLevel,
+    WarrantyPolicy,
+)
 
 R = TypeVar("R", bound=BaseModel)
 S = TypeVar("S", bound=Select[Any])
@@ -118,4 +123,12 @@ SERVICE_LEVELS = BlankableKeyTable(
     ),
     restrict=_levels_in_scope,
     scope_field="region",
+)
+MAINTENANCE_PLANS = KeyedTable(
+    name="maintenance-plans",
+    record_type=schemas.MaintenancePlanRecord,
+    table=MaintenancePlan,
+    key=("model",),
+    plain=("every_hours", "every_months", "tolerance_hours", "tolerance_days"),
+    references=(_MODEL,),
 )

@@ -45,6 +45,7 @@ def open_work_order(
         opened_at=at,
         opened_by=by.username,
         changed_at=at,
+        kind=body.kind,
     )
     session.add(order)
     session.flush()
