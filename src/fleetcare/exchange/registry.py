@@ -14,6 +14,7 @@ from fleetcare.service.tables import (
     MAINTENANCE_PLANS,
     SERVICE_CONTRACTS,
     SERVICE_LEVELS,
+    SERVICE_RATES,
     WARRANTY_POLICIES,
 )
 
@@ -24,6 +25,7 @@ SERVICE_TABLES: tuple[Table[Any], ...] = (
     SERVICE_CONTRACTS,
     SERVICE_LEVELS,
     MAINTENANCE_PLANS,
+    SERVICE_RATES,
 )
 TABLES: dict[str, Table[Any]] = {
     table.name: table for table in FLEET_TABLES + PARTS_TABLES + SERVICE_TABLES

@@ -189,6 +189,11 @@ class WorkOrder(Base):
         default=WorkOrderKind.repair,
         server_default=WorkOrderKind.repair.value,
     )
+    # entered for the warranty claim
+    faulty_serial: Mapped[str | None] = mapped_column(String(60))
+    replacement_serial: Mapped[str | None] = mapped_column(String(60))
+    labour_hours: Mapped[float | None] = mapped_column(Float)
+    travel_km: Mapped[float | None] = mapped_column(Float)
 
     defect: Mapped[Defect] = relationship()
     history: Mapped[list[WorkOrderTransition]] = relationship(
@@ -283,3 +288,57 @@ class WorkOrderPart(Base):
     part: Mapped[Part] = relationship()
     location: Mapped[Location] = relationship()
     donor: Mapped[Unit | None] = relationship()
+
+
+class ServiceRate(Base):
+    """What an hour of labour and a km of travel cost in a region, in ``currency``."""
+
+    __tablename__ = "service_rates"
+    __table_args__ = (
+        CheckConstraint("labour_rate >= 0", name="labour_non_negative"),
+        CheckConstraint("km_rate >= 0", name="km_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), unique=True)
+    labour_rate: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    km_rate: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+
+    region: Mapped[Region] = relationship()
+
+
+class ClaimKind(enum.StrEnum):
+    """To whom a claim goes: the maker (warranty), or a supplier (recovery of its parts)."""
+
+    warranty = "warranty"
+    recovery = "recovery"
+
+
+class Claim(Base):
+    """A warranty claim of a covered work order done, or a recovery claim to a supplier."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ClaimKind] = mapped_column(string_enum(ClaimKind, "claim_kind"), index=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    faulty_serial: Mapped[str | None] = mapped_column(String(60))
+    replacement_serial: Mapped[str | None] = mapped_column(String(60))
+    labour_hours: Mapped[float | None] = mapped_column(Float)
+    labour_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    labour_cost: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
+    travel_km: Mapped[float | None] = mapped_column(Float)
+    km_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    travel_cost: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
+    parts_cost: Mapped[Decimal] = mapped_column(Numeric(24, 2))
+    total: Mapped[Decimal] = mapped_column(Numeric(24, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    other_currencies: Mapped[dict[str, Any]] = mapped_column(JSON)  # part costs not in currency
+    lines: Mapped[list[Any]] = mapped_column(JSON)  # the parts: number, quantity, cost, currency
+
+    unit: Mapped[Unit] = relationship()

@@ -239,6 +239,10 @@ def _work_order_read(order: WorkOrder, targets: Targets, now: datetime) -> schem
         opened_at=order.opened_at,
         opened_by=order.opened_by,
         changed_at=order.changed_at,
+        faulty_serial=order.faulty_serial,
+        replacement_serial=order.replacement_serial,
+        labour_hours=order.labour_hours,
+        travel_km=order.travel_km,
         history=[
             schemas.TransitionRead(
                 from_status=t.from_status,

@@ -14,7 +14,13 @@ from fleetcare.core.i18n import _
 from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastMoment, Serial, StrictModel
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.parts.schemas import Currency, PartNumber, Quantity
-from fleetcare.service.models import DefectStatus, LineOption, LineStatus, WorkOrderKind
+from fleetcare.service.models import (
+    ClaimKind,
+    DefectStatus,
+    LineOption,
+    LineStatus,
+    WorkOrderKind,
+)
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.warranty import Decision
 
@@ -75,6 +81,16 @@ class MaintenancePlanRecord(StrictModel):
         if self.every_hours is None and self.every_months is None:
             raise ValueError(_("give every_hours, every_months or both"))
         return self
+
+
+Rate = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=14, decimal_places=2)]
+
+
+class ServiceRateRecord(StrictModel):
+    region: Name
+    labour_rate: Rate = Field(description="per hour of labour, in currency")
+    km_rate: Rate = Field(description="per km of travel, in currency")
+    currency: Currency
 
 
 class ServiceLevelRecord(StrictModel):
@@ -162,6 +178,15 @@ class TransitionCreate(StrictModel):
     reason: Reason | None = None
 
 
+class WorkOrderUpdate(StrictModel):
+    """What the claim needs, entered while the work order is active (absent: unchanged)."""
+
+    faulty_serial: Serial | None = None
+    replacement_serial: Serial | None = None
+    labour_hours: float | None = Field(default=None, ge=0, le=10_000)
+    travel_km: float | None = Field(default=None, ge=0, le=1_000_000)
+
+
 class TransitionRead(BaseModel):
     from_status: WorkOrderStatus | None
     to_status: WorkOrderStatus
@@ -247,6 +272,10 @@ class WorkOrderRead(BaseModel):
     opened_at: datetime
     opened_by: str
     changed_at: datetime
+    faulty_serial: str | None
+    replacement_serial: str | None
+    labour_hours: float | None
+    travel_km: float | None
     history: list[TransitionRead]
     parts: list[PartLineRead]
     sla: SlaRead
@@ -278,3 +307,37 @@ class OverdueRead(BaseModel):
     due_hours: float | None
     hours: float | None
     overdue_by_days: int | None
+
+
+# --- claims ----------------------------------------------------------------------------------
+class ClaimLine(BaseModel):
+    part: str
+    quantity: int
+    unit_cost: Decimal
+    cost: Decimal
+    currency: str
+    supplier: str | None
+    grey: bool
+
+
+class ClaimRead(BaseModel):
+    id: int
+    kind: ClaimKind
+    work_order: int
+    unit: str
+    parent: int | None = Field(description="recovery: the warranty claim it comes from")
+    supplier: str | None
+    created_at: datetime
+    faulty_serial: str | None
+    replacement_serial: str | None
+    labour_hours: float | None
+    labour_rate: Decimal | None
+    labour_cost: Decimal | None
+    travel_km: float | None
+    km_rate: Decimal | None
+    travel_cost: Decimal | None
+    parts_cost: Decimal
+    total: Decimal
+    currency: str | None
+    other_currencies: dict[str, Decimal] = Field(description="part costs in other currencies")
+    lines: list[ClaimLine]

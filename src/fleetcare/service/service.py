@@ -16,6 +16,10 @@ from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.parts import service as parts
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import coverage, schemas
+from fleetcare.service.claims import claim_read as claim_read
+from fleetcare.service.claims import export_claims as export_claims
+from fleetcare.service.claims import list_claims as list_claims
+from fleetcare.service.claims import update_work_order as update_work_order
 from fleetcare.service.defects import close_defect as close_defect
 from fleetcare.service.defects import decide_warranty as decide_warranty
 from fleetcare.service.defects import report_defect as report_defect
@@ -31,6 +35,7 @@ from fleetcare.service.scheduled import overdue as overdue
 from fleetcare.service.tables import MAINTENANCE_PLANS as MAINTENANCE_PLANS
 from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
+from fleetcare.service.tables import SERVICE_RATES as SERVICE_RATES
 from fleetcare.service.tables import WARRANTY_POLICIES as WARRANTY_POLICIES
 from fleetcare.service.work_order_parts import Added as Added
 from fleetcare.service.work_order_parts import add_part as add_part

@@ -25,6 +25,7 @@ from fleetcare.service.models import (
     MaintenancePlan,
     ServiceContract,
     ServiceLevel,
+    ServiceRate,
     WarrantyPolicy,
 )
 
@@ -131,4 +132,28 @@ MAINTENANCE_PLANS = KeyedTable(
     key=("model",),
     plain=("every_hours", "every_months", "tolerance_hours", "tolerance_days"),
     references=(_MODEL,),
+)
+
+
+def _rates_in_scope(statement: S, _table: type[Base], scope: Scope) -> S:
+    """A customer sees its region's rates; a regional manager those of its regions."""
+    if scope.everything:
+        return statement
+    if scope.customer_id is not None:
+        own_region = select(Customer.region_id).where(Customer.id == scope.customer_id)
+        return statement.where(ServiceRate.region_id.in_(own_region))
+    return statement.where(ServiceRate.region_id.in_(sorted(scope.region_ids or ())))
+
+
+SERVICE_RATES = KeyedTable(
+    name="service-rates",
+    record_type=schemas.ServiceRateRecord,
+    table=ServiceRate,
+    key=("region",),
+    plain=("labour_rate", "km_rate", "currency"),
+    references=(
+        Reference(field="region", column="region_id", table=Region, key="name", relation="region"),
+    ),
+    restrict=_rates_in_scope,
+    scope_field="region",
 )

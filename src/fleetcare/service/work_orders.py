@@ -17,7 +17,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
-from fleetcare.service import downtime, schemas, work_order_parts
+from fleetcare.service import claims, downtime, schemas, work_order_parts
 from fleetcare.service.defects import has_active_work_order, moment
 from fleetcare.service.errors import Conflict
 from fleetcare.service.models import DefectStatus, WorkOrder, WorkOrderTransition
@@ -113,6 +113,8 @@ def transition(
         defect.status = DefectStatus.resolved
         defect.ended_at = at
     session.flush()
+    if body.to is WorkOrderStatus.done:
+        claims.make(session, order, defect, by=by)
     audit.record(
         session,
         actor=by.username,

@@ -1,4 +1,5 @@
-"""service ops: parts on work orders, maintenance plans and work-order kinds
+"""service ops: parts on work orders, maintenance plans, work-order kinds and claim fields,
+service rates, claims, part suppliers
 
 Revision ID: 0006
 Revises: 0005
@@ -154,9 +155,97 @@ def upgrade() -> None:
                 nullable=False,
             )
         )
+    op.create_table(
+        "service_rates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("labour_rate", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("km_rate", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.CheckConstraint("km_rate >= 0", name=op.f("ck_service_rates_km_non_negative")),
+        sa.CheckConstraint("labour_rate >= 0", name=op.f("ck_service_rates_labour_non_negative")),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["regions.id"], name=op.f("fk_service_rates_region_id_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_rates")),
+        sa.UniqueConstraint("region_id", name=op.f("uq_service_rates_region_id")),
+    )
+    op.create_table(
+        "claims",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "warranty",
+                "recovery",
+                name="claim_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("supplier", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("faulty_serial", sa.String(length=60), nullable=True),
+        sa.Column("replacement_serial", sa.String(length=60), nullable=True),
+        sa.Column("labour_hours", sa.Float(), nullable=True),
+        sa.Column("labour_rate", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("labour_cost", sa.Numeric(precision=24, scale=2), nullable=True),
+        sa.Column("travel_km", sa.Float(), nullable=True),
+        sa.Column("km_rate", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("travel_cost", sa.Numeric(precision=24, scale=2), nullable=True),
+        sa.Column("parts_cost", sa.Numeric(precision=24, scale=2), nullable=False),
+        sa.Column("total", sa.Numeric(precision=24, scale=2), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("other_currencies", sa.JSON(), nullable=False),
+        sa.Column("lines", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["claims.id"], name=op.f("fk_claims_parent_id_claims")
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_claims_unit_id_units")),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"], ["work_orders.id"], name=op.f("fk_claims_work_order_id_work_orders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_claims")),
+    )
+    with op.batch_alter_table("claims", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_claims_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_claims_unit_id"), ["unit_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_claims_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    with op.batch_alter_table("parts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("supplier", sa.String(length=200), nullable=True))
+
+    with op.batch_alter_table("work_orders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("faulty_serial", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("replacement_serial", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("labour_hours", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("travel_km", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("work_orders", schema=None) as batch_op:
+        batch_op.drop_column("travel_km")
+        batch_op.drop_column("labour_hours")
+        batch_op.drop_column("replacement_serial")
+        batch_op.drop_column("faulty_serial")
+
+    with op.batch_alter_table("parts", schema=None) as batch_op:
+        batch_op.drop_column("supplier")
+
+    with op.batch_alter_table("claims", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_claims_work_order_id"))
+        batch_op.drop_index(batch_op.f("ix_claims_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_claims_kind"))
+
+    op.drop_table("claims")
+    op.drop_table("service_rates")
     with op.batch_alter_table("work_orders", schema=None) as batch_op:
         batch_op.drop_column("kind")
 
