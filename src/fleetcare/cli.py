@@ -29,6 +29,7 @@ app.add_typer(users_cli.app, name="users")
 app.add_typer(stock_cli.app, name="stock")
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(warranty_cli.app, name="warranty")
+app.add_typer(warranty_cli.service_app, name="service")
 app.command("simulate")(simulate_cli.simulate_command)
 
 

@@ -10,10 +10,13 @@ from fleetcare.core.bulk import Item
 from fleetcare.core.permissions import system
 from fleetcare.fleet import schemas as fleet_schemas
 from fleetcare.fleet import service as fleet_service
-from fleetcare.parts.models import ComponentGroup
+from fleetcare.parts import schemas as parts_schemas
+from fleetcare.parts.models import ComponentGroup, LocationKind
+from fleetcare.parts.tables import LOCATIONS
 from fleetcare.service import schemas
 from fleetcare.service.tables import SERVICE_CONTRACTS, WARRANTY_POLICIES
 from tests.fleet.factories import small_fleet
+from tests.parts.factories import small_network
 
 BY = system("test")
 
@@ -57,3 +60,28 @@ def service_fleet(session: Session, units: int = 3) -> list[int]:
     )
     session.commit()
     return ids
+
+
+def service_network(session: Session) -> None:
+    """``service_fleet`` plus the parts network of ``tests.parts.factories.small_network``,
+    with DEPOT-A serving Arctic and DEPOT-B Baltic (no stock yet)."""
+    service_fleet(session)
+    small_network(session)
+    LOCATIONS.apply(
+        session,
+        [
+            Item(
+                parts_schemas.LocationRecord(
+                    code=code,
+                    name=code.title(),
+                    kind=LocationKind.depot,
+                    latitude=60,
+                    longitude=30,
+                    parent="HUB",
+                    region=region,
+                )
+            )
+            for code, region in (("DEPOT-A", "Arctic"), ("DEPOT-B", "Baltic"))
+        ],
+    )
+    session.commit()

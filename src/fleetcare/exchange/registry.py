@@ -10,11 +10,23 @@ from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES
 from fleetcare.fleet.usage import USAGE
 from fleetcare.parts.stock_tables import STOCK, TARGETS
 from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
-from fleetcare.service.tables import SERVICE_CONTRACTS, SERVICE_LEVELS, WARRANTY_POLICIES
+from fleetcare.service.tables import (
+    MAINTENANCE_PLANS,
+    SERVICE_CONTRACTS,
+    SERVICE_LEVELS,
+    SERVICE_RATES,
+    WARRANTY_POLICIES,
+)
 
 FLEET_TABLES: tuple[Table[Any], ...] = (REGIONS, SITES, CUSTOMERS, MODELS, DELIVERIES, UNITS, USAGE)
 PARTS_TABLES: tuple[Table[Any], ...] = (PARTS, BOMS, LOCATIONS, LANES, STOCK, TARGETS)
-SERVICE_TABLES: tuple[Table[Any], ...] = (WARRANTY_POLICIES, SERVICE_CONTRACTS, SERVICE_LEVELS)
+SERVICE_TABLES: tuple[Table[Any], ...] = (
+    WARRANTY_POLICIES,
+    SERVICE_CONTRACTS,
+    SERVICE_LEVELS,
+    MAINTENANCE_PLANS,
+    SERVICE_RATES,
+)
 TABLES: dict[str, Table[Any]] = {
     table.name: table for table in FLEET_TABLES + PARTS_TABLES + SERVICE_TABLES
 }

@@ -110,6 +110,7 @@ class Part(Base):
     repairable: Mapped[bool] = mapped_column(Boolean, default=False)
     grey_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("parts.id"))
+    supplier: Mapped[str | None] = mapped_column(String(200))  # None: the maker's own part
 
     superseded_by: Mapped[Part | None] = relationship(remote_side=[id])
 

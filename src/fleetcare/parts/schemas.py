@@ -51,6 +51,9 @@ class PartRecord(StrictModel):
         default=None, description="grey-market price per piece, when known"
     )
     superseded_by: PartNumber | None = None
+    supplier: LongName | None = Field(
+        default=None, description="who supplies the part (a warranty recovery goes to them)"
+    )
 
     @field_validator("superseded_by")
     @classmethod

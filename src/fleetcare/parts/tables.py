@@ -12,7 +12,16 @@ PARTS = KeyedTable(
     record_type=schemas.PartRecord,
     table=Part,
     key=("number",),
-    plain=("name", "group", "unit_cost", "currency", "weight_kg", "repairable", "grey_price"),
+    plain=(
+        "name",
+        "group",
+        "unit_cost",
+        "currency",
+        "weight_kg",
+        "repairable",
+        "grey_price",
+        "supplier",
+    ),
     references=(
         Reference(
             field="superseded_by",

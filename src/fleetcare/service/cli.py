@@ -11,10 +11,12 @@ import typer
 from fleetcare.core.cli import command_session, err
 from fleetcare.core.clock import today
 from fleetcare.core.i18n import _
+from fleetcare.core.permissions import EVERYTHING
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import service
 
 app = typer.Typer(no_args_is_help=True, help=_("Warranty: what the maker owes for a defect."))
+service_app = typer.Typer(no_args_is_help=True, help=_("Service: maintenance, work orders."))
 
 
 @app.command("check")
@@ -48,3 +50,25 @@ def check(
     )
     for reason in answer.reasons:
         err.print(f"  - {reason}")
+
+
+@service_app.command("overdue")
+def overdue(
+    region: Annotated[str | None, typer.Option(help=_("only this region's units"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("print the units as JSON"))] = False,
+) -> None:
+    """Units whose scheduled maintenance is overdue today (by calendar or by engine hours)."""
+    with command_session() as session:
+        units = service.overdue(session, EVERYTHING, today=today(), region=region)
+    if as_json:
+        print(json.dumps([u.model_dump(mode="json") for u in units]))
+        return
+    for u in units:
+        due = [
+            _("due {day}").format(day=u.due_on.isoformat()) if u.due_on else "",
+            _("due at {hours:g} h (now {now:g} h)").format(hours=u.due_hours, now=u.hours)
+            if u.due_hours is not None and u.hours is not None
+            else "",
+        ]
+        print(f"{u.serial}\t{u.model}\t{u.region}\t" + "; ".join(d for d in due if d))
+    err.print(_("{n} unit(s) overdue").format(n=len(units)))

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.fleet.models import ProductModel, Unit, UsageReading
+from fleetcare.parts.models import MoveKind, Part, StockMove
+from fleetcare.service import scheduled
 from fleetcare.service.models import ServiceContract, WarrantyPolicy
 from fleetcare.service.warranty import (
     Answer,
     Contract,
     GreyFitting,
-    MissedMaintenance,
     Policy,
     Question,
     Reading,
@@ -42,22 +43,17 @@ def latest_reading(session: Session, unit_id: int, until: datetime) -> Reading |
     return Reading(taken_on=row.taken_at.date(), engine_hours=row.engine_hours)
 
 
-def grey_fittings(_session: Session, _unit: Unit) -> list[GreyFitting]:
-    """Non-genuine parts fitted to the unit: none are recorded yet.
-
-    Grey-market purchases booked against a unit's serial arrive with the parts-on-work-orders
-    slice (docs/service.md, "Not yet there"); until then the decision sees none.
-    """
-    return []
-
-
-def missed_maintenance(_session: Session, _unit: Unit) -> list[MissedMaintenance]:
-    """Scheduled maintenance of the unit that fell due: none is recorded yet.
-
-    Maintenance plans arrive with their own slice (docs/service.md, "Not yet there"); until
-    then the decision sees no overdue maintenance.
-    """
-    return []
+def grey_fittings(session: Session, unit: Unit) -> list[GreyFitting]:
+    """Non-genuine parts fitted to the unit: the grey-market purchases booked against its
+    serial in the ledger (a work order's ``grey`` option books one), by the part's group and
+    the day of the purchase."""
+    rows = session.execute(
+        select(Part.group, StockMove.at)
+        .join(Part, Part.id == StockMove.part_id)
+        .where(StockMove.kind == MoveKind.grey_purchase, StockMove.unit_serial == unit.serial)
+        .order_by(StockMove.at)
+    ).all()
+    return [GreyFitting(component_group=group.value, fitted_on=at.date()) for group, at in rows]
 
 
 def question(
@@ -109,7 +105,7 @@ def question(
         hours=hours,
         reading=latest_reading(session, unit.id, cut),
         grey_fittings=grey_fittings(session, unit),
-        maintenance=missed_maintenance(session, unit),
+        maintenance=scheduled.missed_maintenance(session, unit),
     )
 
 

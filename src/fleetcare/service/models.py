@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -21,13 +22,14 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    Numeric,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcare.core.db import Base, string_enum
 from fleetcare.fleet.models import Customer, ProductModel, Region, Unit
-from fleetcare.parts.models import ComponentGroup
+from fleetcare.parts.models import ComponentGroup, Location, Part
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.warranty import Decision
 
@@ -38,6 +40,34 @@ class DefectStatus(enum.StrEnum):
     open = "open"  # reported; a work order may be open for it
     resolved = "resolved"  # its work order is done
     closed = "closed"  # closed without work (no fault found)
+
+
+class WorkOrderKind(enum.StrEnum):
+    """What a work order is for: fixing a defect, or the model's scheduled maintenance."""
+
+    repair = "repair"
+    maintenance = "maintenance"  # done: a maintenance of the unit (see service.maintenance)
+
+
+class MaintenancePlan(Base):
+    """A model's scheduled maintenance: every so many engine hours and/or calendar months."""
+
+    __tablename__ = "maintenance_plans"
+    __table_args__ = (
+        CheckConstraint("every_hours IS NULL OR every_hours > 0", name="hours_positive"),
+        CheckConstraint("every_months IS NULL OR every_months > 0", name="months_positive"),
+        CheckConstraint("tolerance_hours >= 0", name="tolerance_hours_non_negative"),
+        CheckConstraint("tolerance_days >= 0", name="tolerance_days_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("product_models.id"), unique=True)
+    every_hours: Mapped[float | None] = mapped_column(Float)
+    every_months: Mapped[int | None] = mapped_column(Integer)
+    tolerance_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    tolerance_days: Mapped[int] = mapped_column(Integer, default=0)
+
+    model: Mapped[ProductModel] = relationship()
 
 
 class WarrantyPolicy(Base):
@@ -154,11 +184,22 @@ class WorkOrder(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     opened_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(DateTime)  # the latest transition's time
+    kind: Mapped[WorkOrderKind] = mapped_column(
+        string_enum(WorkOrderKind, "work_order_kind"),
+        default=WorkOrderKind.repair,
+        server_default=WorkOrderKind.repair.value,
+    )
+    # entered for the warranty claim
+    faulty_serial: Mapped[str | None] = mapped_column(String(60))
+    replacement_serial: Mapped[str | None] = mapped_column(String(60))
+    labour_hours: Mapped[float | None] = mapped_column(Float)
+    travel_km: Mapped[float | None] = mapped_column(Float)
 
     defect: Mapped[Defect] = relationship()
     history: Mapped[list[WorkOrderTransition]] = relationship(
         order_by="WorkOrderTransition.id", back_populates="work_order"
     )
+    parts: Mapped[list[WorkOrderPart]] = relationship(order_by="WorkOrderPart.id")
 
 
 class WorkOrderTransition(Base):
@@ -195,3 +236,109 @@ class Downtime(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LineStatus(enum.StrEnum):
+    """Where a part line of a work order stands."""
+
+    reserved = "reserved"  # held at its location for the work order
+    short = "short"  # not available when asked: an option is due
+    waiting = "waiting"  # option wait: a backorder against the work order
+    in_transit = "in_transit"  # option emergency: shipped along the emergency lane
+    issued = "issued"  # handed out when the work order was done
+    released = "released"  # given back when the work order was cancelled
+    cancelled = "cancelled"  # never reserved, and the work order was cancelled
+
+
+class LineOption(enum.StrEnum):
+    """What was done about a part that was not available."""
+
+    wait = "wait"
+    emergency = "emergency"
+    cannibalise = "cannibalise"
+    grey = "grey"
+
+
+class WorkOrderPart(Base):
+    """Pieces of a part asked for a work order at a location, and what became of them."""
+
+    __tablename__ = "work_order_parts"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("price IS NULL OR price > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[LineStatus] = mapped_column(string_enum(LineStatus, "line_status"))
+    option: Mapped[LineOption | None] = mapped_column(string_enum(LineOption, "line_option"))
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"))
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"))
+    donor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    donor_defect_id: Mapped[int | None] = mapped_column(ForeignKey("defects.id"))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # per piece, grey purchases
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    part: Mapped[Part] = relationship()
+    location: Mapped[Location] = relationship()
+    donor: Mapped[Unit | None] = relationship()
+
+
+class ServiceRate(Base):
+    """What an hour of labour and a km of travel cost in a region, in ``currency``."""
+
+    __tablename__ = "service_rates"
+    __table_args__ = (
+        CheckConstraint("labour_rate >= 0", name="labour_non_negative"),
+        CheckConstraint("km_rate >= 0", name="km_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), unique=True)
+    labour_rate: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    km_rate: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+
+    region: Mapped[Region] = relationship()
+
+
+class ClaimKind(enum.StrEnum):
+    """To whom a claim goes: the maker (warranty), or a supplier (recovery of its parts)."""
+
+    warranty = "warranty"
+    recovery = "recovery"
+
+
+class Claim(Base):
+    """A warranty claim of a covered work order done, or a recovery claim to a supplier."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ClaimKind] = mapped_column(string_enum(ClaimKind, "claim_kind"), index=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    faulty_serial: Mapped[str | None] = mapped_column(String(60))
+    replacement_serial: Mapped[str | None] = mapped_column(String(60))
+    labour_hours: Mapped[float | None] = mapped_column(Float)
+    labour_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    labour_cost: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
+    travel_km: Mapped[float | None] = mapped_column(Float)
+    km_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    travel_cost: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
+    parts_cost: Mapped[Decimal] = mapped_column(Numeric(24, 2))
+    total: Mapped[Decimal] = mapped_column(Numeric(24, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    other_currencies: Mapped[dict[str, Any]] = mapped_column(JSON)  # part costs not in currency
+    lines: Mapped[list[Any]] = mapped_column(JSON)  # the parts: number, quantity, cost, currency
+
+    unit: Mapped[Unit] = relationship()

@@ -7,12 +7,15 @@ from lists).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
@@ -20,9 +23,10 @@ from fleetcare.core.query import paginate
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region, Site, Unit
 from fleetcare.fleet.scoping import restrict
-from fleetcare.service import schemas
-from fleetcare.service.models import Defect, DefectStatus, WorkOrder
+from fleetcare.service import schemas, sla
+from fleetcare.service.models import Defect, DefectStatus, ServiceLevel, WorkOrder, WorkOrderPart
 from fleetcare.service.states import WorkOrderStatus
+from fleetcare.service.states import WorkOrderStatus as S
 
 
 def visible_units(scope: Scope, region: str | None = None) -> Select[Any]:
@@ -134,21 +138,111 @@ def list_defects(
     return Page[schemas.DefectRead](items=[_defect_read(d) for d in rows], total=total)
 
 
+_LINE_LOADS = (
+    joinedload(WorkOrderPart.part),
+    joinedload(WorkOrderPart.location),
+    joinedload(WorkOrderPart.donor),
+)
 _WORK_ORDER_LOADS = (
-    joinedload(WorkOrder.defect).joinedload(Defect.unit),
+    joinedload(WorkOrder.defect).joinedload(Defect.unit).joinedload(Unit.site),
     selectinload(WorkOrder.history),
+    selectinload(WorkOrder.parts).options(*_LINE_LOADS),
 )
 
 
-def _work_order_read(order: WorkOrder) -> schemas.WorkOrderRead:
+def _line_read(line: WorkOrderPart) -> schemas.PartLineRead:
+    return schemas.PartLineRead(
+        id=line.id,
+        work_order=line.work_order_id,
+        part=line.part.number,
+        component_group=line.part.group,
+        location=line.location.code,
+        quantity=line.quantity,
+        status=line.status,
+        option=line.option,
+        reservation=line.reservation_id,
+        transfer=line.transfer_id,
+        donor=None if line.donor is None else line.donor.serial,
+        donor_defect=line.donor_defect_id,
+        price=line.price,
+        currency=line.currency,
+        created_at=line.created_at,
+        created_by=line.created_by,
+        resolved_at=line.resolved_at,
+    )
+
+
+def line_read(session: Session, line_id: int) -> schemas.PartLineRead:
+    """One part line of a work order (the caller has checked the work order is visible)."""
+    statement = (
+        select(WorkOrderPart)
+        .options(*_LINE_LOADS)
+        .where(WorkOrderPart.id == line_id)
+        .execution_options(populate_existing=True)
+    )
+    line = session.scalars(statement).one()
+    return _line_read(line)
+
+
+Targets = dict[tuple[int, int | None], tuple[float, float]]
+
+
+def _targets(session: Session, orders: Sequence[WorkOrder]) -> Targets:
+    """The service levels of the orders' regions: (region, customer or None) → (response,
+    restore) hours."""
+    regions = sorted({o.defect.unit.site.region_id for o in orders})
+    if not regions:
+        return {}
+    rows = session.scalars(select(ServiceLevel).where(ServiceLevel.region_id.in_(regions)))
+    return {(r.region_id, r.customer_id): (r.response_hours, r.restore_hours) for r in rows}
+
+
+def _clock(c: sla.Clock) -> schemas.SlaClockRead:
+    return schemas.SlaClockRead(
+        target_hours=c.target_hours,
+        elapsed_hours=c.elapsed_hours,
+        stopped_at=c.stopped_at,
+        breached=c.breached,
+        at_risk=c.at_risk,
+    )
+
+
+def sla_of(order: WorkOrder, targets: Targets, now: datetime) -> schemas.SlaRead:
+    """The order's response and restore clocks against its customer's level, else the
+    region's default (loaded by ``_targets``)."""
+    unit = order.defect.unit
+    region = unit.site.region_id
+    target = targets.get((region, unit.customer_id)) or targets.get((region, None))
+    response_at = next((t.at for t in order.history if t.to_status is S.in_progress), None)
+    done_at = next((t.at for t in order.history if t.to_status is S.done), None)
+    cancelled_at = next((t.at for t in order.history if t.to_status is S.cancelled), None)
+    start = order.defect.reported_at
+    response = sla.clock(
+        start, response_at or cancelled_at, None if target is None else target[0], now
+    )
+    restore = sla.clock(start, done_at or cancelled_at, None if target is None else target[1], now)
+    return schemas.SlaRead(
+        response=_clock(response),
+        restore=_clock(restore),
+        breached=response.breached or restore.breached,
+        at_risk=response.at_risk or restore.at_risk,
+    )
+
+
+def _work_order_read(order: WorkOrder, targets: Targets, now: datetime) -> schemas.WorkOrderRead:
     return schemas.WorkOrderRead(
         id=order.id,
         defect=order.defect_id,
         unit=order.defect.unit.serial,
+        kind=order.kind,
         status=order.status,
         opened_at=order.opened_at,
         opened_by=order.opened_by,
         changed_at=order.changed_at,
+        faulty_serial=order.faulty_serial,
+        replacement_serial=order.replacement_serial,
+        labour_hours=order.labour_hours,
+        travel_km=order.travel_km,
         history=[
             schemas.TransitionRead(
                 from_status=t.from_status,
@@ -159,6 +253,8 @@ def _work_order_read(order: WorkOrder) -> schemas.WorkOrderRead:
             )
             for t in order.history
         ],
+        parts=[_line_read(line) for line in order.parts],
+        sla=sla_of(order, targets, now),
     )
 
 
@@ -179,7 +275,7 @@ def work_order_read(
     order = session.scalars(statement).first()
     if order is None:
         raise NotFound(_("work order {id} not found").format(id=order_id))
-    return _work_order_read(order)
+    return _work_order_read(order, _targets(session, [order]), utcnow())
 
 
 def list_work_orders(
@@ -189,10 +285,12 @@ def list_work_orders(
     status: WorkOrderStatus | None = None,
     region: str | None = None,
     defect: int | None = None,
+    breached: bool | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[schemas.WorkOrderRead]:
-    """A page of work orders, newest first."""
+    """A page of work orders, newest first; ``breached`` keeps those whose SLA is (or is not)
+    breached at the time of the request."""
     statement = _visible_orders(scope, region).order_by(
         WorkOrder.opened_at.desc(), WorkOrder.id.desc()
     )
@@ -200,5 +298,15 @@ def list_work_orders(
         statement = statement.where(WorkOrder.status == status)
     if defect is not None:
         statement = statement.where(WorkOrder.defect_id == defect)
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.WorkOrderRead](items=[_work_order_read(o) for o in rows], total=total)
+    now = utcnow()
+    if breached is None:
+        rows, total = paginate(session, statement, limit, offset)
+        targets = _targets(session, rows)
+        items = [_work_order_read(o, targets, now) for o in rows]
+        return Page[schemas.WorkOrderRead](items=items, total=total)
+    # the flag depends on the time: computed over the filtered orders, then paged
+    everything = session.scalars(statement).unique().all()
+    targets = _targets(session, everything)
+    reads = [_work_order_read(o, targets, now) for o in everything]
+    kept = [r for r in reads if r.sla.breached is breached]
+    return Page[schemas.WorkOrderRead](items=kept[offset : offset + limit], total=len(kept))

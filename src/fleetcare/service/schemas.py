@@ -5,6 +5,7 @@ bodies name a unit by serial and a defect or work order by id."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -12,7 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from fleetcare.core.i18n import _
 from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastMoment, Serial, StrictModel
 from fleetcare.parts.models import ComponentGroup
-from fleetcare.service.models import DefectStatus
+from fleetcare.parts.schemas import Currency, PartNumber, Quantity
+from fleetcare.service.models import (
+    ClaimKind,
+    DefectStatus,
+    LineOption,
+    LineStatus,
+    WorkOrderKind,
+)
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.warranty import Decision
 
@@ -59,6 +67,30 @@ class ServiceContractRecord(StrictModel):
         if self.ends_on < self.starts_on:
             raise ValueError(_("ends_on is before starts_on"))
         return self
+
+
+class MaintenancePlanRecord(StrictModel):
+    model: Code
+    every_hours: LimitHours | None = Field(default=None, description="engine hours; blank: none")
+    every_months: int | None = Field(default=None, gt=0, le=600, description="blank: none")
+    tolerance_hours: float = Field(default=0, ge=0, le=100_000)
+    tolerance_days: int = Field(default=0, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _some_interval(self) -> MaintenancePlanRecord:
+        if self.every_hours is None and self.every_months is None:
+            raise ValueError(_("give every_hours, every_months or both"))
+        return self
+
+
+Rate = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=14, decimal_places=2)]
+
+
+class ServiceRateRecord(StrictModel):
+    region: Name
+    labour_rate: Rate = Field(description="per hour of labour, in currency")
+    km_rate: Rate = Field(description="per km of travel, in currency")
+    currency: Currency
 
 
 class ServiceLevelRecord(StrictModel):
@@ -136,6 +168,7 @@ class DefectRead(BaseModel):
 # --- work orders -----------------------------------------------------------------------------
 class WorkOrderCreate(StrictModel):
     defect: RowRef
+    kind: WorkOrderKind = WorkOrderKind.repair
     at: PastMoment | None = Field(default=None, description="when it was opened; default: now")
 
 
@@ -143,6 +176,15 @@ class TransitionCreate(StrictModel):
     to: WorkOrderStatus
     at: PastMoment | None = Field(default=None, description="when it happened; default: now")
     reason: Reason | None = None
+
+
+class WorkOrderUpdate(StrictModel):
+    """What the claim needs, entered while the work order is active (absent: unchanged)."""
+
+    faulty_serial: Serial | None = None
+    replacement_serial: Serial | None = None
+    labour_hours: float | None = Field(default=None, ge=0, le=10_000)
+    travel_km: float | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class TransitionRead(BaseModel):
@@ -153,15 +195,90 @@ class TransitionRead(BaseModel):
     reason: str | None
 
 
+# --- parts on work orders --------------------------------------------------------------------
+GreyPrice = Annotated[
+    Decimal, Field(gt=0, le=1_000_000, max_digits=14, decimal_places=2, description="per piece")
+]
+
+
+class PartLineCreate(StrictModel):
+    part: PartNumber
+    quantity: Quantity
+    location: Code | None = Field(
+        default=None, description="a location's code; default: the depot serving the unit"
+    )
+
+
+class LineResolution(StrictModel):
+    """What was done about a part that was not available."""
+
+    option: LineOption
+    donor: Serial | None = Field(default=None, description="cannibalise: the donor unit")
+    price: GreyPrice | None = Field(default=None, description="grey: the price paid per piece")
+    currency: Currency | None = Field(default=None, description="grey: the price's currency")
+
+    @model_validator(mode="after")
+    def _fields_of_the_option(self) -> LineResolution:
+        cannibalise = self.option is LineOption.cannibalise
+        grey = self.option is LineOption.grey
+        if cannibalise != (self.donor is not None):
+            raise ValueError(_("donor is given with cannibalise, and only then"))
+        if grey != (self.price is not None) or grey != (self.currency is not None):
+            raise ValueError(_("price and currency are given with grey, and only then"))
+        return self
+
+
+class PartLineRead(BaseModel):
+    id: int
+    work_order: int
+    part: str
+    component_group: ComponentGroup
+    location: str
+    quantity: int
+    status: LineStatus
+    option: LineOption | None
+    reservation: int | None
+    transfer: int | None
+    donor: str | None
+    donor_defect: int | None
+    price: Decimal | None
+    currency: str | None
+    created_at: datetime
+    created_by: str
+    resolved_at: datetime | None
+
+
+class SlaClockRead(BaseModel):
+    target_hours: float | None = Field(description="from the service-levels; null: none")
+    elapsed_hours: float
+    stopped_at: datetime | None = Field(description="null: still running")
+    breached: bool
+    at_risk: bool = Field(description="running, not breached, ≥ 80 % of the target elapsed")
+
+
+class SlaRead(BaseModel):
+    response: SlaClockRead  # reported → in_progress
+    restore: SlaClockRead  # reported → done
+    breached: bool  # either clock
+    at_risk: bool  # either clock
+
+
 class WorkOrderRead(BaseModel):
     id: int
     defect: int
     unit: str
+    kind: WorkOrderKind
     status: WorkOrderStatus
     opened_at: datetime
     opened_by: str
     changed_at: datetime
+    faulty_serial: str | None
+    replacement_serial: str | None
+    labour_hours: float | None
+    travel_km: float | None
     history: list[TransitionRead]
+    parts: list[PartLineRead]
+    sla: SlaRead
 
 
 # --- availability ----------------------------------------------------------------------------
@@ -176,3 +293,51 @@ class AvailabilityRead(BaseModel):
     machine_days: float
     down_days: float
     availability: float | None = Field(description="1 − down/machine days; null: no machine-days")
+
+
+# --- scheduled maintenance -------------------------------------------------------------------
+class OverdueRead(BaseModel):
+    """A unit whose next maintenance is overdue (``fleetcare service overdue --json``)."""
+
+    serial: str
+    model: str
+    region: str
+    last_done: date | None
+    due_on: date | None
+    due_hours: float | None
+    hours: float | None
+    overdue_by_days: int | None
+
+
+# --- claims ----------------------------------------------------------------------------------
+class ClaimLine(BaseModel):
+    part: str
+    quantity: int
+    unit_cost: Decimal
+    cost: Decimal
+    currency: str
+    supplier: str | None
+    grey: bool
+
+
+class ClaimRead(BaseModel):
+    id: int
+    kind: ClaimKind
+    work_order: int
+    unit: str
+    parent: int | None = Field(description="recovery: the warranty claim it comes from")
+    supplier: str | None
+    created_at: datetime
+    faulty_serial: str | None
+    replacement_serial: str | None
+    labour_hours: float | None
+    labour_rate: Decimal | None
+    labour_cost: Decimal | None
+    travel_km: float | None
+    km_rate: Decimal | None
+    travel_cost: Decimal | None
+    parts_cost: Decimal
+    total: Decimal
+    currency: str | None
+    other_currencies: dict[str, Decimal] = Field(description="part costs in other currencies")
+    lines: list[ClaimLine]

@@ -14,8 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.parts import service as parts
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import coverage, schemas
+from fleetcare.service.claims import claim_read as claim_read
+from fleetcare.service.claims import export_claims as export_claims
+from fleetcare.service.claims import list_claims as list_claims
+from fleetcare.service.claims import update_work_order as update_work_order
 from fleetcare.service.defects import close_defect as close_defect
 from fleetcare.service.defects import decide_warranty as decide_warranty
 from fleetcare.service.defects import report_defect as report_defect
@@ -28,11 +33,20 @@ from fleetcare.service.queries import list_defects as list_defects
 from fleetcare.service.queries import list_work_orders as list_work_orders
 from fleetcare.service.queries import visible_unit, visible_units
 from fleetcare.service.queries import work_order_read as work_order_read
+from fleetcare.service.scheduled import overdue as overdue
+from fleetcare.service.tables import MAINTENANCE_PLANS as MAINTENANCE_PLANS
 from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
+from fleetcare.service.tables import SERVICE_RATES as SERVICE_RATES
 from fleetcare.service.tables import WARRANTY_POLICIES as WARRANTY_POLICIES
+from fleetcare.service.work_order_parts import Added as Added
+from fleetcare.service.work_order_parts import add_part as add_part
+from fleetcare.service.work_order_parts import reserve_again as reserve_again
+from fleetcare.service.work_order_parts import resolve as resolve
 from fleetcare.service.work_orders import open_work_order as open_work_order
 from fleetcare.service.work_orders import transition as transition
+
+NotEnoughStock = parts.NotEnoughStock
 
 
 def check_warranty(

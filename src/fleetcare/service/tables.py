@@ -21,7 +21,13 @@ from fleetcare.core.keyed import Ids, KeyedTable, Reference
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, ProductModel, Region
 from fleetcare.service import schemas
-from fleetcare.service.models import ServiceContract, ServiceLevel, WarrantyPolicy
+from fleetcare.service.models import (
+    MaintenancePlan,
+    ServiceContract,
+    ServiceLevel,
+    ServiceRate,
+    WarrantyPolicy,
+)
 
 R = TypeVar("R", bound=BaseModel)
 S = TypeVar("S", bound=Select[Any])
@@ -117,5 +123,37 @@ SERVICE_LEVELS = BlankableKeyTable(
         _CUSTOMER,
     ),
     restrict=_levels_in_scope,
+    scope_field="region",
+)
+MAINTENANCE_PLANS = KeyedTable(
+    name="maintenance-plans",
+    record_type=schemas.MaintenancePlanRecord,
+    table=MaintenancePlan,
+    key=("model",),
+    plain=("every_hours", "every_months", "tolerance_hours", "tolerance_days"),
+    references=(_MODEL,),
+)
+
+
+def _rates_in_scope(statement: S, _table: type[Base], scope: Scope) -> S:
+    """A customer sees its region's rates; a regional manager those of its regions."""
+    if scope.everything:
+        return statement
+    if scope.customer_id is not None:
+        own_region = select(Customer.region_id).where(Customer.id == scope.customer_id)
+        return statement.where(ServiceRate.region_id.in_(own_region))
+    return statement.where(ServiceRate.region_id.in_(sorted(scope.region_ids or ())))
+
+
+SERVICE_RATES = KeyedTable(
+    name="service-rates",
+    record_type=schemas.ServiceRateRecord,
+    table=ServiceRate,
+    key=("region",),
+    plain=("labour_rate", "km_rate", "currency"),
+    references=(
+        Reference(field="region", column="region_id", table=Region, key="name", relation="region"),
+    ),
+    restrict=_rates_in_scope,
     scope_field="region",
 )

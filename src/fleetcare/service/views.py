@@ -7,11 +7,12 @@ answers 409 naming it.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
@@ -19,7 +20,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
 from fleetcare.service import schemas, service
-from fleetcare.service.models import DefectStatus
+from fleetcare.service.models import ClaimKind, DefectStatus, LineOption
 from fleetcare.service.states import WorkOrderStatus
 
 router = APIRouter(prefix="/api/service", tags=["service"])
@@ -106,12 +107,20 @@ def list_work_orders(
     principal: CurrentPrincipal,
     status: Choice[WorkOrderStatus] = None,
     region: SearchText = None,
+    breached: Annotated[bool | None, Query(description="SLA breached (at request time)")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.WorkOrderRead]:
-    """Work orders, newest first."""
+    """Work orders, newest first, each with its SLA clocks; ``breached=true`` keeps those with
+    a breached response or restore clock."""
     return service.list_work_orders(
-        session, scope=principal.scope, status=status, region=region, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        status=status,
+        region=region,
+        breached=breached,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -123,6 +132,18 @@ def read_work_order(
     return service.work_order_read(session, order_id, principal.scope)
 
 
+@router.patch("/work-orders/{order_id}", responses=CONFLICT, **TRANSITION)
+def update_work_order(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    order_id: RowId,
+    body: schemas.WorkOrderUpdate,
+) -> schemas.WorkOrderRead:
+    """Enter what the warranty claim needs: faulty and replacement serials, labour hours and
+    travel km (an active work order only)."""
+    return service.update_work_order(session, order_id, body, by=principal)
+
+
 @router.post("/work-orders/{order_id}/transitions", responses=CONFLICT, **TRANSITION)
 def transition(
     session: DbSession,
@@ -132,6 +153,114 @@ def transition(
 ) -> schemas.WorkOrderRead:
     """Move the work order to another state (409 naming an illegal move)."""
     return service.transition(session, order_id, body, by=principal)
+
+
+# --- parts on work orders --------------------------------------------------------------------
+SHORT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "not available: the line is kept as short, with the options"},
+}
+
+
+@router.post("/work-orders/{order_id}/parts", status_code=201, responses=SHORT, **TRANSITION)
+def add_part(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    order_id: RowId,
+    body: schemas.PartLineCreate,
+) -> Any:
+    """Reserve a part for the work order (default location: the depot serving the unit). When
+    it is not available: 409, the line kept as ``short`` and the options to resolve it."""
+    added = service.add_part(session, order_id, body, by=principal)
+    if added.shortage is None:
+        return added.line
+    short = added.shortage
+    return JSONResponse(
+        {
+            "detail": str(short),
+            "on_hand": short.on_hand,
+            "reserved": short.reserved,
+            "available": short.on_hand - short.reserved,
+            "line": added.line.model_dump(mode="json"),
+            "options": [option.value for option in LineOption],
+        },
+        status_code=409,
+    )
+
+
+@router.post("/work-orders/{order_id}/parts/{line_id}/resolution", responses=CONFLICT, **WRITE)
+def resolve_part(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    order_id: RowId,
+    line_id: RowId,
+    body: schemas.LineResolution,
+) -> schemas.PartLineRead:
+    """Record what was done about a part that was not available: wait, emergency,
+    cannibalise (from a donor unit) or grey (a grey-market purchase, with its price)."""
+    return service.resolve(session, order_id, line_id, body, by=principal)
+
+
+@router.post("/work-orders/{order_id}/parts/{line_id}/reserve", responses=CONFLICT, **TRANSITION)
+def reserve_part(
+    session: DbSession, principal: CurrentPrincipal, order_id: RowId, line_id: RowId
+) -> schemas.PartLineRead:
+    """Try again to reserve a short, waiting or shipped line (409 while not available)."""
+    return service.reserve_again(session, order_id, line_id, by=principal)
+
+
+# --- claims ----------------------------------------------------------------------------------
+class ExportFormat(enum.StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@router.get("/claims", **READ)
+def list_claims(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    kind: Choice[ClaimKind] = None,
+    supplier: SearchText = None,
+    region: SearchText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.ClaimRead]:
+    """Warranty claims and recovery claims to suppliers, newest first."""
+    return service.list_claims(
+        session,
+        scope=principal.scope,
+        kind=kind,
+        supplier=supplier,
+        region=region,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/claims/export", **READ)
+def export_claims(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    format: Choice[ExportFormat] = None,
+    region: SearchText = None,
+) -> Response:
+    """The claims in scope as CSV (default) or JSON, newest first, at most 10,000."""
+    as_csv = format is not ExportFormat.json
+    text = service.export_claims(session, principal.scope, as_csv=as_csv, region=region)
+    if as_csv:
+        return Response(
+            text,
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
+        )
+    return Response(text, media_type="application/json")
+
+
+@router.get("/claims/{claim_id}", **READ)
+def read_claim(
+    session: DbSession, principal: CurrentPrincipal, claim_id: RowId
+) -> schemas.ClaimRead:
+    """One claim with its lines."""
+    return service.claim_read(session, claim_id, principal.scope)
 
 
 # --- availability ----------------------------------------------------------------------------

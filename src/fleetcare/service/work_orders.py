@@ -17,7 +17,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
-from fleetcare.service import downtime, schemas
+from fleetcare.service import claims, downtime, schemas, work_order_parts
 from fleetcare.service.defects import has_active_work_order, moment
 from fleetcare.service.errors import Conflict
 from fleetcare.service.models import DefectStatus, WorkOrder, WorkOrderTransition
@@ -45,6 +45,7 @@ def open_work_order(
         opened_at=at,
         opened_by=by.username,
         changed_at=at,
+        kind=body.kind,
     )
     session.add(order)
     session.flush()
@@ -92,6 +93,7 @@ def transition(
         )
     at = moment("at", body.at, not_before=order.changed_at)
     current = order.status
+    work_order_parts.settle(session, order, body.to, by=by)
     session.add(
         WorkOrderTransition(
             work_order_id=order.id,
@@ -111,6 +113,8 @@ def transition(
         defect.status = DefectStatus.resolved
         defect.ended_at = at
     session.flush()
+    if body.to is WorkOrderStatus.done:
+        claims.make(session, order, defect, by=by)
     audit.record(
         session,
         actor=by.username,
