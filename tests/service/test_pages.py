@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fleetcare.core.clock import utcnow
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
 from tests.conftest import TEST_SECRET, sign_in
 from tests.service.factories import service_fleet
+from tests.service.test_claims import WO
+from tests.service.test_sla import levels
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -170,3 +174,48 @@ def test_measured_availability_on_the_planning_page(
     assert "<strong>Arctic</strong>" in table.text and "%" in table.text
     manager, _t = browser_for(Role.regional_manager, "north", regions=("Arctic",))
     assert "Baltic" not in manager.get("/service/availability").text
+
+
+def test_board_sla_clocks_and_breached_only(
+    client: TestClient, session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The board shows each work order's response and restore clocks against Arctic's targets;
+    an old report is breached and "breached only" keeps it alone."""
+    service_fleet(session)
+    levels(session)
+    old = client.post(
+        "/api/service/defects",
+        json={
+            "unit": "BUS-001",
+            "component_group": "engine",
+            "symptom": "old leak",
+            "down": True,
+            "reported_at": "2024-03-01T08:00:00",
+        },
+    ).json()["id"]
+    fresh = client.post(
+        "/api/service/defects",
+        json={
+            "unit": "BUS-002",
+            "component_group": "cab",
+            "symptom": "new rattle",
+            "down": False,
+            "reported_at": (utcnow() - timedelta(hours=3.5)).isoformat(),
+        },
+    ).json()["id"]
+    for defect in (old, fresh):
+        assert client.post(WO, json={"defect": defect}).status_code == 201
+    dispatcher, _token = browser_for(Role.dispatcher, "disp")
+    board = dispatcher.get("/service").text
+    assert "Response, h" in board and "Restore, h" in board
+    assert f"#{old}<" in board and f"#{fresh}<" in board
+    assert board.count('class="sla status status-down"') == 2  # the old one's two clocks
+    assert board.count(" at risk</span>") == 1  # the fresh one's response: 3.5 of 4 h
+    assert "/ 4" in board and "/ 24" in board
+    late = dispatcher.get("/service", params={"breached": "true"}).text
+    assert f"#{old}<" in late and f"#{fresh}<" not in late
+    assert 'name="breached" value="true" checked' in late
+    fragment = dispatcher.get(
+        "/service", params={"breached": "true"}, headers={"HX-Request": "true"}
+    )
+    assert "breached=true" in fragment.text and "<nav" not in fragment.text

@@ -24,6 +24,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.schemas import Page
 from fleetcare.core.templating import render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.parts.models import ComponentGroup
@@ -63,16 +64,31 @@ def board_page(
     principal: Reader,
     region: SearchText = None,
     status: Choice[DefectStatus] = DefectStatus.open,
+    breached: Annotated[bool, Query()] = False,
     offset: Offset = 0,
 ) -> Response:
-    """Defects (open by default) with their work order's state and their age, by region; HTMX
-    swaps and refreshes only the table."""
-    where = service.DefectFilter(status=status, region=region)
-    page = service.list_defects(session, where, principal.scope, PAGE_SIZE, offset)
-    orders = {
-        d.id: next(iter(service.list_work_orders(session, defect=d.id, limit=1).items), None)
-        for d in page.items
-    }
+    """Defects (open by default) with their work order's state, SLA clocks and age, by region;
+    "breached only" lists the defects whose work order has a breached clock, whatever the
+    defect's status. HTMX swaps and refreshes only the table."""
+    if breached:
+        late = service.list_work_orders(
+            session,
+            scope=principal.scope,
+            region=region,
+            breached=True,
+            limit=PAGE_SIZE,
+            offset=offset,
+        )
+        items = [service.defect_read(session, o.defect, principal.scope) for o in late.items]
+        page = Page[schemas.DefectRead](items=items, total=late.total)
+        orders: dict[int, schemas.WorkOrderRead | None] = {o.defect: o for o in late.items}
+    else:
+        where = service.DefectFilter(status=status, region=region)
+        page = service.list_defects(session, where, principal.scope, PAGE_SIZE, offset)
+        orders = {
+            d.id: next(iter(service.list_work_orders(session, defect=d.id, limit=1).items), None)
+            for d in page.items
+        }
     regions = [
         r.name for r in fleet_service.list_regions(session, scope=principal.scope, limit=500).items
     ]
@@ -87,7 +103,7 @@ def board_page(
         "service/board.html",
         path="/service",
         page=page,
-        filters={"region": region, "status": status},
+        filters={"region": region, "status": status, "breached": "true" if breached else None},
         offset=offset,
         limit=PAGE_SIZE,
         context={
@@ -168,9 +184,10 @@ def decide_page(
 # --- a work order ------------------------------------------------------------------------------
 def _order_context(session: DbSession, principal: Principal, order_id: int) -> dict[str, Any]:
     order = service.work_order_read(session, order_id, principal.scope)
+    defect = service.defect_read(session, order.defect, principal.scope)
     return {
         "order": order,
-        "defect": service.defect_read(session, order.defect, principal.scope),
+        "defect": defect,
         "moves": sorted(m.value for m in MOVES[order.status]),
         "can_move": principal.can(Permission.service_transition),
         "can_decide": principal.can(Permission.warranty_decide),
@@ -183,8 +200,8 @@ def _order_context(session: DbSession, principal: Principal, order_id: int) -> d
 def work_order_page(
     request: Request, session: DbSession, principal: Reader, order_id: RowId
 ) -> Response:
-    """One work order: its moves as buttons, its history, the defect's decision; parts, labour,
-    SLA and claims have their places for the slices that bring them."""
+    """One work order: its moves as buttons, its SLA clocks, its history, the defect's decision;
+    parts, labour and claims have their places for the slices that bring them."""
     return render(request, "service/work_order.html", _order_context(session, principal, order_id))
 
 
