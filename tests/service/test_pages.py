@@ -19,6 +19,7 @@ from fleetcare.web.app import create_app
 from tests.conftest import TEST_SECRET, sign_in
 from tests.service.factories import service_fleet
 from tests.service.test_claims import WO
+from tests.service.test_claims import setup as claims_setup
 from tests.service.test_sla import levels
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -219,3 +220,82 @@ def test_board_sla_clocks_and_breached_only(
         "/service", params={"breached": "true"}, headers={"HX-Request": "true"}
     )
     assert "breached=true" in fragment.text and "<nav" not in fragment.text
+
+
+def test_parts_options_and_labour_forms(
+    client: TestClient, session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """A technician adds parts (one short: 409 with the options) and enters labour; only a
+    dispatcher resolves the short line; a customer sees no parts forms and is refused; no
+    token: 403."""
+    claims_setup(session)  # DEPOT-A: 2 of P-1, 1 of P-2
+    defect = client.post(
+        "/api/service/defects",
+        json={"unit": "BUS-001", "component_group": "engine", "symptom": "x", "down": True},
+    ).json()["id"]
+    order = client.post(WO, json={"defect": defect}).json()["id"]
+    url = f"/service/work-orders/{order}"
+    tech, ttoken = browser_for(Role.technician, "tech")
+    page = tech.get(url).text
+    assert f'action="/service/work-orders/{order}/parts"' in page
+    assert "parts/resolution" not in page and "No parts yet." in page
+    added = tech.post(
+        url + "/parts",
+        data={"csrf_token": ttoken, "part": "P-1", "quantity": "2"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    short = tech.post(url + "/parts", data={"csrf_token": ttoken, "part": "P-2", "quantity": "5"})
+    assert short.status_code == 409 and "choose an option" in short.text
+    assert "DEPOT-A" in short.text and ">reserved<" in short.text and ">short<" in short.text
+    bad = tech.post(url + "/parts", data={"csrf_token": ttoken, "part": "P-1", "quantity": "0"})
+    assert bad.status_code == 422
+    assert tech.post(url + "/parts", data={"part": "P-1", "quantity": "1"}).status_code == 403
+    line = client.get(f"{WO}/{order}").json()["parts"][1]
+    assert line["status"] == "short"
+    resolution = url + "/parts/resolution"
+    refused = tech.post(
+        resolution, data={"csrf_token": ttoken, "line": line["id"], "option": "wait"}
+    )
+    assert refused.status_code == 403
+
+    dispatcher, token = browser_for(Role.dispatcher, "disp")
+    assert "parts/resolution" in dispatcher.get(url).text
+    grey = {"csrf_token": token, "line": line["id"], "option": "grey", "currency": "RUB"}
+    assert dispatcher.post(resolution, data=grey).status_code == 422  # no price
+    assert (
+        dispatcher.post(resolution, data={"line": line["id"], "option": "wait"}).status_code == 403
+    )
+    waited = dispatcher.post(
+        resolution,
+        data={"csrf_token": token, "line": line["id"], "option": "wait"},
+        follow_redirects=False,
+    )
+    assert waited.status_code == 303
+    assert ">waiting<" in dispatcher.get(url).text
+
+    labour = {
+        "csrf_token": ttoken,
+        "faulty_serial": "ENG-123",
+        "labour_hours": "3.5",
+        "travel_km": "120",
+        "replacement_serial": "",
+    }
+    assert tech.post(url + "/labour", data=labour, follow_redirects=False).status_code == 303
+    shown = tech.get(url).text
+    assert "ENG-123" in shown and "3.50" in shown and "120.0" in shown
+    assert client.get(f"{WO}/{order}").json()["replacement_serial"] is None
+    wrong = tech.post(url + "/labour", data={"csrf_token": ttoken, "labour_hours": "-1"})
+    assert wrong.status_code == 422 and "labour_hours" in wrong.text
+    assert tech.post(url + "/labour", data={"labour_hours": "1"}).status_code == 403
+
+    nord, ctoken = browser_for(Role.customer, "nord", customer="NORD")
+    seen = nord.get(url)
+    assert seen.status_code == 200 and "P-1" in seen.text
+    assert "/parts" not in seen.text and "/labour" not in seen.text
+    for path, data in (
+        ("/parts", {"part": "P-1", "quantity": "1"}),
+        ("/parts/resolution", {"line": line["id"], "option": "wait"}),
+        ("/labour", {"labour_hours": "1"}),
+    ):
+        assert nord.post(url + path, data={"csrf_token": ctoken, **data}).status_code == 403, path
