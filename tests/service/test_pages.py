@@ -299,3 +299,35 @@ def test_parts_options_and_labour_forms(
         ("/labour", {"labour_hours": "1"}),
     ):
         assert nord.post(url + path, data={"csrf_token": ctoken, **data}).status_code == 403, path
+
+
+def test_claim_beside_the_decision(
+    client: TestClient, session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """A covered repair done shows its warranty claim and the supplier's recovery claim, with
+    totals and currency, beside the decision on the defect and work order pages."""
+    claims_setup(session)
+    defect = client.post(
+        "/api/service/defects",
+        json={
+            "unit": "BUS-001",
+            "component_group": "engine",
+            "symptom": "x",
+            "down": True,
+            "reported_at": "2024-03-01T08:00:00",
+        },
+    ).json()["id"]
+    order = client.post(WO, json={"defect": defect}).json()["id"]
+    assert (
+        client.post(f"{WO}/{order}/parts", json={"part": "P-1", "quantity": 2}).status_code == 201
+    )
+    dispatcher, token = browser_for(Role.dispatcher, "disp")
+    assert "Claims" not in dispatcher.get(f"/service/defects/{defect}").text
+    labour = {"csrf_token": token, "labour_hours": "3.5", "travel_km": "120"}
+    assert dispatcher.post(f"/service/work-orders/{order}/labour", data=labour).status_code == 200
+    for to in ("scheduled", "in_progress", "done"):
+        assert client.post(f"{WO}/{order}/transitions", json={"to": to}).status_code == 200
+    for url in (f"/service/defects/{defect}", f"/service/work-orders/{order}"):
+        page = dispatcher.get(url).text
+        assert "Claims" in page and "2175.00 RUB" in page and "1700.00 RUB" in page, url
+        assert "Volga Diesel" in page and "warranty" in page and "recovery" in page

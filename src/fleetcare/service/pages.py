@@ -131,8 +131,30 @@ def _defect_context(
         "decisions": [d.value for d in Decision],
         "can_open": principal.can(Permission.service_write),
         "can_decide": principal.can(Permission.warranty_decide),
+        "claims": _claims_of(session, principal, defect),
         "problems": [],
     }
+
+
+def _claims_of(
+    session: DbSession, principal: Principal, defect: schemas.DefectRead
+) -> list[schemas.ClaimRead]:
+    """The claims (warranty and recovery) of the defect's work orders, newest first. Claims
+    come newest first and are made when a work order is done, so the walk stops at the first
+    page whose last claim is older than the defect's report."""
+    orders = service.list_work_orders(session, scope=principal.scope, defect=defect.id, limit=20)
+    ids = {o.id for o in orders.items}
+    found: list[schemas.ClaimRead] = []
+    offset = 0
+    while ids:
+        page = service.list_claims(
+            session, scope=principal.scope, region=defect.region, limit=PAGE_SIZE, offset=offset
+        )
+        found += [c for c in page.items if c.work_order in ids]
+        offset += PAGE_SIZE
+        if offset >= page.total or page.items[-1].created_at < defect.reported_at:
+            break
+    return found
 
 
 @router.get("/service/defects/{defect_id}")
@@ -195,6 +217,7 @@ def _order_context(session: DbSession, principal: Principal, order_id: int) -> d
         "decisions": [d.value for d in Decision],
         "options": [o.value for o in LineOption],
         "open_lines": (LineStatus.short, LineStatus.waiting),
+        "claims": _claims_of(session, principal, defect),
         "problems": [],
         "form": {},
     }
@@ -220,7 +243,7 @@ def work_order_page(
     request: Request, session: DbSession, principal: Reader, order_id: RowId
 ) -> Response:
     """One work order: its moves as buttons, its SLA clocks, its history, its parts (with the
-    options for a short line), its labour and the defect's decision."""
+    options for a short line), its labour, the defect's decision and its claims."""
     return render(request, "service/work_order.html", _order_context(session, principal, order_id))
 
 
