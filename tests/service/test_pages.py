@@ -331,3 +331,28 @@ def test_claim_beside_the_decision(
         page = dispatcher.get(url).text
         assert "Claims" in page and "2175.00 RUB" in page and "1700.00 RUB" in page, url
         assert "Volga Diesel" in page and "warranty" in page and "recovery" in page
+
+
+def test_a_report_may_carry_photos_beyond_the_general_body_limit(
+    db: str, tmp_path: Path, session: Session, make_user: Callable[..., str]
+) -> None:
+    """The portal's report has its own body limit (its photos and fields): a photo larger than
+    FLEETCARE_MAX_BODY_BYTES goes through there, while other writes keep the general limit."""
+    service_fleet(session)
+    settings = Settings(
+        database_url=db,
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path,
+        max_body_bytes=2_000,
+        max_photo_bytes=5_000,
+    )
+    with TestClient(create_app(settings)) as browser:
+        assert sign_in(browser, make_user("nord-big", Role.customer, customer="NORD")).status_code
+        token = re.search(r'"X-CSRF-Token": "([^"]+)"', browser.get("/").text)
+        assert token
+        photo = [("photo", ("big.png", PNG + b"\x00" * 4_000, "image/png"))]
+        assert report(browser, token.group(1), files=photo).status_code == 303
+        too_big = [("photo", ("huge.png", PNG + b"\x00" * 6_000, "image/png"))]
+        assert report(browser, token.group(1), files=too_big).status_code == 413
+        other = browser.post("/logout", data={"csrf_token": token.group(1), "padding": "x" * 3_000})
+        assert other.status_code == 413

@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     secret_key: str = ""
     max_body_bytes: int = 1_048_576
-    # Defect photos (service.photos): bytes per photo and photos per report; a report must also
-    # fit in max_body_bytes.
+    # Defect photos (service.photos): bytes per photo and photos per report; the portal's report
+    # may be that large (plus its form fields) whatever max_body_bytes says.
     max_photo_bytes: int = Field(default=2 * 1024 * 1024, ge=1, le=100 * 1024 * 1024)
     max_photos: int = Field(default=3, ge=0, le=20)
     max_concurrent_writes: int = 8  # writing requests let in at once (see web.admission)

@@ -33,6 +33,7 @@ from fleetcare.service.models import DefectStatus, LineOption, LineStatus
 from fleetcare.service.states import MOVES
 from fleetcare.service.warranty import Decision
 
+REPORT_PATH = "/portal/defects"  # a customer's report; it may carry photos
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.service_read))]
 Reporter = Annotated[Principal, Depends(require(Permission.service_report))]
@@ -436,7 +437,7 @@ def portal_page(request: Request, session: DbSession, principal: Reporter) -> Re
     return render(request, "service/portal.html", _portal_context(session, principal))
 
 
-@router.post("/portal/defects")
+@router.post(REPORT_PATH)
 def portal_report(
     request: Request,
     session: DbSession,

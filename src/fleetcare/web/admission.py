@@ -10,7 +10,8 @@ holding no thread. Reads are never held back.
 A write slot is precious, so nobody may hold one cheaply:
 
 - the body is read whole *before* a slot is taken, within ``body_seconds`` (else 408) and
-  ``max_body_bytes`` (else 413): a client sending a byte a second holds a connection, not a slot;
+  ``max_body_bytes`` (else 413; ``body_limits`` gives an upload path its own limit): a client
+  sending a byte a second holds a connection, not a slot;
 - sign-in (``POST /api/auth/token``, ``POST /login``) never waits for a slot;
 - a request without a valid bearer token or a signed-in session takes no slot either: it is
   refused by the routes' permission check, which writes nothing.
@@ -21,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -87,12 +88,14 @@ class WriteAdmission:
         limit: int = 8,
         body_seconds: float = 30.0,
         max_body_bytes: int = 1_048_576,
+        body_limits: Mapping[str, int] | None = None,
         credentialed: Credentialed = lambda scope: True,
     ) -> None:
         self.app = app
         self.limit = limit
         self.body_seconds = body_seconds
         self.max_body_bytes = max_body_bytes
+        self.body_limits = dict(body_limits or {})  # path → its own limit (uploads)
         self.credentialed = credentialed
         self._semaphore: asyncio.Semaphore | None = None
 
@@ -100,10 +103,10 @@ class WriteAdmission:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
+        path = _path(scope)
+        limit = self.body_limits.get(path, self.max_body_bytes)
         try:
-            body = await read_body(
-                receive, seconds=self.body_seconds, max_bytes=self.max_body_bytes
-            )
+            body = await read_body(receive, seconds=self.body_seconds, max_bytes=limit)
         except BodyTooSlow:
             await _answer(send, 408, _("the request body did not arrive in time"))
             return
@@ -111,7 +114,7 @@ class WriteAdmission:
             await _answer(send, 413, _("the request body is too large"))
             return
         replay = _replay(body, receive)
-        if _path(scope) in SIGN_IN_PATHS or not self.credentialed(scope):
+        if path in SIGN_IN_PATHS or not self.credentialed(scope):
             await self.app(scope, replay, send)
             return
         if self._semaphore is None:

@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="fleetcare",
         version=__version__,
         description="Installed base, spare parts, service and planning for exported fleets.",
-        max_body_size=settings.max_body_bytes,
+        # every writing body is held to its path's limit by WriteAdmission (below); this outer
+        # bound only has to let the largest of them, the portal's photos, through
+        max_body_size=max(settings.max_body_bytes, _portal_limit(settings)),
         docs_url=None,  # served below from the package's own Swagger UI files, no CDN
         redoc_url=None,
     )
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_concurrent_writes,
         body_seconds=settings.body_seconds,
         max_body_bytes=settings.max_body_bytes,
+        body_limits={service_pages.REPORT_PATH: _portal_limit(settings)},
         # the planning maths POSTs write nothing: the heavy pool bounds them, not a write slot
         credentialed=_writing(_credentialed(app.state.secret_key), planning_views.COMPUTE_PATHS),
     )
@@ -160,6 +163,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     return app
+
+
+FORM_FIELDS_BYTES = 64 * 1024  # the report's text fields and multipart framing
+
+
+def _portal_limit(settings: Settings) -> int:
+    """The largest body a customer's defect report may have: its photos and its form fields."""
+    return settings.max_photos * settings.max_photo_bytes + FORM_FIELDS_BYTES
 
 
 def _credentialed(key: str) -> Callable[[Scope], bool]:
