@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.query import paginate
 from fleetcare.core.schemas import Page
+from fleetcare.core.tabular import defuse
 from fleetcare.fleet.models import Unit
 from fleetcare.service import schemas
 from fleetcare.service.errors import Conflict
@@ -250,6 +252,7 @@ def _visible(
     region: str | None = None,
     kind: ClaimKind | None = None,
     supplier: str | None = None,
+    work_orders: Collection[int] | None = None,
 ) -> Select[Any]:
     statement = (
         select(Claim)
@@ -261,6 +264,8 @@ def _visible(
         statement = statement.where(Claim.kind == kind)
     if supplier:
         statement = statement.where(Claim.supplier == supplier)
+    if work_orders is not None:
+        statement = statement.where(Claim.work_order_id.in_(sorted(work_orders)))
     return statement
 
 
@@ -271,11 +276,14 @@ def list_claims(
     region: str | None = None,
     kind: ClaimKind | None = None,
     supplier: str | None = None,
+    work_orders: Collection[int] | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[schemas.ClaimRead]:
-    """A page of claims, newest first."""
-    statement = _visible(scope, region=region, kind=kind, supplier=supplier)
+    """A page of claims, newest first (of ``work_orders`` only, when given)."""
+    statement = _visible(
+        scope, region=region, kind=kind, supplier=supplier, work_orders=work_orders
+    )
     rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.ClaimRead](items=[_read(c) for c in rows], total=total)
 
@@ -286,13 +294,6 @@ def claim_read(session: Session, claim_id: int, scope: Scope = EVERYTHING) -> sc
     if claim is None:
         raise NotFound(_("claim {id} not found").format(id=claim_id))
     return _read(claim)
-
-
-def _cell(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula is quoted with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def export_claims(
@@ -310,5 +311,5 @@ def export_claims(
         flat = {k: record[k] for k in EXPORT_COLUMNS}
         flat["other_currencies"] = json.dumps(record["other_currencies"])
         flat["lines"] = json.dumps(record["lines"])
-        writer.writerow({k: _cell(v) for k, v in flat.items()})
+        writer.writerow({k: defuse(v) if isinstance(v, str) else v for k, v in flat.items()})
     return out.getvalue()

@@ -140,22 +140,13 @@ def _defect_context(
 def _claims_of(
     session: DbSession, principal: Principal, defect: schemas.DefectRead
 ) -> list[schemas.ClaimRead]:
-    """The claims (warranty and recovery) of the defect's work orders, newest first. Claims
-    come newest first and are made when a work order is done, so the walk stops at the first
-    page whose last claim is older than the defect's report."""
+    """The claims (warranty and recovery) of the defect's work orders, newest first."""
     orders = service.list_work_orders(session, scope=principal.scope, defect=defect.id, limit=20)
     ids = {o.id for o in orders.items}
-    found: list[schemas.ClaimRead] = []
-    offset = 0
-    while ids:
-        page = service.list_claims(
-            session, scope=principal.scope, region=defect.region, limit=PAGE_SIZE, offset=offset
-        )
-        found += [c for c in page.items if c.work_order in ids]
-        offset += PAGE_SIZE
-        if offset >= page.total or page.items[-1].created_at < defect.reported_at:
-            break
-    return found
+    if not ids:
+        return []
+    claims = service.list_claims(session, scope=principal.scope, work_orders=ids, limit=100)
+    return claims.items
 
 
 @router.get("/service/defects/{defect_id}")
