@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     service_write = "service.write"  # open work orders, close defects
     service_transition = "service.transition"  # move a work order through its states
     warranty_decide = "warranty.decide"  # confirm or override a warranty decision
+    dispatch_solve = "dispatch.solve"  # crews and routes for a day's jobs (computes only)
     users_manage = "users.manage"
     audit_read = "audit.read"
 
@@ -60,6 +61,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.service_write,
             Permission.service_transition,
             Permission.warranty_decide,
+            Permission.dispatch_solve,
         }
     ),
     Role.regional_manager: frozenset(

@@ -45,6 +45,7 @@ from fleetcare.simulation import pages as simulation_pages
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
 from fleetcare.web.headers import security_headers
+from fleetcare.workforce import dispatch_views
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -105,7 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         body_limits={service_pages.REPORT_PATH: _portal_limit(settings)},
         # the planning maths POSTs write nothing: the heavy pool bounds them, not a write slot
-        credentialed=_writing(_credentialed(app.state.secret_key), planning_views.COMPUTE_PATHS),
+        credentialed=_writing(
+            _credentialed(app.state.secret_key),
+            planning_views.COMPUTE_PATHS | dispatch_views.COMPUTE_PATHS,
+        ),
     )
     # Signed cookie: HttpOnly (Starlette always sets it), SameSite=Lax, 8 hours.
     app.add_middleware(
@@ -153,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         parts_views.router,
         planning_views.router,
         service_views.router,
+        dispatch_views.router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,

@@ -1,0 +1,1 @@
+"""The workforce: technicians, courses, the certification ladder, supervision and dispatch."""
