@@ -256,10 +256,10 @@ def _solve(
         lo = np.where(g > 0, x, lo)
         hi = np.where(g < 0, x, hi)
         step = -g / slope
+        settled = np.abs(step) <= X_TOL  # a Newton step this short: the root, to rounding
         proposal = x + step
-        outside = ~((proposal > lo) & (proposal < hi))
+        outside = ~((proposal > lo) & (proposal < hi)) & ~settled
         proposal = np.where(outside, 0.5 * (lo + hi), proposal)
-        settled = (np.abs(proposal - x) <= X_TOL) | (g == 0)
         converged |= active & settled
         x = np.where(active & ~converged, proposal, x)
         active &= ~converged
