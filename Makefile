@@ -52,6 +52,8 @@ bench: install
 	$(BIN)/python -u benchmarks/plan_scale.py --parts 10000 --baseline-parts 2
 	$(BIN)/python benchmarks/simulate_scale.py
 	$(BIN)/python benchmarks/varimetric_gap.py --years 300 --replications 6
+	$(BIN)/python benchmarks/weibull_scale.py
+	$(BIN)/python benchmarks/warning_arl.py
 
 ## messages: extract every translatable string into the catalogue template (Babel)
 messages: install
