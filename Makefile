@@ -53,6 +53,8 @@ bench: install
 	$(BIN)/python benchmarks/simulate_scale.py
 	$(BIN)/python benchmarks/varimetric_gap.py --years 300 --replications 6
 	$(BIN)/python benchmarks/dispatch_scale.py
+	$(BIN)/python benchmarks/weibull_scale.py
+	$(BIN)/python benchmarks/warning_arl.py
 
 ## messages: extract every translatable string into the catalogue template (Babel)
 messages: install

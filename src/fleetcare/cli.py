@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
+from fleetcare.analytics import cli as analytics_cli
 from fleetcare.core import audit
 from fleetcare.core.cli import database_url, err, operator, progress_bar
 from fleetcare.core.config import get_settings
@@ -31,6 +32,7 @@ app.add_typer(stock_cli.app, name="stock")
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(warranty_cli.app, name="warranty")
 app.add_typer(warranty_cli.service_app, name="service")
+app.add_typer(analytics_cli.app, name="analytics")
 app.command("simulate")(simulate_cli.simulate_command)
 app.add_typer(dispatch_cli.app, name="dispatch")
 

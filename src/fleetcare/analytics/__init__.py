@@ -1,0 +1,1 @@
+"""Analytics: Weibull reliability fits and early warning of components failing too often."""
