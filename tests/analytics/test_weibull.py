@@ -115,12 +115,13 @@ def test_equals_lifelines_on_small_censored_cohorts(
 def test_recovers_known_parameters(seed: int, shape: float, scale: float, censoring: float) -> None:
     """From 20,000 simulated units (up to about 60 % censored) the MLE lies within 4.5
     asymptotic standard errors of the true β and η (a 1-in-100,000 miss per parameter for a
-    normal estimate), and those errors are small (se(ln β), se(ln η) < 3 %)."""
+    normal estimate), and those errors are small (se(ln β), se(ln η) < 5 %: under the
+    heaviest censoring, β = 5, se(ln β) reaches about 4 %)."""
     ages, failed = censored_sample(np.random.default_rng(seed), 20_000, shape, scale, censoring)
     fits = fit_cohorts(ages, failed, [0, ages.size])
     assert fits.status[0] == FitStatus.OK
-    assert abs(np.log(fits.shape[0] / shape)) < 4.5 * fits.se_log_shape[0] < 0.03 * 4.5
-    assert abs(np.log(fits.scale[0] / scale)) < 4.5 * fits.se_log_scale[0] < 0.03 * 4.5
+    assert abs(np.log(fits.shape[0] / shape)) < 4.5 * fits.se_log_shape[0] < 0.05 * 4.5
+    assert abs(np.log(fits.scale[0] / scale)) < 4.5 * fits.se_log_scale[0] < 0.05 * 4.5
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
