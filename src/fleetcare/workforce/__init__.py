@@ -1,0 +1,1 @@
+"""The workforce: technicians, training, certification, supervision and dispatch."""
