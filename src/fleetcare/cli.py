@@ -21,6 +21,7 @@ from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
 from fleetcare.service import cli as warranty_cli
 from fleetcare.simulation import cli as simulate_cli
+from fleetcare.workforce import cli as workforce_cli
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
@@ -30,6 +31,7 @@ app.add_typer(stock_cli.app, name="stock")
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(warranty_cli.app, name="warranty")
 app.add_typer(warranty_cli.service_app, name="service")
+app.add_typer(workforce_cli.app, name="workforce")
 app.command("simulate")(simulate_cli.simulate_command)
 
 
