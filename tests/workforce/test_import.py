@@ -17,16 +17,27 @@ from fleetcare.core.permissions import Role
 from fleetcare.workforce.models import Grant, Technician, TrainingSession
 from tests.fleet.factories import small_fleet
 
-TECHNICIANS = """code,name,kind,employer,region,home_latitude,home_longitude,languages,mon,tue,wed,thu,fri,sat,sun
-E-1,Anna Engineer,engineer,,Arctic,68.97,33.08,ru en,08:00-17:00,08:00-17:00,08:00-17:00,08:00-17:00,08:00-17:00,,
-L-1,Lev Local,local,NORD,Arctic,68.9,33.0,ru,08:00-17:00,08:00-17:00,,08:00-17:00,08:00-17:00,09:00-13:00,
-"""
-BAD_TECHNICIANS = """code,name,kind,employer,region,home_latitude,home_longitude,languages,mon,tue,wed,thu,fri,sat,sun
-E-2,Bad Shift,engineer,,Arctic,68.97,33.08,ru,17:00-08:00,,,,,,
-E-3,Employed Engineer,engineer,NORD,Arctic,68.97,33.08,ru,,,,,,,
-L-2,Fine,local,,Arctic,68.9,33.0,ru,,,,,,,
-L-3,Nowhere,local,,Atlantis,68.9,33.0,ru,,,,,,,
-"""
+HEADER = "code,name,kind,employer,region,home_latitude,home_longitude,languages,"
+DAYS = "mon,tue,wed,thu,fri,sat,sun\n"
+WEEK = "08:00-17:00," * 5
+TECHNICIANS = (
+    HEADER
+    + DAYS
+    + "E-1,Anna Engineer,engineer,,Arctic,68.97,33.08,ru en,"
+    + WEEK
+    + ",\n"
+    + "L-1,Lev Local,local,NORD,Arctic,68.9,33.0,ru,"
+    + WEEK
+    + "09:00-13:00,\n"
+)
+BAD_TECHNICIANS = (
+    HEADER
+    + DAYS
+    + "E-2,Bad Shift,engineer,,Arctic,68.97,33.08,ru,17:00-08:00,,,,,,\n"
+    + "E-3,Employed Engineer,engineer,NORD,Arctic,68.97,33.08,ru,,,,,,,\n"
+    + "L-2,Fine,local,,Arctic,68.9,33.0,ru,,,,,,,\n"
+    + "L-3,Nowhere,local,,Atlantis,68.9,33.0,ru,,,,,,,\n"
+)
 GRANTS = """technician,family,level,granted_on,expires_on,granted_by
 E-1,city_bus,trainer,2024-01-01,2099-01-01,plant
 L-1,city_bus,trainee,2024-01-01,2023-01-01,plant
