@@ -126,3 +126,29 @@ def test_done_work_order_takes_no_assignment(client: TestClient, session: Sessio
     assert assign(client, "CERT-1", order, at(9), at(10)).status_code == 409
     unknown = assign(client, "CERT-1", 999_999, at(9), at(10))
     assert unknown.status_code == 422 and field_of(unknown) == "work_order"
+
+
+def test_cancel_keeps_the_supervision_rule(client: TestClient, session: Session) -> None:
+    """The certified cover of a trainee cannot go first (409); the trainee's, then the cover's
+    can (204, audited); a countersigned one is kept (409); a foreign id is 404."""
+    crew(session)
+    order = work_order(session)
+    cover = assign(client, "CERT-1", order, at(9), at(12)).json()["id"]
+    trainee = assign(client, "TRN-1", order, at(9), at(11)).json()["id"]
+    refused = client.delete(f"/api/workforce/assignments/{cover}")
+    assert refused.status_code == 409 and "never works alone" in refused.json()["detail"]
+    assert client.delete(f"/api/workforce/assignments/{trainee}").status_code == 204
+    assert client.delete(f"/api/workforce/assignments/{cover}").status_code == 204
+    assert session.scalars(select(Assignment)).all() == []
+    cancelled = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action == "cancel")
+    ).all()
+    assert len(cancelled) == 2
+    session.commit()  # end the test's read before writing again
+    cover = assign(client, "CERT-1", order, at(9), at(12)).json()["id"]
+    trainee = assign(client, "TRN-1", order, at(9), at(11)).json()["id"]
+    finish(session, order)
+    sign = client.post(f"/api/workforce/assignments/{trainee}/countersign", json={"by": "CERT-1"})
+    assert sign.status_code == 200
+    assert client.delete(f"/api/workforce/assignments/{trainee}").status_code == 409
+    assert client.delete("/api/workforce/assignments/999999").status_code == 404

@@ -139,15 +139,18 @@ def level_of(session: Session, technician_id: int, family: str, day: date) -> Le
 
 
 def covered(session: Session, work_order_id: int, start: datetime, end: datetime) -> bool:
-    """True when a certified (or trainer) assignment on the work order covers ``[start, end)``."""
-    found = session.scalar(
-        select(Assignment.id).where(
+    """True when a certified (or trainer) assignment on the work order covers ``[start, end)``;
+    the covering rows are locked, so a concurrent cancel of the cover waits (or wins first)."""
+    found = session.scalars(
+        select(Assignment.id)
+        .where(
             Assignment.work_order_id == work_order_id,
             Assignment.level.in_([Level.certified, Level.trainer]),
             Assignment.start_at <= start,
             Assignment.end_at >= end,
         )
-    )
+        .with_for_update()
+    ).first()
     return found is not None
 
 
@@ -362,3 +365,52 @@ def list_assignments(
         )
     rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.AssignmentRead](items=[read(r) for r in rows], total=total)
+
+
+def cancel(session: Session, assignment_id: int, *, by: Principal) -> None:
+    """Remove an assignment that is not countersigned; refused (409) when it is the cover of a
+    trainee's assignment on the same work order that no other qualified assignment covers."""
+    row = _visible(session, assignment_id, by.scope, lock=True)
+    crew_ids = session.scalars(
+        select(Assignment.technician_id).where(Assignment.work_order_id == row.work_order_id)
+    ).all()
+    lock_technicians(session, list(crew_ids))
+    if row.countersigned_by_id is not None:
+        raise Conflict(_("assignment {id} is countersigned: it is kept").format(id=row.id))
+    if row.level is not Level.trainee:
+        trainees = session.scalars(
+            select(Assignment).where(
+                Assignment.work_order_id == row.work_order_id,
+                Assignment.level == Level.trainee,
+                Assignment.start_at < row.end_at,
+                Assignment.end_at > row.start_at,
+            )
+        ).all()
+        for trainee in trainees:
+            other = session.scalar(
+                select(Assignment.id).where(
+                    Assignment.id != row.id,
+                    Assignment.work_order_id == row.work_order_id,
+                    Assignment.level.in_([Level.certified, Level.trainer]),
+                    Assignment.start_at <= trainee.start_at,
+                    Assignment.end_at >= trainee.end_at,
+                )
+            )
+            if other is None:
+                raise Conflict(
+                    _(
+                        "assignment {id} covers trainee assignment {trainee}: cancel that one "
+                        "first (a trainee never works alone)"
+                    ).format(id=row.id, trainee=trainee.id)
+                )
+    before = read(row)
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=by.username,
+        action="cancel",
+        entity="assignments",
+        key=str(assignment_id),
+        before=before,
+    )

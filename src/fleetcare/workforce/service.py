@@ -14,6 +14,7 @@ from __future__ import annotations
 from fleetcare.service.service import Conflict as Conflict
 from fleetcare.workforce.assignments import assign as assign
 from fleetcare.workforce.assignments import assignment_read as assignment_read
+from fleetcare.workforce.assignments import cancel as cancel
 from fleetcare.workforce.assignments import countersign as countersign
 from fleetcare.workforce.assignments import list_assignments as list_assignments
 from fleetcare.workforce.certification import grant as grant

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
@@ -205,6 +206,13 @@ def assign(
     """Assign a technician to a work order; 409 when it holds an overlapping assignment, or a
     trainee would work without a certified colleague."""
     return service.assign(session, body, by=principal)
+
+
+@router.delete("/assignments/{assignment_id}", status_code=204, responses=CONFLICT, **WRITE)
+def cancel(session: DbSession, principal: CurrentPrincipal, assignment_id: RowId) -> Response:
+    """Remove an assignment (not a countersigned one, nor the cover a trainee still needs)."""
+    service.cancel(session, assignment_id, by=principal)
+    return Response(status_code=204)
 
 
 @router.post("/assignments/{assignment_id}/countersign", responses=CONFLICT, **COUNTERSIGN)
