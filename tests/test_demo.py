@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.core.bulk import export_file
+from fleetcare.core.clock import today
 from fleetcare.core.db import get_sessionmaker
+from fleetcare.core.permissions import system
 from fleetcare.demo import AS_OF, allocate, build_demo
 from fleetcare.demo.history import HISTORY_ACTOR
 from fleetcare.demo.service import SERVICE_ACTOR
@@ -22,7 +24,7 @@ from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import Location, Part, StockMove
 from fleetcare.service.models import Defect, Downtime, WorkOrder
 from fleetcare.workforce.models import Grant, Technician
-from fleetcare.workforce.service import ladder_read
+from fleetcare.workforce.service import dispatch_problem, ladder_read
 from tests.conftest import wipe
 
 
@@ -86,6 +88,7 @@ WORKFORCE_COUNTS = (
     "training sessions",
     "attendances",
     "assignments",
+    "open work orders to dispatch",
 )
 
 
@@ -115,7 +118,11 @@ def assert_workforce_story(session: Session) -> None:
     ladders = [ladder_read(session, code, day=AS_OF) for code in trainees]
     jobs = sorted(f.supervised_jobs for lad in ladders for f in lad.families if f.level)
     assert jobs and 0 < jobs[0] < jobs[-1]
-    assert sum(f.eligible for lad in ladders for f in lad.families) == 1
+    eligible = [lad.technician for lad in ladders for f in lad.families if f.eligible]
+    assert eligible == ["MUR-L3"]
+    monday = today() + timedelta(days=7 - today().weekday())
+    document = dispatch_problem(session, system(), "Murmansk Oblast", monday)
+    assert len(document["jobs"]) >= 20 and len(document["technicians"]) == 6
 
 
 def assert_service_story(session: Session) -> None:
