@@ -39,12 +39,6 @@ from fleetcare.workforce.models import (
 from fleetcare.workforce.people import visible_technician
 from fleetcare.workforce.tables import GRANTS, grant_facts
 
-MISSING_TEXT = {
-    Missing.not_trainee: "holds no valid trainee grant for the family",
-    Missing.supervised_jobs: "{have} of {need} supervised jobs countersigned",
-    Missing.practical: "no practical session of the family passed",
-}
-
 
 def needed_jobs() -> int:
     """N: supervised jobs a trainee needs (``FLEETCARE_LADDER_SUPERVISED_JOBS``)."""
@@ -92,12 +86,19 @@ def progress(session: Session, technician_id: int, family: str, day: date) -> Pr
     )
 
 
+def _words(missing: Missing, progress: Progress) -> str:
+    if missing is Missing.not_trainee:
+        return _("holds no valid trainee grant for the family")
+    if missing is Missing.supervised_jobs:
+        return _("{have} of {need} supervised jobs countersigned").format(
+            have=progress.supervised_jobs, need=progress.needed_jobs
+        )
+    return _("no practical session of the family passed")
+
+
 def missing_text(progress: Progress) -> list[str]:
     """What keeps ``progress`` from ``certified``, in words."""
-    return [
-        _(MISSING_TEXT[m]).format(have=progress.supervised_jobs, need=progress.needed_jobs)
-        for m in ladder.missing_for_certified(progress)
-    ]
+    return [_words(m, progress) for m in ladder.missing_for_certified(progress)]
 
 
 def _grant_read(grant: Grant, day: date) -> schemas.GrantRead:
