@@ -125,3 +125,32 @@ def test_oversized_and_malformed_bodies(client: TestClient, session: Session) ->
         client.post("/api/workforce/technicians", json=engineer).json()["detail"][0]["loc"][-1]
         == "employer"
     )
+
+
+def test_dates_at_the_calendar_edges(
+    client: TestClient, pages: TestClient, session: Session
+) -> None:
+    """The last and first days the calendar knows answer, never 500: a ladder on 9999-12-31,
+    sessions of December 9999, the calendar of 0001-01 and 9999-12, an assignment at year 1."""
+    crew(session)
+    assert (
+        client.get(
+            "/api/workforce/technicians/ENG-1/ladder", params={"on": "9999-12-31"}
+        ).status_code
+        == 200
+    )
+    assert client.get("/api/workforce/sessions", params={"month": "9999-12-31"}).status_code == 200
+    assert client.get("/api/workforce/assignments", params={"day": "9999-12-31"}).status_code == 200
+    for month in ("0001-01", "9999-12"):
+        assert pages.get("/workforce/training", params={"month": month}).status_code == 200
+    order = work_order(session)
+    early = client.post(
+        "/api/workforce/assignments",
+        json={
+            "technician": "ENG-1",
+            "work_order": order,
+            "start": "0001-01-01T00:00:00+05:00",
+            "end": "0001-01-01T01:00:00+05:00",
+        },
+    )
+    assert early.status_code == 422

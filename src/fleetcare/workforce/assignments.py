@@ -24,7 +24,7 @@ assignment on the work order overlaps the trainee's. It then counts as one super
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -47,9 +47,13 @@ from fleetcare.workforce.people import days_off, shift_on, visible_technician
 from fleetcare.workforce.tables import grant_facts, visible_technicians
 
 
-def naive(moment: datetime) -> datetime:
-    """A moment as the database keeps it: naive UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+def naive(moment: datetime, field: str = "start") -> datetime:
+    """A moment as the database keeps it: naive UTC (422 naming ``field`` when that falls
+    outside the calendar)."""
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    except OverflowError:
+        raise InvalidInput([FieldError(field, _("the moment is out of range"))]) from None
 
 
 def read(row: Assignment) -> schemas.AssignmentRead:
@@ -178,7 +182,7 @@ def assign(
         message = _("unknown technician '{code}'").format(code=body.technician)
         raise InvalidInput([FieldError("technician", message)]) from None
     job = _job(session, body.work_order, by.scope)
-    start, end = naive(body.start), naive(body.end)
+    start, end = naive(body.start), naive(body.end, "end")
     if end <= start:
         raise InvalidInput([FieldError("end", _("the assignment ends before it starts"))])
     problem = shift_problem(session, technician, start, end)
@@ -361,7 +365,8 @@ def list_assignments(
     if day is not None:
         start = datetime.combine(day, datetime.min.time())
         statement = statement.where(
-            Assignment.start_at >= start, Assignment.start_at < start + timedelta(days=1)
+            Assignment.start_at >= start,
+            Assignment.start_at < datetime.combine(day, datetime.max.time()),
         )
     rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.AssignmentRead](items=[read(r) for r in rows], total=total)

@@ -76,7 +76,7 @@ def crew_covers(levels: Iterable[Level | None]) -> bool:
 def falling_due(grants: Iterable[GrantFact], day: date, days: int = DUE_DAYS) -> list[GrantFact]:
     """Grants valid on ``day`` whose expiry falls within ``days`` days (``expires_on`` in
     ``(day, day + days]``), soonest first."""
-    horizon = day + timedelta(days=days)
+    horizon = date.max if day > date.max - timedelta(days=days) else day + timedelta(days=days)
     due = [g for g in grants if valid(g, day) and g.expires_on <= horizon]
     return sorted(due, key=lambda g: (g.expires_on, g.family))
 

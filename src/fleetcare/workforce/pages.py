@@ -160,7 +160,7 @@ def _month(text: str | None) -> date:
     year, month = (int(part) for part in text.split("-"))
     try:
         return date(year, month, 1)
-    except ValueError:
+    except ValueError:  # month 00 or 13, year 0000
         return today().replace(day=1)
 
 
@@ -181,8 +181,9 @@ def training_page(
     by_region: dict[str, list[schemas.SessionRead]] = {}
     for item in sessions:
         by_region.setdefault(item.region, []).append(item)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    previous = first if first == date.min else (first - timedelta(days=1)).replace(day=1)
+    last = first.year == date.max.year and first.month == 12
+    following = first if last else (first + timedelta(days=32)).replace(day=1)
     return render(
         request,
         "workforce/training.html",

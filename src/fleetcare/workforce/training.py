@@ -120,7 +120,11 @@ def list_sessions(
         statement = statement.where(TrainingSession.course.has(Course.family == family))
     if month is not None:
         first = month.replace(day=1)
-        after = (first + timedelta(days=32)).replace(day=1)
+        after = (
+            date.max
+            if first.year == date.max.year and first.month == 12
+            else ((first + timedelta(days=32)).replace(day=1))
+        )
         statement = statement.where(
             TrainingSession.starts_on < after, TrainingSession.ends_on >= first
         )
