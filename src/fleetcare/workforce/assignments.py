@@ -1,5 +1,4 @@
-"""Assignments of technicians to work orders: no double booking, the supervision rule, and
-countersigning a trainee's supervised job.
+"""Assignments of technicians to work orders: no double booking and the supervision rule.
 
 **No double booking.** A technician holds at most one assignment at any moment (intervals
 ``[start, end)``). Every writer locks the technician's row first (``SELECT … FOR UPDATE`` on
@@ -15,10 +14,7 @@ certified (or trainer) colleague's assignment on the same work order covering it
 interval (else 409: a trainee never works alone) — a crew is created certified member first,
 or all at once by publishing a plan.
 
-**Countersigning.** A trainee's assignment on a work order that is ``done`` is countersigned
-by a crew member: a technician certified (or trainer) for the family on that day whose own
-assignment on the work order overlaps the trainee's. It then counts as one supervised job
-(per work order) on the trainee's ladder. Before the job is done, or twice, is 409.
+Countersigning and cancelling are in ``crews``.
 """
 
 from __future__ import annotations
@@ -38,7 +34,7 @@ from fleetcare.core.query import paginate
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.service.service import Conflict
-from fleetcare.service.states import ACTIVE, WorkOrderStatus
+from fleetcare.service.states import ACTIVE
 from fleetcare.workforce import ladder, schemas
 from fleetcare.workforce.jobs import Job, jobs_by_id
 from fleetcare.workforce.ladder import Level
@@ -255,7 +251,7 @@ def insert(
     return row
 
 
-def _visible(
+def visible_assignment(
     session: Session, assignment_id: int, scope: Scope, *, lock: bool = False
 ) -> Assignment:
     statement = (
@@ -276,69 +272,7 @@ def assignment_read(
     session: Session, assignment_id: int, scope: Scope = EVERYTHING
 ) -> schemas.AssignmentRead:
     """One assignment."""
-    return read(_visible(session, assignment_id, scope))
-
-
-def countersign(
-    session: Session, assignment_id: int, body: schemas.Countersign, *, by: Principal
-) -> schemas.AssignmentRead:
-    """Countersign a trainee's assignment on a done work order by a certified crew member."""
-    row = _visible(session, assignment_id, by.scope, lock=True)
-    if row.countersigned_by_id is not None:
-        raise Conflict(_("assignment {id} is countersigned already").format(id=row.id))
-    if row.level is not Level.trainee:
-        raise Conflict(
-            _("assignment {id} is not a trainee's: there is nothing to countersign").format(
-                id=row.id
-            )
-        )
-    job = jobs_by_id(session, [row.work_order_id]).get(row.work_order_id)
-    if job is None or job.status is not WorkOrderStatus.done:
-        status = "-" if job is None else job.status.value
-        raise Conflict(
-            _("work order {order} is {status}: only a completed job is countersigned").format(
-                order=row.work_order_id, status=status
-            )
-        )
-    try:
-        signer = visible_technician(session, body.by, by.scope)
-    except NotFound:
-        raise InvalidInput(
-            [FieldError("by", _("unknown technician '{code}'").format(code=body.by))]
-        ) from None
-    day = row.start_at.date()
-    if not ladder.is_qualified(level_of(session, signer.id, row.family.value, day)):
-        message = _("{code} is not certified for {family} on {day}").format(
-            code=signer.code, family=row.family.value, day=day.isoformat()
-        )
-        raise InvalidInput([FieldError("by", message)])
-    in_crew = session.scalar(
-        select(Assignment.id).where(
-            Assignment.technician_id == signer.id,
-            Assignment.work_order_id == row.work_order_id,
-            Assignment.start_at < row.end_at,
-            Assignment.end_at > row.start_at,
-        )
-    )
-    if in_crew is None:
-        message = _("{code} was not in the crew of assignment {id}").format(
-            code=signer.code, id=row.id
-        )
-        raise InvalidInput([FieldError("by", message)])
-    row.countersigned_by_id = signer.id
-    row.countersigned_at = utcnow()
-    row.countersigned_user = by.username
-    session.flush()
-    audit.record(
-        session,
-        actor=by.username,
-        action="countersign",
-        entity="assignments",
-        key=str(row.id),
-        after={"trainee": row.technician.code, "by": signer.code, "work_order": row.work_order_id},
-    )
-    session.refresh(row)
-    return read(row)
+    return read(visible_assignment(session, assignment_id, scope))
 
 
 def list_assignments(
@@ -370,52 +304,3 @@ def list_assignments(
         )
     rows, total = paginate(session, statement, limit, offset)
     return Page[schemas.AssignmentRead](items=[read(r) for r in rows], total=total)
-
-
-def cancel(session: Session, assignment_id: int, *, by: Principal) -> None:
-    """Remove an assignment that is not countersigned; refused (409) when it is the cover of a
-    trainee's assignment on the same work order that no other qualified assignment covers."""
-    row = _visible(session, assignment_id, by.scope, lock=True)
-    crew_ids = session.scalars(
-        select(Assignment.technician_id).where(Assignment.work_order_id == row.work_order_id)
-    ).all()
-    lock_technicians(session, list(crew_ids))
-    if row.countersigned_by_id is not None:
-        raise Conflict(_("assignment {id} is countersigned: it is kept").format(id=row.id))
-    if row.level is not Level.trainee:
-        trainees = session.scalars(
-            select(Assignment).where(
-                Assignment.work_order_id == row.work_order_id,
-                Assignment.level == Level.trainee,
-                Assignment.start_at < row.end_at,
-                Assignment.end_at > row.start_at,
-            )
-        ).all()
-        for trainee in trainees:
-            other = session.scalar(
-                select(Assignment.id).where(
-                    Assignment.id != row.id,
-                    Assignment.work_order_id == row.work_order_id,
-                    Assignment.level.in_([Level.certified, Level.trainer]),
-                    Assignment.start_at <= trainee.start_at,
-                    Assignment.end_at >= trainee.end_at,
-                )
-            )
-            if other is None:
-                raise Conflict(
-                    _(
-                        "assignment {id} covers trainee assignment {trainee}: cancel that one "
-                        "first (a trainee never works alone)"
-                    ).format(id=row.id, trainee=trainee.id)
-                )
-    before = read(row)
-    session.delete(row)
-    session.flush()
-    audit.record(
-        session,
-        actor=by.username,
-        action="cancel",
-        entity="assignments",
-        key=str(assignment_id),
-        before=before,
-    )

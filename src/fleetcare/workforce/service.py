@@ -5,8 +5,8 @@ Reads take a Session and the caller's ``Scope`` and return schemas; writes take 
 ``Principal``, leave an audit entry and never commit (the request's or command's transaction
 does). The code lives by idea in ``people`` (technicians, days off), ``training`` (courses,
 sessions), ``certification`` (grants; the pure rules in ``ladder``), ``assignments`` (no
-double booking, the supervision rule, countersigning), ``plan_problem`` and ``publish``
-(the database edges of dispatch), and ``tables`` (import).
+double booking, the supervision rule), ``crews`` (countersigning, cancelling),
+``plan_problem`` and ``publish`` (the database edges of dispatch), and ``tables`` (import).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from __future__ import annotations
 from fleetcare.service.service import Conflict as Conflict
 from fleetcare.workforce.assignments import assign as assign
 from fleetcare.workforce.assignments import assignment_read as assignment_read
-from fleetcare.workforce.assignments import cancel as cancel
-from fleetcare.workforce.assignments import countersign as countersign
 from fleetcare.workforce.assignments import list_assignments as list_assignments
 from fleetcare.workforce.certification import grant as grant
 from fleetcare.workforce.certification import ladder_read as ladder_read
+from fleetcare.workforce.crews import cancel as cancel
+from fleetcare.workforce.crews import countersign as countersign
 from fleetcare.workforce.people import add_day_off as add_day_off
 from fleetcare.workforce.people import create_technician as create_technician
 from fleetcare.workforce.people import list_technicians as list_technicians
