@@ -10,14 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcare.core.bulk import Item
 from fleetcare.core.clock import utcnow
 from fleetcare.core.permissions import system
 from fleetcare.service import service
 from fleetcare.workforce.models import Assignment
 from fleetcare.workforce.plan_problem import dispatch_problem
-from fleetcare.workforce.schemas import DayOffRecord
-from fleetcare.workforce.tables import DAYS_OFF
 from tests.workforce.factories import crew, day_ahead, work_order
 
 
@@ -49,8 +46,14 @@ def test_problem_document(client: TestClient, session: Session) -> None:
     crew(session)
     order = work_order(session)
     lift = work_order(session, "LIFT-001")  # Baltic: not in Arctic's document
-    DAYS_OFF.apply(session, [Item(DayOffRecord(technician="CERT-1", day=day_ahead()))])
-    session.commit()
+    off = client.post(
+        "/api/workforce/technicians/CERT-1/days-off", json={"day": day_ahead().isoformat()}
+    )
+    assert off.status_code == 201
+    again = client.post(
+        "/api/workforce/technicians/CERT-1/days-off", json={"day": day_ahead().isoformat()}
+    )
+    assert again.status_code == 422
     answer = client.get(
         "/api/dispatch/problem", params={"region": "Arctic", "date": day_ahead().isoformat()}
     )

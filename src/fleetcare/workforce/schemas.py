@@ -86,6 +86,10 @@ class DayOffRecord(StrictModel):
     day: date
 
 
+class DayOffCreate(StrictModel):
+    day: date
+
+
 # --- courses and sessions --------------------------------------------------------------------
 class CourseRecord(StrictModel):
     code: Code

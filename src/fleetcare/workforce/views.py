@@ -80,6 +80,15 @@ def update_technician(
     return service.update_technician(session, code, body, by=principal)
 
 
+@router.post("/technicians/{code}/days-off", status_code=201, **WRITE)
+def add_day_off(
+    session: DbSession, principal: CurrentPrincipal, code: CodePath, body: schemas.DayOffCreate
+) -> schemas.DayOffRecord:
+    """Record a day the technician does not work (422 when it is recorded already)."""
+    service.add_day_off(session, code, body.day, by=principal)
+    return schemas.DayOffRecord(technician=code, day=body.day)
+
+
 @router.get("/technicians/{code}/ladder", **READ)
 def read_ladder(
     session: DbSession,
