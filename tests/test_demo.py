@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 from typing import Any
 
@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.core.bulk import export_file
+from fleetcare.core.clock import today
 from fleetcare.core.db import get_sessionmaker
+from fleetcare.core.permissions import system
 from fleetcare.demo import AS_OF, allocate, build_demo
 from fleetcare.demo.history import HISTORY_ACTOR
 from fleetcare.demo.service import SERVICE_ACTOR
@@ -21,6 +23,8 @@ from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import Location, Part, StockMove
 from fleetcare.service.models import Defect, Downtime, WorkOrder
+from fleetcare.workforce.models import Grant, Technician
+from fleetcare.workforce.service import dispatch_problem, ladder_read
 from tests.conftest import wipe
 
 
@@ -67,12 +71,58 @@ def test_demo_scenario(session: Session) -> None:
     again = build_demo(session, units=800, seed=3, parts_per_family=18)
     session.commit()
     assert again["defects"] == 0 and again["work orders"] == 0
+    assert {k: again[k] for k in WORKFORCE_COUNTS} == dict.fromkeys(WORKFORCE_COUNTS, 0)
     after = StringIO()
     export_file(session, TABLES["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()
     assert verify(session)[1] == []
     assert counts["defects"] > 100 and counts["work orders"] > 50
     assert_service_story(session)
+    assert_workforce_story(session)
+
+
+WORKFORCE_COUNTS = (
+    "technicians",
+    "courses",
+    "grants",
+    "training sessions",
+    "attendances",
+    "assignments",
+    "open work orders to dispatch",
+)
+
+
+def assert_workforce_story(session: Session) -> None:
+    """Engineers and locals in each partner region, grants falling due within 60 days of the
+    scenario's date, trainees part-way up the ladder and exactly one eligible per build."""
+    kinds = session.execute(
+        select(Region.name, Technician.kind, func.count())
+        .join(Technician, Technician.region_id == Region.id)
+        .group_by(Region.name, Technician.kind)
+    ).all()
+    regions = {name for name, _kind, _n in kinds}
+    assert len(regions) == 4
+    assert {(name, kind.value): n for name, kind, n in kinds} == {
+        **{(r, "engineer"): 2 for r in regions},
+        **{(r, "local"): 4 for r in regions},
+    }
+    due = session.scalar(
+        select(func.count())
+        .select_from(Grant)
+        .where(Grant.expires_on > AS_OF, Grant.expires_on <= AS_OF + timedelta(days=60))
+    )
+    assert due and due >= 8
+    trainees = session.scalars(
+        select(Technician.code).join(Grant).where(Grant.level == "trainee").distinct()
+    ).all()
+    ladders = [ladder_read(session, code, day=AS_OF) for code in trainees]
+    jobs = sorted(f.supervised_jobs for lad in ladders for f in lad.families if f.level)
+    assert jobs and 0 < jobs[0] < jobs[-1]
+    eligible = [lad.technician for lad in ladders for f in lad.families if f.eligible]
+    assert eligible == ["MUR-L3"]
+    monday = today() + timedelta(days=7 - today().weekday())
+    document = dispatch_problem(session, system(), "Murmansk Oblast", monday)
+    assert len(document["jobs"]) >= 20 and len(document["technicians"]) == 6
 
 
 def assert_service_story(session: Session) -> None:

@@ -23,6 +23,7 @@ from fleetcare.planning import cli as plan_cli
 from fleetcare.service import cli as warranty_cli
 from fleetcare.simulation import cli as simulate_cli
 from fleetcare.workforce import dispatch_cli
+from fleetcare.workforce import cli as workforce_cli
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
@@ -33,6 +34,7 @@ app.add_typer(plan_cli.app, name="plan")
 app.add_typer(warranty_cli.app, name="warranty")
 app.add_typer(warranty_cli.service_app, name="service")
 app.add_typer(analytics_cli.app, name="analytics")
+app.add_typer(workforce_cli.app, name="workforce")
 app.command("simulate")(simulate_cli.simulate_command)
 app.add_typer(dispatch_cli.app, name="dispatch")
 

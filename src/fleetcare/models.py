@@ -9,4 +9,5 @@ def load_all_models() -> None:
     import fleetcare.core.audit
     import fleetcare.fleet.models
     import fleetcare.parts.models
-    import fleetcare.service.models  # noqa: F401
+    import fleetcare.service.models
+    import fleetcare.workforce.models  # noqa: F401

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     max_plan_cells: int = Field(default=200_000, ge=1, le=100_000_000)
     heavy_workers: int = Field(default=2, ge=1, le=64)
     heavy_queue: int = Field(default=8, ge=0, le=1000)
+    # The certification ladder (workforce.ladder): supervised jobs a trainee needs for certified.
+    ladder_supervised_jobs: int = Field(default=10, ge=0, le=1000)
 
     @field_validator("database_url")
     @classmethod

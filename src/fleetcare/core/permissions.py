@@ -41,13 +41,24 @@ class Permission(enum.StrEnum):
     service_transition = "service.transition"  # move a work order through its states
     warranty_decide = "warranty.decide"  # confirm or override a warranty decision
     dispatch_solve = "dispatch.solve"  # crews and routes for a day's jobs (computes only)
+    workforce_read = "workforce.read"  # technicians, training, grants (within scope)
+    workforce_write = "workforce.write"  # technicians, days off, assignments
+    training_write = "training.write"  # courses, training sessions, attendees and results
+    certify = "workforce.certify"  # grant a level of the certification ladder
+    dispatch_plan = "dispatch.plan"  # build a region's dispatch problem, publish a plan
     users_manage = "users.manage"
     audit_read = "audit.read"
 
 
 _EVERYONE = {Permission.fleet_read, Permission.fleet_export}
-_STAFF = _EVERYONE | {Permission.parts_read, Permission.service_read}
+_STAFF = _EVERYONE | {
+    Permission.parts_read,
+    Permission.service_read,
+    Permission.workforce_read,
+}
 _REPORT = {Permission.service_read, Permission.service_report}
+_DISPATCH = {Permission.workforce_write, Permission.dispatch_plan, Permission.dispatch_solve}
+_TRAIN = {Permission.training_write, Permission.certify}
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
     Role.planner: frozenset(_STAFF | {Permission.parts_write, Permission.stock_move}),
@@ -61,18 +72,20 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.service_write,
             Permission.service_transition,
             Permission.warranty_decide,
-            Permission.dispatch_solve,
         }
+        | _DISPATCH
     ),
     Role.regional_manager: frozenset(
-        _STAFF | _REPORT | {Permission.fleet_write, Permission.usage_write}
+        _STAFF | _REPORT | _DISPATCH | _TRAIN | {Permission.fleet_write, Permission.usage_write}
     ),
     Role.technician: frozenset(
         _STAFF
         | _REPORT
         | {Permission.usage_write, Permission.stock_reserve, Permission.service_transition}
     ),
-    Role.customer: frozenset(_EVERYONE | _REPORT | {Permission.usage_write}),
+    Role.customer: frozenset(
+        _EVERYONE | _REPORT | {Permission.usage_write, Permission.workforce_read}
+    ),
 }
 
 

@@ -2,7 +2,8 @@
 
 ``build_demo`` writes the installed base (``fleet``), the parts network with its opening stock
 (``parts``), the issue history that feeds demand planning (``history``) and the service
-history of defects, work orders and downtime (``service``); ``demo_users``
+history of defects, work orders and downtime (``service``) and the workforce that serves
+it — technicians, courses, sessions, grants and supervised jobs (``workforce``); ``demo_users``
 adds one user per role (``users``). Every date derives from the scenario's "today",
 ``AS_OF``, and every draw from the seed, so the same options build the same rows; a second
 build with the same options writes nothing new.
@@ -21,6 +22,7 @@ from fleetcare.demo.history import build_issue_history
 from fleetcare.demo.parts import build_parts
 from fleetcare.demo.service import build_service_history
 from fleetcare.demo.users import demo_users
+from fleetcare.demo.workforce import build_workforce
 
 __all__ = ["AS_OF", "allocate", "build_demo", "demo_users", "has_units"]
 
@@ -47,4 +49,5 @@ def build_demo(
     session.flush()
     history = build_issue_history(session, as_of=as_of, seed=seed)
     serviced = build_service_history(session, as_of=as_of, seed=seed)
-    return {**fleet, **network, "issue history moves": history, **serviced}
+    workforce = build_workforce(session, as_of=as_of, seed=seed)
+    return {**fleet, **network, "issue history moves": history, **serviced, **workforce}

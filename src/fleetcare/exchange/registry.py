@@ -17,6 +17,7 @@ from fleetcare.service.tables import (
     SERVICE_RATES,
     WARRANTY_POLICIES,
 )
+from fleetcare.workforce.tables import WORKFORCE_TABLES
 
 FLEET_TABLES: tuple[Table[Any], ...] = (REGIONS, SITES, CUSTOMERS, MODELS, DELIVERIES, UNITS, USAGE)
 PARTS_TABLES: tuple[Table[Any], ...] = (PARTS, BOMS, LOCATIONS, LANES, STOCK, TARGETS)
@@ -28,6 +29,6 @@ SERVICE_TABLES: tuple[Table[Any], ...] = (
     SERVICE_RATES,
 )
 TABLES: dict[str, Table[Any]] = {
-    table.name: table for table in FLEET_TABLES + PARTS_TABLES + SERVICE_TABLES
+    table.name: table for table in FLEET_TABLES + PARTS_TABLES + SERVICE_TABLES + WORKFORCE_TABLES
 }
 TableName = enum.StrEnum("TableName", {name: name for name in TABLES})  # type: ignore[misc]

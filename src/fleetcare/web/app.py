@@ -46,6 +46,8 @@ from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
 from fleetcare.web.headers import security_headers
 from fleetcare.workforce import dispatch_views
+from fleetcare.workforce import pages as workforce_pages
+from fleetcare.workforce import views as workforce_views
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -158,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         planning_views.router,
         service_views.router,
         dispatch_views.router,
+        workforce_views.router,
+        workforce_views.dispatch_router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,
@@ -165,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         planning_pages.router,
         simulation_pages.router,
         service_pages.router,
+        workforce_pages.router,
     ):
         app.include_router(router)
     return app

@@ -1,1 +1,1 @@
-"""The workforce: technicians, courses, the certification ladder, supervision and dispatch."""
+"""The workforce: technicians, training, certification, supervision and dispatch."""

@@ -1,0 +1,156 @@
+"""A region's dispatch problem on one day, as a ``fleetcare-dispatch/1`` document, from the
+database (the solver that reads it is ``workforce.routing``'s).
+
+- **jobs**: the region's work orders that are ``open``, or ``scheduled`` with no assignment
+  from that day on; ``id`` ``WO-<id>``, ``at`` the unit's site (latitude, longitude),
+  ``family`` the unit's model family, ``minutes`` from ``MINUTES`` (per family), ``window`` by
+  ``shifts.window``: from the later of the day's earliest shift start and now, to the SLA
+  response target (the report + the customer's or region's response hours), clipped to the
+  day's latest shift end; a target already passed (or none) leaves the rest of the day.
+- **technicians**: the region's technicians with a shift that weekday and no day off; ``id``
+  their code, ``home`` (latitude, longitude), ``shift`` that weekday's, ``certified`` the
+  families with a valid certified or trainer grant that day, ``trainee`` those with a valid
+  trainee grant only.
+- ``speed_kmh`` ``SPEED_KMH`` and ``road_factor`` ``ROAD_FACTOR``.
+
+A day already over is refused (422 naming ``date``); times are the database's clock (UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleetcare.core.clock import utcnow
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Principal
+from fleetcare.fleet.models import Region
+from fleetcare.fleet.scoping import restrict
+from fleetcare.service.states import WorkOrderStatus
+from fleetcare.workforce import ladder
+from fleetcare.workforce.jobs import job_code, region_jobs, response_hours
+from fleetcare.workforce.ladder import Level
+from fleetcare.workforce.models import Assignment, Technician
+from fleetcare.workforce.people import days_off, shift_on
+from fleetcare.workforce.shifts import Shift, hhmm, window
+from fleetcare.workforce.tables import grant_facts, visible_technicians
+
+FORMAT = "fleetcare-dispatch/1"
+SPEED_KMH = 60
+ROAD_FACTOR = 1.3
+MINUTES = {  # time on site per job, by family [minutes]: the maker's service estimates
+    "city_bus": 90,
+    "mining_dump_truck": 240,
+    "forestry_forwarder": 180,
+    "forestry_harvester": 180,
+    "passenger_lift": 120,
+    "road_machine": 150,
+    "farm_machine": 120,
+}
+DEFAULT_MINUTES = 120
+
+
+def visible_region(session: Session, name: str, principal: Principal) -> Region:
+    """The region ``name`` if the principal may see it, else NotFound."""
+    statement = restrict(select(Region).where(Region.name == name), Region, principal.scope)
+    region = session.scalars(statement).first()
+    if region is None:
+        raise NotFound(_("region '{name}' not found").format(name=name))
+    return region
+
+
+def _minute_up(moment: datetime) -> datetime:
+    """``moment`` rounded up to the whole minute."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
+
+
+def on_shift(
+    session: Session, region_id: int, day: date, principal: Principal
+) -> list[tuple[Technician, Shift]]:
+    """The region's visible technicians working on ``day``, with their shift, by code."""
+    technicians = session.scalars(
+        select(Technician)
+        .where(
+            Technician.region_id == region_id,
+            Technician.id.in_(visible_technicians(principal.scope)),
+        )
+        .order_by(Technician.code)
+    ).all()
+    off = days_off(session, [t.id for t in technicians], day)
+    working = []
+    for technician in technicians:
+        shift = None if technician.id in off else shift_on(technician, day)
+        if shift is not None:
+            working.append((technician, shift))
+    return working
+
+
+def dispatch_problem(
+    session: Session, principal: Principal, region: str, day: date, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The region's ``fleetcare-dispatch/1`` document for ``day`` (see the module docstring)."""
+    moment = now or utcnow()
+    if day < moment.date():
+        raise InvalidInput(
+            [
+                FieldError(
+                    "date", _("{day} is over: it cannot be dispatched").format(day=day.isoformat())
+                )
+            ]
+        )
+    place = visible_region(session, region, principal)
+    working = on_shift(session, place.id, day, principal)
+    facts = grant_facts(session, [t.id for t, _s in working])
+    technicians = []
+    for technician, shift in working:
+        levels = ladder.levels_on(facts[technician.id], day)
+        technicians.append(
+            {
+                "id": technician.code,
+                "home": [technician.home_latitude, technician.home_longitude],
+                "shift": [hhmm(shift.start), hhmm(shift.end)],
+                "certified": sorted(f for f, lv in levels.items() if ladder.is_qualified(lv)),
+                "trainee": sorted(f for f, lv in levels.items() if lv is Level.trainee),
+            }
+        )
+    day_start = datetime.combine(day, datetime.min.time())
+    taken = set(
+        session.scalars(select(Assignment.work_order_id).where(Assignment.end_at > day_start))
+    )
+    candidates = [
+        job
+        for job in region_jobs(
+            session, place.id, (WorkOrderStatus.open, WorkOrderStatus.scheduled), principal.scope
+        )
+        if job.status is WorkOrderStatus.open or job.id not in taken
+    ]
+    targets = response_hours(session, candidates)
+    shifts = [s for _t, s in working] or [Shift(datetime.min.time(), datetime.max.time())]
+    jobs = []
+    for job in candidates:
+        span = window(day, shifts, job.reported_at, targets.get(job.id), moment)
+        if span is None:
+            continue  # the day's work is over
+        start = _minute_up(span[0])
+        jobs.append(
+            {
+                "id": job_code(job.id),
+                "at": [job.latitude, job.longitude],
+                "window": [hhmm(start), hhmm(max(start, span[1]))],
+                "minutes": MINUTES.get(job.family, DEFAULT_MINUTES),
+                "family": job.family,
+            }
+        )
+    return {
+        "format": FORMAT,
+        "date": day.isoformat(),
+        "speed_kmh": SPEED_KMH,
+        "road_factor": ROAD_FACTOR,
+        "technicians": technicians,
+        "jobs": jobs,
+    }

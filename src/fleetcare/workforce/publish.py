@@ -1,0 +1,219 @@
+"""Publishing a dispatch plan: every route's assignments, all or nothing.
+
+The plan is the solver's output (``routes`` with ``crew`` and ``stops``), re-checked here
+against the database as if it were forged; every problem is reported at once as 422 naming
+its path (``plan.routes[0].stops[1].job``):
+
+- a crew member the caller may not see or that does not exist (``…crew[j]``), one in two
+  routes, twice in one crew;
+- a job that is not ``WO-<id>`` of a visible work order that is ``open`` or ``scheduled``, a
+  job served twice, a job of another region than the crew's (``…stops[k].job``);
+- times that are not ``HH:MM``, end not after start, stops of one route that overlap, and
+  times outside a member's shift that day or a member's day off (``…stops[k].start``);
+- a member with no valid grant for the job's family, or a crew with nobody certified (or
+  trainer) for it — a trainee alone (``…crew``).
+
+Then the members are locked (``assignments.lock_technicians``) and checked against the
+assignments already held: any overlap is 409 and nothing is written. Otherwise each member of
+each route gets one assignment per stop (``start``–``end`` of the stop on the plan's date), and
+each work order still ``open`` moves to ``scheduled`` through the service facade — all in the
+request's one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Principal
+from fleetcare.service import schemas as service_schemas
+from fleetcare.service import service
+from fleetcare.service.states import WorkOrderStatus
+from fleetcare.workforce import assignments, ladder, schemas
+from fleetcare.workforce.jobs import Job, jobs_by_id, parse_job_code
+from fleetcare.workforce.ladder import Level
+from fleetcare.workforce.models import Technician
+from fleetcare.workforce.people import days_off, shift_on
+from fleetcare.workforce.shifts import parse_time
+from fleetcare.workforce.tables import grant_facts, visible_technicians
+
+Stop = tuple[int, Job, datetime, datetime]  # stop index, job, start, end
+
+
+class _Checker:
+    """Collects the plan's problems by path."""
+
+    def __init__(self, session: Session, principal: Principal, day: date) -> None:
+        self.session = session
+        self.principal = principal
+        self.day = day
+        self.errors: list[FieldError] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def technicians(self, plan: schemas.PlanDocument) -> dict[str, Technician]:
+        codes = sorted({c for route in plan.routes for c in route.crew})
+        rows = self.session.scalars(
+            select(Technician).where(
+                Technician.code.in_(codes),
+                Technician.id.in_(visible_technicians(self.principal.scope)),
+            )
+        )
+        return {t.code: t for t in rows}
+
+    def jobs(self, plan: schemas.PlanDocument) -> dict[int, Job]:
+        ids = [i for r in plan.routes for s in r.stops if (i := parse_job_code(s.job)) is not None]
+        return jobs_by_id(self.session, ids, self.principal.scope)
+
+    def moment(self, path: str, text: str) -> datetime | None:
+        try:
+            return datetime.combine(self.day, parse_time(text))
+        except ValueError as exc:
+            self.fail(path, str(exc))
+            return None
+
+
+def check(
+    session: Session, principal: Principal, plan: schemas.PlanDocument, day: date
+) -> list[tuple[list[Technician], list[Stop]]]:
+    """The plan's routes as (crew, stops), or InvalidInput naming every problem by path."""
+    checker = _Checker(session, principal, day)
+    known = checker.technicians(plan)
+    jobs = checker.jobs(plan)
+    off = days_off(session, [t.id for t in known.values()], day)
+    facts = grant_facts(session, [t.id for t in known.values()])
+    in_route: dict[str, int] = {}
+    served: dict[int, str] = {}
+    routes = []
+    for r, route in enumerate(plan.routes):
+        here = f"plan.routes[{r}]"
+        crew: list[Technician] = []
+        for m, code in enumerate(route.crew):
+            path = f"{here}.crew[{m}]"
+            if code not in known:
+                checker.fail(path, _("unknown technician '{code}'").format(code=code))
+            elif code in in_route:
+                checker.fail(
+                    path,
+                    _("{code} is in route {other} too").format(code=code, other=in_route[code]),
+                )
+            else:
+                in_route[code] = r
+                crew.append(known[code])
+        stops: list[Stop] = []
+        for k, stop in enumerate(route.stops):
+            at = f"{here}.stops[{k}]"
+            order_id = parse_job_code(stop.job)
+            job = None if order_id is None else jobs.get(order_id)
+            if job is None:
+                checker.fail(f"{at}.job", _("unknown job '{job}'").format(job=stop.job))
+                continue
+            if job.status not in (WorkOrderStatus.open, WorkOrderStatus.scheduled):
+                checker.fail(
+                    f"{at}.job",
+                    _("work order {id} is {status}: it cannot be dispatched").format(
+                        id=job.id, status=job.status.value
+                    ),
+                )
+            if job.id in served:
+                checker.fail(
+                    f"{at}.job",
+                    _("{job} is served at {other} too").format(job=stop.job, other=served[job.id]),
+                )
+            served[job.id] = at
+            foreign = [t.code for t in crew if t.region_id != job.region_id]
+            if foreign:
+                checker.fail(
+                    f"{at}.job",
+                    _("{job} is in another region than {codes}").format(
+                        job=stop.job, codes=", ".join(foreign)
+                    ),
+                )
+            start = checker.moment(f"{at}.start", stop.start)
+            end = checker.moment(f"{at}.end", stop.end)
+            if start is None or end is None:
+                continue
+            if end <= start:
+                checker.fail(f"{at}.end", _("the stop ends before it starts"))
+                continue
+            if stops and start < stops[-1][3]:
+                checker.fail(f"{at}.start", _("the stop starts before the previous one ends"))
+            for technician in crew:
+                shift = None if technician.id in off else shift_on(technician, day)
+                if shift is None:
+                    checker.fail(
+                        f"{at}.start",
+                        _("{code} does not work on {day}").format(
+                            code=technician.code, day=day.isoformat()
+                        ),
+                    )
+                elif start < shift.on(day)[0] or end > shift.on(day)[1]:
+                    checker.fail(
+                        f"{at}.start",
+                        _("{start}–{end} is outside {code}'s shift {shift}").format(
+                            start=stop.start, end=stop.end, code=technician.code, shift=shift.text()
+                        ),
+                    )
+            levels = [ladder.level_on(facts[t.id], job.family, day) for t in crew]
+            unfit = [t.code for t, level in zip(crew, levels, strict=True) if level is None]
+            if unfit:
+                checker.fail(
+                    f"{here}.crew",
+                    _("{codes}: no valid grant for {family} ({job})").format(
+                        codes=", ".join(unfit), family=job.family, job=stop.job
+                    ),
+                )
+            elif crew and not ladder.crew_covers(levels):
+                checker.fail(
+                    f"{here}.crew",
+                    _(
+                        "nobody in the crew is certified for {family} ({job}): a trainee never "
+                        "works alone"
+                    ).format(family=job.family, job=stop.job),
+                )
+            stops.append((k, job, start, end))
+        routes.append((crew, stops))
+    if checker.errors:
+        raise InvalidInput(checker.errors)
+    return routes
+
+
+def publish_plan(
+    session: Session, principal: Principal, plan: schemas.PlanDocument, day: date
+) -> schemas.Published:
+    """Check the plan, then write its assignments and schedule its work orders, all or nothing
+    (422 naming the path, 409 on a double booking)."""
+    routes = check(session, principal, plan, day)
+    members = [t for crew, _stops in routes for t in crew]
+    assignments.lock_technicians(session, [t.id for t in members])
+    for crew, stops in routes:
+        for technician in crew:
+            for _k, _job, start, end in stops:
+                held = assignments.overlapping(session, technician.id, start, end)
+                if held is not None:
+                    raise assignments.busy(technician.code, held)
+    facts = grant_facts(session, [t.id for t in members])
+    written = []
+    for crew, stops in routes:
+        for _k, job, start, end in stops:
+            for technician in crew:
+                level = ladder.level_on(facts[technician.id], job.family, day) or Level.trainee
+                row = assignments.insert(session, technician, job, level, start, end, by=principal)
+                written.append(row)
+    scheduled = []
+    for _crew, stops in routes:
+        for _k, job, _start, _end in stops:
+            if job.status is WorkOrderStatus.open:
+                body = service_schemas.TransitionCreate(to=WorkOrderStatus.scheduled)
+                service.transition(session, job.id, body, by=principal)
+            scheduled.append(job.id)
+    for row in written:
+        session.refresh(row)
+    return schemas.Published(
+        date=day, assignments=[assignments.read(r) for r in written], work_orders=scheduled
+    )

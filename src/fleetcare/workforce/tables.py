@@ -1,0 +1,220 @@
+"""The workforce's importable tables: technicians, days off, courses, training sessions,
+attendances and grants (CSV/JSON through ``fleetcare import``, all or nothing).
+
+Scope: a regional manager sees (and writes) the technicians of its regions and what hangs on
+them, and the sessions held in its regions; a customer sees the technicians it employs and
+what hangs on them, and the sessions held in its own region; courses are the maker's public
+catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from fleetcare.core.bulk import Item, Table
+from fleetcare.core.db import Base
+from fleetcare.core.errors import FieldError
+from fleetcare.core.i18n import _
+from fleetcare.core.keyed import Ids, KeyedTable, Reference
+from fleetcare.core.permissions import Scope
+from fleetcare.fleet.models import Customer, Region
+from fleetcare.workforce import schemas
+from fleetcare.workforce.ladder import GrantFact, Level, level_on
+from fleetcare.workforce.models import (
+    Attendance,
+    Course,
+    DayOff,
+    Grant,
+    Technician,
+    TrainingSession,
+)
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def visible_technicians(scope: Scope) -> Select[Any]:
+    """Ids of the technicians ``scope`` may see."""
+    statement = select(Technician.id)
+    if scope.everything:
+        return statement
+    if scope.customer_id is not None:
+        return statement.where(Technician.employer_id == scope.customer_id)
+    regions = sorted(scope.region_ids or ())
+    return (
+        statement.where(Technician.region_id.in_(regions)) if regions else statement.where(false())
+    )
+
+
+def _technicians_in_scope(statement: S, _table: type[Base], scope: Scope) -> S:
+    if scope.everything:
+        return statement
+    return statement.where(Technician.id.in_(visible_technicians(scope)))
+
+
+def _through_technician(statement: S, table: type[Base], scope: Scope) -> S:
+    if scope.everything:
+        return statement
+    column = table.technician_id  # type: ignore[attr-defined]
+    return statement.where(column.in_(visible_technicians(scope)))
+
+
+def visible_session_regions(scope: Scope) -> Select[Any] | None:
+    """Ids of the regions whose sessions ``scope`` may see (None: all)."""
+    if scope.everything:
+        return None
+    if scope.customer_id is not None:
+        return select(Customer.region_id).where(Customer.id == scope.customer_id)
+    return select(Region.id).where(Region.id.in_(sorted(scope.region_ids or ())))
+
+
+def _sessions_in_scope(statement: S, _table: type[Base], scope: Scope) -> S:
+    regions = visible_session_regions(scope)
+    return statement if regions is None else statement.where(TrainingSession.region_id.in_(regions))
+
+
+def grant_facts(session: Session, technician_ids: Sequence[int]) -> dict[int, list[GrantFact]]:
+    """Every grant of the technicians, as facts for the ladder rules, by technician id."""
+    facts: dict[int, list[GrantFact]] = {i: [] for i in technician_ids}
+    if not technician_ids:
+        return facts
+    rows = session.scalars(select(Grant).where(Grant.technician_id.in_(sorted(technician_ids))))
+    for g in rows:
+        facts[g.technician_id].append(
+            GrantFact(g.family.value, g.level, g.granted_on, g.expires_on)
+        )
+    return facts
+
+
+def _trainers_valid(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[FieldError]:
+    """Each session's trainer holds a trainer grant for the course's family valid on every day
+    of the session (its first and its last)."""
+    families = dict(
+        session.execute(
+            select(Course.id, Course.family).where(Course.id.in_(ids["course"].values()))
+        ).all()
+    )
+    facts = grant_facts(session, sorted(set(ids["trainer"].values())))
+    errors = []
+    for item in items:
+        record: schemas.SessionRecord = item.record
+        family = families[ids["course"][record.course]].value
+        grants = facts[ids["trainer"][record.trainer]]
+        if any(
+            level_on(grants, family, d) is not Level.trainer
+            for d in (record.starts_on, record.ends_on)
+        ):
+            message = _(
+                "{trainer} is not a valid trainer for {family} on the session's days"
+            ).format(trainer=record.trainer, family=family)
+            errors.append(FieldError("trainer", message, item.row))
+    return errors
+
+
+_TECHNICIAN = Reference(
+    field="technician", column="technician_id", table=Technician, key="code", relation="technician"
+)
+_REGION = Reference(field="region", column="region_id", table=Region, key="name", relation="region")
+
+TECHNICIANS = KeyedTable(
+    name="technicians",
+    record_type=schemas.TechnicianRecord,
+    table=Technician,
+    key=("code",),
+    plain=(
+        "name",
+        "kind",
+        "home_latitude",
+        "home_longitude",
+        "languages",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    ),
+    references=(
+        _REGION,
+        Reference(
+            field="employer", column="employer_id", table=Customer, key="code", relation="employer"
+        ),
+    ),
+    restrict=_technicians_in_scope,
+    scope_field="region",
+)
+DAYS_OFF = KeyedTable(
+    name="days-off",
+    record_type=schemas.DayOffRecord,
+    table=DayOff,
+    key=("technician", "day"),
+    plain=(),
+    references=(_TECHNICIAN,),
+    restrict=_through_technician,
+    scope_field="technician",
+)
+COURSES = KeyedTable(
+    name="courses",
+    record_type=schemas.CourseRecord,
+    table=Course,
+    key=("code",),
+    plain=("name", "family", "kind"),
+)
+TRAINING_SESSIONS = KeyedTable(
+    name="training-sessions",
+    record_type=schemas.SessionRecord,
+    table=TrainingSession,
+    key=("code",),
+    plain=("starts_on", "ends_on", "place"),
+    references=(
+        Reference(field="course", column="course_id", table=Course, key="code", relation="course"),
+        _REGION,
+        Reference(
+            field="trainer", column="trainer_id", table=Technician, key="code", relation="trainer"
+        ),
+    ),
+    extra_check=_trainers_valid,
+    restrict=_sessions_in_scope,
+    scope_field="region",
+)
+ATTENDANCES = KeyedTable(
+    name="attendances",
+    record_type=schemas.AttendanceRecord,
+    table=Attendance,
+    key=("session", "technician"),
+    plain=("result",),
+    references=(
+        Reference(
+            field="session",
+            column="session_id",
+            table=TrainingSession,
+            key="code",
+            relation="session",
+        ),
+        _TECHNICIAN,
+    ),
+    restrict=_through_technician,
+    scope_field="technician",
+)
+GRANTS = KeyedTable(
+    name="grants",
+    record_type=schemas.GrantRecord,
+    table=Grant,
+    key=("technician", "family", "level", "granted_on"),
+    plain=("expires_on", "granted_by"),
+    references=(_TECHNICIAN,),
+    restrict=_through_technician,
+    scope_field="technician",
+)
+WORKFORCE_TABLES: tuple[Table[Any], ...] = (
+    TECHNICIANS,
+    DAYS_OFF,
+    COURSES,
+    TRAINING_SESSIONS,
+    ATTENDANCES,
+    GRANTS,
+)
