@@ -22,8 +22,8 @@ from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
 from fleetcare.service import cli as warranty_cli
 from fleetcare.simulation import cli as simulate_cli
-from fleetcare.workforce import dispatch_cli
 from fleetcare.workforce import cli as workforce_cli
+from fleetcare.workforce import dispatch_cli
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
