@@ -168,7 +168,15 @@ class PartsStory:
         )
 
     # --- writing -------------------------------------------------------------------------
-    def _receipt(self, part: Part, location: str, pieces: int, at: datetime, note: str) -> None:
+    def _receipt(
+        self,
+        part: Part,
+        location: str,
+        pieces: int,
+        at: datetime,
+        note: str,
+        work_order: int | None = None,
+    ) -> None:
         with frozen(at):
             parts.record_move(
                 self.session,
@@ -178,6 +186,7 @@ class PartsStory:
                     location=location,
                     quantity=pieces,
                     note=note,
+                    work_order=None if work_order is None else str(work_order),
                 ),
                 by=self.by,
             )
@@ -265,7 +274,8 @@ class PartsStory:
                 need.depot,
                 need.quantity,
                 need.ready,
-                f"backorder for work order {order_id}",
+                "backorder received",
+                order_id,
             )
         if option in (LineOption.emergency, LineOption.wait):
             with frozen(need.ready):
