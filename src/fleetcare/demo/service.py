@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
@@ -32,7 +32,7 @@ from fleetcare.demo.service_parts import Need, PartsStory, UnitFacts
 from fleetcare.fleet.models import ProductModel, Region, Site, Unit, UnitStatus
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import schemas, service
-from fleetcare.service.models import Defect
+from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 
 SERVICE_ACTOR = "demo-service"
@@ -127,7 +127,6 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
     ).all()
     story = PartsStory(session, rng, by)
     shares = np.array([share for _g, share, _s in GROUPS])
-    defects = orders = 0
     for serial, start, model, family, region, climate in units:
         first = datetime(start.year, start.month, start.day)
         days = (end - first).days
@@ -158,14 +157,16 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
                     ),
                     by=by,
                 )
-            defects += 1
-            work = Work(session, story, facts, by, end)
-            orders += work.run(defect.id, group, reported, rng)
-    backlog = build_backlog(session, end=end, rng=rng, by=by)
+            Work(session, story, facts, by, end).run(defect.id, group, reported, rng)
+    build_backlog(session, end=end, rng=rng, by=by)
+    written = select(func.count()).select_from(Defect).where(Defect.reported_by == SERVICE_ACTOR)
     return {
         "service tables": tables,
-        "defects": defects + backlog,
-        "work orders": orders + backlog,
+        "defects": session.scalar(written) or 0,
+        "work orders": session.scalar(
+            select(func.count()).select_from(WorkOrder).where(WorkOrder.opened_by == SERVICE_ACTOR)
+        )
+        or 0,
         "part lines": story.tally.lines,
         **{f"part lines: {option}": n for option, n in sorted(story.tally.options.items())},
     }
