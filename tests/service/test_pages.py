@@ -210,8 +210,11 @@ def test_board_sla_clocks_and_breached_only(
     board = dispatcher.get("/service").text
     assert "Response, h" in board and "Restore, h" in board
     assert f"#{old}<" in board and f"#{fresh}<" in board
-    assert board.count('class="sla status status-down"') == 2  # the old one's two clocks
+    assert board.count('class="sla status sla-breached"') == 2  # the old one's two clocks
     assert board.count(" at risk</span>") == 1  # the fresh one's response: 3.5 of 4 h
+    assert board.count('class="sla status sla-at-risk"') == 1  # amber, apart from the red
+    assert board.count('<tr class="sla-row-breached">') == 1
+    assert board.count('<tr class="sla-row-at-risk">') == 1
     assert "/ 4" in board and "/ 24" in board
     late = dispatcher.get("/service", params={"breached": "true"}).text
     assert f"#{old}<" in late and f"#{fresh}<" not in late

@@ -1,13 +1,24 @@
-"""The one clock: naive UTC times, as every table stores them."""
+"""The one clock: naive UTC times, as every table stores them.
+
+``frozen(at)`` makes the clock read ``at`` inside a block (in this thread or task only): the
+demo writes its history through the facades as it happened, each record stamped with the time
+of its event rather than the time of the build.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
+
+_FROZEN: ContextVar[datetime | None] = ContextVar("fleetcare_clock_frozen", default=None)
 
 
 def now() -> datetime:
     """Now, in UTC, with the time zone (for signed tokens and other aware times)."""
-    return datetime.now(UTC)
+    frozen = _FROZEN.get()
+    return datetime.now(UTC) if frozen is None else frozen
 
 
 def utcnow() -> datetime:
@@ -18,3 +29,13 @@ def utcnow() -> datetime:
 def today() -> date:
     """Today's date in UTC."""
     return now().date()
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[None]:
+    """Read ``at`` (naive: UTC) as now inside the block; the clock runs again after it."""
+    token = _FROZEN.set(at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _FROZEN.reset(token)

@@ -129,6 +129,12 @@ FAMILY_PREFIX = {
     "road_machine": "RDM",
     "farm_machine": "FRM",
 }
+# Parts bought in from a supplier (recovery claims go to it); the rest are made at the plant.
+SUPPLIERS = {
+    ComponentGroup.engine: "Volga Diesel",
+    ComponentGroup.hydraulics: "Neva Hydraulics",
+    ComponentGroup.electrics: "Ural Electro",
+}
 # Group: (part names, typical cost in RUB, weight in kg, critical, repairable)
 GROUPS: dict[ComponentGroup, tuple[tuple[str, ...], float, float, bool, bool]] = {
     ComponentGroup.engine: (
@@ -258,6 +264,7 @@ def catalogue(family: str, per_family: int, rng: np.random.Generator) -> list[sc
                 weight_kg=round(weight * float(rng.lognormal(0, 0.4)), 2),
                 repairable=repairable and cost > 20_000,
                 grey_price=grey if rng.random() < 0.6 else None,
+                supplier=SUPPLIERS.get(group),
             )
         )
     return parts

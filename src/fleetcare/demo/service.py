@@ -1,29 +1,38 @@
-"""The demo's service history: warranty policies, service levels, and years of defects with
-their work orders, transitions and downtime, written through the service facade.
+"""The demo's service history: warranty policies, service levels and rates, and years of
+defects with their work orders, transitions, parts, downtime and claims, written through the
+service facade as it happened (each call under ``clock.frozen`` at the time of its event).
 
 The story the seeds tell: every family breaks now and then; the hydraulics (hoses and seals
 that harden in the cold) fail three times as often in the arctic regions and twice in the cold
-ones, more in winter; repairs in the remote regions (Murmansk, Yakutia) take longer and wait for
-parts more often, so their service levels are breached there (the SLA clocks come with the next
-slice). Work that would end after the scenario's date stops where it stood then, and the work
-of the last 30 days' defects stops part-way: the dispatcher's backlog on the scenario's date.
+ones, more in winter; work in the remote regions (Murmansk, Yakutia) starts four times later
+and waits for parts longer, so their SLA clocks are breached far more often than elsewhere.
+Parts, grey purchases and cannibalisations before the Far North depots were stocked
+(1 September 2024), backorders and emergency transfers: ``service_parts``. A covered repair done
+writes its warranty claim (labour hours, travel km, faulty and replacement serials entered on the
+work order), and a claim on a supplier's part its recovery claim. Work that would end after the
+scenario's date stops where it stood then, the work of the last 30 days' defects stops part-way,
+and each partner region gets the dispatcher's backlog of the last days (``backlog``).
 Deterministic for a given seed; a second build writes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
+from fleetcare.core.clock import frozen
 from fleetcare.core.permissions import Principal, system
+from fleetcare.demo.backlog import build_backlog
+from fleetcare.demo.service_parts import Need, PartsStory, UnitFacts
 from fleetcare.fleet.models import ProductModel, Region, Site, Unit, UnitStatus
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import schemas, service
-from fleetcare.service.models import Defect
+from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 
 SERVICE_ACTOR = "demo-service"
@@ -47,12 +56,18 @@ POLICIES = [  # component group (None: whole machine), months, hour limit
     (ComponentGroup.transmission, 36, 10_000.0),
 ]
 LEVELS = {"arctic": (12.0, 72.0), "cold": (8.0, 48.0), "temperate": (4.0, 24.0)}
+RATES = {  # labour RUB per hour, travel RUB per km
+    "arctic": (Decimal("3200.00"), Decimal("95.00")),
+    "cold": (Decimal("2600.00"), Decimal("70.00")),
+    "temperate": (Decimal("2200.00"), Decimal("55.00")),
+}
 
 
 BACKLOG = timedelta(days=30)  # work orders of defects this recent stop at a random step
 
 
-def _policies_and_levels(session: Session) -> int:
+def _tables(session: Session) -> int:
+    """Warranty policies per model, service levels and rates per region (through the tables)."""
     models = session.scalars(select(ProductModel.code).order_by(ProductModel.code)).all()
     policies = [
         Item(schemas.WarrantyPolicyRecord(model=m, component_group=g, months=n, hours=h))
@@ -70,33 +85,54 @@ def _policies_and_levels(session: Session) -> int:
         )
         for name, climate in regions
     ]
-    written = service.WARRANTY_POLICIES.apply(session, policies)
-    levels_written = service.SERVICE_LEVELS.apply(session, levels)
-    return written.created + levels_written.created
+    rates = [
+        Item(
+            schemas.ServiceRateRecord(
+                region=name,
+                labour_rate=RATES[climate.value][0],
+                km_rate=RATES[climate.value][1],
+                currency="RUB",
+            )
+        )
+        for name, climate in regions
+    ]
+    created = service.WARRANTY_POLICIES.apply(session, policies).created
+    created += service.SERVICE_LEVELS.apply(session, levels).created
+    return created + service.SERVICE_RATES.apply(session, rates).created
 
 
 def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> dict[str, int]:
-    """Write policies, levels and the defect history unless it is there (idempotent)."""
-    tables = _policies_and_levels(session)
+    """Write the tables and the defect history unless it is there (idempotent)."""
+    tables = _tables(session)
+    empty = {"service tables": tables, "defects": 0, "work orders": 0, "part lines": 0}
     if session.scalar(select(Defect.id).where(Defect.reported_by == SERVICE_ACTOR).limit(1)):
-        return {"warranty policies and service levels": tables, "defects": 0, "work orders": 0}
+        return empty
     by = system(SERVICE_ACTOR)
     rng = np.random.default_rng(seed + 3000)
     end = datetime(as_of.year, as_of.month, as_of.day)
     units = session.execute(
-        select(Unit.serial, Unit.warranty_start, Region.name, Region.climate)
+        select(
+            Unit.serial,
+            Unit.warranty_start,
+            ProductModel.code,
+            ProductModel.family,
+            Region.name,
+            Region.climate,
+        )
+        .join(ProductModel, Unit.model_id == ProductModel.id)
         .join(Site, Unit.site_id == Site.id)
         .join(Region, Site.region_id == Region.id)
         .where(Unit.status != UnitStatus.retired)
         .order_by(Unit.serial)
     ).all()
+    story = PartsStory(session, rng, by)
     shares = np.array([share for _g, share, _s in GROUPS])
-    defects = orders = 0
-    for serial, start, region, climate in units:
+    for serial, start, model, family, region, climate in units:
         first = datetime(start.year, start.month, start.day)
         days = (end - first).days
         if days < 2:
             continue
+        facts = UnitFacts(serial, model, family.value, region)
         weights = shares.copy()
         weights[[g for g, _s, _t in GROUPS].index(COLD_GROUP)] *= COLD_FACTOR[climate.value]
         rate = DEFECTS_PER_UNIT_YEAR * weights.sum() * days / 365
@@ -109,67 +145,118 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
                 reported = reported.replace(month=1, day=min(reported.day, 28))  # winter
                 if reported < first or reported >= end:
                     continue
-            defect = service.report_defect(
-                session,
-                schemas.DefectCreate(
-                    unit=serial,
-                    component_group=group,
-                    symptom=symptom,
-                    down=bool(rng.random() < 0.45),
-                    reported_at=reported,
-                ),
-                by=by,
-            )
-            defects += 1
-            orders += _work(session, defect.id, reported, end, region in REMOTE, rng, by)
+            with frozen(reported):
+                defect = service.report_defect(
+                    session,
+                    schemas.DefectCreate(
+                        unit=serial,
+                        component_group=group,
+                        symptom=symptom,
+                        down=bool(rng.random() < 0.45),
+                        reported_at=reported,
+                    ),
+                    by=by,
+                )
+            Work(session, story, facts, by, end).run(defect.id, group, reported, rng)
+    build_backlog(session, end=end, rng=rng, by=by)
+    written = select(func.count()).select_from(Defect).where(Defect.reported_by == SERVICE_ACTOR)
     return {
-        "warranty policies and service levels": tables,
-        "defects": defects,
-        "work orders": orders,
+        "service tables": tables,
+        "defects": session.scalar(written) or 0,
+        "work orders": session.scalar(
+            select(func.count()).select_from(WorkOrder).where(WorkOrder.opened_by == SERVICE_ACTOR)
+        )
+        or 0,
+        "part lines": story.tally.lines,
+        **{f"part lines: {option}": n for option, n in sorted(story.tally.options.items())},
     }
 
 
-def _work(
-    session: Session,
-    defect_id: int,
-    reported: datetime,
-    end: datetime,
-    remote: bool,
-    rng: np.random.Generator,
-    by: Principal,
-) -> int:
-    """Close the defect (no fault found) or take it through a work order up to ``end``."""
-    if rng.random() < 0.08:
-        at = reported + timedelta(hours=float(rng.uniform(1, 8)))
-        if at < end:
-            service.close_defect(
-                session, defect_id, schemas.DefectClose(reason="no fault found", at=at), by=by
+class Work:
+    """One defect's work, planned first (all draws), then written up to the scenario's date."""
+
+    def __init__(
+        self, session: Session, story: PartsStory, unit: UnitFacts, by: Principal, end: datetime
+    ) -> None:
+        self.session, self.story, self.unit, self.by, self.end = session, story, unit, by, end
+        self.order = 0
+
+    def move(self, to: WorkOrderStatus, at: datetime, reason: str | None = None) -> None:
+        with frozen(at):
+            service.transition(
+                self.session,
+                self.order,
+                schemas.TransitionCreate(to=to, at=at, reason=reason),
+                by=self.by,
             )
-        return 0
-    slow = 3.0 if remote else 1.0
-    at = reported + timedelta(hours=float(rng.exponential(3.0 * slow)))
-    if at >= end:
-        return 0
-    order = service.open_work_order(
-        session, schemas.WorkOrderCreate(defect=defect_id, at=at), by=by
-    )
-    steps: list[tuple[WorkOrderStatus, float, str | None]] = [
-        (WorkOrderStatus.scheduled, rng.exponential(6.0 * slow), None),
-        (WorkOrderStatus.in_progress, rng.exponential(10.0 * slow), None),
-    ]
-    if rng.random() < (0.45 if remote else 0.15):
-        steps += [
-            (WorkOrderStatus.waiting_parts, rng.exponential(4.0), "part not in the depot"),
-            (WorkOrderStatus.in_progress, rng.exponential(72.0 * slow), "part arrived"),
-        ]
-    steps.append((WorkOrderStatus.done, rng.exponential(6.0) + 1.0, None))
-    if end - reported < BACKLOG:  # the dispatcher's current backlog: left part-way
-        steps = steps[: int(rng.integers(0, len(steps)))]
-    for to, hours, reason in steps:
-        at += timedelta(hours=float(hours))
-        if at >= end:
-            break
-        service.transition(
-            session, order.id, schemas.TransitionCreate(to=to, at=at, reason=reason), by=by
-        )
-    return 1
+
+    def run(
+        self, defect_id: int, group: ComponentGroup, reported: datetime, rng: np.random.Generator
+    ) -> int:
+        """Close the defect (no fault found) or take it through a work order up to ``end``;
+        returns the work orders opened (0 or 1)."""
+        if rng.random() < 0.08:
+            at = reported + timedelta(hours=float(rng.uniform(1, 8)))
+            if at < self.end:
+                with frozen(at):
+                    service.close_defect(
+                        self.session,
+                        defect_id,
+                        schemas.DefectClose(reason="no fault found", at=at),
+                        by=self.by,
+                    )
+            return 0
+        slow = 4.0 if self.unit.region in REMOTE else 1.0
+        opened = reported + timedelta(hours=float(rng.exponential(0.8 * slow)))
+        scheduled = opened + timedelta(hours=float(rng.exponential(1.0 * slow)))
+        started = scheduled + timedelta(hours=float(rng.exponential(1.2 * slow)))
+        need = self.story.plan(self.unit, group, started)
+        ready = started if need is None else need.ready
+        done = ready + timedelta(hours=float(rng.exponential(6.0)) + 1.0)
+        labour = round(float(rng.exponential(4.0)) + 1.0, 1)
+        travel = round(float(rng.uniform(60, 600) if slow > 1 else rng.uniform(5, 80)), 1)
+        backlog = self.end - reported < BACKLOG
+        cut = int(rng.integers(0, 4)) if backlog else 4
+        finishing = done < self.end and not backlog
+        if opened >= self.end:
+            return 0
+        with frozen(opened):
+            self.order = service.open_work_order(
+                self.session, schemas.WorkOrderCreate(defect=defect_id, at=opened), by=self.by
+            ).id
+        for step, (to, at) in enumerate(
+            ((WorkOrderStatus.scheduled, scheduled), (WorkOrderStatus.in_progress, started))
+        ):
+            if step >= cut or at >= self.end:
+                return 1
+            self.move(to, at)
+        if need is not None and not self.story.add(self.order, need, finishing=finishing):
+            waiting = need.asked + timedelta(minutes=20)
+            if waiting >= self.end or cut < 3:
+                return 1
+            self.move(WorkOrderStatus.waiting_parts, waiting, "part not in the depot")
+            if not finishing:
+                return 1
+            self.story.cover(self.order, self.unit, need, self.end)
+            self.move(WorkOrderStatus.in_progress, need.ready, "part arrived")
+        if not finishing:
+            return 1
+        self._labour(need, labour, travel, done)
+        self.move(WorkOrderStatus.done, done)
+        return 1
+
+    def _labour(self, need: Need | None, hours: float, km: float, at: datetime) -> None:
+        """Enter what the claim needs: labour, travel and, with a part, the serials."""
+        serials = {}
+        if need is not None:
+            serials = {
+                "faulty_serial": f"{need.part.number}-F{self.order:06d}",
+                "replacement_serial": f"{need.part.number}-R{self.order:06d}",
+            }
+        with frozen(at):
+            service.update_work_order(
+                self.session,
+                self.order,
+                schemas.WorkOrderUpdate(labour_hours=hours, travel_km=km, **serials),
+                by=self.by,
+            )

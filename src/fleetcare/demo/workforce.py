@@ -3,13 +3,12 @@ certified one) and four local technicians employed by the region's customers, ho
 the region's sites; a theory and a practical course per family; past sessions with results;
 grants — some falling due within 60 days of the scenario's date — and trainees part-way up the
 ladder: in Murmansk one trainee has its supervised jobs and its practical and is eligible for
-``certified``, the others have a few jobs countersigned; and two dozen open work orders per
-region reported in the scenario's last three days, for the dispatcher.
+``certified``, the others have a few jobs countersigned. (The open work orders the dispatcher
+routes are the service history's backlog, ``demo/backlog.py``.)
 
-Written through the importable tables (upserts by natural key), the backlog through the
-service facade, and the supervised jobs as assignments of the crews on work orders already
-done in the service history. Deterministic
-for a seed; a second build writes nothing.
+Written through the importable tables (upserts by natural key), and the supervised jobs as
+assignments of the crews on work orders already done in the service history. Deterministic for
+a seed; a second build writes nothing.
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item, Table
 from fleetcare.core.config import get_settings
-from fleetcare.core.permissions import system
-from fleetcare.demo.service import SERVICE_ACTOR
 from fleetcare.fleet.models import (
     Customer,
     ProductFamily,
@@ -34,11 +31,7 @@ from fleetcare.fleet.models import (
     Region,
     Site,
     Unit,
-    UnitStatus,
 )
-from fleetcare.parts.models import ComponentGroup
-from fleetcare.service import schemas as service_schemas
-from fleetcare.service import service
 from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import schemas
@@ -74,7 +67,6 @@ EARLY_SHIFT = {d: "07:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")} | 
     "sat": "09:00-13:00"
 }
 PARTIAL_JOBS = 4  # supervised jobs of the trainees that are not yet eligible
-BACKLOG_GROUPS = [ComponentGroup.engine, ComponentGroup.electrics, ComponentGroup.brakes]
 LEAD_FAMILY = {  # the family each region's trainees learn first
     "Murmansk Oblast": "city_bus",
     "Sakha (Yakutia)": "mining_dump_truck",
@@ -82,8 +74,6 @@ LEAD_FAMILY = {  # the family each region's trainees learn first
     "Karelia": "forestry_forwarder",
 }
 ELIGIBLE_REGION = "Murmansk Oblast"  # its L3 has every supervised job and its practical
-BACKLOG = 24  # open work orders per partner region, reported in the scenario's last 3 days
-BACKLOG_SYMPTOM = "fault reported by the driver, waiting for a technician"
 
 
 def _region_families(session: Session, region_id: int, region_name: str) -> list[str]:
@@ -332,46 +322,6 @@ def _supervised(session: Session, plan: dict[str, tuple[str, list[str]]]) -> int
     return written
 
 
-def _backlog(
-    session: Session, plan: dict[str, tuple[str, list[str]]], as_of: date, rng: np.random.Generator
-) -> int:
-    """``BACKLOG`` defects per partner region on distinct units, reported in the three days
-    before the scenario's date (not down), each with an open work order: the dispatcher's day."""
-    if session.scalar(select(Defect.id).where(Defect.symptom == BACKLOG_SYMPTOM).limit(1)):
-        return 0
-    by = system(SERVICE_ACTOR)
-    end = datetime.combine(as_of, datetime.min.time())
-    opened = 0
-    for region in sorted(plan):
-        serials = session.scalars(
-            select(Unit.serial)
-            .join(Site, Unit.site_id == Site.id)
-            .join(Region, Site.region_id == Region.id)
-            .where(Region.name == region, Unit.status == UnitStatus.in_service)
-            .order_by(Unit.serial)
-        ).all()
-        count = min(BACKLOG, len(serials))
-        for index in sorted(rng.choice(len(serials), size=count, replace=False)):
-            reported = end - timedelta(minutes=int(rng.integers(60, 72 * 60)))
-            defect = service.report_defect(
-                session,
-                service_schemas.DefectCreate(
-                    unit=serials[int(index)],
-                    component_group=BACKLOG_GROUPS[int(rng.integers(len(BACKLOG_GROUPS)))],
-                    symptom=BACKLOG_SYMPTOM,
-                    down=False,
-                    reported_at=reported,
-                ),
-                by=by,
-            )
-            order = service_schemas.WorkOrderCreate(
-                defect=defect.id, at=reported + timedelta(minutes=30)
-            )
-            service.open_work_order(session, order, by=by)
-            opened += 1
-    return opened
-
-
 def build_workforce(session: Session, *, as_of: date, seed: int) -> dict[str, int]:
     """Write the demo's workforce; returns how many rows of each it wrote."""
     rng = np.random.default_rng(seed + 18)
@@ -383,7 +333,6 @@ def build_workforce(session: Session, *, as_of: date, seed: int) -> dict[str, in
     counts["training sessions"] = _write(session, TRAINING_SESSIONS, sessions)
     counts["attendances"] = _write(session, ATTENDANCES, attendances)
     counts["assignments"] = _supervised(session, plan)
-    counts["open work orders to dispatch"] = _backlog(session, plan, as_of, rng)
     return counts
 
 

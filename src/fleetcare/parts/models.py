@@ -212,7 +212,7 @@ class StockMove(Base):
     price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # per piece, grey purchases
     currency: Mapped[str | None] = mapped_column(String(3))
     work_order: Mapped[str | None] = mapped_column(String(60))
-    unit_serial: Mapped[str | None] = mapped_column(String(60))  # cannibalised from
+    unit_serial: Mapped[str | None] = mapped_column(String(60), index=True)  # donor or grey unit
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"))
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"))
     actor: Mapped[str] = mapped_column(String(80))

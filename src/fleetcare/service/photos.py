@@ -2,16 +2,25 @@
 type), capped in size and number, stored under ``<var_dir>/photos/<defect id>/`` with a random
 name. The folder is the link to the defect (no table): a photo is served only through its
 defect, so only to those who may see the defect.
+
+A photo reaches its defect's folder only once the defect's transaction has committed: it is
+written first under ``<var_dir>/photos.pending/`` with a random name, renamed into the folder
+(an atomic rename on the same file system) after the commit, and deleted when the transaction
+rolls back or ends without committing. A failed report therefore leaves no file behind — and
+none that a later defect reusing the rolled-back id could show. A process killed between the
+write and the commit leaves its pending files in ``photos.pending/``, never served.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from fleetcare.core import audit
 from fleetcare.core.errors import FieldError, InvalidInput
@@ -21,6 +30,8 @@ from fleetcare.core.permissions import Principal
 MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
+PENDING = "photos.pending"
+log = logging.getLogger(__name__)
 
 
 class TooLarge(InvalidInput):
@@ -72,24 +83,70 @@ def store(
     *,
     by: Principal,
 ) -> list[str]:
-    """Write checked photos of a defect the caller has just reported (audited); their names."""
+    """Stage checked photos of a defect the caller has just reported (audited); their names.
+
+    They appear in the defect's folder when ``session``'s transaction commits, and are deleted
+    if it does not."""
+    pending = var_dir / PENDING
+    pending.mkdir(parents=True, exist_ok=True)
     target = folder(var_dir, defect_id)
-    target.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
     names = []
-    for content, kind in zip(contents, kinds, strict=True):
-        name = f"{secrets.token_hex(16)}.{kind}"
-        (target / name).write_bytes(content)
-        names.append(name)
-    if names:
-        audit.record(
-            session,
-            actor=by.username,
-            action="photos",
-            entity="defects",
-            key=str(defect_id),
-            after={"photos": names},
-        )
+    try:
+        for content, kind in zip(contents, kinds, strict=True):
+            name = f"{secrets.token_hex(16)}.{kind}"
+            path = pending / f"{secrets.token_hex(16)}.part"
+            staged.append((path, target / name))
+            path.write_bytes(content)
+            names.append(name)
+    except OSError:
+        _discard(staged)
+        raise
+    if not names:
+        return names
+    _publish_on_commit(session, target, staged)
+    audit.record(
+        session,
+        actor=by.username,
+        action="photos",
+        entity="defects",
+        key=str(defect_id),
+        after={"photos": names},
+    )
     return names
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for path, _final in staged:
+        path.unlink(missing_ok=True)
+
+
+def _publish_on_commit(session: Session, target: Path, staged: list[tuple[Path, Path]]) -> None:
+    """Rename the staged files into ``target`` after the session's outermost transaction
+    commits; delete whatever is still staged when that transaction ends (rolled back, or
+    published already). Savepoints do neither. The listeners stay on the session (a request's
+    or command's, short-lived) and do nothing once their transaction has ended."""
+    ended = False
+
+    def publish(committed: Session) -> None:
+        if ended or committed.in_nested_transaction():
+            return
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            for path, final in staged:
+                path.replace(final)
+        except OSError:  # committed: the report stands without the photos that failed
+            log.exception("defect photos could not be moved into %s", target)
+
+    def end(_session: Session, transaction: SessionTransaction) -> None:
+        nonlocal ended
+        if ended or transaction.parent is not None:
+            return
+        ended = True
+        _discard(staged)
+
+    event.listen(session, "after_commit", publish)
+    event.listen(session, "after_transaction_end", end)
 
 
 def names(var_dir: Path, defect_id: int) -> list[str]:

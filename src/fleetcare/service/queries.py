@@ -23,7 +23,7 @@ from fleetcare.core.query import paginate
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region, Site, Unit
 from fleetcare.fleet.scoping import restrict
-from fleetcare.service import schemas, sla
+from fleetcare.service import schemas, sla, sla_sql
 from fleetcare.service.models import Defect, DefectStatus, ServiceLevel, WorkOrder, WorkOrderPart
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.states import WorkOrderStatus as S
@@ -286,11 +286,14 @@ def list_work_orders(
     region: str | None = None,
     defect: int | None = None,
     breached: bool | None = None,
+    at_risk: bool | None = None,
     limit: int = 50,
     offset: int = 0,
+    now: datetime | None = None,
 ) -> Page[schemas.WorkOrderRead]:
-    """A page of work orders, newest first; ``breached`` keeps those whose SLA is (or is not)
-    breached at the time of the request."""
+    """A page of work orders, newest first; ``breached`` / ``at_risk`` keep those whose SLA is
+    (or is not) breached / at risk at ``now`` (default: the time of the request), judged in
+    the database (``sla_sql``) so the total and the page are counted there."""
     statement = _visible_orders(scope, region).order_by(
         WorkOrder.opened_at.desc(), WorkOrder.id.desc()
     )
@@ -298,15 +301,13 @@ def list_work_orders(
         statement = statement.where(WorkOrder.status == status)
     if defect is not None:
         statement = statement.where(WorkOrder.defect_id == defect)
-    now = utcnow()
-    if breached is None:
-        rows, total = paginate(session, statement, limit, offset)
-        targets = _targets(session, rows)
-        items = [_work_order_read(o, targets, now) for o in rows]
-        return Page[schemas.WorkOrderRead](items=items, total=total)
-    # the flag depends on the time: computed over the filtered orders, then paged
-    everything = session.scalars(statement).unique().all()
-    targets = _targets(session, everything)
-    reads = [_work_order_read(o, targets, now) for o in everything]
-    kept = [r for r in reads if r.sla.breached is breached]
-    return Page[schemas.WorkOrderRead](items=kept[offset : offset + limit], total=len(kept))
+    now = utcnow() if now is None else now
+    if breached is not None or at_risk is not None:
+        clocks = sla_sql.Clocks(session.get_bind().dialect.name, now)
+        for wanted, flag in ((breached, clocks.breached()), (at_risk, clocks.at_risk())):
+            if wanted is not None:
+                statement = statement.where(flag if wanted else ~flag)
+    rows, total = paginate(session, statement, limit, offset)
+    targets = _targets(session, rows)
+    items = [_work_order_read(o, targets, now) for o in rows]
+    return Page[schemas.WorkOrderRead](items=items, total=total)

@@ -108,17 +108,19 @@ def list_work_orders(
     status: Choice[WorkOrderStatus] = None,
     region: SearchText = None,
     breached: Annotated[bool | None, Query(description="SLA breached (at request time)")] = None,
+    at_risk: Annotated[bool | None, Query(description="SLA at risk (at request time)")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.WorkOrderRead]:
     """Work orders, newest first, each with its SLA clocks; ``breached=true`` keeps those with
-    a breached response or restore clock."""
+    a breached response or restore clock, ``at_risk=true`` those with a clock at risk."""
     return service.list_work_orders(
         session,
         scope=principal.scope,
         status=status,
         region=region,
         breached=breached,
+        at_risk=at_risk,
         limit=limit,
         offset=offset,
     )

@@ -141,7 +141,8 @@ def grant_page(
                 "granted_on": granted_on or None,
             }
         )
-        service.grant(session, code, body, by=principal)
+        with session.begin_nested():  # a refused form leaves no row behind
+            service.grant(session, code, body, by=principal)
     except (ValidationError, InvalidInput) as exc:
         status_code, problems = 422, _problems(exc)
     except service.Conflict as exc:

@@ -1,0 +1,318 @@
+"""Reads of the installed base, narrowed to the caller's ``Scope`` (rows outside it do not
+exist for the caller): one row, and the lists with their filters and pages. Called through the
+facade ``fleet.service``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
+
+from fleetcare.core.crud import read_values
+from fleetcare.core.errors import NotFound
+from fleetcare.core.i18n import _
+from fleetcare.core.keyed import KeyedTable
+from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.core.query import contains, paginate
+from fleetcare.core.schemas import Page
+from fleetcare.fleet import schemas
+from fleetcare.fleet.models import (
+    ClimateClass,
+    Customer,
+    Delivery,
+    ProductFamily,
+    ProductModel,
+    Region,
+    Site,
+    Unit,
+    UnitStatus,
+    UsageReading,
+)
+from fleetcare.fleet.scoping import restrict
+from fleetcare.fleet.tables import CUSTOMERS as CUSTOMERS
+from fleetcare.fleet.tables import DELIVERIES as DELIVERIES
+from fleetcare.fleet.tables import MODELS as MODELS
+from fleetcare.fleet.tables import REGIONS as REGIONS
+from fleetcare.fleet.tables import SITES as SITES
+from fleetcare.fleet.tables import UNITS as UNITS
+from fleetcare.fleet.usage import USAGE
+
+READ_TYPES: dict[str, type[BaseModel]] = {
+    "regions": schemas.RegionRead,
+    "sites": schemas.SiteRead,
+    "customers": schemas.CustomerRead,
+    "models": schemas.ModelRead,
+    "deliveries": schemas.DeliveryRead,
+}
+
+
+# --- reads -----------------------------------------------------------------------------------
+def region_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.RegionRead:
+    """One region."""
+    return schemas.RegionRead.model_validate(read_values(session, REGIONS, row_id, scope))
+
+
+def site_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.SiteRead:
+    """One site."""
+    return schemas.SiteRead.model_validate(read_values(session, SITES, row_id, scope))
+
+
+def customer_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.CustomerRead:
+    """One customer."""
+    return schemas.CustomerRead.model_validate(read_values(session, CUSTOMERS, row_id, scope))
+
+
+def model_read(session: Session, row_id: int) -> schemas.ModelRead:
+    """One product model (the catalogue is the same for everyone)."""
+    return schemas.ModelRead.model_validate(read_values(session, MODELS, row_id, EVERYTHING))
+
+
+def delivery_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.DeliveryRead:
+    """One delivery."""
+    return schemas.DeliveryRead.model_validate(read_values(session, DELIVERIES, row_id, scope))
+
+
+def _unit_read(unit: Unit) -> schemas.UnitRead:
+    return schemas.UnitRead.model_construct(
+        id=unit.id,
+        region=unit.site.region.name,
+        family=unit.model.family,
+        engine_hours=unit.engine_hours,
+        km=unit.km,
+        last_reading_at=unit.last_reading_at,
+        **UNITS.to_record(unit).model_dump(),
+    )
+
+
+_UNIT_LOADS = (
+    joinedload(Unit.model),
+    joinedload(Unit.customer),
+    joinedload(Unit.site).joinedload(Site.region),
+    joinedload(Unit.delivery),
+)
+
+
+def unit_read(session: Session, unit_id: int, scope: Scope = EVERYTHING) -> schemas.UnitRead:
+    """One unit with its region, family and latest meters."""
+    statement = restrict(select(Unit).options(*_UNIT_LOADS).where(Unit.id == unit_id), Unit, scope)
+    unit = session.scalars(statement).first()
+    if unit is None:
+        raise NotFound(_("unit {id} not found").format(id=unit_id))
+    return _unit_read(unit)
+
+
+def usage_read(session: Session, reading_id: int, scope: Scope = EVERYTHING) -> schemas.UsageRead:
+    """One usage reading."""
+    statement = select(UsageReading).where(UsageReading.id == reading_id)
+    reading = session.scalars(restrict(statement, UsageReading, scope)).first()
+    if reading is None:
+        raise NotFound(_("usage reading {id} not found").format(id=reading_id))
+    serial = session.scalar(select(Unit.serial).where(Unit.id == reading.unit_id)) or ""
+    return schemas.UsageRead(id=reading.id, **USAGE.to_record(reading, serial).model_dump())
+
+
+# --- lists -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitFilter:
+    """What the units list is narrowed to; empty fields do not filter."""
+
+    q: str | None = None  # part of the serial
+    region: str | None = None
+    model: str | None = None
+    customer: str | None = None
+    site: str | None = None
+    status: UnitStatus | None = None
+    family: ProductFamily | None = None
+
+
+def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]:
+    """The units matching ``where`` that ``scope`` may see, by serial."""
+    statement = restrict(select(Unit).options(*_UNIT_LOADS).order_by(Unit.serial), Unit, scope)
+    if where.q:
+        statement = statement.where(Unit.serial.ilike(contains(where.q), escape="\\"))
+    if where.region:
+        sites = select(Site.id).join(Region).where(Region.name == where.region)
+        statement = statement.where(Unit.site_id.in_(sites))
+    if where.model:
+        statement = statement.where(
+            Unit.model_id.in_(select(ProductModel.id).where(ProductModel.code == where.model))
+        )
+    if where.family:
+        statement = statement.where(
+            Unit.model_id.in_(select(ProductModel.id).where(ProductModel.family == where.family))
+        )
+    if where.customer:
+        statement = statement.where(
+            Unit.customer_id.in_(select(Customer.id).where(Customer.code == where.customer))
+        )
+    if where.site:
+        statement = statement.where(
+            Unit.site_id.in_(select(Site.id).where(Site.name == where.site))
+        )
+    if where.status:
+        statement = statement.where(Unit.status == where.status)
+    return statement
+
+
+def list_units(
+    session: Session, where: UnitFilter, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
+) -> Page[schemas.UnitRead]:
+    """A page of units."""
+    rows, total = paginate(session, units_statement(where, scope), limit, offset)
+    return Page[schemas.UnitRead](items=[_unit_read(u) for u in rows], total=total)
+
+
+def _page(
+    session: Session,
+    keyed: KeyedTable[Any],
+    statement: Select[Any],
+    scope: Scope,
+    limit: int,
+    offset: int,
+) -> Page[Any]:
+    rows, total = paginate(session, restrict(statement, keyed.table, scope), limit, offset)
+    read_type = READ_TYPES[keyed.name]
+    items = [
+        read_type.model_validate({"id": r.id, **keyed.to_record(r).model_dump()}) for r in rows
+    ]
+    return Page[Any](items=items, total=total)
+
+
+def list_regions(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    q: str | None = None,
+    climate: ClimateClass | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Any]:
+    """A page of regions by name."""
+    statement = select(Region).order_by(Region.name)
+    if q:
+        statement = statement.where(Region.name.ilike(contains(q), escape="\\"))
+    if climate:
+        statement = statement.where(Region.climate == climate)
+    return _page(session, REGIONS, statement, scope, limit, offset)
+
+
+def list_sites(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    region: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Any]:
+    """A page of sites by name."""
+    statement = select(Site).options(joinedload(Site.region)).order_by(Site.name)
+    if region:
+        statement = statement.where(Site.region.has(Region.name == region))
+    if q:
+        statement = statement.where(Site.name.ilike(contains(q), escape="\\"))
+    return _page(session, SITES, statement, scope, limit, offset)
+
+
+def list_customers(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    region: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Any]:
+    """A page of customers by code."""
+    statement = select(Customer).options(joinedload(Customer.region)).order_by(Customer.code)
+    if region:
+        statement = statement.where(Customer.region.has(Region.name == region))
+    if q:
+        pattern = contains(q)
+        statement = statement.where(
+            Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\")
+        )
+    return _page(session, CUSTOMERS, statement, scope, limit, offset)
+
+
+def list_models(
+    session: Session, *, family: ProductFamily | None = None, limit: int = 50, offset: int = 0
+) -> Page[Any]:
+    """A page of product models by code (the public catalogue: the same for everyone)."""
+    statement = select(ProductModel).order_by(ProductModel.code)
+    if family:
+        statement = statement.where(ProductModel.family == family)
+    return _page(session, MODELS, statement, EVERYTHING, limit, offset)
+
+
+def list_deliveries(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    customer: str | None = None,
+    model: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Any]:
+    """A page of deliveries, newest shipment first."""
+    statement = (
+        select(Delivery)
+        .options(joinedload(Delivery.customer), joinedload(Delivery.model))
+        .order_by(Delivery.shipped_on.desc(), Delivery.reference)
+    )
+    if customer:
+        statement = statement.where(Delivery.customer.has(Customer.code == customer))
+    if model:
+        statement = statement.where(Delivery.model.has(ProductModel.code == model))
+    return _page(session, DELIVERIES, statement, scope, limit, offset)
+
+
+def list_usage(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    serial: str | None = None,
+    unit_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.UsageRead]:
+    """A page of usage readings, by unit and time."""
+    statement = restrict(
+        select(UsageReading).order_by(UsageReading.unit_id, UsageReading.taken_at),
+        UsageReading,
+        scope,
+    )
+    if serial:
+        statement = statement.where(
+            UsageReading.unit_id.in_(select(Unit.id).where(Unit.serial == serial))
+        )
+    if unit_id is not None:
+        statement = statement.where(UsageReading.unit_id == unit_id)
+    rows, total = paginate(session, statement, limit, offset)
+    serials = dict(
+        session.execute(
+            select(Unit.id, Unit.serial).where(Unit.id.in_({r.unit_id for r in rows}))
+        ).all()
+    )
+    items = [
+        schemas.UsageRead(id=r.id, **USAGE.to_record(r, serials[r.unit_id]).model_dump())
+        for r in rows
+    ]
+    return Page[schemas.UsageRead](items=items, total=total)
+
+
+def usage_series(
+    session: Session, unit_id: int
+) -> list[tuple[datetime, float | None, float | None]]:
+    """All readings of one unit as (taken_at, engine hours, km), oldest first."""
+    statement = (
+        select(UsageReading.taken_at, UsageReading.engine_hours, UsageReading.km)
+        .where(UsageReading.unit_id == unit_id)
+        .order_by(UsageReading.taken_at)
+    )
+    return [(at, hours, km) for at, hours, km in session.execute(statement)]
