@@ -39,8 +39,11 @@ def plan_args(*extra: str, day: str | None = None) -> list[str]:
 
 
 def count(session: Session) -> int:
-    session.commit()  # end the read snapshot: the command wrote in its own transaction
-    return session.scalar(select(func.count()).select_from(Assignment)) or 0
+    """Assignments written; the read snapshot is ended before and after (SQLite's WAL)."""
+    session.commit()
+    found = session.scalar(select(func.count()).select_from(Assignment)) or 0
+    session.commit()
+    return found
 
 
 def at(hhmm: str) -> str:
