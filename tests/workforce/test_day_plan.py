@@ -226,7 +226,9 @@ def test_cancelling_the_last_assignment_reopens_the_work_order(
     ).one()
     assert back.actor == "admin" and back.reason is not None
     audited = session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == "work_orders", AuditEntry.key == str(order))
+        select(AuditEntry)
+        .where(AuditEntry.entity == "work_orders", AuditEntry.key == str(order))
+        .order_by(AuditEntry.id)
     ).all()
     assert audited[-1].after is not None and audited[-1].after["status"] == "open"
     document = dispatch_problem(session, system(), "Arctic", day_ahead())
@@ -282,3 +284,33 @@ def test_plan_rows_and_figures() -> None:
     assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
     assert figure["layout"]["yaxis"]["scaleratio"] == pytest.approx(1 / 0.5, rel=0.02)
     assert figure["data"][-1]["x"] == [31.0]  # B marked as left out
+
+
+def test_a_rider_without_the_family_gets_no_assignment(
+    client: TestClient, session: Session
+) -> None:
+    """The solver pairs a trainee with a colleague certified in the trainee's family, who may
+    serve other families too: on such a stop the rider without a grant for the job's family
+    travels along and gets no assignment; a crew where nobody holds the family is refused."""
+    from fleetcare.core.bulk import Item
+    from fleetcare.workforce.tables import TECHNICIANS
+    from tests.workforce.factories import technician
+
+    crew(session)
+    TECHNICIANS.apply(session, [Item(technician("NEW-1"))])  # no grant at all
+    session.commit()
+    order = work_order(session)
+    stop = {"job": f"WO-{order}", "arrive": "09:00", "start": "09:00", "end": "10:30"}
+    alone = {
+        "date": day_ahead().isoformat(),
+        "plan": {"routes": [{"crew": ["NEW-1"], "stops": [stop]}]},
+    }
+    refused = client.post("/api/dispatch/publish", json=alone)
+    assert refused.status_code == 422 and "no valid grant" in refused.text
+    paired = {
+        "date": day_ahead().isoformat(),
+        "plan": {"routes": [{"crew": ["CERT-1", "NEW-1"], "stops": [stop]}]},
+    }
+    answer = client.post("/api/dispatch/publish", json=paired)
+    assert answer.status_code == 201, answer.text
+    assert [a["technician"] for a in answer.json()["assignments"]] == ["CERT-1"]
