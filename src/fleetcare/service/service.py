@@ -45,6 +45,7 @@ from fleetcare.service.work_order_parts import reserve_again as reserve_again
 from fleetcare.service.work_order_parts import resolve as resolve
 from fleetcare.service.work_orders import open_work_order as open_work_order
 from fleetcare.service.work_orders import transition as transition
+from fleetcare.service.work_orders import unschedule as unschedule
 
 NotEnoughStock = parts.NotEnoughStock
 

@@ -127,3 +127,44 @@ def transition(
     if body.to in FINAL and defect.down:
         downtime.refresh(session, defect.unit_id, by=by)
     return work_order_read(session, order.id)
+
+
+def unschedule(
+    session: Session, order_id: int, *, by: Principal, reason: str | None = None
+) -> schemas.WorkOrderRead | None:
+    """Move a ``scheduled`` work order back to ``open`` — the workforce's call when the last
+    crew assignment on it is cancelled (not a move of ``states.MOVES``: the API's transitions
+    cannot make it). Kept in the order's history and audited like a transition; a work order
+    in any other state is left as it is (None)."""
+    defect_id = session.scalar(select(WorkOrder.defect_id).where(WorkOrder.id == order_id))
+    if defect_id is None:
+        raise NotFound(_("work order {id} not found").format(id=order_id))
+    visible_defect(session, defect_id, by.scope, lock=True)
+    order = session.get(WorkOrder, order_id, with_for_update=True, populate_existing=True)
+    if order is None or order.status is not WorkOrderStatus.scheduled:
+        return None
+    at = max(utcnow(), order.changed_at)
+    session.add(
+        WorkOrderTransition(
+            work_order_id=order.id,
+            from_status=WorkOrderStatus.scheduled,
+            to_status=WorkOrderStatus.open,
+            at=at,
+            recorded_at=utcnow(),
+            actor=by.username,
+            reason=reason,
+        )
+    )
+    order.status = WorkOrderStatus.open
+    order.changed_at = at
+    session.flush()
+    audit.record(
+        session,
+        actor=by.username,
+        action="transition",
+        entity="work_orders",
+        key=str(order.id),
+        before={"status": WorkOrderStatus.scheduled.value},
+        after={"status": WorkOrderStatus.open.value, "at": at.isoformat(), "reason": reason},
+    )
+    return work_order_read(session, order.id)

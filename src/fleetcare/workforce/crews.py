@@ -8,7 +8,9 @@ assignment on the work order overlaps the trainee's. It then counts as one super
 
 **Cancelling.** An assignment is removed unless it is countersigned (409), or it is the only
 qualified cover of a trainee's assignment on the same work order (409: cancel the trainee's
-first). The crew's technicians are locked first, as every writer of assignments does.
+first). The crew's technicians are locked first, as every writer of assignments does. When
+the last assignment of a ``scheduled`` work order goes, the work order moves back to ``open``
+(``service.unschedule``: in the same transaction, audited), so that it is dispatched again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
+from fleetcare.service import service as service_facade
 from fleetcare.service.service import Conflict
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import ladder, schemas
@@ -129,7 +132,7 @@ def cancel(session: Session, assignment_id: int, *, by: Principal) -> None:
                         "first (a trainee never works alone)"
                     ).format(id=row.id, trainee=trainee.id)
                 )
-    before = read(row)
+    before, order_id = read(row), row.work_order_id
     session.delete(row)
     session.flush()
     audit.record(
@@ -140,3 +143,13 @@ def cancel(session: Session, assignment_id: int, *, by: Principal) -> None:
         key=str(assignment_id),
         before=before,
     )
+    left = session.scalar(
+        select(Assignment.id).where(Assignment.work_order_id == order_id).limit(1)
+    )
+    if left is None:
+        service_facade.unschedule(
+            session,
+            order_id,
+            by=by,
+            reason=_("its last assignment ({id}) was cancelled").format(id=assignment_id),
+        )

@@ -8,24 +8,35 @@ body is held to ``FLEETCARE_MAX_BODY_BYTES`` (413). The search runs in the app's
 (``core.heavy``; 503 with ``Retry-After`` when its queue is full), awaited without holding a
 request thread; it writes nothing, so it takes no write slot (``COMPUTE_PATHS``) and holds no
 write transaction.
+
+``POST /api/dispatch/plan`` ``{"region", "date", "seconds"?, "seed"?}`` builds the region's
+problem from the database (``service.dispatch_problem``; permission ``dispatch.plan``, a region
+the caller may not see is 404, a day already over 422 naming ``date``), solves it in the heavy
+pool and answers ``{"problem", "plan"}``; it writes nothing either (publish with
+``POST /api/dispatch/publish``).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field
 
-from fleetcare.core.api import reads_only
-from fleetcare.core.auth import rule
+from fleetcare.core.api import DbSession, reads_only
+from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
+from fleetcare.workforce import service
 from fleetcare.workforce.routing import SolveOptions, solve_document
 
 router = APIRouter(prefix="/api/dispatch", tags=["dispatch"])
-COMPUTE_PATHS = frozenset({"/api/dispatch/solve"})  # computes only: no write slot
+COMPUTE_PATHS = frozenset(
+    {"/api/dispatch/solve", "/api/dispatch/plan", "/dispatch/plan"}
+)  # computes only: no write slot
 MAX_SECONDS = 30.0
 DEFAULT_SECONDS = 5.0
 Problem = Annotated[
@@ -60,3 +71,24 @@ async def solve(body: Problem, pool: Heavy) -> dict[str, Any]:
     "travel_minutes"}], "unassigned": [{"job", "reason"}], "travel_minutes"}``."""
     options(body)  # refused before it waits for the pool
     return await pool.run(_solved, body)
+
+
+class PlanRequest(BaseModel):
+    """A region's day to plan, and the search's options (as ``/solve``'s)."""
+
+    model_config = ConfigDict(extra="forbid")
+    region: str = Field(min_length=1, max_length=120)
+    date: date
+    seconds: float = Field(DEFAULT_SECONDS, gt=0, le=MAX_SECONDS)
+    seed: int = Field(1, ge=0, lt=2**31)
+
+
+@router.post("/plan", **rule(Permission.dispatch_plan))
+@reads_only
+def plan(
+    body: PlanRequest, session: DbSession, principal: CurrentPrincipal, pool: Heavy
+) -> dict[str, Any]:
+    """The region's problem for the day and its plan: ``{"problem", "plan"}``."""
+    problem = service.dispatch_problem(session, principal, body.region, body.date)
+    solved = pool.call(solve_document, problem, SolveOptions(seconds=body.seconds, seed=body.seed))
+    return {"problem": problem, "plan": solved}

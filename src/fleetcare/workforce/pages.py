@@ -25,7 +25,7 @@ from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
-from fleetcare.workforce import schemas, service
+from fleetcare.workforce import board, schemas, service
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import TechnicianKind
 from fleetcare.workforce.shifts import WEEKDAYS
@@ -37,6 +37,7 @@ Certifier = Annotated[Principal, Depends(require(Permission.certify))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 PAGE_SIZE = 50
+router.include_router(board.router)  # the dispatch board (/dispatch)
 
 
 def _problems(exc: InvalidInput | ValidationError) -> list[str]:

@@ -1,14 +1,19 @@
 """A region's dispatch problem on one day, as a ``fleetcare-dispatch/1`` document, from the
 database (the solver that reads it is ``workforce.routing``'s).
 
-- **jobs**: the region's work orders that are ``open``, or ``scheduled`` with no assignment
-  from that day on; ``id`` ``WO-<id>``, ``at`` the unit's site (latitude, longitude),
+- **jobs**: the region's work orders that are ``open`` or ``scheduled`` and hold no assignment
+  ending after the day's start (work already booked is not offered again); ``id``
+  ``WO-<id>``, ``at`` the unit's site (latitude, longitude),
   ``family`` the unit's model family, ``minutes`` from ``MINUTES`` (per family), ``window`` by
   ``shifts.window``: from the later of the day's earliest shift start and now, to the SLA
   response target (the report + the customer's or region's response hours), clipped to the
   day's latest shift end; a target already passed (or none) leaves the rest of the day.
 - **technicians**: the region's technicians with a shift that weekday and no day off; ``id``
-  their code, ``home`` (latitude, longitude), ``shift`` that weekday's, ``certified`` the
+  their code, ``home`` (latitude, longitude), ``shift`` that weekday's — for one already
+  holding assignments that day, starting when it could be home from the last of them (its end
+  + travel from that site home, rounded up to the minute; by the triangle inequality no leg
+  from home is shorter than the same leg from that site, so a plan kept this way never
+  double-books it), and left out when that is not before its shift's end — ``certified`` the
   families with a valid certified or trainer grant that day, ``trainee`` those with a valid
   trainee grant only.
 - ``speed_kmh`` ``SPEED_KMH`` and ``road_factor`` ``ROAD_FACTOR``.
@@ -32,7 +37,8 @@ from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import restrict
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import ladder
-from fleetcare.workforce.jobs import job_code, region_jobs, response_hours
+from fleetcare.workforce.day_plan import travel_minutes
+from fleetcare.workforce.jobs import job_code, jobs_by_id, region_jobs, response_hours
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment, Technician
 from fleetcare.workforce.people import days_off, shift_on
@@ -90,6 +96,46 @@ def on_shift(
     return working
 
 
+def booked(
+    session: Session, working: list[tuple[Technician, Shift]], day: date
+) -> list[tuple[Technician, Shift]]:
+    """``working`` with each shift starting when its technician could be home from the last
+    assignment it holds that day (see the module docstring); fully booked ones left out."""
+    day_start = datetime.combine(day, datetime.min.time())
+    ids = [t.id for t, _s in working]
+    rows = session.execute(
+        select(Assignment.technician_id, Assignment.work_order_id, Assignment.end_at)
+        .where(
+            Assignment.technician_id.in_(ids),
+            Assignment.start_at >= day_start,
+            Assignment.start_at < day_start + timedelta(days=1),
+        )
+        .order_by(Assignment.end_at)
+    ).all()
+    if not ids or not rows:
+        return working
+    last = {technician_id: (order_id, end) for technician_id, order_id, end in rows}
+    sites = jobs_by_id(session, [order_id for order_id, _end in last.values()])
+    kept = []
+    for technician, shift in working:
+        if technician.id not in last:
+            kept.append((technician, shift))
+            continue
+        order_id, end = last[technician.id]
+        site = sites.get(order_id)
+        home = (technician.home_latitude, technician.home_longitude)
+        away = (
+            0.0
+            if site is None
+            else travel_minutes((site.latitude, site.longitude), home, ROAD_FACTOR, SPEED_KMH)
+        )
+        back = end + timedelta(minutes=away)
+        start = max(_minute_up(back), shift.on(day)[0])
+        if start < shift.on(day)[1]:
+            kept.append((technician, Shift(start.time(), shift.end)))
+    return kept
+
+
 def dispatch_problem(
     session: Session, principal: Principal, region: str, day: date, *, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -104,7 +150,7 @@ def dispatch_problem(
             ]
         )
     place = visible_region(session, region, principal)
-    working = on_shift(session, place.id, day, principal)
+    working = booked(session, on_shift(session, place.id, day, principal), day)
     facts = grant_facts(session, [t.id for t, _s in working])
     technicians = []
     for technician, shift in working:
@@ -127,7 +173,7 @@ def dispatch_problem(
         for job in region_jobs(
             session, place.id, (WorkOrderStatus.open, WorkOrderStatus.scheduled), principal.scope
         )
-        if job.status is WorkOrderStatus.open or job.id not in taken
+        if job.id not in taken
     ]
     targets = response_hours(session, candidates)
     shifts = [s for _t, s in working] or [Shift(datetime.min.time(), datetime.max.time())]

@@ -10,14 +10,17 @@ its path (``plan.routes[0].stops[1].job``):
   job served twice, a job of another region than the crew's (``…stops[k].job``);
 - times that are not ``HH:MM``, end not after start, stops of one route that overlap, and
   times outside a member's shift that day or a member's day off (``…stops[k].start``);
-- a member with no valid grant for the job's family, or a crew with nobody certified (or
-  trainer) for it — a trainee alone (``…crew``).
+- a crew with nobody certified (or trainer) for the job's family — a trainee alone — or
+  with nobody holding a valid grant for it at all (``…crew``). A member with no grant for a
+  stop's family while a colleague is certified for it rides along (the solver pairs a
+  trainee with a colleague certified in the trainee's family, and the colleague may serve
+  other families too): it gets no assignment for that stop.
 
 Then the members are locked (``assignments.lock_technicians``) and checked against the
-assignments already held: any overlap is 409 and nothing is written. Otherwise each member of
-each route gets one assignment per stop (``start``–``end`` of the stop on the plan's date), and
-each work order still ``open`` moves to ``scheduled`` through the service facade — all in the
-request's one transaction.
+assignments already held: any overlap is 409 and nothing is written. Otherwise each member
+of each route holding a grant for a stop's family gets one assignment for it (``start``–``end``
+of the stop on the plan's date), and each work order still ``open`` moves to ``scheduled``
+through the service facade — all in the request's one transaction.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ from fleetcare.service import service
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import assignments, ladder, schemas
 from fleetcare.workforce.jobs import Job, jobs_by_id, parse_job_code
-from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Technician
 from fleetcare.workforce.people import days_off, shift_on
 from fleetcare.workforce.shifts import parse_time
@@ -161,7 +163,7 @@ def check(
                     )
             levels = [ladder.level_on(facts[t.id], job.family, day) for t in crew]
             unfit = [t.code for t, level in zip(crew, levels, strict=True) if level is None]
-            if unfit:
+            if unfit and not ladder.crew_covers(levels):
                 checker.fail(
                     f"{here}.crew",
                     _("{codes}: no valid grant for {family} ({job})").format(
@@ -202,7 +204,9 @@ def publish_plan(
     for crew, stops in routes:
         for _k, job, start, end in stops:
             for technician in crew:
-                level = ladder.level_on(facts[technician.id], job.family, day) or Level.trainee
+                level = ladder.level_on(facts[technician.id], job.family, day)
+                if level is None:
+                    continue  # rides with the crew, holds no grant for this job's family
                 row = assignments.insert(session, technician, job, level, start, end, by=principal)
                 written.append(row)
     scheduled = []
