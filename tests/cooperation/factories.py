@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from fleetcare.core.bulk import Item
-from fleetcare.core.permissions import system
 from fleetcare.cooperation import schemas
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
 from fleetcare.cooperation.tables import DEALS, EXCHANGE_RATES, TRADE, TRADE_TARGETS
+from fleetcare.core.bulk import Item
+from fleetcare.core.permissions import system
 from tests.service.factories import service_network
 
 BY = system("test")

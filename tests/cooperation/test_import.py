@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcare.core.bulk import import_file
-from fleetcare.core.errors import InvalidInput
 from fleetcare.cooperation.models import Deal, ExchangeRate, TradeFigure
 from fleetcare.cooperation.tables import DEALS, EXCHANGE_RATES, TRADE
+from fleetcare.core.bulk import import_file
+from fleetcare.core.errors import InvalidInput
 from tests.service.factories import service_network
 
 
