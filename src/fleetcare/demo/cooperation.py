@@ -13,10 +13,13 @@ month); nothing is downloaded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +27,7 @@ from fleetcare.cooperation import schemas
 from fleetcare.cooperation import service as cooperation
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.bulk import Item, parse_file
+from fleetcare.core.bulk import Item, Table, parse_file
 from fleetcare.core.errors import InvalidInput
 from fleetcare.fleet.models import Customer, Delivery, ProductFamily, ProductModel
 
@@ -204,12 +207,13 @@ def build_cooperation(session: Session, *, as_of: date) -> dict[str, int]:
         by_currency.setdefault(rate.currency, []).append((rate.day, rate.per_usd))
     figures, targets = trade_records(by_currency, as_of)
     counts: dict[str, int] = {}
-    for name, table, records in (
+    batches: tuple[tuple[str, Table[Any], Sequence[BaseModel]], ...] = (
         ("exchange rates", cooperation.EXCHANGE_RATES, rates),
         ("trade figures", cooperation.TRADE, figures),
         ("trade targets", cooperation.TRADE_TARGETS, targets),
         ("deals", cooperation.DEALS, deal_records(session, as_of)),
-    ):
+    )
+    for name, table, records in batches:
         result = table.apply(session, [Item(r) for r in records])
         session.flush()
         counts[name] = result.created + result.updated
