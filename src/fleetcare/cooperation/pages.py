@@ -108,22 +108,22 @@ def move_page(
     on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Move the deal (the same rules as the API); problems are shown on the page."""
+    status_code, problems = 303, []
     try:
         move = schemas.DealMove.model_validate(
             {"to": to, "reason": reason or None, "on": on or None}
         )
-        service.move_deal(session, deal_id, move, by=principal)
+        with session.begin_nested():  # a refused shipment leaves no delivery behind
+            service.move_deal(session, deal_id, move, by=principal)
     except (InvalidInput, ValidationError) as exc:
-        session.rollback()
-        context = _deal_context(session, principal, deal_id)
-        context["problems"] = _problems(exc)
-        return render(request, "cooperation/deal.html", context, status_code=422)
+        status_code, problems = 422, _problems(exc)
     except service.Conflict as exc:
-        session.rollback()
-        context = _deal_context(session, principal, deal_id)
-        context["problems"] = [str(exc)]
-        return render(request, "cooperation/deal.html", context, status_code=409)
-    return RedirectResponse(f"/deals/{deal_id}", status_code=303)
+        status_code, problems = 409, [str(exc)]
+    if status_code == 303:
+        return RedirectResponse(f"/deals/{deal_id}", status_code=303)
+    context = _deal_context(session, principal, deal_id)
+    context["problems"] = problems
+    return render(request, "cooperation/deal.html", context, status_code=status_code)
 
 
 def _board_context(
