@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
+from fleetcare.cooperation.tables import DEALS
 from fleetcare.core.bulk import Item
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
-from fleetcare.cooperation.tables import DEALS
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
 from tests.cooperation.factories import cooperation_world, deal
