@@ -50,7 +50,6 @@ class Permission(enum.StrEnum):
     deals_write = "deals.write"  # create, change and move deals, ship them
     trade_read = "trade.read"  # trade figures and targets (within scope), exchange rates
     trade_write = "trade.write"  # trade figures and targets of the principal's regions
-    rates_write = "rates.write"  # the exchange-rate table (global: admins only)
     dashboard_read = "dashboard.read"  # the regional cooperation dashboard and report
     users_manage = "users.manage"
     audit_read = "audit.read"
