@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -11,10 +12,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
+from fleetcare.cooperation.dashboard import dashboard
+from fleetcare.cooperation.deals import list_deals
+from fleetcare.cooperation.stages import Stage
 from fleetcare.core.bulk import export_file
 from fleetcare.core.clock import today
 from fleetcare.core.db import get_sessionmaker
-from fleetcare.core.permissions import system
+from fleetcare.core.permissions import EVERYTHING, system
 from fleetcare.demo import AS_OF, allocate, build_demo
 from fleetcare.demo.history import HISTORY_ACTOR
 from fleetcare.demo.service import SERVICE_ACTOR
@@ -84,6 +88,7 @@ def test_demo_scenario(session: Session) -> None:
     session.commit()
     assert again["defects"] == 0 and again["work orders"] == 0
     assert {k: again[k] for k in WORKFORCE_COUNTS} == dict.fromkeys(WORKFORCE_COUNTS, 0)
+    assert {k: again[k] for k in COOPERATION_COUNTS} == dict.fromkeys(COOPERATION_COUNTS, 0)
     after = StringIO()
     export_file(session, TABLES["usage"], "csv", after)
     assert before.getvalue() == after.getvalue()
@@ -91,6 +96,26 @@ def test_demo_scenario(session: Session) -> None:
     assert counts["defects"] > 100 and counts["work orders"] > 50
     assert_service_story(session)
     assert_workforce_story(session)
+    assert_cooperation_story(session, counts)
+
+
+COOPERATION_COUNTS = ("exchange rates", "trade figures", "trade targets", "deals")
+
+
+def assert_cooperation_story(session: Session, counts: dict[str, int]) -> None:
+    """Murmansk's 150 buses delivered, the Yakutian dump trucks under negotiation, a lost deal
+    with its reason, and Murmansk's trade: 300 M USD in 2014, 190 M USD targeted for 2016."""
+    assert counts["exchange rates"] == 2 * (13 * 12 + 11)
+    murmansk = dashboard(session, scope=EVERYTHING, region="Murmansk Oblast", currency="USD")
+    assert murmansk.deals["delivered"]["quantity"] == 150
+    trade = {row["year"]: row for row in murmansk.trade}
+    assert abs(Decimal(trade[2014]["volume"]) - Decimal(300_000_000)) < 1_000
+    assert trade[2016]["target"] == "190000000.00"
+    assert Decimal(trade[2016]["volume"]) < Decimal(trade[2014]["volume"])
+    yakutia = dashboard(session, scope=EVERYTHING, region="Sakha (Yakutia)", currency="RUB")
+    assert yakutia.deals["negotiation"]["quantity"] == 12
+    lost = list_deals(session, stage=Stage.lost).items
+    assert lost and lost[0].lost_reason
 
 
 WORKFORCE_COUNTS = (

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
 from fleetcare.analytics import cli as analytics_cli
+from fleetcare.cooperation import cli as cooperation_cli
 from fleetcare.core import audit
 from fleetcare.core.cli import database_url, err, operator, progress_bar
 from fleetcare.core.config import get_settings
@@ -35,6 +36,7 @@ app.add_typer(warranty_cli.app, name="warranty")
 app.add_typer(warranty_cli.service_app, name="service")
 app.add_typer(analytics_cli.app, name="analytics")
 app.add_typer(workforce_cli.app, name="workforce")
+app.add_typer(cooperation_cli.app, name="cooperation")
 app.command("simulate")(simulate_cli.simulate_command)
 app.add_typer(dispatch_cli.app, name="dispatch")
 

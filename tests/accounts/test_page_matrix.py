@@ -88,6 +88,7 @@ def test_every_page_has_a_rule_and_each_role_gets_its_set(
         "order_id": 1,
         "name": "0" * 32 + ".png",
         "code": "NOBODY",  # a technician: none, readers get 404
+        "deal_id": 1,  # none: readers get 404
     }
     clients: dict[Role, tuple[TestClient, str]] = {}
     for role in Role:

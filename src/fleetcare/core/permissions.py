@@ -46,6 +46,11 @@ class Permission(enum.StrEnum):
     training_write = "training.write"  # courses, training sessions, attendees and results
     certify = "workforce.certify"  # grant a level of the certification ladder
     dispatch_plan = "dispatch.plan"  # build a region's dispatch problem, publish a plan
+    deals_read = "deals.read"  # deals (a customer: its own)
+    deals_write = "deals.write"  # create, change and move deals, ship them
+    trade_read = "trade.read"  # trade figures and targets (within scope), exchange rates
+    trade_write = "trade.write"  # trade figures and targets of the principal's regions
+    dashboard_read = "dashboard.read"  # the regional cooperation dashboard and report
     users_manage = "users.manage"
     audit_read = "audit.read"
 
@@ -59,9 +64,11 @@ _STAFF = _EVERYONE | {
 _REPORT = {Permission.service_read, Permission.service_report}
 _DISPATCH = {Permission.workforce_write, Permission.dispatch_plan, Permission.dispatch_solve}
 _TRAIN = {Permission.training_write, Permission.certify}
+_COOP_READ = {Permission.deals_read, Permission.trade_read, Permission.dashboard_read}
+_COOP_WRITE = _COOP_READ | {Permission.deals_write, Permission.trade_write}
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.planner: frozenset(_STAFF | {Permission.parts_write, Permission.stock_move}),
+    Role.planner: frozenset(_STAFF | _COOP_READ | {Permission.parts_write, Permission.stock_move}),
     Role.dispatcher: frozenset(
         _STAFF
         | _REPORT
@@ -74,9 +81,15 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.warranty_decide,
         }
         | _DISPATCH
+        | _COOP_READ
     ),
     Role.regional_manager: frozenset(
-        _STAFF | _REPORT | _DISPATCH | _TRAIN | {Permission.fleet_write, Permission.usage_write}
+        _STAFF
+        | _REPORT
+        | _DISPATCH
+        | _TRAIN
+        | _COOP_WRITE
+        | {Permission.fleet_write, Permission.usage_write}
     ),
     Role.technician: frozenset(
         _STAFF
@@ -84,7 +97,9 @@ POLICY: dict[Role, frozenset[Permission]] = {
         | {Permission.usage_write, Permission.stock_reserve, Permission.service_transition}
     ),
     Role.customer: frozenset(
-        _EVERYONE | _REPORT | {Permission.usage_write, Permission.workforce_read}
+        _EVERYONE
+        | _REPORT
+        | {Permission.usage_write, Permission.workforce_read, Permission.deals_read}
     ),
 }
 

@@ -2,9 +2,10 @@
 
 ``build_demo`` writes the installed base (``fleet``), the parts network with its opening stock
 (``parts``), the issue history that feeds demand planning (``history``) and the service
-history of defects, work orders and downtime (``service``) and the workforce that serves
-it — technicians, courses, sessions, grants and supervised jobs (``workforce``); ``demo_users``
-adds one user per role (``users``). Every date derives from the scenario's "today",
+history of defects, work orders and downtime (``service``), the workforce that serves
+it — technicians, courses, sessions, grants and supervised jobs (``workforce``) — and the
+regional cooperation: deals, trade against target and exchange rates (``cooperation``);
+``demo_users`` adds one user per role (``users``). Every date derives from the scenario's "today",
 ``AS_OF``, and every draw from the seed, so the same options build the same rows; a second
 build with the same options writes nothing new.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import ProgressCallback
 from fleetcare.core.clock import today
+from fleetcare.demo.cooperation import build_cooperation
 from fleetcare.demo.fleet import FAMILY_OF, allocate, build_fleet, has_units
 from fleetcare.demo.history import build_issue_history
 from fleetcare.demo.parts import build_parts
@@ -50,4 +52,12 @@ def build_demo(
     history = build_issue_history(session, as_of=as_of, seed=seed)
     serviced = build_service_history(session, as_of=as_of, seed=seed)
     workforce = build_workforce(session, as_of=as_of, seed=seed)
-    return {**fleet, **network, "issue history moves": history, **serviced, **workforce}
+    cooperation = build_cooperation(session, as_of=as_of)
+    return {
+        **fleet,
+        **network,
+        "issue history moves": history,
+        **serviced,
+        **workforce,
+        **cooperation,
+    }

@@ -23,6 +23,8 @@ from fleetcare import __version__
 from fleetcare.accounts import pages as account_pages
 from fleetcare.accounts import views as account_views
 from fleetcare.accounts.service import principal_for
+from fleetcare.cooperation import pages as cooperation_pages
+from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import install_error_handlers, is_api, not_found_response
 from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dispatch_views.router,
         workforce_views.router,
         workforce_views.dispatch_router,
+        cooperation_views.router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,
@@ -170,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         simulation_pages.router,
         service_pages.router,
         workforce_pages.router,
+        cooperation_pages.router,
     ):
         app.include_router(router)
     return app

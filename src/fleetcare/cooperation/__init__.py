@@ -1,0 +1,1 @@
+"""Regional cooperation: deals, trade figures and targets, exchange rates, the dashboard."""

@@ -1,0 +1,211 @@
+"""Cooperation pages: the deals list and a deal's page (with the stage form), the regional
+dashboard (figures, charts, map, exports), and its one-page printable region report.
+
+Every page declares its permission with ``require(...)``; reads go through the facade, narrowed
+to the caller's scope (a deal or region outside it is 404). The stage form carries the
+session's anti-forgery token and is audited like the API's transition.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from fleetcare.cooperation import schemas, service
+from fleetcare.cooperation.figures import deals_figure, map_figure, trade_figure
+from fleetcare.cooperation.stages import MOVES, Stage
+from fleetcare.core.api import Choice, DbSession, RowId, SearchText
+from fleetcare.core.auth import check_csrf, require
+from fleetcare.core.clock import today
+from fleetcare.core.errors import InvalidInput
+from fleetcare.core.i18n import _
+from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.templating import render, render_list
+from fleetcare.fleet import service as fleet_service
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+DealReader = Annotated[Principal, Depends(require(Permission.deals_read))]
+DealWriter = Annotated[Principal, Depends(require(Permission.deals_write))]
+BoardReader = Annotated[Principal, Depends(require(Permission.dashboard_read))]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$")]
+PAGE_SIZE = 50
+
+
+def _problems(exc: InvalidInput | ValidationError) -> list[str]:
+    if isinstance(exc, InvalidInput):
+        return [f"{e.field}: {e.message}" for e in exc.errors]
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _regions(session: DbSession, principal: Principal) -> list[str]:
+    found = fleet_service.list_regions(session, scope=principal.scope, limit=500)
+    return [r.name for r in found.items]
+
+
+@router.get("/deals")
+def deals_page(
+    request: Request,
+    session: DbSession,
+    principal: DealReader,
+    region: SearchText = None,
+    stage: Choice[Stage] = None,
+    q: SearchText = None,
+    offset: Offset = 0,
+) -> Response:
+    """Deals by reference, filtered by region, stage and part of the reference or customer."""
+    page = service.list_deals(
+        session,
+        scope=principal.scope,
+        region=region,
+        stage=stage,
+        q=q,
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
+    return render_list(
+        request,
+        "cooperation/deals.html",
+        path="/deals",
+        page=page,
+        filters={"region": region, "stage": stage, "q": q},
+        offset=offset,
+        limit=PAGE_SIZE,
+        context={"regions": _regions(session, principal), "stages": [s.value for s in Stage]},
+    )
+
+
+def _deal_context(session: DbSession, principal: Principal, deal_id: int) -> dict[str, Any]:
+    deal = service.deal_read(session, deal_id, principal.scope)
+    return {
+        "deal": deal,
+        "moves": sorted(m.value for m in MOVES[deal.stage]),
+        "can_write": principal.can(Permission.deals_write),
+        "problems": [],
+    }
+
+
+@router.get("/deals/{deal_id}")
+def deal_page(
+    request: Request, session: DbSession, principal: DealReader, deal_id: RowId
+) -> Response:
+    """One deal: its terms, stage, delivery and units, and the stage form."""
+    return render(request, "cooperation/deal.html", _deal_context(session, principal, deal_id))
+
+
+@router.post("/deals/{deal_id}/move")
+def move_page(
+    request: Request,
+    session: DbSession,
+    principal: DealWriter,
+    deal_id: RowId,
+    to: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=500)] = "",
+    on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Move the deal (the same rules as the API); problems are shown on the page."""
+    status_code, problems = 303, []
+    try:
+        move = schemas.DealMove.model_validate(
+            {"to": to, "reason": reason or None, "on": on or None}
+        )
+        with session.begin_nested():  # a refused shipment leaves no delivery behind
+            service.move_deal(session, deal_id, move, by=principal)
+    except (InvalidInput, ValidationError) as exc:
+        status_code, problems = 422, _problems(exc)
+    except service.Conflict as exc:
+        status_code, problems = 409, [str(exc)]
+    if status_code == 303:
+        return RedirectResponse(f"/deals/{deal_id}", status_code=303)
+    context = _deal_context(session, principal, deal_id)
+    context["problems"] = problems
+    return render(request, "cooperation/deal.html", context, status_code=status_code)
+
+
+def _board_context(
+    session: DbSession, principal: Principal, region: str | None, currency: str
+) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "regions": _regions(session, principal),
+        "currencies": service.currencies(session),
+        "region": region,
+        "currency": currency,
+        "board": None,
+        "problems": [],
+        "exports": [n for n, (_b, p) in service.EXPORTS.items() if principal.can(p)],
+    }
+    try:
+        board = service.dashboard(session, scope=principal.scope, region=region, currency=currency)
+    except InvalidInput as exc:
+        context["problems"] = _problems(exc)
+        return context
+    context.update(
+        board=board,
+        trade_chart=trade_figure(board.trade, currency),
+        deals_chart=deals_figure(board.deals),
+        map_chart=map_figure(board.sites, board.depots),
+    )
+    return context
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    session: DbSession,
+    principal: BoardReader,
+    region: SearchText = None,
+    currency: Currency = "USD",
+) -> Response:
+    """The regional dashboard: every figure, the trade and deals charts, the map, exports."""
+    context = _board_context(session, principal, region, currency)
+    return render(
+        request,
+        "cooperation/dashboard.html",
+        context,
+        status_code=422 if context["problems"] else 200,
+    )
+
+
+@router.get("/dashboard/report")
+def report_page(
+    request: Request,
+    session: DbSession,
+    principal: BoardReader,
+    region: SearchText = None,
+    currency: Currency = "USD",
+) -> Response:
+    """One printable page for the partner region's meeting (a print stylesheet, no charts)."""
+    context = _board_context(session, principal, region, currency)
+    context["printed_on"] = today()
+    return render(
+        request,
+        "cooperation/report.html",
+        context,
+        status_code=422 if context["problems"] else 200,
+    )
+
+
+@router.get("/dashboard/export/{name}")
+def export_page(
+    session: DbSession,
+    principal: BoardReader,
+    name: str,
+    format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
+    region: SearchText = None,
+    currency: Currency = "USD",
+) -> Response:
+    """A dashboard table or cooperation list as CSV or XLSX, for the signed-in browser."""
+    if name not in service.EXPORTS:
+        raise HTTPException(404, _("no table '{name}'").format(name=name[:40]))
+    if not principal.can(service.EXPORTS[name][1]):
+        raise HTTPException(403, _("your role may not do this"))
+    body, media = service.export_table(session, name, format, principal.scope, region, currency)
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )

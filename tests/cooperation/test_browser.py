@@ -1,0 +1,45 @@
+"""The regional dashboard in Debian's Chromium: charts and map drawn by the locally served
+plotly.js, no console errors, no request leaving the machine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlalchemy.orm import Session
+
+from fleetcare.core.permissions import Role
+from tests.cooperation.factories import cooperation_world
+from tests.web.test_browser import browser, sign_in
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser"]
+
+
+def test_dashboard_draws_without_errors(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """Sign in as Arctic's manager, open the dashboard: three Plotly charts drawn, figures
+    shown, no console error, every request to the app itself."""
+    cooperation_world(session)
+    page = browser.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None,
+    )
+    sign_in(page, live_server, make_user("arctic", Role.regional_manager, regions=("Arctic",)))
+    page.goto(f"{live_server}/dashboard?currency=EUR")
+    expect(page.locator("#figures")).to_contain_text("Units delivered")
+    for chart in ("#trade-chart", "#deals-chart", "#map-chart"):
+        expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
+    expect(page.locator("#trade-series")).to_contain_text("2014")
+    page.click("text=Printable region report")
+    expect(page.locator("h1")).to_contain_text("Cooperation report")
+    assert errors == []
+    assert outside == []
+    page.close()
