@@ -12,10 +12,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
+from fleetcare.cooperation.models import Deal
 from fleetcare.cooperation.tables import DEALS
 from fleetcare.core.bulk import Item
 from fleetcare.core.config import Settings
@@ -119,7 +121,9 @@ def test_customer_sees_own_deals_page_only(
     sign_in(browser, make_user("west", Role.customer, customer="WEST"))
     listed = browser.get("/deals").text
     assert "DL-W" in listed and "DL-A" not in listed
-    assert browser.get("/deals/1").status_code in (200, 404)
+    ids = dict(session.execute(select(Deal.reference, Deal.id)).all())
+    assert browser.get(f"/deals/{ids['DL-W']}").status_code == 200
+    assert browser.get(f"/deals/{ids['DL-A']}").status_code == 404
     assert browser.get("/dashboard").status_code == 403
     assert browser.get("/dashboard/export/trade").status_code == 403
 
