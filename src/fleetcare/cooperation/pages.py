@@ -24,7 +24,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import render, render_list
+from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -34,17 +34,6 @@ BoardReader = Annotated[Principal, Depends(require(Permission.dashboard_read))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$")]
 PAGE_SIZE = 50
-
-
-def _problems(exc: InvalidInput | ValidationError) -> list[str]:
-    if isinstance(exc, InvalidInput):
-        return [f"{e.field}: {e.message}" for e in exc.errors]
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-
-
-def _regions(session: DbSession, principal: Principal) -> list[str]:
-    found = fleet_service.list_regions(session, scope=principal.scope, limit=500)
-    return [r.name for r in found.items]
 
 
 @router.get("/deals")
@@ -75,7 +64,10 @@ def deals_page(
         filters={"region": region, "stage": stage, "q": q},
         offset=offset,
         limit=PAGE_SIZE,
-        context={"regions": _regions(session, principal), "stages": [s.value for s in Stage]},
+        context={
+            "regions": fleet_service.region_names(session, scope=principal.scope),
+            "stages": [s.value for s in Stage],
+        },
     )
 
 
@@ -116,7 +108,7 @@ def move_page(
         with session.begin_nested():  # a refused shipment leaves no delivery behind
             service.move_deal(session, deal_id, move, by=principal)
     except (InvalidInput, ValidationError) as exc:
-        status_code, problems = 422, _problems(exc)
+        status_code, problems = 422, problems_of(exc)
     except service.Conflict as exc:
         status_code, problems = 409, [str(exc)]
     if status_code == 303:
@@ -130,7 +122,7 @@ def _board_context(
     session: DbSession, principal: Principal, region: str | None, currency: str
 ) -> dict[str, Any]:
     context: dict[str, Any] = {
-        "regions": _regions(session, principal),
+        "regions": fleet_service.region_names(session, scope=principal.scope),
         "currencies": service.currencies(session),
         "region": region,
         "currency": currency,
@@ -141,7 +133,7 @@ def _board_context(
     try:
         board = service.dashboard(session, scope=principal.scope, region=region, currency=currency)
     except InvalidInput as exc:
-        context["problems"] = _problems(exc)
+        context["problems"] = problems_of(exc)
         return context
     context.update(
         board=board,

@@ -12,9 +12,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from fleetcare.core.auth import csrf_token
+from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import format_money, get_locale, gettext, ngettext
 
 # Templates live beside the app that serves them, one folder per domain (web/templates/).
@@ -101,3 +103,10 @@ def render_list(
     response = render(request, name, full, block=block)
     response.headers["HX-Push-Url"] = url(offset)
     return response
+
+
+def problems_of(exc: InvalidInput | ValidationError) -> list[str]:
+    """Each problem of a refused form as ``field: message``, for the page that shows it."""
+    if isinstance(exc, InvalidInput):
+        return [f"{e.field}: {e.message}" for e in exc.errors]
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]

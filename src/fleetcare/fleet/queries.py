@@ -201,6 +201,11 @@ def list_regions(
     return _page(session, REGIONS, statement, scope, limit, offset)
 
 
+def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
+    """The names of the regions ``scope`` sees, by name (a page's region picker)."""
+    return [r.name for r in list_regions(session, scope=scope, limit=500).items]
+
+
 def list_sites(
     session: Session,
     *,

@@ -38,6 +38,7 @@ from fleetcare.fleet.queries import list_sites as list_sites
 from fleetcare.fleet.queries import list_units as list_units
 from fleetcare.fleet.queries import list_usage as list_usage
 from fleetcare.fleet.queries import model_read as model_read
+from fleetcare.fleet.queries import region_names as region_names
 from fleetcare.fleet.queries import region_read as region_read
 from fleetcare.fleet.queries import site_read as site_read
 from fleetcare.fleet.queries import unit_read as unit_read

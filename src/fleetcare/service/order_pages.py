@@ -19,10 +19,10 @@ from fleetcare.core.api import DbSession, RowId
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import render
+from fleetcare.core.templating import problems_of, render
 from fleetcare.service import schemas, service
 from fleetcare.service.models import LineOption, LineStatus
-from fleetcare.service.page_common import Mover, Reader, Writer, claims_of, problems_of, router
+from fleetcare.service.page_common import Mover, Reader, Writer, claims_of, router
 from fleetcare.service.states import MOVES
 from fleetcare.service.warranty import Decision
 

@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ValidationError
 
 from fleetcare.core.api import DbSession
 from fleetcare.core.auth import check_csrf, require
-from fleetcare.core.errors import InvalidInput
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.service import schemas, service
 
@@ -26,13 +24,6 @@ Writer = Annotated[Principal, Depends(require(Permission.service_write))]
 Mover = Annotated[Principal, Depends(require(Permission.service_transition))]
 Decider = Annotated[Principal, Depends(require(Permission.warranty_decide))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def problems_of(exc: InvalidInput | ValidationError) -> list[str]:
-    """Each problem of a refused form as ``field: message``."""
-    if isinstance(exc, InvalidInput):
-        return [f"{e.field}: {e.message}" for e in exc.errors]
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
 def var_dir(request: Request) -> Path:

@@ -25,7 +25,7 @@ from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.schemas import Page
-from fleetcare.core.templating import render, render_list
+from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import photos, schemas, service
@@ -37,7 +37,6 @@ from fleetcare.service.page_common import (
     Reporter,
     Writer,
     claims_of,
-    problems_of,
     var_dir,
 )
 from fleetcare.service.page_common import router as router

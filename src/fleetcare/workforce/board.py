@@ -30,7 +30,7 @@ from fleetcare.core.errors import InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import render
+from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
 from fleetcare.workforce import schemas, service
 from fleetcare.workforce.day_plan import Bar, plan_bars, plan_rows, routes_figure, timeline_figure
@@ -43,11 +43,6 @@ RegionName = Annotated[str, Form(min_length=1, max_length=120)]
 Day = Annotated[date, Form(alias="date")]
 PAGE_SECONDS = 5.0  # the search's time on the board
 MAX_PLAN_CHARS = 900_000  # the hidden plan field (the body limit holds the request anyway)
-
-
-def _regions(session: DbSession, principal: Principal) -> list[str]:
-    found = fleet_service.list_regions(session, scope=principal.scope, limit=500)
-    return [r.name for r in found.items]
 
 
 def _booked(session: DbSession, principal: Principal, region: str, day: date) -> list[Bar]:
@@ -75,7 +70,7 @@ def _board(
 ) -> dict[str, Any]:
     """The page's context without a plan: regions, the choice, the day's assignments."""
     context: dict[str, Any] = {
-        "regions": _regions(session, principal),
+        "regions": fleet_service.region_names(session, scope=principal.scope),
         "region": region,
         "day": day,
         "problems": [],
@@ -110,12 +105,6 @@ def _solve_and_show(
     return _planned(problem, solve_document(problem, options), booked)
 
 
-def _problems(exc: InvalidInput | ValidationError) -> list[str]:
-    if isinstance(exc, InvalidInput):
-        return [f"{e.field}: {e.message}" for e in exc.errors]
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-
-
 @router.get("/dispatch")
 def dispatch_page(
     request: Request,
@@ -147,7 +136,7 @@ def plan_fragment(
     try:
         problem = service.dispatch_problem(session, principal, region, day)
     except InvalidInput as exc:
-        status_code, context["problems"] = 422, _problems(exc)
+        status_code, context["problems"] = 422, problems_of(exc)
     else:
         options = SolveOptions(seconds=PAGE_SECONDS, seed=1)
         context["planned"] = pool.call(_solve_and_show, problem, options, context["booked"])
@@ -175,7 +164,7 @@ def publish_page(
     except json.JSONDecodeError:
         status_code, problems = 422, [_("plan: not JSON")]
     except (ValidationError, InvalidInput) as exc:
-        status_code, problems = 422, _problems(exc)
+        status_code, problems = 422, problems_of(exc)
     except service.Conflict as exc:
         status_code, problems = 409, [str(exc)]
     if status_code == 303:

@@ -22,7 +22,7 @@ from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import render, render_list
+from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.workforce import board, schemas, service
@@ -38,17 +38,6 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 PAGE_SIZE = 50
 router.include_router(board.router)  # the dispatch board (/dispatch)
-
-
-def _problems(exc: InvalidInput | ValidationError) -> list[str]:
-    if isinstance(exc, InvalidInput):
-        return [f"{e.field}: {e.message}" for e in exc.errors]
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-
-
-def _regions(session: DbSession, principal: Principal) -> list[str]:
-    found = fleet_service.list_regions(session, scope=principal.scope, limit=500)
-    return [r.name for r in found.items]
 
 
 @router.get("/workforce")
@@ -80,7 +69,7 @@ def technicians_page(
         offset=offset,
         limit=PAGE_SIZE,
         context={
-            "regions": _regions(session, principal),
+            "regions": fleet_service.region_names(session, scope=principal.scope),
             "kinds": [k.value for k in TechnicianKind],
             "weekdays": WEEKDAYS,
         },
@@ -145,7 +134,7 @@ def grant_page(
         with session.begin_nested():  # a refused form leaves no row behind
             service.grant(session, code, body, by=principal)
     except (ValidationError, InvalidInput) as exc:
-        status_code, problems = 422, _problems(exc)
+        status_code, problems = 422, problems_of(exc)
     except service.Conflict as exc:
         status_code, problems = 409, [str(exc)]
     if status_code == 303:
@@ -194,7 +183,7 @@ def training_page(
             "previous": previous.strftime("%Y-%m"),
             "following": following.strftime("%Y-%m"),
             "by_region": dict(sorted(by_region.items())),
-            "regions": _regions(session, principal),
+            "regions": fleet_service.region_names(session, scope=principal.scope),
             "region": region,
         },
     )
