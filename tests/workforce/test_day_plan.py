@@ -286,12 +286,14 @@ def test_plan_rows_and_figures() -> None:
     assert figure["data"][-1]["x"] == [31.0]  # B marked as left out
 
 
-def test_a_rider_without_the_family_gets_no_assignment(
+def test_a_rider_without_the_family_is_booked_as_a_trainee(
     client: TestClient, session: Session
 ) -> None:
     """The solver pairs a trainee with a colleague certified in the trainee's family, who may
     serve other families too: on such a stop the rider without a grant for the job's family
-    travels along and gets no assignment; a crew where nobody holds the family is refused."""
+    is assigned as a trainee beside the certified member, so its time is booked and the next
+    problem of the day does not offer it before the stop ends; a crew where nobody holds the
+    family is refused."""
     from fleetcare.core.bulk import Item
     from fleetcare.workforce.tables import TECHNICIANS
     from tests.workforce.factories import technician
@@ -313,4 +315,11 @@ def test_a_rider_without_the_family_gets_no_assignment(
     }
     answer = client.post("/api/dispatch/publish", json=paired)
     assert answer.status_code == 201, answer.text
-    assert [a["technician"] for a in answer.json()["assignments"]] == ["CERT-1"]
+    booked = {a["technician"]: a["level"] for a in answer.json()["assignments"]}
+    assert booked == {"CERT-1": "certified", "NEW-1": "trainee"}
+    session.expire_all()
+    offered = {
+        t["id"]: t["shift"]
+        for t in dispatch_problem(session, system(), "Arctic", day_ahead())["technicians"]
+    }
+    assert "NEW-1" not in offered or offered["NEW-1"][0] >= "10:30"

@@ -14,11 +14,11 @@ its path (``plan.routes[0].stops[1].job``):
   with nobody holding a valid grant for it at all (``…crew``). A member with no grant for a
   stop's family while a colleague is certified for it rides along (the solver pairs a
   trainee with a colleague certified in the trainee's family, and the colleague may serve
-  other families too): it gets no assignment for that stop.
+  other families too): it is assigned to the stop as a trainee, so its time is booked.
 
 Then the members are locked (``assignments.lock_technicians``) and checked against the
 assignments already held: any overlap is 409 and nothing is written. Otherwise each member
-of each route holding a grant for a stop's family gets one assignment for it (``start``–``end``
+of each route gets one assignment per stop (``start``–``end``
 of the stop on the plan's date), and each work order still ``open`` moves to ``scheduled``
 through the service facade — all in the request's one transaction.
 """
@@ -38,6 +38,7 @@ from fleetcare.service import service
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import assignments, ladder, schemas
 from fleetcare.workforce.jobs import Job, jobs_by_id, parse_job_code
+from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Technician
 from fleetcare.workforce.people import days_off, shift_on
 from fleetcare.workforce.shifts import parse_time
@@ -204,9 +205,10 @@ def publish_plan(
     for crew, stops in routes:
         for _k, job, start, end in stops:
             for technician in crew:
-                level = ladder.level_on(facts[technician.id], job.family, day)
-                if level is None:
-                    continue  # rides with the crew, holds no grant for this job's family
+                # A rider with no grant for the family works as a trainee beside the crew's
+                # certified member: its time is booked like everyone's, so no later plan
+                # can send it elsewhere while it rides along.
+                level = ladder.level_on(facts[technician.id], job.family, day) or Level.trainee
                 row = assignments.insert(session, technician, job, level, start, end, by=principal)
                 written.append(row)
     scheduled = []
