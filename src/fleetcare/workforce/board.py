@@ -14,7 +14,7 @@ from the database. Permission ``dispatch.plan``; a region the caller may not see
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -33,6 +33,7 @@ from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
 from fleetcare.workforce import schemas, service
+from fleetcare.workforce.assignments import naive
 from fleetcare.workforce.day_plan import Bar, plan_bars, plan_rows, routes_figure, timeline_figure
 from fleetcare.workforce.plan_problem import visible_region
 from fleetcare.workforce.routing import SolveOptions, solve_document
@@ -55,14 +56,10 @@ def _booked(session: DbSession, principal: Principal, region: str, day: date) ->
     }
     held = service.list_assignments(session, scope=principal.scope, day=day, limit=500).items
     return [
-        Bar(a.technician, "booked", f"WO-{a.work_order}", _naive(a.start), _naive(a.end))
+        Bar(a.technician, "booked", f"WO-{a.work_order}", naive(a.start), naive(a.end))
         for a in held
         if a.technician in codes
     ]
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=None)
 
 
 def _board(
