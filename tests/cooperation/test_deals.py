@@ -74,7 +74,9 @@ def test_legal_moves_and_lost_with_reason(client: TestClient, session: Session) 
     assert lost.json()["stage"] == "lost"
     assert lost.json()["lost_reason"] == "a competitor's lifts were cheaper"
     moves = session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == "deals", AuditEntry.action == "transition")
+        select(AuditEntry)
+        .where(AuditEntry.entity == "deals", AuditEntry.action == "transition")
+        .order_by(AuditEntry.id)
     ).all()
     assert [(m.before or {}).get("stage") for m in moves] == ["lead", "negotiation"]
     assert _move(client, deal_id, to="lead").json()["lost_reason"] is None
