@@ -4,9 +4,12 @@ count there when the plan is built."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +18,7 @@ from typer.testing import CliRunner
 from fleetcare.cli import app
 from fleetcare.core.bulk import Item
 from fleetcare.core.permissions import Role
+from fleetcare.core.security import issue_token
 from fleetcare.fleet import schemas as fleet_schemas
 from fleetcare.fleet import service as fleet
 from fleetcare.fleet.models import Site, Unit
@@ -24,6 +28,7 @@ from fleetcare.parts.models import Location, LocationKind
 from fleetcare.parts.service import serving_depots
 from fleetcare.parts.tables import LOCATIONS
 from fleetcare.planning.build import build_problem
+from tests.conftest import TEST_SECRET
 from tests.fleet.factories import BY
 from tests.planning.factories import planned_network
 
@@ -97,6 +102,15 @@ def test_the_nearest_depot_of_the_region_by_default(session: Session) -> None:
     )
     session.commit()
     assert codes(session, serving_depots(session))["South camp"] == "DEPOT-N"
+    # a stored depot that no longer fits (moved to another region, or left behind by two
+    # concurrent changes of one site) is passed over for the nearest
+    baltic_depot = session.scalar(select(Location.id).where(Location.code == "DEPOT-B"))
+    site.depot_id = baltic_depot
+    session.commit()
+    assert codes(session, serving_depots(session))["North depot"] == "MINE-STORE"
+    site.depot_id = session.scalar(select(Location.id).where(Location.code == "DEPOT-N"))
+    session.commit()
+    assert codes(session, serving_depots(session))["North depot"] == "DEPOT-N"
     region = site.region_id
     assert set(codes(session, serving_depots(session, [region]))) == {"North depot", "South camp"}
 
@@ -218,5 +232,38 @@ def test_api_refuses_a_forged_depot(
     assert moved.status_code == 422 and [i["loc"][-1] for i in moved.json()["detail"]] == ["depot"]
     west = site_id(session, "West depot")
     assert arctic.patch(f"/api/sites/{west}", json={"depot": "MINE-STORE"}).status_code == 404
+    oversized = arctic.patch(f"/api/sites/{north}", json={"depot": "D" * 10_000})
+    assert oversized.status_code == 422
     cleared = arctic.patch(f"/api/sites/{north}", json={"depot": None})
     assert cleared.status_code == 200 and cleared.json()["depot"] is None
+
+
+def test_concurrent_changes_never_leave_a_site_served_across_regions(
+    live_server: str, session: Session, make_user: Callable[..., str]
+) -> None:
+    """Real parallel requests, half naming the mine's store as the site's depot and half moving
+    the site to the Baltic: each answers 200 or 422 (never 500), and whatever is stored, the
+    depot that serves the site is one of the site's own region."""
+    planned_network(session)
+    add_locations(session)
+    north = site_id(session, "North depot")
+    token = issue_token(make_user("boss", Role.admin), TEST_SECRET)
+    requests = 12
+    start = threading.Barrier(requests)
+
+    def change(n: int) -> int:
+        body = {"depot": "MINE-STORE"} if n % 2 else {"region": "Baltic"}
+        with httpx.Client(
+            base_url=live_server, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
+            start.wait()
+            return http.patch(f"/api/sites/{north}", json=body).status_code
+
+    with ThreadPoolExecutor(requests) as pool:
+        answers = list(pool.map(change, range(requests)))
+    assert set(answers) <= {200, 422} and 200 in answers
+    session.expire_all()
+    site = session.get(Site, north)
+    assert site is not None
+    depot = session.get(Location, serving_depots(session)[north])
+    assert depot is not None and depot.region_id == site.region_id
