@@ -27,6 +27,7 @@ from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 from fleetcare.parts.ledger import verify
 from fleetcare.parts.models import Location, MoveKind, Part, StockMove
+from fleetcare.planning.build import build_problem
 from fleetcare.service import service
 from fleetcare.service.models import (
     Claim,
@@ -79,7 +80,22 @@ def test_demo_scenario(session: Session) -> None:
         .where(ProductModel.family == "passenger_lift", Region.name == "Kaliningrad Oblast")
     )
     assert trucks and trucks > 0 and lifts and lifts > 0
-    assert counts["parts"] == 7 * 18 and counts["locations"] == 7
+    assert counts["parts"] == 7 * 18 and counts["locations"] == 8
+    # Yakutia's two depots: the Udachny pit's trucks count at the mine's store, the Mirny
+    # pit's and the Yakutsk road machines' at the regional depot
+    yakutia = build_problem(session, region="Sakha (Yakutia)", today=datetime(2026, 11, 30))
+    served = {loc["id"]: loc.get("units") for loc in yakutia["locations"]}
+    working = (
+        select(func.count())
+        .select_from(Unit)
+        .join(Site)
+        .join(Region)
+        .where(Unit.status != "retired", Region.name == "Sakha (Yakutia)")
+    )
+    in_region = session.scalar(working) or 0
+    udachny = session.scalar(working.where(Site.name == "Udachny open pit")) or 0
+    assert 0 < udachny < in_region
+    assert (served["DEPOT-UDA"], served["DEPOT-YAK"]) == (udachny, in_region - udachny)
     climates = set(session.scalars(select(Region.climate)))
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()

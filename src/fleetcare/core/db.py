@@ -50,6 +50,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def mapped_class(name: str) -> type[Base]:
+    """The mapped class called ``name`` (``"Location"``), for a lower layer that names a
+    higher layer's table without importing it; ``LookupError`` when no model has that name."""
+    for mapper in Base.registry.mappers:
+        if mapper.class_.__name__ == name:
+            found: type[Base] = mapper.class_
+            return found
+    raise LookupError(name)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the driver, issue BEGIN: a writing transaction must BEGIN IMMEDIATE so
     # that it takes the write lock up front (waiting for it), instead of failing half-way when

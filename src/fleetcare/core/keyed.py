@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.audit import Change
 from fleetcare.core.bulk import ApplyResult, Item
-from fleetcare.core.db import Base
+from fleetcare.core.db import Base, mapped_class
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
@@ -37,13 +37,22 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 @dataclass(frozen=True)
 class Reference:
-    """A record field naming a row of another table by its natural key."""
+    """A record field naming a row of another table by its natural key.
+
+    ``table`` is the mapped class, or its name when it belongs to a higher layer that the
+    referring domain may not import (a site's depot is a parts location): found when used.
+    """
 
     field: str  # in the record, e.g. "customer"
     column: str  # foreign key column, e.g. "customer_id"
-    table: type[Base]
+    table: type[Base] | str
     key: str  # natural key column of the other table, e.g. "code"
     relation: str  # relationship attribute on this table, e.g. "customer"
+
+    @property
+    def target(self) -> type[Base]:
+        """The mapped class the reference points at."""
+        return mapped_class(self.table) if isinstance(self.table, str) else self.table
 
 
 def resolve(session: Session, table: type[Base], key: str, values: Iterable[Any]) -> dict[Any, int]:
@@ -84,7 +93,7 @@ class KeyedTable(Generic[R]):
         return next((r for r in self.references if r.field == field), None)
 
     def _self_refs(self) -> list[Reference]:
-        return [r for r in self.references if r.table is self.table]
+        return [r for r in self.references if r.target is self.table]
 
     def _key_columns(self) -> list[str]:
         return [ref.column if (ref := self._ref(name)) else name for name in self.key]
@@ -154,12 +163,12 @@ class KeyedTable(Generic[R]):
         pending: set[Any] = set()
         for ref in self.references:
             wanted = [v for v in (getattr(i.record, ref.field) for i in items) if v is not None]
-            ids[ref.field] = resolve(session, ref.table, ref.key, wanted)
+            ids[ref.field] = resolve(session, ref.target, ref.key, wanted)
             for item in items:
                 value = getattr(item.record, ref.field)
                 if value is None or value in ids[ref.field]:
                     continue
-                if ref.table is self.table and value in batch_keys:
+                if ref.target is self.table and value in batch_keys:
                     pending.add(value)
                     continue
                 message = _("unknown {field} '{value}'").format(field=ref.field, value=value)
@@ -187,7 +196,7 @@ class KeyedTable(Generic[R]):
             rows = session.execute(select(table_id, getattr(self.table, ref.column)))
             parent_of: dict[Hashable, Hashable] = {child: above for child, above in rows}
             named = [getattr(item.record, ref.field) for item in items]
-            parent_ids = resolve(session, ref.table, ref.key, [v for v in named if v is not None])
+            parent_ids = resolve(session, ref.target, ref.key, [v for v in named if v is not None])
             for node, value in zip(nodes, named, strict=True):
                 parent_of[node] = (
                     None if value is None else node_of_key.get(value, parent_ids.get(value))

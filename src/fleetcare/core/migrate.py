@@ -22,3 +22,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     with get_engine(url).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Take the database at ``url`` back down to ``revision``."""
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

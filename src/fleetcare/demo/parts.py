@@ -2,7 +2,9 @@
 
 Volzhsky Machine Works ships from its plant through the Dzerzhinsk hub; Kaliningrad is served
 by sea from the Ust-Luga port warehouse; Murmansk, Yakutia and Karelia by rail or road from the
-hub, with air freight as the emergency lane. Catalogue, BOMs, locations, lanes and targets go
+hub, with air freight as the emergency lane. Yakutia has two depots: the regional one at Mirny
+and the diamond miner's own store at Udachny, which serves the Udachny pit (its nearest depot;
+the sites name none, see ``parts.serving``). Catalogue, BOMs, locations, lanes and targets go
 through the same checks and upserts as ``fleetcare import``; the opening stock is a stock count
 written through the ledger, dated the scenario's ``as_of``. Deterministic for a given seed.
 """
@@ -100,6 +102,15 @@ LOCATION_ROWS = [  # code, name, kind, lat, lon, parent, region
         "HUB-DZR",
         "Karelia",
     ),
+    (  # the diamond miner's own store: Yakutia's second depot, nearest to the Udachny pit
+        "DEPOT-UDA",
+        "Mine store - Udachny",
+        LocationKind.depot,
+        66.42,
+        112.40,
+        "HUB-DZR",
+        "Sakha (Yakutia)",
+    ),
 ]
 LANE_ROWS = [  # origin, destination, mode, days, sd, RUB per kg, emergency
     ("PLANT", "HUB-DZR", TransportMode.road, 1, 0.2, "4", False),
@@ -112,6 +123,8 @@ LANE_ROWS = [  # origin, destination, mode, days, sd, RUB per kg, emergency
     ("HUB-DZR", "DEPOT-YAK", TransportMode.air, 2, 0.5, "420", True),
     ("HUB-DZR", "DEPOT-KGD", TransportMode.air, 1, 0.3, "150", True),
     ("HUB-DZR", "DEPOT-PTZ", TransportMode.express, 1, 0.2, "45", True),
+    ("HUB-DZR", "DEPOT-UDA", TransportMode.rail, 24, 6, "33", False),
+    ("HUB-DZR", "DEPOT-UDA", TransportMode.air, 3, 0.8, "460", True),
 ]
 # Which depots serve which product families (to stock their parts there).
 DEPOT_FAMILIES = {
@@ -119,6 +132,7 @@ DEPOT_FAMILIES = {
     "DEPOT-YAK": ("mining_dump_truck", "road_machine"),
     "DEPOT-KGD": ("passenger_lift", "road_machine", "farm_machine"),
     "DEPOT-PTZ": ("city_bus", "forestry_forwarder"),
+    "DEPOT-UDA": ("mining_dump_truck",),  # last: the draws for the depots above stay as they were
 }
 FAMILY_PREFIX = {
     "city_bus": "BUS",

@@ -75,8 +75,13 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    # The parts network's depot that serves the site (``locations`` is the parts domain's
+    # table, named here only by its key: fleet sits below parts). Empty: the region's nearest
+    # depot (``parts.serving``).
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
 
     region: Mapped[Region] = relationship(back_populates="sites")
+    depot = relationship("Location")  # the serving depot, when one is named
 
 
 class Customer(Base):

@@ -55,6 +55,11 @@ class SiteRecord(StrictModel):
     region: Name
     latitude: float = Field(ge=-90, le=90, description="degrees north")
     longitude: float = Field(ge=-180, le=180, description="degrees east")
+    depot: Code | None = Field(
+        default=None,
+        description="code of the parts depot in the site's region that serves it "
+        "(empty: the region's nearest depot)",
+    )
 
 
 class SiteUpdate(StrictModel):
@@ -62,6 +67,7 @@ class SiteUpdate(StrictModel):
     region: Name | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    depot: Code | None = None
 
 
 class SiteRead(SiteRecord):

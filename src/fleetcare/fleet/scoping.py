@@ -94,10 +94,10 @@ def refuse_unseen(
     errors: list[FieldError] = []
     for ref in keyed.references:
         value = values.get(ref.field)
-        condition = visible(ref.table, scope)
+        condition = visible(ref.target, scope)
         if value is None or condition is None:
             continue
-        table: Any = ref.table
+        table: Any = ref.target
         found = select(table.id).where(getattr(table, ref.key) == value, condition)
         if session.scalar(found) is None:
             message = _("unknown {field} '{value}'").format(field=ref.field, value=value)

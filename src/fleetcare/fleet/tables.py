@@ -8,11 +8,13 @@ stored data: per unit, readings ordered by time never decrease.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
+from fleetcare.core.db import mapped_class
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import Ids, KeyedTable, Reference, chunks
@@ -52,6 +54,43 @@ def _unit_delivery_matches(
     return errors
 
 
+DEPOT_KIND = "depot"  # the parts network's location kind that serves sites
+
+
+def _site_depot_fits(
+    session: Session, items: Sequence[Item[schemas.SiteRecord]], ids: Ids
+) -> list[FieldError]:
+    """A site's depot, when named, is a depot location of the site's own region.
+
+    Locations are the parts domain's table (a layer above): known here by name only.
+    """
+    location: Any = mapped_class("Location")
+    wanted = sorted({ids["depot"][i.record.depot] for i in items if i.record.depot})
+    found = {
+        row.id: (str(row.kind), row.region_id)
+        for part in chunks(wanted)
+        for row in session.execute(
+            select(location.id, location.kind, location.region_id).where(location.id.in_(part))
+        )
+    }
+    errors = []
+    for item in items:
+        code = item.record.depot
+        if not code:
+            continue
+        kind, region_id = found[ids["depot"][code]]
+        if kind != DEPOT_KIND:
+            message = _("location '{code}' is not a depot").format(code=code)
+        elif region_id != ids["region"][item.record.region]:
+            message = _("depot '{code}' is not in region '{region}'").format(
+                code=code, region=item.record.region
+            )
+        else:
+            continue
+        errors.append(FieldError("depot", message, item.row))
+    return errors
+
+
 _REGION = Reference(field="region", column="region_id", table=Region, key="name", relation="region")
 _MODEL = Reference(
     field="model", column="model_id", table=ProductModel, key="code", relation="model"
@@ -71,7 +110,11 @@ SITES = KeyedTable(
     table=Site,
     key=("name",),
     plain=("latitude", "longitude"),
-    references=(_REGION,),
+    references=(
+        _REGION,
+        Reference(field="depot", column="depot_id", table="Location", key="code", relation="depot"),
+    ),
+    extra_check=_site_depot_fits,
     restrict=restrict,
     scope_field="region",
 )

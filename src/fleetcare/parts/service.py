@@ -45,6 +45,7 @@ from fleetcare.parts.reservations import release as release
 from fleetcare.parts.reservations import reserve as reserve
 from fleetcare.parts.scoping import Seen as Seen
 from fleetcare.parts.scoping import seen as seen
+from fleetcare.parts.serving import serving_depots as serving_depots
 from fleetcare.parts.stock_tables import TargetTable
 from fleetcare.parts.tables import BOMS as BOMS
 from fleetcare.parts.tables import LANES as LANES

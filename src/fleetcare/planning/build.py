@@ -1,8 +1,9 @@
 """Build a ``fleetcare-plan/1`` problem from the database (the thin layer beside the maths).
 
 - **Locations**: the parts network's tree, limited to the depots of one region (or all) and
-  the locations above them; a leaf's ``units`` are the machines in service or down in the
-  region it serves. Leaves that serve no machine are left out.
+  the locations above them; a depot's ``units`` are the machines in service or down at the
+  sites it serves (``parts.serving``: the site's own ``depot``, else its region's nearest).
+  Depots that serve no machine are left out.
 - **Resupply days**: the fastest ordinary lane from the parent (its spread as
   ``resupply_sd_days``); at the root, the plant's procurement time (``PROCUREMENT_DAYS``).
 - **For the simulation**: a depot's fastest emergency lane in (``emergency_days``,
@@ -47,6 +48,7 @@ from fleetcare.parts.models import (
     StockLevel,
     StockMove,
 )
+from fleetcare.parts.service import serving_depots
 from fleetcare.planning.forecast import blend, dispersion
 
 HISTORY_MONTHS = 24
@@ -96,17 +98,15 @@ def build_problem(
         today = utcnow()
     # machines (and their operating hours) per depot, by model
     fleet: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    depot_of_region = {
-        loc.region_id: loc.id for loc in locations if loc.kind.value == "depot" and loc.region_id
-    }
+    depot_of_site = serving_depots(session, wanted)
     units = session.execute(
-        select(Unit, Site.region_id)
+        select(Unit, Site.id, Site.region_id)
         .join(Site)
         .where(Unit.status != UnitStatus.retired)
         .order_by(Unit.serial)
     )
-    for unit, region_id in units:
-        depot = depot_of_region.get(region_id)
+    for unit, site_id, region_id in units:
+        depot = depot_of_site.get(site_id)
         if depot is not None and (wanted is None or region_id in wanted):
             fleet[depot][unit.model_id].append(_hours_per_day(unit, today))
     keep: set[int] = set()

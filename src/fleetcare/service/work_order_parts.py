@@ -24,7 +24,7 @@ from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import Site, Unit, UnitStatus
 from fleetcare.parts import schemas as parts_schemas
 from fleetcare.parts import service as parts
-from fleetcare.parts.models import Lane, Location, LocationKind, MoveKind, Part
+from fleetcare.parts.models import Lane, Location, MoveKind, Part
 from fleetcare.service import schemas
 from fleetcare.service.defects import report_defect
 from fleetcare.service.errors import Conflict
@@ -50,13 +50,13 @@ class Added:
 
 
 def serving_depot(session: Session, unit: Unit) -> Location | None:
-    """The depot that serves ``unit``: the depot of its site's region (as planning builds it)."""
-    region = select(Site.region_id).where(Site.id == unit.site_id).scalar_subquery()
-    return session.scalars(
-        select(Location)
-        .where(Location.kind == LocationKind.depot, Location.region_id == region)
-        .order_by(Location.id)
-    ).first()
+    """The depot that serves ``unit``'s site (``parts.serving``: the one planning counts the
+    unit at — the site's own depot, else its region's nearest)."""
+    region = session.scalar(select(Site.region_id).where(Site.id == unit.site_id))
+    if region is None:
+        return None
+    depot = parts.serving_depots(session, [region]).get(unit.site_id)
+    return None if depot is None else session.get(Location, depot)
 
 
 def _locked(
