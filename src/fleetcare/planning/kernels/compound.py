@@ -44,7 +44,7 @@ def _poisson(mean: float) -> NDArray[np.float64]:
     outwards by ratios (its logarithm from ``lgamma``), stable for means in the thousands."""
     if mean <= 0.0:
         return np.ones(1)
-    mode = int(math.floor(mean))
+    mode = int(mean)  # floor: mean > 0
     size = mode + 64 + int(40.0 * math.sqrt(mean))
     out = np.zeros(size)
     out[mode] = math.exp(mode * math.log(mean) - mean - math.lgamma(mode + 1.0))
@@ -73,7 +73,7 @@ def _binomial_into(n: int, q: float, row: NDArray[np.float64]) -> tuple[int, int
     if q <= 0.0:
         row[0] = 1.0
         return 0, 1
-    mode = min(n, int(math.floor((n + 1) * q)))
+    mode = min(n, int((n + 1) * q))
     log_peak = (
         math.lgamma(n + 1.0)
         - math.lgamma(mode + 1.0)
