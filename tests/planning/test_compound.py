@@ -95,7 +95,7 @@ def trees(draw: st.DrawFn) -> tuple[Tree, NDArray[np.int64]]:
     for i in range(n_parts):
         for j in range(n):
             if leaf[j]:
-                flow[i, j] = draw(st.floats(0.0, 0.08))
+                flow[i, j] = draw(st.just(0.0) | st.floats(1e-4, 0.08))
         for j in range(n - 1, 0, -1):
             flow[i, parent[j]] += flow[i, j]
     lead = np.array([[draw(st.floats(0.0, 60.0)) for _ in range(n)] for _ in range(n_parts)])

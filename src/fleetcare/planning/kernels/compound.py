@@ -102,18 +102,31 @@ def _binomial_into(n: int, q: float, row: NDArray[np.float64]) -> tuple[int, int
 
 @njit(cache=True, nogil=True)
 def _thin(pmf: NDArray[np.float64], f: float) -> NDArray[np.float64]:
-    """The law of Bin(K, f) for K ~ ``pmf``: each segment kept with probability f."""
+    """The law of Bin(K, f) for K ~ ``pmf``: each segment kept with probability f. With
+    K ≥ lo on the support, Bin(K, f) = Bin(lo, f) + Bin(K − lo, f); the second term's pgf
+    Σ_k P(K = lo + k) (1 − f + f z)^k by Horner's rule (two multiply-adds a term, no
+    logarithms), then one convolution with the Binomial(lo, f) pmf."""
     if f >= 1.0:
         return pmf.copy()
-    out = np.zeros(pmf.size)
-    row = np.empty(pmf.size)
-    for k in range(pmf.size):
-        if pmf[k] == 0.0:
-            continue
-        lo, hi = _binomial_into(k, f, row)
-        for m in range(lo, hi):
-            out[m] += pmf[k] * row[m]
-    return _trim(out)
+    lo = 0
+    while lo < pmf.size - 1 and pmf[lo] == 0.0:
+        lo += 1
+    width = pmf.size - lo
+    horner = np.zeros(width)
+    length = 1
+    horner[0] = pmf[pmf.size - 1]
+    keep = 1.0 - f
+    for k in range(pmf.size - 2, lo - 1, -1):  # H ← H (1 − f + f z) + P(K = k)
+        horner[length] = f * horner[length - 1]
+        for m in range(length - 1, 0, -1):
+            horner[m] = keep * horner[m] + f * horner[m - 1]
+        horner[0] = keep * horner[0] + pmf[k]
+        length += 1
+    if lo == 0:
+        return _trim(horner)
+    row = np.zeros(lo + 1)
+    _, last = _binomial_into(lo, f, row)
+    return _convolve(row[:last], horner)
 
 
 @njit(cache=True, nogil=True)
@@ -134,17 +147,25 @@ def _convolve(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.floa
 @njit(cache=True, nogil=True)
 def _short(pmf: NDArray[np.float64], s: int, p: float) -> NDArray[np.float64]:
     """The law of K = (M − J)⁺ for M ~ ``pmf`` and J ~ Binomial(s, p), independent: the
-    segments still backordered when s pieces of stock fill the oldest orders."""
+    segments still backordered when s pieces of stock fill the oldest orders.
+    P(K = d) = Σ_j P(M = d + j) P(J = j) for d ≥ 1, P(K = 0) = Σ_m P(M = m) P(J ≥ m)."""
     if s == 0:
         return pmf.copy()
-    row = np.empty(s + 1)
+    row = np.zeros(s + 2)
     lo, hi = _binomial_into(s, p, row)
+    at_least = np.zeros(s + 2)  # P(J ≥ j)
+    for j in range(hi - 1, -1, -1):
+        at_least[j] = at_least[j + 1] + row[j]
     out = np.zeros(max(pmf.size - lo, 1))
-    for m in range(pmf.size):
-        if pmf[m] == 0.0:
-            continue
-        for j in range(lo, hi):
-            out[max(m - j, 0)] += pmf[m] * row[j]
+    zero = 0.0
+    for m in range(min(pmf.size, hi)):
+        zero += pmf[m] * at_least[m]
+    out[0] = zero
+    for d in range(1, out.size):
+        total = 0.0
+        for j in range(lo, min(hi, pmf.size - d)):
+            total += pmf[d + j] * row[j]
+        out[d] = total
     return _trim(out)
 
 
