@@ -283,3 +283,22 @@ def test_leaves_match_the_simulator_where_the_negative_binomial_misses() -> None
     assert (np.abs(model - mean) <= half).all(), (model, mean, half)
     nb = _terms(parent, flow, lead[None], np.array([vmr]), stock[None])[2, 0]
     assert (np.abs(nb[1:] - mean[1:]) > half[1:]).all(), (nb, mean, half)
+
+
+def test_stable_at_every_scale() -> None:
+    """A 4,000-piece pipeline and a 0.0005-piece one keep the identities that hold exactly:
+    E X = λL, Var X = VMR λL, EBO(s) = E X − s far below the mode, EBO(0) = E X, and the
+    child's pipeline mean λ_j L_j + f EBO_parent."""
+    parent = np.array([-1, 0, 0], dtype=np.int64)
+    flow = np.array([[20.0, 5.0, 15.0], [4e-4, 1e-4, 3e-4]])
+    lead = np.array([[200.0, 10.0, 10.0], [5.0, 5.0, 5.0]])
+    vmr = np.array([3.0, 2.0])
+    got = compound_terms(parent, flow, lead, vmr, np.array([[1000, 0, 40], [0, 0, 0]]))
+    np.testing.assert_allclose(got[0, :, 0], [4000.0, 2e-3], rtol=1e-12)
+    np.testing.assert_allclose(got[1, :, 0], [12000.0, 4e-3], rtol=1e-9)
+    np.testing.assert_allclose(got[2, 0, 0], 3000.0, rtol=1e-12)
+    np.testing.assert_allclose(got[2, 1, 0], 2e-3, rtol=1e-12)
+    np.testing.assert_allclose(got[0, 0, 1], 50.0 + 0.25 * 3000.0, rtol=1e-12)
+    np.testing.assert_allclose(got[0, 1, 2], 3e-4 * 5.0 + 0.75 * 2e-3, rtol=1e-12)
+    assert np.isfinite(got).all()
+    assert got[3, 0, 2] > 0.0
