@@ -1,11 +1,12 @@
 """How far VARI-METRIC and METRIC are from the simulation when stock sits upstream too.
 
-Two echelons (a hub with 40 days' resupply, three depots with 4 days), Poisson demand,
-deterministic times: the depot's backorders from VARI-METRIC (pipeline variance from the hub's
-VBO), from METRIC (the same mean, taken as Poisson), and from the simulation with its 95 % CI.
-Prints a Markdown table (``docs/simulation.md`` shows one run).
+Two echelons (a hub with 40 days' resupply, three depots with 4 days), deterministic times:
+the depot's backorders from VARI-METRIC (pipeline variance from the hub's VBO), from METRIC (the
+same mean, taken as Poisson), from the exact compound-Poisson model for VMR > 1
+(``kernels.compound_terms``; "—" on Poisson rows) and from the simulation with its 95 % CI.
+Prints a Markdown table (``docs/simulation.md``, ``docs/planning.md`` show runs).
 
-    .venv/bin/python benchmarks/varimetric_gap.py [--years 400] [--replications 8]
+    .venv/bin/python benchmarks/varimetric_gap.py [--years 400] [--replications 8] [--vmr 1 2.5]
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from fleetcare.planning import evaluate
-from fleetcare.planning.kernels import backorder_table
+from fleetcare.planning.kernels import backorder_table, compound_terms
 from fleetcare.planning.problem import parse_problem
 from fleetcare.simulation.runner import SimulationParams, run
 from fleetcare.simulation.summary import summary
@@ -41,34 +42,51 @@ CASE: dict[str, Any] = {
 
 
 def main() -> None:
-    """One row per (hub stock, depot stock)."""
+    """One row per (VMR, hub stock, depot stock)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=float, default=400)
     parser.add_argument("--replications", type=int, default=8)
+    parser.add_argument("--vmr", type=float, nargs="+", default=[1.0, 2.5])
     args = parser.parse_args()
-    problem = parse_problem(CASE)
     params = SimulationParams(
         years=args.years, warmup_years=2, replications=args.replications, seed=2
     )
     print(
-        "| hub stock | depot stock | simulated EBO (95 % CI) | VARI-METRIC | gap | METRIC | gap |"
+        "| VMR | hub stock | depot stock | simulated EBO (95 % CI) | VARI-METRIC | gap "
+        "| METRIC | gap | compound | gap |"
     )
-    print("|---:|---:|---|---:|---:|---:|---:|")
-    for hub in (0, 4, 8, 12):
-        for depot in (1, 2, 3):
-            stock = np.array([[hub, depot, depot, depot]], dtype=np.int64)
-            simulated = summary(problem, stock, params, run(problem, stock, params, workers=2))
-            d1 = problem.location_index()["D1"]
-            mean = float(simulated.backorders_mean[0, d1])
-            lo, hi = (float(end) for end in simulated.backorders_ci95[:, 0, d1])
-            terms = evaluate(problem, stock).terms[0]
-            vari = float(terms.ebo[1])
-            metric_mean = float(terms.mean[1])
-            metric = float(backorder_table(metric_mean, metric_mean, depot)[0][depot])
-            print(
-                f"| {hub} | {depot} | {mean:.4f} ({lo:.4f}–{hi:.4f}) | {vari:.4f} | "
-                f"{(vari / mean - 1):+.1%} | {metric:.4f} | {(metric / mean - 1):+.1%} |"
-            )
+    print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for vmr in args.vmr:
+        case = {**CASE, "parts": [{**CASE["parts"][0], "vmr": vmr}]}
+        problem = parse_problem(case)
+        d1 = problem.location_index()["D1"]
+        for hub in (0, 4, 8, 12):
+            for depot in (1, 2, 3):
+                stock = np.array([[hub, depot, depot, depot]], dtype=np.int64)
+                runs = run(problem, stock, params, workers=2)
+                simulated = summary(problem, stock, params, runs)
+                mean = float(simulated.backorders_mean[0, d1])
+                lo, hi = (float(end) for end in simulated.backorders_ci95[:, 0, d1])
+                terms = evaluate(problem, stock).terms[0]
+                vari = float(terms.ebo[d1])
+                metric_mean = float(terms.mean[d1])
+                metric = float(backorder_table(metric_mean, metric_mean, depot)[0][depot])
+                compound = "— | —"
+                if vmr > 1.0:
+                    exact = compound_terms(
+                        problem.parent,
+                        problem.throughput,
+                        problem.resupply_days,
+                        problem.vmr.astype(np.float64),
+                        stock,
+                    )
+                    value = float(exact[2, 0, d1])
+                    compound = f"{value:.4f} | {(value / mean - 1):+.1%}"
+                print(
+                    f"| {vmr:g} | {hub} | {depot} | {mean:.4f} ({lo:.4f}–{hi:.4f}) | "
+                    f"{vari:.4f} | {(vari / mean - 1):+.1%} | {metric:.4f} | "
+                    f"{(metric / mean - 1):+.1%} | {compound} |"
+                )
 
 
 if __name__ == "__main__":

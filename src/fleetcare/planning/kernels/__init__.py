@@ -6,7 +6,8 @@
 - ``hull``: upper concave hulls, and the sum of concave curves as a merge of segments;
 - ``workspace``: the buffers of one location's hull, in one object;
 - ``children``: one level of a location: its children's curves merged, added to its hull;
-- ``tree``: one part's hull over its resupply tree (``part_hull``, ``depth_first``).
+- ``tree``: one part's hull over its resupply tree (``part_hull``, ``depth_first``);
+- ``compound``: the exact terms of compound-Poisson-geometric parts (``compound_terms``).
 """
 
 from fleetcare.planning.kernels.backorders import (
@@ -16,6 +17,7 @@ from fleetcare.planning.kernels.backorders import (
     backorder_table,
     pipeline,
 )
+from fleetcare.planning.kernels.compound import compound_terms
 from fleetcare.planning.kernels.hull import MIN_GAIN, upper_hull
 from fleetcare.planning.kernels.levels import (
     DENSE_BELOW,
@@ -36,6 +38,7 @@ __all__ = [
     "POISSON_TOLERANCE",
     "RELATIVE_TAIL",
     "backorder_table",
+    "compound_terms",
     "depth_first",
     "part_hull",
     "pipeline",
