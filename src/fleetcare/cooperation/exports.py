@@ -5,7 +5,8 @@ Tables: ``summary`` (every single figure), ``trade-series`` (volume and target p
 currency — and the lists ``deals``, ``trade``, ``trade-targets``, ``exchange-rates``.
 XLSX cells that a spreadsheet would run as formulas are defused exactly as CSV cells are
 (``core.tabular.defuse``: a leading ``'``); numbers stay numbers. The lists stop at
-``MAX_ROWS`` rows.
+``MAX_ROWS`` rows. The dashboard's tables take the dashboard's period (``Period``: first and
+last day, either None for the default); the lists ignore it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ PAGE = 500
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Rows = tuple[list[str], list[list[Any]]]
-Builder = Callable[[Session, Scope, str | None, str], Rows]
+Period = tuple[date | None, date | None]
+NO_PERIOD: Period = (None, None)
+Builder = Callable[[Session, Scope, str | None, str, Period], Rows]
 
 
 def _summary(board: schemas.Dashboard) -> Rows:
@@ -72,8 +75,13 @@ def _sites(board: schemas.Dashboard) -> Rows:
 
 
 def _from_board(shape: Callable[[schemas.Dashboard], Rows]) -> Builder:
-    def build(session: Session, scope: Scope, region: str | None, currency: str) -> Rows:
-        return shape(dashboard(session, scope=scope, region=region, currency=currency))
+    def build(
+        session: Session, scope: Scope, region: str | None, currency: str, period: Period
+    ) -> Rows:
+        board = dashboard(
+            session, scope=scope, region=region, currency=currency, first=period[0], last=period[1]
+        )
+        return shape(board)
 
     return build
 
@@ -98,28 +106,36 @@ DEAL_COLUMNS = [
 ]
 
 
-def _deals(session: Session, scope: Scope, region: str | None, _currency: str) -> Rows:
+def _deals(
+    session: Session, scope: Scope, region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_deals(session, scope=scope, region=region, limit=PAGE, offset=offset),
         DEAL_COLUMNS,
     )
 
 
-def _trade(session: Session, scope: Scope, region: str | None, _currency: str) -> Rows:
+def _trade(
+    session: Session, scope: Scope, region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_trade(session, scope=scope, region=region, limit=PAGE, offset=offset),
         list(schemas.TradeRecord.model_fields),
     )
 
 
-def _targets(session: Session, scope: Scope, region: str | None, _currency: str) -> Rows:
+def _targets(
+    session: Session, scope: Scope, region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_targets(session, scope=scope, region=region, limit=PAGE, offset=offset),
         list(schemas.TargetRecord.model_fields),
     )
 
 
-def _rates(session: Session, _scope: Scope, _region: str | None, _currency: str) -> Rows:
+def _rates(
+    session: Session, _scope: Scope, _region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_rates(session, limit=PAGE, offset=offset),
         list(schemas.RateRecord.model_fields),
@@ -182,11 +198,17 @@ def to_xlsx(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
 
 
 def export_table(
-    session: Session, name: str, fmt: str, scope: Scope, region: str | None, currency: str
+    session: Session,
+    name: str,
+    fmt: str,
+    scope: Scope,
+    region: str | None,
+    currency: str,
+    period: Period = NO_PERIOD,
 ) -> tuple[bytes, str]:
     """Table ``name`` as ``fmt`` (csv|xlsx): the bytes and their media type."""
     build, _permission = EXPORTS[name]
-    columns, rows = build(session, scope, region, currency)
+    columns, rows = build(session, scope, region, currency, period)
     if fmt == "xlsx":
         return to_xlsx(name, columns, rows), XLSX_TYPE
     return to_csv(columns, rows), "text/csv; charset=utf-8"
