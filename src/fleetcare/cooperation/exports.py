@@ -2,7 +2,9 @@
 
 Tables: ``summary`` (every single figure), ``trade-series`` (volume and target per year),
 ``deal-stages``, ``sites`` (the map's points) — all from the dashboard, in the reporting
-currency — and the lists ``deals``, ``trade``, ``trade-targets``, ``exchange-rates``.
+currency —, the trade pages' ``trade-converted`` (each figure and its amount in the reporting
+currency, with the rates' days) and ``targets-vs-actual``, and the lists ``deals``, ``trade``,
+``trade-targets``, ``exchange-rates``.
 XLSX cells that a spreadsheet would run as formulas are defused exactly as CSV cells are
 (``core.tabular.defuse``: a leading ``'``); numbers stay numbers. The lists stop at
 ``MAX_ROWS`` rows. The dashboard's tables take the dashboard's period (``Period``: first and
@@ -27,6 +29,7 @@ from fleetcare.cooperation.dashboard import dashboard
 from fleetcare.cooperation.deals import list_deals
 from fleetcare.cooperation.rates import list_rates
 from fleetcare.cooperation.trade import list_targets, list_trade
+from fleetcare.cooperation.trade_report import converted_trade, targets_vs_actual
 from fleetcare.core.permissions import Permission, Scope
 from fleetcare.core.schemas import Page
 from fleetcare.core.tabular import defuse
@@ -133,6 +136,42 @@ def _targets(
     )
 
 
+def _trade_converted(
+    session: Session, scope: Scope, region: str | None, currency: str, _period: Period
+) -> Rows:
+    columns = ["region", "year", "group", "amount", "currency", f"amount_{currency}", "rates"]
+    rows: list[list[Any]] = []
+    offset = 0
+    while offset < MAX_ROWS:
+        page = converted_trade(
+            session, scope=scope, region=region, currency=currency, limit=PAGE, offset=offset
+        )
+        rows += [
+            [
+                r.region,
+                r.year,
+                r.group,
+                r.amount,
+                r.currency,
+                r.converted,
+                "; ".join(f"{u['currency']} {u['per_usd']}/USD {u['day']}" for u in r.rate_notes()),
+            ]
+            for r in page.items
+        ]
+        offset += PAGE
+        if offset >= page.total:
+            break
+    return columns, rows
+
+
+def _targets_vs_actual(
+    session: Session, scope: Scope, region: str | None, currency: str, _period: Period
+) -> Rows:
+    rows, _used = targets_vs_actual(session, scope=scope, region=region, currency=currency)
+    columns = ["region", "year", f"actual_{currency}", f"target_{currency}", "actual_share"]
+    return columns, [[r["region"], r["year"], r["actual"], r["target"], r["share"]] for r in rows]
+
+
 def _rates(
     session: Session, _scope: Scope, _region: str | None, _currency: str, _period: Period
 ) -> Rows:
@@ -151,6 +190,8 @@ EXPORTS: dict[str, tuple[Builder, Permission]] = {
     "deals": (_deals, Permission.deals_read),
     "trade": (_trade, Permission.trade_read),
     "trade-targets": (_targets, Permission.trade_read),
+    "trade-converted": (_trade_converted, Permission.trade_read),
+    "targets-vs-actual": (_targets_vs_actual, Permission.trade_read),
     "exchange-rates": (_rates, Permission.trade_read),
 }
 

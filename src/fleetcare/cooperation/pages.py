@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from fleetcare.cooperation import schemas, service
+from fleetcare.cooperation import deal_forms, schemas, service, trade_pages
 from fleetcare.cooperation.figures import deals_figure, map_figure, trade_figure
 from fleetcare.cooperation.stages import MOVES, Stage
 from fleetcare.core.api import Choice, DbSession, RowId, SearchText
@@ -30,6 +30,9 @@ from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+# the deal forms first: /deals/new must not be read as /deals/{deal_id}
+router.include_router(deal_forms.router)
+router.include_router(trade_pages.router)
 DealReader = Annotated[Principal, Depends(require(Permission.deals_read))]
 DealWriter = Annotated[Principal, Depends(require(Permission.deals_write))]
 BoardReader = Annotated[Principal, Depends(require(Permission.dashboard_read))]
