@@ -6,7 +6,7 @@ usage readings each, the demo's parts network with its stock, and a ``bench`` ad
 through the import tables (``Table.apply``: checked, bulk upserts), then ANALYZE. It skips the
 demo's service history, which writes row by row. Then it starts ``fleetcare serve --workers N``
 on it (a separate process tree, real sockets, access log on), and drives the mix below from
-``--clients`` concurrent clients (one asyncio ``httpx`` client, keep-alive) for ``--seconds``
+``--clients`` concurrent clients (asyncio, a kept-alive connection each) for ``--seconds``
 after a ``--warmup`` that is not counted. Prints per route: requests, errors, p50/p95/p99 ms,
 with the whole throughput; ``GET /api/health`` (no database) is part of the mix: the baseline
 in the same run. The client's and the server's CPU use are printed too (2 cores are shared).
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import socket
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import numpy as np
@@ -309,23 +311,41 @@ def hours_now() -> float:
     return 25_000 + (time.time() - 1_790_000_000) / 3600
 
 
-def request_for(
-    route: str, rng: random.Random, aims: Targets, client: int, sequence: int
-) -> tuple[str, str, dict[str, Any]]:
-    """(method, path, httpx keyword arguments) of one request of ``route``."""
+@dataclass(frozen=True)
+class Call:
+    """One request: method, target (path and query) and, for a POST, its body and type."""
+
+    method: str
+    target: str
+    body: bytes | None = None
+    content_type: str = "application/json"
+    signed: bool = True  # carries the bearer token
+
+    def encode(self, token: str) -> bytes:
+        """The request as HTTP/1.1 bytes on a kept-alive connection."""
+        head = [f"{self.method} {self.target} HTTP/1.1", "Host: 127.0.0.1"]
+        if self.signed:
+            head.append(f"Authorization: Bearer {token}")
+        if self.body is not None:
+            head += [f"Content-Type: {self.content_type}", f"Content-Length: {len(self.body)}"]
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + (self.body or b"")
+
+
+def request_for(route: str, rng: random.Random, aims: Targets, client: int, sequence: int) -> Call:
+    """The next request of ``route`` from ``client``."""
     if route == "GET /api/units?filters":
         params = {**rng.choice(UNIT_FILTERS), "limit": 50, "offset": rng.randrange(0, 1000, 50)}
-        return "GET", "/api/units", {"params": params}
+        return Call("GET", "/api/units?" + urlencode(params))
     if route == "GET /api/units/{id}":
-        return "GET", f"/api/units/{rng.choice(aims.unit_ids)}", {}
+        return Call("GET", f"/api/units/{rng.choice(aims.unit_ids)}")
     if route == "GET /api/stock":
         choice = rng.random()
-        params: dict[str, Any] = {"limit": 50, "offset": rng.randrange(0, 500, 50)}
+        query: dict[str, Any] = {"limit": 50, "offset": rng.randrange(0, 500, 50)}
         if choice < 0.4:
-            params = {"location": rng.choice(aims.locations), "limit": 50}
+            query = {"location": rng.choice(aims.locations), "limit": 50}
         elif choice < 0.7:
-            params = {"part": rng.choice(aims.parts), "limit": 50}
-        return "GET", "/api/stock", {"params": params}
+            query = {"part": rng.choice(aims.parts), "limit": 50}
+        return Call("GET", "/api/stock?" + urlencode(query))
     if route == "POST /api/usage":
         # each client owns its serials, posts in time order, and the hours only grow
         own = aims.serials[client]
@@ -335,57 +355,86 @@ def request_for(
             "taken_at": now.isoformat(),
             "engine_hours": hours_now(),
         }
-        return "POST", "/api/usage", {"json": body}
+        return Call("POST", "/api/usage", json.dumps(body).encode())
     if route == "POST /api/auth/token":
-        return (
-            "POST",
-            "/api/auth/token",
-            {"data": {"username": "bench", "password": PASSWORD}, "headers": {"Authorization": ""}},
+        form = urlencode({"username": "bench", "password": PASSWORD}).encode()
+        return Call(
+            "POST", "/api/auth/token", form, "application/x-www-form-urlencoded", signed=False
         )
-    return "GET", "/api/health", {}
+    return Call("GET", "/api/health", signed=False)
 
 
-async def client_loop(http: httpx.AsyncClient, client: int, aims: Targets, tally: Tally) -> None:
-    """One client: requests of the mix one after another until the window closes."""
+async def answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Status, body and whether the server closes the connection, of one HTTP/1.1 answer."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length, chunked, close = 0, False, False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif name == b"connection":
+            close = b"close" in value.lower()
+    if not chunked:
+        return status, await reader.readexactly(length), close
+    body = b""
+    while size := int((await reader.readline()).strip() or b"0", 16):
+        body += (await reader.readexactly(size + 2))[:-2]
+    await reader.readline()
+    return status, body, close
+
+
+async def client_loop(port: int, token: str, client: int, aims: Targets, tally: Tally) -> None:
+    """One client on its own kept-alive connection: the mix's requests one after another until
+    the window closes. A deliberately small HTTP/1.1 client (a few µs a request), so that the
+    client takes little of the two cores it shares with the server."""
     rng = random.Random(client)
     routes, weights = list(MIX), list(MIX.values())
     sequence = 0
+    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     while time.perf_counter() < tally.window[1]:
         route = rng.choices(routes, weights)[0]
-        method, path, kwargs = request_for(route, rng, aims, client, sequence)
+        call = request_for(route, rng, aims, client, sequence)
         sequence += 1
         started = time.perf_counter()
         try:
-            answer = await http.request(method, path, **kwargs)
-            ok = answer.status_code in (200, 201)
-            problem = f"{answer.status_code} {answer.text[:200]}"
-        except httpx.HTTPError as error:
-            ok, problem = False, repr(error)
+            if connection is None:
+                connection = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = connection
+            writer.write(call.encode(token))
+            status, body, close = await answer(reader)
+            ok, problem = status in (200, 201), f"{status} {body[:200]!r}"
+            if close:
+                writer.close()
+                connection = None
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+            ok, problem, connection = False, repr(error), None
         ended = time.perf_counter()
         if tally.window[0] <= ended <= tally.window[1]:
             tally.latencies[route].append((ended - started) * 1000)
             if not ok:
                 tally.errors[route] += 1
                 tally.examples.setdefault(route, problem)
+    if connection is not None:
+        connection[1].close()
 
 
 async def drive(
-    base: str, token: str, aims: Targets, clients: int, warmup: float, seconds: float
+    port: int, token: str, aims: Targets, clients: int, warmup: float, seconds: float
 ) -> tuple[Tally, float]:
     """Run the clients through ``warmup`` and then ``seconds`` counted; the tally of what ended
     in the counted window, and the client's own CPU seconds in it."""
     start = time.perf_counter()
     tally = Tally(window=(start + warmup, start + warmup + seconds))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=60
-    ) as http:
-        tasks = [asyncio.create_task(client_loop(http, c, aims, tally)) for c in range(clients)]
-        await asyncio.sleep(warmup)
-        cpu = time.process_time()
-        await asyncio.sleep(seconds)
-        cpu = time.process_time() - cpu
-        await asyncio.gather(*tasks)
+    tasks = [asyncio.create_task(client_loop(port, token, c, aims, tally)) for c in range(clients)]
+    await asyncio.sleep(warmup)
+    cpu = time.process_time()
+    await asyncio.sleep(seconds)
+    cpu = time.process_time() - cpu
+    await asyncio.gather(*tasks)
     return tally, cpu
 
 
@@ -458,9 +507,7 @@ def main() -> None:
         try:
             before = server_cpu_seconds(server)
             tally, client_cpu = asyncio.run(
-                drive(
-                    f"http://127.0.0.1:{port}", token, aims, args.clients, args.warmup, args.seconds
-                )
+                drive(port, token, aims, args.clients, args.warmup, args.seconds)
             )
             server_cpu = server_cpu_seconds(server) - before
         finally:
