@@ -227,7 +227,8 @@ def test_cli_optimise_contract(tmp_path: Path, runner: CliRunner) -> None:
     assert set(body) == {"availability", "cost", "curve"} and body["availability"] >= 0.99
     assert json.loads(curve.read_text()) == body["curve"]
     evaluated = runner.invoke(
-        app, ["plan", "evaluate", str(problem), "--stock", str(out), "--json"]
+        app,
+        ["plan", "evaluate", str(problem), "--stock", str(out), "--json", "--model", "vari-metric"],
     )
     assert json.loads(evaluated.stdout)["availability"] == pytest.approx(
         body["availability"], abs=1e-12

@@ -14,6 +14,7 @@ from rich.table import Table
 from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.optimise import (
     OptimiseParams,
     OptimiseRequestError,
@@ -28,7 +29,7 @@ from fleetcare.planning.problem import (
     read_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluate, evaluation_document
+from fleetcare.planning.varimetric import evaluation_document
 
 if TYPE_CHECKING:
     pass
@@ -75,6 +76,9 @@ def evaluate_command(
     as_json: Annotated[
         bool, typer.Option("--json", help=_("print the evaluation as JSON"))
     ] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("exact distributions or VARI-METRIC's two moments"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Availability, cost and backorders of a stock plan."""
     problem = _problem(problem_file)
@@ -82,7 +86,7 @@ def evaluate_command(
         stock = read_stock(stock_file, problem)
     except ProblemError as exc:
         raise bad_file(stock_file, exc.messages) from None
-    result = evaluate(problem, stock)
+    result = evaluate(problem, stock, model)
     if as_json:
         print(json.dumps(evaluation_document(problem, stock, result)))
     err.print(

@@ -26,6 +26,7 @@ from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.optimise import (
     Curve,
     OptimiseParams,
@@ -41,7 +42,7 @@ from fleetcare.planning.problem import (
     parse_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluate, evaluation_document
+from fleetcare.planning.varimetric import evaluation_document
 
 router = APIRouter(prefix="/api/plans", tags=["planning"])
 COMPUTE_PATHS = frozenset(
@@ -53,10 +54,11 @@ Document = Annotated[dict[str, Any], Body(description="a fleetcare-plan/1 proble
 
 
 class EvaluateBody(BaseModel):
-    """A problem and a stock plan to evaluate."""
+    """A problem and a stock plan to evaluate, and the model to evaluate it with."""
 
     problem: dict[str, Any]
     stock: dict[str, Any] = Field(default_factory=dict)
+    model: Model = DEFAULT_MODEL
 
 
 class OptimiseBody(BaseModel):
@@ -107,7 +109,7 @@ def _evaluated(body: EvaluateBody) -> dict[str, Any]:
         stock = parse_stock(body.stock, problem)
     except ProblemError as exc:
         raise InvalidInput([FieldError("stock", message) for message in exc.messages]) from None
-    return evaluation_document(problem, stock, evaluate(problem, stock))
+    return evaluation_document(problem, stock, evaluate(problem, stock, body.model))
 
 
 @router.post("/evaluate", **rule(Permission.parts_read))
