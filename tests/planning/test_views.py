@@ -43,7 +43,7 @@ def test_build_then_optimise_then_targets(client: TestClient, session: Session) 
     }
     evaluated = client.post(
         "/api/plans/evaluate",
-        json={"problem": problem, "stock": plan["stock"], "model": "vari-metric"},
+        json={"problem": problem, "stock": plan["stock"]},
     ).json()
     assert abs(evaluated["availability"] - plan["availability"]) < 1e-12
     saved = client.post("/api/plans/targets", json=plan["stock"])
