@@ -25,8 +25,9 @@ def test_dashboard_draws_without_errors(
     make_user: Callable[..., str],
     tmp_path: Path,
 ) -> None:
-    """Sign in as Arctic's manager, open the dashboard: three Plotly charts drawn, figures
-    shown, no console error, every request to the app itself."""
+    """Sign in as Arctic's manager, open the dashboard: three Plotly charts drawn (the map
+    over its borders), figures shown; then the trade page and the new-deal form; no console
+    error, every request to the app itself."""
     cooperation_world(session)
     shots = tmp_path
     page = browser.new_page()
@@ -49,6 +50,18 @@ def test_dashboard_draws_without_errors(
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     page.click("text=Printable region report")
     expect(page.locator("h1")).to_contain_text("Cooperation report")
+    page.click("nav >> text=Trade")
+    expect(page.locator("#trade-table")).to_contain_text("RUB 35 per USD of 2014-01-01")
+    page.click("nav >> text=Deals")
+    page.click("#new-deal")
+    page.fill("input[name=reference]", "DL-BROWSER")
+    page.fill("input[name=customer]", "NORD")
+    page.fill("input[name=model]", "CB-12")
+    page.fill("input[name=quantity]", "2")
+    page.fill("input[name=value]", "50000")
+    page.fill("input[name=currency]", "EUR")
+    page.click("text=Create the deal")
+    expect(page.locator("h1")).to_contain_text("DL-BROWSER")
     assert errors == []
     assert outside == []
     page.close()
