@@ -24,12 +24,13 @@ def share(part: int | float, whole: int | float) -> float | None:
 
 def view_box(points: Sequence[tuple[float, float]]) -> Box:
     """The map's window: the points' box widened by a quarter of its size on each side (at
-    least 1.5°), or the whole shipped area when there are no points."""
+    least 3°, so the nearest coast or border shows), or the whole shipped area when there are
+    no points."""
     if not points:
         return AREA
     west, south, east, north = bounds(points)
-    dx = max((east - west) * 0.25, 1.5)
-    dy = max((north - south) * 0.25, 1.5)
+    dx = max((east - west) * 0.25, 3.0)
+    dy = max((north - south) * 0.25, 3.0)
     return west - dx, max(south - dy, -90.0), east + dx, min(north + dy, 90.0)
 
 
@@ -42,9 +43,13 @@ def aspect(box: Box) -> float:
 
 
 def _border_trace(box: Box) -> dict[str, Any]:
-    """The shipped border lines near ``box`` as one line trace (``None`` between lines)."""
+    """The shipped border lines near ``box`` as one line trace (``None`` between lines).
+
+    Lines are taken from well around the window (Plotly widens the longitude range to keep
+    the aspect on a wide chart), whole: the axes cut them."""
     west, south, east, north = box
-    reach = (west - (east - west), south - (north - south), east + (east - west), north + 10)
+    dx, dy = east - west, north - south
+    reach = (west - 2 * dx - 10, south - dy - 5, east + 2 * dx + 10, north + dy + 5)
     xs: list[float | None] = []
     ys: list[float | None] = []
     for line in borders_near(reach):
