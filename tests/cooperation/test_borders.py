@@ -7,7 +7,7 @@ import json
 import math
 from itertools import pairwise
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetcare.cooperation.borders import (
@@ -39,6 +39,7 @@ def test_decode_quantised_arcs() -> None:
 points = st.tuples(st.floats(-20, 20, allow_nan=False), st.floats(-20, 20, allow_nan=False))
 
 
+@settings(max_examples=50, deadline=None)
 @given(st.lists(st.lists(points, min_size=2, max_size=12), max_size=6))
 def test_clip_keeps_what_reaches_the_box(lines: list[list[tuple[float, float]]]) -> None:
     """Every clipped run is a piece of one input line, has at least 2 points and one inside
