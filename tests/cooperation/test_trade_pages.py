@@ -126,6 +126,12 @@ def test_import_all_or_nothing(pages: TestClient, session: Session) -> None:
         too_big.status_code == 413
         and "targets.csv:0:-: the file is larger than 512 KiB" in too_big.text
     )
+    beyond = pages.post(  # above the server's 1 MiB body limit: refused before the page
+        "/trade/targets/import",
+        data={"csrf_token": token},
+        files={"file": ("targets.csv", huge * 2, "text/csv")},
+    )
+    assert beyond.status_code == 413
     assert _count(session, TradeTarget) == 2
     no_token = pages.post(
         "/trade/targets/import", files={"file": ("t.csv", good.encode(), "text/csv")}

@@ -158,8 +158,8 @@ def export(
         str,
         typer.Argument(
             help=_(
-                "summary, trade-series, deal-stages, sites, deals, "
-                "trade, trade-targets or exchange-rates"
+                "summary, trade-series, deal-stages, sites, deals, trade, trade-targets, "
+                "trade-converted, targets-vs-actual or exchange-rates"
             )
         ),
     ],
