@@ -63,6 +63,11 @@ def test_routes_pages_and_their_attacks(
         answer = planner.get("/api/analytics/warnings", params={"months": months})
         assert answer.status_code == 422
     assert planner.get("/api/analytics/warnings", params={"region": "x" * 5000}).status_code == 422
+    for h in ("0", "-1", "51", "nan"):
+        answer = planner.get("/api/analytics/warnings", params={"h": h})
+        assert answer.status_code == 422, h
+    strict = planner.get("/api/analytics/warnings", params={"h": 50}).json()
+    assert strict["decision_interval"] == 50 and not any(s["flagged"] for s in strict["series"])
 
     sign_in(anonymous, make_user("page-planner", Role.planner))
     page = anonymous.get("/reliability")
@@ -90,7 +95,7 @@ def test_cli_fits_and_warnings(
     assert warned.exit_code == 0, warned.stderr
     series = json.loads(warned.stdout)["series"]
     assert series[0]["flagged"] and series[0]["region"] == "Arctic"
-    human = runner.invoke(app, ["analytics", "warnings", "--months", "12"], env=cli_env)
+    human = runner.invoke(app, ["analytics", "warnings", "--months", "12", "--h", "5"], env=cli_env)
     assert human.exit_code == 0 and "flagged" in human.stderr
     unknown = runner.invoke(app, ["analytics", "warnings", "--region", "Nowhere"], env=cli_env)
     assert unknown.exit_code == 2 and unknown.stdout == ""

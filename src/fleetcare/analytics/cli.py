@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fleetcare.analytics.lifedata import read_life_data
+from fleetcare.analytics.warning import CusumParams
 from fleetcare.analytics.weibull import WeibullError, fit
 from fleetcare.core.cli import bad_input, command_session, err
 from fleetcare.core.errors import FieldError, InvalidInput
@@ -103,13 +104,21 @@ def warnings_command(
         int, typer.Option(min=1, max=120, help=_("complete months to watch, the last one last"))
     ] = 36,
     region: Annotated[str | None, typer.Option(help=_("only this region's series"))] = None,
+    h: Annotated[
+        float,
+        typer.Option(
+            "--h", min=0.1, max=50, help=_("the CUSUM's decision interval, claims (default 4)")
+        ),
+    ] = 4.0,
 ) -> None:
     """Monthly claims per model × component group × region against those the fleet's
     exposure predicts, and the Poisson CUSUM; a series that signals is flagged."""
     from fleetcare.analytics import service
 
     with command_session() as session:  # an unknown region: exit status 2
-        result = service.warnings(session, months=months, region=region)
+        result = service.warnings(
+            session, months=months, region=region, params=CusumParams(decision_interval=h)
+        )
     if as_json:
         print(result.model_dump_json())
         return

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from fleetcare.analytics import service
+from fleetcare.analytics.warning import CusumParams
 from fleetcare.core.api import DbSession, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.charts import line_chart
@@ -51,9 +52,16 @@ def warnings_page(
     region: SearchText = None,
     months: Months = service.WINDOW_MONTHS,
     series: Index | None = None,
+    h: Annotated[float, Query(gt=0, le=50)] = CusumParams.decision_interval,
 ) -> Response:
     """The series with claims in the window, flagged first, and the chart of the one chosen."""
-    result = service.warnings(session, scope=principal.scope, months=months, region=region)
+    result = service.warnings(
+        session,
+        scope=principal.scope,
+        months=months,
+        region=region,
+        params=CusumParams(decision_interval=h),
+    )
     chosen = 0 if series is None else series
     if result.series and chosen >= len(result.series):
         raise NotFound(_("no series number {index}").format(index=chosen))
@@ -76,6 +84,7 @@ def warnings_page(
             "chart": chart,
             "region": region,
             "months": months,
+            "h": h,
             "regions": regions,
         },
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fleetcare.analytics import schemas, service
+from fleetcare.analytics.warning import CusumParams
 from fleetcare.core.api import DbSession, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.permissions import Permission
@@ -20,6 +21,10 @@ router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 Months = Annotated[
     int,
     Query(ge=1, le=service.MAX_WINDOW_MONTHS, description="complete months, the last one last"),
+]
+
+DecisionInterval = Annotated[
+    float, Query(gt=0, le=50, description="the CUSUM's decision interval h [claims]")
 ]
 
 
@@ -35,7 +40,14 @@ def list_warnings(
     principal: CurrentPrincipal,
     months: Months = service.WINDOW_MONTHS,
     region: SearchText = None,
+    h: DecisionInterval = CusumParams.decision_interval,
 ) -> schemas.Warnings:
     """Monthly claims against expected per model × component group × region, the Poisson
-    CUSUM, flagged series first."""
-    return service.warnings(session, scope=principal.scope, months=months, region=region)
+    CUSUM (decision interval ``h`` claims), flagged series first."""
+    return service.warnings(
+        session,
+        scope=principal.scope,
+        months=months,
+        region=region,
+        params=CusumParams(decision_interval=h),
+    )
