@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.core.permissions import Role
-from tests.analytics.factories import cold_history
+from tests.analytics.factories import cold_history, cold_network
 from tests.conftest import sign_in
 
 FIT_KEYS = {
@@ -99,3 +100,26 @@ def test_cli_fits_and_warnings(
     assert human.exit_code == 0 and "flagged" in human.stderr
     unknown = runner.invoke(app, ["analytics", "warnings", "--region", "Nowhere"], env=cli_env)
     assert unknown.exit_code == 2 and unknown.stdout == ""
+
+
+def test_plan_build_takes_the_fits_through_both_roots(
+    session: Session,
+    runner: CliRunner,
+    cli_env: dict[str, str],
+    client_for: Callable[..., TestClient],
+    tmp_path: Path,
+) -> None:
+    """The root CLI and the web app register the fits with planning: ``plan build`` and
+    ``GET /api/plans/build`` give the hydraulics parts ``rate_source`` fitted, the brake pads
+    engineering, and the command says how many of each."""
+    cold_history(session)
+    cold_network(session)
+    out = tmp_path / "problem.json"
+    built = runner.invoke(app, ["plan", "build", "--out", str(out)], env=cli_env)
+    assert built.exit_code == 0, built.stderr
+    sources = {p["id"]: p["rate_source"] for p in json.loads(out.read_text())["parts"]}
+    assert sources == {"P-HOSE": "fitted", "P-PAD": "engineering", "P-PUMP": "fitted"}
+    assert "2 parts fitted, 0 mixed, 1 engineering" in built.stderr
+    planner = client_for(Role.planner, "planner-b")
+    document = planner.get("/api/plans/build", params={"region": "Arctic"}).json()
+    assert {p["id"]: p["rate_source"] for p in document["parts"]} == sources
