@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
 from fleetcare.analytics import cli as analytics_cli
+from fleetcare.analytics import service as analytics_service
 from fleetcare.cooperation import cli as cooperation_cli
 from fleetcare.core import audit
 from fleetcare.core.cli import database_url, err, operator, progress_bar
@@ -21,10 +22,14 @@ from fleetcare.core.migrate import upgrade
 from fleetcare.exchange import cli as exchange_cli
 from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
+from fleetcare.planning import service as planning_service
 from fleetcare.service import cli as warranty_cli
 from fleetcare.simulation import cli as simulate_cli
 from fleetcare.workforce import cli as workforce_cli
 from fleetcare.workforce import dispatch_cli
+
+# the plan's replacement rates come from the reliability fits (planning imports no analytics)
+planning_service.use_rates(analytics_service.plan_rates)
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))

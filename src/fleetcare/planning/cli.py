@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -63,6 +64,14 @@ def build_command(
     err.print(
         _("{parts} parts over {locations} locations written to {out}.").format(
             parts=len(document["parts"]), locations=len(document["locations"]), out=out
+        )
+    )
+    sources = Counter(part.get("rate_source", "engineering") for part in document["parts"])
+    err.print(
+        _(
+            "Replacement rates: {fitted} parts fitted, {mixed} mixed, {engineering} engineering."
+        ).format(
+            fitted=sources["fitted"], mixed=sources["mixed"], engineering=sources["engineering"]
         )
     )
 
