@@ -88,7 +88,7 @@ MIX = {
     "POST /api/auth/token": 2,
     "GET /api/health": 8,
 }
-WRITES = {"POST /api/usage", "POST /api/auth/token"}
+READS = {"GET /api/units?filters", "GET /api/units/{id}", "GET /api/stock"}  # the p95 goal
 
 
 # --- the database ------------------------------------------------------------------------------
@@ -467,7 +467,7 @@ def report(tally: Tally, wall: float, client_cpu: float, server_cpu: float, work
             print(f"{route:<24} {0:>8}")
             continue
         p95 = percentile(values, 0.95)
-        if route not in WRITES and route != "GET /api/health":
+        if route in READS:
             worst_read = max(worst_read, p95)
         figures = (len(values) / wall, percentile(values, 0.5), p95, percentile(values, 0.99))
         counts = f"{len(values):>8} {tally.errors[route]:>8}"
@@ -482,6 +482,7 @@ def report(tally: Tally, wall: float, client_cpu: float, server_cpu: float, work
     if total:
         print(f"server CPU per request: {server_cpu * 1000 / total:.1f} ms (all routes together)")
     reads = "met" if worst_read < READ_GOAL_MS else "MISSED"
+    reads = reads if any(tally.latencies[r] for r in READS) else "not measured"
     rate = "met" if throughput >= THROUGHPUT_GOAL else "MISSED"
     print(
         f"goals: reads p95 < {READ_GOAL_MS:.0f} ms {reads} ({worst_read:.1f}); "
