@@ -1,9 +1,11 @@
-"""How far VARI-METRIC and METRIC are from the simulation when stock sits upstream too.
+"""How far VARI-METRIC, METRIC and the exact model are from the simulation when stock sits
+upstream too.
 
 Two echelons (a hub with 40 days' resupply, three depots with 4 days), deterministic times:
 the depot's backorders from VARI-METRIC (pipeline variance from the hub's VBO), from METRIC (the
-same mean, taken as Poisson), from the exact compound-Poisson model for VMR > 1
-(``kernels.compound_terms``; "—" on Poisson rows) and from the simulation with its 95 % CI.
+same mean, taken as Poisson), from the exact model (``planning.exact``: the exact Poisson
+model for VMR 1, the exact compound-Poisson model of ``kernels.compound_terms`` for VMR > 1)
+and from the simulation with its 95 % CI.
 Prints a Markdown table (``docs/simulation.md``, ``docs/planning.md`` show runs).
 
     .venv/bin/python benchmarks/varimetric_gap.py [--years 400] [--replications 8] [--vmr 1 2.5]
@@ -17,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from fleetcare.planning import evaluate
-from fleetcare.planning.kernels import backorder_table, compound_terms
+from fleetcare.planning.exact import evaluate as evaluate_exact
+from fleetcare.planning.kernels import backorder_table
 from fleetcare.planning.problem import parse_problem
 from fleetcare.simulation.runner import SimulationParams, run
 from fleetcare.simulation.summary import summary
@@ -53,7 +56,7 @@ def main() -> None:
     )
     print(
         "| VMR | hub stock | depot stock | simulated EBO (95 % CI) | VARI-METRIC | gap "
-        "| METRIC | gap | compound | gap |"
+        "| METRIC | gap | exact | gap |"
     )
     print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for vmr in args.vmr:
@@ -71,21 +74,11 @@ def main() -> None:
                 vari = float(terms.ebo[d1])
                 metric_mean = float(terms.mean[d1])
                 metric = float(backorder_table(metric_mean, metric_mean, depot)[0][depot])
-                compound = "— | —"
-                if vmr > 1.0:
-                    exact = compound_terms(
-                        problem.parent,
-                        problem.throughput,
-                        problem.resupply_days,
-                        problem.vmr.astype(np.float64),
-                        stock,
-                    )
-                    value = float(exact[2, 0, d1])
-                    compound = f"{value:.4f} | {(value / mean - 1):+.1%}"
+                exact = float(evaluate_exact(problem, stock).terms[0].ebo[d1])
                 print(
                     f"| {vmr:g} | {hub} | {depot} | {mean:.4f} ({lo:.4f}–{hi:.4f}) | "
                     f"{vari:.4f} | {(vari / mean - 1):+.1%} | {metric:.4f} | "
-                    f"{(metric / mean - 1):+.1%} | {compound} |"
+                    f"{(metric / mean - 1):+.1%} | {exact:.4f} | {(exact / mean - 1):+.1%} |"
                 )
 
 

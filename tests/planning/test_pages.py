@@ -72,7 +72,7 @@ def test_planning_page_without_machines(pages: TestClient, session: Session) -> 
     page = pages.get("/planning", params={"region": "Baltic"})
     assert page.status_code == 200 and "nothing to plan" in page.text
     assert pages.get("/planning", params={"region": "Nowhere"}).status_code == 404
-    assert all(region != "Nowhere" for _url, region in service.cache.held())
+    assert all(region != "Nowhere" for _url, region, _model in service.cache.held())
     assert pages.get("/planning", params={"target": 2}).status_code == 422
 
 
@@ -83,7 +83,7 @@ def test_one_solve_per_region_serves_every_target(pages: TestClient, session: Se
     second = pages.get("/planning", params={"region": "Arctic", "target": 0.97})
     assert first.status_code == second.status_code == 200
     here = str(session.get_bind().engine.url)
-    arctic = [key for key in service.cache.held() if key == (here, "Arctic")]
+    arctic = [key for key in service.cache.held() if key == (here, "Arctic", "exact")]
     assert len(arctic) == 1 and service.cache.computed == 1
     reached = [
         float(m.group(1))
@@ -125,4 +125,26 @@ def test_a_regional_manager_plans_only_its_regions(
             for region in ("Baltic", "Nowhere", ""):
                 answer = manager.get(path, params={"region": region, "target": 0.95})
                 assert answer.status_code == 404, (path, region)
-        assert [key for _url, key in service.cache.held()] == ["Arctic"]
+        assert [key for _url, key, _model in service.cache.held()] == ["Arctic"]
+
+
+def test_the_model_selector_names_its_own_solve(pages: TestClient, session: Session) -> None:
+    """The page offers both models, exact selected by default; each model is its own cache
+    key and its own curve, and the curve's plan links carry the model; an unknown model is
+    422 before anything is solved."""
+    planned_network(session)
+    exact = pages.get("/planning", params={"region": "Arctic", "target": 0.95})
+    assert exact.status_code == 200
+    assert '<option value="exact" selected>' in exact.text
+    assert '<option value="vari-metric" >' in exact.text and "model=exact" in exact.text
+    fitted = pages.get(
+        "/planning", params={"region": "Arctic", "target": 0.95, "model": "vari-metric"}
+    )
+    assert fitted.status_code == 200 and '<option value="vari-metric" selected>' in fitted.text
+    assert "model=vari-metric" in fitted.text
+    here = str(session.get_bind().engine.url)
+    held = set(service.cache.held())
+    assert {(here, "Arctic", "exact"), (here, "Arctic", "vari-metric")} <= held
+    assert service.cache.computed == 2
+    bad = pages.get("/planning", params={"region": "Arctic", "target": 0.95, "model": "metric"})
+    assert bad.status_code == 422 and service.cache.computed == 2

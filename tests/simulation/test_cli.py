@@ -84,3 +84,12 @@ def test_cli_compares_the_optimised_plan_with_the_rules_of_thumb(
     assert {row["rule"] for row in rows} == {"optimised", "fill_rate", "months"}
     for row in rows:
         assert abs(row["availability"]["mean"] - row["model_availability"]) < 0.05, row
+
+
+def test_cli_compare_refuses_an_unknown_model(tmp_path: Path, runner: CliRunner) -> None:
+    """``--model`` names the model the comparison optimises and evaluates in: exact or
+    vari-metric; anything else exits 2 before anything is simulated."""
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(NETWORK))
+    result = runner.invoke(app, ["simulate", str(problem), "--compare", "--model", "metric"])
+    assert result.exit_code == 2 and "--model" in result.stderr

@@ -32,6 +32,9 @@ def test_planning_page_simulates_the_plans(
     fragment = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
     assert fragment.status_code == 200, fragment.text
     assert "simulation-chart" in fragment.text and "optimised for 97.0%" in fragment.text
+    assert (
+        "Model in the interval" in fragment.text and "exact (whole distributions)" in fragment.text
+    )
     assert fragment.text.count("<tr>") == 1 + 1 + 1 + 4 + 3  # header, optimised, current, rules
     calls: list[object] = []
     monkeypatch.setattr(simulation_pages, "compare", lambda *a, **k: calls.append(a) or [])

@@ -222,6 +222,8 @@ def part_hulls(
                 float(problem.qty_per_unit[i]),
                 pieces,
                 stock_dfs,
+                params.max_pieces_per_location,
+                params.negligible_backorders,
             )
         stock = np.zeros((pieces.size + 1, n_locations), dtype=np.int16)  # a zero row first
         stock[1:, order] = stock_dfs

@@ -32,6 +32,7 @@ from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import Baseline
+from fleetcare.planning.exact import DEFAULT_MODEL, MODELS, Model
 from fleetcare.planning.optimise import thin
 from fleetcare.planning.problem import ProblemError
 from fleetcare.planning.service import Solved
@@ -50,19 +51,35 @@ def snap_target(target: float) -> float:
 
 Snapped = AfterValidator(snap_target)
 Target = Annotated[float, Query(gt=0.5, lt=1), Snapped]
+ModelQuery = Annotated[Model, Query()]
+
+
+def model_label(model: str) -> str:
+    """The model's name on the page."""
+    return {
+        "exact": _("exact (whole distributions)"),
+        "vari-metric": _("VARI-METRIC (two moments)"),
+    }[model]
+
+
 CHART_POINTS = 400  # the curve is drawn through at most this many of its points
 TABLE_ROWS = 50
 
 
 def region_solved(
-    session: DbSession, principal: Principal, pool: Heavy, region: str, target: float
+    session: DbSession,
+    principal: Principal,
+    pool: Heavy,
+    region: str,
+    target: float,
+    model: Model = DEFAULT_MODEL,
 ) -> Solved | None:
     """The region's cached solve walked to ``target`` (``service.solve``, its maths in
     ``pool``); a region ``principal`` may not plan is 404 (``service.check_region``), and
     data the problem file refuses is a 422 that names it, not a 500."""
     service.check_region(session, region=region, scope=principal.scope)
     try:
-        return service.solve(session, region=region, target=target, pool=pool)
+        return service.solve(session, region=region, target=target, pool=pool, model=model)
     except ProblemError as exc:
         message = _("The network's data cannot be planned: {errors}").format(
             errors="; ".join(exc.messages)
@@ -133,11 +150,16 @@ def planning_page(
     pool: Heavy,
     region: Annotated[str | None, Query(max_length=200)] = None,
     target: Target = 0.95,
+    model: ModelQuery = DEFAULT_MODEL,
 ) -> Response:
     """The region picker (the regions the reader sees; the whole network for readers who see
-    everything); with a region chosen ("" = the whole network), its curve."""
-    solved = None if region is None else region_solved(session, principal, pool, region, target)
+    everything) and the model; with a region chosen ("" = the whole network), its curve."""
+    solved = (
+        None if region is None else region_solved(session, principal, pool, region, target, model)
+    )
     context = {
+        "model": model,
+        "models": [(name, model_label(name)) for name in MODELS],
         "regions": service.region_names(session, scope=principal.scope),
         "whole_network": principal.scope.everything,
         "region": region,
@@ -190,10 +212,16 @@ def plan_fragment(
     region: Annotated[str, Query(max_length=200)] = "",
     target: Target = 0.95,
     budget: Annotated[float, Query(ge=0, le=1e15)] = 0.0,
+    model: ModelQuery = DEFAULT_MODEL,
 ) -> Response:
     """One point of the curve: its stock table against the current stock (HTMX fragment)."""
-    solved = region_solved(session, principal, pool, region, target)
-    context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
+    solved = region_solved(session, principal, pool, region, target, model)
+    context: dict[str, Any] = {
+        "region": region,
+        "target": target,
+        "model": model,
+        "solved": solved,
+    }
     if solved is not None:
         context |= pool.call(_plan_context, solved, budget)
     context["can_save"] = principal.can(Permission.parts_write)
@@ -210,11 +238,17 @@ def save_targets(
     target: Annotated[float, Form(gt=0.5, lt=1), Snapped] = 0.95,
     budget: Annotated[float, Form(ge=0, le=1e15)] = 0.0,
     cost: Annotated[float | None, Form(ge=0, le=1e15)] = None,
+    model: Annotated[Model, Form()] = DEFAULT_MODEL,
 ) -> Response:
     """Save the plan at ``budget`` as every part-location's target stock; ``cost``, the
     plan's cost as the page showed it, must still be that plan's cost."""
-    solved = region_solved(session, principal, pool, region, target)
-    context: dict[str, Any] = {"region": region, "target": target, "solved": solved}
+    solved = region_solved(session, principal, pool, region, target, model)
+    context: dict[str, Any] = {
+        "region": region,
+        "target": target,
+        "model": model,
+        "solved": solved,
+    }
     if solved is not None:
         plan = pool.call(solved.plan, budget)
         if cost is not None and abs(plan.last.cost - cost) > 1e-9 * max(1.0, cost):

@@ -3,7 +3,7 @@
 ``load_problem`` turns the network (or one region) into a ``PlanningProblem`` and its current
 stock, for the CLI, the pages and the simulation alike. ``solve`` walks a region's hulls to a
 target; the hulls do not depend on the target and take seconds to compute (the whole demo
-network about half a minute), so ``cache`` keeps them per (database, region) for
+network about half a minute), so ``cache`` keeps them per (database, region, model) for
 ``CACHE_SECONDS`` and solves one key at a time: a request that arrives while another solves
 the same key waits for it instead of solving again. ``remember`` keeps what a caller derives
 from one solve (a simulation of its plans), computed once, at most ``DERIVED_SIZE`` of them.
@@ -38,6 +38,7 @@ from fleetcare.fleet.scoping import restrict
 from fleetcare.parts.models import Part
 from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
+from fleetcare.planning.exact import DEFAULT_MODEL, Model
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
 from fleetcare.planning.rates import FittedRates
@@ -48,7 +49,7 @@ DERIVED_SIZE = 16  # values derived from one solve kept at most (simulations: ta
 
 T = TypeVar("T")
 P = ParamSpec("P")
-Key = tuple[str, str]  # (database URL, region; "" = the whole network)
+Key = tuple[str, str, str]  # (database URL, region ("" = the whole network), model)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Solution:
     loaded: Loaded
     hulls: Hulls
     baselines: list[Baseline]
+    model: Model = DEFAULT_MODEL  # the model the hulls and baselines are evaluated in
     derived: SingleFlight[object] = field(
         default_factory=lambda: SingleFlight(math.inf, DERIVED_SIZE), repr=False
     )
@@ -151,6 +153,11 @@ class Solved:
     def currency(self) -> str:
         """Of every part's unit cost ("" when they differ)."""
         return self.source.loaded.currency
+
+    @property
+    def model(self) -> Model:
+        """The model this solve plans and evaluates with."""
+        return self.source.model
 
     def plan(self, budget: float) -> Curve:
         """The curve of this solve up to ``budget``; its last point is the plan there."""
@@ -240,24 +247,29 @@ def _call(pool: HeavyPool | None, fn: Callable[P, T], /, *args: P.args, **kwargs
     return fn(*args, **kwargs) if pool is None else pool.call(fn, *args, **kwargs)
 
 
-def _solution(loaded: Loaded | None) -> Solution | None:
+def _solution(loaded: Loaded | None, model: Model) -> Solution | None:
     if loaded is None:
         return None
     problem = loaded.problem
-    hulls = part_hulls(problem, OptimiseParams())
-    return Solution(loaded, hulls, baselines(problem, loaded.current))
+    hulls = part_hulls(problem, OptimiseParams(model=model))
+    return Solution(loaded, hulls, baselines(problem, loaded.current, model), model)
 
 
 def solve(
-    session: Session, *, region: str, target: float, pool: HeavyPool | None = None
+    session: Session,
+    *,
+    region: str,
+    target: float,
+    pool: HeavyPool | None = None,
+    model: Model = DEFAULT_MODEL,
 ) -> Solved | None:
-    """The region's solve ("" = the whole network) walked to ``target``; None when no depot
-    there serves machines. The hulls come from ``cache``; raises ``ProblemError`` as
+    """The region's solve ("" = the whole network) in ``model`` walked to ``target``; None
+    when no depot there serves machines. The hulls come from ``cache``; raises ``ProblemError`` as
     ``load_problem`` does. With a ``pool``, the database is read here and the hulls and the
     walk computed in the pool (``Busy`` when it is full; nothing is cached then)."""
-    key: Key = (str(session.get_bind().engine.url), region)
+    key: Key = (str(session.get_bind().engine.url), region, model)
     solution = cache.get(
-        key, lambda: _call(pool, _solution, load_problem(session, region=region or None))
+        key, lambda: _call(pool, _solution, load_problem(session, region=region or None), model)
     )
     if solution is None:
         return None

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
+from fleetcare.planning.exact import DEFAULT_MODEL, Model
 from fleetcare.planning.optimise import OptimiseRequestError, check_request
 from fleetcare.planning.problem import PlanningProblem, ProblemError, read_problem, read_stock
 from fleetcare.simulation.runner import SimulationError, SimulationParams, run
@@ -70,6 +71,9 @@ def simulate_command(
         float, typer.Option(help=_("with --compare: the optimised plan's target, in (0, 1)"))
     ] = 0.95,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("with --compare: optimise and evaluate in this model"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Replay years of fleet operation under a stock plan: availability with its 95 % CI,
     backorders per part-location, down time, emergency shipments, grey purchases."""
@@ -95,7 +99,7 @@ def simulate_command(
     else:
         raise bad_file("simulate", [_("give PROBLEM and --stock, or --region")])
     if compare_plans:
-        _compare(problem, stock, params, target_availability, workers, scheduler, as_json)
+        _compare(problem, stock, params, target_availability, workers, scheduler, as_json, model)
         return
     assert stock is not None
     with Progress(console=err, transient=True) as bar:
@@ -139,6 +143,7 @@ def _compare(
     workers: int,
     scheduler: str | None,
     as_json: bool,
+    model: Model = DEFAULT_MODEL,
 ) -> None:
     """``--compare``: one table (or a JSON list) of every plan simulated."""
     from fleetcare.planning.baselines import FILL_RATES, MONTHS_OF_DEMAND
@@ -156,6 +161,7 @@ def _compare(
                 workers=None if scheduler else workers,
                 scheduler=scheduler,
                 progress=lambda done: bar.update(task, completed=done),
+                model=model,
             )
         except (SimulationError, OptimiseRequestError) as exc:
             raise refused("simulate", exc) from None

@@ -24,7 +24,15 @@ from fleetcare.core.i18n import _
 from fleetcare.core.templating import render
 from fleetcare.planning import service as planning_service
 from fleetcare.planning.baselines import Baseline
-from fleetcare.planning.pages import Reader, Target, baseline_label, region_solved
+from fleetcare.planning.exact import DEFAULT_MODEL
+from fleetcare.planning.pages import (
+    ModelQuery,
+    Reader,
+    Target,
+    baseline_label,
+    model_label,
+    region_solved,
+)
 from fleetcare.simulation.compare import Compared, compare
 from fleetcare.simulation.runner import SimulationParams
 
@@ -43,14 +51,16 @@ def simulate_fragment(
     region: Annotated[str, Query(max_length=200)] = "",
     target: Target = 0.95,
     policy: Annotated[Literal["wait", "cannibalise", "emergency", "grey"], Query()] = "wait",
+    model: ModelQuery = DEFAULT_MODEL,
 ) -> Response:
     """The optimised plan and the rules of thumb, each simulated under the stock-out rule
     ``policy`` (HTMX fragment): a table and a chart of availability with its 95 % interval
     against the stock value."""
-    solved = region_solved(session, principal, pool, region, target)
+    solved = region_solved(session, principal, pool, region, target, model)
     params = replace(SIMULATION, policy=policy)
     context: dict[str, Any] = {
         "solved": solved,
+        "model_label": model_label(model),
         "params": params,
         "policy_label": _policy_label(policy),
     }
@@ -66,10 +76,11 @@ def simulate_fragment(
                 current=solved.current,
                 optimised=solved.curve.stock,
                 threads=2,
+                model=model,
             ),
         )
         context["rows"] = [(_compared_label(row), row) for row in rows]
-        context["figure"] = _simulation_figure(rows)
+        context["figure"] = _simulation_figure(rows, model_label(model))
     return render(request, "planning/_simulation.html", context)
 
 
@@ -88,7 +99,7 @@ def _compared_label(row: Compared) -> str:
     return baseline_label(Baseline(row.rule, row.parameter, np.zeros((0, 0), dtype=np.int64), 0, 0))
 
 
-def _simulation_figure(rows: list[Compared]) -> dict[str, Any]:
+def _simulation_figure(rows: list[Compared], model: str) -> dict[str, Any]:
     """Simulated availability (with its 95 % interval) and the model's, against stock value."""
     ordered = sorted(rows, key=lambda row: row.cost)
     names = [_compared_label(row) for row in ordered]
@@ -112,7 +123,7 @@ def _simulation_figure(rows: list[Compared]) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": _("model (VARI-METRIC)"),
+                "name": _("model: {model}").format(model=model),
                 "x": [row.cost for row in ordered],
                 "y": [row.model_availability * 100 for row in ordered],
                 "text": names,

@@ -88,6 +88,104 @@ def exact_rows(
 
 
 @njit(cache=True, nogil=True)
+def _extend(
+    tree: NDArray[np.int64],
+    flow: NDArray[np.float64],
+    lead: NDArray[np.float64],
+    units: NDArray[np.float64],
+    vmr: float,
+    z: float,
+    start: NDArray[np.int64],
+    most: int,
+    negligible: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Exact marginal steps from the stock row ``start``: one piece at a time, at the
+    location whose piece adds the most Σ N Z ln(1 − EBO/(N Z)) (its subtree re-evaluated
+    exactly), until every leaf has at most ``negligible`` pieces on backorder, no piece adds
+    anything, or ``most`` pieces are at a location. Returns the rows after each step, their
+    values and leaf terms (none when ``start`` already meets the bound)."""
+    n = start.size
+    first_child, next_sibling, size = tree[0], tree[1], tree[2]
+    parent = np.full(n, -1, dtype=np.int64)
+    for j in range(n):
+        child = first_child[j]
+        while child >= 0:
+            parent[child] = j
+            child = next_sibling[child]
+    b = (max(vmr, 1.0) + 1.0) / 2.0
+    p = 1.0 / b
+    own = [np.ones(1) for _ in range(n)]
+    for j in range(n):
+        if flow[j] > 0.0:
+            own[j] = _poisson(flow[j] * max(lead[j], 0.0) / b)
+    segments = [np.ones(1) for _ in range(n)]
+    short = [np.ones(1) for _ in range(n)]
+    trial = [np.ones(1) for _ in range(n)]
+    leaf = np.zeros(n)
+    ebo = np.zeros(n)
+    row = start.copy()
+    for j in range(n):  # the start row, top down (depth-first: parents first)
+        if flow[j] <= 0.0:
+            continue
+        if parent[j] >= 0:
+            share = min(flow[j] / flow[parent[j]], 1.0)
+            segments[j] = _convolve(_thin(short[parent[j]], share), own[j])
+        else:
+            segments[j] = own[j]
+        short[j] = _short(segments[j], row[j], p)
+        if first_child[j] < 0 and units[j] > 0.0:
+            ebo[j] = _pieces(short[j], b)[0]
+            leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
+    steps = most * n  # at most: each location reaches ``most``
+    rows = np.zeros((16, n), dtype=np.int64)
+    values = np.zeros(16)
+    leaves = np.zeros((16, n))
+    taken = 0
+    while taken < steps and ebo.max() > negligible:
+        if taken == values.size:  # room for twice as many steps
+            rows = np.concatenate((rows, np.zeros_like(rows)))
+            values = np.concatenate((values, np.zeros_like(values)))
+            leaves = np.concatenate((leaves, np.zeros_like(leaves)))
+        best, best_gain = -1, 0.0
+        for u in range(n):  # one more piece at u: its subtree u … u + size[u] − 1, again
+            if flow[u] <= 0.0 or row[u] >= most:
+                continue
+            gain = 0.0
+            for j in range(u, u + size[u]):
+                if flow[j] <= 0.0:
+                    continue
+                if j == u:
+                    trial[j] = _short(segments[j], row[j] + 1, p)
+                else:
+                    share = min(flow[j] / flow[parent[j]], 1.0)
+                    pipe = _convolve(_thin(trial[parent[j]], share), own[j])
+                    trial[j] = _short(pipe, row[j], p)
+                if first_child[j] < 0 and units[j] > 0.0:
+                    value = leaf_value(_pieces(trial[j], b)[0], units[j], z)
+                    gain += value - units[j] * leaf[j]
+            if gain > best_gain:
+                best, best_gain = u, gain
+        if best < 0 or best_gain < 1e-13:
+            break
+        row[best] += 1
+        for j in range(best, best + size[best]):  # take the step
+            if flow[j] <= 0.0:
+                continue
+            if j != best:
+                share = min(flow[j] / flow[parent[j]], 1.0)
+                segments[j] = _convolve(_thin(short[parent[j]], share), own[j])
+            short[j] = _short(segments[j], row[j], p)
+            if first_child[j] < 0 and units[j] > 0.0:
+                ebo[j] = _pieces(short[j], b)[0]
+                leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
+        rows[taken] = row
+        leaves[taken] = leaf
+        values[taken] = (units * leaf).sum()
+        taken += 1
+    return rows[:taken], values[:taken], leaves[:taken]
+
+
+@njit(cache=True, nogil=True)
 def exact_hull(
     tree: NDArray[np.int64],
     flow: NDArray[np.float64],
@@ -97,10 +195,22 @@ def exact_hull(
     z: float,
     pieces: NDArray[np.int64],
     stock: NDArray[np.int64],
+    most: int = 2000,
+    negligible: float = 1e-6,
 ) -> Allocations:
     """The upper concave hull of the candidate rows ``stock`` (pieces ascending, the first
-    the empty plan) scored exactly: pieces, value, stock rows and leaf terms of its vertices,
-    as ``part_hull`` returns them."""
+    the empty plan) scored exactly, extended from the last by exact marginal steps (``_extend``)
+    until every leaf has at most ``negligible`` pieces on backorder: pieces, value, stock rows
+    and leaf terms of its vertices, as ``part_hull`` returns them."""
     values, leaf = exact_rows(tree, flow, lead, units, vmr, z, stock)
+    more, more_values, more_leaf = _extend(
+        tree, flow, lead, units, vmr, z, stock[-1], most, negligible
+    )
+    if more_values.size:
+        extra = pieces[-1] + np.arange(1, more_values.size + 1)
+        pieces = np.concatenate((pieces, extra))
+        values = np.concatenate((values, more_values))
+        stock = np.concatenate((stock, more))
+        leaf = np.concatenate((leaf, more_leaf))
     keep = upper_hull(values, pieces)
     return pieces[keep], values[keep], stock[keep], leaf[keep]
