@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +13,14 @@ from rich.table import Table
 from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.documents import (
+    curve_json,
+    dumps,
+    evaluation_json,
+    optimise_json,
+    print_json,
+    write,
+)
 from fleetcare.planning.optimise import (
     OptimiseParams,
     OptimiseRequestError,
@@ -28,7 +35,7 @@ from fleetcare.planning.problem import (
     read_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluate, evaluation_document
+from fleetcare.planning.varimetric import evaluate
 
 if TYPE_CHECKING:
     pass
@@ -58,7 +65,7 @@ def build_command(
     if not document["parts"]:
         err.print(_("No depot serves machines here: nothing to plan."), style="red")
         raise typer.Exit(2)
-    out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    write(out, document, indent=True)
     err.print(
         _("{parts} parts over {locations} locations written to {out}.").format(
             parts=len(document["parts"]), locations=len(document["locations"]), out=out
@@ -84,7 +91,7 @@ def evaluate_command(
         raise bad_file(stock_file, exc.messages) from None
     result = evaluate(problem, stock)
     if as_json:
-        print(json.dumps(evaluation_document(problem, stock, result)))
+        print_json(evaluation_json(problem, stock, result))
     err.print(
         _("Fleet availability {a:.4%} at a cost of {cost:,.2f}.").format(
             a=result.availability, cost=result.cost
@@ -128,22 +135,16 @@ def optimise_command(
         check_reached(curve, params)
     except OptimiseRequestError as exc:
         raise refused(problem_file, exc) from None
-    out.write_text(
-        json.dumps(stock_document(curve.stock, problem), indent=1) + "\n", encoding="utf-8"
-    )
-    points = curve.as_json()
+    write(out, stock_document(curve.stock, problem), indent=True)
+    points = curve_json(curve)
     if curve_file is not None:
-        curve_file.write_text(json.dumps(points) + "\n", encoding="utf-8")
+        curve_file.write_bytes(points + b"\n")
     if as_json:
-        print(
-            json.dumps(
-                {"availability": curve.last.availability, "cost": curve.last.cost, "curve": points}
-            )
-        )
+        print_json(optimise_json(curve, points))
     err.print(
         _(
             "{n} plans on the curve; chosen: availability {a:.4%}, cost {cost:,.2f}, in {out}."
-        ).format(n=len(points), a=curve.last.availability, cost=curve.last.cost, out=out)
+        ).format(n=curve.costs.size, a=curve.last.availability, cost=curve.last.cost, out=out)
     )
 
 
@@ -168,7 +169,7 @@ def baselines_command(
             raise bad_file(stock_file, exc.messages) from None
     rows = baselines(problem, current)
     if as_json:
-        print(json.dumps([baseline_document(row) for row in rows]))
+        print_json(dumps([baseline_document(row) for row in rows]))
         return
     table = Table(_("rule"), _("cost"), _("availability"))
     for row in rows:
