@@ -12,6 +12,11 @@ straightforward per-part implementation (plain Python, ``scipy.stats`` backorder
 same per-upstream-level algorithm) timed in the same run on a subset of parts and scaled.
 
     .venv/bin/python benchmarks/plan_scale.py [--parts 10000] [--depots 95] [--baseline-parts 10]
+        [--workers N | --scheduler ADDRESS]
+
+With ``--workers N`` (a LocalCluster of N single-thread processes) or ``--scheduler ADDRESS``
+the parts' hulls are solved on the Dask cluster and walked here (``plan optimise --workers``);
+it also prints each worker's peak memory.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import numpy as np
 from scipy import stats
 
 from fleetcare.planning import OptimiseParams, optimise
+from fleetcare.planning.distributed import cluster, hulls_on
 from fleetcare.planning.kernels import depth_first, part_hull, upper_hull, upstream_levels
+from fleetcare.planning.optimise import Curve, walk
 from fleetcare.planning.problem import parse_problem
 
 GOAL_SECONDS = 60.0
@@ -179,6 +186,25 @@ def _hull_of(points: dict[int, float]) -> tuple[list[int], list[float]]:
     return pieces_sorted[hull].tolist(), values_sorted[hull].tolist()
 
 
+def _peak_gb() -> float:
+    """This process's peak resident memory [GB]."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def on_cluster(
+    problem: Any, warm: Any, params: OptimiseParams, workers: int, scheduler: str | None
+) -> tuple[Curve, float, dict[str, float]]:
+    """The curve with the hulls solved on the cluster: the curve, its seconds (the cluster
+    already started and its kernels loaded), and each worker's peak memory [GB]."""
+    with cluster(workers or None, scheduler) as client:
+        hulls_on(client, warm, OptimiseParams(target_availability=0.5), chunk_parts=1)
+        began = time.perf_counter()
+        curve = walk(problem, hulls_on(client, problem, params), params)
+        elapsed = time.perf_counter() - began
+        peaks = client.run(_peak_gb)
+    return curve, elapsed, peaks
+
+
 def main() -> None:
     """Build the problem, time the compiled curve, then the baseline on a subset."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -187,6 +213,8 @@ def main() -> None:
     parser.add_argument("--depots", type=int, default=95)
     parser.add_argument("--baseline-parts", type=int, default=10)
     parser.add_argument("--target", type=float, default=0.99)
+    parser.add_argument("--workers", type=int, default=0, help="Dask worker processes here")
+    parser.add_argument("--scheduler", help="address of an existing Dask scheduler")
     args = parser.parse_args()
 
     problem = parse_problem(network_problem(args.parts, args.hubs, args.depots))
@@ -197,23 +225,36 @@ def main() -> None:
     optimise(warm, OptimiseParams(target_availability=0.5))  # load the compiled kernels
 
     params = OptimiseParams(target_availability=args.target)
-    began = time.perf_counter()
-    curve = optimise(problem, params)
-    elapsed = time.perf_counter() - began
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    if args.workers or args.scheduler:
+        curve, elapsed, peaks = on_cluster(problem, warm, params, args.workers, args.scheduler)
+        print(
+            f"hulls on {len(peaks)} Dask workers; peak memory per worker: "
+            + ", ".join(f"{gb:.2f} GB" for gb in peaks.values())
+        )
+    else:
+        began = time.perf_counter()
+        curve = optimise(problem, params)
+        elapsed = time.perf_counter() - began
     print(
         f"full curve: {curve.costs.size:,} points to A = {curve.last.availability:.4f} "
         f"(reached {curve.reached}) at cost {curve.last.cost:,.0f} in {elapsed:.1f} s "
-        f"(goal < {GOAL_SECONDS:.0f} s); peak memory {peak_gb:.2f} GB (goal < {GOAL_MEMORY_GB} GB)"
+        f"(goal < {GOAL_SECONDS:.0f} s); peak memory {_peak_gb():.2f} GB here "
+        f"(goal < {GOAL_MEMORY_GB} GB)"
     )
 
+    if args.baseline_parts > 0:
+        baseline(problem, params, args.baseline_parts)
+
+
+def baseline(problem: Any, params: OptimiseParams, parts: int) -> None:
+    """Time the compiled hulls against the plain-Python baseline on ``parts`` parts."""
     order, tree = depth_first(problem.parent)
     children: list[list[int]] = [[] for _ in order]
     for j, parent in enumerate(problem.parent):
         if parent >= 0:
             children[int(parent)].append(j)
     flow = problem.throughput
-    subset = np.linspace(0, len(problem.part_ids) - 1, args.baseline_parts).astype(int)
+    subset = np.linspace(0, len(problem.part_ids) - 1, parts).astype(int)
     compiled = plain = 0.0
     for i in subset:
         began = time.perf_counter()

@@ -13,6 +13,7 @@ from rich.table import Table
 from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.distributed import ClusterError, optimise_on
 from fleetcare.planning.documents import (
     curve_json,
     dumps,
@@ -26,7 +27,6 @@ from fleetcare.planning.optimise import (
     OptimiseRequestError,
     check_reached,
     check_request,
-    optimise,
 )
 from fleetcare.planning.problem import (
     PlanningProblem,
@@ -118,8 +118,16 @@ def optimise_command(
         int, typer.Option(min=1, max=20_000, help=_("pieces per part-location at most"))
     ] = 2000,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+    workers: Annotated[
+        int,
+        typer.Option(min=0, max=256, help=_("Dask worker processes on this machine (0: none)")),
+    ] = 0,
+    scheduler: Annotated[
+        str | None, typer.Option(help=_("address of an existing Dask scheduler"))
+    ] = None,
 ) -> None:
-    """The availability-against-cost curve up to a target or a budget, and its last plan."""
+    """The availability-against-cost curve up to a target or a budget, and its last plan;
+    with ``--workers`` or ``--scheduler`` the parts' trees are solved on a Dask cluster."""
     params = OptimiseParams(target_availability, budget, max_pieces)
     try:
         check_request(target_availability, budget)
@@ -128,9 +136,16 @@ def optimise_command(
     problem = _problem(problem_file)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(_("Solving each part's tree"), total=len(problem.part_ids))
-        curve = optimise(
-            problem, params, progress=lambda done: progress.update(task, completed=done)
-        )
+        try:
+            curve = optimise_on(
+                problem,
+                params,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        except ClusterError as exc:
+            raise refused(problem_file, exc) from None
     try:
         check_reached(curve, params)
     except OptimiseRequestError as exc:
