@@ -14,6 +14,7 @@ also runs the command itself (``fleetcare plan evaluate PROBLEM --stock STOCK --
 file) and the bare start-up of the ``fleetcare`` command (``import fleetcare.cli``).
 
     .venv/bin/python benchmarks/plan_json.py [--parts 10000] [--depots 95] [--cli]
+        [--model vari-metric|exact]  (the model evaluated, in both runs and the command)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from fleetcare.planning.documents import evaluation_json
+from fleetcare.planning.exact import Model, evaluate
 from fleetcare.planning.problem import (
     PlanningProblem,
     parse_problem,
@@ -38,7 +40,7 @@ from fleetcare.planning.problem import (
     read_problem,
     read_stock,
 )
-from fleetcare.planning.varimetric import Evaluation, evaluate
+from fleetcare.planning.varimetric import Evaluation
 from plan_scale import network_problem
 
 GOAL_SECONDS = 3.0
@@ -77,6 +79,7 @@ def first_document(
         "cost": result.cost,
         "locations": {loc: {"availability": a} for loc, a in result.leaf_availability.items()},
         "parts": parts,
+        "part_models": dict(zip(problem.part_ids, result.models, strict=True)),
     }
 
 
@@ -88,7 +91,9 @@ def timed(phases: dict[str, tuple[float, float]], name: str, work: Callable[[], 
     return result
 
 
-def baseline(problem_file: Path, stock_file: Path, out: Path) -> dict[str, tuple[float, float]]:
+def baseline(
+    problem_file: Path, stock_file: Path, out: Path, model: Model
+) -> dict[str, tuple[float, float]]:
     """The standard library's run, phase by phase."""
     phases: dict[str, tuple[float, float]] = {}
     problem = timed(
@@ -97,7 +102,7 @@ def baseline(problem_file: Path, stock_file: Path, out: Path) -> dict[str, tuple
     stock = timed(
         phases, "read stock", lambda: parse_stock(json.loads(stock_file.read_text()), problem)
     )
-    result = timed(phases, "evaluate", lambda: evaluate(problem, stock))
+    result = timed(phases, "evaluate", lambda: evaluate(problem, stock, model))
     timed(
         phases,
         "build and write JSON",
@@ -106,12 +111,14 @@ def baseline(problem_file: Path, stock_file: Path, out: Path) -> dict[str, tuple
     return phases
 
 
-def now(problem_file: Path, stock_file: Path, out: Path) -> dict[str, tuple[float, float]]:
+def now(
+    problem_file: Path, stock_file: Path, out: Path, model: Model
+) -> dict[str, tuple[float, float]]:
     """The planner's run as ``plan evaluate --json`` makes it, phase by phase."""
     phases: dict[str, tuple[float, float]] = {}
     problem = timed(phases, "read problem", lambda: read_problem(problem_file))
     stock = timed(phases, "read stock", lambda: read_stock(stock_file, problem))
-    result = timed(phases, "evaluate", lambda: evaluate(problem, stock))
+    result = timed(phases, "evaluate", lambda: evaluate(problem, stock, model))
     timed(
         phases,
         "build and write JSON",
@@ -127,6 +134,7 @@ def main() -> None:
     parser.add_argument("--hubs", type=int, default=4)
     parser.add_argument("--depots", type=int, default=95)
     parser.add_argument("--cli", action="store_true", help="also time the command itself")
+    parser.add_argument("--model", choices=("exact", "vari-metric"), default="vari-metric")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -142,11 +150,12 @@ def main() -> None:
             f"stock {stock_file.stat().st_size / 1e6:.0f} MB"
         )
         warm = parse_problem(network_problem(2, args.hubs, args.depots, seed=1))
-        evaluate(warm, np.ones((2, len(warm.location_ids)), dtype=np.int64))  # load the kernels
+        ones = np.ones((2, len(warm.location_ids)), dtype=np.int64)
+        evaluate(warm, ones, args.model)  # load the kernels
 
         old_out, new_out = root / "old.json", root / "new.json"
-        old = baseline(problem_file, stock_file, old_out)
-        new = now(problem_file, stock_file, new_out)
+        old = baseline(problem_file, stock_file, old_out, args.model)
+        new = now(problem_file, stock_file, new_out, args.model)
         same = json.loads(old_out.read_text()) == json.loads(new_out.read_text())
         print(
             f"answers: {old_out.stat().st_size / 1e6:.0f} MB standard library, "
@@ -168,7 +177,7 @@ def main() -> None:
             startup = time.perf_counter() - began
             with (root / "cli.json").open("wb") as answer:
                 began = time.perf_counter()
-                files = [str(problem_file), "--stock", str(stock_file)]
+                files = [str(problem_file), "--stock", str(stock_file), "--model", args.model]
                 subprocess.run(
                     [command, "plan", "evaluate", *files, "--json"],
                     check=True,

@@ -12,6 +12,8 @@ straightforward per-part implementation (plain Python, ``scipy.stats`` backorder
 same per-upstream-level algorithm) timed in the same run on a subset of parts and scaled.
 
     .venv/bin/python benchmarks/plan_scale.py [--parts 10000] [--depots 95] [--baseline-parts 10]
+        [--models vari-metric exact]  (each timed in the same run; exact: VARI-METRIC's hull
+        vertices re-scored with the exact model)
         [--workers N | --scheduler ADDRESS]
 
 With ``--workers N`` (a LocalCluster of N single-thread processes) or ``--scheduler ADDRESS``
@@ -197,7 +199,8 @@ def on_cluster(
     """The curve with the hulls solved on the cluster: the curve, its seconds (the cluster
     already started and its kernels loaded), and each worker's peak memory [GB]."""
     with cluster(workers or None, scheduler) as client:
-        hulls_on(client, warm, OptimiseParams(target_availability=0.5), chunk_parts=1)
+        warm_params = OptimiseParams(target_availability=0.5, model=params.model)
+        hulls_on(client, warm, warm_params, chunk_parts=1)
         began = time.perf_counter()
         curve = walk(problem, hulls_on(client, problem, params), params)
         elapsed = time.perf_counter() - began
@@ -213,6 +216,9 @@ def main() -> None:
     parser.add_argument("--depots", type=int, default=95)
     parser.add_argument("--baseline-parts", type=int, default=10)
     parser.add_argument("--target", type=float, default=0.99)
+    parser.add_argument(
+        "--models", nargs="+", choices=("exact", "vari-metric"), default=["vari-metric", "exact"]
+    )
     parser.add_argument("--workers", type=int, default=0, help="Dask worker processes here")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler")
     args = parser.parse_args()
@@ -224,23 +230,29 @@ def main() -> None:
     warm = parse_problem(network_problem(2, args.hubs, args.depots, seed=1))
     optimise(warm, OptimiseParams(target_availability=0.5))  # load the compiled kernels
 
-    params = OptimiseParams(target_availability=args.target)
-    if args.workers or args.scheduler:
-        curve, elapsed, peaks = on_cluster(problem, warm, params, args.workers, args.scheduler)
+    optimise(warm, OptimiseParams(target_availability=0.5, model="vari-metric"))
+    times: dict[str, float] = {}
+    for model in args.models:
+        params = OptimiseParams(target_availability=args.target, model=model)
+        if args.workers or args.scheduler:
+            curve, elapsed, peaks = on_cluster(problem, warm, params, args.workers, args.scheduler)
+            print(
+                f"({model}) hulls on {len(peaks)} Dask workers; peak memory per worker: "
+                + ", ".join(f"{gb:.2f} GB" for gb in peaks.values())
+            )
+        else:
+            began = time.perf_counter()
+            curve = optimise(problem, params)
+            elapsed = time.perf_counter() - began
+        times[model] = elapsed
         print(
-            f"hulls on {len(peaks)} Dask workers; peak memory per worker: "
-            + ", ".join(f"{gb:.2f} GB" for gb in peaks.values())
+            f"full curve ({model}): {curve.costs.size:,} points to "
+            f"A = {curve.last.availability:.4f} (reached {curve.reached}) at cost "
+            f"{curve.last.cost:,.0f} in {elapsed:.1f} s (goal < {GOAL_SECONDS:.0f} s); peak "
+            f"memory {_peak_gb():.2f} GB here (goal < {GOAL_MEMORY_GB} GB)"
         )
-    else:
-        began = time.perf_counter()
-        curve = optimise(problem, params)
-        elapsed = time.perf_counter() - began
-    print(
-        f"full curve: {curve.costs.size:,} points to A = {curve.last.availability:.4f} "
-        f"(reached {curve.reached}) at cost {curve.last.cost:,.0f} in {elapsed:.1f} s "
-        f"(goal < {GOAL_SECONDS:.0f} s); peak memory {_peak_gb():.2f} GB here "
-        f"(goal < {GOAL_MEMORY_GB} GB)"
-    )
+    if len(times) == 2:
+        print(f"exact / vari-metric time: {times['exact'] / times['vari-metric']:.2f}")
 
     if args.baseline_parts > 0:
         baseline(problem, params, args.baseline_parts)

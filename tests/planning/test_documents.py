@@ -15,8 +15,9 @@ from hypothesis.extra.numpy import arrays
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
-from fleetcare.planning import OptimiseParams, evaluate, optimise
+from fleetcare.planning import OptimiseParams, optimise
 from fleetcare.planning.documents import collector_paused, curve_json, evaluation_json
+from fleetcare.planning.exact import Model, evaluate
 from fleetcare.planning.problem import (
     PlanningProblem,
     ProblemError,
@@ -80,15 +81,17 @@ def reference_document(
         "cost": result.cost,
         "locations": {loc: {"availability": a} for loc, a in result.leaf_availability.items()},
         "parts": parts,
+        "part_models": dict(zip(problem.part_ids, result.models, strict=True)),
     }
 
 
-def test_evaluation_json_is_the_standard_librarys_value_for_value() -> None:
+@pytest.mark.parametrize("model", ["exact", "vari-metric"])
+def test_evaluation_json_is_the_standard_librarys_value_for_value(model: Model) -> None:
     """orjson's evaluation, read back and written by the standard library, is the standard
     library's text of the first implementation: same keys in the same order, same numbers."""
     problem = parse_problem(PROBLEM)
     stock = parse_stock(STOCK, problem)
-    result = evaluate(problem, stock)
+    result = evaluate(problem, stock, model)
     text = evaluation_json(problem, stock, result)
     assert json.dumps(json.loads(text)) == json.dumps(reference_document(problem, stock, result))
     assert "DÉPÔT-A".encode() in text  # UTF-8, not \u escapes

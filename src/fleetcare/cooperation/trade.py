@@ -32,7 +32,9 @@ def year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
-def _scoped(statement: Any, table: Any, scope: Scope, region: str | None) -> Any:
+def scoped(statement: Any, table: Any, scope: Scope, region: str | None) -> Any:
+    """``statement`` over trade figures or targets narrowed to the regions ``scope`` sees,
+    and to ``region`` when named."""
     regions = visible_regions(scope)
     if regions is not None:
         statement = statement.where(table.region_id.in_(regions))
@@ -52,7 +54,7 @@ def list_trade(
     offset: int = 0,
 ) -> Page[schemas.TradeRead]:
     """A page of trade figures by region, year and group."""
-    statement = _scoped(
+    statement = scoped(
         select(TradeFigure).options(joinedload(TradeFigure.region)), TradeFigure, scope, region
     ).order_by(TradeFigure.region_id, TradeFigure.year, TradeFigure.group)
     if year is not None:
@@ -76,7 +78,7 @@ def list_targets(
     offset: int = 0,
 ) -> Page[schemas.TargetRead]:
     """A page of trade targets by region and year."""
-    statement = _scoped(
+    statement = scoped(
         select(TradeTarget).options(joinedload(TradeTarget.region)), TradeTarget, scope, region
     ).order_by(TradeTarget.region_id, TradeTarget.year)
     rows, total = paginate(session, statement, limit, offset)
@@ -85,6 +87,18 @@ def list_targets(
         for r in rows
     ]
     return Page[schemas.TargetRead](items=items, total=total)
+
+
+def trade_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.TradeRead:
+    """One trade figure the scope sees (else ``NotFound``)."""
+    return schemas.TradeRead.model_validate(crud.read_values(session, TRADE, row_id, scope))
+
+
+def target_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.TargetRead:
+    """One trade target the scope sees (else ``NotFound``)."""
+    return schemas.TargetRead.model_validate(
+        crud.read_values(session, TRADE_TARGETS, row_id, scope)
+    )
 
 
 def put_trade(session: Session, record: schemas.TradeRecord, *, by: Principal) -> int:
@@ -128,7 +142,7 @@ def trade_series(
     groups: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     targets: dict[int, Decimal] = defaultdict(Decimal)
     figures = session.execute(
-        _scoped(
+        scoped(
             select(TradeFigure.year, TradeFigure.group, TradeFigure.amount, TradeFigure.currency),
             TradeFigure,
             scope,
@@ -141,7 +155,7 @@ def trade_series(
         volume[year] += converted.amount
         groups[year][group.value] += converted.amount
     aims = session.execute(
-        _scoped(
+        scoped(
             select(TradeTarget.year, TradeTarget.amount, TradeTarget.currency),
             TradeTarget,
             scope,

@@ -22,6 +22,7 @@ from fleetcare.planning.documents import (
     print_json,
     write,
 )
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
     OptimiseParams,
     OptimiseRequestError,
@@ -35,7 +36,6 @@ from fleetcare.planning.problem import (
     read_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluate
 
 if TYPE_CHECKING:
     pass
@@ -82,6 +82,9 @@ def evaluate_command(
     as_json: Annotated[
         bool, typer.Option("--json", help=_("print the evaluation as JSON"))
     ] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("exact distributions or VARI-METRIC's two moments"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Availability, cost and backorders of a stock plan."""
     problem = _problem(problem_file)
@@ -89,7 +92,7 @@ def evaluate_command(
         stock = read_stock(stock_file, problem)
     except ProblemError as exc:
         raise bad_file(stock_file, exc.messages) from None
-    result = evaluate(problem, stock)
+    result = evaluate(problem, stock, model)
     if as_json:
         print_json(evaluation_json(problem, stock, result))
     err.print(
@@ -125,10 +128,13 @@ def optimise_command(
     scheduler: Annotated[
         str | None, typer.Option(help=_("address of an existing Dask scheduler"))
     ] = None,
+    model: Annotated[
+        Model, typer.Option(help=_("plan in the exact model or in VARI-METRIC's"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """The availability-against-cost curve up to a target or a budget, and its last plan;
     with ``--workers`` or ``--scheduler`` the parts' trees are solved on a Dask cluster."""
-    params = OptimiseParams(target_availability, budget, max_pieces)
+    params = OptimiseParams(target_availability, budget, max_pieces, model=model)
     try:
         check_request(target_availability, budget)
     except OptimiseRequestError as exc:
@@ -155,7 +161,8 @@ def optimise_command(
     if curve_file is not None:
         curve_file.write_bytes(points + b"\n")
     if as_json:
-        print_json(optimise_json(curve, points))
+        models = dict(zip(problem.part_ids, part_models(problem, model), strict=True))
+        print_json(optimise_json(curve, points, models))
     err.print(
         _(
             "{n} plans on the curve; chosen: availability {a:.4%}, cost {cost:,.2f}, in {out}."
@@ -172,6 +179,9 @@ def baselines_command(
         Path | None, typer.Option("--stock", help=_("the current stock, to compare as well"))
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the table as JSON"))] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("evaluate in the exact model or in VARI-METRIC's"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Rules of thumb (same fill rate everywhere, k months of demand) and the current stock,
     evaluated by the same model as the optimised plan."""
@@ -182,7 +192,7 @@ def baselines_command(
             current = read_stock(stock_file, problem)
         except ProblemError as exc:
             raise bad_file(stock_file, exc.messages) from None
-    rows = baselines(problem, current)
+    rows = baselines(problem, current, model)
     if as_json:
         print_json(dumps([baseline_document(row) for row in rows]))
         return

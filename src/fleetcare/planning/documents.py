@@ -83,10 +83,15 @@ def curve_json(curve: Curve) -> bytes:
     return built(curve.as_json)
 
 
-def optimise_json(curve: Curve, points: bytes) -> bytes:
+def optimise_json(curve: Curve, points: bytes, part_models: dict[str, str]) -> bytes:
     """The ``fleetcare plan optimise --json`` answer: the chosen plan's availability and
-    cost, and the curve (``points``, the JSON from ``curve_json``)."""
+    cost, the curve (``points``, the JSON from ``curve_json``) and each part's model."""
     last = curve.last
     return dumps(
-        {"availability": last.availability, "cost": last.cost, "curve": orjson.Fragment(points)}
+        {
+            "availability": last.availability,
+            "cost": last.cost,
+            "curve": orjson.Fragment(points),
+            "part_models": part_models,
+        }
     )
