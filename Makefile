@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/api_units.py
 	$(BIN)/python benchmarks/slow_bodies.py
 	$(BIN)/python -u benchmarks/plan_scale.py --parts 10000 --baseline-parts 2
+	$(BIN)/python benchmarks/plan_json.py --cli
 	$(BIN)/python benchmarks/simulate_scale.py
 	$(BIN)/python benchmarks/varimetric_gap.py --years 300 --replications 6
 	$(BIN)/python benchmarks/dispatch_scale.py

@@ -14,6 +14,11 @@ same per-upstream-level algorithm) timed in the same run on a subset of parts an
     .venv/bin/python benchmarks/plan_scale.py [--parts 10000] [--depots 95] [--baseline-parts 10]
         [--models vari-metric exact]  (each timed in the same run; exact: VARI-METRIC's hull
         vertices re-scored with the exact model)
+        [--workers N | --scheduler ADDRESS]
+
+With ``--workers N`` (a LocalCluster of N single-thread processes) or ``--scheduler ADDRESS``
+the parts' hulls are solved on the Dask cluster and walked here (``plan optimise --workers``);
+it also prints each worker's peak memory.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ import numpy as np
 from scipy import stats
 
 from fleetcare.planning import OptimiseParams, optimise
+from fleetcare.planning.distributed import cluster, hulls_on
 from fleetcare.planning.kernels import depth_first, part_hull, upper_hull, upstream_levels
+from fleetcare.planning.optimise import Curve, walk
 from fleetcare.planning.problem import parse_problem
 
 GOAL_SECONDS = 60.0
@@ -181,6 +188,26 @@ def _hull_of(points: dict[int, float]) -> tuple[list[int], list[float]]:
     return pieces_sorted[hull].tolist(), values_sorted[hull].tolist()
 
 
+def _peak_gb() -> float:
+    """This process's peak resident memory [GB]."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def on_cluster(
+    problem: Any, warm: Any, params: OptimiseParams, workers: int, scheduler: str | None
+) -> tuple[Curve, float, dict[str, float]]:
+    """The curve with the hulls solved on the cluster: the curve, its seconds (the cluster
+    already started and its kernels loaded), and each worker's peak memory [GB]."""
+    with cluster(workers or None, scheduler) as client:
+        warm_params = OptimiseParams(target_availability=0.5, model=params.model)
+        hulls_on(client, warm, warm_params, chunk_parts=1)
+        began = time.perf_counter()
+        curve = walk(problem, hulls_on(client, problem, params), params)
+        elapsed = time.perf_counter() - began
+        peaks = client.run(_peak_gb)
+    return curve, elapsed, peaks
+
+
 def main() -> None:
     """Build the problem, time the compiled curve, then the baseline on a subset."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -192,6 +219,8 @@ def main() -> None:
     parser.add_argument(
         "--models", nargs="+", choices=("exact", "vari-metric"), default=["vari-metric", "exact"]
     )
+    parser.add_argument("--workers", type=int, default=0, help="Dask worker processes here")
+    parser.add_argument("--scheduler", help="address of an existing Dask scheduler")
     args = parser.parse_args()
 
     problem = parse_problem(network_problem(args.parts, args.hubs, args.depots))
@@ -205,26 +234,39 @@ def main() -> None:
     times: dict[str, float] = {}
     for model in args.models:
         params = OptimiseParams(target_availability=args.target, model=model)
-        began = time.perf_counter()
-        curve = optimise(problem, params)
-        times[model] = elapsed = time.perf_counter() - began
-        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        if args.workers or args.scheduler:
+            curve, elapsed, peaks = on_cluster(problem, warm, params, args.workers, args.scheduler)
+            print(
+                f"({model}) hulls on {len(peaks)} Dask workers; peak memory per worker: "
+                + ", ".join(f"{gb:.2f} GB" for gb in peaks.values())
+            )
+        else:
+            began = time.perf_counter()
+            curve = optimise(problem, params)
+            elapsed = time.perf_counter() - began
+        times[model] = elapsed
         print(
             f"full curve ({model}): {curve.costs.size:,} points to "
             f"A = {curve.last.availability:.4f} (reached {curve.reached}) at cost "
             f"{curve.last.cost:,.0f} in {elapsed:.1f} s (goal < {GOAL_SECONDS:.0f} s); peak "
-            f"memory {peak_gb:.2f} GB (goal < {GOAL_MEMORY_GB} GB)"
+            f"memory {_peak_gb():.2f} GB here (goal < {GOAL_MEMORY_GB} GB)"
         )
     if len(times) == 2:
         print(f"exact / vari-metric time: {times['exact'] / times['vari-metric']:.2f}")
 
+    if args.baseline_parts > 0:
+        baseline(problem, params, args.baseline_parts)
+
+
+def baseline(problem: Any, params: OptimiseParams, parts: int) -> None:
+    """Time the compiled hulls against the plain-Python baseline on ``parts`` parts."""
     order, tree = depth_first(problem.parent)
     children: list[list[int]] = [[] for _ in order]
     for j, parent in enumerate(problem.parent):
         if parent >= 0:
             children[int(parent)].append(j)
     flow = problem.throughput
-    subset = np.linspace(0, len(problem.part_ids) - 1, args.baseline_parts).astype(int)
+    subset = np.linspace(0, len(problem.part_ids) - 1, parts).astype(int)
     compiled = plain = 0.0
     for i in subset:
         began = time.perf_counter()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,13 +14,21 @@ from rich.table import Table
 from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.distributed import ClusterError, optimise_on
+from fleetcare.planning.documents import (
+    curve_json,
+    dumps,
+    evaluation_json,
+    optimise_json,
+    print_json,
+    write,
+)
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
     OptimiseParams,
     OptimiseRequestError,
     check_reached,
     check_request,
-    optimise,
 )
 from fleetcare.planning.problem import (
     PlanningProblem,
@@ -30,7 +37,6 @@ from fleetcare.planning.problem import (
     read_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluation_document
 
 if TYPE_CHECKING:
     pass
@@ -60,7 +66,7 @@ def build_command(
     if not document["parts"]:
         err.print(_("No depot serves machines here: nothing to plan."), style="red")
         raise typer.Exit(2)
-    out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    write(out, document, indent=True)
     err.print(
         _("{parts} parts over {locations} locations written to {out}.").format(
             parts=len(document["parts"]), locations=len(document["locations"]), out=out
@@ -97,7 +103,7 @@ def evaluate_command(
         raise bad_file(stock_file, exc.messages) from None
     result = evaluate(problem, stock, model)
     if as_json:
-        print(json.dumps(evaluation_document(problem, stock, result)))
+        print_json(evaluation_json(problem, stock, result))
     err.print(
         _("Fleet availability {a:.4%} at a cost of {cost:,.2f}.").format(
             a=result.availability, cost=result.cost
@@ -124,11 +130,19 @@ def optimise_command(
         int, typer.Option(min=1, max=20_000, help=_("pieces per part-location at most"))
     ] = 2000,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+    workers: Annotated[
+        int,
+        typer.Option(min=0, max=256, help=_("Dask worker processes on this machine (0: none)")),
+    ] = 0,
+    scheduler: Annotated[
+        str | None, typer.Option(help=_("address of an existing Dask scheduler"))
+    ] = None,
     model: Annotated[
         Model, typer.Option(help=_("plan in the exact model or in VARI-METRIC's"))
     ] = DEFAULT_MODEL,
 ) -> None:
-    """The availability-against-cost curve up to a target or a budget, and its last plan."""
+    """The availability-against-cost curve up to a target or a budget, and its last plan;
+    with ``--workers`` or ``--scheduler`` the parts' trees are solved on a Dask cluster."""
     params = OptimiseParams(target_availability, budget, max_pieces, model=model)
     try:
         check_request(target_availability, budget)
@@ -137,36 +151,31 @@ def optimise_command(
     problem = _problem(problem_file)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(_("Solving each part's tree"), total=len(problem.part_ids))
-        curve = optimise(
-            problem, params, progress=lambda done: progress.update(task, completed=done)
-        )
+        try:
+            curve = optimise_on(
+                problem,
+                params,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        except ClusterError as exc:
+            raise refused(problem_file, exc) from None
     try:
         check_reached(curve, params)
     except OptimiseRequestError as exc:
         raise refused(problem_file, exc) from None
-    out.write_text(
-        json.dumps(stock_document(curve.stock, problem), indent=1) + "\n", encoding="utf-8"
-    )
-    points = curve.as_json()
+    write(out, stock_document(curve.stock, problem), indent=True)
+    points = curve_json(curve)
     if curve_file is not None:
-        curve_file.write_text(json.dumps(points) + "\n", encoding="utf-8")
+        curve_file.write_bytes(points + b"\n")
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "availability": curve.last.availability,
-                    "cost": curve.last.cost,
-                    "curve": points,
-                    "part_models": dict(
-                        zip(problem.part_ids, part_models(problem, model), strict=True)
-                    ),
-                }
-            )
-        )
+        models = dict(zip(problem.part_ids, part_models(problem, model), strict=True))
+        print_json(optimise_json(curve, points, models))
     err.print(
         _(
             "{n} plans on the curve; chosen: availability {a:.4%}, cost {cost:,.2f}, in {out}."
-        ).format(n=len(points), a=curve.last.availability, cost=curve.last.cost, out=out)
+        ).format(n=curve.costs.size, a=curve.last.availability, cost=curve.last.cost, out=out)
     )
 
 
@@ -194,7 +203,7 @@ def baselines_command(
             raise bad_file(stock_file, exc.messages) from None
     rows = baselines(problem, current, model)
     if as_json:
-        print(json.dumps([baseline_document(row) for row in rows]))
+        print_json(dumps([baseline_document(row) for row in rows]))
         return
     table = Table(_("rule"), _("cost"), _("availability"))
     for row in rows:

@@ -21,13 +21,13 @@ and ``grey_price`` (money a piece) on a part.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 
 FORMAT = "fleetcare-plan/1"
@@ -106,11 +106,12 @@ def _number(value: Any) -> bool:
 
 
 def _load(path: Path) -> Any:
+    """The JSON document in ``path`` (UTF-8), parsed by orjson."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return orjson.loads(path.read_bytes())
+    except OSError as exc:
         raise ProblemError([f"cannot read the file: {exc}"]) from None
-    except json.JSONDecodeError as exc:
+    except orjson.JSONDecodeError as exc:
         raise ProblemError([f"not JSON: line {exc.lineno}: {exc.msg}"]) from None
 
 
@@ -381,10 +382,19 @@ def read_stock(path: Path, problem: PlanningProblem) -> NDArray[np.int64]:
 
 def stock_document(stock: NDArray[np.int64], problem: PlanningProblem) -> dict[str, dict[str, int]]:
     """A stock array as the stock file's JSON object (zero levels left out)."""
+    rows, columns = np.nonzero(stock > 0)
+    pieces = stock[rows, columns].tolist()
+    bounds = np.searchsorted(rows, np.arange(stock.shape[0] + 1)).tolist()
+    locations = problem.location_ids
     return {
-        part: {
-            loc: int(stock[i, j]) for j, loc in enumerate(problem.location_ids) if stock[i, j] > 0
+        problem.part_ids[i]: {
+            locations[j]: n
+            for j, n in zip(
+                columns[bounds[i] : bounds[i + 1]].tolist(),
+                pieces[bounds[i] : bounds[i + 1]],
+                strict=True,
+            )
         }
-        for i, part in enumerate(problem.part_ids)
-        if stock[i].any()
+        for i in range(stock.shape[0])
+        if bounds[i] < bounds[i + 1]
     }

@@ -142,19 +142,26 @@ def summarise(
 def evaluation_document(
     problem: PlanningProblem, stock: NDArray[np.int64], result: Evaluation
 ) -> dict[str, object]:
-    """The ``fleetcare plan evaluate --json`` answer."""
+    """The ``fleetcare plan evaluate --json`` answer (the arrays turned into lists in bulk:
+    no NumPy scalar per part-location)."""
+    columns = [stock.tolist()] + [
+        np.array([getattr(term, name) for term in result.terms]).reshape(stock.shape).tolist()
+        for name in ("mean", "variance", "ebo", "vbo")
+    ]
     parts = {
         part: {
             loc: {
-                "stock": int(stock[i, j]),
-                "pipeline_mean": float(term.mean[j]),
-                "pipeline_variance": float(term.variance[j]),
-                "ebo": float(term.ebo[j]),
-                "vbo": float(term.vbo[j]),
+                "stock": s,
+                "pipeline_mean": mean,
+                "pipeline_variance": variance,
+                "ebo": ebo,
+                "vbo": vbo,
             }
-            for j, loc in enumerate(problem.location_ids)
+            for loc, s, mean, variance, ebo, vbo in zip(
+                problem.location_ids, *(column[i] for column in columns), strict=True
+            )
         }
-        for i, (part, term) in enumerate(zip(problem.part_ids, result.terms, strict=True))
+        for i, part in enumerate(problem.part_ids)
     }
     return {
         "availability": result.availability,
