@@ -33,9 +33,9 @@ run: install
 demo: install
 	$(BIN)/fleetcare demo
 
-## test: lint, type-check and run the suite (on PostgreSQL too when FLEETCARE_TEST_PG is set)
+## test: lint, type-check and run the suite on every core (pytest-xdist; on PostgreSQL too when FLEETCARE_TEST_PG is set)
 test: install-test lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint:
 	$(BIN)/ruff check src tests $(wildcard benchmarks)

@@ -12,6 +12,8 @@ straightforward per-part implementation (plain Python, ``scipy.stats`` backorder
 same per-upstream-level algorithm) timed in the same run on a subset of parts and scaled.
 
     .venv/bin/python benchmarks/plan_scale.py [--parts 10000] [--depots 95] [--baseline-parts 10]
+        [--models vari-metric exact]  (each timed in the same run; exact: VARI-METRIC's hull
+        vertices re-scored with the exact model)
 """
 
 from __future__ import annotations
@@ -187,6 +189,9 @@ def main() -> None:
     parser.add_argument("--depots", type=int, default=95)
     parser.add_argument("--baseline-parts", type=int, default=10)
     parser.add_argument("--target", type=float, default=0.99)
+    parser.add_argument(
+        "--models", nargs="+", choices=("exact", "vari-metric"), default=["vari-metric", "exact"]
+    )
     args = parser.parse_args()
 
     problem = parse_problem(network_problem(args.parts, args.hubs, args.depots))
@@ -196,16 +201,22 @@ def main() -> None:
     warm = parse_problem(network_problem(2, args.hubs, args.depots, seed=1))
     optimise(warm, OptimiseParams(target_availability=0.5))  # load the compiled kernels
 
-    params = OptimiseParams(target_availability=args.target)
-    began = time.perf_counter()
-    curve = optimise(problem, params)
-    elapsed = time.perf_counter() - began
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(
-        f"full curve: {curve.costs.size:,} points to A = {curve.last.availability:.4f} "
-        f"(reached {curve.reached}) at cost {curve.last.cost:,.0f} in {elapsed:.1f} s "
-        f"(goal < {GOAL_SECONDS:.0f} s); peak memory {peak_gb:.2f} GB (goal < {GOAL_MEMORY_GB} GB)"
-    )
+    optimise(warm, OptimiseParams(target_availability=0.5, model="vari-metric"))
+    times: dict[str, float] = {}
+    for model in args.models:
+        params = OptimiseParams(target_availability=args.target, model=model)
+        began = time.perf_counter()
+        curve = optimise(problem, params)
+        times[model] = elapsed = time.perf_counter() - began
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        print(
+            f"full curve ({model}): {curve.costs.size:,} points to "
+            f"A = {curve.last.availability:.4f} (reached {curve.reached}) at cost "
+            f"{curve.last.cost:,.0f} in {elapsed:.1f} s (goal < {GOAL_SECONDS:.0f} s); peak "
+            f"memory {peak_gb:.2f} GB (goal < {GOAL_MEMORY_GB} GB)"
+        )
+    if len(times) == 2:
+        print(f"exact / vari-metric time: {times['exact'] / times['vari-metric']:.2f}")
 
     order, tree = depth_first(problem.parent)
     children: list[list[int]] = [[] for _ in order]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from io import StringIO
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -22,7 +23,7 @@ from fleetcare.core.permissions import EVERYTHING, system
 from fleetcare.demo import AS_OF, allocate, build_demo
 from fleetcare.demo.history import HISTORY_ACTOR
 from fleetcare.demo.service import SERVICE_ACTOR
-from fleetcare.demo.service_parts import FAR_NORTH, STOCKED_ON
+from fleetcare.demo.service_parts import FAR_NORTH, STOCKED_ON, PartsStory
 from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 from fleetcare.parts.ledger import verify
@@ -96,6 +97,20 @@ def test_demo_scenario(session: Session) -> None:
     udachny = session.scalar(working.where(Site.name == "Udachny open pit")) or 0
     assert 0 < udachny < in_region
     assert (served["DEPOT-UDA"], served["DEPOT-YAK"]) == (udachny, in_region - udachny)
+    # and the service story draws their parts from the same depots (it once drew a region's
+    # parts from one depot, and the default build stopped on a line the other one could not fill)
+    depot_of = PartsStory(session, np.random.default_rng(0), system("test")).depots
+    pits: dict[str, str] = {
+        name: serial
+        for name, serial in session.execute(
+            select(Site.name, func.min(Unit.serial))
+            .join(Unit, Unit.site_id == Site.id)
+            .where(Site.name.in_(["Udachny open pit", "Mirny open pit"]))
+            .group_by(Site.name)
+        )
+    }
+    assert depot_of[pits["Udachny open pit"]] == "DEPOT-UDA"
+    assert depot_of[pits["Mirny open pit"]] == "DEPOT-YAK"
     climates = set(session.scalars(select(Region.climate)))
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
     before = StringIO()

@@ -11,21 +11,26 @@ from rich.table import Table
 
 from fleetcare.accounts import cli as users_cli
 from fleetcare.analytics import cli as analytics_cli
+from fleetcare.analytics import service as analytics_service
 from fleetcare.cooperation import cli as cooperation_cli
 from fleetcare.core import audit
 from fleetcare.core.cli import database_url, err, operator, progress_bar
 from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.migrate import upgrade
 from fleetcare.core.statistics import refresh_statistics
 from fleetcare.exchange import cli as exchange_cli
 from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
+from fleetcare.planning import service as planning_service
 from fleetcare.service import cli as warranty_cli
 from fleetcare.simulation import cli as simulate_cli
 from fleetcare.workforce import cli as workforce_cli
 from fleetcare.workforce import dispatch_cli
+
+# the plan's replacement rates come from the reliability fits (planning imports no analytics)
+planning_service.use_rates(analytics_service.plan_rates)
 
 app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
@@ -54,18 +59,44 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str, typer.Option(help=_("address to listen on"))] = "127.0.0.1",
     port: Annotated[int, typer.Option(help=_("port"))] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=256, help=_("server processes (default: one per CPU, as many as fit)")
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web UI and the REST API (migrations are applied first)."""
-    import uvicorn
+    """Serve the web UI and the REST API (migrations are applied first).
 
-    from fleetcare.web.app import create_app
+    Several ``--workers`` are separate processes sharing the listening socket
+    (``web.server``); each sizes its database pool for all of them (``core.pool``).
+    """
+    from fleetcare.core.pool import default_workers, max_workers
+    from fleetcare.core.security import secret_key
+    from fleetcare.web.server import run
 
     settings = get_settings()
-    upgrade(settings.resolved_database_url)
-    err.print(_("fleetcare on http://{host}:{port}").format(host=host, port=port))
-    # proxy_headers=False: FLEETCARE_TRUSTED_PROXIES alone decides whom X-Forwarded-For is
-    # believed from (uvicorn would otherwise believe it from 127.0.0.1 on its own).
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    url = settings.resolved_database_url
+    count = workers or default_workers(settings.db_max_connections)
+    most = max_workers(settings.db_max_connections)
+    if count > most and not url.startswith("sqlite"):
+        err.print(
+            _(
+                "--workers {count}: PostgreSQL's max_connections = {limit} "
+                "(FLEETCARE_DB_MAX_CONNECTIONS) fits at most {most} server processes"
+            ).format(count=count, limit=settings.db_max_connections, most=most)
+        )
+        raise typer.Exit(2)
+    upgrade(url)
+    secret_key(settings)  # generated once here, before the processes that read it start
+    err.print(
+        ngettext(
+            "fleetcare on http://{host}:{port} ({count} process)",
+            "fleetcare on http://{host}:{port} ({count} processes)",
+            count,
+        ).format(host=host, port=port, count=count)
+    )
+    run(host=host, port=port, workers=count)
 
 
 # record files in and out of any table (fleetcare.exchange)

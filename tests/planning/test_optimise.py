@@ -22,6 +22,8 @@ from fleetcare.planning.varimetric import leaf_log_availability
 from tests.planning.exact_frontier import part_frontier
 from tests.planning.test_varimetric import TWO_ECHELON
 
+VM = "vari-metric"  # these tests check the VARI-METRIC hull itself
+
 
 @st.composite
 def tiny_problems(draw: Any, echelons: int) -> dict[str, Any]:
@@ -69,7 +71,7 @@ def best_by_brute_force(document: dict[str, Any], budget: float, top: int) -> fl
 def test_curve_is_real_and_monotone() -> None:
     """Cost strictly ascending, availability non-decreasing; the last plan evaluates to it."""
     problem = parse_problem(TWO_ECHELON)
-    curve = optimise(problem, OptimiseParams(target_availability=0.995))
+    curve = optimise(problem, OptimiseParams(target_availability=0.995, model=VM))
     assert curve.reached and curve.last.availability >= 0.995
     costs = curve.costs.tolist()
     values = curve.availabilities.tolist()
@@ -89,7 +91,9 @@ def test_single_echelon_within_a_fifth_of_a_point_of_brute_force(document: dict[
     problem = parse_problem(document)
     curve = optimise(
         problem,
-        OptimiseParams(budget=4 * float(problem.unit_cost.sum()), max_pieces_per_location=4),
+        OptimiseParams(
+            budget=4 * float(problem.unit_cost.sum()), max_pieces_per_location=4, model=VM
+        ),
     )
     for point in curve.points[:: max(1, len(curve.points) // 4)]:
         assert point.availability >= best_by_brute_force(document, point.cost, 4) - 0.002
@@ -126,7 +130,9 @@ def test_two_echelon_within_a_fifth_of_a_point_of_brute_force(document: dict[str
     problem = parse_problem(document)
     curve = optimise(
         problem,
-        OptimiseParams(budget=6 * float(problem.unit_cost.sum()), max_pieces_per_location=3),
+        OptimiseParams(
+            budget=6 * float(problem.unit_cost.sum()), max_pieces_per_location=3, model=VM
+        ),
     )
     for point in curve.points:
         allowed = 0.002 if point.availability >= 0.9 else 0.004
@@ -194,8 +200,8 @@ def shortfall_from_90(problem: PlanningProblem) -> float:
     """The most the curve of the default thinning lies below the exact one (every level
     tried), both to 99.99 %, at any cost where it has reached 90 % (the exact curve's
     availability at the largest of its costs not above the cost)."""
-    exact = optimise(problem, OptimiseParams(target_availability=0.9999, thinning=1.0))
-    thinned = optimise(problem, OptimiseParams(target_availability=0.9999))
+    exact = optimise(problem, OptimiseParams(target_availability=0.9999, thinning=1.0, model=VM))
+    thinned = optimise(problem, OptimiseParams(target_availability=0.9999, model=VM))
     assert thinned.reached and exact.reached
     below = np.searchsorted(exact.costs, thinned.costs, side="right") - 1
     shortfall = exact.availabilities[below] - thinned.availabilities
@@ -224,10 +230,12 @@ def test_cli_optimise_contract(tmp_path: Path, runner: CliRunner) -> None:
     )
     assert answer.exit_code == 0, answer.stderr
     body = json.loads(answer.stdout)
-    assert set(body) == {"availability", "cost", "curve"} and body["availability"] >= 0.99
+    assert set(body) == {"availability", "cost", "curve", "part_models"}
+    assert body["availability"] >= 0.99 and body["part_models"] == {"P": "exact-poisson"}
     assert json.loads(curve.read_text()) == body["curve"]
     evaluated = runner.invoke(
-        app, ["plan", "evaluate", str(problem), "--stock", str(out), "--json"]
+        app,
+        ["plan", "evaluate", str(problem), "--stock", str(out), "--json"],
     )
     assert json.loads(evaluated.stdout)["availability"] == pytest.approx(
         body["availability"], abs=1e-12

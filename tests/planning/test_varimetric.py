@@ -128,7 +128,7 @@ def test_cli_evaluate_contract(tmp_path: Path, runner: CliRunner) -> None:
     answer = runner.invoke(app, ["plan", "evaluate", str(problem), "--stock", str(stock), "--json"])
     assert answer.exit_code == 0, answer.stderr
     body = json.loads(answer.stdout)
-    assert set(body) == {"availability", "cost", "locations", "parts"}
+    assert set(body) == {"availability", "cost", "locations", "parts", "part_models"}
     assert set(body["locations"]) == {"A", "B"} and body["cost"] == 100.0
     assert set(body["parts"]["P"]["HUB"]) == {
         "stock",

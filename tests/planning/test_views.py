@@ -42,7 +42,8 @@ def test_build_then_optimise_then_targets(client: TestClient, session: Session) 
         "availability": plan["curve"][0]["availability"],
     }
     evaluated = client.post(
-        "/api/plans/evaluate", json={"problem": problem, "stock": plan["stock"]}
+        "/api/plans/evaluate",
+        json={"problem": problem, "stock": plan["stock"]},
     ).json()
     assert abs(evaluated["availability"] - plan["availability"]) < 1e-12
     saved = client.post("/api/plans/targets", json=plan["stock"])

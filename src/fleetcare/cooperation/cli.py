@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +26,22 @@ app = typer.Typer(
 AsJson = Annotated[bool, typer.Option("--json", help=_("print JSON"))]
 Region = Annotated[str | None, typer.Option(help=_("one region (default: all)"))]
 Currency = Annotated[str, typer.Option(help=_("the reporting currency"))]
+First = Annotated[
+    datetime | None,
+    typer.Option(
+        "--from",
+        formats=["%Y-%m-%d"],
+        help=_("first day of the period (default: 364 days before --to)"),
+    ),
+]
+Last = Annotated[
+    datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d"], help=_("last day of the period (default: today)")),
+]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.date()
 
 
 def _refused(exc: Exception) -> typer.Exit:
@@ -97,10 +113,24 @@ def move(
 
 
 @app.command("dashboard")
-def dashboard(region: Region = None, currency: Currency = "USD", as_json: AsJson = False) -> None:
-    """The dashboard's figures (``--json``: the same keys as ``GET /api/dashboard``)."""
+def dashboard(
+    region: Region = None,
+    currency: Currency = "USD",
+    first: First = None,
+    last: Last = None,
+    as_json: AsJson = False,
+) -> None:
+    """The dashboard's figures over the period (``--json``: the same keys as
+    ``GET /api/dashboard``); a period running backwards is bad input (exit 2)."""
     with command_session() as session:
-        board = service.dashboard(session, scope=EVERYTHING, region=region, currency=currency)
+        board = service.dashboard(
+            session,
+            scope=EVERYTHING,
+            region=region,
+            currency=currency,
+            first=_day(first),
+            last=_day(last),
+        )
     if as_json:
         print(json.dumps(board.model_dump(mode="json")))
         return
@@ -128,21 +158,26 @@ def export(
         str,
         typer.Argument(
             help=_(
-                "summary, trade-series, deal-stages, sites, deals, "
-                "trade, trade-targets or exchange-rates"
+                "summary, trade-series, deal-stages, sites, deals, trade, trade-targets, "
+                "trade-converted, targets-vs-actual or exchange-rates"
             )
         ),
     ],
     out: Annotated[Path, typer.Option(help=_("the file to write; .csv or .xlsx"))],
     region: Region = None,
     currency: Currency = "USD",
+    first: First = None,
+    last: Last = None,
 ) -> None:
-    """Write one of the dashboard's tables or a cooperation list as CSV or XLSX."""
+    """Write one of the dashboard's tables (over the period) or a cooperation list as CSV or
+    XLSX."""
     fmt = out.suffix.lower().lstrip(".")
     if name not in service.EXPORTS or fmt not in ("csv", "xlsx"):
         print(f"{out}: -: " + _("unknown table or format (.csv or .xlsx)"), file=sys.stderr)
         raise typer.Exit(2)
     with command_session() as session:
-        body, _media = service.export_table(session, name, fmt, EVERYTHING, region, currency)
+        body, _media = service.export_table(
+            session, name, fmt, EVERYTHING, region, currency, (_day(first), _day(last))
+        )
     out.write_bytes(body)
     err.print(_("wrote {path}").format(path=out))

@@ -359,7 +359,10 @@ def dashboard(
     last = last or on
     first = first or last - timedelta(days=364)
     if first > last:
-        raise InvalidInput([FieldError("from", _("the period must run forwards"))])
+        message = _("the period must run forwards: {first} is after {last}").format(
+            first=first.isoformat(), last=last.isoformat()
+        )
+        raise InvalidInput([FieldError("from", message)])
     ids = region_ids(session, scope, region)
     check_currency(session, currency)
     rates = rate_table(session)

@@ -2,10 +2,13 @@
 
 Tables: ``summary`` (every single figure), ``trade-series`` (volume and target per year),
 ``deal-stages``, ``sites`` (the map's points) — all from the dashboard, in the reporting
-currency — and the lists ``deals``, ``trade``, ``trade-targets``, ``exchange-rates``.
+currency —, the trade pages' ``trade-converted`` (each figure and its amount in the reporting
+currency, with the rates' days) and ``targets-vs-actual``, and the lists ``deals``, ``trade``,
+``trade-targets``, ``exchange-rates``.
 XLSX cells that a spreadsheet would run as formulas are defused exactly as CSV cells are
 (``core.tabular.defuse``: a leading ``'``); numbers stay numbers. The lists stop at
-``MAX_ROWS`` rows.
+``MAX_ROWS`` rows. The dashboard's tables take the dashboard's period (``Period``: first and
+last day, either None for the default); the lists ignore it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from fleetcare.cooperation.dashboard import dashboard
 from fleetcare.cooperation.deals import list_deals
 from fleetcare.cooperation.rates import list_rates
 from fleetcare.cooperation.trade import list_targets, list_trade
+from fleetcare.cooperation.trade_report import converted_trade, targets_vs_actual
 from fleetcare.core.permissions import Permission, Scope
 from fleetcare.core.schemas import Page
 from fleetcare.core.tabular import defuse
@@ -35,7 +39,9 @@ PAGE = 500
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Rows = tuple[list[str], list[list[Any]]]
-Builder = Callable[[Session, Scope, str | None, str], Rows]
+Period = tuple[date | None, date | None]
+NO_PERIOD: Period = (None, None)
+Builder = Callable[[Session, Scope, str | None, str, Period], Rows]
 
 
 def _summary(board: schemas.Dashboard) -> Rows:
@@ -72,8 +78,13 @@ def _sites(board: schemas.Dashboard) -> Rows:
 
 
 def _from_board(shape: Callable[[schemas.Dashboard], Rows]) -> Builder:
-    def build(session: Session, scope: Scope, region: str | None, currency: str) -> Rows:
-        return shape(dashboard(session, scope=scope, region=region, currency=currency))
+    def build(
+        session: Session, scope: Scope, region: str | None, currency: str, period: Period
+    ) -> Rows:
+        board = dashboard(
+            session, scope=scope, region=region, currency=currency, first=period[0], last=period[1]
+        )
+        return shape(board)
 
     return build
 
@@ -98,28 +109,72 @@ DEAL_COLUMNS = [
 ]
 
 
-def _deals(session: Session, scope: Scope, region: str | None, _currency: str) -> Rows:
+def _deals(
+    session: Session, scope: Scope, region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_deals(session, scope=scope, region=region, limit=PAGE, offset=offset),
         DEAL_COLUMNS,
     )
 
 
-def _trade(session: Session, scope: Scope, region: str | None, _currency: str) -> Rows:
+def _trade(
+    session: Session, scope: Scope, region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_trade(session, scope=scope, region=region, limit=PAGE, offset=offset),
         list(schemas.TradeRecord.model_fields),
     )
 
 
-def _targets(session: Session, scope: Scope, region: str | None, _currency: str) -> Rows:
+def _targets(
+    session: Session, scope: Scope, region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_targets(session, scope=scope, region=region, limit=PAGE, offset=offset),
         list(schemas.TargetRecord.model_fields),
     )
 
 
-def _rates(session: Session, _scope: Scope, _region: str | None, _currency: str) -> Rows:
+def _trade_converted(
+    session: Session, scope: Scope, region: str | None, currency: str, _period: Period
+) -> Rows:
+    columns = ["region", "year", "group", "amount", "currency", f"amount_{currency}", "rates"]
+    rows: list[list[Any]] = []
+    offset = 0
+    while offset < MAX_ROWS:
+        page = converted_trade(
+            session, scope=scope, region=region, currency=currency, limit=PAGE, offset=offset
+        )
+        rows += [
+            [
+                r.region,
+                r.year,
+                r.group,
+                r.amount,
+                r.currency,
+                r.converted,
+                "; ".join(f"{u['currency']} {u['per_usd']}/USD {u['day']}" for u in r.rate_notes()),
+            ]
+            for r in page.items
+        ]
+        offset += PAGE
+        if offset >= page.total:
+            break
+    return columns, rows
+
+
+def _targets_vs_actual(
+    session: Session, scope: Scope, region: str | None, currency: str, _period: Period
+) -> Rows:
+    rows, _used = targets_vs_actual(session, scope=scope, region=region, currency=currency)
+    columns = ["region", "year", f"actual_{currency}", f"target_{currency}", "actual_share"]
+    return columns, [[r["region"], r["year"], r["actual"], r["target"], r["share"]] for r in rows]
+
+
+def _rates(
+    session: Session, _scope: Scope, _region: str | None, _currency: str, _period: Period
+) -> Rows:
     return _paged(
         lambda offset: list_rates(session, limit=PAGE, offset=offset),
         list(schemas.RateRecord.model_fields),
@@ -135,6 +190,8 @@ EXPORTS: dict[str, tuple[Builder, Permission]] = {
     "deals": (_deals, Permission.deals_read),
     "trade": (_trade, Permission.trade_read),
     "trade-targets": (_targets, Permission.trade_read),
+    "trade-converted": (_trade_converted, Permission.trade_read),
+    "targets-vs-actual": (_targets_vs_actual, Permission.trade_read),
     "exchange-rates": (_rates, Permission.trade_read),
 }
 
@@ -182,11 +239,17 @@ def to_xlsx(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
 
 
 def export_table(
-    session: Session, name: str, fmt: str, scope: Scope, region: str | None, currency: str
+    session: Session,
+    name: str,
+    fmt: str,
+    scope: Scope,
+    region: str | None,
+    currency: str,
+    period: Period = NO_PERIOD,
 ) -> tuple[bytes, str]:
     """Table ``name`` as ``fmt`` (csv|xlsx): the bytes and their media type."""
     build, _permission = EXPORTS[name]
-    columns, rows = build(session, scope, region, currency)
+    columns, rows = build(session, scope, region, currency, period)
     if fmt == "xlsx":
         return to_xlsx(name, columns, rows), XLSX_TYPE
     return to_csv(columns, rows), "text/csv; charset=utf-8"

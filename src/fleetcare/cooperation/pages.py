@@ -8,31 +8,39 @@ session's anti-forgery token and is audited like the API's transition.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from fleetcare.cooperation import schemas, service
+from fleetcare.cooperation import deal_forms, schemas, service, trade_pages
 from fleetcare.cooperation.figures import deals_figure, map_figure, trade_figure
 from fleetcare.cooperation.stages import MOVES, Stage
 from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
-from fleetcare.core.errors import InvalidInput
+from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+# the deal forms first: /deals/new must not be read as /deals/{deal_id}
+router.include_router(deal_forms.router)
+router.include_router(trade_pages.router)
 DealReader = Annotated[Principal, Depends(require(Permission.deals_read))]
 DealWriter = Annotated[Principal, Depends(require(Permission.deals_write))]
 BoardReader = Annotated[Principal, Depends(require(Permission.dashboard_read))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$")]
+# a day typed in the period form: empty means the default; anything else must be YYYY-MM-DD
+FromDay = Annotated[str, Query(alias="from", max_length=10)]
+ToDay = Annotated[str, Query(max_length=10)]
 PAGE_SIZE = 50
 
 
@@ -118,20 +126,49 @@ def move_page(
     return render(request, "cooperation/deal.html", context, status_code=status_code)
 
 
+def period_of(first: str, last: str) -> tuple[date | None, date | None]:
+    """The period form's two days (empty: the default), or ``InvalidInput`` naming the field."""
+    days: list[date | None] = []
+    for field, text in (("from", first), ("to", last)):
+        try:
+            days.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            message = _("'{text}' is not a day (YYYY-MM-DD)").format(text=text)
+            raise InvalidInput([FieldError(field, message)]) from None
+    return days[0], days[1]
+
+
 def _board_context(
-    session: DbSession, principal: Principal, region: str | None, currency: str
+    session: DbSession,
+    principal: Principal,
+    region: str | None,
+    currency: str,
+    first: str = "",
+    last: str = "",
 ) -> dict[str, Any]:
+    chosen = {"region": region or "", "currency": currency, "from": first, "to": last}
     context: dict[str, Any] = {
         "regions": fleet_service.region_names(session, scope=principal.scope),
         "currencies": service.currencies(session),
         "region": region,
         "currency": currency,
+        "first": first,
+        "last": last,
+        "query": urlencode({k: v for k, v in chosen.items() if v}),
         "board": None,
         "problems": [],
         "exports": [n for n, (_b, p) in service.EXPORTS.items() if principal.can(p)],
     }
     try:
-        board = service.dashboard(session, scope=principal.scope, region=region, currency=currency)
+        start, end = period_of(first, last)
+        board = service.dashboard(
+            session,
+            scope=principal.scope,
+            region=region,
+            currency=currency,
+            first=start,
+            last=end,
+        )
     except InvalidInput as exc:
         context["problems"] = problems_of(exc)
         return context
@@ -151,9 +188,12 @@ def dashboard_page(
     principal: BoardReader,
     region: SearchText = None,
     currency: Currency = "USD",
+    from_: FromDay = "",
+    to: ToDay = "",
 ) -> Response:
-    """The regional dashboard: every figure, the trade and deals charts, the map, exports."""
-    context = _board_context(session, principal, region, currency)
+    """The regional dashboard over the period ``from`` … ``to``: every figure, the trade and
+    deals charts, the map, exports."""
+    context = _board_context(session, principal, region, currency, from_, to)
     return render(
         request,
         "cooperation/dashboard.html",
@@ -169,9 +209,11 @@ def report_page(
     principal: BoardReader,
     region: SearchText = None,
     currency: Currency = "USD",
+    from_: FromDay = "",
+    to: ToDay = "",
 ) -> Response:
     """One printable page for the partner region's meeting (a print stylesheet, no charts)."""
-    context = _board_context(session, principal, region, currency)
+    context = _board_context(session, principal, region, currency, from_, to)
     context["printed_on"] = today()
     return render(
         request,
@@ -189,13 +231,22 @@ def export_page(
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
     region: SearchText = None,
     currency: Currency = "USD",
+    from_: FromDay = "",
+    to: ToDay = "",
 ) -> Response:
-    """A dashboard table or cooperation list as CSV or XLSX, for the signed-in browser."""
+    """A dashboard table (over the period) or a cooperation list as CSV or XLSX, for the
+    signed-in browser."""
     if name not in service.EXPORTS:
         raise HTTPException(404, _("no table '{name}'").format(name=name[:40]))
     if not principal.can(service.EXPORTS[name][1]):
         raise HTTPException(403, _("your role may not do this"))
-    body, media = service.export_table(session, name, format, principal.scope, region, currency)
+    try:
+        period = period_of(from_, to)
+    except InvalidInput as exc:
+        raise HTTPException(422, "; ".join(problems_of(exc))) from None
+    body, media = service.export_table(
+        session, name, format, principal.scope, region, currency, period
+    )
     return Response(
         body,
         media_type=media,

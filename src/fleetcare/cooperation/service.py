@@ -4,9 +4,10 @@ call.
 Reads take a Session and the caller's ``Scope`` and return schemas; writes take the acting
 ``Principal``, leave an audit entry and never commit (the request's or command's transaction
 does). The code lives by idea in ``deals`` (the stage machine's moves, shipment; the pure rules
-in ``stages``), ``trade`` (figures, targets and their yearly series), ``rates`` (the table
-behind the pure ``money`` conversion), ``dashboard`` (every figure; the pure arithmetic and
-charts in ``figures``), ``exports`` (CSV and XLSX) and ``tables`` (import).
+in ``stages``), ``trade`` (figures, targets and their yearly series; ``trade_report`` converts
+them for the trade pages), ``uploads`` (a page's file import), ``rates`` (the table behind the
+pure ``money`` conversion), ``dashboard`` (every figure; the pure arithmetic and charts in
+``figures``), ``exports`` (CSV and XLSX) and ``tables`` (import).
 """
 
 from __future__ import annotations
@@ -31,4 +32,9 @@ from fleetcare.cooperation.trade import list_targets as list_targets
 from fleetcare.cooperation.trade import list_trade as list_trade
 from fleetcare.cooperation.trade import put_target as put_target
 from fleetcare.cooperation.trade import put_trade as put_trade
+from fleetcare.cooperation.trade import target_read as target_read
+from fleetcare.cooperation.trade import trade_read as trade_read
+from fleetcare.cooperation.trade_report import converted_trade as converted_trade
+from fleetcare.cooperation.trade_report import targets_vs_actual as targets_vs_actual
+from fleetcare.cooperation.uploads import import_upload as import_upload
 from fleetcare.service.service import Conflict as Conflict

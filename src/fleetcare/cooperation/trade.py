@@ -32,7 +32,9 @@ def year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
-def _scoped(statement: Any, table: Any, scope: Scope, region: str | None) -> Any:
+def scoped(statement: Any, table: Any, scope: Scope, region: str | None) -> Any:
+    """``statement`` over trade figures or targets narrowed to the regions ``scope`` sees,
+    and to ``region`` when named."""
     regions = visible_regions(scope)
     if regions is not None:
         statement = statement.where(table.region_id.in_(regions))
@@ -53,7 +55,7 @@ def list_trade(
     cursor: str | None = None,
 ) -> Page[schemas.TradeRead]:
     """A page of trade figures by region, year and group."""
-    statement = _scoped(select(TradeFigure), TradeFigure, scope, region)
+    statement = scoped(select(TradeFigure), TradeFigure, scope, region)
     if year is not None:
         statement = statement.where(TradeFigure.year == year)
     if group is not None:
@@ -87,7 +89,7 @@ def list_targets(
     """A page of trade targets by region and year."""
     window = entity_page(
         session,
-        _scoped(select(TradeTarget), TradeTarget, scope, region),
+        scoped(select(TradeTarget), TradeTarget, scope, region),
         name="targets",
         order=(TradeTarget.region_id, TradeTarget.year),
         loads=(joinedload(TradeTarget.region),),
@@ -100,6 +102,18 @@ def list_targets(
         for r in window.rows
     ]
     return Page[schemas.TargetRead](items=items, **window.meta())
+
+
+def trade_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.TradeRead:
+    """One trade figure the scope sees (else ``NotFound``)."""
+    return schemas.TradeRead.model_validate(crud.read_values(session, TRADE, row_id, scope))
+
+
+def target_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.TargetRead:
+    """One trade target the scope sees (else ``NotFound``)."""
+    return schemas.TargetRead.model_validate(
+        crud.read_values(session, TRADE_TARGETS, row_id, scope)
+    )
 
 
 def put_trade(session: Session, record: schemas.TradeRecord, *, by: Principal) -> int:
@@ -143,7 +157,7 @@ def trade_series(
     groups: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     targets: dict[int, Decimal] = defaultdict(Decimal)
     figures = session.execute(
-        _scoped(
+        scoped(
             select(TradeFigure.year, TradeFigure.group, TradeFigure.amount, TradeFigure.currency),
             TradeFigure,
             scope,
@@ -156,7 +170,7 @@ def trade_series(
         volume[year] += converted.amount
         groups[year][group.value] += converted.amount
     aims = session.execute(
-        _scoped(
+        scoped(
             select(TradeTarget.year, TradeTarget.amount, TradeTarget.currency),
             TradeTarget,
             scope,

@@ -28,6 +28,18 @@ from fleetcare.core.schemas import Page
 router = APIRouter(prefix="/api", tags=["cooperation"])
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with stored state"}}
 CurrencyQuery = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="reporting currency")]
+FromQuery = Annotated[
+    date | None,
+    Query(
+        alias="from",
+        ge=date(1990, 1, 1),
+        description="first day of the period (default: 364 days before `to`)",
+    ),
+]
+ToQuery = Annotated[
+    date | None,
+    Query(le=date(2100, 12, 31), description="last day of the period (default: today)"),
+]
 
 
 # --- deals -----------------------------------------------------------------------------------
@@ -165,11 +177,12 @@ def read_dashboard(
     principal: CurrentPrincipal,
     region: SearchText = None,
     currency: CurrencyQuery = "USD",
-    from_: Annotated[date | None, Query(alias="from", ge=date(1990, 1, 1))] = None,
-    to: Annotated[date | None, Query(le=date(2100, 12, 31))] = None,
+    from_: FromQuery = None,
+    to: ToQuery = None,
 ) -> schemas.Dashboard:
     """Every figure of the dashboard for ``region`` (default: all the caller sees), money in
-    ``currency``; 422 naming ``currency`` when an amount has no rate on or before its day."""
+    ``currency``, period figures over ``from`` … ``to``; 422 naming ``currency`` when an amount
+    has no rate on or before its day, naming ``from`` when the period runs backwards."""
     return service.dashboard(
         session, scope=principal.scope, region=region, currency=currency, first=from_, last=to
     )
@@ -183,15 +196,19 @@ def export_table(
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
     region: SearchText = None,
     currency: CurrencyQuery = "USD",
+    from_: FromQuery = None,
+    to: ToQuery = None,
 ) -> Response:
-    """One of the dashboard's tables, or a cooperation list, as CSV or XLSX (a list needs the
-    permission that reads it)."""
+    """One of the dashboard's tables (over the period ``from`` … ``to``), or a cooperation
+    list, as CSV or XLSX (a list needs the permission that reads it)."""
     if name not in service.EXPORTS:
         raise HTTPException(404, _("no table '{name}'").format(name=name[:40]))
     if not principal.can(service.EXPORTS[name][1]):
         raise HTTPException(403, _("your role may not do this"))
     assert format in FORMATS
-    body, media = service.export_table(session, name, format, principal.scope, region, currency)
+    body, media = service.export_table(
+        session, name, format, principal.scope, region, currency, (from_, to)
+    )
     return Response(
         body,
         media_type=media,

@@ -138,12 +138,19 @@ def import_file(
 
 
 def audit_import(
-    session: Session, entity: str, path: Path, result: ApplyResult, *, actor: str
+    session: Session,
+    entity: str,
+    path: Path,
+    result: ApplyResult,
+    *,
+    actor: str,
+    key: str | None = None,
 ) -> None:
     """Audit an import: each row written (``import.create`` / ``import.update``, before and
     after) when there are at most ``AUDIT_EACH_ROW_UP_TO``, and one ``import`` entry for the
-    file: its SHA-256, the counts per table, and, when the rows were too many to audit one by
-    one, the keys of the first ``AUDIT_KEYS_AT_MOST`` rows changed."""
+    file (its key ``key``, default the path): its SHA-256, the counts per table, and, when the
+    rows were too many to audit one by one, the keys of the first ``AUDIT_KEYS_AT_MOST`` rows
+    changed."""
     changes = result.changes
     each_row = len(changes) <= AUDIT_EACH_ROW_UP_TO
     if each_row:
@@ -164,7 +171,9 @@ def audit_import(
         summary["changed"] = [change.key for change in changes[:AUDIT_KEYS_AT_MOST]]
         summary["changed_listed"] = min(len(changes), AUDIT_KEYS_AT_MOST)
         summary["changed_total"] = len(changes)
-    audit.record(session, actor=actor, action="import", entity=entity, key=str(path), after=summary)
+    audit.record(
+        session, actor=actor, action="import", entity=entity, key=key or str(path), after=summary
+    )
 
 
 def export_chunks(

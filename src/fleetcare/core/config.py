@@ -15,6 +15,10 @@
                             default 2.
 ``FLEETCARE_HEAVY_QUEUE``   heavy jobs that may wait for those threads, per process; default 8
                             (beyond it: 503 with Retry-After).
+``FLEETCARE_WORKERS``       server processes sharing the database; ``fleetcare serve --workers``
+                            sets it for its processes; default 1. Sizes each process's pool.
+``FLEETCARE_DB_MAX_CONNECTIONS`` the PostgreSQL server's ``max_connections``, which the pools of
+                            all processes must fit in (``core.pool``); default 100.
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ class Settings(BaseSettings):
     max_plan_cells: int = Field(default=200_000, ge=1, le=100_000_000)
     heavy_workers: int = Field(default=2, ge=1, le=64)
     heavy_queue: int = Field(default=8, ge=0, le=1000)
+    # Server processes (fleetcare serve --workers) and the connections their pools must fit in.
+    workers: int = Field(default=1, ge=1, le=256)
+    db_max_connections: int = Field(default=100, ge=24, le=100_000)
     # The certification ladder (workforce.ladder): supervised jobs a trainee needs for certified.
     ladder_supervised_jobs: int = Field(default=10, ge=0, le=1000)
 

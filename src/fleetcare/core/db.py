@@ -2,6 +2,8 @@
 
 SQLite is the embedded default (foreign keys on, WAL, a busy timeout so concurrent writers wait
 instead of failing); PostgreSQL is the production database. Both run the same migrations.
+On PostgreSQL each process's pool is sized by ``core.pool`` so that the pools of all server
+processes (``FLEETCARE_WORKERS``) fit in the server's ``max_connections``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from fleetcare.core.config import get_settings
+from fleetcare.core.pool import pool_sizes
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -89,7 +94,11 @@ def get_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    settings = get_settings()
+    sizes = pool_sizes(settings.workers, settings.db_max_connections)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=sizes.pool_size, max_overflow=sizes.max_overflow
+    )
 
 
 @cache

@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     trade_read = "trade.read"  # trade figures and targets (within scope), exchange rates
     trade_write = "trade.write"  # trade figures and targets of the principal's regions
     dashboard_read = "dashboard.read"  # the regional cooperation dashboard and report
+    analytics_read = "analytics.read"  # reliability fits, early warnings (within scope)
     users_manage = "users.manage"
     audit_read = "audit.read"
 
@@ -68,7 +69,11 @@ _COOP_READ = {Permission.deals_read, Permission.trade_read, Permission.dashboard
 _COOP_WRITE = _COOP_READ | {Permission.deals_write, Permission.trade_write}
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.planner: frozenset(_STAFF | _COOP_READ | {Permission.parts_write, Permission.stock_move}),
+    Role.planner: frozenset(
+        _STAFF
+        | _COOP_READ
+        | {Permission.parts_write, Permission.stock_move, Permission.analytics_read}
+    ),
     Role.dispatcher: frozenset(
         _STAFF
         | _REPORT
@@ -89,7 +94,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
         | _DISPATCH
         | _TRAIN
         | _COOP_WRITE
-        | {Permission.fleet_write, Permission.usage_write}
+        | {Permission.fleet_write, Permission.usage_write, Permission.analytics_read}
     ),
     Role.technician: frozenset(
         _STAFF

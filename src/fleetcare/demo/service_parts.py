@@ -40,7 +40,6 @@ from fleetcare.parts.models import (
     ComponentGroup,
     Lane,
     Location,
-    LocationKind,
     MoveKind,
     Part,
     StockLevel,
@@ -99,14 +98,13 @@ class PartsStory:
             family = family_of.get(part.number.split("-")[0])
             if family is not None:
                 self.catalogue[(family, part.group)].append(part)
-        self.depots = dict(
-            session.execute(
-                select(Region.name, Location.code)
-                .join(Location, Location.region_id == Region.id)
-                .where(Location.kind == LocationKind.depot)
-                .order_by(Location.id.desc())  # the first depot of a region wins, as served
-            ).all()
-        )
+        code_of = {id_: code for id_, code in session.execute(select(Location.id, Location.code))}
+        depot_of_site = parts.serving_depots(session)
+        self.depots: dict[str, str] = {  # serial → the depot serving its site, as work orders draw
+            serial: code_of[depot_of_site[site_id]]
+            for serial, site_id in session.execute(select(Unit.serial, Unit.site_id))
+            if site_id in depot_of_site
+        }
         self.air_days = dict(
             session.execute(
                 select(Location.code, Lane.lead_time_days)
@@ -133,7 +131,7 @@ class PartsStory:
     def plan(self, unit: UnitFacts, group: ComponentGroup, asked: datetime) -> Need | None:
         """The part line a repair started at ``asked`` needs, if any, and how it is covered."""
         choices = self.catalogue.get((unit.family, group))
-        depot = self.depots.get(unit.region)
+        depot = self.depots.get(unit.serial)
         if not choices or depot is None or self.rng.random() >= PARTS_SHARE:
             return None
         part = choices[int(self.rng.integers(len(choices)))]
@@ -260,7 +258,7 @@ class PartsStory:
             donor = self._donor(unit, need.asked)
             read = self._resolve(order_id, need, option, at, donor=donor)
             assert read.donor_defect is not None
-            self._repair_donor(read.donor_defect, need, at, end)
+            self._repair_donor(read.donor_defect, donor, need, at, end)
         elif option is LineOption.emergency:
             self._receipt(need.part, HUB, need.quantity, at, "replenishment from the plant")
             read = self._resolve(order_id, need, option, at)
@@ -281,9 +279,12 @@ class PartsStory:
             with frozen(need.ready):
                 service.reserve_again(self.session, order_id, need.line, by=self.by)
 
-    def _repair_donor(self, defect_id: int, need: Need, taken: datetime, end: datetime) -> None:
-        """The donor's own repair: the part comes about a week later and it is back in service
-        (unless that falls after the scenario's date: then it is still down)."""
+    def _repair_donor(
+        self, defect_id: int, donor: str | None, need: Need, taken: datetime, end: datetime
+    ) -> None:
+        """The donor's own repair: the part comes about a week later to the depot serving the
+        donor's site, and it is back in service (unless that falls after the scenario's date:
+        then it is still down)."""
         opened = taken + timedelta(hours=2)
         started = taken + timedelta(hours=float(self.rng.exponential(96.0)) + 72)
         done = started + timedelta(hours=float(self.rng.exponential(4.0)) + 2)
@@ -301,7 +302,8 @@ class PartsStory:
                 service.transition(
                     self.session, order.id, schemas.TransitionCreate(to=to, at=at), by=self.by
                 )
-        self._receipt(need.part, need.depot, need.quantity, started, "replenishment")
+        depot = self.depots.get(donor or "", need.depot)
+        self._receipt(need.part, depot, need.quantity, started, "replenishment")
         with frozen(started):
             service.add_part(
                 self.session,

@@ -1,4 +1,5 @@
-"""Rules of thumb to compare the optimised plan with, evaluated by the same VARI-METRIC model.
+"""Rules of thumb to compare the optimised plan with, evaluated by the same model (``exact`` by
+default, or ``vari-metric``).
 
 - **fill rate**: every location of a part holds the smallest s with P(X ≤ s − 1) ≥ F, X its
   own pipeline (demand through it × its resupply days, Poisson or negative binomial with the
@@ -6,7 +7,7 @@
 - **min/max**: every location holds ⌈k × 30.4 × λ⌉ pieces, k months of the demand through it.
 - **current stock**: what the ledger holds now (from the database, see ``build``).
 
-Each baseline is a stock array (parts × locations) that ``varimetric.evaluate`` scores.
+Each baseline is a stock array (parts × locations) that ``exact.evaluate`` scores.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.planning.varimetric import evaluate
 
 DAYS_PER_MONTH = 30.4
 FILL_RATES = (0.8, 0.9, 0.95, 0.99)
@@ -73,8 +74,12 @@ def months_stock(problem: PlanningProblem, months: float) -> NDArray[np.int64]:
     return np.ceil(months * DAYS_PER_MONTH * problem.throughput - 1e-9).astype(np.int64)
 
 
-def baselines(problem: PlanningProblem, current: NDArray[np.int64] | None = None) -> list[Baseline]:
-    """The rules of thumb (and the current stock, when given), each evaluated."""
+def baselines(
+    problem: PlanningProblem,
+    current: NDArray[np.int64] | None = None,
+    model: Model = DEFAULT_MODEL,
+) -> list[Baseline]:
+    """The rules of thumb (and the current stock, when given), each evaluated in ``model``."""
     plans: list[tuple[str, float, NDArray[np.int64]]] = []
     if current is not None:
         plans.append(("current", 0.0, current))
@@ -82,7 +87,7 @@ def baselines(problem: PlanningProblem, current: NDArray[np.int64] | None = None
     plans += [("months", months, months_stock(problem, months)) for months in MONTHS_OF_DEMAND]
     result = []
     for rule, parameter, stock in plans:
-        evaluation = evaluate(problem, stock)
+        evaluation = evaluate(problem, stock, model)
         result.append(Baseline(rule, parameter, stock, evaluation.cost, evaluation.availability))
     return result
 

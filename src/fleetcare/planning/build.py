@@ -22,7 +22,14 @@
   TSB, credibility weight n/(n + 12) for n months of history), and the part's ``vmr`` is the
   history's pooled variance-to-mean ratio (``forecast.dispersion``; 1 without history).
 
-Left for a later slice: failure rates from reliability fits (the analytics issue).
+- **Fitted rates** (``fitted``, from the reliability fits the composition root registers with
+  ``planning.service.use_rates``): for the machines of a product model × component group ×
+  climate class with a fit, the group's failures per day are the coming year's expected
+  failures from each machine's current engine hours (``rates.WeibullHazard``), and each failure
+  replaces one piece of the group, taken in proportion to the pieces fitted (a part's share:
+  its quantity over the group's on the model's bill of materials). Other machines keep the
+  engineering rate above. Each part says which it used: ``rate_source`` ``fitted``,
+  ``engineering`` or ``mixed``.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ from fleetcare.parts.models import (
 )
 from fleetcare.parts.service import serving_depots
 from fleetcare.planning.forecast import blend, dispersion
+from fleetcare.planning.rates import FittedRates
 
 HISTORY_MONTHS = 24
 # A cannibalised or grey piece is booked in (+ on hand) and then leaves by an issue, so the
@@ -83,11 +91,21 @@ def _hours_per_day(unit: Unit, today: datetime) -> float:
     return min(24.0, unit.engine_hours / days)
 
 
+def _hours_now(unit: Unit, today: datetime, per_day: float) -> float:
+    if unit.engine_hours is not None:
+        return unit.engine_hours
+    return per_day * max(0, (today.date() - unit.warranty_start).days)
+
+
 def build_problem(
-    session: Session, *, region: str | None = None, today: datetime | None = None
+    session: Session,
+    *,
+    region: str | None = None,
+    today: datetime | None = None,
+    rates: FittedRates | None = None,
 ) -> dict[str, Any]:
     """The planning problem of one region's depots (or the whole network) as a JSON document,
-    as of ``today`` (naive UTC; now when not given)."""
+    as of ``today`` (naive UTC; now when not given), with fitted ``rates`` where given."""
     # Every query in a fixed order: the same database gives the same document, to the last bit
     # of each summed rate, whatever order the rows happen to be stored in.
     locations = list(session.scalars(select(Location).order_by(Location.code)))
@@ -96,8 +114,14 @@ def build_problem(
     wanted = None if region is None else {r.id for r in regions.values() if r.name == region}
     if today is None:
         today = utcnow()
+    if rates is not None and not rates.hazards:
+        rates = None  # no fit to use: exactly the engineering rates
     # machines (and their operating hours) per depot, by model
     fleet: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    # (engine hours now, hours per day) per depot, by model and the unit's climate
+    ages: dict[int, dict[tuple[int, ClimateClass], list[tuple[float, float]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     depot_of_site = serving_depots(session, wanted)
     units = session.execute(
         select(Unit, Site.id, Site.region_id)
@@ -108,7 +132,12 @@ def build_problem(
     for unit, site_id, region_id in units:
         depot = depot_of_site.get(site_id)
         if depot is not None and (wanted is None or region_id in wanted):
-            fleet[depot][unit.model_id].append(_hours_per_day(unit, today))
+            per_day = _hours_per_day(unit, today)
+            fleet[depot][unit.model_id].append(per_day)
+            climate = regions[region_id].climate
+            ages[depot][(unit.model_id, climate)].append(
+                (_hours_now(unit, today, per_day), per_day)
+            )
     keep: set[int] = set()
     for depot in fleet:
         node: int | None = depot
@@ -156,6 +185,16 @@ def build_problem(
     for part_id, model_id, quantity in bom:
         if model_id in models:
             fitted[part_id].append((model_id, quantity))
+    # pieces of each component group fitted on each model (a failure replaces one of them)
+    pieces: dict[tuple[int, ComponentGroup], int] = defaultdict(int)
+    if rates is not None:
+        lines = session.execute(
+            select(BomLine.model_id, Part.group, BomLine.quantity).join(
+                Part, Part.id == BomLine.part_id
+            )
+        )
+        for model_id, group, quantity in lines:
+            pieces[(model_id, group)] += quantity
     # a part without a cost cannot be planned (the problem file needs a cost > 0): left out
     parts = {
         p.id: p
@@ -164,16 +203,24 @@ def build_problem(
     for part_id in list(fitted):
         if part_id not in parts:
             del fitted[part_id]
+    sources: dict[int, set[str]] = defaultdict(set)
     for part_id, uses in fitted.items():
         per_hour = ANNUAL_REPLACEMENTS[parts[part_id].group] / REFERENCE_HOURS
         for depot, by_model in fleet.items():
             served = regions.get(by_id[depot].region_id or -1)
             factor = CLIMATE_FACTOR[served.climate] if served else 1.0
-            rate = (
-                sum(quantity * sum(by_model.get(model_id, [])) for model_id, quantity in uses)
-                * per_hour
-                * factor
-            )
+            if rates is None:
+                rate = (
+                    sum(quantity * sum(by_model.get(model_id, [])) for model_id, quantity in uses)
+                    * per_hour
+                    * factor
+                )
+                sources[part_id].add("engineering")
+            else:
+                rate, used = _fitted_rate(
+                    rates, parts[part_id], uses, ages[depot], models, pieces, per_hour * factor
+                )
+                sources[part_id] |= used
             if rate > 0:
                 demand[part_id][by_id[depot].code] = rate
     history, months_of = demand_history(session, set(fleet), today)
@@ -199,12 +246,47 @@ def build_problem(
             "unit_cost": float(parts[pid].unit_cost),
             "qty_per_unit": max(q for _m, q in fitted[pid]),
             "vmr": round(vmr.get(pid, 1.0), 4),
+            "rate_source": _source(sources[pid]),
             "demand_per_day": dict(sorted(rates.items())),
             **_simulation_fields(parts[pid]),
         }
         for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
     ]
     return {"format": "fleetcare-plan/1", "locations": location_rows, "parts": part_rows}
+
+
+def _fitted_rate(
+    rates: FittedRates,
+    part: Part,
+    uses: list[tuple[int, int]],
+    ages: dict[tuple[int, ClimateClass], list[tuple[float, float]]],
+    models: dict[int, ProductModel],
+    pieces: dict[tuple[int, ComponentGroup], int],
+    engineering_per_hour: float,
+) -> tuple[float, set[str]]:
+    """Pieces a day of ``part`` at one depot, and the sources used: per model and climate,
+    the fitted group failures a day × the part's share of the group's pieces, or the
+    engineering rate where the cohort has no fit."""
+    rate, used = 0.0, set()
+    for model_id, quantity in uses:
+        for (unit_model, climate), machines in sorted(ages.items()):
+            if unit_model != model_id:
+                continue
+            hazard = rates.get(models[model_id].code, part.group.value, climate.value)
+            if hazard is None:
+                rate += quantity * sum(d for _t, d in machines) * engineering_per_hour
+                used.add("engineering")
+                continue
+            share = quantity / max(pieces[(model_id, part.group)], quantity)
+            now = [t for t, _d in machines]
+            rate += share * hazard.failures_per_day(now, [d for _t, d in machines])
+            used.add("fitted")
+    return rate, used
+
+
+def _source(used: set[str]) -> str:
+    """``fitted``, ``engineering``, or ``mixed`` when the part's depots and models used both."""
+    return used.pop() if len(used) == 1 else ("mixed" if used else "engineering")
 
 
 def _simulation_fields(part: Part) -> dict[str, float]:

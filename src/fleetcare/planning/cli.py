@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from fleetcare.core.cli import bad_file, command_session, err, refused
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
     OptimiseParams,
     OptimiseRequestError,
@@ -28,7 +30,7 @@ from fleetcare.planning.problem import (
     read_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluate, evaluation_document
+from fleetcare.planning.varimetric import evaluation_document
 
 if TYPE_CHECKING:
     pass
@@ -64,6 +66,14 @@ def build_command(
             parts=len(document["parts"]), locations=len(document["locations"]), out=out
         )
     )
+    sources = Counter(part.get("rate_source", "engineering") for part in document["parts"])
+    err.print(
+        _(
+            "Replacement rates: {fitted} parts fitted, {mixed} mixed, {engineering} engineering."
+        ).format(
+            fitted=sources["fitted"], mixed=sources["mixed"], engineering=sources["engineering"]
+        )
+    )
 
 
 @app.command("evaluate")
@@ -75,6 +85,9 @@ def evaluate_command(
     as_json: Annotated[
         bool, typer.Option("--json", help=_("print the evaluation as JSON"))
     ] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("exact distributions or VARI-METRIC's two moments"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Availability, cost and backorders of a stock plan."""
     problem = _problem(problem_file)
@@ -82,7 +95,7 @@ def evaluate_command(
         stock = read_stock(stock_file, problem)
     except ProblemError as exc:
         raise bad_file(stock_file, exc.messages) from None
-    result = evaluate(problem, stock)
+    result = evaluate(problem, stock, model)
     if as_json:
         print(json.dumps(evaluation_document(problem, stock, result)))
     err.print(
@@ -111,9 +124,12 @@ def optimise_command(
         int, typer.Option(min=1, max=20_000, help=_("pieces per part-location at most"))
     ] = 2000,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("plan in the exact model or in VARI-METRIC's"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """The availability-against-cost curve up to a target or a budget, and its last plan."""
-    params = OptimiseParams(target_availability, budget, max_pieces)
+    params = OptimiseParams(target_availability, budget, max_pieces, model=model)
     try:
         check_request(target_availability, budget)
     except OptimiseRequestError as exc:
@@ -137,7 +153,14 @@ def optimise_command(
     if as_json:
         print(
             json.dumps(
-                {"availability": curve.last.availability, "cost": curve.last.cost, "curve": points}
+                {
+                    "availability": curve.last.availability,
+                    "cost": curve.last.cost,
+                    "curve": points,
+                    "part_models": dict(
+                        zip(problem.part_ids, part_models(problem, model), strict=True)
+                    ),
+                }
             )
         )
     err.print(
@@ -156,6 +179,9 @@ def baselines_command(
         Path | None, typer.Option("--stock", help=_("the current stock, to compare as well"))
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the table as JSON"))] = False,
+    model: Annotated[
+        Model, typer.Option(help=_("evaluate in the exact model or in VARI-METRIC's"))
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Rules of thumb (same fill rate everywhere, k months of demand) and the current stock,
     evaluated by the same model as the optimised plan."""
@@ -166,7 +192,7 @@ def baselines_command(
             current = read_stock(stock_file, problem)
         except ProblemError as exc:
             raise bad_file(stock_file, exc.messages) from None
-    rows = baselines(problem, current)
+    rows = baselines(problem, current, model)
     if as_json:
         print(json.dumps([baseline_document(row) for row in rows]))
         return

@@ -23,7 +23,9 @@ from numba import njit
 from numpy.typing import NDArray
 
 from fleetcare.core.errors import ParameterError
+from fleetcare.planning.exact import DEFAULT_MODEL, Model
 from fleetcare.planning.kernels import depth_first, part_hull
+from fleetcare.planning.kernels.rescore import exact_hull
 from fleetcare.planning.problem import PlanningProblem
 
 
@@ -41,7 +43,9 @@ class OptimiseParams:
     location stops trying more of its own levels once the most any higher level could add —
     its children's curve with nothing on backorder at the location — lies within
     ``level_tolerance`` (in Σ N Z ln(1 − EBO/(N Z)), about backorders) of the hull it has
-    (see ``kernels.tree``); a negative tolerance tries every level.
+    (see ``kernels.tree``); a negative tolerance tries every level. ``model`` ``exact``
+    re-scores each part's hull vertices with the exact distributions and keeps their exact
+    hull (``kernels.rescore``), so the curve is in the model ``exact.evaluate`` reports.
     """
 
     target_availability: float | None = None
@@ -50,6 +54,7 @@ class OptimiseParams:
     thinning: float = 0.5
     negligible_backorders: float = 1e-6
     level_tolerance: float = 1e-6
+    model: Model = DEFAULT_MODEL
 
 
 class OptimiseRequestError(ParameterError):
@@ -207,6 +212,17 @@ def part_hulls(
             params.negligible_backorders,
             params.level_tolerance,
         )
+        if params.model == "exact":
+            pieces, value, stock_dfs, leaf_dfs = exact_hull(
+                tree,
+                flows[i],
+                leads[i],
+                units,
+                float(problem.vmr[i]),
+                float(problem.qty_per_unit[i]),
+                pieces,
+                stock_dfs,
+            )
         stock = np.zeros((pieces.size + 1, n_locations), dtype=np.int16)  # a zero row first
         stock[1:, order] = stock_dfs
         stock_rows, stock_columns = np.nonzero(stock[1:] != stock[:-1])

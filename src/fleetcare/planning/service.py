@@ -40,6 +40,7 @@ from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
+from fleetcare.planning.rates import FittedRates
 
 CACHE_SECONDS = 600.0
 CACHE_SIZE = 4  # solved regions kept at most (the least recently asked goes first)
@@ -60,15 +61,31 @@ class Loaded:
     currency: str
 
 
+RateProvider = Callable[[Session], FittedRates]
+_providers: list[RateProvider] = []  # at most one: the composition root's
+
+
+def use_rates(provider: RateProvider | None) -> None:
+    """Register where the plan's fitted replacement rates come from (the web app and the
+    root CLI register the reliability fits; planning sits below analytics and imports none).
+    None: engineering rates only."""
+    _providers[:] = [] if provider is None else [provider]
+
+
+def fitted_rates(session: Session) -> FittedRates | None:
+    """The registered provider's rates, or None when none is registered."""
+    return _providers[0](session) if _providers else None
+
+
 def problem_document(session: Session, *, region: str | None = None) -> dict[str, Any]:
     """The ``fleetcare-plan/1`` problem of one region's depots (or the whole network)."""
-    return build_problem(session, region=region)
+    return build_problem(session, region=region, rates=fitted_rates(session))
 
 
 def load_problem(session: Session, *, region: str | None = None) -> Loaded | None:
     """The region's problem and current stock, checked; None when no depot there serves
     machines. Raises ``ProblemError`` when the database holds what the problem file refuses."""
-    document = build_problem(session, region=region)
+    document = build_problem(session, region=region, rates=fitted_rates(session))
     if not document["parts"]:
         return None
     problem = parse_problem(document)

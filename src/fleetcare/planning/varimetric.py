@@ -100,6 +100,7 @@ class Evaluation:
     cost: float
     leaf_availability: dict[str, float]
     terms: tuple[PartTerms, ...]
+    models: tuple[str, ...] = ()  # per part: "vari-metric", "exact-poisson", "compound-poisson"
 
 
 def fleet_availability(
@@ -114,7 +115,17 @@ def fleet_availability(
 
 def evaluate(problem: PlanningProblem, stock: NDArray[np.int64]) -> Evaluation:
     """Availability, cost and backorders of ``stock`` (parts × locations, in pieces)."""
-    terms = all_terms(problem, stock)
+    models = ("vari-metric",) * len(problem.part_ids)
+    return summarise(problem, stock, all_terms(problem, stock), models)
+
+
+def summarise(
+    problem: PlanningProblem,
+    stock: NDArray[np.int64],
+    terms: tuple[PartTerms, ...],
+    models: tuple[str, ...],
+) -> Evaluation:
+    """Fleet and leaf availability and cost of ``stock`` from its terms (any model's)."""
     log_a = np.zeros(len(problem.location_ids))
     if terms:
         log_a = leaf_log_availability(problem, np.stack([term.ebo for term in terms])).sum(axis=0)
@@ -124,7 +135,7 @@ def evaluate(problem: PlanningProblem, stock: NDArray[np.int64]) -> Evaluation:
     ]
     cost = float((stock.sum(axis=1) * problem.unit_cost).sum())
     return Evaluation(
-        availability, cost, dict(zip(leaf_ids, per_leaf.tolist(), strict=True)), terms
+        availability, cost, dict(zip(leaf_ids, per_leaf.tolist(), strict=True)), terms, models
     )
 
 
@@ -150,4 +161,5 @@ def evaluation_document(
         "cost": result.cost,
         "locations": {loc: {"availability": a} for loc, a in result.leaf_availability.items()},
         "parts": parts,
+        "part_models": dict(zip(problem.part_ids, result.models, strict=True)),
     }

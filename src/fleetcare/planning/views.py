@@ -26,6 +26,7 @@ from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
     Curve,
     OptimiseParams,
@@ -41,7 +42,7 @@ from fleetcare.planning.problem import (
     parse_stock,
     stock_document,
 )
-from fleetcare.planning.varimetric import evaluate, evaluation_document
+from fleetcare.planning.varimetric import evaluation_document
 
 router = APIRouter(prefix="/api/plans", tags=["planning"])
 COMPUTE_PATHS = frozenset(
@@ -53,10 +54,11 @@ Document = Annotated[dict[str, Any], Body(description="a fleetcare-plan/1 proble
 
 
 class EvaluateBody(BaseModel):
-    """A problem and a stock plan to evaluate."""
+    """A problem and a stock plan to evaluate, and the model to evaluate it with."""
 
     problem: dict[str, Any]
     stock: dict[str, Any] = Field(default_factory=dict)
+    model: Model = DEFAULT_MODEL
 
 
 class OptimiseBody(BaseModel):
@@ -67,6 +69,7 @@ class OptimiseBody(BaseModel):
     budget: float | None = Field(default=None, ge=0, le=1e15)
     max_pieces: int = Field(default=2000, ge=1, le=20_000)
     max_points: int = Field(default=CURVE_POINTS, ge=2, le=MAX_CURVE_POINTS)
+    model: Model = DEFAULT_MODEL
 
 
 def check_cells(document: dict[str, Any], limit: int) -> None:
@@ -107,7 +110,7 @@ def _evaluated(body: EvaluateBody) -> dict[str, Any]:
         stock = parse_stock(body.stock, problem)
     except ProblemError as exc:
         raise InvalidInput([FieldError("stock", message) for message in exc.messages]) from None
-    return evaluation_document(problem, stock, evaluate(problem, stock))
+    return evaluation_document(problem, stock, evaluate(problem, stock, body.model))
 
 
 @router.post("/evaluate", **rule(Permission.parts_read))
@@ -119,7 +122,9 @@ async def evaluate_plan(body: EvaluateBody, pool: Heavy, cells: MaxPlanCells) ->
 
 
 def _optimised(body: OptimiseBody) -> dict[str, Any]:
-    params = OptimiseParams(body.target_availability, body.budget, body.max_pieces)
+    params = OptimiseParams(
+        body.target_availability, body.budget, body.max_pieces, model=body.model
+    )
     try:
         check_request(params.target_availability, params.budget)
         problem = _problem(body.problem)
@@ -133,6 +138,7 @@ def _optimised(body: OptimiseBody) -> dict[str, Any]:
         "curve": curve.as_json(body.max_points),
         "curve_points_total": int(curve.costs.size),
         "stock": stock_document(curve.stock, problem),
+        "part_models": dict(zip(problem.part_ids, part_models(problem, body.model), strict=True)),
     }
 
 
@@ -155,7 +161,7 @@ def _baselines(body: EvaluateBody) -> list[dict[str, object]]:
             current = parse_stock(body.stock, problem)
         except ProblemError as exc:
             raise InvalidInput([FieldError("stock", m) for m in exc.messages]) from None
-    return [baseline_document(row) for row in baselines(problem, current)]
+    return [baseline_document(row) for row in baselines(problem, current, body.model)]
 
 
 @router.post("/baselines", **rule(Permission.parts_read))

@@ -15,9 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fleetcare.planning.baselines import baselines
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.optimise import OptimiseParams, check_reached, check_request, optimise
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.planning.varimetric import evaluate
 from fleetcare.simulation.runner import Progress, SimulationParams, run
 from fleetcare.simulation.summary import summary
 
@@ -67,20 +67,22 @@ def compare(
     threads: int = 1,
     optimised: NDArray[np.int64] | None = None,
     progress: Progress | None = None,
+    model: Model = DEFAULT_MODEL,
 ) -> list[Compared]:
     """Simulate the optimised plan at ``target_availability`` (``optimised`` when already
-    solved) and every baseline; ``progress`` counts the plans done. Raises
+    solved) and every baseline, optimised and evaluated in ``model``; ``progress`` counts the
+    plans done. Raises
     ``OptimiseRequestError`` for a target out of range or out of reach."""
     if optimised is None:
         check_request(target_availability, None)
-        optimising = OptimiseParams(target_availability=target_availability)
+        optimising = OptimiseParams(target_availability=target_availability, model=model)
         curve = optimise(problem, optimising)
         check_reached(curve, optimising)
         optimised = curve.stock
     plans: list[tuple[str, str, float, NDArray[np.int64]]] = [
         (f"optimised for {target_availability:.1%}", "optimised", target_availability, optimised)
     ]
-    plans += [(b.name, b.rule, b.parameter, b.stock) for b in baselines(problem, current)]
+    plans += [(b.name, b.rule, b.parameter, b.stock) for b in baselines(problem, current, model)]
     rows = []
     for number, (name, rule, parameter, stock) in enumerate(plans):
         results = run(problem, stock, params, workers=workers, scheduler=scheduler, threads=threads)
@@ -93,7 +95,7 @@ def compare(
                 rule=rule,
                 parameter=parameter,
                 cost=simulated.cost,
-                model_availability=evaluate(problem, stock).availability,
+                model_availability=evaluate(problem, stock, model).availability,
                 availability=simulated.availability,
                 ci95=simulated.availability_ci95,
                 grey_spend=simulated.grey_spend,

@@ -23,6 +23,9 @@ from fleetcare import __version__
 from fleetcare.accounts import pages as account_pages
 from fleetcare.accounts import views as account_views
 from fleetcare.accounts.service import principal_for
+from fleetcare.analytics import pages as analytics_pages
+from fleetcare.analytics import service as analytics_service
+from fleetcare.analytics import views as analytics_views
 from fleetcare.cooperation import pages as cooperation_pages
 from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import install_error_handlers, is_api, not_found_response
@@ -40,6 +43,7 @@ from fleetcare.fleet import views as fleet_views
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
+from fleetcare.planning import service as planning_service
 from fleetcare.planning import views as planning_views
 from fleetcare.service import pages as service_pages
 from fleetcare.service import views as service_views
@@ -72,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.database_url = settings.resolved_database_url
+    # the plan's replacement rates come from the reliability fits (planning imports no analytics)
+    planning_service.use_rates(analytics_service.plan_rates)
     app.state.default_locale = settings.default_locale
     app.state.secret_key = secret_key(settings)
     app.state.find_principal = principal_for
@@ -167,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workforce_views.router,
         workforce_views.dispatch_router,
         cooperation_views.router,
+        analytics_views.router,
         account_pages.router,
         home_pages.router,
         fleet_pages.router,
@@ -176,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service_pages.router,
         workforce_pages.router,
         cooperation_pages.router,
+        analytics_pages.router,
     ):
         app.include_router(router)
     return app

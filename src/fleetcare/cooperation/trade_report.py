@@ -1,0 +1,173 @@
+"""Trade as the trade pages show it: each figure converted to the reporting currency with the
+rate that converted it, and target against actual per region and year.
+
+A figure or target of year Y is dated 31 December Y (``trade.year_end``): the rate used is the
+latest on or before that day, and each row says which day's rate that was. A currency with
+no rate on or before the day is ``InvalidInput`` naming ``currency`` (never a silent 1.0).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from fleetcare.cooperation.figures import share
+from fleetcare.cooperation.models import ProductGroup, TradeFigure, TradeTarget
+from fleetcare.cooperation.money import MissingRate, RateUsed, Total
+from fleetcare.cooperation.rates import check_currency, rate_table
+from fleetcare.cooperation.trade import scoped, year_end
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.core.query import entity_page
+
+
+def plain(value: Decimal) -> str:
+    """A rate as a person writes it: ``35``, not ``35.00000000``."""
+    return format(value.normalize(), "f")
+
+
+def _rates_used(total: Total) -> list[dict[str, str]]:
+    return [{**r, "per_usd": plain(Decimal(r["per_usd"]))} for r in total.rates_used()]
+
+
+@dataclass(frozen=True)
+class ConvertedRow:
+    """One trade figure as stored and in the reporting currency, with the rates used."""
+
+    id: int
+    region: str
+    year: int
+    group: str
+    amount: Decimal
+    currency: str
+    converted: Decimal
+    rates: tuple[RateUsed, ...]
+
+    def rate_notes(self) -> list[dict[str, str]]:
+        """The rates that converted this figure: currency, day and units per USD (plain)."""
+        return [
+            {"currency": r.currency, "day": r.day.isoformat(), "per_usd": plain(r.per_usd)}
+            for r in self.rates
+        ]
+
+
+@dataclass
+class ConvertedPage:
+    """A page of converted figures, the total count, and every rate the page used."""
+
+    items: list[ConvertedRow]
+    total: int
+    currency: str
+    rates_used: list[dict[str, str]] = field(default_factory=list)
+
+
+def converted_trade(
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    region: str | None = None,
+    year: int | None = None,
+    group: ProductGroup | None = None,
+    currency: str = "USD",
+    limit: int = 50,
+    offset: int = 0,
+) -> ConvertedPage:
+    """A page of trade figures by region, year and group, each converted to ``currency`` at
+    the latest rate on or before its year's end."""
+    check_currency(session, currency)
+    statement = scoped(select(TradeFigure), TradeFigure, scope, region)
+    if year is not None:
+        statement = statement.where(TradeFigure.year == year)
+    if group is not None:
+        statement = statement.where(TradeFigure.group == group)
+    window = entity_page(
+        session,
+        statement,
+        name="trade",
+        order=(TradeFigure.region_id, TradeFigure.year, TradeFigure.group),
+        loads=(joinedload(TradeFigure.region),),
+        limit=limit,
+        offset=offset,
+    )
+    rows, total = window.rows, window.total
+    rates, used = rate_table(session), Total(currency)
+    items = []
+    try:
+        for row in rows:
+            converted = rates.convert(row.amount, row.currency, currency, year_end(row.year))
+            used.add(converted)
+            items.append(
+                ConvertedRow(
+                    id=row.id,
+                    region=row.region.name,
+                    year=row.year,
+                    group=row.group.value,
+                    amount=row.amount,
+                    currency=row.currency,
+                    converted=converted.amount,
+                    rates=converted.rates,
+                )
+            )
+    except MissingRate as exc:
+        raise InvalidInput([FieldError("currency", str(exc))]) from None
+    return ConvertedPage(items, total, currency, _rates_used(used))
+
+
+def targets_vs_actual(
+    session: Session, *, scope: Scope = EVERYTHING, region: str | None = None, currency: str = "USD"
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Per region and year with a target or a figure: the target (None: none), the actual
+    (all groups), and actual / target (None without a target or when it is 0), in
+    ``currency``; and the rates used."""
+    check_currency(session, currency)
+    rates, used = rate_table(session), Total(currency)
+    actual: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    target: dict[tuple[str, int], Decimal] = {}
+    ids: dict[tuple[str, int], int] = {}
+    try:
+        for row in session.scalars(
+            scoped(
+                select(TradeFigure).options(joinedload(TradeFigure.region)),
+                TradeFigure,
+                scope,
+                region,
+            )
+        ):
+            converted = rates.convert(row.amount, row.currency, currency, year_end(row.year))
+            used.add(converted)
+            actual[row.region.name, row.year] += converted.amount
+        for aim in session.scalars(
+            scoped(
+                select(TradeTarget).options(joinedload(TradeTarget.region)),
+                TradeTarget,
+                scope,
+                region,
+            )
+        ):
+            converted = rates.convert(aim.amount, aim.currency, currency, year_end(aim.year))
+            used.add(converted)
+            target[aim.region.name, aim.year] = converted.amount
+            ids[aim.region.name, aim.year] = aim.id
+    except MissingRate as exc:
+        raise InvalidInput([FieldError("currency", str(exc))]) from None
+    rows = []
+    for key in sorted(set(actual) | set(target)):
+        aim_amount = target.get(key)
+        done = actual.get(key, Decimal(0))
+        rows.append(
+            {
+                "region": key[0],
+                "year": key[1],
+                "target_id": ids.get(key),
+                "target": aim_amount,
+                "actual": done,
+                "share": None if not aim_amount else share(float(done), float(aim_amount)),
+                "currency": currency,
+            }
+        )
+    return rows, _rates_used(used)
