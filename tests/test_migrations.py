@@ -89,3 +89,19 @@ def test_site_depot_migration_up_and_down(empty_url: str) -> None:
 
     upgrade(empty_url)
     assert "depot_id" in _site_columns(empty_url)
+
+
+def _indexes(url: str, table: str) -> set[str]:
+    return {str(index["name"]) for index in inspect(get_engine(url)).get_indexes(table)}
+
+
+def test_list_indexes_migration_up_and_down(empty_url: str) -> None:
+    """0011 adds the list pages' indexes (filter, then order) and takes them away again."""
+    upgrade(empty_url, "0010")
+    assert "ix_units_status_serial" not in _indexes(empty_url, "units")
+    upgrade(empty_url, "0011")
+    assert {"ix_units_status_serial", "ix_units_customer_id_serial"} <= _indexes(empty_url, "units")
+    assert "ix_work_orders_status_opened_at_id" in _indexes(empty_url, "work_orders")
+    downgrade(empty_url, "0010")
+    assert not {i for i in _indexes(empty_url, "units") if i.startswith("ix_") and "serial" in i}
+    assert "ix_defects_reported_at_id" not in _indexes(empty_url, "defects")

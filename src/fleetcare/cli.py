@@ -19,6 +19,7 @@ from fleetcare.core.config import get_settings
 from fleetcare.core.db import transaction
 from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.migrate import upgrade
+from fleetcare.core.statistics import refresh_statistics
 from fleetcare.exchange import cli as exchange_cli
 from fleetcare.parts import cli as stock_cli
 from fleetcare.planning import cli as plan_cli
@@ -136,6 +137,7 @@ def demo(
                 on_progress=on_progress,
             )
             users = demo_users(session)
+            refresh_statistics(session)  # plan the demo's lists from its rows, not from none
             audit.record(
                 session,
                 actor=operator(),

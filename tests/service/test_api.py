@@ -129,6 +129,8 @@ def test_regional_manager_sees_only_its_regions(
     assert manager.get("/api/service/defects", params={"region": "Baltic"}).json() == {
         "items": [],
         "total": 0,
+        "total_is_estimate": False,
+        "next_cursor": None,
     }
     assert manager.get("/api/service/work-orders").json()["total"] == 0
     assert manager.get(f"/api/service/defects/{baltic['id']}").status_code == 404

@@ -28,7 +28,12 @@ def test_customer_sees_only_its_own_technicians(
     assert codes(listed) == ["CERT-1", "TRN-1"] and listed.json()["total"] == 2
     assert nord.get("/api/workforce/technicians/ENG-1").status_code == 404
     assert nord.get("/api/workforce/technicians/ENG-1/ladder").status_code == 404
-    assert west.get("/api/workforce/technicians").json() == {"items": [], "total": 0}
+    assert west.get("/api/workforce/technicians").json() == {
+        "items": [],
+        "total": 0,
+        "total_is_estimate": False,
+        "next_cursor": None,
+    }
     body = technician("NEW-1").model_dump(mode="json")
     assert nord.post("/api/workforce/technicians", json=body).status_code == 403
     assert (

@@ -25,7 +25,7 @@ from fleetcare.core.clock import today, utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import contains, paginate
+from fleetcare.core.query import contains, entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas as fleet_schemas
 from fleetcare.fleet import service as fleet
@@ -86,14 +86,10 @@ def list_deals(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.DealRead]:
     """A page of deals by reference; ``q`` matches part of the reference or customer code."""
-    statement = (
-        select(Deal)
-        .options(joinedload(Deal.customer).joinedload(Customer.region), joinedload(Deal.model))
-        .where(Deal.id.in_(visible_deals(scope)))
-        .order_by(Deal.reference)
-    )
+    statement = select(Deal).where(Deal.id.in_(visible_deals(scope)))
     if region:
         statement = statement.where(Deal.customer.has(Customer.region.has(Region.name == region)))
     if stage:
@@ -104,9 +100,18 @@ def list_deals(
             Deal.reference.ilike(pattern, escape="\\")
             | Deal.customer.has(Customer.code.ilike(pattern, escape="\\"))
         )
-    rows, total = paginate(session, statement, limit, offset)
-    units = _unit_counts(session, list(rows))
-    return Page[schemas.DealRead](items=[_read(r, units) for r in rows], total=total)
+    window = entity_page(
+        session,
+        statement,
+        name="deals",
+        order=(Deal.reference,),
+        loads=(joinedload(Deal.customer).joinedload(Customer.region), joinedload(Deal.model)),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    units = _unit_counts(session, list(window.rows))
+    return Page[schemas.DealRead](items=[_read(r, units) for r in window.rows], **window.meta())
 
 
 def create_deal(session: Session, record: schemas.DealRecord, *, by: Principal) -> schemas.DealRead:

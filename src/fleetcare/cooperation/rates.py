@@ -11,7 +11,7 @@ from fleetcare.cooperation.money import PIVOT, RateTable
 from fleetcare.cooperation.tables import EXCHANGE_RATES
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
-from fleetcare.core.query import paginate
+from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
 
 
@@ -38,11 +38,25 @@ def check_currency(session: Session, currency: str) -> str:
 
 
 def list_rates(
-    session: Session, *, currency: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    currency: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.RateRecord]:
     """A page of rates by currency and day, newest first."""
-    statement = select(ExchangeRate).order_by(ExchangeRate.currency, ExchangeRate.day.desc())
+    statement = select(ExchangeRate)
     if currency:
         statement = statement.where(ExchangeRate.currency == currency)
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.RateRecord](items=[EXCHANGE_RATES.to_record(r) for r in rows], total=total)
+    window = entity_page(
+        session,
+        statement,
+        name="rates",
+        order=(ExchangeRate.currency, ExchangeRate.day.desc()),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    items = [EXCHANGE_RATES.to_record(r) for r in window.rows]
+    return Page[schemas.RateRecord](items=items, **window.meta())

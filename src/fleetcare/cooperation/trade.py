@@ -21,7 +21,7 @@ from fleetcare.cooperation.money import RateTable, Total
 from fleetcare.cooperation.tables import TRADE, TRADE_TARGETS, visible_regions
 from fleetcare.core import crud
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import paginate
+from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import refuse_unseen
@@ -52,21 +52,29 @@ def list_trade(
     group: ProductGroup | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.TradeRead]:
     """A page of trade figures by region, year and group."""
-    statement = scoped(
-        select(TradeFigure).options(joinedload(TradeFigure.region)), TradeFigure, scope, region
-    ).order_by(TradeFigure.region_id, TradeFigure.year, TradeFigure.group)
+    statement = scoped(select(TradeFigure), TradeFigure, scope, region)
     if year is not None:
         statement = statement.where(TradeFigure.year == year)
     if group is not None:
         statement = statement.where(TradeFigure.group == group)
-    rows, total = paginate(session, statement, limit, offset)
+    window = entity_page(
+        session,
+        statement,
+        name="trade",
+        order=(TradeFigure.region_id, TradeFigure.year, TradeFigure.group),
+        loads=(joinedload(TradeFigure.region),),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
     items = [
         schemas.TradeRead.model_validate({"id": r.id, **TRADE.to_record(r).model_dump()})
-        for r in rows
+        for r in window.rows
     ]
-    return Page[schemas.TradeRead](items=items, total=total)
+    return Page[schemas.TradeRead](items=items, **window.meta())
 
 
 def list_targets(
@@ -76,17 +84,24 @@ def list_targets(
     region: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.TargetRead]:
     """A page of trade targets by region and year."""
-    statement = scoped(
-        select(TradeTarget).options(joinedload(TradeTarget.region)), TradeTarget, scope, region
-    ).order_by(TradeTarget.region_id, TradeTarget.year)
-    rows, total = paginate(session, statement, limit, offset)
+    window = entity_page(
+        session,
+        scoped(select(TradeTarget), TradeTarget, scope, region),
+        name="targets",
+        order=(TradeTarget.region_id, TradeTarget.year),
+        loads=(joinedload(TradeTarget.region),),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
     items = [
         schemas.TargetRead.model_validate({"id": r.id, **TRADE_TARGETS.to_record(r).model_dump()})
-        for r in rows
+        for r in window.rows
     ]
-    return Page[schemas.TargetRead](items=items, total=total)
+    return Page[schemas.TargetRead](items=items, **window.meta())
 
 
 def trade_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> schemas.TradeRead:

@@ -19,7 +19,7 @@ from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.exports import FORMATS
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
@@ -52,6 +52,7 @@ def list_deals(
     q: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.DealRead]:
     """Deals by reference; ``q`` matches part of the reference or the customer's code."""
     return service.list_deals(
@@ -62,6 +63,7 @@ def list_deals(
         q=q,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -107,6 +109,7 @@ def list_trade(
     group: Choice[ProductGroup] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.TradeRead]:
     """Trade figures by region, year and product group."""
     return service.list_trade(
@@ -117,6 +120,7 @@ def list_trade(
         group=group,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -136,10 +140,11 @@ def list_targets(
     region: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.TargetRead]:
     """Trade targets by region and year."""
     return service.list_targets(
-        session, scope=principal.scope, region=region, limit=limit, offset=offset
+        session, scope=principal.scope, region=region, limit=limit, offset=offset, cursor=cursor
     )
 
 
@@ -159,9 +164,10 @@ def list_rates(
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.RateRecord]:
     """Exchange rates (units of the currency per US dollar) by currency, newest day first."""
-    return service.list_rates(session, currency=currency, limit=limit, offset=offset)
+    return service.list_rates(session, currency=currency, limit=limit, offset=offset, cursor=cursor)
 
 
 # --- dashboard -------------------------------------------------------------------------------

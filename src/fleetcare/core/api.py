@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcare.core.db import transaction
-from fleetcare.core.errors import InvalidInput, NotFound
+from fleetcare.core.errors import InvalidInput, InvalidQuery, NotFound
 from fleetcare.core.i18n import _
 
 MAX_ID = 2_147_483_647  # INTEGER primary keys on PostgreSQL
@@ -75,6 +75,15 @@ def _blank_is_none(value: object) -> object:
 _Text = Annotated[str, StringConstraints(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
 SearchText = Annotated[_Text | None, BeforeValidator(_blank_is_none), Query()]
 Choice = Annotated[E | None, BeforeValidator(_blank_is_none)]
+Cursor = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    Query(
+        max_length=1000,
+        pattern=r"^[A-Za-z0-9_.-]*$",
+        description="where the page begins: the next_cursor of the page before (keyset paging)",
+    ),
+]
 
 
 def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:
@@ -91,8 +100,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def _invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
+        where = "query" if isinstance(exc, InvalidQuery) else "body"
         detail = [
-            {"loc": ["body", e.field], "msg": e.message, "type": "value_error"} for e in exc.errors
+            {"loc": [where, e.field], "msg": e.message, "type": "value_error"} for e in exc.errors
         ]
         return JSONResponse({"detail": detail}, status_code=422)
 

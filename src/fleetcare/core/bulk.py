@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core import audit
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.core.statistics import ANALYZE_FROM_ROWS, refresh_statistics
 from fleetcare.core.tabular import (
     csv_header,
     header_errors,
@@ -120,7 +121,8 @@ def import_file(
     actor: str,
 ) -> ApplyResult:
     """Import ``path`` into ``table`` as ``actor``, audited; raise ``InvalidInput`` listing
-    every problem."""
+    every problem. After ``ANALYZE_FROM_ROWS`` rows or more, the planner's statistics are
+    refreshed in the same transaction (``core.statistics``)."""
     items, errors = parse_file(table, path, on_progress)
     try:
         result = table.apply(session, items, write=not errors)
@@ -130,6 +132,8 @@ def import_file(
     if errors:
         raise InvalidInput(sorted(errors, key=lambda e: (e.row or 0, e.field)))
     audit_import(session, table.name, path, result, actor=actor)
+    if result.created + result.updated >= ANALYZE_FROM_ROWS:
+        refresh_statistics(session)  # the planner's view of the tables the file just filled
     return result
 
 

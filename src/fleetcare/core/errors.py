@@ -29,6 +29,10 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
+class InvalidQuery(InvalidInput):
+    """A query parameter (``?cursor=``) that breaks a rule: 422 naming it under ``query``."""
+
+
 class NotFound(Exception):
     """A record asked for by id or key does not exist (or is not visible to the caller)."""
 

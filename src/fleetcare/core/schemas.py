@@ -76,7 +76,11 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list: the items and how many match in all."""
+    """One page of a list: the items and how many match in all (``total``; the PostgreSQL
+    planner's estimate when ``total_is_estimate``); ``next_cursor``, when more rows follow,
+    is the ``cursor`` that asks for the page after this one."""
 
     items: list[T]
     total: int
+    total_is_estimate: bool = False
+    next_cursor: str | None = None

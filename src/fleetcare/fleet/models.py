@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -137,6 +138,12 @@ class Unit(Base):
     """
 
     __tablename__ = "units"
+    __table_args__ = (
+        # the list's pages: a filter, then the order (core.query.page)
+        Index("ix_units_status_serial", "status", "serial"),
+        Index("ix_units_customer_id_serial", "customer_id", "serial"),
+        Index("ix_units_model_id_serial", "model_id", "serial"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(60), unique=True)

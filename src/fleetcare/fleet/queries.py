@@ -18,7 +18,7 @@ from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import KeyedTable
 from fleetcare.core.permissions import EVERYTHING, Scope
-from fleetcare.core.query import contains, paginate
+from fleetcare.core.query import contains, load_rows, page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas
 from fleetcare.fleet.models import (
@@ -131,8 +131,8 @@ class UnitFilter:
 
 
 def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]:
-    """The units matching ``where`` that ``scope`` may see, by serial."""
-    statement = restrict(select(Unit).options(*_UNIT_LOADS).order_by(Unit.serial), Unit, scope)
+    """The units matching ``where`` that ``scope`` may see (the filters: no order, no joins)."""
+    statement = restrict(select(Unit), Unit, scope)
     if where.q:
         statement = statement.where(Unit.serial.ilike(contains(where.q), escape="\\"))
     if where.region:
@@ -160,27 +160,56 @@ def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]
 
 
 def list_units(
-    session: Session, where: UnitFilter, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
+    session: Session,
+    where: UnitFilter,
+    scope: Scope = EVERYTHING,
+    limit: int = 50,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.UnitRead]:
-    """A page of units."""
-    rows, total = paginate(session, units_statement(where, scope), limit, offset)
-    return Page[schemas.UnitRead](items=[_unit_read(u) for u in rows], total=total)
+    """A page of units by serial: the page's ids by the units table alone, then their rows."""
+    window = page(
+        session,
+        units_statement(where, scope),
+        name="units",
+        key=Unit.id,
+        order=(Unit.serial,),
+        load=load_rows(session, select(Unit).options(*_UNIT_LOADS), Unit.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    return Page[schemas.UnitRead](items=[_unit_read(u) for u in window.rows], **window.meta())
 
 
 def _page(
     session: Session,
     keyed: KeyedTable[Any],
     statement: Select[Any],
+    order: tuple[Any, ...],
     scope: Scope,
-    limit: int,
-    offset: int,
+    paging: tuple[int, int, str | None],
+    loads: tuple[Any, ...] = (),
 ) -> Page[Any]:
-    rows, total = paginate(session, restrict(statement, keyed.table, scope), limit, offset)
+    table = keyed.table
+    limit, offset, cursor = paging
+    window = page(
+        session,
+        restrict(statement, table, scope),
+        name=keyed.name,
+        key=table.id,  # type: ignore[attr-defined]
+        order=order,
+        load=load_rows(session, select(table).options(*loads), table.id),  # type: ignore[attr-defined]
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
     read_type = READ_TYPES[keyed.name]
     items = [
-        read_type.model_validate({"id": r.id, **keyed.to_record(r).model_dump()}) for r in rows
+        read_type.model_validate({"id": r.id, **keyed.to_record(r).model_dump()})
+        for r in window.rows
     ]
-    return Page[Any](items=items, total=total)
+    return Page[Any](items=items, **window.meta())
 
 
 def list_regions(
@@ -191,14 +220,15 @@ def list_regions(
     climate: ClimateClass | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[Any]:
     """A page of regions by name."""
-    statement = select(Region).order_by(Region.name)
+    statement = select(Region)
     if q:
         statement = statement.where(Region.name.ilike(contains(q), escape="\\"))
     if climate:
         statement = statement.where(Region.climate == climate)
-    return _page(session, REGIONS, statement, scope, limit, offset)
+    return _page(session, REGIONS, statement, (Region.name,), scope, (limit, offset, cursor))
 
 
 def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
@@ -214,14 +244,17 @@ def list_sites(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[Any]:
     """A page of sites by name."""
-    statement = select(Site).options(joinedload(Site.region)).order_by(Site.name)
+    statement = select(Site)
     if region:
         statement = statement.where(Site.region.has(Region.name == region))
     if q:
         statement = statement.where(Site.name.ilike(contains(q), escape="\\"))
-    return _page(session, SITES, statement, scope, limit, offset)
+    paging = (limit, offset, cursor)
+    loads = (joinedload(Site.region),)
+    return _page(session, SITES, statement, (Site.name,), scope, paging, loads)
 
 
 def list_customers(
@@ -232,9 +265,10 @@ def list_customers(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[Any]:
     """A page of customers by code."""
-    statement = select(Customer).options(joinedload(Customer.region)).order_by(Customer.code)
+    statement = select(Customer)
     if region:
         statement = statement.where(Customer.region.has(Region.name == region))
     if q:
@@ -242,17 +276,25 @@ def list_customers(
         statement = statement.where(
             Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\")
         )
-    return _page(session, CUSTOMERS, statement, scope, limit, offset)
+    paging = (limit, offset, cursor)
+    loads = (joinedload(Customer.region),)
+    return _page(session, CUSTOMERS, statement, (Customer.code,), scope, paging, loads)
 
 
 def list_models(
-    session: Session, *, family: ProductFamily | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    family: ProductFamily | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[Any]:
     """A page of product models by code (the public catalogue: the same for everyone)."""
-    statement = select(ProductModel).order_by(ProductModel.code)
+    statement = select(ProductModel)
     if family:
         statement = statement.where(ProductModel.family == family)
-    return _page(session, MODELS, statement, EVERYTHING, limit, offset)
+    paging = (limit, offset, cursor)
+    return _page(session, MODELS, statement, (ProductModel.code,), EVERYTHING, paging)
 
 
 def list_deliveries(
@@ -263,18 +305,17 @@ def list_deliveries(
     model: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[Any]:
     """A page of deliveries, newest shipment first."""
-    statement = (
-        select(Delivery)
-        .options(joinedload(Delivery.customer), joinedload(Delivery.model))
-        .order_by(Delivery.shipped_on.desc(), Delivery.reference)
-    )
+    statement = select(Delivery)
     if customer:
         statement = statement.where(Delivery.customer.has(Customer.code == customer))
     if model:
         statement = statement.where(Delivery.model.has(ProductModel.code == model))
-    return _page(session, DELIVERIES, statement, scope, limit, offset)
+    order = (Delivery.shipped_on.desc(), Delivery.reference)
+    loads = (joinedload(Delivery.customer), joinedload(Delivery.model))
+    return _page(session, DELIVERIES, statement, order, scope, (limit, offset, cursor), loads)
 
 
 def list_usage(
@@ -285,20 +326,29 @@ def list_usage(
     unit_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.UsageRead]:
-    """A page of usage readings, by unit and time."""
-    statement = restrict(
-        select(UsageReading).order_by(UsageReading.unit_id, UsageReading.taken_at),
-        UsageReading,
-        scope,
-    )
+    """A page of usage readings, by unit and time (one reading per unit and moment)."""
+    statement = restrict(select(UsageReading), UsageReading, scope)
     if serial:
         statement = statement.where(
             UsageReading.unit_id.in_(select(Unit.id).where(Unit.serial == serial))
         )
     if unit_id is not None:
         statement = statement.where(UsageReading.unit_id == unit_id)
-    rows, total = paginate(session, statement, limit, offset)
+    window = page(
+        session,
+        statement,
+        name="usage",
+        key=UsageReading.id,
+        order=(UsageReading.unit_id, UsageReading.taken_at),
+        unique=True,
+        load=load_rows(session, select(UsageReading), UsageReading.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    rows = window.rows
     serials = dict(
         session.execute(
             select(Unit.id, Unit.serial).where(Unit.id.in_({r.unit_id for r in rows}))
@@ -308,7 +358,7 @@ def list_usage(
         schemas.UsageRead(id=r.id, **USAGE.to_record(r, serials[r.unit_id]).model_dump())
         for r in rows
     ]
-    return Page[schemas.UsageRead](items=items, total=total)
+    return Page[schemas.UsageRead](items=items, **window.meta())
 
 
 def usage_series(

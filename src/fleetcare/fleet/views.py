@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
@@ -32,10 +32,17 @@ def list_regions(
     climate: Choice[ClimateClass] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.RegionRead]:
     """Regions by name; ``q`` matches part of the name."""
     return service.list_regions(
-        session, scope=principal.scope, q=q, climate=climate, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        q=q,
+        climate=climate,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
@@ -76,10 +83,17 @@ def list_sites(
     q: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.SiteRead]:
     """Sites by name, optionally of one region."""
     return service.list_sites(
-        session, scope=principal.scope, region=region, q=q, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        region=region,
+        q=q,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
@@ -116,10 +130,17 @@ def list_customers(
     q: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.CustomerRead]:
     """Customers by code; ``q`` matches part of the code or name."""
     return service.list_customers(
-        session, scope=principal.scope, region=region, q=q, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        region=region,
+        q=q,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
@@ -162,10 +183,14 @@ def list_families() -> list[ProductFamily]:
 
 @router.get("/models", tags=["models"], **READ)
 def list_models(
-    session: DbSession, family: Choice[ProductFamily] = None, limit: Limit = 50, offset: Offset = 0
+    session: DbSession,
+    family: Choice[ProductFamily] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.ModelRead]:
     """Product models by code."""
-    return service.list_models(session, family=family, limit=limit, offset=offset)
+    return service.list_models(session, family=family, limit=limit, offset=offset, cursor=cursor)
 
 
 @router.get("/models/{model_id}", tags=["models"], **READ)
@@ -201,10 +226,17 @@ def list_deliveries(
     model: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.DeliveryRead]:
     """Deliveries, newest shipment first."""
     return service.list_deliveries(
-        session, scope=principal.scope, customer=customer, model=model, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        customer=customer,
+        model=model,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
@@ -252,12 +284,15 @@ def list_units(
     family: Choice[ProductFamily] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.UnitRead]:
     """Units by serial; ``q`` matches part of the serial, the rest match exactly."""
     where = service.UnitFilter(
         q=q, region=region, model=model, customer=customer, site=site, status=status, family=family
     )
-    return service.list_units(session, where, principal.scope, limit=limit, offset=offset)
+    return service.list_units(
+        session, where, principal.scope, limit=limit, offset=offset, cursor=cursor
+    )
 
 
 @router.get("/units/{unit_id}", tags=["units"], **READ)
@@ -291,10 +326,11 @@ def list_unit_usage(
     unit_id: RowId,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.UsageRead]:
     """One unit's readings, oldest first."""
     service.unit_read(session, unit_id, principal.scope)
-    return service.list_usage(session, unit_id=unit_id, limit=limit, offset=offset)
+    return service.list_usage(session, unit_id=unit_id, limit=limit, offset=offset, cursor=cursor)
 
 
 # --- usage -----------------------------------------------------------------------------------
@@ -305,10 +341,11 @@ def list_usage(
     serial: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.UsageRead]:
     """Usage readings by unit and time, optionally of one unit (by serial)."""
     return service.list_usage(
-        session, scope=principal.scope, serial=serial, limit=limit, offset=offset
+        session, scope=principal.scope, serial=serial, limit=limit, offset=offset, cursor=cursor
     )
 
 

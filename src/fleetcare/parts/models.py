@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -98,6 +99,7 @@ class Part(Base):
     __table_args__ = (
         CheckConstraint("unit_cost >= 0", name="cost_non_negative"),
         CheckConstraint("weight_kg >= 0", name="weight_non_negative"),
+        Index("ix_parts_group_number", "group", "number"),  # the catalogue's pages by group
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,6 +202,11 @@ class StockMove(Base):
     """One entry of the ledger; the deltas say how on hand, reserved and in transit changed."""
 
     __tablename__ = "stock_moves"
+    __table_args__ = (
+        # the ledger's pages, newest first, of one part or one location (core.query.page)
+        Index("ix_stock_moves_part_id_id", "part_id", "id"),
+        Index("ix_stock_moves_location_id_id", "location_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -1,10 +1,9 @@
-"""Reading the parts network: catalogue, network, balances, the ledger, reservations, transfers.
+"""Reading the parts network: catalogue, bills of materials, locations, lanes, totals (the
+stock, the ledger, reservations and transfers: ``parts.stock_queries``).
 
 Also the lookups by natural key that writes use (``part_of``, ``location_of``): they answer an
 unknown key with ``InvalidInput`` naming the field. Reads of the network take the caller's
-``Scope`` (see ``parts.scoping``): what it may not see does not exist; a ledger row shows no
-serial of a unit the caller may not see, and a row at a location outside the caller's own
-regions no work order or note.
+``Scope`` (see ``parts.scoping``): what it may not see does not exist.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
-from fleetcare.core.query import contains, paginate, paginate_rows
+from fleetcare.core.query import contains, load_rows, page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductModel
 from fleetcare.parts import schemas
@@ -24,22 +23,11 @@ from fleetcare.parts.models import (
     ComponentGroup,
     Lane,
     Location,
-    MoveKind,
     Part,
-    Reservation,
-    ReservationStatus,
     StockLevel,
-    StockMove,
-    Transfer,
-    TransferStatus,
 )
 from fleetcare.parts.scoping import (
     location_condition,
-    move_condition,
-    own_location_ids,
-    own_locations,
-    transfer_condition,
-    visible_serials,
     where,
 )
 from fleetcare.parts.scoping import restrict as restrict_network
@@ -71,9 +59,10 @@ def list_parts(
     model: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.PartRead]:
     """Parts by number; ``q`` matches the number or name; ``model``: the parts fitted to it."""
-    statement = select(Part).options(joinedload(Part.superseded_by)).order_by(Part.number)
+    statement = select(Part)
     if q:
         pattern = contains(q)
         statement = statement.where(
@@ -87,9 +76,19 @@ def list_parts(
                 select(BomLine.part_id).join(ProductModel).where(ProductModel.code == model)
             )
         )
-    rows, total = paginate(session, statement, limit, offset)
+    window = page(
+        session,
+        statement,
+        name="parts",
+        key=Part.id,
+        order=(Part.number,),
+        load=load_rows(session, select(Part).options(joinedload(Part.superseded_by)), Part.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
     return Page[schemas.PartRead](
-        items=[part_read(session, row.id, row) for row in rows], total=total
+        items=[part_read(session, row.id, row) for row in window.rows], **window.meta()
     )
 
 
@@ -108,35 +107,58 @@ def list_boms(
     part: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.BomRead]:
-    """Bill-of-materials lines by model and part."""
-    statement = (
-        select(BomLine)
-        .join(ProductModel)
-        .join(Part)
-        .options(joinedload(BomLine.model), joinedload(BomLine.part))
-        .order_by(ProductModel.code, Part.number)
-    )
+    """Bill-of-materials lines by model and part (one line per model and part)."""
+    statement = select(BomLine).join(ProductModel).join(Part)
     if model:
         statement = statement.where(ProductModel.code == model)
     if part:
         statement = statement.where(Part.number == part)
-    rows, total = paginate(session, statement, limit, offset)
+    loads = (joinedload(BomLine.model), joinedload(BomLine.part))
+    window = page(
+        session,
+        statement,
+        name="boms",
+        key=BomLine.id,
+        order=(ProductModel.code, Part.number),
+        unique=True,
+        load=load_rows(session, select(BomLine).options(*loads), BomLine.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
     return Page[schemas.BomRead](
-        items=[schemas.BomRead(id=r.id, **BOMS.to_record(r).model_dump()) for r in rows],
-        total=total,
+        items=[schemas.BomRead(id=r.id, **BOMS.to_record(r).model_dump()) for r in window.rows],
+        **window.meta(),
     )
 
 
 def list_locations(
-    session: Session, *, scope: Scope = EVERYTHING, limit: int = 500, offset: int = 0
+    session: Session,
+    *,
+    scope: Scope = EVERYTHING,
+    limit: int = 500,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.LocationRead]:
     """Locations by code."""
-    statement = select(Location).options(joinedload(Location.parent), joinedload(Location.region))
-    statement = where(statement, location_condition(scope))
-    rows, total = paginate(session, statement.order_by(Location.code), limit, offset)
-    items = [schemas.LocationRead(id=r.id, **LOCATIONS.to_record(r).model_dump()) for r in rows]
-    return Page[schemas.LocationRead](items=items, total=total)
+    loads = (joinedload(Location.parent), joinedload(Location.region))
+    window = page(
+        session,
+        where(select(Location), location_condition(scope)),
+        name="locations",
+        key=Location.id,
+        order=(Location.code,),
+        load=load_rows(session, select(Location).options(*loads), Location.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    items = [
+        schemas.LocationRead(id=r.id, **LOCATIONS.to_record(r).model_dump()) for r in window.rows
+    ]
+    return Page[schemas.LocationRead](items=items, **window.meta())
 
 
 def location_read(
@@ -167,6 +189,7 @@ def list_lanes(
     location: str | None = None,
     limit: int = 500,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.LaneRead]:
     """Lanes, optionally those starting or ending at one location; both ends visible."""
     origin, destination = aliased(Location), aliased(Location)
@@ -174,210 +197,25 @@ def list_lanes(
         select(Lane)
         .join(origin, Lane.from_id == origin.id)
         .join(destination, Lane.to_id == destination.id)
-        .options(joinedload(Lane.origin), joinedload(Lane.destination))
-        .order_by(origin.code, destination.code, Lane.mode)
     )
     if location:
         statement = statement.where((origin.code == location) | (destination.code == location))
-    statement = restrict_network(statement, Lane, scope)
-    rows, total = paginate(session, statement, limit, offset)
+    loads = (joinedload(Lane.origin), joinedload(Lane.destination))
+    window = page(
+        session,
+        restrict_network(statement, Lane, scope),
+        name="lanes",
+        key=Lane.id,
+        order=(origin.code, destination.code, Lane.mode),
+        unique=True,
+        load=load_rows(session, select(Lane).options(*loads), Lane.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
     return Page[schemas.LaneRead](
-        items=[schemas.LaneRead(id=r.id, **LANES.to_record(r).model_dump()) for r in rows],
-        total=total,
-    )
-
-
-# --- stock -----------------------------------------------------------------------------------
-def stock(
-    session: Session,
-    *,
-    scope: Scope = EVERYTHING,
-    part: str | None = None,
-    location: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[schemas.StockRead]:
-    """Balances (on hand, reserved, available, in transit, target) by part and location."""
-    statement = (
-        select(StockLevel, Part.number, Location.code)
-        .join(Part, StockLevel.part_id == Part.id)
-        .join(Location, StockLevel.location_id == Location.id)
-        .order_by(Part.number, Location.code)
-    )
-    statement = where(statement, location_condition(scope))
-    if part:
-        statement = statement.where(Part.number == part)
-    if location:
-        statement = statement.where(Location.code == location)
-    rows, total = paginate_rows(session, statement, limit, offset)
-    items = [
-        schemas.StockRead(
-            part=number,
-            location=code,
-            on_hand=lvl.on_hand,
-            reserved=lvl.reserved,
-            available=lvl.on_hand - lvl.reserved,
-            in_transit=lvl.in_transit,
-            target=lvl.target,
-        )
-        for lvl, number, code in rows
-    ]
-    return Page[schemas.StockRead](items=items, total=total)
-
-
-def moves(
-    session: Session,
-    *,
-    scope: Scope = EVERYTHING,
-    move_id: int | None = None,
-    part: str | None = None,
-    location: str | None = None,
-    kind: MoveKind | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[schemas.MoveRead]:
-    """The ledger, newest first."""
-    statement = (
-        select(StockMove, Part.number, Location.code)
-        .join(Part, StockMove.part_id == Part.id)
-        .join(Location, StockMove.location_id == Location.id)
-        .order_by(StockMove.id.desc())
-    )
-    statement = where(statement, move_condition(scope))
-    if part:
-        statement = statement.where(Part.number == part)
-    if location:
-        statement = statement.where(Location.code == location)
-    if kind:
-        statement = statement.where(StockMove.kind == kind)
-    if move_id is not None:
-        statement = statement.where(StockMove.id == move_id)
-    rows, total = paginate_rows(session, statement, limit, offset)
-    serials = visible_serials(session, {m.unit_serial for m, _n, _c in rows}, scope)
-    own = own_locations(session, {m.location_id for m, _n, _c in rows}, scope)
-    items = [
-        schemas.MoveRead(
-            id=m.id,
-            at=m.at,
-            kind=m.kind,
-            part=number,
-            location=code,
-            on_hand_delta=m.on_hand_delta,
-            reserved_delta=m.reserved_delta,
-            in_transit_delta=m.in_transit_delta,
-            price=m.price,
-            currency=m.currency,
-            work_order=m.work_order if m.location_id in own else None,
-            unit=m.unit_serial if m.unit_serial in serials else None,
-            reservation=m.reservation_id,
-            transfer=m.transfer_id,
-            actor=m.actor,
-            note=m.note if m.location_id in own else None,
-        )
-        for m, number, code in rows
-    ]
-    return Page[schemas.MoveRead](items=items, total=total)
-
-
-def reservation_read(
-    session: Session, reservation_id: int, scope: Scope = EVERYTHING
-) -> schemas.ReservationRead:
-    """One reservation (its work order only at the caller's own locations)."""
-    statement = (
-        select(Reservation, Part.number, Location.code)
-        .join(Part, Reservation.part_id == Part.id)
-        .join(Location, Reservation.location_id == Location.id)
-        .where(Reservation.id == reservation_id)
-    )
-    row = session.execute(where(statement, location_condition(scope))).first()
-    if row is None:
-        raise NotFound(_("reservation {id} not found").format(id=reservation_id))
-    held, number, code = row
-    own = own_locations(session, {held.location_id}, scope)
-    return schemas.ReservationRead(
-        id=held.id,
-        part=number,
-        location=code,
-        quantity=held.quantity,
-        work_order=held.work_order if held.location_id in own else None,
-        status=held.status,
-        created_at=held.created_at,
-        created_by=held.created_by,
-    )
-
-
-def list_reservations(
-    session: Session,
-    *,
-    scope: Scope = EVERYTHING,
-    status: ReservationStatus | None = None,
-    work_order: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[schemas.ReservationRead]:
-    """Reservations, newest first; a work order is searched at the caller's own locations."""
-    statement = select(Reservation.id).order_by(Reservation.id.desc())
-    visible = location_condition(scope)
-    if visible is not None:
-        statement = statement.where(Reservation.location_id.in_(select(Location.id).where(visible)))
-    if status:
-        statement = statement.where(Reservation.status == status)
-    if work_order:
-        statement = statement.where(Reservation.work_order == work_order)
-        if not scope.everything:
-            statement = statement.where(Reservation.location_id.in_(own_location_ids(scope)))
-    ids, total = paginate(session, statement, limit, offset)
-    return Page[schemas.ReservationRead](
-        items=[reservation_read(session, i, scope) for i in ids], total=total
-    )
-
-
-def transfer_read(
-    session: Session, transfer_id: int, scope: Scope = EVERYTHING
-) -> schemas.TransferRead:
-    """One transfer."""
-    statement = select(Transfer).where(Transfer.id == transfer_id)
-    transfer = session.scalars(where(statement, transfer_condition(scope))).first()
-    if transfer is None:
-        raise NotFound(_("transfer {id} not found").format(id=transfer_id))
-    codes = dict(
-        session.execute(
-            select(Location.id, Location.code).where(
-                Location.id.in_([transfer.to_id] + ([transfer.from_id] if transfer.from_id else []))
-            )
-        ).all()
-    )
-    lane = session.get(Lane, transfer.lane_id) if transfer.lane_id else None
-    number = session.scalar(select(Part.number).where(Part.id == transfer.part_id)) or ""
-    return schemas.TransferRead(
-        id=transfer.id,
-        part=number,
-        origin=codes.get(transfer.from_id) if transfer.from_id else None,
-        destination=codes[transfer.to_id],
-        quantity=transfer.quantity,
-        mode=lane.mode.value if lane else None,
-        status=transfer.status,
-        shipped_at=transfer.shipped_at,
-        expected_at=transfer.expected_at,
-        received_at=transfer.received_at,
-    )
-
-
-def list_transfers(
-    session: Session,
-    *,
-    scope: Scope = EVERYTHING,
-    status: TransferStatus | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[schemas.TransferRead]:
-    """Transfers, newest first."""
-    statement = where(select(Transfer.id).order_by(Transfer.id.desc()), transfer_condition(scope))
-    if status:
-        statement = statement.where(Transfer.status == status)
-    ids, total = paginate(session, statement, limit, offset)
-    return Page[schemas.TransferRead](
-        items=[transfer_read(session, i, scope) for i in ids], total=total
+        items=[schemas.LaneRead(id=r.id, **LANES.to_record(r).model_dump()) for r in window.rows],
+        **window.meta(),
     )
 
 

@@ -16,7 +16,8 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import MoveKind, Reservation, ReservationStatus
-from fleetcare.parts.queries import location_of, part_of, reservation_read
+from fleetcare.parts.queries import location_of, part_of
+from fleetcare.parts.stock_queries import reservation_read
 
 
 def reserve(

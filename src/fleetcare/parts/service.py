@@ -29,16 +29,10 @@ from fleetcare.parts.queries import list_boms as list_boms
 from fleetcare.parts.queries import list_lanes as list_lanes
 from fleetcare.parts.queries import list_locations as list_locations
 from fleetcare.parts.queries import list_parts as list_parts
-from fleetcare.parts.queries import list_reservations as list_reservations
-from fleetcare.parts.queries import list_transfers as list_transfers
 from fleetcare.parts.queries import location_read as location_read
 from fleetcare.parts.queries import location_totals as location_totals
 from fleetcare.parts.queries import models_using as models_using
-from fleetcare.parts.queries import moves as moves
 from fleetcare.parts.queries import part_read as part_read
-from fleetcare.parts.queries import reservation_read as reservation_read
-from fleetcare.parts.queries import stock as stock
-from fleetcare.parts.queries import transfer_read as transfer_read
 from fleetcare.parts.replenishment import depth as depth
 from fleetcare.parts.reservations import issue as issue
 from fleetcare.parts.reservations import release as release
@@ -46,6 +40,12 @@ from fleetcare.parts.reservations import reserve as reserve
 from fleetcare.parts.scoping import Seen as Seen
 from fleetcare.parts.scoping import seen as seen
 from fleetcare.parts.serving import serving_depots as serving_depots
+from fleetcare.parts.stock_queries import list_reservations as list_reservations
+from fleetcare.parts.stock_queries import list_transfers as list_transfers
+from fleetcare.parts.stock_queries import moves as moves
+from fleetcare.parts.stock_queries import reservation_read as reservation_read
+from fleetcare.parts.stock_queries import stock as stock
+from fleetcare.parts.stock_queries import transfer_read as transfer_read
 from fleetcare.parts.stock_tables import TargetTable
 from fleetcare.parts.tables import BOMS as BOMS
 from fleetcare.parts.tables import LANES as LANES

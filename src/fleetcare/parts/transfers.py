@@ -19,7 +19,8 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import Lane, MoveKind, Transfer, TransferStatus
-from fleetcare.parts.queries import location_of, part_of, transfer_read
+from fleetcare.parts.queries import location_of, part_of
+from fleetcare.parts.stock_queries import transfer_read
 
 
 def lane_between(

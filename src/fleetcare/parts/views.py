@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
@@ -46,9 +46,12 @@ def list_parts(
     model: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.PartRead]:
     """Parts by number; ``q`` matches the number or name, ``model`` the parts fitted to it."""
-    return service.list_parts(session, q=q, group=group, model=model, limit=limit, offset=offset)
+    return service.list_parts(
+        session, q=q, group=group, model=model, limit=limit, offset=offset, cursor=cursor
+    )
 
 
 @router.get("/parts/{part_id}", tags=["parts"], **READ)
@@ -82,9 +85,12 @@ def list_boms(
     part: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.BomRead]:
     """Bill-of-materials lines: which parts, how many (Z), critical or not, per model."""
-    return service.list_boms(session, model=model, part=part, limit=limit, offset=offset)
+    return service.list_boms(
+        session, model=model, part=part, limit=limit, offset=offset, cursor=cursor
+    )
 
 
 @router.post("/boms", status_code=201, tags=["parts"], **WRITE)
@@ -99,10 +105,16 @@ def create_bom_line(
 # --- network -----------------------------------------------------------------------------------
 @router.get("/locations", tags=["network"], **READ)
 def list_locations(
-    session: DbSession, principal: CurrentPrincipal, limit: Limit = 500, offset: Offset = 0
+    session: DbSession,
+    principal: CurrentPrincipal,
+    limit: Limit = 500,
+    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.LocationRead]:
     """Stocking locations by code (their ``parent`` makes the resupply tree), within scope."""
-    return service.list_locations(session, scope=principal.scope, limit=limit, offset=offset)
+    return service.list_locations(
+        session, scope=principal.scope, limit=limit, offset=offset, cursor=cursor
+    )
 
 
 @router.get("/locations/{location_id}", tags=["network"], **READ)
@@ -143,10 +155,11 @@ def list_lanes(
     location: SearchText = None,
     limit: Limit = 500,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.LaneRead]:
     """Lanes, optionally those starting or ending at one location, within scope."""
     return service.list_lanes(
-        session, scope=principal.scope, location=location, limit=limit, offset=offset
+        session, scope=principal.scope, location=location, limit=limit, offset=offset, cursor=cursor
     )
 
 
@@ -167,10 +180,17 @@ def stock(
     location: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.StockRead]:
     """On hand, reserved, available (on hand − reserved), in transit and target, within scope."""
     return service.stock(
-        session, scope=principal.scope, part=part, location=location, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        part=part,
+        location=location,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
@@ -183,6 +203,7 @@ def list_moves(
     kind: Choice[MoveKind] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.MoveRead]:
     """The ledger, newest first, within scope."""
     return service.moves(
@@ -193,6 +214,7 @@ def list_moves(
         kind=kind,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -221,6 +243,7 @@ def list_reservations(
     work_order: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.ReservationRead]:
     """Reservations, newest first, within scope."""
     return service.list_reservations(
@@ -230,6 +253,7 @@ def list_reservations(
         work_order=work_order,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -264,10 +288,11 @@ def list_transfers(
     status: Choice[TransferStatus] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.TransferRead]:
     """Transfers, newest first, within scope."""
     return service.list_transfers(
-        session, scope=principal.scope, status=status, limit=limit, offset=offset
+        session, scope=principal.scope, status=status, limit=limit, offset=offset, cursor=cursor
     )
 
 

@@ -25,7 +25,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import paginate
+from fleetcare.core.query import load_rows, page
 from fleetcare.core.schemas import Page
 from fleetcare.core.tabular import defuse
 from fleetcare.fleet.models import Unit
@@ -254,12 +254,7 @@ def _visible(
     supplier: str | None = None,
     work_orders: Collection[int] | None = None,
 ) -> Select[Any]:
-    statement = (
-        select(Claim)
-        .options(joinedload(Claim.unit))
-        .where(Claim.unit_id.in_(visible_units(scope, region)))
-        .order_by(Claim.id.desc())
-    )
+    statement = select(Claim).where(Claim.unit_id.in_(visible_units(scope, region)))
     if kind is not None:
         statement = statement.where(Claim.kind == kind)
     if supplier:
@@ -279,18 +274,30 @@ def list_claims(
     work_orders: Collection[int] | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.ClaimRead]:
     """A page of claims, newest first (of ``work_orders`` only, when given)."""
     statement = _visible(
         scope, region=region, kind=kind, supplier=supplier, work_orders=work_orders
     )
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.ClaimRead](items=[_read(c) for c in rows], total=total)
+    window = page(
+        session,
+        statement,
+        name="claims",
+        key=Claim.id,
+        order=(Claim.id.desc(),),
+        load=load_rows(session, select(Claim).options(joinedload(Claim.unit)), Claim.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    return Page[schemas.ClaimRead](items=[_read(c) for c in window.rows], **window.meta())
 
 
 def claim_read(session: Session, claim_id: int, scope: Scope = EVERYTHING) -> schemas.ClaimRead:
     """One claim."""
-    claim = session.scalars(_visible(scope).where(Claim.id == claim_id)).first()
+    statement = _visible(scope).options(joinedload(Claim.unit)).where(Claim.id == claim_id)
+    claim = session.scalars(statement).first()
     if claim is None:
         raise NotFound(_("claim {id} not found").format(id=claim_id))
     return _read(claim)
@@ -300,7 +307,8 @@ def export_claims(
     session: Session, scope: Scope, *, as_csv: bool, region: str | None = None
 ) -> str:
     """The claims in scope (newest first, at most ``EXPORT_MAX``) as CSV or a JSON list."""
-    rows = session.scalars(_visible(scope, region=region).limit(EXPORT_MAX)).all()
+    statement = _visible(scope, region=region).options(joinedload(Claim.unit))
+    rows = session.scalars(statement.order_by(Claim.id.desc()).limit(EXPORT_MAX)).all()
     records = [_read(c).model_dump(mode="json") for c in rows]
     if not as_csv:
         return json.dumps(records)

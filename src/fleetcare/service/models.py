@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -140,6 +141,11 @@ class Defect(Base):
     """
 
     __tablename__ = "defects"
+    __table_args__ = (
+        # the list's pages, newest first, of all or of one status (core.query.page)
+        Index("ix_defects_reported_at_id", "reported_at", "id"),
+        Index("ix_defects_status_reported_at_id", "status", "reported_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -175,6 +181,11 @@ class WorkOrder(Base):
     """The work that fixes a defect; at most one active (not done, not cancelled) per defect."""
 
     __tablename__ = "work_orders"
+    __table_args__ = (
+        # the list's pages, newest first, of all or of one status (core.query.page)
+        Index("ix_work_orders_opened_at_id", "opened_at", "id"),
+        Index("ix_work_orders_status_opened_at_id", "status", "opened_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     defect_id: Mapped[int] = mapped_column(ForeignKey("defects.id"), index=True)

@@ -73,7 +73,9 @@ def board_page(
             offset=offset,
         )
         items = [service.defect_read(session, o.defect, principal.scope) for o in late.items]
-        page = Page[schemas.DefectRead](items=items, total=late.total)
+        page = Page[schemas.DefectRead](
+            items=items, total=late.total, total_is_estimate=late.total_is_estimate
+        )
         orders: dict[int, schemas.WorkOrderRead | None] = {o.defect: o for o in late.items}
     else:
         where = service.DefectFilter(status=status, region=region)

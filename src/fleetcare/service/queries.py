@@ -19,7 +19,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
-from fleetcare.core.query import paginate
+from fleetcare.core.query import load_rows, page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region, Site, Unit
 from fleetcare.fleet.scoping import restrict
@@ -120,22 +120,28 @@ def list_defects(
     scope: Scope = EVERYTHING,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.DefectRead]:
     """A page of defects, newest report first."""
-    statement = (
-        select(Defect)
-        .options(*_DEFECT_LOADS)
-        .where(Defect.unit_id.in_(visible_units(scope, where.region)))
-        .order_by(Defect.reported_at.desc(), Defect.id.desc())
-    )
+    statement = select(Defect).where(Defect.unit_id.in_(visible_units(scope, where.region)))
     if where.unit:
         statement = statement.where(
             Defect.unit_id.in_(select(Unit.id).where(Unit.serial == where.unit))
         )
     if where.status:
         statement = statement.where(Defect.status == where.status)
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.DefectRead](items=[_defect_read(d) for d in rows], total=total)
+    window = page(
+        session,
+        statement,
+        name="defects",
+        key=Defect.id,
+        order=(Defect.reported_at.desc(), Defect.id.desc()),
+        load=load_rows(session, select(Defect).options(*_DEFECT_LOADS), Defect.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    return Page[schemas.DefectRead](items=[_defect_read(d) for d in window.rows], **window.meta())
 
 
 _LINE_LOADS = (
@@ -259,8 +265,9 @@ def _work_order_read(order: WorkOrder, targets: Targets, now: datetime) -> schem
 
 
 def _visible_orders(scope: Scope, region: str | None = None) -> Select[Any]:
+    """The work orders ``scope`` may see (filters only: no loads, no order)."""
     defects = select(Defect.id).where(Defect.unit_id.in_(visible_units(scope, region)))
-    return select(WorkOrder).options(*_WORK_ORDER_LOADS).where(WorkOrder.defect_id.in_(defects))
+    return select(WorkOrder).where(WorkOrder.defect_id.in_(defects))
 
 
 def work_order_read(
@@ -269,6 +276,7 @@ def work_order_read(
     """One work order with its history."""
     statement = (
         _visible_orders(scope)
+        .options(*_WORK_ORDER_LOADS)
         .where(WorkOrder.id == order_id)
         .execution_options(populate_existing=True)
     )
@@ -290,13 +298,12 @@ def list_work_orders(
     limit: int = 50,
     offset: int = 0,
     now: datetime | None = None,
+    cursor: str | None = None,
 ) -> Page[schemas.WorkOrderRead]:
     """A page of work orders, newest first; ``breached`` / ``at_risk`` keep those whose SLA is
     (or is not) breached / at risk at ``now`` (default: the time of the request), judged in
     the database (``sla_sql``) so the total and the page are counted there."""
-    statement = _visible_orders(scope, region).order_by(
-        WorkOrder.opened_at.desc(), WorkOrder.id.desc()
-    )
+    statement = _visible_orders(scope, region)
     if status:
         statement = statement.where(WorkOrder.status == status)
     if defect is not None:
@@ -307,7 +314,17 @@ def list_work_orders(
         for wanted, flag in ((breached, clocks.breached()), (at_risk, clocks.at_risk())):
             if wanted is not None:
                 statement = statement.where(flag if wanted else ~flag)
-    rows, total = paginate(session, statement, limit, offset)
-    targets = _targets(session, rows)
-    items = [_work_order_read(o, targets, now) for o in rows]
-    return Page[schemas.WorkOrderRead](items=items, total=total)
+    window = page(
+        session,
+        statement,
+        name="work-orders",
+        key=WorkOrder.id,
+        order=(WorkOrder.opened_at.desc(), WorkOrder.id.desc()),
+        load=load_rows(session, select(WorkOrder).options(*_WORK_ORDER_LOADS), WorkOrder.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    targets = _targets(session, window.rows)
+    items = [_work_order_read(o, targets, now) for o in window.rows]
+    return Page[schemas.WorkOrderRead](items=items, **window.meta())

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission
@@ -59,10 +59,11 @@ def list_defects(
     region: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.DefectRead]:
     """Defects, newest first; ``unit`` is a serial, ``region`` a region name."""
     where = service.DefectFilter(unit=unit, status=status, region=region)
-    return service.list_defects(session, where, principal.scope, limit, offset)
+    return service.list_defects(session, where, principal.scope, limit, offset, cursor)
 
 
 @router.get("/defects/{defect_id}", **READ)
@@ -111,6 +112,7 @@ def list_work_orders(
     at_risk: Annotated[bool | None, Query(description="SLA at risk (at request time)")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.WorkOrderRead]:
     """Work orders, newest first, each with its SLA clocks; ``breached=true`` keeps those with
     a breached response or restore clock, ``at_risk=true`` those with a clock at risk."""
@@ -123,6 +125,7 @@ def list_work_orders(
         at_risk=at_risk,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -225,6 +228,7 @@ def list_claims(
     region: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.ClaimRead]:
     """Warranty claims and recovery claims to suppliers, newest first."""
     return service.list_claims(
@@ -235,6 +239,7 @@ def list_claims(
         region=region,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 

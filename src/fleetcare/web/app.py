@@ -31,6 +31,7 @@ from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import install_error_handlers, is_api, not_found_response
 from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
+from fleetcare.core.cursor import use_key as use_cursor_key
 from fleetcare.core.errors import NotFound
 from fleetcare.core.heavy import install as install_heavy_pool
 from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.default_locale,
             )
         set_locale(wanted or "en")
+        use_cursor_key(app.state.secret_key)  # list cursors are signed with the app's key
         return await call_next(request)
 
     app.add_middleware(

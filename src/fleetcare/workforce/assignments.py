@@ -30,7 +30,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import paginate
+from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.service.service import Conflict
@@ -284,14 +284,10 @@ def list_assignments(
     day: date | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.AssignmentRead]:
     """A page of assignments by start time."""
-    statement = (
-        select(Assignment)
-        .options(joinedload(Assignment.technician), joinedload(Assignment.countersigned_by))
-        .where(Assignment.technician_id.in_(visible_technicians(scope)))
-        .order_by(Assignment.start_at, Assignment.id)
-    )
+    statement = select(Assignment).where(Assignment.technician_id.in_(visible_technicians(scope)))
     if technician:
         statement = statement.where(Assignment.technician.has(Technician.code == technician))
     if work_order is not None:
@@ -302,5 +298,14 @@ def list_assignments(
             Assignment.start_at >= start,
             Assignment.start_at < datetime.combine(day, datetime.max.time()),
         )
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.AssignmentRead](items=[read(r) for r in rows], total=total)
+    window = entity_page(
+        session,
+        statement,
+        name="assignments",
+        order=(Assignment.start_at, Assignment.id),
+        loads=(joinedload(Assignment.technician), joinedload(Assignment.countersigned_by)),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    return Page[schemas.AssignmentRead](items=[read(r) for r in window.rows], **window.meta())

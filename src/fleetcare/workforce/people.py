@@ -17,7 +17,7 @@ from fleetcare.core import crud
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import contains, paginate
+from fleetcare.core.query import contains, entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import refuse_unseen
@@ -62,14 +62,10 @@ def list_technicians(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.TechnicianRead]:
     """A page of technicians by code; ``q`` matches part of the code or name."""
-    statement = (
-        select(Technician)
-        .options(joinedload(Technician.region), joinedload(Technician.employer))
-        .where(Technician.id.in_(visible_technicians(scope)))
-        .order_by(Technician.code)
-    )
+    statement = select(Technician).where(Technician.id.in_(visible_technicians(scope)))
     if region:
         statement = statement.where(Technician.region.has(Region.name == region))
     if kind:
@@ -80,8 +76,17 @@ def list_technicians(
             Technician.code.ilike(pattern, escape="\\")
             | Technician.name.ilike(pattern, escape="\\")
         )
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.TechnicianRead](items=[_read(r) for r in rows], total=total)
+    window = entity_page(
+        session,
+        statement,
+        name="technicians",
+        order=(Technician.code,),
+        loads=(joinedload(Technician.region), joinedload(Technician.employer)),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    return Page[schemas.TechnicianRead](items=[_read(r) for r in window.rows], **window.meta())
 
 
 def create_technician(

@@ -19,7 +19,7 @@ from fleetcare.core.bulk import Item
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import paginate
+from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import ProductFamily, Region
 from fleetcare.fleet.scoping import refuse_unseen
@@ -35,15 +35,28 @@ from fleetcare.workforce.tables import (
 
 
 def list_courses(
-    session: Session, *, family: ProductFamily | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    family: ProductFamily | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.CourseRead]:
     """A page of courses by code (the catalogue is the same for everyone)."""
-    statement = select(Course).order_by(Course.code)
+    statement = select(Course)
     if family:
         statement = statement.where(Course.family == family)
-    rows, total = paginate(session, statement, limit, offset)
-    items = [schemas.CourseRead(id=r.id, **COURSES.to_record(r).model_dump()) for r in rows]
-    return Page[schemas.CourseRead](items=items, total=total)
+    window = entity_page(
+        session,
+        statement,
+        name="courses",
+        order=(Course.code,),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    items = [schemas.CourseRead(id=r.id, **COURSES.to_record(r).model_dump()) for r in window.rows]
+    return Page[schemas.CourseRead](items=items, **window.meta())
 
 
 def create_course(
@@ -103,14 +116,11 @@ def list_sessions(
     month: date | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[schemas.SessionRead]:
     """A page of sessions by first day; ``month`` (any day of it) keeps the sessions that run
     during that month."""
-    statement = (
-        select(TrainingSession)
-        .options(*_LOADS)
-        .order_by(TrainingSession.starts_on, TrainingSession.code)
-    )
+    statement = select(TrainingSession)
     regions = visible_session_regions(scope)
     if regions is not None:
         statement = statement.where(TrainingSession.region_id.in_(regions))
@@ -128,8 +138,18 @@ def list_sessions(
         statement = statement.where(
             TrainingSession.starts_on < after, TrainingSession.ends_on >= first
         )
-    rows, total = paginate(session, statement, limit, offset)
-    return Page[schemas.SessionRead](items=[_session_read(session, r) for r in rows], total=total)
+    window = entity_page(
+        session,
+        statement,
+        name="training-sessions",
+        order=(TrainingSession.starts_on, TrainingSession.code),
+        loads=_LOADS,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    items = [_session_read(session, r) for r in window.rows]
+    return Page[schemas.SessionRead](items=items, **window.meta())
 
 
 def create_session(

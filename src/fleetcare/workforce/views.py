@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from fleetcare.core.api import Choice, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import Page
@@ -46,10 +46,18 @@ def list_technicians(
     q: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.TechnicianRead]:
     """Technicians by code; ``q`` matches part of the code or name."""
     return service.list_technicians(
-        session, scope=principal.scope, region=region, kind=kind, q=q, limit=limit, offset=offset
+        session,
+        scope=principal.scope,
+        region=region,
+        kind=kind,
+        q=q,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
@@ -117,9 +125,10 @@ def list_courses(
     family: Choice[ProductFamily] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.CourseRead]:
     """The course catalogue by code."""
-    return service.list_courses(session, family=family, limit=limit, offset=offset)
+    return service.list_courses(session, family=family, limit=limit, offset=offset, cursor=cursor)
 
 
 @router.post("/courses", status_code=201, **TRAIN)
@@ -139,6 +148,7 @@ def list_sessions(
     month: Annotated[date | None, Query(description="any day of the month")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.SessionRead]:
     """Training sessions by first day, with their attendees."""
     return service.list_sessions(
@@ -149,6 +159,7 @@ def list_sessions(
         month=month,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -187,6 +198,7 @@ def list_assignments(
     day: Annotated[date | None, Query(description="assignments starting that day")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[schemas.AssignmentRead]:
     """Assignments by start time."""
     return service.list_assignments(
@@ -197,6 +209,7 @@ def list_assignments(
         day=day,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
