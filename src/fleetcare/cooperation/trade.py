@@ -21,7 +21,7 @@ from fleetcare.cooperation.money import RateTable, Total
 from fleetcare.cooperation.tables import TRADE, TRADE_TARGETS, visible_regions
 from fleetcare.core import crud
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
-from fleetcare.core.query import entity_page
+from fleetcare.core.query import Window, entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import refuse_unseen
@@ -43,6 +43,35 @@ def scoped(statement: Any, table: Any, scope: Scope, region: str | None) -> Any:
     return statement
 
 
+def trade_window(
+    session: Session,
+    *,
+    scope: Scope,
+    region: str | None,
+    year: int | None,
+    group: ProductGroup | None,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+) -> Window:
+    """One page of the trade figures the filters keep, in region, year and group order."""
+    statement = scoped(select(TradeFigure), TradeFigure, scope, region)
+    if year is not None:
+        statement = statement.where(TradeFigure.year == year)
+    if group is not None:
+        statement = statement.where(TradeFigure.group == group)
+    return entity_page(
+        session,
+        statement,
+        name="trade",
+        order=(TradeFigure.region_id, TradeFigure.year, TradeFigure.group),
+        loads=(joinedload(TradeFigure.region),),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+
+
 def list_trade(
     session: Session,
     *,
@@ -55,17 +84,12 @@ def list_trade(
     cursor: str | None = None,
 ) -> Page[schemas.TradeRead]:
     """A page of trade figures by region, year and group."""
-    statement = scoped(select(TradeFigure), TradeFigure, scope, region)
-    if year is not None:
-        statement = statement.where(TradeFigure.year == year)
-    if group is not None:
-        statement = statement.where(TradeFigure.group == group)
-    window = entity_page(
+    window = trade_window(
         session,
-        statement,
-        name="trade",
-        order=(TradeFigure.region_id, TradeFigure.year, TradeFigure.group),
-        loads=(joinedload(TradeFigure.region),),
+        scope=scope,
+        region=region,
+        year=year,
+        group=group,
         limit=limit,
         offset=offset,
         cursor=cursor,

@@ -20,10 +20,9 @@ from fleetcare.cooperation.figures import share
 from fleetcare.cooperation.models import ProductGroup, TradeFigure, TradeTarget
 from fleetcare.cooperation.money import MissingRate, RateUsed, Total
 from fleetcare.cooperation.rates import check_currency, rate_table
-from fleetcare.cooperation.trade import scoped, year_end
+from fleetcare.cooperation.trade import scoped, trade_window, year_end
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.permissions import EVERYTHING, Scope
-from fleetcare.core.query import entity_page
 
 
 def plain(value: Decimal) -> str:
@@ -80,19 +79,8 @@ def converted_trade(
     """A page of trade figures by region, year and group, each converted to ``currency`` at
     the latest rate on or before its year's end."""
     check_currency(session, currency)
-    statement = scoped(select(TradeFigure), TradeFigure, scope, region)
-    if year is not None:
-        statement = statement.where(TradeFigure.year == year)
-    if group is not None:
-        statement = statement.where(TradeFigure.group == group)
-    window = entity_page(
-        session,
-        statement,
-        name="trade",
-        order=(TradeFigure.region_id, TradeFigure.year, TradeFigure.group),
-        loads=(joinedload(TradeFigure.region),),
-        limit=limit,
-        offset=offset,
+    window = trade_window(
+        session, scope=scope, region=region, year=year, group=group, limit=limit, offset=offset
     )
     rows, total = window.rows, window.total
     rates, used = rate_table(session), Total(currency)
