@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from fleetcare.analytics.service import warnings
 from fleetcare.cli import app
 from fleetcare.cooperation.dashboard import dashboard
 from fleetcare.cooperation.deals import list_deals
@@ -113,6 +114,15 @@ def test_demo_scenario(session: Session) -> None:
     assert depot_of[pits["Mirny open pit"]] == "DEPOT-YAK"
     climates = set(session.scalars(select(Region.climate)))
     assert {"arctic", "temperate", "cold"} <= {c.value for c in climates}
+    # issue 20: the early warning catches the cold-climate component, the Murmansk buses'
+    # hydraulics (3x per engine hour against the baseline x 1.35), and few series beside it
+    flagged = [
+        (s.model, s.component_group, s.region)
+        for s in warnings(session, today=date(2026, 11, 30)).series
+        if s.flagged
+    ]
+    assert ("CB-12", "hydraulics", "Murmansk Oblast") in flagged
+    assert len(flagged) <= 6, flagged
     before = StringIO()
     export_file(session, TABLES["usage"], "csv", before)
     again = build_demo(session, units=800, seed=3, parts_per_family=18)

@@ -2,10 +2,13 @@
 defects with their work orders, transitions, parts, downtime and claims, written through the
 service facade as it happened (each call under ``clock.frozen`` at the time of its event).
 
-The story the seeds tell: every family breaks now and then; the hydraulics (hoses and seals
-that harden in the cold) fail three times as often in the arctic regions and twice in the cold
-ones, more in winter; work in the remote regions (Murmansk, Yakutia) starts four times later
-and waits for parts longer, so their SLA clocks are breached far more often than elsewhere.
+The story the seeds tell: every family breaks now and then, in proportion to the engine hours
+it runs (a unit's defects are Poisson over its meter readings, each dated where the meter passed
+a uniform draw of its hours: a bus running 14 h a day fails about twice as often as a grader
+running 7); the hydraulics (hoses and seals that harden in the cold) fail three times as often
+per engine hour in the arctic regions and twice in the cold ones, more in winter; work in the
+remote regions (Murmansk, Yakutia) starts four times later and waits for parts longer, so
+their SLA clocks are breached far more often than elsewhere.
 Parts, grey purchases and cannibalisations before the Far North depots were stocked
 (1 September 2024), backorders and emergency transfers: ``service_parts``. A covered repair done
 writes its warranty claim (labour hours, travel km, faulty and replacement serials entered on the
@@ -29,7 +32,7 @@ from fleetcare.core.clock import frozen
 from fleetcare.core.permissions import Principal, system
 from fleetcare.demo.backlog import build_backlog
 from fleetcare.demo.service_parts import Need, PartsStory, UnitFacts
-from fleetcare.fleet.models import ProductModel, Region, Site, Unit, UnitStatus
+from fleetcare.fleet.models import ProductModel, Region, Site, Unit, UnitStatus, UsageReading
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import schemas, service
 from fleetcare.service.models import Defect, WorkOrder
@@ -39,7 +42,8 @@ SERVICE_ACTOR = "demo-service"
 REMOTE = {"Murmansk Oblast", "Sakha (Yakutia)"}
 COLD_GROUP = ComponentGroup.hydraulics
 COLD_FACTOR = {"arctic": 3.0, "cold": 2.0, "temperate": 1.0}
-DEFECTS_PER_UNIT_YEAR = 0.07  # the base rate, before the cold
+DEFECTS_PER_UNIT_YEAR = 0.07  # the base rate, before the cold, at 10 engine hours a day
+DEFECTS_PER_ENGINE_HOUR = DEFECTS_PER_UNIT_YEAR / (365 * 10.0)
 GROUPS = [  # group, share of defects, symptom
     (ComponentGroup.engine, 0.22, "loss of power, black smoke under load"),
     (ComponentGroup.transmission, 0.12, "harsh shifting between gears"),
@@ -101,6 +105,21 @@ def _tables(session: Session) -> int:
     return created + service.SERVICE_RATES.apply(session, rates).created
 
 
+def _meters(session: Session, end: datetime) -> dict[str, tuple[list[datetime], list[float]]]:
+    """Each unit's engine-hour readings before ``end``, oldest first, by serial."""
+    meters: dict[str, tuple[list[datetime], list[float]]] = {}
+    for serial, at, hours in session.execute(
+        select(Unit.serial, UsageReading.taken_at, UsageReading.engine_hours)
+        .join(UsageReading, UsageReading.unit_id == Unit.id)
+        .where(UsageReading.engine_hours.is_not(None), UsageReading.taken_at <= end)
+        .order_by(Unit.serial, UsageReading.taken_at)
+    ):
+        days, meter = meters.setdefault(serial, ([], []))
+        days.append(at)
+        meter.append(float(hours or 0.0))
+    return meters
+
+
 def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> dict[str, int]:
     """Write the tables and the defect history unless it is there (idempotent)."""
     tables = _tables(session)
@@ -126,6 +145,7 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
         .order_by(Unit.serial)
     ).all()
     story = PartsStory(session, rng, by)
+    meters = _meters(session, end)
     shares = np.array([share for _g, share, _s in GROUPS])
     for serial, start, model, family, region, climate in units:
         first = datetime(start.year, start.month, start.day)
@@ -135,11 +155,15 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
         facts = UnitFacts(serial, model, family.value, region)
         weights = shares.copy()
         weights[[g for g, _s, _t in GROUPS].index(COLD_GROUP)] *= COLD_FACTOR[climate.value]
-        rate = DEFECTS_PER_UNIT_YEAR * weights.sum() * days / 365
+        taken, meter = meters.get(serial, ([], []))
+        ran = np.array([0.0, *meter])  # engine hours since the warranty start, at ``on``
+        on = np.array([0.0, *((at - first).total_seconds() / 86400 for at in taken)])
+        rate = DEFECTS_PER_ENGINE_HOUR * weights.sum() * float(ran[-1])
         for _n in range(int(rng.poisson(rate))):
-            reported = first + timedelta(
-                days=int(rng.integers(0, days)), hours=int(rng.integers(6, 20))
-            )
+            day = float(np.interp(rng.uniform(0.0, ran[-1]), ran, on))
+            reported = first + timedelta(days=int(day), hours=int(rng.integers(6, 20)))
+            if reported >= end:
+                continue
             group, _share, symptom = GROUPS[int(rng.choice(len(GROUPS), p=weights / weights.sum()))]
             if group is COLD_GROUP and reported.month in (4, 5, 6, 7, 8, 9) and rng.random() < 0.5:
                 reported = reported.replace(month=1, day=min(reported.day, 28))  # winter
