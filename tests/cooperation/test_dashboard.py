@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.cooperation import schemas
+from fleetcare.cooperation.figures import trade_figure
 from fleetcare.cooperation.models import ProductGroup
-from fleetcare.cooperation.tables import TRADE
+from fleetcare.cooperation.tables import TRADE, TRADE_TARGETS
 from fleetcare.core.bulk import Item
 from fleetcare.core.clock import today
 from fleetcare.core.permissions import Role
@@ -472,3 +473,29 @@ def test_period_reaches_the_page_and_exports(pages: TestClient, session: Session
         params={"region": "Arctic", "from": "2024-01-01", "to": "2024-01-10"},
     ).text
     assert "\nwarranty_cost.count,1,\n" in whole
+
+
+def test_a_year_with_a_target_and_no_figure_has_no_volume(
+    client: TestClient, session: Session
+) -> None:
+    """A target set for a year whose trade is not in yet is not a volume of 0 (the chart would
+    plunge to the axis): the volume is null, the page shows a dash, the chart a gap."""
+    hand_made(session)
+    TRADE_TARGETS.apply(
+        session,
+        [
+            Item(
+                schemas.TargetRecord(
+                    region="Arctic", year=2017, amount=Decimal("200000000"), currency="USD"
+                )
+            )
+        ],
+    )
+    session.commit()
+    board: dict[str, Any] = client.get(
+        "/api/dashboard", params={"region": "Arctic", "currency": "USD", **PERIOD}
+    ).json()
+    assert board["trade"][-1]["year"] == 2017
+    assert (board["trade"][-1]["volume"], board["trade"][-1]["target"]) == (None, "200000000.00")
+    volume_line = trade_figure(board["trade"], "USD")["data"][0]
+    assert volume_line["y"][-1] is None

@@ -147,7 +147,7 @@ def dashboard(
         )
     for row in board.trade:
         table.add_row(
-            f"trade.{row['year']}", f"{row['volume']} / {row['target'] or '—'} {currency}"
+            f"trade.{row['year']}", f"{row['volume'] or '—'} / {row['target'] or '—'} {currency}"
         )
     err.print(table)
 

@@ -58,7 +58,11 @@ def _summary(board: schemas.Dashboard) -> Rows:
 
 def _trade_series(board: schemas.Dashboard) -> Rows:
     rows = [
-        [t["year"], Decimal(t["volume"]), None if t["target"] is None else Decimal(t["target"])]
+        [
+            t["year"],
+            None if t["volume"] is None else Decimal(t["volume"]),
+            None if t["target"] is None else Decimal(t["target"]),
+        ]
         for t in board.trade
     ]
     return ["year", f"volume_{board.currency}", f"target_{board.currency}"], rows

@@ -146,7 +146,9 @@ def trade_figure(series: Sequence[Mapping[str, Any]], currency: str) -> dict[str
     return line_chart(
         years,
         {
-            _("volume"): [float(row["volume"]) for row in series],
+            _("volume"): [
+                None if row["volume"] is None else float(row["volume"]) for row in series
+            ],
             _("target"): [
                 None if row["target"] is None else float(row["target"]) for row in series
             ],

@@ -174,8 +174,9 @@ def put_target(session: Session, record: schemas.TargetRecord, *, by: Principal)
 def trade_series(
     session: Session, rates: RateTable, currency: str, scope: Scope, region: str | None
 ) -> tuple[list[dict[str, Any]], Total]:
-    """Per year: the volume (all groups), by group, and the target, each converted to
-    ``currency`` at its year-end rate; and the running total holding the rates used."""
+    """Per year: the volume (all groups; None for a year with a target and no figure yet, not
+    0), by group, and the target, each converted to ``currency`` at its year-end rate; and the
+    running total holding the rates used."""
     used = Total(currency)
     volume: dict[int, Decimal] = defaultdict(Decimal)
     groups: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -208,7 +209,7 @@ def trade_series(
     series = [
         {
             "year": year,
-            "volume": str(volume.get(year, Decimal(0))),
+            "volume": str(volume[year]) if year in volume else None,
             "target": str(targets[year]) if year in targets else None,
             "by_group": {g: str(v) for g, v in sorted(groups.get(year, {}).items())},
         }
