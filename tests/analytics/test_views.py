@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,10 @@ def test_routes_pages_and_their_attacks(
     assert anonymous.get("/reliability", params={"cohort": 99}).status_code == 404
     page = anonymous.get("/warnings")
     assert page.status_code == 200 and "warning-chart" in page.text and "⚠" in page.text
+    drawn = re.search(r'id="warning-chart" class="chart" data-figure="([^"]*)"', page.text)
+    assert drawn, "the first series' chart is on the page"
+    figure = json.loads(html.unescape(drawn.group(1)))  # once drew the macro's name instead
+    assert len(figure["data"]) == 3 and all(trace["y"] for trace in figure["data"])
     assert anonymous.get("/warnings", params={"series": 99}).status_code == 404
 
 

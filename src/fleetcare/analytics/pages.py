@@ -81,7 +81,7 @@ def warnings_page(
         {
             "result": result,
             "chosen": chosen,
-            "chart": chart,
+            "series_figure": chart,  # not "chart": the template imports a macro of that name
             "region": region,
             "months": months,
             "h": h,
