@@ -17,7 +17,9 @@ from fleetcare.accounts.throttle import (
     FREE_ATTEMPTS,
     MAX_DELAY_SECONDS,
     Keys,
+    count_failure,
     delay,
+    wait_seconds,
 )
 from fleetcare.core.clock import utcnow
 from fleetcare.core.permissions import Role
@@ -135,3 +137,15 @@ def test_a_username_cannot_name_another_counter() -> None:
     assert len({k.pair for k in keys}) == len(keys)
     assert len({k.account for k in keys}) == len(names)
     assert not per_address & {k.account for k in keys}
+
+
+def test_free_attempts_never_wait_for_failures_dated_after_them(session: Session) -> None:
+    """An attempt that queued for its turn behind others reads their failures as later than
+    itself; under the free limit that is no reason to wait (it once answered 429 to the fourth
+    of twelve parallel wrong passwords on PostgreSQL)."""
+    keys = Keys.of("mia", "127.0.0.1")
+    earlier = datetime(2026, 12, 1, 12, 0, 0)
+    for _ in range(min(FREE_ATTEMPTS, ACCOUNT_FREE_ATTEMPTS) - 1):
+        count_failure(session, keys, earlier + timedelta(seconds=1))
+    session.flush()
+    assert wait_seconds(session, keys, earlier) == 0

@@ -205,9 +205,11 @@ def sign_in(
     counters are written in the caller's transaction, which must commit even when the sign-in
     fails (the caller returns an error response rather than raising).
     """
-    now = now or utcnow()
     keys = throttle.Keys.of(username, address)
     throttle.take_turn(session, keys)
+    # dated after the turn: an attempt that queued behind others must not read their failures
+    # as later than itself (a free attempt would then be told to wait a second)
+    now = now or utcnow()
     wait = throttle.wait_seconds(session, keys, now)
     if wait > 0:
         return SignIn(None, retry_after_seconds=wait)

@@ -99,9 +99,9 @@ def wait_seconds(session: Session, keys: Keys, now: datetime) -> int:
     failures = {row.key: row for row in rows if now - row.last_failure_at < FORGET_AFTER}
     address, pair, account = (failures.get(key) for key in keys.all())
     until = [now]
-    if address:
+    if address and delay(address.failures, FREE_ATTEMPTS):
         until.append(address.last_failure_at + _seconds(delay(address.failures, FREE_ATTEMPTS)))
-    if pair and account:
+    if pair and account and delay(account.failures, ACCOUNT_FREE_ATTEMPTS):
         until.append(
             pair.last_failure_at + _seconds(delay(account.failures, ACCOUNT_FREE_ATTEMPTS))
         )
