@@ -28,6 +28,29 @@ Allocations = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], N
 
 
 @njit(cache=True, nogil=True)
+def _setup(
+    tree: NDArray[np.int64], flow: NDArray[np.float64], lead: NDArray[np.float64], vmr: float
+) -> tuple[NDArray[np.int64], float, float, list[NDArray[np.float64]]]:
+    """What every row of a part shares: each location's parent (−1 at the root), the mean
+    batch b = (VMR + 1)/2 and p = 1/b, and each location's own lead-time demand in segments,
+    Poisson(flow × lead / b)."""
+    first_child, next_sibling = tree[0], tree[1]
+    n = first_child.size
+    parent = np.full(n, -1, dtype=np.int64)
+    for j in range(n):
+        child = first_child[j]
+        while child >= 0:
+            parent[child] = j
+            child = next_sibling[child]
+    b = (max(vmr, 1.0) + 1.0) / 2.0
+    own = [np.ones(1) for _ in range(n)]
+    for j in range(n):
+        if flow[j] > 0.0:
+            own[j] = _poisson(flow[j] * max(lead[j], 0.0) / b)
+    return parent, b, 1.0 / b, own
+
+
+@njit(cache=True, nogil=True)
 def exact_rows(
     tree: NDArray[np.int64],
     flow: NDArray[np.float64],
@@ -41,19 +64,8 @@ def exact_rows(
     of ``tree`` as in ``part_hull``) and each leaf's Z ln(1 − EBO/(N Z)) (0 elsewhere), with
     the exact EBO. ``flow`` pieces a day, ``lead`` days, ``units`` machines at leaves."""
     n_rows, n = rows.shape
-    first_child, next_sibling = tree[0], tree[1]
-    parent = np.full(n, -1, dtype=np.int64)
-    for j in range(n):
-        child = first_child[j]
-        while child >= 0:
-            parent[child] = j
-            child = next_sibling[child]
-    b = (max(vmr, 1.0) + 1.0) / 2.0
-    p = 1.0 / b
-    own = [np.ones(1) for _ in range(n)]
-    for j in range(n):
-        if flow[j] > 0.0:
-            own[j] = _poisson(flow[j] * max(lead[j], 0.0) / b)
+    first_child = tree[0]
+    parent, b, p, own = _setup(tree, flow, lead, vmr)
     segments = [np.ones(1) for _ in range(n)]
     short = [np.ones(1) for _ in range(n)]
     changed = np.zeros(n, dtype=np.bool_)
@@ -105,19 +117,8 @@ def _extend(
     anything, or ``most`` pieces are at a location. Returns the rows after each step, their
     values and leaf terms (none when ``start`` already meets the bound)."""
     n = start.size
-    first_child, next_sibling, size = tree[0], tree[1], tree[2]
-    parent = np.full(n, -1, dtype=np.int64)
-    for j in range(n):
-        child = first_child[j]
-        while child >= 0:
-            parent[child] = j
-            child = next_sibling[child]
-    b = (max(vmr, 1.0) + 1.0) / 2.0
-    p = 1.0 / b
-    own = [np.ones(1) for _ in range(n)]
-    for j in range(n):
-        if flow[j] > 0.0:
-            own[j] = _poisson(flow[j] * max(lead[j], 0.0) / b)
+    first_child, size = tree[0], tree[2]
+    parent, b, p, own = _setup(tree, flow, lead, vmr)
     segments = [np.ones(1) for _ in range(n)]
     short = [np.ones(1) for _ in range(n)]
     trial = [np.ones(1) for _ in range(n)]
