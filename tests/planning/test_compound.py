@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from fleetcare.planning.kernels import compound_terms
+from fleetcare.planning.kernels.backorders import pipeline
 from fleetcare.planning.varimetric import _terms
 from fleetcare.simulation.fcfs import simulate_part_fcfs
 
@@ -182,6 +183,28 @@ def test_no_stock_upstream_is_compound_poisson_over_the_total_lead(
         mean = float((x * pmf).sum())
         want = (mean, float(((x - mean) ** 2 * pmf).sum()), *_backorders(pmf, s))
         np.testing.assert_allclose(got[:, 0, j], want, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(1.0, 4.0), st.floats(0.02, 0.98), st.floats(1.0, 200.0), st.floats(0.5, 10.0))
+def test_orders_handed_down_give_the_exact_pipeline_moments(
+    vmr: float, share: float, plant_days: float, depot_days: float
+) -> None:
+    """With nothing stocked at the plant its backorders are whole orders, and the two-moment
+    pipeline that hands them down as orders (``pipeline(..., handed_vmr=VMR)``, the exact
+    optimiser's candidates) has the exact model's mean and variance; piece by piece
+    (VARI-METRIC's ``handed_vmr=1``) it has less variance whenever VMR > 1."""
+    flow = np.array([[0.3, 0.3 * share, 0.3 * (1.0 - share)]])
+    lead = np.array([[plant_days, depot_days, depot_days]])
+    got = compound_terms(np.array([-1, 0, 0]), flow, lead, np.array([vmr]), np.zeros((1, 3), int))
+    up_ebo, up_vbo = got[0, 0, 0], got[1, 0, 0]  # the plant's backorders at stock 0
+    own = flow[0, 1] * depot_days
+    orders = pipeline(own, vmr, share, up_ebo, up_vbo, False, vmr)
+    np.testing.assert_allclose(orders, got[:2, 0, 1], rtol=1e-9)
+    pieces = pipeline(own, vmr, share, up_ebo, up_vbo, False)
+    assert pieces[0] == orders[0]
+    if vmr > 1.01 and share < 0.97:
+        assert pieces[1] < orders[1] * (1.0 - 1e-6)
 
 
 def _share_by_batches(batches: float, b: float, s: int, f: float) -> NDArray[np.float64]:

@@ -211,6 +211,7 @@ def part_hulls(
             params.thinning,
             params.negligible_backorders,
             params.level_tolerance,
+            params.model == "exact",
         )
         if params.model == "exact":
             pieces, value, stock_dfs, leaf_dfs = exact_hull(
@@ -281,6 +282,18 @@ def _weighted(weight: NDArray[np.float64], values: NDArray[np.float64]) -> float
     return total
 
 
+@njit(cache=True, inline="always")
+def _add(total: NDArray[np.float64], lost: NDArray[np.float64], j: int, term: float) -> None:
+    """total[j] += term, keeping the low-order digits the sum drops in lost[j] (Neumaier
+    1974): a leaf leaving the floor (−10⁶ / N) must not leave 10⁻¹¹ of rounding behind."""
+    after = total[j] + term
+    if abs(total[j]) >= abs(term):
+        lost[j] += (total[j] - after) + term
+    else:
+        lost[j] += (term - after) + total[j]
+    total[j] = after
+
+
 @njit(cache=True)
 def _walk(
     start: NDArray[np.int64],
@@ -310,10 +323,15 @@ def _walk(
             owner[k] = i
             k += 1
     order = np.argsort(-slope, kind="mergesort")  # a part's steps keep their order
-    log_a = leaf_first.sum(axis=0)
+    n_leaves = leaf_first.shape[1]
+    log_a = np.zeros(n_leaves)  # Σ_parts of each leaf's terms, compensated by lost
+    lost = np.zeros(n_leaves)
+    for i in range(n_parts):
+        for j in range(n_leaves):
+            _add(log_a, lost, j, leaf_first[i, j])
     current = leaf_first.copy()  # each part's leaf terms at its current vertex
     weight = units / units.sum()
-    per_leaf = np.exp(log_a)
+    per_leaf = np.exp(log_a + lost)
     availability = _weighted(weight, per_leaf)
     costs = np.empty(steps + 1)
     availabilities = np.empty(steps + 1)
@@ -333,9 +351,10 @@ def _walk(
         at[i] += 1
         for c in range(change_start[row + 1], change_start[row + 2]):
             j = change_leaf[c]
-            log_a[j] += change_value[c] - current[i, j]
+            _add(log_a, lost, j, -current[i, j])
+            _add(log_a, lost, j, change_value[c])
             current[i, j] = change_value[c]
-            per_leaf[j] = np.exp(log_a[j])
+            per_leaf[j] = np.exp(log_a[j] + lost[j])
         availability = _weighted(weight, per_leaf)
         taken += 1
         costs[taken], availabilities[taken] = cost, availability

@@ -159,13 +159,26 @@ def backorder_table(
 
 @njit(cache=True, nogil=True)
 def pipeline(
-    own: float, vmr: float, share: float, up_ebo: float, up_vbo: float, root: bool
+    own: float,
+    vmr: float,
+    share: float,
+    up_ebo: float,
+    up_vbo: float,
+    root: bool,
+    handed_vmr: float = 1.0,
 ) -> tuple[float, float]:
-    """VARI-METRIC pipeline mean and variance (share f = λ_j / λ_parent)."""
+    """VARI-METRIC pipeline mean and variance (share f = λ_j / λ_parent): own lead-time
+    demand (mean ``own``, variance VMR × own) plus the child's share of the parent's
+    backorders, mean f EBO and variance f² VBO + f (1 − f) EBO × ``handed_vmr``.
+
+    ``handed_vmr`` 1 thins the parent's backorders piece by piece (Sherbrooke 2004, ch. 4);
+    the part's VMR thins them in whole orders of geometric size with mean (VMR + 1)/2, as the
+    exact model does (for orders X: Var = f² V + f(1 − f) E · E[X²]/E[X], E[X²]/E[X] = VMR).
+    """
     if root:
         return own, vmr * own
     mean = own + share * up_ebo
-    variance = vmr * own + share * (1 - share) * up_ebo + share * share * up_vbo
+    variance = vmr * own + share * (1 - share) * up_ebo * handed_vmr + share * share * up_vbo
     return mean, variance
 
 

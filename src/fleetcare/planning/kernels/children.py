@@ -36,7 +36,8 @@ class PartTree(NamedTuple):
     demand ``flow`` through it (pieces/day), its ``lead`` time (days) and the ``units`` on
     it (machines, leaves only). The part's variance-to-mean ratio ``vmr`` and pieces per
     machine ``z``; ``most`` pieces per location at most, ``thinning`` and ``tolerance`` of
-    the levels tried (see ``part_hull``), ``negligible`` backorders where levels stop.
+    the levels tried (see ``part_hull``), ``negligible`` backorders where levels stop,
+    ``handed_vmr`` how a parent's backorders are thinned (see ``backorders.pipeline``).
     """
 
     tree: NDArray[np.int64]
@@ -49,6 +50,7 @@ class PartTree(NamedTuple):
     thinning: float
     tolerance: float
     negligible: float
+    handed_vmr: float
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -64,7 +66,7 @@ def leaf_curve_into(
     root = up_flow <= 0.0
     share = 1.0 if root else part.flow[child] / up_flow
     own = part.flow[child] * part.lead[child]
-    mean, variance = pipeline(own, part.vmr, share, up_ebo, up_vbo, root)
+    mean, variance = pipeline(own, part.vmr, share, up_ebo, up_vbo, root, part.handed_vmr)
     units = part.units[child]
     while True:
         n = leaf_curve(mean, variance, units, part.z, part.most, part.negligible, ws.work)

@@ -43,7 +43,7 @@ def _condition(
     (``up_flow`` ≤ 0 marks the root)."""
     own = part.flow[j] * part.lead[j]
     share = part.flow[j] / up_flow if up_flow > 0.0 else 1.0
-    mean, variance = pipeline(own, part.vmr, share, up_ebo, up_vbo, up_flow <= 0.0)
+    mean, variance = pipeline(own, part.vmr, share, up_ebo, up_vbo, up_flow <= 0.0, part.handed_vmr)
     return levels_worth_trying(mean, variance, part.most, part.negligible)
 
 
@@ -264,6 +264,7 @@ def part_hull(
     thinning: float = 1.0,
     negligible: float = 1e-10,
     tolerance: float = -1.0,
+    orders: bool = False,
 ) -> Allocations:
     """One part's efficient allocations, all arrays in depth-first location order.
 
@@ -271,7 +272,9 @@ def part_hull(
     location tries (see ``upstream_levels``), 1 tries them all (the exact hull);
     levels stop at the first that leaves ≤ ``negligible`` pieces on backorder; ``tolerance``
     ≥ 0 stops a location's levels once no later one can rise that far above its hull (see
-    ``_subtree``), below 0 every level is tried.
+    ``_subtree``), below 0 every level is tried. ``orders`` hands a parent's backorders
+    down in whole orders, as the exact model does (see ``backorders.pipeline``), rather
+    than piece by piece as VARI-METRIC does.
 
     Returns, per hull vertex (pieces ascending): pieces, Σ_leaves N Z ln(1 − EBO/(N Z)), the
     stock row, and each leaf's Z ln(1 − EBO/(N Z)).
@@ -287,5 +290,6 @@ def part_hull(
         float(thinning),
         float(tolerance),
         float(negligible),
+        float(max(vmr, 1.0)) if orders else 1.0,
     )
     return _subtree(0, 0.0, 0.0, 0.0, part)
