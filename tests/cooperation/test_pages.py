@@ -77,6 +77,52 @@ def test_dashboard_and_report(pages: TestClient, session: Session) -> None:
     assert missing.status_code == 422 and "no exchange rates for CNY" in missing.text
 
 
+def _rates_on(page: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The rates line of a page, and the rows of its folded table of every rate used."""
+    line = page.split('id="rates-used">')[1].split("</p>")[0]
+    folded = re.search(r'<details class="rates-all" id="rates-all">(.*?)</details>', page, re.S)
+    assert folded, "every rate used sits inside a collapsed <details>"
+    rows = re.findall(r'<tr><td>(\w+)</td><td>([\d-]+)</td><td class="num">([^<]+)</td>', folded[1])
+    return line, rows
+
+
+def test_dashboard_rates_latest_and_folded(
+    pages: TestClient, session: Session, client: TestClient
+) -> None:
+    """In EUR, Arctic's figures used EUR and RUB rates of 2014 and 2020: the rates line shows
+    only each currency's latest (Babel-formatted for the reader's language), the four rates
+    sit in a collapsed table, and the API still lists all four."""
+    cooperation_world(session)
+    query = {"region": "Arctic", "currency": "EUR"}
+    line, rows = _rates_on(pages.get("/dashboard", params=query).text)
+    assert "Rates used:" in line
+    assert "1 USD = 0.8 EUR (2020-01-01), 1 USD = 75 RUB (2020-01-01)" in line
+    assert "2014" not in line and "0.9" not in line
+    assert rows == [
+        ("EUR", "2014-01-01", "0.9"),
+        ("EUR", "2020-01-01", "0.8"),
+        ("RUB", "2014-01-01", "35"),
+        ("RUB", "2020-01-01", "75"),
+    ]
+    russian, _rows = _rates_on(pages.get("/dashboard", params={**query, "lang": "ru"}).text)
+    assert "1 USD = 0,8 EUR (2020-01-01)" in russian
+    report_line, report_rows = _rates_on(pages.get("/dashboard/report", params=query).text)
+    assert "1 USD = 75 RUB (2020-01-01)" in report_line and len(report_rows) == 4
+    api = client.get("/api/dashboard", params=query).json()["rates_used"]
+    assert [(r["currency"], r["day"]) for r in api] == [(c, d) for c, d, _r in rows]
+
+
+def test_pages_without_trade_or_rates(pages: TestClient) -> None:
+    """With no trade figures and no rates at all, the dashboard, the report and the trade
+    pages render: the note without a rates line, and no folded list."""
+    for path in ("/dashboard", "/dashboard/report", "/trade", "/trade/targets"):
+        page = pages.get(path)
+        assert page.status_code == 200, path
+        assert 'id="rates-used"' in page.text and "Rates used:" not in page.text, path
+        assert "<details" not in page.text, path
+    assert "No trade figures." in pages.get("/dashboard").text
+
+
 def test_exports_csv_and_xlsx(pages: TestClient, session: Session, client: TestClient) -> None:
     """Every table exports as CSV and XLSX; the XLSX opens with openpyxl and has the rows; a
     formula-like cell is defused in both."""

@@ -31,7 +31,12 @@ def test_trade_converted_with_the_rate_used(pages: TestClient, session: Session)
     cooperation_world(session)
     page = pages.get("/trade", params={"region": "Arctic", "currency": "EUR"})
     assert page.status_code == 200
-    rows = page.text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    rows = (
+        page.text.split('id="trade-table"')[1]
+        .split("<tbody>")[1]
+        .split("</tbody>")[0]
+        .split("<tr>")[1:]
+    )
     assert len(rows) == 3
     food = next(r for r in rows if ">food<" in r)
     assert "€90,000,000.00" in food
@@ -49,7 +54,7 @@ def test_targets_against_actual(pages: TestClient, session: Session) -> None:
     cooperation_world(session)
     page = pages.get("/trade/targets")
     assert page.status_code == 200
-    body = page.text.split("<tbody>")[1]
+    body = page.text.split('id="targets-table"')[1].split("<tbody>")[1]
     assert "$300,000,000.00" in body and "100.0 %" in body
     assert "$190,000,000.00" in body and "52.6 %" in body
     baltic = [r for r in body.split("<tr>") if ">Baltic<" in r]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -51,3 +51,11 @@ _ = gettext
 def format_money(amount: Decimal | float, currency: str) -> str:
     """Money always carries its currency: ``format_money(850, "RUB")`` → ``RUB850.00`` (en)."""
     return format_currency(amount, currency, locale=get_locale())
+
+
+def format_number(value: Decimal | float | str) -> str:
+    """A plain number (an exchange rate, units per USD) as the reader's language writes it,
+    every significant digit kept and no trailing zeros: ``92.40000000`` → ``92.4`` (en),
+    ``92,4`` (ru); ``12345.5`` → ``12,345.5`` (en)."""
+    number = Decimal(str(value)).normalize()
+    return format_decimal(number, locale=get_locale(), decimal_quantization=False)

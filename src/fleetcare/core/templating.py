@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from fleetcare.core.auth import csrf_token
 from fleetcare.core.errors import InvalidInput
-from fleetcare.core.i18n import format_money, get_locale, gettext, ngettext
+from fleetcare.core.i18n import format_money, format_number, get_locale, gettext, ngettext
 
 # Templates live beside the app that serves them, one folder per domain (web/templates/).
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -27,7 +27,9 @@ environment = Environment(
     extensions=["jinja2.ext.i18n"],
 )
 environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-environment.globals.update(format_money=format_money, get_locale=get_locale)
+environment.globals.update(
+    format_money=format_money, format_number=format_number, get_locale=get_locale
+)
 environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
 templates = Jinja2Blocks(env=environment)
 
