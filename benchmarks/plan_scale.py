@@ -7,14 +7,18 @@ from 10 to 50,000; 1–4 fitted per machine; replacement rate per fitted piece l
 parts have demand variance above the mean (VMR 1.2–3). The curve runs from zero stock to
 99 % fleet availability.
 
+``--shape harder`` (goal < 60 s too): half the parts with VMR 1.5–3, 30 % with 200–365 days'
+procurement at the plant (a part's own ``resupply_days``), and each part's depot demand scaled
+down where needed so that no depot sees more than 0.05 pieces a day.
+
 It prints the time to the full curve, the peak memory (resident set), and the speed-up over a
 straightforward per-part implementation (plain Python, ``scipy.stats`` backorder tables, the
 same per-upstream-level algorithm) timed in the same run on a subset of parts and scaled.
 
     .venv/bin/python benchmarks/plan_scale.py [--parts 10000] [--depots 95] [--baseline-parts 10]
-        [--models vari-metric exact]  (each timed in the same run; exact: VARI-METRIC's hull
-        vertices re-scored with the exact model)
-        [--workers N | --scheduler ADDRESS]
+        [--models vari-metric exact]  (each timed in the same run; exact: the candidate
+        hull's vertices re-scored with the exact model)
+        [--shape default|harder] [--workers N | --scheduler ADDRESS]
 
 With ``--workers N`` (a LocalCluster of N single-thread processes) or ``--scheduler ADDRESS``
 the parts' hulls are solved on the Dask cluster and walked here (``plan optimise --workers``);
@@ -43,8 +47,14 @@ GOAL_MEMORY_GB = 4.0
 GOAL_SPEEDUP = 50.0
 
 
-def network_problem(parts: int, hubs: int, depots: int, seed: int = 7) -> dict[str, Any]:
-    """A ``fleetcare-plan/1`` document of the benchmark's network."""
+HARDER_DEPOT_DEMAND = 0.05  # pieces a day at most at any depot (``--shape harder``)
+
+
+def network_problem(
+    parts: int, hubs: int, depots: int, seed: int = 7, shape: str = "default"
+) -> dict[str, Any]:
+    """A ``fleetcare-plan/1`` document of the benchmark's network (``shape``: ``default`` or
+    ``harder``, see the module's docstring)."""
     rng = np.random.default_rng(seed)
     locations: list[dict[str, Any]] = [{"id": "PLANT", "parent": None, "resupply_days": 120}]
     locations += [
@@ -65,17 +75,21 @@ def network_problem(parts: int, hubs: int, depots: int, seed: int = 7) -> dict[s
     for i in range(parts):
         z = int(rng.integers(1, 5))
         rate = math.exp(rng.uniform(math.log(1e-6), math.log(3e-4)))
-        documents.append(
-            {
-                "id": f"P-{i:05d}",
-                "unit_cost": round(math.exp(rng.uniform(math.log(10), math.log(50_000))), 2),
-                "qty_per_unit": z,
-                "vmr": 1.0 if rng.random() < 2 / 3 else round(float(rng.uniform(1.2, 3.0)), 2),
-                "demand_per_day": {
-                    f"DEPOT-{d:03d}": float(units[d] * z * rate) for d in range(depots)
-                },
-            }
-        )
+        part: dict[str, Any] = {
+            "id": f"P-{i:05d}",
+            "unit_cost": round(math.exp(rng.uniform(math.log(10), math.log(50_000))), 2),
+            "qty_per_unit": z,
+            "vmr": 1.0 if rng.random() < 2 / 3 else round(float(rng.uniform(1.2, 3.0)), 2),
+        }
+        if shape == "harder":
+            part["vmr"] = 1.0 if rng.random() < 0.5 else round(float(rng.uniform(1.5, 3.0)), 2)
+            if rng.random() < 0.3:
+                part["resupply_days"] = {"PLANT": int(rng.integers(200, 366))}
+            rate = min(rate, HARDER_DEPOT_DEMAND / float(units.max() * z))
+        part["demand_per_day"] = {
+            f"DEPOT-{d:03d}": float(units[d] * z * rate) for d in range(depots)
+        }
+        documents.append(part)
     return {"format": "fleetcare-plan/1", "locations": locations, "parts": documents}
 
 
@@ -219,11 +233,12 @@ def main() -> None:
     parser.add_argument(
         "--models", nargs="+", choices=("exact", "vari-metric"), default=["vari-metric", "exact"]
     )
+    parser.add_argument("--shape", choices=("default", "harder"), default="default")
     parser.add_argument("--workers", type=int, default=0, help="Dask worker processes here")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler")
     args = parser.parse_args()
 
-    problem = parse_problem(network_problem(args.parts, args.hubs, args.depots))
+    problem = parse_problem(network_problem(args.parts, args.hubs, args.depots, shape=args.shape))
     n_pl = len(problem.part_ids) * len(problem.location_ids)
     print(f"{len(problem.part_ids):,} parts × {len(problem.location_ids)} locations = {n_pl:,}")
 

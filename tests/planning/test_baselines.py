@@ -42,3 +42,10 @@ def test_the_curve_beats_every_rule_of_thumb() -> None:
         curve = optimise(problem, OptimiseParams(budget=row.cost))
         # the curve stops where at most 1e-6 pieces stay on backorder per location
         assert curve.last.availability >= row.availability - 1e-6, row.name
+
+
+def test_names_say_one_month_and_several_months() -> None:
+    """The rules' names read as words: one month is singular, the fill rate a percentage."""
+    names = [b.name for b in baselines(parse_problem(TWO_ECHELON))]
+    assert "1 month of demand" in names and "3 months of demand" in names
+    assert "fill rate 90%" in names and "1 months of demand" not in names

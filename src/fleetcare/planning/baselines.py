@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.problem import PlanningProblem
 
@@ -42,12 +43,15 @@ class Baseline:
 
     @property
     def name(self) -> str:
-        """E.g. ``fill rate 90%`` or ``3 months of demand``."""
+        """E.g. ``fill rate 90%``, ``1 month of demand`` or ``3 months of demand``, in the
+        reader's language."""
         if self.rule == "fill_rate":
-            return f"fill rate {self.parameter:.0%}"
+            return _("fill rate {rate:.0%}").format(rate=self.parameter)
         if self.rule == "months":
-            return f"{self.parameter:g} months of demand"
-        return "current stock"
+            return ngettext(
+                "%(num)g month of demand", "%(num)g months of demand", int(self.parameter)
+            ) % {"num": self.parameter}
+        return _("current stock")
 
 
 def fill_rate_stock(problem: PlanningProblem, fill_rate: float) -> NDArray[np.int64]:
