@@ -10,13 +10,14 @@ the same curve, point for point, as in one process.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from fleetcare.core.cluster import dask_client
 from fleetcare.core.errors import ParameterError
 from fleetcare.planning.optimise import (
     Curve,
@@ -86,37 +87,10 @@ def _solve_chunk(problem: PlanningProblem, params: OptimiseParams) -> Hulls:
     return part_hulls(problem, params, workers=1)
 
 
-@contextmanager
-def cluster(workers: int | None, scheduler: str | None) -> Iterator[Any]:
-    """A Dask client: of a LocalCluster of ``workers`` processes (one thread each) made and
-    closed here, or of the cluster at ``scheduler``."""
-    from distributed import Client, LocalCluster
-
-    local = None
-    try:
-        if scheduler is None:
-            local = LocalCluster(
-                n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True
-            )
-            client = Client(local)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except (OSError, ValueError, TypeError, TimeoutError) as exc:
-        if local is not None:
-            local.close()
-        field, value = ("scheduler", scheduler) if scheduler else ("workers", workers)
-        raise ClusterError(
-            field,
-            "{" + field + "} {value}: cannot start or reach the cluster ({reason})",
-            value=value,
-            reason=exc,
-        ) from None
-    try:
-        yield client
-    finally:
-        client.close()
-        if local is not None:
-            local.close()
+def cluster(workers: int | None, scheduler: str | None) -> AbstractContextManager[Any]:
+    """A Dask client of a LocalCluster of ``workers`` processes or of the cluster at
+    ``scheduler`` (``core.cluster.dask_client``); a failure raises ``ClusterError``."""
+    return dask_client(workers, scheduler, ClusterError)
 
 
 def hulls_on(

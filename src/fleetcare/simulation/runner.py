@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from fleetcare.core.cluster import dask_client
 from fleetcare.core.errors import ParameterError
 from fleetcare.planning.problem import PlanningProblem
 from fleetcare.simulation.engine import POLICIES, WAIT, simulate_part
@@ -298,26 +299,9 @@ def run(
                 if progress is not None:
                     progress(len(results))
         return results
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    try:
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True
-            )
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except (OSError, ValueError, TypeError, TimeoutError) as exc:
-        field, value = ("scheduler", scheduler) if scheduler else ("workers", workers)
-        raise SimulationError(
-            field,
-            "{" + field + "} {value}: cannot start or reach the cluster ({reason})",
-            value=value,
-            reason=exc,
-        ) from None
-    try:
+    with dask_client(workers or None, scheduler, SimulationError) as client:
         shared_problem, shared_stock = client.scatter([problem, stock], broadcast=True)
         futures = [
             client.submit(replicate, shared_problem, shared_stock, params, r, pure=False)
@@ -329,7 +313,3 @@ def run(
             if progress is not None:
                 progress(len(done))
         return [done[r] for r in range(params.replications)]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
