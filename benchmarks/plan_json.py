@@ -34,14 +34,15 @@ import numpy as np
 from fleetcare.planning.documents import evaluation_json
 from fleetcare.planning.exact import Model, evaluate
 from fleetcare.planning.problem import (
-    PlanningProblem,
     parse_problem,
     parse_stock,
     read_problem,
     read_stock,
 )
-from fleetcare.planning.varimetric import Evaluation
 from plan_scale import network_problem
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for tests/
+from tests.planning.test_documents import reference_document
 
 GOAL_SECONDS = 3.0
 
@@ -55,32 +56,6 @@ def stock_plan(document: dict[str, Any], seed: int = 3) -> dict[str, dict[str, i
         levels = rng.integers(0, 3, len(locations)).tolist()
         plan[part["id"]] = {loc: n for loc, n in zip(locations, levels, strict=True) if n}
     return plan
-
-
-def first_document(
-    problem: PlanningProblem, stock: np.ndarray[Any, Any], result: Evaluation
-) -> dict[str, object]:
-    """The evaluation document as first written: a NumPy scalar per part-location."""
-    parts = {
-        part: {
-            loc: {
-                "stock": int(stock[i, j]),
-                "pipeline_mean": float(term.mean[j]),
-                "pipeline_variance": float(term.variance[j]),
-                "ebo": float(term.ebo[j]),
-                "vbo": float(term.vbo[j]),
-            }
-            for j, loc in enumerate(problem.location_ids)
-        }
-        for i, (part, term) in enumerate(zip(problem.part_ids, result.terms, strict=True))
-    }
-    return {
-        "availability": result.availability,
-        "cost": result.cost,
-        "locations": {loc: {"availability": a} for loc, a in result.leaf_availability.items()},
-        "parts": parts,
-        "part_models": dict(zip(problem.part_ids, result.models, strict=True)),
-    }
 
 
 def timed(phases: dict[str, tuple[float, float]], name: str, work: Callable[[], Any]) -> Any:
@@ -106,7 +81,7 @@ def baseline(
     timed(
         phases,
         "build and write JSON",
-        lambda: out.write_text(json.dumps(first_document(problem, stock, result)) + "\n"),
+        lambda: out.write_text(json.dumps(reference_document(problem, stock, result)) + "\n"),
     )
     return phases
 
