@@ -13,6 +13,8 @@ demand in (t, t + L_j]. For a part of VMR 1 that is the exact multi-echelon Pois
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, get_args
 
 import numpy as np
@@ -36,16 +38,30 @@ def part_models(problem: PlanningProblem, model: Model) -> tuple[str, ...]:
     return tuple("exact-poisson" if v <= 1.0 else "compound-poisson" for v in problem.vmr)
 
 
-def exact_terms(problem: PlanningProblem, stock: NDArray[np.int64]) -> tuple[PartTerms, ...]:
+CHUNK_PARTS = 256  # parts a thread evaluates at a time
+
+
+def exact_terms(
+    problem: PlanningProblem, stock: NDArray[np.int64], *, workers: int | None = None
+) -> tuple[PartTerms, ...]:
     """Pipeline mean and variance, EBO and VBO of every part-location under ``stock``
-    (parts × locations, pieces), from the exact distributions."""
-    out = compound_terms(
-        problem.parent,
-        problem.throughput,
-        problem.resupply_days,
-        problem.vmr.astype(np.float64),
-        stock.astype(np.int64),
-    )
+    (parts × locations, pieces), from the exact distributions; chunks of parts on
+    ``workers`` threads (default: one per CPU; the compiled kernel releases the GIL)."""
+    flow = np.ascontiguousarray(problem.throughput)
+    lead = np.ascontiguousarray(problem.resupply_days)
+    vmr = problem.vmr.astype(np.float64)
+    levels = np.ascontiguousarray(stock, dtype=np.int64)
+
+    def chunk(first: int) -> NDArray[np.float64]:
+        rows = slice(first, first + CHUNK_PARTS)
+        return compound_terms(problem.parent, flow[rows], lead[rows], vmr[rows], levels[rows])
+
+    firsts = range(0, max(len(problem.part_ids), 1), CHUNK_PARTS)
+    if len(firsts) == 1:
+        out = chunk(0)
+    else:
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            out = np.concatenate(list(pool.map(chunk, firsts)), axis=1)
     return tuple(
         PartTerms(out[0, i], out[1, i], out[2, i], out[3, i]) for i in range(stock.shape[0])
     )

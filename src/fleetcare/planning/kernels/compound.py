@@ -208,7 +208,7 @@ def _pieces(pmf: NDArray[np.float64], b: float) -> tuple[float, float]:
     return b * mean, mean * (b * b - b) + b * b * variance
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def compound_terms(
     parent: NDArray[np.int64],
     flow: NDArray[np.float64],
