@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from fleetcare.core.i18n import _, ngettext
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
@@ -58,6 +57,8 @@ def fill_rate_stock(problem: PlanningProblem, fill_rate: float) -> NDArray[np.in
     """Smallest s with P(X ≤ s − 1) ≥ ``fill_rate`` at every part-location (X: own pipeline)."""
     if not 0 < fill_rate < 1:
         raise ValueError("the fill rate must lie in (0, 1)")
+    from scipy import stats  # here: SciPy's import takes a second that evaluate does not need
+
     mean = problem.throughput * problem.resupply_days
     variance = mean * problem.vmr[:, None]
     stock = np.zeros(mean.shape, dtype=np.int64)

@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Generic, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,7 +30,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.errors import NotFound
-from fleetcare.core.heavy import HeavyPool
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.models import Region
@@ -41,7 +40,12 @@ from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.exact import DEFAULT_MODEL, Model
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
-from fleetcare.planning.rates import FittedRates
+from fleetcare.planning.providers import RateProvider as RateProvider
+from fleetcare.planning.providers import fitted_rates as fitted_rates
+from fleetcare.planning.providers import use_rates as use_rates
+
+if TYPE_CHECKING:
+    from fleetcare.core.heavy import HeavyPool  # the web app's; the CLI imports no FastAPI
 
 CACHE_SECONDS = 600.0
 CACHE_SIZE = 4  # solved regions kept at most (the least recently asked goes first)
@@ -60,22 +64,6 @@ class Loaded:
     problem: PlanningProblem
     current: NDArray[np.int64]
     currency: str
-
-
-RateProvider = Callable[[Session], FittedRates]
-_providers: list[RateProvider] = []  # at most one: the composition root's
-
-
-def use_rates(provider: RateProvider | None) -> None:
-    """Register where the plan's fitted replacement rates come from (the web app and the
-    root CLI register the reliability fits; planning sits below analytics and imports none).
-    None: engineering rates only."""
-    _providers[:] = [] if provider is None else [provider]
-
-
-def fitted_rates(session: Session) -> FittedRates | None:
-    """The registered provider's rates, or None when none is registered."""
-    return _providers[0](session) if _providers else None
 
 
 def problem_document(session: Session, *, region: str | None = None) -> dict[str, Any]:
