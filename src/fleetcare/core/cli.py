@@ -5,6 +5,9 @@ progress to stderr (``err``) or the terminal. Exit status: 0 ok, 1 failure, 2 ba
 A problem is printed as one line ``WHERE: FIELD: message`` — for a row of a file WHERE is
 ``FILE:ROW`` and the line reads ``FILE:ROW:FIELD: message`` (the import contract) — never
 wrapped, so that tools can parse it.
+
+The database, settings and Pydantic are imported when a command opens its session, not when
+its module is loaded: a command that reads only files (``plan evaluate``) does without them.
 """
 
 from __future__ import annotations
@@ -14,20 +17,19 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.orm import Session
 
-from fleetcare.core.bulk import ProgressCallback
-from fleetcare.core.config import get_settings
-from fleetcare.core.db import transaction
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound, ParameterError
 from fleetcare.core.i18n import ngettext
-from fleetcare.core.migrate import upgrade
-from fleetcare.core.tabular import validation_errors
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session
+
+    from fleetcare.core.bulk import ProgressCallback
 
 err = Console(stderr=True)
 PROGRESS_FROM_ROWS = 5000  # inputs shorter than this get no progress bar
@@ -40,6 +42,9 @@ def operator() -> str:
 
 def database_url() -> str:
     """The configured database, migrated to the newest schema."""
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.migrate import upgrade
+
     url = get_settings().resolved_database_url
     upgrade(url)
     return url
@@ -95,6 +100,11 @@ def command_session(*, write: bool = False) -> Iterator[Session]:
     Bad input (a failed check, an unknown record) ends the command with status 2 and the
     problem on stderr; nothing was written.
     """
+    from pydantic import ValidationError
+
+    from fleetcare.core.db import transaction
+    from fleetcare.core.tabular import validation_errors
+
     try:
         with transaction(database_url(), write=write) as session:
             yield session
@@ -109,6 +119,14 @@ def command_session(*, write: bool = False) -> Iterator[Session]:
 
 def progress_bar(label: str) -> tuple[Progress, ProgressCallback]:
     """A Rich bar on stderr, shown only for inputs of at least ``PROGRESS_FROM_ROWS`` rows."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     bar = Progress(
         TextColumn(label),
         BarColumn(),
