@@ -1,55 +1,194 @@
 """The ``fleetcare`` command. Machine-readable output (``--json``) goes to stdout; messages and
-progress to stderr. Exit status: 0 ok, 1 failure, 2 bad input."""
+progress to stderr. Exit status: 0 ok, 1 failure, 2 bad input.
+
+Each domain's commands are named here with their one-line help (``COMMANDS``) and imported
+from the domain only when one of them runs (``LazyCommand``), so that ``fleetcare plan
+evaluate`` loads the planning maths and not SciPy's statistics, FastAPI, the database or every
+domain's tables; ``fleetcare --help`` lists them all and imports none.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
-from fleetcare.accounts import cli as users_cli
-from fleetcare.analytics import cli as analytics_cli
-from fleetcare.analytics import service as analytics_service
-from fleetcare.cooperation import cli as cooperation_cli
-from fleetcare.core import audit
 from fleetcare.core.cli import database_url, err, operator, progress_bar
-from fleetcare.core.config import get_settings
-from fleetcare.core.db import transaction
 from fleetcare.core.i18n import _, ngettext
-from fleetcare.core.migrate import upgrade
-from fleetcare.core.statistics import refresh_statistics
-from fleetcare.exchange import cli as exchange_cli
-from fleetcare.parts import cli as stock_cli
-from fleetcare.planning import cli as plan_cli
-from fleetcare.planning import service as planning_service
-from fleetcare.service import cli as warranty_cli
-from fleetcare.simulation import cli as simulate_cli
-from fleetcare.workforce import cli as workforce_cli
-from fleetcare.workforce import dispatch_cli
 
-# the plan's replacement rates come from the reliability fits (planning imports no analytics)
-planning_service.use_rates(analytics_service.plan_rates)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-app = typer.Typer(no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running."))
+    from fleetcare.planning.rates import FittedRates
+
+
+def _plan_rates(session: Session) -> FittedRates:
+    """The plan's replacement rates from the reliability fits (analytics, imported when a
+    plan is built from the database)."""
+    from fleetcare.analytics.service import plan_rates
+
+    return plan_rates(session)
+
+
+def _use_fitted_rates() -> None:
+    """``plan build`` and ``simulate --region`` take the fitted rates (planning imports no
+    analytics: the command registers them)."""
+    from fleetcare.planning.providers import use_rates
+
+    use_rates(_plan_rates)
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A sub-command named here and imported from its domain when it runs."""
+
+    module: str
+    attribute: str  # a typer.Typer (a group of commands) or a function (one command)
+    help: str  # as ``fleetcare --help`` lists it: the sub-app's help, the function's docstring
+    prepare: Callable[[], None] | None = None  # run when the module is loaded
+
+
+COMMANDS: dict[str, Lazy] = {
+    "simulate": Lazy(
+        "fleetcare.simulation.cli",
+        "simulate_command",
+        _(
+            "Replay years of fleet operation under a stock plan: availability with its 95 % CI, "
+            "backorders per part-location, down time, emergency shipments, grey purchases."
+        ),
+        _use_fitted_rates,
+    ),
+    "import": Lazy(
+        "fleetcare.exchange.cli",
+        "import_command",
+        _(
+            "Import a CSV or JSON file: every row checked first, then all written (and audited) "
+            "in one transaction."
+        ),
+    ),
+    "export": Lazy(
+        "fleetcare.exchange.cli",
+        "export_command",
+        _("Export a table with exactly the columns import reads, row by row as they are read."),
+    ),
+    "users": Lazy(
+        "fleetcare.accounts.cli", "app", _("Accounts: add, list, disable, set a password.")
+    ),
+    "stock": Lazy(
+        "fleetcare.parts.cli", "app", _("Stock: receipts, moves, transfers, checks, proposals.")
+    ),
+    "plan": Lazy(
+        "fleetcare.planning.cli",
+        "app",
+        _("Spare-parts planning: VARI-METRIC evaluation and optimisation."),
+        _use_fitted_rates,
+    ),
+    "warranty": Lazy(
+        "fleetcare.service.cli", "app", _("Warranty: what the maker owes for a defect.")
+    ),
+    "service": Lazy(
+        "fleetcare.service.cli", "service_app", _("Service: maintenance, work orders.")
+    ),
+    "analytics": Lazy(
+        "fleetcare.analytics.cli",
+        "app",
+        _("Reliability analytics: Weibull fits of life data and of the fleet, early warnings."),
+    ),
+    "workforce": Lazy(
+        "fleetcare.workforce.cli",
+        "app",
+        _("Workforce: technicians, the certification ladder, dispatch."),
+    ),
+    "cooperation": Lazy(
+        "fleetcare.cooperation.cli",
+        "app",
+        _("Regional cooperation: deals, trade against target, the dashboard and its report."),
+    ),
+    "dispatch": Lazy(
+        "fleetcare.workforce.dispatch_cli",
+        "app",
+        _("Dispatch: crews and routes for a day's jobs."),
+    ),
+}
+# the order of ``fleetcare --help``: the commands, then the groups
+ORDER = (
+    "simulate",
+    "serve",
+    "import",
+    "export",
+    "demo",
+    "db",
+    "users",
+    "stock",
+    "plan",
+    "warranty",
+    "service",
+    "analytics",
+    "workforce",
+    "cooperation",
+    "dispatch",
+)
+
+
+class LazyCommand(TyperCommand):
+    """Stands in for a sub-command: its name and help for the listing and for completion;
+    the command line it is given goes to the real command, imported on first use."""
+
+    def __init__(self, name: str, spec: Lazy) -> None:
+        super().__init__(name, help=spec.help)
+        self.spec = spec
+        self._loaded: Any = None
+
+    def load(self) -> Any:
+        """The domain's command (a click group for a Typer app), imported once."""
+        if self._loaded is None:
+            target = getattr(importlib.import_module(self.spec.module), self.spec.attribute)
+            if self.spec.prepare is not None:
+                self.spec.prepare()
+            if isinstance(target, typer.Typer):
+                command: Any = typer.main.get_group(target)
+            else:
+                single = typer.Typer(add_completion=False)
+                single.command(self.name)(target)
+                command = typer.main.get_command(single)
+            command.name = self.name
+            self._loaded = command
+        return self._loaded
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """The real command's context: it parses the arguments, shows its help, runs."""
+        return self.load().make_context(*args, **kwargs)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: the commands defined in this module and a ``LazyCommand`` for each of
+    ``COMMANDS``, in the order of ``ORDER``."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        known = {**self.commands, **{n: LazyCommand(n, s) for n, s in COMMANDS.items()}}
+        names = [n for n in ORDER if n in known] + [n for n in known if n not in ORDER]
+        self.commands = {name: known[name] for name in names}
+
+
+app = typer.Typer(
+    cls=LazyGroup, no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running.")
+)
 db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
 app.add_typer(db_app, name="db")
-app.add_typer(users_cli.app, name="users")
-app.add_typer(stock_cli.app, name="stock")
-app.add_typer(plan_cli.app, name="plan")
-app.add_typer(warranty_cli.app, name="warranty")
-app.add_typer(warranty_cli.service_app, name="service")
-app.add_typer(analytics_cli.app, name="analytics")
-app.add_typer(workforce_cli.app, name="workforce")
-app.add_typer(cooperation_cli.app, name="cooperation")
-app.command("simulate")(simulate_cli.simulate_command)
-app.add_typer(dispatch_cli.app, name="dispatch")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to the database FLEETCARE_DATABASE_URL names."""
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.migrate import upgrade
+
     url = get_settings().resolved_database_url
     upgrade(url)
     err.print(_("Database is up to date."))
@@ -71,6 +210,8 @@ def serve(
     Several ``--workers`` are separate processes sharing the listening socket
     (``web.server``); each sizes its database pool for all of them (``core.pool``).
     """
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.migrate import upgrade
     from fleetcare.core.pool import default_workers, max_workers
     from fleetcare.core.security import secret_key
     from fleetcare.web.server import run
@@ -99,11 +240,6 @@ def serve(
     run(host=host, port=port, workers=count)
 
 
-# record files in and out of any table (fleetcare.exchange)
-app.command("import")(exchange_cli.import_command)
-app.command("export")(exchange_cli.export_command)
-
-
 @app.command()
 def demo(
     units: Annotated[int, typer.Option(min=10, max=200_000, help=_("how many machines"))] = 2000,
@@ -119,6 +255,11 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
 ) -> None:
     """Build the demo scenario (idempotent: the same options write nothing new)."""
+    from rich.table import Table
+
+    from fleetcare.core import audit
+    from fleetcare.core.db import transaction
+    from fleetcare.core.statistics import refresh_statistics
     from fleetcare.demo import build_demo, demo_users, has_units
 
     url = database_url()

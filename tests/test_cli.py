@@ -1,0 +1,125 @@
+"""The root ``fleetcare`` command: every sub-command listed without importing its domain, each
+imported when it runs, and the hooks the composition root fills still filled."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from fleetcare.cli import COMMANDS, ORDER, LazyCommand, app
+from fleetcare.planning import service as planning
+from tests.analytics.factories import cold_history, cold_network
+from tests.planning.test_varimetric import TWO_ECHELON
+
+HEAVY = ("numba", "scipy", "fastapi", "sqlalchemy", "dask")
+DOMAIN_CLIS = sorted({spec.module for spec in COMMANDS.values()})
+
+# runs in a fresh interpreter: the modules a command line leaves imported, as JSON on stdout
+PROBE = """
+import json, sys
+from typer.testing import CliRunner
+from fleetcare.cli import app
+result = CliRunner().invoke(app, sys.argv[1:]) if sys.argv[1:] else None
+print(json.dumps({
+    "exit_code": None if result is None else result.exit_code,
+    "output": None if result is None else result.output,
+    "modules": sorted(sys.modules),
+}))
+"""
+
+
+def probe(*args: str) -> dict[str, object]:
+    """Run ``fleetcare ARGS`` (or only ``import fleetcare.cli``) in a new interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
+    answer: dict[str, object] = json.loads(done.stdout)
+    return answer
+
+
+def flat(text: str) -> str:
+    """Help text without Rich's box and line breaks: words separated by one space."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_import_loads_no_domain_and_no_heavy_library() -> None:
+    """``import fleetcare.cli`` imports neither NumPy's heavy companions (Numba, SciPy), nor
+    FastAPI or SQLAlchemy, nor any domain's CLI module."""
+    modules = set(probe()["modules"])  # type: ignore[arg-type]
+    assert not modules & {*HEAVY, *DOMAIN_CLIS}
+
+
+def test_help_lists_every_command_with_its_help_without_importing_it() -> None:
+    """``fleetcare --help`` names every sub-command, in ``ORDER``, each with its help, and
+    imports no domain to do it."""
+    answer = probe("--help")
+    assert answer["exit_code"] == 0
+    rows = [re.match(r"│ ([a-z]+) {2,}", line) for line in str(answer["output"]).splitlines()]
+    assert [row.group(1) for row in rows if row] == list(ORDER)
+    listing = flat(str(answer["output"]))
+    for name, spec in COMMANDS.items():
+        assert f"{name} {flat(spec.help)}" in listing, name
+    modules = set(answer["modules"])  # type: ignore[arg-type]
+    assert not modules & {*HEAVY, *DOMAIN_CLIS}
+
+
+def test_plan_evaluate_imports_only_the_planning_maths(tmp_path: Path) -> None:
+    """``plan evaluate`` runs without SciPy's statistics, FastAPI, SQLAlchemy or another
+    domain's commands."""
+    problem, stock = tmp_path / "problem.json", tmp_path / "stock.json"
+    problem.write_text(json.dumps(TWO_ECHELON))
+    stock.write_text("{}")
+    answer = probe("plan", "evaluate", str(problem), "--stock", str(stock), "--json")
+    assert answer["exit_code"] == 0, answer["output"]
+    assert "availability" in json.loads(str(answer["output"]).splitlines()[0])
+    modules = set(answer["modules"])  # type: ignore[arg-type]
+    assert "fleetcare.planning.cli" in modules
+    assert not modules & {"scipy.stats", "fastapi", "sqlalchemy", *DOMAIN_CLIS} - {
+        "fleetcare.planning.cli"
+    }
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_listed_help_is_the_commands_own(name: str) -> None:
+    """What the listing says of a sub-command is the help it shows once imported."""
+    command = LazyCommand(name, COMMANDS[name]).load()
+    assert command.name == name
+    assert flat(command.help or "") == flat(COMMANDS[name].help)
+
+
+def test_a_group_shows_its_own_commands(runner: CliRunner) -> None:
+    """``fleetcare plan --help`` (and ``fleetcare plan`` alone) shows the plan commands."""
+    for args in (["plan", "--help"], ["plan"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 2), result.output
+        assert "plan [OPTIONS] COMMAND" in result.output
+        for command in ("build", "evaluate", "optimise", "baselines"):
+            assert f" {command} " in result.output, (args, command)
+
+
+def test_a_misspelt_command_is_suggested(runner: CliRunner) -> None:
+    """A typo of a sub-command imported only on use still gets its suggestion."""
+    result = runner.invoke(app, ["pln"])
+    assert result.exit_code == 2 and "Did you mean 'plan'?" in result.output
+
+
+def test_plan_build_takes_the_fitted_rates(
+    session: Session, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``plan build`` registers the reliability fits (the root's hook): the parts with a
+    fitted cohort are planned at its rate, not at the engineering one."""
+    cold_history(session)
+    cold_network(session)
+    planning.use_rates(None)  # as in a fresh process: nothing registered yet
+    out = tmp_path / "problem.json"
+    built = runner.invoke(app, ["plan", "build", "--out", str(out)], env=cli_env)
+    assert built.exit_code == 0, built.stderr
+    sources = {part["id"]: part["rate_source"] for part in json.loads(out.read_text())["parts"]}
+    assert sources == {"P-HOSE": "fitted", "P-PAD": "engineering", "P-PUMP": "fitted"}
