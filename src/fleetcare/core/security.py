@@ -39,8 +39,13 @@ MIN_KEY_BYTES = 32
 TOKEN_KEY_LABEL = b"fleetcare bearer tokens v1"
 COOKIE_KEY_LABEL = b"fleetcare session cookies v1"
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Verified against when the user does not exist, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both paths take the same time.
+    Made on the first sign-in, not at import: a hash takes ~0.3 s that every command paid."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class SigningKeyError(RuntimeError):
@@ -54,8 +59,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; runs a full verification even for an unknown user."""
+    dummy = _dummy_hash()  # made for the first sign-in, known user or not: the same time
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
