@@ -387,3 +387,43 @@ def test_proposals_beyond_one_targets_limit_are_listed(
     assert [(p["origin"], p["destination"], p["quantity"]) for p in lines.json()] == [
         (None, "PLANT", 20_000_000)
     ]
+
+
+def test_reservation_and_transfer_lists_cost_what_they_return(
+    client: TestClient, session: Session
+) -> None:
+    """A page of 6 reservations or transfers takes as many SQL statements as a page of 2:
+    the rows' details are read for the page at once, not row by row."""
+    from sqlalchemy import event
+
+    small_network(session)
+    receive(session, "P-2", "DEPOT-B", 12)
+    receive(session, "P-1", "HUB", 12)
+    for k in range(6):
+        held = client.post(
+            "/api/stock/reservations",
+            json={"part": "P-2", "location": "DEPOT-B", "quantity": 1, "work_order": f"WO-{k}"},
+        )
+        assert held.status_code == 201, held.text
+        client.put(
+            "/api/stock/targets", json=[{"part": "P-1", "location": "DEPOT-A", "target": k + 1}]
+        )
+        line = client.get("/api/stock/proposals").json()[0]
+        assert client.post("/api/stock/proposals/accept", json={"lines": [line]}).status_code == 200
+    engine = session.get_bind()
+
+    def statements(path: str, limit: int) -> tuple[int, int]:
+        seen: list[str] = []
+        listen = lambda *args: seen.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            answer = client.get(path, params={"limit": limit})
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        assert answer.status_code == 200, answer.text
+        return len(answer.json()["items"]), len(seen)
+
+    for path in ("/api/stock/reservations", "/api/stock/transfers"):
+        (few, cost_few), (many, cost_many) = statements(path, 2), statements(path, 6)
+        assert (few, many) == (2, 6)
+        assert cost_many == cost_few, (path, cost_few, cost_many)

@@ -8,6 +8,8 @@ the caller's own regions no work order or note.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -163,31 +165,42 @@ def moves(
     return Page[schemas.MoveRead](items=items, **window.meta())
 
 
-def reservation_read(
-    session: Session, reservation_id: int, scope: Scope = EVERYTHING
-) -> schemas.ReservationRead:
-    """One reservation (its work order only at the caller's own locations)."""
+def reservation_rows(
+    session: Session, ids: Collection[int], scope: Scope = EVERYTHING
+) -> dict[int, schemas.ReservationRead]:
+    """The reservations of ``ids`` the caller may see, by id, in three queries (their work
+    order only at the caller's own locations)."""
     statement = (
         select(Reservation, Part.number, Location.code)
         .join(Part, Reservation.part_id == Part.id)
         .join(Location, Reservation.location_id == Location.id)
-        .where(Reservation.id == reservation_id)
+        .where(Reservation.id.in_(list(ids)))
     )
-    row = session.execute(where(statement, location_condition(scope))).first()
-    if row is None:
+    rows = session.execute(where(statement, location_condition(scope))).all()
+    own = own_locations(session, {held.location_id for held, _n, _c in rows}, scope)
+    return {
+        held.id: schemas.ReservationRead(
+            id=held.id,
+            part=number,
+            location=code,
+            quantity=held.quantity,
+            work_order=held.work_order if held.location_id in own else None,
+            status=held.status,
+            created_at=held.created_at,
+            created_by=held.created_by,
+        )
+        for held, number, code in rows
+    }
+
+
+def reservation_read(
+    session: Session, reservation_id: int, scope: Scope = EVERYTHING
+) -> schemas.ReservationRead:
+    """One reservation (its work order only at the caller's own locations)."""
+    found = reservation_rows(session, [reservation_id], scope).get(reservation_id)
+    if found is None:
         raise NotFound(_("reservation {id} not found").format(id=reservation_id))
-    held, number, code = row
-    own = own_locations(session, {held.location_id}, scope)
-    return schemas.ReservationRead(
-        id=held.id,
-        part=number,
-        location=code,
-        quantity=held.quantity,
-        work_order=held.work_order if held.location_id in own else None,
-        status=held.status,
-        created_at=held.created_at,
-        created_by=held.created_by,
-    )
+    return found
 
 
 def list_reservations(
@@ -217,7 +230,7 @@ def list_reservations(
         name="reservations",
         key=Reservation.id,
         order=(Reservation.id.desc(),),
-        load=lambda ids: {i: reservation_read(session, i, scope) for i in ids},
+        load=lambda ids: reservation_rows(session, ids, scope),
         limit=limit,
         offset=offset,
         cursor=cursor,
@@ -225,35 +238,45 @@ def list_reservations(
     return Page[schemas.ReservationRead](items=window.rows, **window.meta())
 
 
+def transfer_rows(
+    session: Session, ids: Collection[int], scope: Scope = EVERYTHING
+) -> dict[int, schemas.TransferRead]:
+    """The transfers of ``ids`` the caller may see, by id, in four queries."""
+    statement = where(select(Transfer).where(Transfer.id.in_(list(ids))), transfer_condition(scope))
+    transfers = list(session.scalars(statement))
+    places = {t.to_id for t in transfers} | {t.from_id for t in transfers if t.from_id}
+    codes = dict(
+        session.execute(select(Location.id, Location.code).where(Location.id.in_(places))).all()
+    )
+    lane_ids = {t.lane_id for t in transfers if t.lane_id}
+    modes = dict(session.execute(select(Lane.id, Lane.mode).where(Lane.id.in_(lane_ids))).all())
+    part_ids = {t.part_id for t in transfers}
+    numbers = dict(session.execute(select(Part.id, Part.number).where(Part.id.in_(part_ids))).all())
+    return {
+        t.id: schemas.TransferRead(
+            id=t.id,
+            part=numbers.get(t.part_id, ""),
+            origin=codes.get(t.from_id) if t.from_id else None,
+            destination=codes[t.to_id],
+            quantity=t.quantity,
+            mode=modes[t.lane_id].value if t.lane_id else None,
+            status=t.status,
+            shipped_at=t.shipped_at,
+            expected_at=t.expected_at,
+            received_at=t.received_at,
+        )
+        for t in transfers
+    }
+
+
 def transfer_read(
     session: Session, transfer_id: int, scope: Scope = EVERYTHING
 ) -> schemas.TransferRead:
     """One transfer."""
-    statement = select(Transfer).where(Transfer.id == transfer_id)
-    transfer = session.scalars(where(statement, transfer_condition(scope))).first()
-    if transfer is None:
+    found = transfer_rows(session, [transfer_id], scope).get(transfer_id)
+    if found is None:
         raise NotFound(_("transfer {id} not found").format(id=transfer_id))
-    codes = dict(
-        session.execute(
-            select(Location.id, Location.code).where(
-                Location.id.in_([transfer.to_id] + ([transfer.from_id] if transfer.from_id else []))
-            )
-        ).all()
-    )
-    lane = session.get(Lane, transfer.lane_id) if transfer.lane_id else None
-    number = session.scalar(select(Part.number).where(Part.id == transfer.part_id)) or ""
-    return schemas.TransferRead(
-        id=transfer.id,
-        part=number,
-        origin=codes.get(transfer.from_id) if transfer.from_id else None,
-        destination=codes[transfer.to_id],
-        quantity=transfer.quantity,
-        mode=lane.mode.value if lane else None,
-        status=transfer.status,
-        shipped_at=transfer.shipped_at,
-        expected_at=transfer.expected_at,
-        received_at=transfer.received_at,
-    )
+    return found
 
 
 def list_transfers(
@@ -275,7 +298,7 @@ def list_transfers(
         name="transfers",
         key=Transfer.id,
         order=(Transfer.id.desc(),),
-        load=lambda ids: {i: transfer_read(session, i, scope) for i in ids},
+        load=lambda ids: transfer_rows(session, ids, scope),
         limit=limit,
         offset=offset,
         cursor=cursor,
