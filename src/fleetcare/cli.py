@@ -85,7 +85,7 @@ COMMANDS: dict[str, Lazy] = {
     "plan": Lazy(
         "fleetcare.planning.cli",
         "app",
-        _("Spare-parts planning: VARI-METRIC evaluation and optimisation."),
+        _("Spare-parts planning: evaluation and optimisation, exact or VARI-METRIC."),
         _use_fitted_rates,
     ),
     "warranty": Lazy(

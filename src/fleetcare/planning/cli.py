@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     pass
 
 app = typer.Typer(
-    no_args_is_help=True, help=_("Spare-parts planning: VARI-METRIC evaluation and optimisation.")
+    no_args_is_help=True,
+    help=_("Spare-parts planning: evaluation and optimisation, exact or VARI-METRIC."),
 )
 
 
