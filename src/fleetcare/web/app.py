@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -31,10 +31,9 @@ from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import install_error_handlers, is_api, not_found_response
 from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
-from fleetcare.core.cursor import use_key as use_cursor_key
 from fleetcare.core.errors import NotFound
 from fleetcare.core.heavy import install as install_heavy_pool
-from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
+from fleetcare.core.i18n import _
 from fleetcare.core.security import cookie_key, read_token, secret_key
 from fleetcare.core.templating import render
 from fleetcare.exchange import views as exchange_views
@@ -51,7 +50,7 @@ from fleetcare.service.photos import PhotoLimits
 from fleetcare.simulation import pages as simulation_pages
 from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
-from fleetcare.web.headers import security_headers
+from fleetcare.web.headers import RequestContext
 from fleetcare.workforce import dispatch_views
 from fleetcare.workforce import pages as workforce_pages
 from fleetcare.workforce import views as workforce_views
@@ -78,7 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database_url = settings.resolved_database_url
     # the plan's replacement rates come from the reliability fits (planning imports no analytics)
     planning_service.use_rates(analytics_service.plan_rates)
-    app.state.default_locale = settings.default_locale
     app.state.secret_key = secret_key(settings)
     app.state.find_principal = principal_for
     app.state.token_lifetime = timedelta(minutes=settings.token_minutes)
@@ -95,21 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     parts_views.install_handlers(app)
     service_views.install_handlers(app)
     _install_page_errors(app)
-
-    @app.middleware("http")
-    async def choose_language(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        wanted = request.query_params.get("lang") or request.cookies.get("lang")
-        if wanted not in SUPPORTED_LOCALES:
-            accept = request.headers.get("accept-language", "")
-            wanted = next(
-                (code for code in SUPPORTED_LOCALES if accept.startswith(code)),
-                app.state.default_locale,
-            )
-        set_locale(wanted or "en")
-        use_cursor_key(app.state.secret_key)  # list cursors are signed with the app's key
-        return await call_next(request)
 
     app.add_middleware(
         WriteAdmission,
@@ -132,7 +115,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.https,
     )
-    app.middleware("http")(security_headers(settings.https))
+    # outermost: everything below answers in the request's language, with the headers
+    app.add_middleware(
+        RequestContext,
+        default_locale=settings.default_locale,
+        secret_key=app.state.secret_key,
+        https=settings.https,
+    )
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -1,20 +1,31 @@
-"""Security headers on every answer, and the nonce that lets a page's own scripts run.
+"""Each request's context (language, cursor key, script nonce) and the security headers.
 
-Each request gets a fresh random nonce (``request.state.csp_nonce``); templates put it on
-their inline ``<script>`` tags and hand it to HTMX (``inlineScriptNonce``) for the scripts of
-swapped fragments. The Content-Security-Policy lets scripts run only from fleetcare itself or
-with that nonce, so an injected ``<script>`` or ``onclick`` does nothing; no page may be framed.
-With ``FLEETCARE_HTTPS=1`` the browser is also told to use HTTPS only (HSTS).
+``RequestContext`` is a plain ASGI middleware, outermost in the app, so that everything below
+it (admission's refusals included) answers in the request's language and with the headers:
+
+- the language: ``?lang=``, else the ``lang`` cookie, else the first supported language the
+  ``Accept-Language`` header starts with, else the app's default;
+- list cursors are signed with the app's key (``core.cursor``);
+- a fresh random nonce (``request.state.csp_nonce``); templates put it on their inline
+  ``<script>`` tags and hand it to HTMX (``inlineScriptNonce``) for the scripts of swapped
+  fragments. The Content-Security-Policy lets scripts run only from fleetcare itself or with
+  that nonce, so an injected ``<script>`` or ``onclick`` does nothing; no page may be framed.
+  With ``FLEETCARE_HTTPS=1`` the browser is also told to use HTTPS only (HSTS).
+
 Sources: OWASP Secure Headers Project; CSP Level 3 (W3C), "nonce-source".
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fleetcare.core.cursor import use_key as use_cursor_key
+from fleetcare.core.i18n import SUPPORTED_LOCALES, set_locale
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -38,24 +49,50 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
-def security_headers(
-    https: bool,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """An HTTP middleware setting the headers (and HSTS when served over ``https``)."""
+def fixed_headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries besides the policy (HSTS when served over ``https``)."""
+    headers = [
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    return [*headers, ("Strict-Transport-Security", HSTS)] if https else headers
 
-    async def add_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+
+def chosen_locale(connection: HTTPConnection, supported: Iterable[str], default: str) -> str:
+    """The request's language: ``?lang=``, the ``lang`` cookie, ``Accept-Language``, default."""
+    offered = tuple(supported)
+    wanted = connection.query_params.get("lang") or connection.cookies.get("lang")
+    if wanted in offered:
+        return str(wanted)
+    accept = connection.headers.get("accept-language", "")
+    return next((code for code in offered if accept.startswith(code)), default) or "en"
+
+
+class RequestContext:
+    """ASGI middleware: sets the request's language, cursor key and nonce; adds the headers."""
+
+    def __init__(self, app: ASGIApp, *, default_locale: str, secret_key: str, https: bool) -> None:
+        self.app = app
+        self.default_locale = default_locale
+        self.secret_key = secret_key
+        self.headers = fixed_headers(https)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        set_locale(chosen_locale(HTTPConnection(scope), SUPPORTED_LOCALES, self.default_locale))
+        use_cursor_key(self.secret_key)
         nonce = secrets.token_urlsafe(16)
-        request.state.csp_nonce = nonce
-        response = await call_next(request)
-        headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(nonce)
-        headers["X-Frame-Options"] = "DENY"
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
-        if https:
-            headers["Strict-Transport-Security"] = HSTS
-        return response
+        scope.setdefault("state", {})["csp_nonce"] = nonce
 
-    return add_headers
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = content_security_policy(nonce)
+                for name, value in self.headers:
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
