@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from fleetcare.accounts import throttle
-from fleetcare.accounts.models import User
+from fleetcare.accounts.models import User, UserRegion
 from fleetcare.accounts.schemas import AuditRead, RoleChange, UserCreate, UserRead
 from fleetcare.core import audit
 from fleetcare.core.audit import AuditEntry
@@ -158,20 +158,22 @@ def principal_for(session: Session, username: str, version: int | None = None) -
     With ``version`` (a token's or a session's), None also when the account's token version
     has moved on since: the token or session was revoked.
     """
-    user = session.scalars(
-        select(User)
-        .options(selectinload(User.regions))
+    # one round trip: the account's columns with each of its regions (none: one row, None)
+    rows = session.execute(
+        select(User.id, User.role, User.customer_id, User.token_version, UserRegion.region_id)
+        .outerjoin(UserRegion, UserRegion.user_id == User.id)
         .where(User.username == username, User.active)
-    ).first()
-    if user is None or (version is not None and version != user.token_version):
+    ).all()
+    if not rows or (version is not None and version != rows[0].token_version):
         return None
+    first = rows[0]
     return Principal(
-        username=user.username,
-        role=user.role,
-        user_id=user.id,
-        customer_id=user.customer_id,
-        region_ids=frozenset(r.id for r in user.regions),
-        token_version=user.token_version,
+        username=username,
+        role=first.role,
+        user_id=first.id,
+        customer_id=first.customer_id,
+        region_ids=frozenset(row.region_id for row in rows if row.region_id is not None),
+        token_version=first.token_version,
     )
 
 
