@@ -233,6 +233,46 @@ def test_units_page_selects_its_ids_from_the_units_table_alone(session: Session)
     assert "JOIN" not in counted and "COUNT(" in counted
 
 
+def test_load_values_reads_the_rows_of_the_pages_keys(session: Session) -> None:
+    """Plain rows by their first column; keys with no row are absent; no keys, no rows."""
+    small_fleet(session, units=4)
+    units = session.scalars(select(Unit).order_by(Unit.id)).all()
+    load = query.load_values(session, select(Unit.id, Unit.serial, Unit.status), Unit.id)
+    wanted = [units[2].id, units[0].id, 10_000_000]
+    found = load(wanted)
+    assert {k: tuple(row) for k, row in found.items()} == {
+        u.id: (u.id, u.serial, u.status) for u in (units[0], units[2])
+    }
+    assert load([]) == {}
+
+
+def test_units_list_answers_what_the_rows_hold(session: Session) -> None:
+    """Each item of the units page (read as plain columns) says what its ORM row says."""
+    small_fleet(session, units=5)
+    items = service.list_units(session, service.UnitFilter(), limit=50).items
+    assert len(items) == 6
+    for item in items:
+        unit = session.get(Unit, item.id)
+        assert unit is not None
+        assert item.model_dump() == {
+            "id": unit.id,
+            "serial": unit.serial,
+            "model": unit.model.code,
+            "customer": unit.customer.code,
+            "site": unit.site.name,
+            "delivered_on": unit.delivered_on,
+            "warranty_start": unit.warranty_start,
+            "status": unit.status,
+            "delivery": unit.delivery.reference if unit.delivery else None,
+            "region": unit.site.region.name,
+            "family": unit.model.family,
+            "engine_hours": unit.engine_hours,
+            "km": unit.km,
+            "last_reading_at": unit.last_reading_at,
+        }
+        assert service.unit_read(session, unit.id) == item
+
+
 def test_pager_says_about_and_offers_next_by_the_cursor() -> None:
     """A page whose total is an estimate reads "of about N", and offers "Next" exactly when
     more rows follow (its ``next_cursor``), not by comparing with the estimate."""

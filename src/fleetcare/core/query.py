@@ -262,6 +262,20 @@ def load_rows(
     return load
 
 
+def load_values(
+    session: Session, statement: AnySelect, key: Any
+) -> Callable[[Collection[K]], dict[K, Any]]:
+    """A ``load`` for ``page`` reading plain columns (no ORM objects to build): the rows of
+    ``statement``, whose first column is ``key``, narrowed to the page's keys, by key."""
+    column = _column(key)
+
+    def load(ids: Collection[K]) -> dict[K, Any]:
+        narrowed = statement.where(column.in_(list(ids)) if ids else false())
+        return {row[0]: row for row in session.execute(narrowed)}
+
+    return load
+
+
 def contains(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with ``%``, ``_`` and ``\\`` taken literally
     (use with ``escape="\\\\"``)."""

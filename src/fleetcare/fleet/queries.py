@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.core.crud import read_values
@@ -18,7 +18,7 @@ from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import KeyedTable
 from fleetcare.core.permissions import EVERYTHING, Scope
-from fleetcare.core.query import contains, load_rows, page
+from fleetcare.core.query import AnySelect, contains, load_rows, load_values, page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet import schemas
 from fleetcare.fleet.models import (
@@ -77,33 +77,46 @@ def delivery_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> s
     return schemas.DeliveryRead.model_validate(read_values(session, DELIVERIES, row_id, scope))
 
 
-def _unit_read(unit: Unit) -> schemas.UnitRead:
-    return schemas.UnitRead.model_construct(
-        id=unit.id,
-        region=unit.site.region.name,
-        family=unit.model.family,
-        engine_hours=unit.engine_hours,
-        km=unit.km,
-        last_reading_at=unit.last_reading_at,
-        **UNITS.to_record(unit).model_dump(),
+def _unit_columns() -> AnySelect:
+    """A unit's answer as plain columns (no ORM objects), named as ``UnitRead``'s fields; the
+    unit's id first."""
+    return (
+        select(
+            Unit.id,
+            Unit.serial,
+            ProductModel.code.label("model"),
+            Customer.code.label("customer"),
+            Site.name.label("site"),
+            Unit.delivered_on,
+            Unit.warranty_start,
+            Unit.status,
+            Delivery.reference.label("delivery"),
+            Region.name.label("region"),
+            ProductModel.family,
+            Unit.engine_hours,
+            Unit.km,
+            Unit.last_reading_at,
+        )
+        .join(ProductModel, ProductModel.id == Unit.model_id)
+        .join(Customer, Customer.id == Unit.customer_id)
+        .join(Site, Site.id == Unit.site_id)
+        .join(Region, Region.id == Site.region_id)
+        .outerjoin(Delivery, Delivery.id == Unit.delivery_id)
     )
 
 
-_UNIT_LOADS = (
-    joinedload(Unit.model),
-    joinedload(Unit.customer),
-    joinedload(Unit.site).joinedload(Site.region),
-    joinedload(Unit.delivery),
-)
+def _unit_read(row: Row[Any]) -> schemas.UnitRead:
+    # the columns come from the database, already checked when written: no validation again
+    return schemas.UnitRead.model_construct(**row._mapping)
 
 
 def unit_read(session: Session, unit_id: int, scope: Scope = EVERYTHING) -> schemas.UnitRead:
     """One unit with its region, family and latest meters."""
-    statement = restrict(select(Unit).options(*_UNIT_LOADS).where(Unit.id == unit_id), Unit, scope)
-    unit = session.scalars(statement).first()
-    if unit is None:
+    statement = restrict(_unit_columns().where(Unit.id == unit_id), Unit, scope)
+    row = session.execute(statement).first()
+    if row is None:
         raise NotFound(_("unit {id} not found").format(id=unit_id))
-    return _unit_read(unit)
+    return _unit_read(row)
 
 
 def usage_read(session: Session, reading_id: int, scope: Scope = EVERYTHING) -> schemas.UsageRead:
@@ -174,7 +187,7 @@ def list_units(
         name="units",
         key=Unit.id,
         order=(Unit.serial,),
-        load=load_rows(session, select(Unit).options(*_UNIT_LOADS), Unit.id),
+        load=load_values(session, _unit_columns(), Unit.id),
         limit=limit,
         offset=offset,
         cursor=cursor,
