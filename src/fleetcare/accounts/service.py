@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from fleetcare.accounts import throttle
@@ -17,6 +18,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal, Role
+from fleetcare.core.query import AnySelect
 from fleetcare.core.schemas import Page
 from fleetcare.core.security import hash_password, verify_password
 from fleetcare.fleet.models import Customer, Region
@@ -152,18 +154,24 @@ def set_password(session: Session, username: str, password: str, *, by: Principa
     audit.record(session, actor=by.username, action="password", entity="users", key=username)
 
 
+@cache
+def _principal_statement() -> AnySelect:
+    """An active account's columns with each of its regions (none: one row, region None), one
+    round trip; built once, the name a bound parameter (it runs on every request)."""
+    return (
+        select(User.id, User.role, User.customer_id, User.token_version, UserRegion.region_id)
+        .outerjoin(UserRegion, UserRegion.user_id == User.id)
+        .where(User.username == bindparam("username"), User.active)
+    )
+
+
 def principal_for(session: Session, username: str, version: int | None = None) -> Principal | None:
     """The principal of an active account, or None.
 
     With ``version`` (a token's or a session's), None also when the account's token version
     has moved on since: the token or session was revoked.
     """
-    # one round trip: the account's columns with each of its regions (none: one row, None)
-    rows = session.execute(
-        select(User.id, User.role, User.customer_id, User.token_version, UserRegion.region_id)
-        .outerjoin(UserRegion, UserRegion.user_id == User.id)
-        .where(User.username == username, User.active)
-    ).all()
+    rows = session.execute(_principal_statement(), {"username": username}).all()
     if not rows or (version is not None and version != rows[0].token_version):
         return None
     first = rows[0]

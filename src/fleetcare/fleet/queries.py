@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -77,9 +78,11 @@ def delivery_read(session: Session, row_id: int, scope: Scope = EVERYTHING) -> s
     return schemas.DeliveryRead.model_validate(read_values(session, DELIVERIES, row_id, scope))
 
 
+@cache
 def _unit_columns() -> AnySelect:
     """A unit's answer as plain columns (no ORM objects), named as ``UnitRead``'s fields; the
-    unit's id first."""
+    unit's id first. Built once: a statement is immutable, and building it costs more than
+    running it on a small page."""
     return (
         select(
             Unit.id,
