@@ -68,12 +68,12 @@ def hand_made(session: Session) -> None:
             ),
             by=BY,
         )
-        order = service.open_work_order(
+        order_id = service.open_work_order(
             session, schemas.WorkOrderCreate(defect=defect.id, at=reported), by=BY
         )
         for to, hours in moves:
             at = reported + timedelta(hours=hours)
-            service.transition(session, order.id, schemas.TransitionCreate(to=to, at=at), by=BY)
+            service.transition(session, order_id, schemas.TransitionCreate(to=to, at=at), by=BY)
     session.commit()
 
 

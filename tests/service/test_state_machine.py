@@ -96,7 +96,7 @@ class ServiceMachine(RuleBasedStateMachine):
         at = self.tick(hours)
         found: list[int] = []
         body = schemas.WorkOrderCreate(defect=defect_id, at=at)
-        outcome = self.run(lambda s: found.append(service.open_work_order(s, body, by=BY).id))
+        outcome = self.run(lambda s: found.append(service.open_work_order(s, body, by=BY)))
         if model.status != "open" or self.active_order(defect_id):
             assert outcome == "conflict"
             return

@@ -116,11 +116,11 @@ def work_order(session: Session, serial: str = "BUS-001") -> int:
         ),
         by=BY,
     )
-    order = service.open_work_order(
+    order_id = service.open_work_order(
         session, service_schemas.WorkOrderCreate(defect=defect.id), by=BY
     )
     session.commit()
-    return order.id
+    return order_id
 
 
 def finish(session: Session, order_id: int) -> None:

@@ -81,14 +81,14 @@ def build_backlog(
                     by=by,
                 )
             with frozen(opened):
-                order = service.open_work_order(
+                order_id = service.open_work_order(
                     session, schemas.WorkOrderCreate(defect=defect.id, at=opened), by=by
                 )
             if rng.random() < 0.5:
                 with frozen(scheduled):
                     service.transition(
                         session,
-                        order.id,
+                        order_id,
                         schemas.TransitionCreate(to=WorkOrderStatus.scheduled, at=scheduled),
                         by=by,
                     )

@@ -247,7 +247,7 @@ class Work:
         with frozen(opened):
             self.order = service.open_work_order(
                 self.session, schemas.WorkOrderCreate(defect=defect_id, at=opened), by=self.by
-            ).id
+            )
         for step, (to, at) in enumerate(
             ((WorkOrderStatus.scheduled, scheduled), (WorkOrderStatus.in_progress, started))
         ):

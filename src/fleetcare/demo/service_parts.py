@@ -291,7 +291,7 @@ class PartsStory:
         if done >= end:
             return
         with frozen(opened):
-            order = service.open_work_order(
+            order_id = service.open_work_order(
                 self.session, schemas.WorkOrderCreate(defect=defect_id, at=opened), by=self.by
             )
         for to, at in (
@@ -300,21 +300,21 @@ class PartsStory:
         ):
             with frozen(at):
                 service.transition(
-                    self.session, order.id, schemas.TransitionCreate(to=to, at=at), by=self.by
+                    self.session, order_id, schemas.TransitionCreate(to=to, at=at), by=self.by
                 )
         depot = self.depots.get(donor or "", need.depot)
         self._receipt(need.part, depot, need.quantity, started, "replenishment")
         with frozen(started):
             service.add_part(
                 self.session,
-                order.id,
+                order_id,
                 schemas.PartLineCreate(part=need.part.number, quantity=need.quantity),
                 by=self.by,
             )
         with frozen(done):
             service.transition(
                 self.session,
-                order.id,
+                order_id,
                 schemas.TransitionCreate(to=WorkOrderStatus.done, at=done),
                 by=self.by,
             )

@@ -42,7 +42,7 @@ from fleetcare.service.models import (
     WorkOrderKind,
     WorkOrderPart,
 )
-from fleetcare.service.queries import visible_defect, visible_units, work_order_read
+from fleetcare.service.queries import visible_defect, visible_units
 from fleetcare.service.states import FINAL
 from fleetcare.service.warranty import Decision
 
@@ -74,8 +74,9 @@ EXPORT_COLUMNS = (
 
 def update_work_order(
     session: Session, order_id: int, body: schemas.WorkOrderUpdate, *, by: Principal
-) -> schemas.WorkOrderRead:
-    """Enter the claim's fields on an active work order (done or cancelled: 409)."""
+) -> int:
+    """Enter the claim's fields on an active work order (done or cancelled: 409); returns its
+    id."""
     missing = NotFound(_("work order {id} not found").format(id=order_id))
     defect_id = session.scalar(select(WorkOrder.defect_id).where(WorkOrder.id == order_id))
     if defect_id is None:
@@ -107,7 +108,7 @@ def update_work_order(
         before=before,
         after=changes,
     )
-    return work_order_read(session, order.id)
+    return order.id
 
 
 def _money(value: Decimal) -> Decimal:

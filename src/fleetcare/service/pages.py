@@ -147,14 +147,14 @@ def open_work_order_page(
 ) -> Response:
     """Open a work order for the defect and go to it (409 on the page when one is active)."""
     try:
-        order = service.open_work_order(
+        order_id = service.open_work_order(
             session, schemas.WorkOrderCreate(defect=defect_id), by=principal
         )
     except service.Conflict as exc:
         context = _defect_context(request, session, principal, defect_id)
         context["problems"] = [str(exc)]
         return render(request, "service/defect.html", context, status_code=409)
-    return RedirectResponse(f"/service/work-orders/{order.id}", status_code=303)
+    return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
 
 
 @router.post("/service/defects/{defect_id}/warranty")

@@ -99,7 +99,7 @@ def open_work_order(
     session: DbSession, principal: CurrentPrincipal, body: schemas.WorkOrderCreate
 ) -> schemas.WorkOrderRead:
     """Open a work order for an open defect (one active work order per defect)."""
-    return service.open_work_order(session, body, by=principal)
+    return service.work_order_read(session, service.open_work_order(session, body, by=principal))
 
 
 @router.get("/work-orders", **READ)
@@ -146,7 +146,9 @@ def update_work_order(
 ) -> schemas.WorkOrderRead:
     """Enter what the warranty claim needs: faulty and replacement serials, labour hours and
     travel km (an active work order only)."""
-    return service.update_work_order(session, order_id, body, by=principal)
+    return service.work_order_read(
+        session, service.update_work_order(session, order_id, body, by=principal)
+    )
 
 
 @router.post("/work-orders/{order_id}/transitions", responses=CONFLICT, **TRANSITION)
@@ -157,7 +159,9 @@ def transition(
     body: schemas.TransitionCreate,
 ) -> schemas.WorkOrderRead:
     """Move the work order to another state (409 naming an illegal move)."""
-    return service.transition(session, order_id, body, by=principal)
+    return service.work_order_read(
+        session, service.transition(session, order_id, body, by=principal)
+    )
 
 
 # --- parts on work orders --------------------------------------------------------------------

@@ -21,14 +21,13 @@ from fleetcare.service import claims, downtime, schemas, work_order_parts
 from fleetcare.service.defects import has_active_work_order, moment
 from fleetcare.service.errors import Conflict
 from fleetcare.service.models import DefectStatus, WorkOrder, WorkOrderTransition
-from fleetcare.service.queries import visible_defect, work_order_read
+from fleetcare.service.queries import visible_defect
 from fleetcare.service.states import FINAL, WorkOrderStatus, allowed
 
 
-def open_work_order(
-    session: Session, body: schemas.WorkOrderCreate, *, by: Principal
-) -> schemas.WorkOrderRead:
-    """Open a work order for an open defect; 409 when the defect has an active one already."""
+def open_work_order(session: Session, body: schemas.WorkOrderCreate, *, by: Principal) -> int:
+    """Open a work order for an open defect; 409 when the defect has an active one already.
+    Returns its id (``work_order_read`` reads it back)."""
     defect = visible_defect(session, body.defect, by.scope, lock=True)
     if defect.status is not DefectStatus.open:
         raise Conflict(
@@ -67,13 +66,14 @@ def open_work_order(
         key=str(order.id),
         after=body,
     )
-    return work_order_read(session, order.id)
+    return order.id
 
 
 def transition(
     session: Session, order_id: int, body: schemas.TransitionCreate, *, by: Principal
-) -> schemas.WorkOrderRead:
-    """Move a work order to ``body.to``: 409 naming an illegal move, 422 for a bad ``at``."""
+) -> int:
+    """Move a work order to ``body.to``: 409 naming an illegal move, 422 for a bad ``at``.
+    Returns its id."""
     missing = NotFound(_("work order {id} not found").format(id=order_id))
     defect_id = session.scalar(select(WorkOrder.defect_id).where(WorkOrder.id == order_id))
     if defect_id is None:
@@ -126,16 +126,16 @@ def transition(
     )
     if body.to in FINAL and defect.down:
         downtime.refresh(session, defect.unit_id, by=by)
-    return work_order_read(session, order.id)
+    return order.id
 
 
 def unschedule(
     session: Session, order_id: int, *, by: Principal, reason: str | None = None
-) -> schemas.WorkOrderRead | None:
+) -> int | None:
     """Move a ``scheduled`` work order back to ``open`` — the workforce's call when the last
     crew assignment on it is cancelled (not a move of ``states.MOVES``: the API's transitions
     cannot make it). Kept in the order's history and audited like a transition; a work order
-    in any other state is left as it is (None)."""
+    in any other state is left as it is (None). Returns its id when it moved."""
     defect_id = session.scalar(select(WorkOrder.defect_id).where(WorkOrder.id == order_id))
     if defect_id is None:
         raise NotFound(_("work order {id} not found").format(id=order_id))
@@ -167,4 +167,4 @@ def unschedule(
         before={"status": WorkOrderStatus.scheduled.value},
         after={"status": WorkOrderStatus.open.value, "at": at.isoformat(), "reason": reason},
     )
-    return work_order_read(session, order.id)
+    return order.id
