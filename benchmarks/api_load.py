@@ -9,7 +9,8 @@ on it (a separate process tree, real sockets, access log on), and drives the mix
 ``--clients`` concurrent clients (asyncio, a kept-alive connection each) for ``--seconds``
 after a ``--warmup`` that is not counted. Prints per route: requests, errors, p50/p95/p99 ms,
 with the whole throughput; ``GET /api/health`` (no database) is part of the mix: the baseline
-in the same run. The client's and the server's CPU use are printed too (2 cores are shared).
+in the same run. The client's, the server's and PostgreSQL's CPU use are printed too (the cores
+are shared).
 
 Goal (issue 21): reads p95 < 50 ms, no errors, throughput ≥ 690 requests a second (10 × 69).
 
@@ -275,6 +276,22 @@ def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     return total
 
 
+def database_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each PostgreSQL process on this machine so far, by pid."""
+    seconds = {}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] == "postgres" and times is not None:
+            seconds[process.pid] = times.user + times.system
+    return seconds
+
+
+def database_cpu_since(before: dict[int, float]) -> float:
+    """The PostgreSQL processes' CPU seconds since ``before`` (a backend that ended meanwhile
+    is not counted; one that started counts whole)."""
+    return sum(now - before.get(pid, 0.0) for pid, now in database_cpu().items())
+
+
 # --- the load ------------------------------------------------------------------------------------
 @dataclass
 class Tally:
@@ -453,7 +470,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def report(tally: Tally, wall: float, client_cpu: float, server_cpu: float, workers: int) -> None:
+def report(
+    tally: Tally, wall: float, client_cpu: float, server_cpu: float, database: float, workers: int
+) -> None:
     """The table per route and the totals, against the goals."""
     print(f"command: {' '.join(sys.argv)}")
     columns = ("requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms")
@@ -477,10 +496,14 @@ def report(tally: Tally, wall: float, client_cpu: float, server_cpu: float, work
     cores = psutil.cpu_count() or 1
     print(
         f"workers {workers}; {wall:.1f} s counted; CPU in cores: server {server_cpu / wall:.2f}, "
-        f"client {client_cpu / wall:.2f}, of {cores}; load average {os.getloadavg()[0]:.1f}"
+        f"PostgreSQL {database / wall:.2f}, client {client_cpu / wall:.2f}, of {cores}; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     if total:
-        print(f"server CPU per request: {server_cpu * 1000 / total:.1f} ms (all routes together)")
+        print(
+            f"CPU per request: server {server_cpu * 1000 / total:.1f} ms, "
+            f"PostgreSQL {database * 1000 / total:.1f} ms (all routes together)"
+        )
     reads = "met" if worst_read < READ_GOAL_MS else "MISSED"
     reads = reads if any(tally.latencies[r] for r in READS) else "not measured"
     rate = "met" if throughput >= THROUGHPUT_GOAL else "MISSED"
@@ -523,16 +546,25 @@ def main() -> None:
         server = serve(url, args.workers, port, Path(folder) / "server.log")
         try:
             before = server_cpu_seconds(server)
+            database_before = database_cpu()
             tally, client_cpu = asyncio.run(
                 drive(port, token, aims, args.clients, args.warmup, args.seconds, args.only)
             )
             server_cpu = server_cpu_seconds(server) - before
+            database_cpu_used = database_cpu_since(database_before)
         finally:
             server.terminate()
             server.wait(timeout=60)
-    # the server CPU includes the warm-up; scale it to the counted part
-    scaled = server_cpu * args.seconds / (args.seconds + args.warmup)
-    report(tally, args.seconds, client_cpu=client_cpu, server_cpu=scaled, workers=args.workers)
+    # the server's and the database's CPU include the warm-up; scale them to the counted part
+    counted = args.seconds / (args.seconds + args.warmup)
+    report(
+        tally,
+        args.seconds,
+        client_cpu=client_cpu,
+        server_cpu=server_cpu * counted,
+        database=database_cpu_used * counted,
+        workers=args.workers,
+    )
 
 
 if __name__ == "__main__":
