@@ -33,8 +33,14 @@ run: install
 demo: install
 	$(BIN)/fleetcare demo
 
-## test: lint, type-check and run the suite on every core (pytest-xdist; on PostgreSQL too when FLEETCARE_TEST_PG is set)
-test: install-test lint
+## test: lint and type-check while the Numba kernels compile into their cache (fleetcare.warmup,
+## about a minute and a half on a fresh clone, on the core the linters leave idle), then run the
+## suite on every core (pytest-xdist; on PostgreSQL too when FLEETCARE_TEST_PG is set)
+test: install-test
+	@$(BIN)/python -m fleetcare.warmup & warming=$$!; \
+	  $(MAKE) --no-print-directory lint; linted=$$?; \
+	  wait $$warming; warmed=$$?; \
+	  test $$linted -eq 0 && test $$warmed -eq 0
 	$(BIN)/pytest -n auto
 
 lint:
