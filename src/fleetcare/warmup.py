@@ -1,9 +1,9 @@
 """Compile the planning and simulation kernels into Numba's on-disk cache ahead of their use.
 
 The kernels are compiled on their first call and cached beside their source (``__pycache__``,
-``cache=True``); the first solve of a fresh install pays about a minute for it. Running this
-once after installing (``make test`` does, beside the linters) makes every later process load
-them instead:
+``cache=True``); the first solve of a fresh install pays about a minute and a half for it.
+Running this once after installing (``make test`` does, beside the linters) makes every later
+process load them instead:
 
     .venv/bin/python -m fleetcare.warmup
 
@@ -15,8 +15,6 @@ stock-out rule, so the compiled types are those the command line, the API and th
 from __future__ import annotations
 
 import time
-
-import numpy as np
 
 from fleetcare.planning.baselines import baselines
 from fleetcare.planning.exact import Model, evaluate
@@ -55,13 +53,15 @@ def small_problem() -> PlanningProblem:
 def warm() -> None:
     """Run every compiled path once on ``small_problem``."""
     problem = small_problem()
-    stock = np.zeros((len(problem.part_ids), len(problem.location_ids)), dtype=np.int64)
-    for model in MODELS:
-        stock = optimise(problem, OptimiseParams(target_availability=0.95, model=model)).stock
+    plans = {
+        model: optimise(problem, OptimiseParams(target_availability=0.95, model=model)).stock
+        for model in MODELS
+    }
+    for model, stock in plans.items():
         evaluate(problem, stock, model)
         baselines(problem, stock, model)
     for policy in POLICY_NAMES:
-        run(problem, stock, SimulationParams(years=2.0, replications=2, policy=policy))
+        run(problem, plans["exact"], SimulationParams(years=2.0, replications=2, policy=policy))
 
 
 if __name__ == "__main__":
