@@ -11,13 +11,16 @@ $(UV):
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-## install: .venv with the locked dependencies and the `fleetcare` command (idempotent)
+## install: .venv with the locked dependencies and the `fleetcare` command (idempotent); the
+## bytecode is compiled here, once, so that no process compiles it again at start-up (a process
+## started with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module it imports)
 install: $(UV)
-	$(UV) sync --frozen --inexact --quiet
+	$(UV) sync --frozen --inexact --quiet --compile-bytecode
+	$(BIN)/python -m compileall -q src
 
 ## install-test: install plus what the tests need (test extras, Debian's Chromium)
 install-test: install browser
-	$(UV) sync --frozen --inexact --quiet --extra test
+	$(UV) sync --frozen --inexact --quiet --compile-bytecode --extra test
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -51,7 +54,7 @@ lint:
 
 ## bench: every benchmark in benchmarks/ (by hand, several minutes; they print figures, they assert nothing)
 bench: install
-	$(UV) sync --frozen --inexact --quiet --extra test
+	$(UV) sync --frozen --inexact --quiet --compile-bytecode --extra test
 	$(BIN)/python benchmarks/import_usage.py
 	$(BIN)/python benchmarks/api_units.py
 	$(BIN)/python benchmarks/slow_bodies.py
