@@ -8,7 +8,7 @@ process load them instead:
     .venv/bin/python -m fleetcare.warmup
 
 It solves a small problem — a plant, a hub and two depots, a Poisson part and one with VMR > 1
-— with both models (optimise, evaluate, the rules of thumb) and simulates the plan under every
+— with both models (optimise, evaluate and its JSON, the rules of thumb) and simulates the plan under every
 stock-out rule, so the compiled types are those the command line, the API and the pages use.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 
 from fleetcare.planning.baselines import baselines
+from fleetcare.planning.documents import evaluation_json
 from fleetcare.planning.exact import Model, evaluate
 from fleetcare.planning.optimise import OptimiseParams, optimise
 from fleetcare.planning.problem import FORMAT, PlanningProblem, parse_problem
@@ -58,7 +59,7 @@ def warm() -> None:
         for model in MODELS
     }
     for model, stock in plans.items():
-        evaluate(problem, stock, model)
+        evaluation_json(problem, stock, evaluate(problem, stock, model))
         baselines(problem, stock, model)
     for policy in POLICY_NAMES:
         run(problem, plans["exact"], SimulationParams(years=2.0, replications=2, policy=policy))

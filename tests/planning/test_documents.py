@@ -16,7 +16,12 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.planning import OptimiseParams, optimise
-from fleetcare.planning.documents import collector_paused, curve_json, evaluation_json
+from fleetcare.planning.documents import (
+    collector_paused,
+    curve_json,
+    evaluation_json,
+    records_json,
+)
 from fleetcare.planning.exact import Model, evaluate
 from fleetcare.planning.problem import (
     PlanningProblem,
@@ -172,3 +177,53 @@ def test_cli_files_and_answers_read_back(tmp_path: Path, runner: CliRunner) -> N
     assert body["availability"] == pytest.approx(answer["availability"], abs=1e-12)
     assert body["cost"] == pytest.approx(answer["cost"])
     assert "DÉPÔT-A" in body["parts"]["Ölpumpe Ø12"]
+
+
+KEYS = st.text(st.characters(codec="utf-8"), max_size=6)  # quotes, backslashes, controls, 𝄞
+NUMBERS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 1e-300])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    groups=st.lists(KEYS, max_size=6, unique=True),
+    members=st.lists(KEYS, max_size=5, unique=True),
+    names=st.lists(KEYS, min_size=1, max_size=4, unique=True),
+    per_task=st.integers(1, 3),
+    data=st.data(),
+)
+def test_records_json_is_orjsons_text_of_the_nested_dicts(
+    groups: list[str], members: list[str], names: list[str], per_task: int, data: st.DataObject
+) -> None:
+    """The spliced text is byte for byte what orjson writes of the dict per record, whatever
+    the keys (escapes, non-BMP), the numbers (NaN and ±∞ as null, −0.0, subnormals, 64-bit
+    integers) and however the groups fall to threads; prefix and suffix around it."""
+    shape = (len(groups), len(members))
+    fields: dict[str, np.ndarray[Any, Any]] = {}
+    for k, name in enumerate(names):
+        if k % 2:
+            fields[name] = data.draw(arrays(np.int64, shape), label=name)
+        else:
+            fields[name] = data.draw(arrays(np.float64, shape, elements=NUMBERS), label=name)
+    expected = {
+        group: {
+            member: {name: values[g, m].item() for name, values in fields.items()}
+            for m, member in enumerate(members)
+        }
+        for g, group in enumerate(groups)
+    }
+    text = records_json(
+        groups, members, fields, prefix=b"[", suffix=b"]", workers=2, groups_per_task=per_task
+    )
+    assert text == b"[" + orjson.dumps(expected) + b"]"
+
+
+def test_evaluation_json_of_many_parts_on_threads() -> None:
+    """600 parts (three tasks of splicing): the answer is the reference document's."""
+    document = json.loads(json.dumps(PROBLEM))
+    base = document["parts"][1]
+    document["parts"] = [{**base, "id": f"P-{k}"} for k in range(600)]
+    problem = parse_problem(document)
+    stock = np.random.default_rng(4).integers(0, 3, (600, len(problem.location_ids)))
+    result = evaluate(problem, stock, "vari-metric")
+    text = evaluation_json(problem, stock, result)
+    assert json.loads(text) == json.loads(json.dumps(reference_document(problem, stock, result)))

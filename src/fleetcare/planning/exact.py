@@ -13,16 +13,15 @@ demand in (t, t + L_j]. For a part of VMR 1 that is the exact multi-echelon Pois
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
+from fleetcare.planning.chunks import terms_on_threads
 from fleetcare.planning.kernels import compound_terms
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.planning.varimetric import Evaluation, PartTerms, summarise
+from fleetcare.planning.varimetric import Evaluation, PartTerms, part_terms, summarise
 from fleetcare.planning.varimetric import evaluate as evaluate_varimetric
 
 Model = Literal["exact", "vari-metric"]
@@ -38,33 +37,13 @@ def part_models(problem: PlanningProblem, model: Model) -> tuple[str, ...]:
     return tuple("exact-poisson" if v <= 1.0 else "compound-poisson" for v in problem.vmr)
 
 
-CHUNK_PARTS = 256  # parts a thread evaluates at a time
-
-
 def exact_terms(
     problem: PlanningProblem, stock: NDArray[np.int64], *, workers: int | None = None
 ) -> tuple[PartTerms, ...]:
     """Pipeline mean and variance, EBO and VBO of every part-location under ``stock``
     (parts × locations, pieces), from the exact distributions; chunks of parts on
-    ``workers`` threads (default: one per CPU; the compiled kernel releases the GIL)."""
-    flow = np.ascontiguousarray(problem.throughput)
-    lead = np.ascontiguousarray(problem.resupply_days)
-    vmr = problem.vmr.astype(np.float64)
-    levels = np.ascontiguousarray(stock, dtype=np.int64)
-
-    def chunk(first: int) -> NDArray[np.float64]:
-        rows = slice(first, first + CHUNK_PARTS)
-        return compound_terms(problem.parent, flow[rows], lead[rows], vmr[rows], levels[rows])
-
-    firsts = range(0, max(len(problem.part_ids), 1), CHUNK_PARTS)
-    if len(firsts) == 1:
-        out = chunk(0)
-    else:
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            out = np.concatenate(list(pool.map(chunk, firsts)), axis=1)
-    return tuple(
-        PartTerms(out[0, i], out[1, i], out[2, i], out[3, i]) for i in range(stock.shape[0])
-    )
+    ``workers`` threads (default: one per CPU)."""
+    return part_terms(terms_on_threads(compound_terms, problem, stock, workers=workers))
 
 
 def evaluate(

@@ -30,6 +30,8 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
+from fleetcare.planning.entries import FLOATS, INTEGERS, all_entries, flat_entries, within
+
 FORMAT = "fleetcare-plan/1"
 MAX_PIECES = 1_000_000  # stock per part-location a stock file may hold
 MAX_PIPELINE = 1_000_000  # pieces in resupply (demand × days) at any location
@@ -214,17 +216,26 @@ def parse_problem(data: Any) -> PlanningProblem:
         for name in ("emergency_days", "emergency_cost_per_kg"):
             if loc in optional[name] and loc not in leaves:
                 errors.append(f"location {loc}: {name}: only leaves have an emergency lane")
-    part_rows = _parse_parts(parts, set(parents), leaves, errors)
+    part_maps = [part if isinstance(part, dict) else {} for part in parts]
+    rates = flat_entries(
+        [part.get("demand_per_day", {}) for part in part_maps], leaves, FLOATS, np.float64
+    )
+    overrides = flat_entries(
+        [part.get("resupply_days", {}) for part in part_maps], parents.keys(), FLOATS, np.float64
+    )
+    entries_fine = within(rates, 0.0, math.inf) and within(overrides, 0.0, MAX_DAYS, open_low=True)
+    part_rows = _parse_parts(parts, set(parents), leaves, errors, entries_checked=entries_fine)
     if errors:
         raise ProblemError(errors)
+    if not entries_fine:  # good, though not in bulk (numbers of a subclass, e.g. NumPy's)
+        rates = all_entries([part["demand_per_day"] for part in part_rows], np.float64)
+        overrides = all_entries([part["resupply_days"] for part in part_rows], np.float64)
+    assert rates is not None and overrides is not None
     column = {loc: j for j, loc in enumerate(order)}
     demand = np.zeros((len(part_rows), len(order)))
+    demand[rates.rows, rates.columns(column)] = rates.values
     resupply = np.tile(np.array([days[loc] for loc in order]), (len(part_rows), 1))
-    for i, part in enumerate(part_rows):
-        for loc, rate in part["demand_per_day"].items():
-            demand[i, column[loc]] = rate
-        for loc, value in part["resupply_days"].items():
-            resupply[i, column[loc]] = value
+    resupply[overrides.rows, overrides.columns(column)] = overrides.values
     problem = PlanningProblem(
         location_ids=tuple(order),
         parent=np.array(
@@ -265,8 +276,15 @@ _LOCATION_OPTIONS = {
 
 
 def _parse_parts(
-    parts: list[Any], locations: set[str], leaves: set[str], errors: list[str]
+    parts: list[Any],
+    locations: set[str],
+    leaves: set[str],
+    errors: list[str],
+    *,
+    entries_checked: bool = False,
 ) -> list[dict[str, Any]]:
+    """Each part's fields checked; its ``demand_per_day`` and ``resupply_days`` entries one by
+    one too, unless ``entries_checked`` (all found good in bulk, ``entries.flat_entries``)."""
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for n, part in enumerate(parts):
@@ -298,24 +316,8 @@ def _parse_parts(
         if not isinstance(overrides, dict):
             errors.append(f"{where}: resupply_days: an object of location → days is needed")
             overrides = {}
-        for loc, rate in demand.items():
-            if loc not in locations:
-                errors.append(f"{where}: demand_per_day: unknown location {loc}")
-            elif loc not in leaves:
-                errors.append(
-                    f"{where}: demand_per_day: {loc} is not a leaf; demand arrives at leaves only"
-                )
-            if not _number(rate) or rate < 0:
-                errors.append(
-                    f"{where}: demand_per_day: the rate at {loc} must be ≥ 0 pieces per day"
-                )
-        for loc, value in overrides.items():
-            if loc not in locations:
-                errors.append(f"{where}: resupply_days: unknown location {loc}")
-            if not _number(value) or not 0 < value <= MAX_DAYS:
-                errors.append(
-                    f"{where}: resupply_days: the days at {loc} must be > 0 and ≤ {MAX_DAYS:,.0f}"
-                )
+        if not entries_checked:
+            errors += _entry_errors(where, demand, overrides, locations, leaves)
         extra = {}
         for name, highest in (("weight_kg", MAX_WEIGHT_KG), ("grey_price", MAX_MONEY)):
             value = part.get(name)
@@ -337,6 +339,34 @@ def _parse_parts(
     return rows
 
 
+def _entry_errors(
+    where: str,
+    demand: dict[str, Any],
+    overrides: dict[str, Any],
+    locations: set[str],
+    leaves: set[str],
+) -> list[str]:
+    """What is wrong with each of a part's ``demand_per_day`` and ``resupply_days`` entries."""
+    errors: list[str] = []
+    for loc, rate in demand.items():
+        if loc not in locations:
+            errors.append(f"{where}: demand_per_day: unknown location {loc}")
+        elif loc not in leaves:
+            errors.append(
+                f"{where}: demand_per_day: {loc} is not a leaf; demand arrives at leaves only"
+            )
+        if not _number(rate) or rate < 0:
+            errors.append(f"{where}: demand_per_day: the rate at {loc} must be ≥ 0 pieces per day")
+    for loc, value in overrides.items():
+        if loc not in locations:
+            errors.append(f"{where}: resupply_days: unknown location {loc}")
+        if not _number(value) or not 0 < value <= MAX_DAYS:
+            errors.append(
+                f"{where}: resupply_days: the days at {loc} must be > 0 and ≤ {MAX_DAYS:,.0f}"
+            )
+    return errors
+
+
 def read_problem(path: Path) -> PlanningProblem:
     """Read and check a problem file."""
     return parse_problem(_load(path))
@@ -348,6 +378,13 @@ def parse_stock(data: Any, problem: PlanningProblem) -> NDArray[np.int64]:
     if not isinstance(data, dict):
         raise ProblemError(["the stock file must hold an object of part → {location: pieces}"])
     rows, columns = problem.part_index(), problem.location_index()
+    if rows.keys() >= data.keys():
+        levels = flat_entries(list(data.values()), columns.keys(), INTEGERS, np.int64)
+        if within(levels, 0, MAX_PIECES):
+            assert levels is not None
+            part_rows = np.fromiter(map(rows.__getitem__, data), np.int64, len(data))
+            stock[part_rows[levels.rows], levels.columns(columns)] = levels.values
+            return stock
     errors: list[str] = []
     for part, levels in data.items():
         if part not in rows:

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from fleetcare.planning.chunks import terms_on_threads
 from fleetcare.planning.kernels import backorder_table, pipeline
 from fleetcare.planning.problem import PlanningProblem
 
@@ -36,7 +37,7 @@ class PartTerms:
     vbo: NDArray[np.float64]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _terms(
     parent: NDArray[np.int64],
     flow: NDArray[np.float64],
@@ -65,18 +66,17 @@ def _terms(
     return out
 
 
-def all_terms(problem: PlanningProblem, stock: NDArray[np.int64]) -> tuple[PartTerms, ...]:
-    """VARI-METRIC terms of every part under ``stock`` (parts × locations, in pieces)."""
-    out = _terms(
-        problem.parent,
-        problem.throughput,
-        problem.resupply_days,
-        problem.vmr.astype(np.float64),
-        stock.astype(np.int64),
-    )
-    return tuple(
-        PartTerms(out[0, i], out[1, i], out[2, i], out[3, i]) for i in range(stock.shape[0])
-    )
+def part_terms(out: NDArray[np.float64]) -> tuple[PartTerms, ...]:
+    """Each part's terms from a kernel's 4 × parts × locations answer (views, no copies)."""
+    return tuple(PartTerms(out[0, i], out[1, i], out[2, i], out[3, i]) for i in range(out.shape[1]))
+
+
+def all_terms(
+    problem: PlanningProblem, stock: NDArray[np.int64], *, workers: int | None = None
+) -> tuple[PartTerms, ...]:
+    """VARI-METRIC terms of every part under ``stock`` (parts × locations, in pieces); chunks
+    of parts on ``workers`` threads (default: one per CPU)."""
+    return part_terms(terms_on_threads(_terms, problem, stock, workers=workers))
 
 
 def leaf_log_availability(
@@ -140,15 +140,35 @@ def summarise(
 
 
 def evaluation_document(
-    problem: PlanningProblem, stock: NDArray[np.int64], result: Evaluation
+    problem: PlanningProblem,
+    stock: NDArray[np.int64],
+    result: Evaluation,
+    *,
+    records: bool = True,
 ) -> dict[str, object]:
     """The ``fleetcare plan evaluate --json`` answer (the arrays turned into lists in bulk:
-    no NumPy scalar per part-location)."""
+    no NumPy scalar per part-location); without ``"parts"`` and ``"part_models"`` unless
+    ``records`` (``documents.evaluation_json`` splices their JSON text itself)."""
+    document: dict[str, object] = {
+        "availability": result.availability,
+        "cost": result.cost,
+        "locations": {loc: {"availability": a} for loc, a in result.leaf_availability.items()},
+    }
+    if records:
+        document["parts"] = _part_records(problem, stock, result)
+        document["part_models"] = dict(zip(problem.part_ids, result.models, strict=True))
+    return document
+
+
+def _part_records(
+    problem: PlanningProblem, stock: NDArray[np.int64], result: Evaluation
+) -> dict[str, dict[str, dict[str, float]]]:
+    """``{part: {location: {"stock", "pipeline_mean", "pipeline_variance", "ebo", "vbo"}}}``."""
     columns = [stock.tolist()] + [
         np.array([getattr(term, name) for term in result.terms]).reshape(stock.shape).tolist()
         for name in ("mean", "variance", "ebo", "vbo")
     ]
-    parts = {
+    return {
         part: {
             loc: {
                 "stock": s,
@@ -162,11 +182,4 @@ def evaluation_document(
             )
         }
         for i, part in enumerate(problem.part_ids)
-    }
-    return {
-        "availability": result.availability,
-        "cost": result.cost,
-        "locations": {loc: {"availability": a} for loc, a in result.leaf_availability.items()},
-        "parts": parts,
-        "part_models": dict(zip(problem.part_ids, result.models, strict=True)),
     }
