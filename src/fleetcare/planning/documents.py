@@ -67,7 +67,7 @@ def write(path: Path, document: Any, *, indent: bool = False) -> None:
     path.write_bytes(dumps(document, indent=indent) + b"\n")
 
 
-def print_json(text: bytes) -> None:
+def print_json(text: bytes | bytearray) -> None:
     """Write JSON text and a newline to standard output as bytes (no decoding of the whole)."""
     sys.stdout.flush()
     sys.stdout.buffer.write(text)  # not text + b"\n": that copies the whole text
@@ -77,7 +77,7 @@ def print_json(text: bytes) -> None:
 
 def evaluation_json(
     problem: PlanningProblem, stock: NDArray[np.int64], result: Evaluation
-) -> bytes:
+) -> bytes | bytearray:
     """The ``fleetcare plan evaluate --json`` answer, ``varimetric.evaluation_document``'s
     JSON, with the part-locations' records spliced by ``records_json``."""
     fields = {"stock": stock} | {
@@ -141,7 +141,7 @@ def records_json(
     suffix: bytes = b"",
     workers: int | None = None,
     groups_per_task: int = GROUPS_PER_TASK,
-) -> bytes:
+) -> bytes | bytearray:
     """``prefix``, then ``{group: {member: {field: fields[field][g, m], …}, …}, …}`` as JSON,
     then ``suffix``: each field's numbers encoded at once by orjson, spliced with the keys by
     ``kernels.records.splice_groups`` on ``workers`` threads (default: one per CPU) — orjson's
@@ -175,7 +175,8 @@ def records_json(
     offsets = np.zeros(len(groups) + 1, dtype=np.int64)
     np.cumsum(group_sizes, out=offsets[1:])
     offsets += len(prefix) + 1  # prefix, {
-    out = np.empty(offsets[-1] + 1 + len(suffix), dtype=np.uint8)
+    answer = bytearray(int(offsets[-1]) + 1 + len(suffix))  # filled in place, never copied
+    out = np.frombuffer(answer, dtype=np.uint8)
     out[: len(prefix) + 1] = np.frombuffer(prefix + b"{", dtype=np.uint8)
     out[offsets[-1] :] = np.frombuffer(b"}" + suffix, dtype=np.uint8)
 
@@ -199,4 +200,4 @@ def records_json(
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         list(pool.map(splice, range(0, len(groups), groups_per_task)))
-    return out.tobytes()
+    return answer

@@ -23,7 +23,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from fleetcare.planning.chunks import terms_on_threads
-from fleetcare.planning.kernels import backorder_table, pipeline
+from fleetcare.planning.kernels.backorders import backorders_at, pipeline
 from fleetcare.planning.problem import PlanningProblem
 
 
@@ -35,6 +35,9 @@ class PartTerms:
     variance: NDArray[np.float64]
     ebo: NDArray[np.float64]
     vbo: NDArray[np.float64]
+
+
+PMF_WORK = 4096  # pmf terms a pipeline's backorders are summed over without a new array
 
 
 @njit(cache=True, nogil=True)
@@ -49,6 +52,7 @@ def _terms(
     locations in tree order, parents first. The same arithmetic as ``kernels.part_hull``."""
     n_parts, n_locations = flow.shape
     out = np.zeros((4, n_parts, n_locations))
+    work = np.empty(PMF_WORK)
     for i in range(n_parts):
         for j in range(n_locations):
             if flow[i, j] <= 0.0:
@@ -60,9 +64,8 @@ def _terms(
             else:
                 share = flow[i, j] / flow[i, p]
                 mean, variance = pipeline(own, vmr[i], share, out[2, i, p], out[3, i, p], False)
-            s = stock[i, j]
-            ebo, vbo = backorder_table(mean, variance, s)
-            out[0, i, j], out[1, i, j], out[2, i, j], out[3, i, j] = mean, variance, ebo[s], vbo[s]
+            ebo, vbo = backorders_at(mean, variance, stock[i, j], work)
+            out[0, i, j], out[1, i, j], out[2, i, j], out[3, i, j] = mean, variance, ebo, vbo
     return out
 
 

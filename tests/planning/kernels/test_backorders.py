@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from fleetcare.planning.kernels import backorder_table
+from fleetcare.planning.kernels.backorders import backorders_at
 
 
 def reference(mean: float, variance: float, stock: int) -> tuple[float, float]:
@@ -81,3 +82,20 @@ def test_ebo_decreases_and_is_convex(mean: float, vmr: float, top: int) -> None:
     assert np.all(np.diff(steps) >= -1e-12)
     assert np.all(ebo >= 0) and np.all(vbo >= 0)
     assert ebo[0] == pytest.approx(mean, rel=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    mean=st.floats(1e-6, 3000.0),
+    excess=st.floats(0.0, 5.0),
+    stock=st.integers(0, 4000),
+    work_size=st.sampled_from([8, 64, 4096]),
+)
+def test_backorders_at_one_level_are_the_tables_numbers(
+    mean: float, excess: float, stock: int, work_size: int
+) -> None:
+    """``backorders_at`` gives the table's EBO(s) and VBO(s) exactly (the same sums in the
+    same order), in its buffer or, when that is too short, from the table itself."""
+    variance = mean * (1.0 + excess)
+    ebo, vbo = backorder_table(mean, variance, stock)
+    assert backorders_at(mean, variance, stock, np.empty(work_size)) == (ebo[stock], vbo[stock])

@@ -158,6 +158,29 @@ def backorder_table(
 
 
 @njit(cache=True, nogil=True)
+def backorders_at(
+    mean: float, variance: float, stock: int, work: NDArray[np.float64]
+) -> tuple[float, float]:
+    """EBO(s) and VBO(s) at s = ``stock`` only: ``backorder_table``'s sums term for term
+    (the same numbers), with the pmf written into ``work`` instead of new arrays (a table
+    is made when ``work`` is too short)."""
+    if mean <= 0.0:
+        return 0.0, 0.0
+    used = pmf_into(mean, variance, stock, work)
+    if used < 0:
+        ebo, vbo = backorder_table(mean, variance, stock)
+        return ebo[stock], vbo[stock]
+    survival = 0.0
+    tail = 0.0
+    spread = 0.0
+    for k in range(used - 1, stock - 1, -1):
+        spread += tail
+        tail += survival
+        survival += work[k]
+    return tail, max(2.0 * spread + tail - tail * tail, 0.0)
+
+
+@njit(cache=True, nogil=True)
 def pipeline(
     own: float,
     vmr: float,
