@@ -8,8 +8,9 @@ process load them instead:
     .venv/bin/python -m fleetcare.warmup
 
 It solves a small problem — a plant, a hub and two depots, a Poisson part and one with VMR > 1
-— with both models (optimise, evaluate and its JSON, the rules of thumb) and simulates the plan under every
-stock-out rule, so the compiled types are those the command line, the API and the pages use.
+— with both models (optimise, evaluate and its JSON, the rules of thumb) and simulates the plan
+under every stock-out rule, so the compiled types are those the command line, the API and the
+pages use.
 """
 
 from __future__ import annotations
