@@ -6,8 +6,8 @@ run, phase by phase (read the problem, read the stock, evaluate, build and write
 
 - baseline: the standard library (``json.loads`` of the text, ``json.dumps``) and the
   evaluation document as first written (a NumPy scalar per number, the collector on);
-- now: ``fleetcare.planning`` as the command runs it (orjson, lists made in bulk, the
-  collector paused while the document is built).
+- now: ``fleetcare.planning`` as the command runs it (orjson, the files' maps read in bulk,
+  the part-location records spliced as JSON text by ``documents.records_json``).
 
 Wall and CPU seconds are printed for each (CPU helps on a shared machine). With ``--cli`` it
 also runs the command itself (``fleetcare plan evaluate PROBLEM --stock STOCK --json`` to a
