@@ -207,13 +207,20 @@ def test_rest_model_field(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "model"
 
 
-def test_chunks_on_threads_give_the_whole_problems_terms(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``exact_terms`` in chunks of 3 parts on 2 threads answers what one call of the kernel
-    over all the parts answers, value for value and in part order."""
+@pytest.mark.parametrize("model", ["exact", "vari-metric"])
+def test_chunks_on_threads_give_the_whole_problems_terms(
+    monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    """Each model's terms in chunks of 3 parts on 2 threads answer what one call of its
+    kernel over all the parts answers, value for value and in part order."""
     import fleetcare.planning.chunks as chunks
-    import fleetcare.planning.exact as exact
+    from fleetcare.planning import exact, varimetric
     from fleetcare.planning.kernels import compound_terms
 
+    kernel, terms_of = {
+        "exact": (compound_terms, exact.exact_terms),
+        "vari-metric": (varimetric._terms, varimetric.all_terms),
+    }[model]
     rng = np.random.default_rng(5)
     document = _hub_and_two()
     base = document["parts"][0]
@@ -222,34 +229,8 @@ def test_chunks_on_threads_give_the_whole_problems_terms(monkeypatch: pytest.Mon
     ]
     problem = parse_problem(document)
     stock = rng.integers(0, 4, (10, len(problem.location_ids)))
-    whole = compound_terms(
-        problem.parent, problem.throughput, problem.resupply_days, problem.vmr, stock
-    )
+    whole = kernel(problem.parent, problem.throughput, problem.resupply_days, problem.vmr, stock)
     monkeypatch.setattr(chunks, "CHUNK_PARTS", 3)
-    terms = exact.exact_terms(problem, stock, workers=2)
-    got = np.stack([np.stack([t.mean, t.variance, t.ebo, t.vbo]) for t in terms], axis=1)
-    np.testing.assert_array_equal(got, whole)
-
-
-def test_varimetric_chunks_on_threads_give_the_whole_problems_terms(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """VARI-METRIC's terms in chunks of 3 parts on 2 threads are one call's over all parts."""
-    import fleetcare.planning.chunks as chunks
-    from fleetcare.planning import varimetric
-
-    rng = np.random.default_rng(6)
-    document = _hub_and_two()
-    base = document["parts"][0]
-    document["parts"] = [
-        {**base, "id": f"P{k}", "vmr": float(rng.choice([1.0, 2.5]))} for k in range(10)
-    ]
-    problem = parse_problem(document)
-    stock = rng.integers(0, 4, (10, len(problem.location_ids)))
-    whole = varimetric._terms(
-        problem.parent, problem.throughput, problem.resupply_days, problem.vmr, stock
-    )
-    monkeypatch.setattr(chunks, "CHUNK_PARTS", 3)
-    terms = varimetric.all_terms(problem, stock, workers=2)
+    terms = terms_of(problem, stock, workers=2)
     got = np.stack([np.stack([t.mean, t.variance, t.ebo, t.vbo]) for t in terms], axis=1)
     np.testing.assert_array_equal(got, whole)
