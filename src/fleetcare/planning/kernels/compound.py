@@ -36,6 +36,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 TAIL = 1e-18  # pmf terms below this share of the peak are dropped (both tails)
+HORNER_FLOOR = 1e-24  # thinning drops high terms below this share of its input's peak
 
 
 @njit(cache=True, nogil=True)
@@ -105,7 +106,10 @@ def _thin(pmf: NDArray[np.float64], f: float) -> NDArray[np.float64]:
     """The law of Bin(K, f) for K ~ ``pmf``: each segment kept with probability f. With
     K ≥ lo on the support, Bin(K, f) = Bin(lo, f) + Bin(K − lo, f); the second term's pgf
     Σ_k P(K = lo + k) (1 − f + f z)^k by Horner's rule (two multiply-adds a term, no
-    logarithms), then one convolution with the Binomial(lo, f) pmf."""
+    logarithms), then one convolution with the Binomial(lo, f) pmf. The highest terms of the
+    running polynomial fall like f^m; once below ``HORNER_FLOOR`` × the input's peak they are
+    dropped as it goes (a share of a far right tail the result's trim would drop anyway), so a
+    small share costs the width of the result, not of the input, a step."""
     if f >= 1.0:
         return pmf.copy()
     lo = 0
@@ -116,17 +120,21 @@ def _thin(pmf: NDArray[np.float64], f: float) -> NDArray[np.float64]:
     length = 1
     horner[0] = pmf[pmf.size - 1]
     keep = 1.0 - f
+    negligible = HORNER_FLOOR * pmf.max()
     for k in range(pmf.size - 2, lo - 1, -1):  # H ← H (1 − f + f z) + P(K = k)
         horner[length] = f * horner[length - 1]
         for m in range(length - 1, 0, -1):
             horner[m] = keep * horner[m] + f * horner[m - 1]
         horner[0] = keep * horner[0] + pmf[k]
         length += 1
+        while length > 1 and horner[length - 1] < negligible:  # f^m: falls fast for small f
+            length -= 1
+            horner[length] = 0.0
     if lo == 0:
-        return _trim(horner)
+        return _trim(horner[:length])
     row = np.zeros(lo + 1)
     _, last = _binomial_into(lo, f, row)
-    return _convolve(row[:last], horner)
+    return _convolve(row[:last], horner[:length])
 
 
 @njit(cache=True, nogil=True)
