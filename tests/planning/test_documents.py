@@ -227,3 +227,27 @@ def test_evaluation_json_of_many_parts_on_threads() -> None:
     result = evaluate(problem, stock, "vari-metric")
     text = evaluation_json(problem, stock, result)
     assert json.loads(text) == json.loads(json.dumps(reference_document(problem, stock, result)))
+
+
+def test_evaluation_json_of_no_parts() -> None:
+    """A problem without parts (only a Python caller can make one): every leaf available,
+    nothing spent, no records — the document the dicts give."""
+    import dataclasses
+
+    problem = parse_problem(PROBLEM)
+    empty = dataclasses.replace(
+        problem,
+        part_ids=(),
+        **{
+            name: getattr(problem, name)[:0]
+            for name in ("unit_cost", "qty_per_unit", "vmr", "demand", "resupply_days")
+        },
+        weight_kg=problem.weight_kg[:0],
+        grey_price=problem.grey_price[:0],
+    )
+    stock = np.zeros((0, len(problem.location_ids)), dtype=np.int64)
+    for model in ("exact", "vari-metric"):
+        result = evaluate(empty, stock, model)
+        text = evaluation_json(empty, stock, result)
+        assert json.loads(text) == json.loads(json.dumps(reference_document(empty, stock, result)))
+        assert json.loads(text)["parts"] == {} and json.loads(text)["availability"] == 1.0

@@ -81,7 +81,7 @@ def evaluation_json(
     """The ``fleetcare plan evaluate --json`` answer, ``varimetric.evaluation_document``'s
     JSON, with the part-locations' records spliced by ``records_json``."""
     fields = {"stock": stock} | {
-        field: np.stack([getattr(term, name) for term in result.terms]).reshape(stock.shape)
+        field: np.array([getattr(term, name) for term in result.terms]).reshape(stock.shape)
         for field, name in _TERM_FIELDS
     }
     head = dumps(evaluation_document(problem, stock, result, records=False))
