@@ -19,12 +19,10 @@ import time
 
 from fleetcare.planning.baselines import baselines
 from fleetcare.planning.documents import evaluation_json
-from fleetcare.planning.exact import Model, evaluate
+from fleetcare.planning.exact import MODELS, evaluate
 from fleetcare.planning.optimise import OptimiseParams, optimise
 from fleetcare.planning.problem import FORMAT, PlanningProblem, parse_problem
 from fleetcare.simulation.runner import POLICY_NAMES, SimulationParams, run
-
-MODELS: tuple[Model, ...] = ("exact", "vari-metric")
 
 
 def small_problem() -> PlanningProblem:

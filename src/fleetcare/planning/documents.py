@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from fleetcare.planning.kernels.records import splice_groups
 from fleetcare.planning.optimise import Curve
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.planning.varimetric import Evaluation, evaluation_document
+from fleetcare.planning.varimetric import Evaluation, evaluation_document, record_fields
 
 
 @contextmanager
@@ -80,27 +80,15 @@ def evaluation_json(
 ) -> bytes | bytearray:
     """The ``fleetcare plan evaluate --json`` answer, ``varimetric.evaluation_document``'s
     JSON, with the part-locations' records spliced by ``records_json``."""
-    fields = {"stock": stock} | {
-        field: np.array([getattr(term, name) for term in result.terms]).reshape(stock.shape)
-        for field, name in _TERM_FIELDS
-    }
     head = dumps(evaluation_document(problem, stock, result, records=False))
     models = dict(zip(problem.part_ids, result.models, strict=True))
     return records_json(
         problem.part_ids,
         problem.location_ids,
-        fields,
+        record_fields(stock, result),
         prefix=head[:-1] + b',"parts":',
         suffix=b',"part_models":' + dumps(models) + b"}",
     )
-
-
-_TERM_FIELDS = (
-    ("pipeline_mean", "mean"),
-    ("pipeline_variance", "variance"),
-    ("ebo", "ebo"),
-    ("vbo", "vbo"),
-)
 
 
 def curve_json(curve: Curve) -> bytes:

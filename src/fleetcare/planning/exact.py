@@ -25,7 +25,7 @@ from fleetcare.planning.varimetric import Evaluation, PartTerms, part_terms, sum
 from fleetcare.planning.varimetric import evaluate as evaluate_varimetric
 
 Model = Literal["exact", "vari-metric"]
-MODELS: tuple[str, ...] = get_args(Model)
+MODELS: tuple[Model, ...] = get_args(Model)
 DEFAULT_MODEL: Model = "exact"
 
 

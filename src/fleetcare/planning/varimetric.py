@@ -17,6 +17,7 @@ Cost of a plan = Σ s_ij × unit cost_i.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -163,14 +164,21 @@ def evaluation_document(
     return document
 
 
+def record_fields(stock: NDArray[np.int64], result: Evaluation) -> dict[str, NDArray[Any]]:
+    """A part-location record's fields, each as a parts × locations array, in the answer's
+    order: ``stock``, ``pipeline_mean``, ``pipeline_variance``, ``ebo``, ``vbo``."""
+    terms = {"pipeline_mean": "mean", "pipeline_variance": "variance", "ebo": "ebo", "vbo": "vbo"}
+    return {"stock": stock} | {
+        field: np.array([getattr(term, name) for term in result.terms]).reshape(stock.shape)
+        for field, name in terms.items()
+    }
+
+
 def _part_records(
     problem: PlanningProblem, stock: NDArray[np.int64], result: Evaluation
 ) -> dict[str, dict[str, dict[str, float]]]:
     """``{part: {location: {"stock", "pipeline_mean", "pipeline_variance", "ebo", "vbo"}}}``."""
-    columns = [stock.tolist()] + [
-        np.array([getattr(term, name) for term in result.terms]).reshape(stock.shape).tolist()
-        for name in ("mean", "variance", "ebo", "vbo")
-    ]
+    columns = [field.tolist() for field in record_fields(stock, result).values()]
     return {
         part: {
             loc: {
