@@ -7,6 +7,7 @@
 - ``workspace``: the buffers of one location's hull, in one object;
 - ``children``: one level of a location: its children's curves merged, added to its hull;
 - ``tree``: one part's hull over its resupply tree (``part_hull``, ``depth_first``);
+- ``pmf``: the exact model's pmf operations, written into the caller's buffers;
 - ``compound``: the exact terms of compound-Poisson-geometric parts (``compound_terms``);
 - ``records``: JSON text of nested records spliced from encoded numbers (``splice_groups``).
 """

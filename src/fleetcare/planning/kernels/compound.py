@@ -25,195 +25,61 @@ The model counts *segments* (whole batches, or the remaining part of one), not p
 Pieces from segments (E G = b, Var G = (1 − p)/p²): E X = b E M, Var X = E M Var G + b² Var M,
 and the same for the backorders from K. Nothing is approximated but tails below ``TAIL`` × the
 pmf's peak. With VMR 1 (p = 1) segments are pieces and J = s: the exact Poisson model.
+
+The pmf operations are ``pmf``'s, on buffers: ``compound_terms`` keeps one set for a chunk of
+parts and the backordered segments of every location that has children in one flat store, so
+it allocates almost nothing; the forms below that return fresh arrays serve ``rescore``.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-TAIL = 1e-18  # pmf terms below this share of the peak are dropped (both tails)
-HORNER_FLOOR = 1e-24  # thinning drops high terms below this share of its input's peak
+from fleetcare.planning.kernels.pmf import (
+    convolve_into,
+    pieces,
+    poisson_into,
+    room,
+    short_into,
+    thin_into,
+)
 
 
 @njit(cache=True, nogil=True)
 def _poisson(mean: float) -> NDArray[np.float64]:
-    """P(N = n) for n = 0 … until the tail falls below ``TAIL`` × the peak; from the mode
-    outwards by ratios (its logarithm from ``lgamma``), stable for means in the thousands."""
-    if mean <= 0.0:
-        return np.ones(1)
-    mode = int(mean)  # floor: mean > 0
-    size = mode + 64 + int(40.0 * math.sqrt(mean))
-    out = np.zeros(size)
-    out[mode] = math.exp(mode * math.log(mean) - mean - math.lgamma(mode + 1.0))
-    peak = out[mode]
-    for k in range(mode, 0, -1):
-        out[k - 1] = out[k] * k / mean
-        if out[k - 1] < TAIL * peak:
-            out[k - 1] = 0.0
-            break
-    k = mode
-    while True:
-        if k + 1 >= out.size:
-            out = np.concatenate((out, np.zeros(out.size)))
-        out[k + 1] = out[k] * mean / (k + 1.0)
-        k += 1
-        if out[k] < TAIL * peak:
-            return out[:k]
-
-
-@njit(cache=True, nogil=True)
-def _binomial_into(n: int, q: float, row: NDArray[np.float64]) -> tuple[int, int]:
-    """Binomial(n, q) terms into ``row[lo:hi]``, those above ``TAIL`` × the peak; (lo, hi)."""
-    if q >= 1.0:
-        row[n] = 1.0
-        return n, n + 1
-    if q <= 0.0:
-        row[0] = 1.0
-        return 0, 1
-    mode = min(n, int((n + 1) * q))
-    log_peak = (
-        math.lgamma(n + 1.0)
-        - math.lgamma(mode + 1.0)
-        - math.lgamma(n - mode + 1.0)
-        + mode * math.log(q)
-        + (n - mode) * math.log1p(-q)
-    )
-    row[mode] = math.exp(log_peak)
-    odds = q / (1.0 - q)
-    lo = mode
-    while lo > 0:
-        value = row[lo] * lo / ((n - lo + 1.0) * odds)
-        if value < TAIL * row[mode]:
-            break
-        lo -= 1
-        row[lo] = value
-    hi = mode
-    while hi < n:
-        value = row[hi] * (n - hi) / (hi + 1.0) * odds
-        if value < TAIL * row[mode]:
-            break
-        hi += 1
-        row[hi] = value
-    return lo, hi + 1
+    """``pmf.poisson_into`` into a fresh array (a view of it)."""
+    out, n = poisson_into(mean, np.empty(0))
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
 def _thin(pmf: NDArray[np.float64], f: float) -> NDArray[np.float64]:
-    """The law of Bin(K, f) for K ~ ``pmf``: each segment kept with probability f. With
-    K ≥ lo on the support, Bin(K, f) = Bin(lo, f) + Bin(K − lo, f); the second term's pgf
-    Σ_k P(K = lo + k) (1 − f + f z)^k by Horner's rule (two multiply-adds a term, no
-    logarithms), then one convolution with the Binomial(lo, f) pmf. The highest terms of the
-    running polynomial fall like f^m; once below ``HORNER_FLOOR`` × the input's peak they are
-    dropped as it goes (a share of a far right tail the result's trim would drop anyway), so a
-    small share costs the width of the result, not of the input, a step."""
-    if f >= 1.0:
-        return pmf.copy()
-    lo = 0
-    while lo < pmf.size - 1 and pmf[lo] == 0.0:
-        lo += 1
-    width = pmf.size - lo
-    horner = np.zeros(width)
-    length = 1
-    horner[0] = pmf[pmf.size - 1]
-    keep = 1.0 - f
-    negligible = HORNER_FLOOR * pmf.max()
-    for k in range(pmf.size - 2, lo - 1, -1):  # H ← H (1 − f + f z) + P(K = k)
-        horner[length] = f * horner[length - 1]
-        for m in range(length - 1, 0, -1):
-            horner[m] = keep * horner[m] + f * horner[m - 1]
-        horner[0] = keep * horner[0] + pmf[k]
-        length += 1
-        while length > 1 and horner[length - 1] < negligible:  # f^m: falls fast for small f
-            length -= 1
-            horner[length] = 0.0
-    if lo == 0:
-        return _trim(horner[:length])
-    row = np.zeros(lo + 1)
-    _, last = _binomial_into(lo, f, row)
-    return _convolve(row[:last], horner[:length])
+    """``pmf.thin_into`` into a fresh array: the law of Bin(K, f) for K ~ ``pmf``."""
+    _, _, out, n = thin_into(pmf, pmf.size, f, np.empty(0), np.empty(0), np.empty(0))
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
 def _convolve(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The law of the sum of two independent counts, skipping zero terms."""
-    out = np.zeros(a.size + b.size - 1)
-    b_lo = 0
-    while b_lo < b.size - 1 and b[b_lo] == 0.0:
-        b_lo += 1
-    for i in range(a.size):
-        if a[i] == 0.0:
-            continue
-        for k in range(b_lo, b.size):
-            out[i + k] += a[i] * b[k]
-    return _trim(out)
+    """``pmf.convolve_into`` into a fresh array: the law of the sum of two independent counts."""
+    out, n = convolve_into(a, a.size, b, b.size, np.empty(0))
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
 def _short(pmf: NDArray[np.float64], s: int, p: float) -> NDArray[np.float64]:
-    """The law of K = (M − J)⁺ for M ~ ``pmf`` and J ~ Binomial(s, p), independent: the
-    segments still backordered when s pieces of stock fill the oldest orders.
-    P(K = d) = Σ_j P(M = d + j) P(J = j) for d ≥ 1, P(K = 0) = Σ_m P(M = m) P(J ≥ m)."""
-    if s == 0:
-        return pmf.copy()
-    row = np.zeros(s + 2)
-    lo, hi = _binomial_into(s, p, row)
-    at_least = np.zeros(s + 2)  # P(J ≥ j)
-    for j in range(hi - 1, -1, -1):
-        at_least[j] = at_least[j + 1] + row[j]
-    out = np.zeros(max(pmf.size - lo, 1))
-    zero = 0.0
-    for m in range(min(pmf.size, hi)):
-        zero += pmf[m] * at_least[m]
-    out[0] = zero
-    for d in range(1, out.size):
-        total = 0.0
-        for j in range(lo, min(hi, pmf.size - d)):
-            total += pmf[d + j] * row[j]
-        out[d] = total
-    return _trim(out)
-
-
-@njit(cache=True, nogil=True)
-def _trim(pmf: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Drop the right tail below ``TAIL`` × the peak, and zero the left one."""
-    peak = pmf.max()
-    end = pmf.size
-    while end > 1 and pmf[end - 1] < TAIL * peak:
-        end -= 1
-    out = pmf[:end].copy()
-    for k in range(end):
-        if out[k] < TAIL * peak:
-            out[k] = 0.0
-        else:
-            break
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _moments(pmf: NDArray[np.float64]) -> tuple[float, float]:
-    """Mean and variance of a count (two passes: no cancellation)."""
-    total = 0.0
-    mean = 0.0
-    for k in range(pmf.size):
-        total += pmf[k]
-        mean += k * pmf[k]
-    mean /= total
-    variance = 0.0
-    for k in range(pmf.size):
-        variance += (k - mean) * (k - mean) * pmf[k]
-    return mean, variance / total
+    """``pmf.short_into`` into a fresh array: the law of (M − J)⁺, J ~ Binomial(s, p)."""
+    empty = np.empty(0)
+    _, _, out, n = short_into(pmf, pmf.size, s, p, empty, empty, np.empty(0))
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
 def _pieces(pmf: NDArray[np.float64], b: float) -> tuple[float, float]:
-    """Mean and variance of the pieces of K ~ ``pmf`` geometric segments of mean b:
-    b E K and E K (b² − b) + b² Var K (Var G = (1 − p)/p² = b² − b)."""
-    mean, variance = _moments(pmf)
-    return b * mean, mean * (b * b - b) + b * b * variance
+    """``pmf.pieces`` of a whole array."""
+    return pieces(pmf, pmf.size, b)
 
 
 @njit(cache=True, nogil=True)
@@ -227,24 +93,65 @@ def compound_terms(
     """Pipeline mean, variance, EBO and VBO (pieces) of every part-location (4 × parts ×
     locations) under compound-Poisson-geometric demand; locations in tree order, parents first
     — the array contract of ``varimetric._terms``. ``flow`` is pieces a day through each
-    location, ``lead`` its resupply days, ``vmr`` per part (≥ 1)."""
+    location, ``lead`` its resupply days, ``vmr`` per part (≥ 1).
+
+    A location's backordered segments are kept (in ``store``, from ``start[j]``, ``length[j]``
+    long) only where it has children to hand them down to."""
     n_parts, n_locations = flow.shape
     out = np.zeros((4, n_parts, n_locations))
+    has_children = np.zeros(n_locations, dtype=np.bool_)
+    for j in range(n_locations):
+        if parent[j] >= 0:
+            has_children[parent[j]] = True
+    start = np.zeros(n_locations, dtype=np.int64)
+    length = np.zeros(n_locations, dtype=np.int64)
+    store = np.empty(4096)
+    own, thinned, segments, short = np.empty(256), np.empty(256), np.empty(256), np.empty(256)
+    horner, row, at_least = np.empty(256), np.empty(256), np.empty(256)
     for i in range(n_parts):
         b = (max(vmr[i], 1.0) + 1.0) / 2.0
         p = 1.0 / b
-        short = [np.ones(1) for _ in range(n_locations)]  # backordered segments, per location
+        used = 0
         for j in range(n_locations):
-            if flow[i, j] <= 0.0:
+            start[j], length[j] = used, 1
+            if flow[i, j] <= 0.0:  # nothing passes: no backorders to hand down
+                if has_children[j]:
+                    store = room_kept(store, used, used + 1)
+                    store[used] = 1.0
+                    used += 1
                 continue
-            own = _poisson(flow[i, j] * max(lead[i, j], 0.0) / b)
+            own, n_own = poisson_into(flow[i, j] * max(lead[i, j], 0.0) / b, own)
             up = parent[j]
             if up < 0:
-                segments = own
+                segments = room(segments, n_own)
+                segments[:n_own] = own[:n_own]
+                n_segments = n_own
             else:
                 share = min(flow[i, j] / flow[i, up], 1.0)
-                segments = _convolve(_thin(short[up], share), own)
-            short[j] = _short(segments, max(stock[i, j], 0), p)
-            out[0, i, j], out[1, i, j] = _pieces(segments, b)
-            out[2, i, j], out[3, i, j] = _pieces(short[j], b)
+                above = store[start[up] : start[up] + length[up]]
+                horner, row, thinned, n_thinned = thin_into(
+                    above, length[up], share, horner, row, thinned
+                )
+                segments, n_segments = convolve_into(thinned, n_thinned, own, n_own, segments)
+            row, at_least, short, n_short = short_into(
+                segments, n_segments, max(stock[i, j], 0), p, row, at_least, short
+            )
+            out[0, i, j], out[1, i, j] = pieces(segments, n_segments, b)
+            out[2, i, j], out[3, i, j] = pieces(short, n_short, b)
+            if has_children[j]:
+                store = room_kept(store, used, used + n_short)
+                store[used : used + n_short] = short[:n_short]
+                length[j] = n_short
+                used += n_short
     return out
+
+
+@njit(cache=True, nogil=True)
+def room_kept(buffer: NDArray[np.float64], used: int, size: int) -> NDArray[np.float64]:
+    """``buffer`` if it holds ``size`` entries, else one twice as long with its first
+    ``used`` entries kept."""
+    if buffer.size >= size:
+        return buffer
+    bigger = np.empty(max(size, 2 * buffer.size))
+    bigger[:used] = buffer[:used]
+    return bigger
