@@ -3,12 +3,15 @@
 SQLite is the embedded default (foreign keys on, WAL, a busy timeout so concurrent writers wait
 instead of failing); PostgreSQL is the production database. Both run the same migrations.
 On PostgreSQL each process's pool is sized by ``core.pool`` so that the pools of all server
-processes (``FLEETCARE_WORKERS``) fit in the server's ``max_connections``.
+processes (``FLEETCARE_WORKERS``) fit in the server's ``max_connections``, and a connection that
+has sat idle in the pool for more than ``IDLE_PING_SECONDS`` is pinged before it is handed out
+(a dead one is replaced): a busy server does not pay a round trip a request for it.
 """
 
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -17,7 +20,9 @@ from typing import Any
 
 from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from fleetcare.core.config import get_settings
 from fleetcare.core.pool import pool_sizes
@@ -32,6 +37,7 @@ NAMING_CONVENTION = {
 
 
 WRITE_OPTION = "fleetcare_write"
+IDLE_PING_SECONDS = 5.0  # a pooled connection idle longer than this is pinged before use
 
 
 def string_enum(kind: type[enum.StrEnum], name: str) -> Enum:
@@ -96,9 +102,33 @@ def get_engine(url: str) -> Engine:
         return engine
     settings = get_settings()
     sizes = pool_sizes(settings.workers, settings.db_max_connections)
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=sizes.pool_size, max_overflow=sizes.max_overflow
-    )
+    engine = create_engine(url, pool_size=sizes.pool_size, max_overflow=sizes.max_overflow)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a connection before use when it has been idle in the pool for more than
+    ``IDLE_PING_SECONDS`` (``pool_pre_ping`` would ping before every use). A dead one raises
+    ``DisconnectionError``, on which the pool discards it and checks out another (SQLAlchemy's
+    documented ``checkout`` event contract). A connection that dies while in use fails its
+    request with ``OperationalError`` (answered 503, see ``core.heavy``) and invalidates
+    the pool's older connections."""
+
+    def checked_in(_dbapi: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 @cache

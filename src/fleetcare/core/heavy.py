@@ -12,6 +12,10 @@ pool (``pool.call(fn, ...)``), never a session.
 The pool is per process: behind several worker processes, each has its own ``workers`` and
 ``queue``. Jobs run in a copy of the caller's context (the reader's language, for one).
 Nothing run by the pool may itself wait for the pool (with one worker it would wait forever).
+
+``install`` also answers the database's ``OperationalError`` (a connection lost while in use,
+the server restarting, a serialization failure) with the same 503 and ``Retry-After``: the
+request may be tried again as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 
 from fleetcare.core.api import is_api
 from fleetcare.core.i18n import _
@@ -34,6 +39,7 @@ from fleetcare.core.templating import render
 P = ParamSpec("P")
 T = TypeVar("T")
 RETRY_AFTER_SECONDS = 5
+DATABASE_RETRY_AFTER_SECONDS = 1
 
 
 class Busy(Exception):
@@ -114,14 +120,19 @@ def install(app: FastAPI, *, workers: int, queue: int, max_cells: int) -> HeavyP
     app.state.max_plan_cells = max_cells
 
     async def busy(request: Request, exc: Exception) -> Response:
-        seconds = exc.retry_after_seconds if isinstance(exc, Busy) else RETRY_AFTER_SECONDS
+        if isinstance(exc, Busy):
+            seconds, message = exc.retry_after_seconds, str(exc)
+        else:  # the database's own words may name tables and statements: not shown
+            seconds = DATABASE_RETRY_AFTER_SECONDS
+            message = _("The database could not answer just now; try again in a moment.")
         headers = {"Retry-After": str(seconds)}
         if is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
-        context = {"title": _("Busy"), "message": str(exc)}
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        context = {"title": _("Busy"), "message": message}
         answer = render(request, "error.html", context, status_code=503)
         answer.headers.update(headers)
         return answer
 
     app.add_exception_handler(Busy, busy)
+    app.add_exception_handler(OperationalError, busy)
     return pool
