@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -237,7 +238,9 @@ def free_port() -> int:
 
 
 def serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """``fleetcare serve --workers N`` on ``url``, started and answering ``/api/health``."""
+    """``fleetcare serve --workers N`` on ``url``, every process started (a client that
+    connected while one was still starting would stay with the others) and answering
+    ``/api/health``."""
     env = {
         **os.environ,
         "FLEETCARE_DATABASE_URL": url,
@@ -257,11 +260,14 @@ def serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen[byte
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server stopped:\n" + log.read_text())
+        started = log.read_text().count("Application startup complete")
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
-            return server
+            if started >= workers:
+                return server
         except httpx.TransportError:
-            time.sleep(0.5)
+            pass
+        time.sleep(0.5)
     server.kill()
     raise SystemExit("the server did not start")
 
@@ -274,6 +280,19 @@ def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
         times = process.cpu_times()
         total += times.user + times.system
     return total
+
+
+def clients_per_process(server: subprocess.Popen[bytes], port: int) -> list[int]:
+    """How many client connections each server process holds on ``port`` (most first): with
+    kept-alive clients, how evenly the processes share the load."""
+    parent = psutil.Process(server.pid)
+    held = []
+    for process in parent.children(recursive=True):
+        connections = process.net_connections(kind="tcp")
+        held.append(
+            sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port for c in connections)
+        )
+    return sorted((n for n in held if n), reverse=True)
 
 
 def database_cpu() -> dict[int, float]:
@@ -450,13 +469,16 @@ async def drive(
     warmup: float,
     seconds: float,
     only: str | None = None,
+    after_warmup: Callable[[], None] = lambda: None,
 ) -> tuple[Tally, float]:
     """Run the clients through ``warmup`` and then ``seconds`` counted; the tally of what ended
-    in the counted window, and the client's own CPU seconds in it."""
+    in the counted window, and the client's own CPU seconds in it. ``after_warmup`` runs once
+    every client is connected."""
     start = time.perf_counter()
     tally = Tally(window=(start + warmup, start + warmup + seconds), only=only)
     tasks = [asyncio.create_task(client_loop(port, token, c, aims, tally)) for c in range(clients)]
     await asyncio.sleep(warmup)
+    after_warmup()
     cpu = time.process_time()
     await asyncio.sleep(seconds)
     cpu = time.process_time() - cpu
@@ -547,8 +569,18 @@ def main() -> None:
         try:
             before = server_cpu_seconds(server)
             database_before = database_cpu()
+            spread: list[int] = []
             tally, client_cpu = asyncio.run(
-                drive(port, token, aims, args.clients, args.warmup, args.seconds, args.only)
+                drive(
+                    port,
+                    token,
+                    aims,
+                    args.clients,
+                    args.warmup,
+                    args.seconds,
+                    args.only,
+                    after_warmup=lambda: spread.extend(clients_per_process(server, port)),
+                )
             )
             server_cpu = server_cpu_seconds(server) - before
             database_cpu_used = database_cpu_since(database_before)
@@ -565,6 +597,7 @@ def main() -> None:
         database=database_cpu_used * counted,
         workers=args.workers,
     )
+    print(f"client connections per server process: {', '.join(map(str, spread))}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Run the app under uvicorn: one process, or several sharing the listening socket.
+"""Run the app under uvicorn: one process, or several, each with a listening socket of its own.
 
 With ``workers`` > 1, uvicorn's supervisor starts that many processes (``spawn``); each
 imports ``create_app`` and builds its own app from the environment, so the settings reach
@@ -12,18 +12,30 @@ before anything else: for the ``fleetcare`` command that is the whole CLI, secon
 before the process can answer its parent's health check. So with several processes ``run``
 first replaces the command (same pid) by a small supervisor, ``python -c`` importing only this
 module: each new process then answers at once and imports the app while it does.
+
+Several processes sharing one listening socket do not share its connections fairly: the
+process that wakes first accepts every connection waiting, and a kept-alive connection stays
+with the process that accepted it, so a burst of clients may all land on one process while
+the others idle (measured: 245–300 against 510–610 requests a second from 16 clients on 2
+processes, run to run). On Linux each process therefore listens on a socket of its own, all
+bound to the port with ``SO_REUSEPORT``, and the kernel spreads new connections over them by
+a hash of their addresses. The parent keeps the port reserved (bound, never listening), so a
+port in use is refused before any process starts. Elsewhere they share uvicorn's socket.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
+from uvicorn.supervisors import Multiprocess
 
 APP_FACTORY = "fleetcare.web.app:create_app"
 # How long a process may leave its parent's health check unanswered before it is replaced
@@ -66,14 +78,62 @@ def serve(*, host: str, port: int, workers: int) -> None:
     """uvicorn on the app factory: ``workers`` processes, or this one when ``workers`` is 1."""
     # proxy_headers=False: FLEETCARE_TRUSTED_PROXIES alone decides whom X-Forwarded-For is
     # believed from (uvicorn would otherwise believe it from 127.0.0.1 on its own).
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-        log_config=log_config(),
-        log_level="info",
-        proxy_headers=False,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
+        "log_config": log_config(),
+        "log_level": "info",
+        "proxy_headers": False,
+    }
+    if workers == 1 or not REUSE_PORT:
+        uvicorn.run(APP_FACTORY, **options)
+        return
+    config = uvicorn.Config(APP_FACTORY, **options)
+    reserved = reuse_port_socket(host, port)  # raises here when the port is taken
+    port = int(reserved.getsockname()[1])  # the port the system chose, when asked for 0
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d, %d processes with a socket each (Press CTRL+C to quit)",
+        host,
+        port,
+        workers,
     )
+    try:
+        own = cast(socket.socket, OwnSocket(host, port))
+        Multiprocess(config, sockets=[own]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reserved.close()
+
+
+REUSE_PORT = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to (host, port) with ``SO_REUSEPORT``, not yet listening."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class OwnSocket:
+    """Stands for the listening socket in what uvicorn hands to each new process: unpickled
+    there (``spawn`` pickles a process's arguments), it becomes a socket of that process's
+    own, bound to the port with ``SO_REUSEPORT`` (``reuse_port_socket``); uvicorn listens on
+    it. A process that is replaced takes its socket with it and the new one binds another."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return reuse_port_socket, (self.host, self.port)
