@@ -10,7 +10,9 @@ on it (a separate process tree, real sockets, access log on), and drives the mix
 after a ``--warmup`` that is not counted. Prints per route: requests, errors, p50/p95/p99 ms,
 with the whole throughput; ``GET /api/health`` (no database) is part of the mix: the baseline
 in the same run. The client's, the server's and PostgreSQL's CPU use are printed too (the cores
-are shared).
+are shared), the client connections each server process holds, and what the sign-ins alone cost
+(one Argon2id check, timed here before the server starts, × their share of the mix): the most
+requests a second the mix could reach on these cores if everything else were free.
 
 Goal (issue 21): reads p95 < 50 ms, no errors, throughput ≥ 690 requests a second (10 × 69).
 
@@ -50,7 +52,7 @@ from fleetcare.core.bulk import Item, Table
 from fleetcare.core.db import get_engine, transaction
 from fleetcare.core.migrate import upgrade
 from fleetcare.core.permissions import Role, system
-from fleetcare.core.security import issue_token
+from fleetcare.core.security import hash_password, issue_token, verify_password
 from fleetcare.demo import AS_OF
 from fleetcare.demo.fleet import (
     CUSTOMER_ROWS,
@@ -91,6 +93,7 @@ MIX = {
     "GET /api/health": 8,
 }
 READS = {"GET /api/units?filters", "GET /api/units/{id}", "GET /api/stock"}  # the p95 goal
+TOKEN_ROUTE = "POST /api/auth/token"
 
 
 # --- the database ------------------------------------------------------------------------------
@@ -486,6 +489,19 @@ async def drive(
     return tally, cpu
 
 
+def sign_in_cpu_seconds(repeats: int = 3) -> float:
+    """CPU seconds of one password check as ``POST /api/auth/token`` makes it (Argon2id with
+    the server's parameters), the least of ``repeats``; measured here, before the server
+    starts, so nothing else shares the core."""
+    stored = hash_password(PASSWORD)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        assert verify_password(stored, PASSWORD)
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def percentile(values: list[float], share: float) -> float:
     """The ``share`` quantile (0..1) of ``values``, nearest rank."""
     ordered = sorted(values)
@@ -538,6 +554,21 @@ def report(
         print(f"first error of {route}: {example}")
 
 
+def report_sign_ins(sign_in: float, only: str | None) -> None:
+    """What the sign-ins alone cost the mix: their share × one check's CPU, and the most
+    requests a second that leaves on this machine's cores."""
+    share = (1.0 if only == TOKEN_ROUTE else 0.0) if only else MIX[TOKEN_ROUTE] / sum(MIX.values())
+    if not share:
+        return
+    cores = psutil.cpu_count() or 1
+    per_request = share * sign_in
+    print(
+        f"sign-ins: one password check costs {sign_in * 1000:.0f} ms of CPU; at {share:.0%} of "
+        f"the requests that is {per_request * 1000:.1f} ms a request, so this mix cannot pass "
+        f"{cores / per_request:.0f} requests a second on {cores} cores even if all else were free"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=100_000)
@@ -563,6 +594,7 @@ def main() -> None:
         version = session.scalar(text("SELECT token_version FROM users WHERE username = 'bench'"))
     get_engine(url).dispose()  # the benchmark holds no connection while the server runs
     token = issue_token("bench", SECRET, version=int(version or 0), lifetime=timedelta(hours=2))
+    sign_in = sign_in_cpu_seconds()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="api_load.") as folder:
         server = serve(url, args.workers, port, Path(folder) / "server.log")
@@ -598,6 +630,7 @@ def main() -> None:
         workers=args.workers,
     )
     print(f"client connections per server process: {', '.join(map(str, spread))}")
+    report_sign_ins(sign_in, args.only)
 
 
 if __name__ == "__main__":
