@@ -295,7 +295,7 @@ def clients_per_process(server: subprocess.Popen[bytes], port: int) -> list[int]
         held.append(
             sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port for c in connections)
         )
-    return sorted((n for n in held if n), reverse=True)
+    return sorted(held, reverse=True)
 
 
 def database_cpu() -> dict[int, float]:
@@ -560,7 +560,9 @@ def report_sign_ins(sign_in: float, only: str | None) -> None:
     share = (1.0 if only == TOKEN_ROUTE else 0.0) if only else MIX[TOKEN_ROUTE] / sum(MIX.values())
     if not share:
         return
-    cores = psutil.cpu_count() or 1
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
     per_request = share * sign_in
     print(
         f"sign-ins: one password check costs {sign_in * 1000:.0f} ms of CPU; at {share:.0%} of "

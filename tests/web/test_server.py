@@ -23,7 +23,7 @@ from fleetcare.cli import app
 from fleetcare.core.db import transaction
 from fleetcare.core.permissions import Role, system
 from fleetcare.core.security import issue_token
-from fleetcare.web.server import REUSE_PORT, OwnSocket, log_config, reuse_port_socket
+from fleetcare.web.server import REUSE_PORT, OwnSocket, log_config, reserve_port
 
 STARTED = re.compile(r"\[(\d+)\] Started server process \[(\d+)\]")
 ANSWERED = re.compile(r"\[(\d+)\] 127\.0\.0\.1:\d+ - \"GET /api/units HTTP/1\.1\" 200")
@@ -107,28 +107,57 @@ def test_two_processes_share_the_port_the_database_and_the_signing_key(tmp_path:
 
 
 def test_each_process_binds_a_socket_of_its_own_to_the_port() -> None:
-    """What each new process unpickles is a fresh socket on the port, beside the parent's
-    reservation and the other processes' sockets; a port held without ``SO_REUSEPORT`` is
-    refused."""
+    """What each new process unpickles is a fresh socket on the port, beside the supervisor's
+    reservation and the other processes' sockets; a second fleetcare on the port is refused,
+    listening or not yet, and so is a port held without ``SO_REUSEPORT``."""
     if not REUSE_PORT:
-        return
-    reserved = reuse_port_socket("127.0.0.1", 0)
+        pytest.skip("one socket per process is Linux's SO_REUSEPORT")
+    lock, reserved = reserve_port("127.0.0.1", 0)
     port = reserved.getsockname()[1]
     first, second = (pickle.loads(pickle.dumps(OwnSocket("127.0.0.1", port))) for _ in range(2))
     try:
+        with pytest.raises(OSError):  # its processes not listening yet: the lock refuses
+            reserve_port("127.0.0.1", port)
         for own in (first, second):
             assert isinstance(own, socket.socket)
             assert own.getsockname() == ("127.0.0.1", port)
             assert own.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
             own.listen()
+        with pytest.raises(OSError):
+            reserve_port("127.0.0.1", port)
     finally:
-        for sock in (first, second, reserved):
+        for sock in (first, second, reserved, lock):
             sock.close()
     with socket.socket() as plain:
         plain.bind(("127.0.0.1", 0))
         plain.listen()
         with pytest.raises(OSError):
-            reuse_port_socket("127.0.0.1", plain.getsockname()[1])
+            reserve_port("127.0.0.1", plain.getsockname()[1])
+
+
+def test_a_port_in_use_stops_the_supervisor_with_startup_failure(tmp_path: Path) -> None:
+    """``--workers 2`` on a port another program listens on exits 3, the port named, before
+    any process starts."""
+    if not REUSE_PORT:
+        pytest.skip("one socket per process is Linux's SO_REUSEPORT")
+    env = {**os.environ, "FLEETCARE_VAR_DIR": str(tmp_path / "var")}
+    for name in ("FLEETCARE_DATABASE_URL", "FLEETCARE_SECRET_KEY", "FLEETCARE_WORKERS"):
+        env.pop(name, None)
+    fleetcare = str(Path(sys.executable).with_name("fleetcare"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [fleetcare, "serve", "--workers", "2", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert f"127.0.0.1:{port} is in use" in done.stdout + done.stderr
+    assert "Started server process" not in done.stdout + done.stderr
 
 
 def test_more_processes_than_postgresql_can_connect_are_refused_before_starting() -> None:

@@ -13,15 +13,19 @@ The pool is per process: behind several worker processes, each has its own ``wor
 ``queue``. Jobs run in a copy of the caller's context (the reader's language, for one).
 Nothing run by the pool may itself wait for the pool (with one worker it would wait forever).
 
-``install`` also answers the database's ``OperationalError`` (a connection lost while in use,
-the server restarting, a serialization failure) with the same 503 and ``Retry-After``: the
-request may be tried again as it is.
+``install`` also answers a database connection lost while in use (an ``OperationalError``
+that invalidated its connection: the server restarted, the link dropped) with the same 503 and
+``Retry-After``, and logs it; the pool has replaced the connection by then. A read can be
+tried again as it is; a write may or may not have been stored. Other ``OperationalError``
+errors (a missing table, a timeout, a full disk) are faults to fix, not to retry: left to the
+server's error handling as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -38,6 +42,7 @@ from fleetcare.core.templating import render
 
 P = ParamSpec("P")
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 DATABASE_RETRY_AFTER_SECONDS = 1
 
@@ -122,9 +127,17 @@ def install(app: FastAPI, *, workers: int, queue: int, max_cells: int) -> HeavyP
     async def busy(request: Request, exc: Exception) -> Response:
         if isinstance(exc, Busy):
             seconds, message = exc.retry_after_seconds, str(exc)
-        else:  # the database's own words may name tables and statements: not shown
-            seconds = DATABASE_RETRY_AFTER_SECONDS
-            message = _("The database could not answer just now; try again in a moment.")
+        elif isinstance(exc, OperationalError) and exc.connection_invalidated:
+            logger.warning(
+                "%s %s: database connection lost: %s", request.method, request.url.path, exc.orig
+            )
+            seconds = DATABASE_RETRY_AFTER_SECONDS  # the database's words are not shown
+            message = _(
+                "The connection to the database was lost; try again in a moment "
+                "(a change you sent may or may not have been stored)."
+            )
+        else:
+            raise exc
         headers = {"Retry-After": str(seconds)}
         if is_api(request):
             return JSONResponse({"detail": message}, status_code=503, headers=headers)

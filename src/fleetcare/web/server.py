@@ -19,8 +19,11 @@ with the process that accepted it, so a burst of clients may all land on one pro
 the others idle (measured: 245–300 against 510–610 requests a second from 16 clients on 2
 processes, run to run). On Linux each process therefore listens on a socket of its own, all
 bound to the port with ``SO_REUSEPORT``, and the kernel spreads new connections over them by
-a hash of their addresses. The parent keeps the port reserved (bound, never listening), so a
-port in use is refused before any process starts. Elsewhere they share uvicorn's socket.
+a hash of their addresses. The parent keeps the port reserved (bound, never listening) after
+checking nothing listens there, so a port in use — by another fleetcare too — is refused
+before any process starts (exit status 3, as uvicorn's). Connections still waiting in a
+process's own queue when it exits are reset unless ``net.ipv4.tcp_migrate_req`` is 1.
+Elsewhere they share uvicorn's socket.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
+from uvicorn.config import LOGGING_CONFIG, STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 APP_FACTORY = "fleetcare.web.app:create_app"
@@ -92,11 +95,17 @@ def serve(*, host: str, port: int, workers: int) -> None:
         uvicorn.run(APP_FACTORY, **options)
         return
     config = uvicorn.Config(APP_FACTORY, **options)
-    reserved = reuse_port_socket(host, port)  # raises here when the port is taken
+    logger = logging.getLogger("uvicorn.error")
+    try:
+        lock, reserved = reserve_port(host, port)
+    except OSError as exc:
+        logger.error("%s:%d is in use: %s", host, port, exc)
+        sys.exit(STARTUP_FAILURE)
     port = int(reserved.getsockname()[1])  # the port the system chose, when asked for 0
-    logging.getLogger("uvicorn.error").info(
+    shown = f"[{host}]" if ":" in host else host
+    logger.info(
         "Uvicorn running on http://%s:%d, %d processes with a socket each (Press CTRL+C to quit)",
-        host,
+        shown,
         port,
         workers,
     )
@@ -107,9 +116,31 @@ def serve(*, host: str, port: int, workers: int) -> None:
         pass
     finally:
         reserved.close()
+        lock.close()
 
 
 REUSE_PORT = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+
+
+def reserve_port(host: str, port: int) -> tuple[socket.socket, socket.socket]:
+    """The supervisor's hold on (host, port), kept while it runs: a lock no other fleetcare
+    serving that port can take (an abstract Unix socket named after it: ``SO_REUSEPORT``
+    alone would let a second one join this one's sockets and split the clients), and a
+    ``SO_REUSEPORT`` socket bound to the port, never listening, beside which the processes
+    bind theirs. Before that a plain bind checks that nothing else listens there. Raises
+    ``OSError`` when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        probe.bind((host, port))
+        port = int(probe.getsockname()[1])
+    lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        lock.bind(f"\0fleetcare-serve {host} {port}")
+        return lock, reuse_port_socket(host, port)
+    except OSError:
+        lock.close()
+        raise
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:

@@ -71,8 +71,7 @@ def _convolve(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.floa
 @njit(cache=True, nogil=True)
 def _short(pmf: NDArray[np.float64], s: int, p: float) -> NDArray[np.float64]:
     """``pmf.short_into`` into a fresh array: the law of (M − J)⁺, J ~ Binomial(s, p)."""
-    empty = np.empty(0)
-    _, _, out, n = short_into(pmf, pmf.size, s, p, empty, empty, np.empty(0))
+    _, _, out, n = short_into(pmf, pmf.size, s, p, np.empty(0), np.empty(0), np.empty(0))
     return out[:n]
 
 
