@@ -42,8 +42,11 @@ def _backend_pid(url: str) -> int:
 
 
 def _postgres(database_url: str) -> str:
+    """``database_url`` on PostgreSQL, its pool emptied (earlier tests leave several
+    connections in it, and the pool hands out any of them)."""
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
+    get_engine(database_url).dispose()
     return database_url
 
 
