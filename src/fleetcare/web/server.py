@@ -13,16 +13,15 @@ before the process can answer its parent's health check. So with several process
 first replaces the command (same pid) by a small supervisor, ``python -c`` importing only this
 module: each new process then answers at once and imports the app while it does.
 
-Several processes sharing one listening socket do not share its connections fairly: the
-process that wakes first accepts every connection waiting, and a kept-alive connection stays
-with the process that accepted it, so a burst of clients may all land on one process while
-the others idle (measured: 245–300 against 510–610 requests a second from 16 clients on 2
-processes, run to run). On Linux each process therefore listens on a socket of its own, all
-bound to the port with ``SO_REUSEPORT``, and the kernel spreads new connections over them by
-a hash of their addresses. The parent keeps the port reserved (bound, never listening) after
-checking nothing listens there, so a port in use — by another fleetcare too — is refused
-before any process starts (exit status 3, as uvicorn's). Connections still waiting in a
-process's own queue when it exits are reset unless ``net.ipv4.tcp_migrate_req`` is 1.
+Several processes sharing one listening socket do not share its connections fairly: the process
+that wakes first accepts every connection waiting, and a kept-alive connection stays with the
+process that accepted it, so a burst of clients may all land on one process while the others
+idle (figures in ``docs/deployment.md``). On Linux each process therefore listens on a socket
+of its own, all bound to the port with ``SO_REUSEPORT``, and the kernel spreads new connections
+over them by a hash of their addresses. The parent keeps the port reserved (bound, never
+listening) after checking nothing listens there, so a port in use — by another fleetcare too —
+is refused before any process starts (exit status 3, as uvicorn's). Connections still waiting
+in a process's own queue when it exits are reset unless ``net.ipv4.tcp_migrate_req`` is 1.
 Elsewhere they share uvicorn's socket.
 """
 
@@ -122,6 +121,11 @@ def serve(*, host: str, port: int, workers: int) -> None:
 REUSE_PORT = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
 
 
+def _family(host: str) -> socket.AddressFamily:
+    """IPv6 for a host with a colon in it, IPv4 otherwise (as uvicorn binds)."""
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def reserve_port(host: str, port: int) -> tuple[socket.socket, socket.socket]:
     """The supervisor's hold on (host, port), kept while it runs: a lock no other fleetcare
     serving that port can take (an abstract Unix socket named after it: ``SO_REUSEPORT``
@@ -129,8 +133,7 @@ def reserve_port(host: str, port: int) -> tuple[socket.socket, socket.socket]:
     ``SO_REUSEPORT`` socket bound to the port, never listening, beside which the processes
     bind theirs. Before that a plain bind checks that nothing else listens there. Raises
     ``OSError`` when the port is taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         probe.bind((host, port))
         port = int(probe.getsockname()[1])
@@ -145,8 +148,7 @@ def reserve_port(host: str, port: int) -> tuple[socket.socket, socket.socket]:
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to (host, port) with ``SO_REUSEPORT``, not yet listening."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)

@@ -23,7 +23,7 @@ The model counts *segments* (whole batches, or the remaining part of one), not p
   Poisson(λ_j L_j / b) segments: M_j = Bin(K_p, f) + Poisson(λ_j L_j / b). Root: Poisson(λ L/b).
 
 Pieces from segments (E G = b, Var G = (1 − p)/p²): E X = b E M, Var X = E M Var G + b² Var M,
-and the same for the backorders from K. Nothing is approximated but tails below ``TAIL`` × the
+and the same for the backorders from K. Nothing is approximated but tails below ``pmf.TAIL`` × the
 pmf's peak. With VMR 1 (p = 1) segments are pieces and J = s: the exact Poisson model.
 
 The pmf operations are ``pmf``'s, on buffers: ``compound_terms`` keeps one set for a chunk of
