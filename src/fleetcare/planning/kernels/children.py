@@ -53,26 +53,38 @@ class PartTree(NamedTuple):
     handed_vmr: float
 
 
+Leaf = tuple[float, float, float]  # a leaf's demand flow (pieces/day), lead (days), units
+
+
 @njit(cache=True, nogil=True, inline="always")
 def leaf_curve_into(
-    ws: Workspace, child: int, up_flow: float, up_ebo: float, up_vbo: float, part: PartTree
+    work: NDArray[np.float64],
+    leaf: Leaf,
+    up: tuple[float, float, float],
+    law: tuple[float, float, float, int, float],
 ) -> int:
-    """A leaf's values N Z ln(1 − EBO(s)/(N Z)) given its parent's backorders into
-    ``ws.work`` (``leaf_curve``); returns how many. ``up_flow`` ≤ 0: the leaf is the root.
-    The pmf's length is known only as it is computed: a ``work`` too short for it doubles."""
-    if part.flow[child] <= 0.0:
-        ws.work[0] = 0.0
+    """A leaf's values N Z ln(1 − EBO(s)/(N Z)) into ``work`` (``leaf_curve``); returns how
+    many, or −1 when the pmf did not fit (its length is known only as it is computed).
+
+    ``leaf`` is its (flow, lead, units), ``up`` its parent's (flow, EBO, VBO) (flow ≤ 0: the
+    leaf is the root), ``law`` the part's (VMR, handed VMR, Z, most, negligible): numbers,
+    not the part's arrays, whose every read in a loop counts a reference."""
+    flow, lead, units = leaf
+    up_flow, up_ebo, up_vbo = up
+    vmr, handed_vmr, z, most, negligible = law
+    if flow <= 0.0:
+        work[0] = 0.0
         return 1
     root = up_flow <= 0.0
-    share = 1.0 if root else part.flow[child] / up_flow
-    own = part.flow[child] * part.lead[child]
-    mean, variance = pipeline(own, part.vmr, share, up_ebo, up_vbo, root, part.handed_vmr)
-    units = part.units[child]
-    while True:
-        n = leaf_curve(mean, variance, units, part.z, part.most, part.negligible, ws.work)
-        if n >= 0:
-            return n
-        ws.work = np.empty(2 * ws.work.size)
+    share = 1.0 if root else flow / up_flow
+    mean, variance = pipeline(flow * lead, vmr, share, up_ebo, up_vbo, root, handed_vmr)
+    return leaf_curve(mean, variance, units, z, most, negligible, work)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def law_of(part: PartTree) -> tuple[float, float, float, int, float]:
+    """The part's numbers ``leaf_curve_into`` needs: (VMR, handed VMR, Z, most, negligible)."""
+    return part.vmr, part.handed_vmr, part.z, part.most, part.negligible
 
 
 @njit(cache=True, nogil=True)
@@ -86,9 +98,32 @@ def level_segments(
     A leaf child's hull is computed here, into the flat arrays from ``offset`` of its entry
     (tried × children + c; the bound's from 0, not kept); an internal child's was put in
     ``inner_pieces``/``inner_values`` [``inner_first[c]``, ``inner_first[c + 1]``) by the
-    caller. Returns (segments, Σ first values)."""
+    caller. Returns (segments, Σ first values). A leaf's pmf too long for ``ws.work``
+    doubles it, and the level starts again (it rewrites all it wrote)."""
+    while True:
+        used, start = _level_segments(j, tried, down_ebo, down_vbo, part, ws)
+        if used >= 0:
+            return used, start
+        ws.work = np.empty(2 * ws.work.size)
+
+
+@njit(cache=True, nogil=True)
+def _level_segments(
+    j: int, tried: int, down_ebo: float, down_vbo: float, part: PartTree, ws: Workspace
+) -> tuple[int, float]:
+    """``level_segments`` with ``ws.work`` as it is: (−1, 0) when a leaf's pmf does not fit.
+
+    The workspace's and the part's arrays are read into locals once, and a buffer again
+    only after it grew: every read of a structref's field counts a reference, an atomic
+    operation that cost more than the loop's own work when it was done per child."""
     first_child, next_sibling = part.tree[0], part.tree[1]
-    n_children = ws.child_first.size - 1
+    flow, lead, units = part.flow, part.lead, part.units
+    law = law_of(part)
+    work, offset, child_first = ws.work, ws.offset, ws.child_first
+    flat_pieces, flat_values = ws.flat_pieces, ws.flat_values
+    seg_pieces, seg_gain = ws.seg_pieces, ws.seg_gain
+    inner_first, inner_pieces, inner_values = ws.inner_first, ws.inner_pieces, ws.inner_values
+    n_children = child_first.size - 1
     bound = tried < 0
     used = 0
     start = 0.0
@@ -96,34 +131,41 @@ def level_segments(
     c = 0
     child = first_child[j]
     while child >= 0:
-        ws.child_first[c] = used
+        child_first[c] = used
         entry = tried * n_children + c
         if first_child[child] < 0:  # a leaf: its curve, then its hull into the flat arrays
-            at = scratch if bound else ws.offset[entry]
-            n = leaf_curve_into(ws, child, part.flow[j], down_ebo, down_vbo, part)
-            reserve_flat(ws, at + n)
-            count = dense_hull_into(ws.work, n, ws.flat_pieces, ws.flat_values, at)
+            at = scratch if bound else offset[entry]
+            leaf = (flow[child], lead[child], units[child])
+            n = leaf_curve_into(work, leaf, (flow[j], down_ebo, down_vbo), law)
+            if n < 0:
+                return -1, 0.0
+            if at + n > flat_pieces.size:
+                reserve_flat(ws, at + n)
+                flat_pieces, flat_values = ws.flat_pieces, ws.flat_values
+            count = dense_hull_into(work, n, flat_pieces, flat_values, at)
             if bound:
                 scratch += count
             else:
-                ws.offset[entry + 1] = at + count
-            reserve_segments(ws, used + count)
-            used = append_segments(
-                ws.flat_pieces, ws.flat_values, at, count, ws.seg_pieces, ws.seg_gain, used
-            )
-            start += ws.flat_values[at]
+                offset[entry + 1] = at + count
+            if used + count > seg_pieces.size:
+                reserve_segments(ws, used + count)
+                seg_pieces, seg_gain = ws.seg_pieces, ws.seg_gain
+            used = append_segments(flat_pieces, flat_values, at, count, seg_pieces, seg_gain, used)
+            start += flat_values[at]
         else:
-            first, count = ws.inner_first[c], ws.inner_first[c + 1] - ws.inner_first[c]
+            first, count = inner_first[c], inner_first[c + 1] - inner_first[c]
             if not bound:
-                ws.offset[entry + 1] = ws.offset[entry]
-            reserve_segments(ws, used + count)
+                offset[entry + 1] = offset[entry]
+            if used + count > seg_pieces.size:
+                reserve_segments(ws, used + count)
+                seg_pieces, seg_gain = ws.seg_pieces, ws.seg_gain
             used = append_segments(
-                ws.inner_pieces, ws.inner_values, first, count, ws.seg_pieces, ws.seg_gain, used
+                inner_pieces, inner_values, first, count, seg_pieces, seg_gain, used
             )
-            start += ws.inner_values[first]
+            start += inner_values[first]
         c += 1
         child = next_sibling[child]
-    ws.child_first[n_children] = used
+    child_first[n_children] = used
     return used, start
 
 

@@ -24,6 +24,7 @@ from fleetcare.planning.kernels.children import (
     PartTree,
     add_inner,
     add_to_hull,
+    law_of,
     leaf_curve_into,
     level_segments,
     merge_level,
@@ -74,7 +75,11 @@ def _lone_leaf(j: int, up_flow: float, up_ebo: float, up_vbo: float, part: PartT
     """The hull of a leaf solved alone (a network of one location; leaf children are solved
     inline by ``level_segments``)."""
     ws = new_workspace(1, 0)
-    n = leaf_curve_into(ws, j, up_flow, up_ebo, up_vbo, part)
+    leaf = (part.flow[j], part.lead[j], part.units[j])
+    n = leaf_curve_into(ws.work, leaf, (up_flow, up_ebo, up_vbo), law_of(part))
+    while n < 0:  # the pmf did not fit
+        ws.work = np.empty(2 * ws.work.size)
+        n = leaf_curve_into(ws.work, leaf, (up_flow, up_ebo, up_vbo), law_of(part))
     pieces = np.empty(n, dtype=np.int64)
     values = np.empty(n)
     count = dense_hull_into(ws.work, n, pieces, values, 0)
@@ -180,6 +185,11 @@ def _allocations(
     child its curve has taken so far, and how far along its merge order that is (a level's
     vertices come in ascending order)."""
     first_child, next_sibling, size = part.tree[0], part.tree[1], part.tree[2]
+    flow, units = part.flow, part.units
+    # the workspace's arrays as locals: every read of a structref's field counts a reference
+    kept, offset = ws.kept, ws.offset
+    flat_pieces, flat_values = ws.flat_pieces, ws.flat_values
+    taken_at, taken_child = ws.taken_at, ws.taken_child
     n_children = ws.child_first.size - 1
     hull_pieces, hull_values = ws.hull_pieces[:n_hull], ws.hull_values[:n_hull]
     hull_tried, hull_vertex = ws.hull_tried[:n_hull], ws.hull_vertex[:n_hull]
@@ -192,7 +202,7 @@ def _allocations(
         tried = hull_tried[r]
         stock[r, 0] = levels[tried]
         for t in range(along[tried], hull_vertex[r]):
-            taken[tried, ws.taken_child[ws.taken_at[tried] + t]] += 1
+            taken[tried, taken_child[taken_at[tried] + t]] += 1
         along[tried] = max(along[tried], hull_vertex[r])
         c = 0
         child = first_child[j]
@@ -200,12 +210,12 @@ def _allocations(
             entry = tried * n_children + c
             column = child - j
             vertex = taken[tried, c]
-            if ws.kept[entry] < 0:  # a leaf: its level and N Z ln(…) / N
-                stock[r, column] = ws.flat_pieces[ws.offset[entry] + vertex]
-                if part.flow[child] > 0.0:
-                    leaf[r, column] = ws.flat_values[ws.offset[entry] + vertex] / part.units[child]
+            if kept[entry] < 0:  # a leaf: its level and N Z ln(…) / N
+                stock[r, column] = flat_pieces[offset[entry] + vertex]
+                if flow[child] > 0.0:
+                    leaf[r, column] = flat_values[offset[entry] + vertex] / units[child]
             else:
-                internal = ws.kept[entry]
+                internal = kept[entry]
                 stock[r, column : column + size[child]] = kept_stock[internal][vertex]
                 leaf[r, column : column + size[child]] = kept_leaf[internal][vertex]
             c += 1
