@@ -15,10 +15,12 @@ follow; given back as ``cursor``, the next page starts right after it: ``(orderâ
 ``OR``), so deep pages cost what the first does and rows written meanwhile neither repeat nor
 vanish. ``offset`` still works, counted from the cursor when there is one.
 
-The total counts the filters alone (``SELECT count(*)``, no display joins, no sort). On
-PostgreSQL the count stops at ``ESTIMATE_ABOVE`` rows; past it the planner's estimate of the
-matches is given instead (``EXPLAIN (FORMAT JSON)``, "Plan Rows"), flagged
-``total_is_estimate``. SQLite has no such estimate: it always counts.
+The total counts the filters alone (``SELECT count(*)``, no display joins, no sort). It rides
+in step 1 as a scalar subquery, which the database evaluates once: a page costs two round
+trips, not three (a page with no rows counts in a statement of its own). On PostgreSQL the
+count stops at ``ESTIMATE_ABOVE`` rows; past it the planner's estimate of the matches is
+given instead (``EXPLAIN (FORMAT JSON)``, "Plan Rows"), flagged ``total_is_estimate``.
+SQLite has no such estimate: it always counts.
 
 Order columns must hold no NULL (the key settles ties, so the order is total).
 """
@@ -153,17 +155,31 @@ def estimate(session: Session, statement: AnySelect) -> int:
     return int(plans[0]["Plan"]["Plan Rows"])
 
 
-def count(session: Session, statement: AnySelect, key: Any) -> tuple[int, bool]:
-    """How many rows ``statement`` matches, and whether that is the planner's estimate."""
-    matched = statement.with_only_columns(_column(key), maintain_column_froms=True)
-    matched = matched.order_by(None)
-    if session.get_bind().dialect.name != "postgresql":
-        return session.scalar(select(func.count()).select_from(matched.subquery())) or 0, False
-    capped = matched.limit(ESTIMATE_ABOVE + 1).subquery()
-    exact = session.scalar(select(func.count()).select_from(capped)) or 0
-    if exact <= ESTIMATE_ABOVE:
-        return exact, False
-    return max(estimate(session, matched), exact), True
+def _matched(statement: AnySelect, key: Any) -> AnySelect:
+    """The keys ``statement`` matches, unordered: what the total counts."""
+    return statement.with_only_columns(_column(key), maintain_column_froms=True).order_by(None)
+
+
+def _counted(session: Session, statement: AnySelect, key: Any) -> Select[int]:
+    """``SELECT count(*)`` of the matches: all of them on SQLite, at most
+    ``ESTIMATE_ABOVE`` + 1 on PostgreSQL (past that ``count`` asks the planner)."""
+    matched = _matched(statement, key)
+    if session.get_bind().dialect.name == "postgresql":
+        matched = matched.limit(ESTIMATE_ABOVE + 1)
+    return select(func.count()).select_from(matched.subquery())
+
+
+def count(
+    session: Session, statement: AnySelect, key: Any, counted: int | None = None
+) -> tuple[int, bool]:
+    """How many rows ``statement`` matches, and whether that is the planner's estimate.
+    ``counted`` is ``_counted``'s answer when the caller has it already (``page`` reads it
+    with the keys)."""
+    total = session.scalar(_counted(session, statement, key)) if counted is None else counted
+    total = total or 0
+    if session.get_bind().dialect.name != "postgresql" or total <= ESTIMATE_ABOVE:
+        return total, False
+    return max(estimate(session, _matched(statement, key)), total), True
 
 
 def page(
@@ -195,13 +211,17 @@ def page(
     selected = statement.with_only_columns(*columns, maintain_column_froms=True).order_by(None)
     if cursor is not None:
         selected = selected.where(_after(keys, cursors.decode(name, cursor, len(keys))))
+    # the total rides along as a scalar subquery (evaluated once): one round trip fewer
+    selected = selected.add_columns(_counted(session, statement, key).scalar_subquery())
     selected = selected.order_by(*(k.sort() for k in keys)).limit(limit + 1).offset(offset)
-    rows = [tuple(row) for row in session.execute(selected)]
+    fetched = [tuple(row) for row in session.execute(selected)]
+    counted = fetched[0][-1] if fetched else None  # an empty page counts on its own
+    rows = [row[:-1] for row in fetched]
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [row[key_at] for row in rows]
     found = load(ids) if ids else {}
-    total, is_estimate = count(session, statement, key)
+    total, is_estimate = count(session, statement, key, counted)
     return Window(
         rows=[found[i] for i in ids if i in found],
         total=total,
