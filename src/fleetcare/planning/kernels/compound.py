@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 
 from fleetcare.planning.kernels.pmf import (
     convolve_into,
+    moments,
     pieces,
     poisson_into,
     room,
@@ -95,7 +96,9 @@ def compound_terms(
     location, ``lead`` its resupply days, ``vmr`` per part (≥ 1).
 
     A location's backordered segments are kept (in ``store``, from ``start[j]``, ``length[j]``
-    long) only where it has children to hand them down to."""
+    long), with their mean and variance, only where it has children to hand them down to.
+    A leaf without stock needs no pmf: its backorders are its pipeline, whose segments
+    M = Bin(K, f) + Poisson(μ) have E M = f E K + μ and Var M = f² Var K + f(1 − f) E K + μ."""
     n_parts, n_locations = flow.shape
     out = np.zeros((4, n_parts, n_locations))
     has_children = np.zeros(n_locations, dtype=np.bool_)
@@ -104,6 +107,8 @@ def compound_terms(
             has_children[parent[j]] = True
     start = np.zeros(n_locations, dtype=np.int64)
     length = np.zeros(n_locations, dtype=np.int64)
+    kept_mean = np.zeros(n_locations)  # E K and Var K of the kept backordered segments
+    kept_variance = np.zeros(n_locations)
     store = np.empty(4096)
     own, thinned, segments, short = np.empty(256), np.empty(256), np.empty(256), np.empty(256)
     horner, row, at_least = np.empty(256), np.empty(256), np.empty(256)
@@ -113,14 +118,27 @@ def compound_terms(
         used = 0
         for j in range(n_locations):
             start[j], length[j] = used, 1
+            kept_mean[j] = kept_variance[j] = 0.0
             if flow[i, j] <= 0.0:  # nothing passes: no backorders to hand down
                 if has_children[j]:
                     store = room_kept(store, used, used + 1)
                     store[used] = 1.0
                     used += 1
                 continue
-            own, n_own = poisson_into(flow[i, j] * max(lead[i, j], 0.0) / b, own)
+            own_mean = flow[i, j] * max(lead[i, j], 0.0) / b
             up = parent[j]
+            if not has_children[j] and stock[i, j] <= 0:  # its moments say all
+                mean = variance = own_mean
+                if up >= 0:
+                    f = min(flow[i, j] / flow[i, up], 1.0)
+                    mean += f * kept_mean[up]
+                    variance += f * f * kept_variance[up] + f * (1.0 - f) * kept_mean[up]
+                pieces_mean = b * mean
+                pieces_variance = mean * (b * b - b) + b * b * variance
+                out[0, i, j], out[1, i, j] = pieces_mean, pieces_variance
+                out[2, i, j], out[3, i, j] = pieces_mean, pieces_variance
+                continue
+            own, n_own = poisson_into(own_mean, own)
             if up < 0:
                 segments = room(segments, n_own)
                 segments[:n_own] = own[:n_own]
@@ -142,6 +160,7 @@ def compound_terms(
                 store[used : used + n_short] = short[:n_short]
                 length[j] = n_short
                 used += n_short
+                kept_mean[j], kept_variance[j] = moments(short, n_short)
     return out
 
 
