@@ -10,7 +10,10 @@ allocation whose exact evaluation gives its value.
 Consecutive rows mostly differ at one depot or one branch, so a row recomputes only what
 changed: a location whose own level changed gets new backorders from its cached pipeline
 (``_short``), and one whose parent's backorders changed gets a new pipeline (thinning and
-convolution) first; everything else is kept from the row before.
+convolution) first; everything else is kept from the row before. A leaf without stock needs
+no distribution: its backorders are its pipeline, whose mean in segments is f E K + μ (its
+share f of its parent's backordered segments K, and its own Poisson(μ)); its pipeline is
+computed only once it holds stock.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from numpy.typing import NDArray
 from fleetcare.planning.kernels.backorders import leaf_value
 from fleetcare.planning.kernels.compound import _convolve, _pieces, _poisson, _short, _thin
 from fleetcare.planning.kernels.hull import upper_hull
+from fleetcare.planning.kernels.pmf import moments
 
 Scored = tuple[NDArray[np.float64], NDArray[np.float64]]
 Allocations = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]
@@ -68,6 +72,8 @@ def exact_rows(
     parent, b, p, own = _setup(tree, flow, lead, vmr)
     segments = [np.ones(1) for _ in range(n)]
     short = [np.ones(1) for _ in range(n)]
+    kept_mean = np.zeros(n)  # E K of each internal location's backordered segments
+    stale = np.zeros(n, dtype=np.bool_)  # a leaf whose pipeline was not computed (no stock)
     changed = np.zeros(n, dtype=np.bool_)
     values = np.zeros(n_rows)
     leaf = np.zeros((n_rows, n))
@@ -79,18 +85,31 @@ def exact_rows(
                 continue
             up = parent[j]
             fresh = r == 0 or (up >= 0 and changed[up])
-            if fresh:
+            if not (fresh or rows[r, j] != rows[r - 1, j]):
+                continue
+            changed[j] = True
+            level = max(rows[r, j], 0)
+            if first_child[j] < 0 and level == 0:  # no stock: the pipeline's mean suffices
+                stale[j] = True
+                if units[j] > 0.0:
+                    mean = flow[j] * max(lead[j], 0.0) / b  # own segments, then the share
+                    if up >= 0:
+                        mean += min(flow[j] / flow[up], 1.0) * kept_mean[up]
+                    current[j] = leaf_value(b * mean, units[j], z) / units[j]
+                continue
+            if fresh or stale[j]:
+                stale[j] = False
                 if up < 0:
                     segments[j] = own[j]
                 else:
                     share = min(flow[j] / flow[up], 1.0)
                     segments[j] = _convolve(_thin(short[up], share), own[j])
-            if fresh or rows[r, j] != rows[r - 1, j]:
-                short[j] = _short(segments[j], max(rows[r, j], 0), p)
-                changed[j] = True
-                if first_child[j] < 0 and units[j] > 0.0:
-                    ebo = _pieces(short[j], b)[0]
-                    current[j] = leaf_value(ebo, units[j], z) / units[j]
+            short[j] = _short(segments[j], level, p)
+            if first_child[j] >= 0:
+                kept_mean[j] = moments(short[j], short[j].size)[0]
+            elif units[j] > 0.0:
+                ebo = _pieces(short[j], b)[0]
+                current[j] = leaf_value(ebo, units[j], z) / units[j]
         total = 0.0
         for j in range(n):
             leaf[r, j] = current[j]
