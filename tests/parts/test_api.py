@@ -275,7 +275,7 @@ def test_transfers_targets_and_proposals(client: TestClient, session: Session) -
     depot = client.get("/api/stock", params={"part": "P-1", "location": "DEPOT-A"}).json()["items"][
         0
     ]
-    assert (depot["on_hand"], depot["in_transit"]) == (0, 3)
+    assert (depot["on_hand"], depot["in_transit"], depot["target"]) == (0, 3, 3)
     assert (
         client.post(f"/api/stock/transfers/{transfer['id']}/receive").json()["status"] == "received"
     )
