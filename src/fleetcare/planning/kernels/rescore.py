@@ -54,6 +54,29 @@ def _setup(
     return parent, b, 1.0 / b, own
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _stockless_ebo(
+    j: int, up: int, flow: NDArray[np.float64], lead: NDArray[np.float64], b: float, up_mean: float
+) -> float:
+    """EBO (pieces) of leaf j without stock: its pipeline's mean, b (f E K + μ) — its share f
+    of its parent's backordered segments K (mean ``up_mean``) and its own Poisson(μ)."""
+    mean = flow[j] * max(lead[j], 0.0) / b
+    if up >= 0:
+        mean += min(flow[j] / flow[up], 1.0) * up_mean
+    return float(b * mean)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pipeline(
+    j: int, up: int, flow: NDArray[np.float64], above: NDArray[np.float64], own: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Location j's outstanding segments: its share of its parent's backordered segments
+    ``above`` (thinned binomially) plus its own ``own``; the root's are its own."""
+    if up < 0:
+        return own
+    return _convolve(_thin(above, min(flow[j] / flow[up], 1.0)), own)
+
+
 @njit(cache=True, nogil=True)
 def exact_rows(
     tree: NDArray[np.int64],
@@ -92,18 +115,12 @@ def exact_rows(
             if first_child[j] < 0 and level == 0:  # no stock: the pipeline's mean suffices
                 stale[j] = True
                 if units[j] > 0.0:
-                    mean = flow[j] * max(lead[j], 0.0) / b  # own segments, then the share
-                    if up >= 0:
-                        mean += min(flow[j] / flow[up], 1.0) * kept_mean[up]
-                    current[j] = leaf_value(b * mean, units[j], z) / units[j]
+                    ebo = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
+                    current[j] = leaf_value(ebo, units[j], z) / units[j]
                 continue
             if fresh or stale[j]:
                 stale[j] = False
-                if up < 0:
-                    segments[j] = own[j]
-                else:
-                    share = min(flow[j] / flow[up], 1.0)
-                    segments[j] = _convolve(_thin(short[up], share), own[j])
+                segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
             short[j] = _short(segments[j], level, p)
             if first_child[j] >= 0:
                 kept_mean[j] = moments(short[j], short[j].size)[0]
@@ -141,19 +158,27 @@ def _extend(
     segments = [np.ones(1) for _ in range(n)]
     short = [np.ones(1) for _ in range(n)]
     trial = [np.ones(1) for _ in range(n)]
+    kept_mean = np.zeros(n)  # E K of each internal location's backordered segments
+    trial_mean = np.zeros(n)  # the same in a trial step
+    stale = np.zeros(n, dtype=np.bool_)  # a leaf whose pipeline was not computed (no stock)
     leaf = np.zeros(n)
     ebo = np.zeros(n)
     row = start.copy()
     for j in range(n):  # the start row, top down (depth-first: parents first)
         if flow[j] <= 0.0:
             continue
-        if parent[j] >= 0:
-            share = min(flow[j] / flow[parent[j]], 1.0)
-            segments[j] = _convolve(_thin(short[parent[j]], share), own[j])
-        else:
-            segments[j] = own[j]
+        up = parent[j]
+        if first_child[j] < 0 and row[j] <= 0:  # no stock: the pipeline's mean suffices
+            stale[j] = True
+            if units[j] > 0.0:
+                ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
+                leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
+            continue
+        segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
         short[j] = _short(segments[j], row[j], p)
-        if first_child[j] < 0 and units[j] > 0.0:
+        if first_child[j] >= 0:
+            kept_mean[j] = moments(short[j], short[j].size)[0]
+        elif units[j] > 0.0:
             ebo[j] = _pieces(short[j], b)[0]
             leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
     steps = most * n  # at most: each location reaches ``most``
@@ -174,13 +199,28 @@ def _extend(
             for j in range(u, u + size[u]):
                 if flow[j] <= 0.0:
                     continue
+                up = parent[j]
+                is_leaf = first_child[j] < 0
                 if j == u:
+                    if stale[j]:  # a leaf without stock until now: its pipeline, first
+                        stale[j] = False
+                        segments[j] = _pipeline(
+                            j, up, flow, short[up] if up >= 0 else own[j], own[j]
+                        )
                     trial[j] = _short(segments[j], row[j] + 1, p)
+                elif is_leaf and row[j] <= 0:  # no stock: the pipeline's mean suffices
+                    if units[j] > 0.0:
+                        value = leaf_value(
+                            _stockless_ebo(j, up, flow, lead, b, trial_mean[up]), units[j], z
+                        )
+                        gain += value - units[j] * leaf[j]
+                    continue
                 else:
-                    share = min(flow[j] / flow[parent[j]], 1.0)
-                    pipe = _convolve(_thin(trial[parent[j]], share), own[j])
+                    pipe = _pipeline(j, up, flow, trial[up], own[j])
                     trial[j] = _short(pipe, row[j], p)
-                if first_child[j] < 0 and units[j] > 0.0:
+                if not is_leaf:
+                    trial_mean[j] = moments(trial[j], trial[j].size)[0]
+                elif units[j] > 0.0:
                     value = leaf_value(_pieces(trial[j], b)[0], units[j], z)
                     gain += value - units[j] * leaf[j]
             if gain > best_gain:
@@ -191,11 +231,20 @@ def _extend(
         for j in range(best, best + size[best]):  # take the step
             if flow[j] <= 0.0:
                 continue
-            if j != best:
-                share = min(flow[j] / flow[parent[j]], 1.0)
-                segments[j] = _convolve(_thin(short[parent[j]], share), own[j])
+            up = parent[j]
+            if first_child[j] < 0 and row[j] <= 0:  # no stock: the pipeline's mean suffices
+                stale[j] = True
+                if units[j] > 0.0:
+                    ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
+                    leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
+                continue
+            if j != best or stale[j]:
+                stale[j] = False
+                segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
             short[j] = _short(segments[j], row[j], p)
-            if first_child[j] < 0 and units[j] > 0.0:
+            if first_child[j] >= 0:
+                kept_mean[j] = moments(short[j], short[j].size)[0]
+            elif units[j] > 0.0:
                 ebo[j] = _pieces(short[j], b)[0]
                 leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
         rows[taken] = row
