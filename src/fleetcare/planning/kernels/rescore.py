@@ -160,33 +160,43 @@ def _extend(
     trial = [np.ones(1) for _ in range(n)]
     kept_mean = np.zeros(n)  # E K of each internal location's backordered segments
     trial_mean = np.zeros(n)  # the same in a trial step
-    stale = np.zeros(n, dtype=np.bool_)  # a leaf whose pipeline was not computed (no stock)
+    stale = np.ones(n, dtype=np.bool_)  # a location whose pipeline is not computed (yet)
     leaf = np.zeros(n)
     ebo = np.zeros(n)
     row = start.copy()
-    for j in range(n):  # the start row, top down (depth-first: parents first)
-        if flow[j] <= 0.0:
-            continue
-        up = parent[j]
-        if first_child[j] < 0 and row[j] <= 0:  # no stock: the pipeline's mean suffices
-            stale[j] = True
-            if units[j] > 0.0:
-                ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
-                leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
-            continue
-        segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
-        short[j] = _short(segments[j], row[j], p)
-        if first_child[j] >= 0:
-            kept_mean[j] = moments(short[j], short[j].size)[0]
-        elif units[j] > 0.0:
-            ebo[j] = _pieces(short[j], b)[0]
-            leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
     steps = most * n  # at most: each location reaches ``most``
     rows = np.zeros((16, n), dtype=np.int64)
     values = np.zeros(16)
     leaves = np.zeros((16, n))
-    taken = 0
-    while taken < steps and ebo.max() > negligible:
+    taken = -1  # the start row first: scored as a step at the root (the whole tree)
+    best = 0
+    while True:
+        for j in range(best, best + size[best]):  # the step's subtree, top down
+            if flow[j] <= 0.0:
+                continue
+            up = parent[j]
+            if first_child[j] < 0 and row[j] <= 0:  # no stock: the pipeline's mean suffices
+                stale[j] = True
+                if units[j] > 0.0:
+                    ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
+                    leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
+                continue
+            if j != best or stale[j]:
+                stale[j] = False
+                segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
+            short[j] = _short(segments[j], row[j], p)
+            if first_child[j] >= 0:
+                kept_mean[j] = moments(short[j], short[j].size)[0]
+            elif units[j] > 0.0:
+                ebo[j] = _pieces(short[j], b)[0]
+                leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
+        if taken >= 0:
+            rows[taken] = row
+            leaves[taken] = leaf
+            values[taken] = (units * leaf).sum()
+        taken += 1
+        if taken >= steps or ebo.max() <= negligible:
+            break
         if taken == values.size:  # room for twice as many steps
             rows = np.concatenate((rows, np.zeros_like(rows)))
             values = np.concatenate((values, np.zeros_like(values)))
@@ -228,29 +238,6 @@ def _extend(
         if best < 0 or best_gain < 1e-13:
             break
         row[best] += 1
-        for j in range(best, best + size[best]):  # take the step
-            if flow[j] <= 0.0:
-                continue
-            up = parent[j]
-            if first_child[j] < 0 and row[j] <= 0:  # no stock: the pipeline's mean suffices
-                stale[j] = True
-                if units[j] > 0.0:
-                    ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
-                    leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
-                continue
-            if j != best or stale[j]:
-                stale[j] = False
-                segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
-            short[j] = _short(segments[j], row[j], p)
-            if first_child[j] >= 0:
-                kept_mean[j] = moments(short[j], short[j].size)[0]
-            elif units[j] > 0.0:
-                ebo[j] = _pieces(short[j], b)[0]
-                leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
-        rows[taken] = row
-        leaves[taken] = leaf
-        values[taken] = (units * leaf).sum()
-        taken += 1
     return rows[:taken], values[:taken], leaves[:taken]
 
 
