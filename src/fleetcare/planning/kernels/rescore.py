@@ -56,25 +56,36 @@ def _setup(
 
 @njit(cache=True, nogil=True, inline="always")
 def _stockless_ebo(
-    j: int, up: int, flow: NDArray[np.float64], lead: NDArray[np.float64], b: float, up_mean: float
+    j: int,
+    up: int,
+    flow: NDArray[np.float64],
+    lead: NDArray[np.float64],
+    b: float,
+    means: NDArray[np.float64],
 ) -> float:
     """EBO (pieces) of leaf j without stock: its pipeline's mean, b (f E K + μ) — its share f
-    of its parent's backordered segments K (mean ``up_mean``) and its own Poisson(μ)."""
+    of its parent ``up``'s backordered segments K (E K in ``means[up]``; none at the root)
+    and its own Poisson(μ)."""
     mean = flow[j] * max(lead[j], 0.0) / b
     if up >= 0:
-        mean += min(flow[j] / flow[up], 1.0) * up_mean
+        mean += min(flow[j] / flow[up], 1.0) * means[up]
     return float(b * mean)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _pipeline(
-    j: int, up: int, flow: NDArray[np.float64], above: NDArray[np.float64], own: NDArray[np.float64]
+    j: int,
+    up: int,
+    flow: NDArray[np.float64],
+    backordered: list[NDArray[np.float64]],
+    own: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Location j's outstanding segments: its share of its parent's backordered segments
-    ``above`` (thinned binomially) plus its own ``own``; the root's are its own."""
+    """Location j's outstanding segments: its share of its parent ``up``'s backordered
+    segments ``backordered[up]`` (thinned binomially) plus its own ``own``; the root's are
+    its own."""
     if up < 0:
         return own
-    return _convolve(_thin(above, min(flow[j] / flow[up], 1.0)), own)
+    return _convolve(_thin(backordered[up], min(flow[j] / flow[up], 1.0)), own)
 
 
 @njit(cache=True, nogil=True)
@@ -96,7 +107,7 @@ def exact_rows(
     segments = [np.ones(1) for _ in range(n)]
     short = [np.ones(1) for _ in range(n)]
     kept_mean = np.zeros(n)  # E K of each internal location's backordered segments
-    stale = np.zeros(n, dtype=np.bool_)  # a leaf whose pipeline was not computed (no stock)
+    stale = np.ones(n, dtype=np.bool_)  # a location whose pipeline is not computed (yet)
     changed = np.zeros(n, dtype=np.bool_)
     values = np.zeros(n_rows)
     leaf = np.zeros((n_rows, n))
@@ -115,12 +126,12 @@ def exact_rows(
             if first_child[j] < 0 and level == 0:  # no stock: the pipeline's mean suffices
                 stale[j] = True
                 if units[j] > 0.0:
-                    ebo = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
+                    ebo = _stockless_ebo(j, up, flow, lead, b, kept_mean)
                     current[j] = leaf_value(ebo, units[j], z) / units[j]
                 continue
             if fresh or stale[j]:
                 stale[j] = False
-                segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
+                segments[j] = _pipeline(j, up, flow, short, own[j])
             short[j] = _short(segments[j], level, p)
             if first_child[j] >= 0:
                 kept_mean[j] = moments(short[j], short[j].size)[0]
@@ -178,12 +189,12 @@ def _extend(
             if first_child[j] < 0 and row[j] <= 0:  # no stock: the pipeline's mean suffices
                 stale[j] = True
                 if units[j] > 0.0:
-                    ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean[up] if up >= 0 else 0.0)
+                    ebo[j] = _stockless_ebo(j, up, flow, lead, b, kept_mean)
                     leaf[j] = leaf_value(ebo[j], units[j], z) / units[j]
                 continue
             if j != best or stale[j]:
                 stale[j] = False
-                segments[j] = _pipeline(j, up, flow, short[up] if up >= 0 else own[j], own[j])
+                segments[j] = _pipeline(j, up, flow, short, own[j])
             short[j] = _short(segments[j], row[j], p)
             if first_child[j] >= 0:
                 kept_mean[j] = moments(short[j], short[j].size)[0]
@@ -214,19 +225,17 @@ def _extend(
                 if j == u:
                     if stale[j]:  # a leaf without stock until now: its pipeline, first
                         stale[j] = False
-                        segments[j] = _pipeline(
-                            j, up, flow, short[up] if up >= 0 else own[j], own[j]
-                        )
+                        segments[j] = _pipeline(j, up, flow, short, own[j])
                     trial[j] = _short(segments[j], row[j] + 1, p)
                 elif is_leaf and row[j] <= 0:  # no stock: the pipeline's mean suffices
                     if units[j] > 0.0:
                         value = leaf_value(
-                            _stockless_ebo(j, up, flow, lead, b, trial_mean[up]), units[j], z
+                            _stockless_ebo(j, up, flow, lead, b, trial_mean), units[j], z
                         )
                         gain += value - units[j] * leaf[j]
                     continue
                 else:
-                    pipe = _pipeline(j, up, flow, trial[up], own[j])
+                    pipe = _pipeline(j, up, flow, trial, own[j])
                     trial[j] = _short(pipe, row[j], p)
                 if not is_leaf:
                     trial_mean[j] = moments(trial[j], trial[j].size)[0]
