@@ -16,8 +16,13 @@ requests a second the mix could reach on these cores if everything else were fre
 
 Goal (issue 21): reads p95 < 50 ms, no errors, throughput ≥ 690 requests a second (10 × 69).
 
+By default every client sends its next request as soon as the last is answered: the server's
+saturation, where a latency is mostly the wait behind the other clients. ``--rate R`` offers R
+requests a second instead (Poisson arrivals shared by the clients, a latency counted from when
+its request was due): the latency a deployment sees at that load.
+
     .venv/bin/python benchmarks/api_load.py [--units 100000] [--workers 2] [--seconds 30]
-        [--clients 50] [--warmup 5] [--only ROUTE]
+        [--clients 50] [--warmup 5] [--only ROUTE] [--rate R]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -94,6 +99,9 @@ MIX = {
 }
 READS = {"GET /api/units?filters", "GET /api/units/{id}", "GET /api/stock"}  # the p95 goal
 TOKEN_ROUTE = "POST /api/auth/token"
+# a kept-alive connection idle longer than uvicorn's timeout_keep_alive (5 s) is closed by the
+# server: a client idle this long (possible with --rate) connects again first, as browsers do
+IDLE_SECONDS = 4.0
 
 
 # --- the database ------------------------------------------------------------------------------
@@ -324,6 +332,8 @@ class Tally:
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MIX, 0))
     examples: dict[str, str] = field(default_factory=dict)
     only: str | None = None  # one route of the mix instead of the whole mix
+    rate: float | None = None  # requests a second offered by all clients together (open loop)
+    clients: int = 1
 
 
 @dataclass(frozen=True)
@@ -431,18 +441,35 @@ async def answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
 async def client_loop(port: int, token: str, client: int, aims: Targets, tally: Tally) -> None:
     """One client on its own kept-alive connection: the mix's requests one after another until
     the window closes. A deliberately small HTTP/1.1 client (a few µs a request), so that the
-    client takes little of the two cores it shares with the server."""
+    client takes little of the two cores it shares with the server.
+
+    With ``tally.rate`` the client sends on a schedule instead (its share of the rate, at
+    exponential intervals: Poisson arrivals), and a latency runs from when the request was due,
+    so a request that waits for its client's previous one counts that wait too (no coordinated
+    omission)."""
     rng = random.Random(client)
     routes = [route for route in MIX if tally.only in (None, route)]
     weights = [MIX[route] for route in routes]
     sequence = 0
     connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    last_used = 0.0
+    per_client = tally.rate / tally.clients if tally.rate else 0.0  # requests a second
+    due = time.perf_counter() + (rng.expovariate(per_client) if per_client else 0.0)
     while time.perf_counter() < tally.window[1]:
         route = rng.choices(routes, weights)[0]
         call = request_for(route, rng, aims, client, sequence)
         sequence += 1
-        started = time.perf_counter()
+        if per_client:
+            if due > time.perf_counter():
+                await asyncio.sleep(due - time.perf_counter())
+            started = due
+            due += rng.expovariate(per_client)
+        else:
+            started = time.perf_counter()
         try:
+            if connection is not None and time.perf_counter() - last_used > IDLE_SECONDS:
+                connection[1].close()  # the server closes a connection idle this long
+                connection = None
             if connection is None:
                 connection = await asyncio.open_connection("127.0.0.1", port)
             reader, writer = connection
@@ -454,7 +481,7 @@ async def client_loop(port: int, token: str, client: int, aims: Targets, tally: 
                 connection = None
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
             ok, problem, connection = False, repr(error), None
-        ended = time.perf_counter()
+        ended = last_used = time.perf_counter()
         if tally.window[0] <= ended <= tally.window[1]:
             tally.latencies[route].append((ended - started) * 1000)
             if not ok:
@@ -473,12 +500,15 @@ async def drive(
     seconds: float,
     only: str | None = None,
     after_warmup: Callable[[], None] = lambda: None,
+    rate: float | None = None,
 ) -> tuple[Tally, float]:
     """Run the clients through ``warmup`` and then ``seconds`` counted; the tally of what ended
     in the counted window, and the client's own CPU seconds in it. ``after_warmup`` runs once
-    every client is connected."""
+    every client is connected. ``rate``: the requests a second the clients offer together
+    (``None``: each sends its next request as soon as the last is answered)."""
     start = time.perf_counter()
-    tally = Tally(window=(start + warmup, start + warmup + seconds), only=only)
+    window = (start + warmup, start + warmup + seconds)
+    tally = Tally(window=window, only=only, rate=rate, clients=clients)
     tasks = [asyncio.create_task(client_loop(port, token, c, aims, tally)) for c in range(clients)]
     await asyncio.sleep(warmup)
     after_warmup()
@@ -531,6 +561,11 @@ def report(
         print(f"{route:<24} {counts} " + " ".join(f"{x:>8.1f}" for x in figures))
     throughput = total / wall
     print(f"{'all':<24} {total:>8} {errors:>8} {throughput:>8.1f}")
+    if tally.rate:
+        print(
+            f"offered {tally.rate:.1f} requests a second (Poisson arrivals over {tally.clients} "
+            "clients; a latency counts from when its request was due)"
+        )
     cores = psutil.cpu_count() or 1
     print(
         f"workers {workers}; {wall:.1f} s counted; CPU in cores: server {server_cpu / wall:.2f}, "
@@ -579,6 +614,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument(
+        "--rate",
+        type=float,
+        help="requests a second the clients offer together, on a schedule (open loop); "
+        "default: each client sends again as soon as it is answered (closed loop, saturation)",
+    )
+    parser.add_argument(
         "--only",
         choices=list(MIX),
         help="one route of the mix alone (e.g. the HTTP stack's ceiling)",
@@ -614,6 +655,7 @@ def main() -> None:
                     args.seconds,
                     args.only,
                     after_warmup=lambda: spread.extend(clients_per_process(server, port)),
+                    rate=args.rate,
                 )
             )
             server_cpu = server_cpu_seconds(server) - before
