@@ -19,7 +19,10 @@ import hashlib
 import hmac
 import os
 import secrets
+import sys
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -39,13 +42,35 @@ MIN_KEY_BYTES = 32
 TOKEN_KEY_LABEL = b"fleetcare bearer tokens v1"
 COOKIE_KEY_LABEL = b"fleetcare session cookies v1"
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Argon2 runs its lanes on threads of its own, ~0.2 s of CPU a check (RFC 9106's second option:
+# 64 MiB, 3 passes, 4 lanes): on a small server one sign-in would take every core, and every
+# request arriving meanwhile would wait for it. The checks run on threads at a lower priority
+# (Linux's per-thread nice value, which the lanes' threads inherit), so requests go first and a
+# sign-in takes the CPU they leave (``benchmarks/api_load.py --rate``).
+PASSWORD_CHECK_NICENESS = 10
+PASSWORD_CHECK_THREADS = 2
+
+
+def _lower_priority() -> None:
+    """Give the calling thread at least the password checks' nice value (Linux; elsewhere
+    nothing): never a higher priority than it had, which needs a privilege."""
+    if sys.platform == "linux":
+        thread = threading.get_native_id()
+        with contextlib.suppress(OSError):  # a sandbox may refuse: the checks still run
+            if os.getpriority(os.PRIO_PROCESS, thread) < PASSWORD_CHECK_NICENESS:
+                os.setpriority(os.PRIO_PROCESS, thread, PASSWORD_CHECK_NICENESS)
+
+
+_password_checks = ThreadPoolExecutor(
+    PASSWORD_CHECK_THREADS, thread_name_prefix="password-check", initializer=_lower_priority
+)
 
 
 @cache
 def _dummy_hash() -> str:
     """Verified against when the user does not exist, so both paths take the same time.
     Made on the first sign-in, not at import: a hash takes ~0.3 s that every command paid."""
-    return _hasher.hash(secrets.token_hex(16))
+    return hash_password(secrets.token_hex(16))
 
 
 class SigningKeyError(RuntimeError):
@@ -53,17 +78,24 @@ class SigningKeyError(RuntimeError):
 
 
 def hash_password(password: str) -> str:
-    """An Argon2id hash of ``password`` (salted; never store or log the password itself)."""
-    return _hasher.hash(password)
+    """An Argon2id hash of ``password`` (salted; never store or log the password itself), made
+    on a password-check thread (lower priority)."""
+    return _password_checks.submit(_hasher.hash, password).result()
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; runs a full verification even for an unknown user."""
+    """True when ``password`` matches; runs a full verification even for an unknown user, on a
+    password-check thread (lower priority)."""
     dummy = _dummy_hash()  # made for the first sign-in, known user or not: the same time
-    try:
-        return _hasher.verify(password_hash or dummy, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    matches = _password_checks.submit(_matches, password_hash or dummy, password).result()
+    return matches and password_hash is not None
 
 
 def _checked(key: str, where: str) -> str:
