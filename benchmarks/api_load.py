@@ -19,10 +19,14 @@ Goal (issue 21): reads p95 < 50 ms, no errors, throughput ≥ 690 requests a sec
 By default every client sends its next request as soon as the last is answered: the server's
 saturation, where a latency is mostly the wait behind the other clients. ``--rate R`` offers R
 requests a second instead (Poisson arrivals shared by the clients, a latency counted from when
-its request was due): the latency a deployment sees at that load.
+its request was due): the latency a deployment sees at that load. ``--planners K`` adds K
+clients beside the mix, each running ``POST /api/plans/optimise`` (``plan_scale.py``'s network
+with ``--planner-parts`` parts and 24 depots, to 95 %) again as soon as it is answered: the
+mix's latencies while planners solve (their own are printed, not counted as reads).
 
     .venv/bin/python benchmarks/api_load.py [--units 100000] [--workers 2] [--seconds 30]
-        [--clients 50] [--warmup 5] [--only ROUTE] [--rate R]
+        [--clients 50] [--warmup 5] [--only ROUTE] [--rate R] [--planners K]
+        [--planner-parts 100]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -74,6 +78,7 @@ from fleetcare.fleet.models import ProductFamily, Unit
 from fleetcare.fleet.tables import CUSTOMERS, DELIVERIES, MODELS, REGIONS, SITES, UNITS
 from fleetcare.fleet.usage import USAGE
 from fleetcare.parts.models import Location, Part
+from plan_scale import network_problem
 
 SECRET = "benchmark-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "bench-password-1"
@@ -99,6 +104,8 @@ MIX = {
 }
 READS = {"GET /api/units?filters", "GET /api/units/{id}", "GET /api/stock"}  # the p95 goal
 TOKEN_ROUTE = "POST /api/auth/token"
+PLANNER_ROUTE = "POST /api/plans/optimise"  # --planners: beside the mix, not part of it
+PLANNER_DEPOTS = 24  # the planners' network: plan_scale.py's, a plant, 4 hubs and 24 depots
 # a kept-alive connection idle longer than uvicorn's timeout_keep_alive (5 s) is closed by the
 # server: a client idle this long (possible with --rate) connects again first, as browsers do
 IDLE_SECONDS = 4.0
@@ -491,6 +498,41 @@ async def client_loop(port: int, token: str, client: int, aims: Targets, tally: 
         connection[1].close()
 
 
+async def planner_loop(port: int, token: str, body: bytes, tally: Tally) -> None:
+    """A planner: ``POST /api/plans/optimise`` of one problem, again as soon as it is answered
+    (each solve holds a heavy-pool thread of the process that took it for seconds)."""
+    call = Call("POST", "/api/plans/optimise", body)
+    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    while time.perf_counter() < tally.window[1]:
+        started = time.perf_counter()
+        try:
+            if connection is None:
+                connection = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = connection
+            writer.write(call.encode(token))
+            status, answer_body, close = await answer(reader)
+            ok, problem = status == 200, f"{status} {answer_body[:200]!r}"
+            if close:
+                writer.close()
+                connection = None
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+            ok, problem, connection = False, repr(error), None
+        ended = time.perf_counter()
+        if tally.window[0] <= ended <= tally.window[1]:
+            tally.latencies[PLANNER_ROUTE].append((ended - started) * 1000)
+            if not ok:
+                tally.errors[PLANNER_ROUTE] += 1
+                tally.examples.setdefault(PLANNER_ROUTE, problem)
+    if connection is not None:
+        connection[1].close()
+
+
+def planner_body(parts: int) -> bytes:
+    """The planners' request: ``plan_scale.py``'s network with ``parts`` parts, to 95 %."""
+    problem = network_problem(parts, 4, PLANNER_DEPOTS)
+    return json.dumps({"problem": problem, "target_availability": 0.95}).encode()
+
+
 async def drive(
     port: int,
     token: str,
@@ -501,15 +543,23 @@ async def drive(
     only: str | None = None,
     after_warmup: Callable[[], None] = lambda: None,
     rate: float | None = None,
+    planners: tuple[int, bytes] = (0, b""),
 ) -> tuple[Tally, float]:
     """Run the clients through ``warmup`` and then ``seconds`` counted; the tally of what ended
     in the counted window, and the client's own CPU seconds in it. ``after_warmup`` runs once
     every client is connected. ``rate``: the requests a second the clients offer together
-    (``None``: each sends its next request as soon as the last is answered)."""
+    (``None``: each sends its next request as soon as the last is answered). ``planners``:
+    how many planner clients run beside them, and the body each sends."""
     start = time.perf_counter()
     window = (start + warmup, start + warmup + seconds)
     tally = Tally(window=window, only=only, rate=rate, clients=clients)
     tasks = [asyncio.create_task(client_loop(port, token, c, aims, tally)) for c in range(clients)]
+    if planners[0]:
+        tally.latencies[PLANNER_ROUTE], tally.errors[PLANNER_ROUTE] = [], 0
+        body = planners[1]
+        tasks += [
+            asyncio.create_task(planner_loop(port, token, body, tally)) for _ in range(planners[0])
+        ]
     await asyncio.sleep(warmup)
     after_warmup()
     cpu = time.process_time()
@@ -620,6 +670,13 @@ def main() -> None:
         "default: each client sends again as soon as it is answered (closed loop, saturation)",
     )
     parser.add_argument(
+        "--planners",
+        type=int,
+        default=0,
+        help=f"clients beside the mix, each running {PLANNER_ROUTE} again and again",
+    )
+    parser.add_argument("--planner-parts", type=int, default=100, help="parts of their problem")
+    parser.add_argument(
         "--only",
         choices=list(MIX),
         help="one route of the mix alone (e.g. the HTTP stack's ceiling)",
@@ -656,6 +713,7 @@ def main() -> None:
                     args.only,
                     after_warmup=lambda: spread.extend(clients_per_process(server, port)),
                     rate=args.rate,
+                    planners=(args.planners, planner_body(args.planner_parts)),
                 )
             )
             server_cpu = server_cpu_seconds(server) - before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from base64 import b64encode
@@ -22,6 +21,7 @@ from fastapi.testclient import TestClient
 from fleetcare.core import security
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
+from fleetcare.core.priority import BACKGROUND_NICENESS, thread_niceness
 from fleetcare.core.security import (
     MIN_KEY_BYTES,
     SigningKeyError,
@@ -90,14 +90,13 @@ def test_a_cookie_forged_with_the_master_key_is_no_session(
 @pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
 def test_password_checks_run_below_the_requests_priority(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hashing and verifying run on threads with a nice value of at least
-    ``PASSWORD_CHECK_NICENESS`` (Argon2's lane threads inherit it), not on the caller's, and
-    give the same answers as the hasher itself."""
+    ``BACKGROUND_NICENESS`` (Argon2's lane threads inherit it), not on the caller's, and give
+    the same answers as the hasher itself."""
     seen: list[tuple[int, int]] = []
 
     class Recording(PasswordHasher):
         def _note(self) -> None:
-            thread = threading.get_native_id()
-            seen.append((thread, os.getpriority(os.PRIO_PROCESS, thread)))
+            seen.append((threading.get_native_id(), thread_niceness()))
 
         def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
             self._note()
@@ -115,4 +114,4 @@ def test_password_checks_run_below_the_requests_priority(monkeypatch: pytest.Mon
     caller = threading.get_native_id()
     assert len(seen) >= 4
     assert all(thread != caller for thread, _ in seen)
-    assert all(nice >= security.PASSWORD_CHECK_NICENESS for _, nice in seen)
+    assert all(nice >= BACKGROUND_NICENESS for _, nice in seen)

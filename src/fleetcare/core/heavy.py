@@ -4,10 +4,11 @@ A solve or a simulation takes a core for seconds. Run on the request threads (Fa
 of 40) or inside a write slot (``web.admission``), a handful of them at once would starve
 every other request. So the routes hand such work to ``HeavyPool``: ``workers`` threads run
 it, at most ``queue`` more jobs wait for them, and a job beyond that is refused at once with
-``Busy`` — answered 503 with ``Retry-After`` — instead of piling up. Async routes await the
-job (``await pool.run(fn, ...)``) and hold no thread while it waits or runs; synchronous
-page handlers do their database part on the request thread and hand only the maths to the
-pool (``pool.call(fn, ...)``), never a session.
+``Busy`` — answered 503 with ``Retry-After`` — instead of piling up. The threads run at a
+lower priority than the requests' (``core.priority``), as do the threads a job starts. Async
+routes await the job (``await pool.run(fn, ...)``) and hold no thread while it waits or runs;
+synchronous page handlers do their database part on the request thread and hand only the
+maths to the pool (``pool.call(fn, ...)``), never a session.
 
 The pool is per process: behind several worker processes, each has its own ``workers`` and
 ``queue``. Jobs run in a copy of the caller's context (the reader's language, for one).
@@ -38,6 +39,7 @@ from sqlalchemy.exc import OperationalError
 
 from fleetcare.core.api import is_api
 from fleetcare.core.i18n import _
+from fleetcare.core.priority import lower_thread_priority
 from fleetcare.core.templating import render
 
 P = ParamSpec("P")
@@ -67,7 +69,10 @@ class HeavyPool:
         self.queue = queue
         self.retry_after_seconds = retry_after_seconds
         self._admitted = threading.BoundedSemaphore(workers + queue)  # running or waiting
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heavy")
+        # below the requests' priority, and so the threads a solve starts (``core.priority``)
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="heavy", initializer=lower_thread_priority
+        )
         # idle worker threads end with the pool (an app, a test), not at interpreter exit
         weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
 

@@ -19,9 +19,7 @@ import hashlib
 import hmac
 import os
 import secrets
-import sys
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fleetcare.core import clock
 from fleetcare.core.config import Settings
 from fleetcare.core.i18n import _
+from fleetcare.core.priority import lower_thread_priority
 
 TOKEN_ALGORITHM = "HS256"
 TOKEN_LIFETIME = timedelta(hours=1)  # default; FLEETCARE_TOKEN_MINUTES sets it
@@ -43,26 +42,11 @@ TOKEN_KEY_LABEL = b"fleetcare bearer tokens v1"
 COOKIE_KEY_LABEL = b"fleetcare session cookies v1"
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Argon2 runs its lanes on threads of its own, ~0.2 s of CPU a check (RFC 9106's second option:
-# 64 MiB, 3 passes, 4 lanes): on a small server one sign-in would take every core, and every
-# request arriving meanwhile would wait for it. The checks run on threads at a lower priority
-# (Linux's per-thread nice value, which the lanes' threads inherit), so requests go first and a
-# sign-in takes the CPU they leave (``benchmarks/api_load.py --rate``).
-PASSWORD_CHECK_NICENESS = 10
+# 64 MiB, 3 passes, 4 lanes): the checks run on threads at a lower priority, so that the
+# requests beside a sign-in go first (``core.priority``; ``benchmarks/api_load.py --rate``).
 PASSWORD_CHECK_THREADS = 2
-
-
-def _lower_priority() -> None:
-    """Give the calling thread at least the password checks' nice value (Linux; elsewhere
-    nothing): never a higher priority than it had, which needs a privilege."""
-    if sys.platform == "linux":
-        thread = threading.get_native_id()
-        with contextlib.suppress(OSError):  # a sandbox may refuse: the checks still run
-            if os.getpriority(os.PRIO_PROCESS, thread) < PASSWORD_CHECK_NICENESS:
-                os.setpriority(os.PRIO_PROCESS, thread, PASSWORD_CHECK_NICENESS)
-
-
 _password_checks = ThreadPoolExecutor(
-    PASSWORD_CHECK_THREADS, thread_name_prefix="password-check", initializer=_lower_priority
+    PASSWORD_CHECK_THREADS, thread_name_prefix="password-check", initializer=lower_thread_priority
 )
 
 
