@@ -342,6 +342,16 @@ class Tally:
     rate: float | None = None  # requests a second offered by all clients together (open loop)
     clients: int = 1
 
+    def note(self, route: str, started: float, ok: bool, problem: str) -> None:
+        """Count a request of ``route`` that began at ``started`` and ended now, if it ended
+        in the counted window."""
+        ended = time.perf_counter()
+        if self.window[0] <= ended <= self.window[1]:
+            self.latencies[route].append((ended - started) * 1000)
+            if not ok:
+                self.errors[route] += 1
+                self.examples.setdefault(route, problem)
+
 
 @dataclass(frozen=True)
 class Targets:
@@ -445,6 +455,42 @@ async def answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     return status, body, close
 
 
+@dataclass
+class Link:
+    """A client's kept-alive connection: opened when first needed, and again after the server
+    closed it or it sat idle past ``IDLE_SECONDS``."""
+
+    port: int
+    streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    last_used: float = 0.0
+
+    async def send(self, call: Call, token: str) -> tuple[bool, str]:
+        """Send ``call`` and read its answer: whether it succeeded (200 or 201), and what came
+        back (for the report's first error)."""
+        try:
+            if self.streams is not None and time.perf_counter() - self.last_used > IDLE_SECONDS:
+                self.close()  # the server closes a connection idle this long
+            if self.streams is None:
+                self.streams = await asyncio.open_connection("127.0.0.1", self.port)
+            reader, writer = self.streams
+            writer.write(call.encode(token))
+            status, body, close = await answer(reader)
+            if close:
+                self.close()
+            ok, problem = status in (200, 201), f"{status} {body[:200]!r}"
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+            self.streams = None
+            ok, problem = False, repr(error)
+        self.last_used = time.perf_counter()
+        return ok, problem
+
+    def close(self) -> None:
+        """Close the connection, if open."""
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def client_loop(port: int, token: str, client: int, aims: Targets, tally: Tally) -> None:
     """One client on its own kept-alive connection: the mix's requests one after another until
     the window closes. A deliberately small HTTP/1.1 client (a few µs a request), so that the
@@ -458,8 +504,7 @@ async def client_loop(port: int, token: str, client: int, aims: Targets, tally: 
     routes = [route for route in MIX if tally.only in (None, route)]
     weights = [MIX[route] for route in routes]
     sequence = 0
-    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-    last_used = 0.0
+    link = Link(port)
     per_client = tally.rate / tally.clients if tally.rate else 0.0  # requests a second
     due = time.perf_counter() + (rng.expovariate(per_client) if per_client else 0.0)
     while time.perf_counter() < tally.window[1]:
@@ -473,58 +518,19 @@ async def client_loop(port: int, token: str, client: int, aims: Targets, tally: 
             due += rng.expovariate(per_client)
         else:
             started = time.perf_counter()
-        try:
-            if connection is not None and time.perf_counter() - last_used > IDLE_SECONDS:
-                connection[1].close()  # the server closes a connection idle this long
-                connection = None
-            if connection is None:
-                connection = await asyncio.open_connection("127.0.0.1", port)
-            reader, writer = connection
-            writer.write(call.encode(token))
-            status, body, close = await answer(reader)
-            ok, problem = status in (200, 201), f"{status} {body[:200]!r}"
-            if close:
-                writer.close()
-                connection = None
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
-            ok, problem, connection = False, repr(error), None
-        ended = last_used = time.perf_counter()
-        if tally.window[0] <= ended <= tally.window[1]:
-            tally.latencies[route].append((ended - started) * 1000)
-            if not ok:
-                tally.errors[route] += 1
-                tally.examples.setdefault(route, problem)
-    if connection is not None:
-        connection[1].close()
+        tally.note(route, started, *await link.send(call, token))
+    link.close()
 
 
 async def planner_loop(port: int, token: str, body: bytes, tally: Tally) -> None:
     """A planner: ``POST /api/plans/optimise`` of one problem, again as soon as it is answered
     (each solve holds a heavy-pool thread of the process that took it for seconds)."""
     call = Call("POST", "/api/plans/optimise", body)
-    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    link = Link(port)
     while time.perf_counter() < tally.window[1]:
         started = time.perf_counter()
-        try:
-            if connection is None:
-                connection = await asyncio.open_connection("127.0.0.1", port)
-            reader, writer = connection
-            writer.write(call.encode(token))
-            status, answer_body, close = await answer(reader)
-            ok, problem = status == 200, f"{status} {answer_body[:200]!r}"
-            if close:
-                writer.close()
-                connection = None
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
-            ok, problem, connection = False, repr(error), None
-        ended = time.perf_counter()
-        if tally.window[0] <= ended <= tally.window[1]:
-            tally.latencies[PLANNER_ROUTE].append((ended - started) * 1000)
-            if not ok:
-                tally.errors[PLANNER_ROUTE] += 1
-                tally.examples.setdefault(PLANNER_ROUTE, problem)
-    if connection is not None:
-        connection[1].close()
+        tally.note(PLANNER_ROUTE, started, *await link.send(call, token))
+    link.close()
 
 
 def planner_body(parts: int) -> bytes:

@@ -19,7 +19,16 @@ from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.exports import FORMATS
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import (
+    CalendarDay,
+    Choice,
+    Cursor,
+    DbSession,
+    Limit,
+    Offset,
+    RowId,
+    SearchText,
+)
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
@@ -29,7 +38,7 @@ router = APIRouter(prefix="/api", tags=["cooperation"])
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with stored state"}}
 CurrencyQuery = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="reporting currency")]
 FromQuery = Annotated[
-    date | None,
+    CalendarDay | None,
     Query(
         alias="from",
         ge=date(1990, 1, 1),
@@ -37,7 +46,7 @@ FromQuery = Annotated[
     ),
 ]
 ToQuery = Annotated[
-    date | None,
+    CalendarDay | None,
     Query(le=date(2100, 12, 31), description="last day of the period (default: today)"),
 ]
 

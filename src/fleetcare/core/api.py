@@ -6,12 +6,16 @@ so a client handles a bad field the same whether Pydantic or a business rule ref
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,24 +79,67 @@ def _blank_is_none(value: object) -> object:
 _Text = Annotated[str, StringConstraints(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
 SearchText = Annotated[_Text | None, BeforeValidator(_blank_is_none), Query()]
 Choice = Annotated[E | None, BeforeValidator(_blank_is_none)]
+# the constraints sit on the text itself: on the parameter they would be applied to the None
+# that a blank ``?cursor=`` becomes, and fail as a server error
+_CursorText = Annotated[str, StringConstraints(max_length=1000, pattern=r"^[A-Za-z0-9_.-]*$")]
 Cursor = Annotated[
-    str | None,
+    _CursorText | None,
     BeforeValidator(_blank_is_none),
-    Query(
-        max_length=1000,
-        pattern=r"^[A-Za-z0-9_.-]*$",
-        description="where the page begins: the next_cursor of the page before (keyset paging)",
-    ),
+    Query(description="where the page begins: the next_cursor of the page before (keyset paging)"),
 ]
+
+# the days a query may name: periods are computed back and forth from them (a year, a month),
+# which the calendar's ends (year 1, year 9999) would not hold
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def _in_calendar(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(
+            _("a day from {first} to {last} is needed").format(first=FIRST_DAY, last=LAST_DAY)
+        )
+    return value
+
+
+CalendarDay = Annotated[date, AfterValidator(_in_calendar)]
 
 
 def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:
     return [{"loc": ["body", field], "msg": message, "type": kind}]
 
 
+def printable(content: Any) -> Any:
+    """``content`` (JSON-like) with what JSON cannot carry made text: a NaN or an infinity as
+    its name, a lone surrogate (from a ``\\ud800`` escape) as its escape. An error answer echoes
+    what the client sent, which may hold either."""
+    if isinstance(content, float) and not math.isfinite(content):
+        return str(content)
+    if isinstance(content, str):
+        return content.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(content, dict):
+        return {printable(key): printable(value) for key, value in content.items()}
+    if isinstance(content, list | tuple):
+        return [printable(value) for value in content]
+    return content
+
+
+class ErrorJSON(JSONResponse):
+    """An error's JSON answer, ``printable`` whatever the client sent."""
+
+    def render(self, content: Any) -> bytes:
+        """The JSON of ``printable(content)``."""
+        return super().render(printable(content))
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    """422 with FastAPI's detail of a refused request (its ``input`` echoed, made printable)."""
+    return ErrorJSON({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
 def not_found_response(exc: Exception) -> JSONResponse:
     """404 with the message, as every JSON route answers a missing row."""
-    return JSONResponse({"detail": str(exc)}, status_code=404)
+    return ErrorJSON({"detail": str(exc)}, status_code=404)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -104,7 +151,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = [
             {"loc": [where, e.field], "msg": e.message, "type": "value_error"} for e in exc.errors
         ]
-        return JSONResponse({"detail": detail}, status_code=422)
+        return ErrorJSON({"detail": detail}, status_code=422)
 
     @app.exception_handler(NotFound)
     async def _missing(_request: Request, exc: NotFound) -> JSONResponse:

@@ -42,7 +42,10 @@ def _not_in_future(value: date) -> date:
 
 def _naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # a moment at the calendar's ends, in UTC before year 1 or after 9999
+            raise ValueError(_("the moment is outside the calendar in UTC")) from None
     return value
 
 

@@ -8,13 +8,22 @@ answers 409 naming it.
 from __future__ import annotations
 
 import enum
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import (
+    CalendarDay,
+    Choice,
+    Cursor,
+    DbSession,
+    Limit,
+    Offset,
+    RowId,
+    SearchText,
+)
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission
@@ -280,8 +289,8 @@ def availability(
     session: DbSession,
     principal: CurrentPrincipal,
     region: SearchText = None,
-    first: Annotated[date | None, Query(alias="from", description="first day")] = None,
-    last: Annotated[date | None, Query(alias="to", description="last day")] = None,
+    first: Annotated[CalendarDay | None, Query(alias="from", description="first day")] = None,
+    last: Annotated[CalendarDay | None, Query(alias="to", description="last day")] = None,
 ) -> schemas.AvailabilityRead:
     """Machine-days, down-days and availability of the region's units over a period
     (default: the 30 days up to today)."""

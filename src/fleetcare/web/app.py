@@ -10,7 +10,7 @@ from urllib.parse import quote
 import plotly
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -28,7 +28,12 @@ from fleetcare.analytics import service as analytics_service
 from fleetcare.analytics import views as analytics_views
 from fleetcare.cooperation import pages as cooperation_pages
 from fleetcare.cooperation import views as cooperation_views
-from fleetcare.core.api import install_error_handlers, is_api, not_found_response
+from fleetcare.core.api import (
+    install_error_handlers,
+    is_api,
+    not_found_response,
+    validation_response,
+)
 from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
@@ -231,8 +236,10 @@ def _install_page_errors(app: FastAPI) -> None:
         return render(request, "error.html", context, status_code=404)
 
     async def bad_query(request: Request, exc: Exception) -> Response:
-        if is_api(request) or not isinstance(exc, RequestValidationError):
-            return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
+        if not isinstance(exc, RequestValidationError):
+            raise exc
+        if is_api(request):
+            return validation_response(exc)
         message = _("This address has a value the page cannot use; check the filters.")
         context = {"title": _("Bad request"), "message": message}
         return render(request, "error.html", context, status_code=422)
