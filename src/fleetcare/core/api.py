@@ -88,8 +88,8 @@ Cursor = Annotated[
     Query(description="where the page begins: the next_cursor of the page before (keyset paging)"),
 ]
 
-# the days a query may name: periods are computed back and forth from them (a year, a month),
-# which the calendar's ends (year 1, year 9999) would not hold
+# the days that may bound a period a query asks for (``from``, ``to``): the period is computed
+# back from them (30 days, a year), which the calendar's ends (year 1, 9999) would not hold
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
