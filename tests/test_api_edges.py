@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,8 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from fleetcare.core.api import FIRST_DAY, LAST_DAY, ErrorJSON, printable
+from fleetcare.core.api import ErrorJSON, printable
+from fleetcare.core.config import Settings
+from fleetcare.core.permissions import Role
+from fleetcare.core.schemas import FIRST_DAY, LAST_DAY
+from fleetcare.web.app import create_app
+from tests.conftest import sign_in
 from tests.fleet.factories import small_fleet
+from tests.workforce.factories import crew
 
 JSON = {"Content-Type": "application/json"}
 
@@ -145,3 +153,43 @@ def test_an_error_answer_renders_whatever_it_echoes(content: Any) -> None:
             assert after == before
 
     same(content, back)
+
+
+def test_a_dispatch_day_past_the_calendar_is_refused(client: TestClient, session: Session) -> None:
+    """The dispatch day's problem reads the assignments up to the next day: 9999-12-31 (and
+    any day past ``LAST_DAY``) is refused naming ``date``, in the query and in the bodies."""
+    crew(session)
+    for day in ("9999-12-31", "3000-01-01"):
+        problem = client.get("/api/dispatch/problem", params={"region": "Arctic", "date": day})
+        assert problem.status_code == 422 and problem.json()["detail"][0]["loc"][-1] == "date"
+        plan = client.post("/api/dispatch/plan", json={"region": "Arctic", "date": day})
+        assert plan.status_code == 422 and plan.json()["detail"][0]["loc"][-1] == "date"
+        empty = {"routes": [], "unassigned": [], "travel_minutes": 0}
+        published = client.post("/api/dispatch/publish", json={"date": day, "plan": empty})
+        assert published.status_code == 422, published.text
+
+
+def test_the_board_and_the_dashboard_pages_refuse_a_day_past_the_calendar(
+    settings: Settings, make_user: Callable[..., str], session: Session
+) -> None:
+    """The dispatch board's form and the dashboard's period (its page, report and exports)
+    answer a day past the calendar with 422, never 500."""
+    crew(session)
+    browser = TestClient(create_app(settings))
+    sign_in(browser, make_user("boss", Role.admin))
+    token = re.search(r'"X-CSRF-Token": "([^"]+)"', browser.get("/").text)
+    assert token is not None
+    form = {"region": "Arctic", "date": "9999-12-31"}
+    headers = {"X-CSRF-Token": token.group(1), "HX-Request": "true"}
+    assert browser.post("/dispatch/plan", data=form, headers=headers).status_code == 422
+    assert browser.get("/dispatch", params=form).status_code == 422
+    for route in ("/dashboard", "/dashboard/report", "/dashboard/export/summary"):
+        for period in ({"to": "9999-12-31"}, {"from": "0001-01-01"}):
+            assert browser.get(route, params=period).status_code == 422, (route, period)
+
+
+def test_a_missing_rate_is_named_as_the_query_parameter_it_is(client: TestClient) -> None:
+    """The dashboard's currency is a query parameter: a currency without rates names it there."""
+    answer = client.get("/api/dashboard", params={"currency": "EUR"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["loc"] == ["query", "currency"]

@@ -371,7 +371,7 @@ def test_missing_rate_is_a_clear_error(client: TestClient, session: Session) -> 
     session.commit()
     answer = client.get("/api/dashboard", params={"region": "Arctic"})
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["body", "currency"]
+    assert answer.json()["detail"][0]["loc"] == ["query", "currency"]  # a query parameter
     assert "RUB on or before 2012-12-31" in answer.json()["detail"][0]["msg"]
     unknown = client.get("/api/dashboard", params={"currency": "CNY"})
     assert unknown.status_code == 422

@@ -26,7 +26,7 @@ from fleetcare.cooperation.stages import Stage
 from fleetcare.cooperation.tables import visible_deals
 from fleetcare.cooperation.trade import trade_series
 from fleetcare.core.clock import today
-from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.errors import FieldError, InvalidInput, InvalidQuery, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, Delivery, Region, Site, Unit, UnitStatus
@@ -380,8 +380,8 @@ def dashboard(
             ),
             "deals": deals_by_stage(session, rates, currency, scope, ids, on, used),
         }
-    except MissingRate as exc:
-        raise InvalidInput([FieldError("currency", str(exc))]) from None
+    except MissingRate as exc:  # the reporting currency is a query parameter
+        raise InvalidQuery([FieldError("currency", str(exc))]) from None
     available = service.availability(session, scope, region=region, first=first, last=last)
     sites, depots = map_points(session, ids)
     return schemas.Dashboard(

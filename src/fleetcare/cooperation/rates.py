@@ -9,7 +9,7 @@ from fleetcare.cooperation import schemas
 from fleetcare.cooperation.models import ExchangeRate
 from fleetcare.cooperation.money import PIVOT, RateTable
 from fleetcare.cooperation.tables import EXCHANGE_RATES
-from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.errors import FieldError, InvalidQuery
 from fleetcare.core.i18n import _
 from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
@@ -28,12 +28,13 @@ def currencies(session: Session) -> list[str]:
 
 
 def check_currency(session: Session, currency: str) -> str:
-    """``currency`` if amounts can be converted into it, else ``InvalidInput`` naming it."""
+    """``currency`` if amounts can be converted into it, else ``InvalidQuery`` naming it (a
+    report's currency is a query parameter)."""
     if currency not in currencies(session):
         message = _("no exchange rates for {currency}; choose one of {known}").format(
             currency=currency, known=", ".join(currencies(session))
         )
-        raise InvalidInput([FieldError("currency", message)])
+        raise InvalidQuery([FieldError("currency", message)])
     return currency
 
 

@@ -21,7 +21,7 @@ from fleetcare.cooperation.models import ProductGroup, TradeFigure, TradeTarget
 from fleetcare.cooperation.money import MissingRate, RateUsed, Total
 from fleetcare.cooperation.rates import check_currency, rate_table
 from fleetcare.cooperation.trade import scoped, trade_window, year_end
-from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.errors import FieldError, InvalidQuery
 from fleetcare.core.permissions import EVERYTHING, Scope
 
 
@@ -102,7 +102,7 @@ def converted_trade(
                 )
             )
     except MissingRate as exc:
-        raise InvalidInput([FieldError("currency", str(exc))]) from None
+        raise InvalidQuery([FieldError("currency", str(exc))]) from None
     return ConvertedPage(items, total, currency, _rates_used(used))
 
 
@@ -142,7 +142,7 @@ def targets_vs_actual(
             target[aim.region.name, aim.year] = converted.amount
             ids[aim.region.name, aim.year] = aim.id
     except MissingRate as exc:
-        raise InvalidInput([FieldError("currency", str(exc))]) from None
+        raise InvalidQuery([FieldError("currency", str(exc))]) from None
     rows = []
     for key in sorted(set(actual) | set(target)):
         aim_amount = target.get(key)

@@ -20,7 +20,6 @@ from fleetcare.cooperation.exports import FORMATS
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
 from fleetcare.core.api import (
-    CalendarDay,
     Choice,
     Cursor,
     DbSession,
@@ -32,7 +31,7 @@ from fleetcare.core.api import (
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
-from fleetcare.core.schemas import Page
+from fleetcare.core.schemas import CalendarDay, Page
 
 router = APIRouter(prefix="/api", tags=["cooperation"])
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with stored state"}}

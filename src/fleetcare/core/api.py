@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -87,22 +86,6 @@ Cursor = Annotated[
     BeforeValidator(_blank_is_none),
     Query(description="where the page begins: the next_cursor of the page before (keyset paging)"),
 ]
-
-# the days that may bound a period a query asks for (``from``, ``to``): the period is computed
-# back from them (30 days, a year), which the calendar's ends (year 1, 9999) would not hold
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
-
-
-def _in_calendar(value: date) -> date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(
-            _("a day from {first} to {last} is needed").format(first=FIRST_DAY, last=LAST_DAY)
-        )
-    return value
-
-
-CalendarDay = Annotated[date, AfterValidator(_in_calendar)]
 
 
 def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:

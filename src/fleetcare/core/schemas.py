@@ -49,6 +49,23 @@ def _naive_utc(value: datetime) -> datetime:
     return value
 
 
+# the days that may bound a period a query asks for (``from``, ``to``): the period is computed
+# back from them (30 days, a year), which the calendar's ends (year 1, 9999) would not hold
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def _in_calendar(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(
+            _("a day from {first} to {last} is needed").format(first=FIRST_DAY, last=LAST_DAY)
+        )
+    return value
+
+
+CalendarDay = Annotated[date, AfterValidator(_in_calendar)]
+
+
 def datetime_from_date(value: object) -> object:
     """A date alone ("2024-05-01" in a file) as the start of that day; anything else as is."""
     if isinstance(value, str) and len(value.strip()) == 10:

@@ -15,7 +15,6 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from fleetcare.core.api import (
-    CalendarDay,
     Choice,
     Cursor,
     DbSession,
@@ -27,7 +26,7 @@ from fleetcare.core.api import (
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission
-from fleetcare.core.schemas import Page
+from fleetcare.core.schemas import CalendarDay, Page
 from fleetcare.service import schemas, service
 from fleetcare.service.models import ClaimKind, DefectStatus, LineOption
 from fleetcare.service.states import WorkOrderStatus

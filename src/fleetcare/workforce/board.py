@@ -30,6 +30,7 @@ from fleetcare.core.errors import InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.schemas import CalendarDay
 from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
 from fleetcare.workforce import schemas, service
@@ -41,7 +42,7 @@ from fleetcare.workforce.routing import SolveOptions, solve_document
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Dispatcher = Annotated[Principal, Depends(require(Permission.dispatch_plan))]
 RegionName = Annotated[str, Form(min_length=1, max_length=120)]
-Day = Annotated[date, Form(alias="date")]
+Day = Annotated[CalendarDay, Form(alias="date")]
 PAGE_SECONDS = 5.0  # the search's time on the board
 MAX_PLAN_CHARS = 900_000  # the hidden plan field (the body limit holds the request anyway)
 
@@ -108,7 +109,7 @@ def dispatch_page(
     session: DbSession,
     principal: Dispatcher,
     region: Annotated[str | None, Query(max_length=120)] = None,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[CalendarDay | None, Query(alias="date")] = None,
     published: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
     """The board: the region's day with its assignments; "Plan the day" and publish."""

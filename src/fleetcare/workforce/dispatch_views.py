@@ -18,7 +18,6 @@ pool and answers ``{"problem", "plan"}``; it writes nothing either (publish with
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
@@ -30,6 +29,7 @@ from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
+from fleetcare.core.schemas import CalendarDay
 from fleetcare.workforce import service
 from fleetcare.workforce.routing import SolveOptions, solve_document
 
@@ -78,7 +78,7 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     region: str = Field(min_length=1, max_length=120)
-    date: date
+    date: CalendarDay
     seconds: float = Field(DEFAULT_SECONDS, gt=0, le=MAX_SECONDS)
     seed: int = Field(1, ge=0, lt=2**31)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, Code, LongName, Name, StrictModel
+from fleetcare.core.schemas import TEXT_PATTERN, CalendarDay, Code, LongName, Name, StrictModel
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import CourseKind, Result, TechnicianKind
@@ -260,7 +260,7 @@ class PlanDocument(BaseModel):
 
 
 class PublishBody(StrictModel):
-    date: date
+    date: CalendarDay
     plan: PlanDocument
 
 

@@ -16,10 +16,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
+from fleetcare.core.api import (
+    Choice,
+    Cursor,
+    DbSession,
+    Limit,
+    Offset,
+    RowId,
+    SearchText,
+)
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.permissions import Permission
-from fleetcare.core.schemas import Page
+from fleetcare.core.schemas import CalendarDay, Page
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.workforce import schemas, service
 from fleetcare.workforce.models import TechnicianKind
@@ -255,7 +263,7 @@ def dispatch_problem(
     session: DbSession,
     principal: CurrentPrincipal,
     region: Annotated[str, Query(min_length=1, max_length=120)],
-    day: Annotated[date, Query(alias="date", description="the day to dispatch")],
+    day: Annotated[CalendarDay, Query(alias="date", description="the day to dispatch")],
 ) -> dict[str, Any]:
     """The region's ``fleetcare-dispatch/1`` document for the day (see docs/workforce.md)."""
     return service.dispatch_problem(session, principal, region, day)
