@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.api import ErrorJSON, printable
 from fleetcare.core.config import Settings
-from fleetcare.core.permissions import Role
+from fleetcare.core.errors import InvalidInput
+from fleetcare.core.permissions import Role, system
 from fleetcare.core.schemas import FIRST_DAY, LAST_DAY
 from fleetcare.web.app import create_app
+from fleetcare.workforce.plan_problem import dispatch_problem
 from tests.conftest import sign_in
 from tests.fleet.factories import small_fleet
 from tests.workforce.factories import crew
@@ -193,3 +196,35 @@ def test_a_missing_rate_is_named_as_the_query_parameter_it_is(client: TestClient
     answer = client.get("/api/dashboard", params={"currency": "EUR"})
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"][0]["loc"] == ["query", "currency"]
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        (
+            "/api/plans/evaluate",
+            b'{"problem": {"format": "fleetcare-plan/1", "locations": [{"id": "P\\udfff", '
+            b'"parent": null, "resupply_days": 10}], "parts": []}}',
+        ),
+        ("/api/plans/optimise", b'{"problem": {"\\ud800": 1}, "target_availability": 0.9}'),
+        (
+            "/api/dispatch/solve",
+            b'{"format": "fleetcare-dispatch/1", "jobs": [{"id": "WO\\udfff"}]}',
+        ),
+    ],
+)
+def test_a_document_with_text_that_is_not_unicode_is_refused(
+    client: TestClient, route: str, body: bytes
+) -> None:
+    """A problem taken whole (planning, dispatch) whose ids hold a lone surrogate: 422, not
+    a crash in the solver or in writing an answer that echoes them."""
+    answer = client.post(route, content=body, headers=JSON)
+    assert answer.status_code == 422, answer.text
+    assert "surrogate" in answer.text
+
+
+def test_a_dispatch_day_past_the_calendar_is_refused_by_the_service(session: Session) -> None:
+    """The command line's day is not typed as the API's: the service refuses it itself."""
+    with pytest.raises(InvalidInput) as refused:
+        dispatch_problem(session, system("test"), "Arctic", date(9999, 12, 31))
+    assert refused.value.errors[0].field == "date"

@@ -433,7 +433,7 @@ def test_period_must_run_forwards(
     backwards = {"from": "2024-01-10", "to": "2024-01-01"}
     answer = client.get("/api/dashboard", params=backwards)
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["body", "from"]
+    assert answer.json()["detail"][0]["loc"] == ["query", "from"]
     assert "2024-01-10 is after 2024-01-01" in answer.json()["detail"][0]["msg"]
     page = pages.get("/dashboard", params=backwards)
     assert page.status_code == 422 and "2024-01-10 is after 2024-01-01" in page.text

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
-import threading
 from base64 import b64encode
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Literal
 
 import itsdangerous
 import jwt
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from fleetcare.core import security
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
-from fleetcare.core.priority import BACKGROUND_NICENESS, thread_niceness
 from fleetcare.core.security import (
     MIN_KEY_BYTES,
     SigningKeyError,
@@ -85,33 +79,3 @@ def test_a_cookie_forged_with_the_master_key_is_no_session(
     genuine = itsdangerous.TimestampSigner(cookie_key(settings.secret_key)).sign(payload)
     anonymous.cookies.set("fleetcare_session", genuine.decode())
     assert anonymous.get("/units", follow_redirects=False).status_code == 200
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
-def test_password_checks_run_below_the_requests_priority(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hashing and verifying run on threads with a nice value of at least
-    ``BACKGROUND_NICENESS`` (Argon2's lane threads inherit it), not on the caller's, and give
-    the same answers as the hasher itself."""
-    seen: list[tuple[int, int]] = []
-
-    class Recording(PasswordHasher):
-        def _note(self) -> None:
-            seen.append((threading.get_native_id(), thread_niceness()))
-
-        def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
-            self._note()
-            return super().hash(password, salt=salt)
-
-        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
-            self._note()
-            return super().verify(hash, password)
-
-    monkeypatch.setattr(security, "_hasher", Recording(time_cost=1, memory_cost=8, parallelism=1))
-    stored = security.hash_password("a passphrase")
-    assert security.verify_password(stored, "a passphrase")
-    assert not security.verify_password(stored, "another")
-    assert not security.verify_password(None, "a passphrase")  # the unknown user's dummy check
-    caller = threading.get_native_id()
-    assert len(seen) >= 4
-    assert all(thread != caller for thread, _ in seen)
-    assert all(nice >= BACKGROUND_NICENESS for _, nice in seen)

@@ -362,7 +362,7 @@ def dashboard(
         message = _("the period must run forwards: {first} is after {last}").format(
             first=first.isoformat(), last=last.isoformat()
         )
-        raise InvalidInput([FieldError("from", message)])
+        raise InvalidQuery([FieldError("from", message)])
     ids = region_ids(session, scope, region)
     check_currency(session, currency)
     rates = rate_table(session)

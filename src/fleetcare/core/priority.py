@@ -1,11 +1,14 @@
 """Work that must not delay requests runs on threads at a lower scheduling priority.
 
-A password check (Argon2, ~0.2 s of CPU on threads of its own) or a planning solve (seconds,
-on threads of its own) would otherwise take every core of a small server, and every request
-arriving meanwhile would wait for it. On Linux a thread has a nice value of its own, and the
-threads it starts inherit it: the pools that run such work (``security``'s password checks,
-``heavy.HeavyPool``) give their threads ``BACKGROUND_NICENESS``, so the scheduler serves the
-requests first and the background work takes the CPU they leave. Elsewhere nothing changes.
+A planning solve or a simulation (seconds of CPU, on threads of its own) would otherwise take
+every core of a small server, and every request arriving meanwhile would wait for it. On Linux
+a thread has a nice value of its own, and the threads it starts inherit it: the heavy pool
+(``heavy.HeavyPool``) gives its threads ``BACKGROUND_NICENESS``, so the scheduler serves the
+requests first and the solve takes the CPU they leave. Elsewhere nothing changes.
+
+Not for work that holds what others wait for: a password check holds the sign-in throttle's
+lock and a connection, and its throttle's delays run from before the check, so a check
+starved by a busy server would hold them longer and let the delays lapse.
 """
 
 from __future__ import annotations

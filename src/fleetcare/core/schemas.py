@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from fleetcare.core.clock import today
@@ -64,6 +65,19 @@ def _in_calendar(value: date) -> date:
 
 
 CalendarDay = Annotated[date, AfterValidator(_in_calendar)]
+
+
+def _encodable(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        orjson.dumps(value)  # the C encoder refuses a lone surrogate (a \\ud800 escape) at once
+    except orjson.JSONEncodeError:
+        raise ValueError(_("holds text that is not valid Unicode (a lone surrogate)")) from None
+    return value
+
+
+# a JSON document taken whole (a planning or dispatch problem): its text must be valid Unicode,
+# or its answer, which echoes its ids, could not be written
+JsonDocument = Annotated[dict[str, Any], AfterValidator(_encodable)]
 
 
 def datetime_from_date(value: object) -> object:

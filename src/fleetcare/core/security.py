@@ -20,7 +20,6 @@ import hmac
 import os
 import secrets
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -33,7 +32,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fleetcare.core import clock
 from fleetcare.core.config import Settings
 from fleetcare.core.i18n import _
-from fleetcare.core.priority import lower_thread_priority
 
 TOKEN_ALGORITHM = "HS256"
 TOKEN_LIFETIME = timedelta(hours=1)  # default; FLEETCARE_TOKEN_MINUTES sets it
@@ -41,20 +39,13 @@ MIN_KEY_BYTES = 32
 TOKEN_KEY_LABEL = b"fleetcare bearer tokens v1"
 COOKIE_KEY_LABEL = b"fleetcare session cookies v1"
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Argon2 runs its lanes on threads of its own, ~0.2 s of CPU a check (RFC 9106's second option:
-# 64 MiB, 3 passes, 4 lanes): the checks run on threads at a lower priority, so that the
-# requests beside a sign-in go first (``core.priority``; ``benchmarks/api_load.py --rate``).
-PASSWORD_CHECK_THREADS = 2
-_password_checks = ThreadPoolExecutor(
-    PASSWORD_CHECK_THREADS, thread_name_prefix="password-check", initializer=lower_thread_priority
-)
 
 
 @cache
 def _dummy_hash() -> str:
     """Verified against when the user does not exist, so both paths take the same time.
     Made on the first sign-in, not at import: a hash takes ~0.3 s that every command paid."""
-    return hash_password(secrets.token_hex(16))
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class SigningKeyError(RuntimeError):
@@ -62,24 +53,17 @@ class SigningKeyError(RuntimeError):
 
 
 def hash_password(password: str) -> str:
-    """An Argon2id hash of ``password`` (salted; never store or log the password itself), made
-    on a password-check thread (lower priority)."""
-    return _password_checks.submit(_hasher.hash, password).result()
-
-
-def _matches(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    """An Argon2id hash of ``password`` (salted; never store or log the password itself)."""
+    return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; runs a full verification even for an unknown user, on a
-    password-check thread (lower priority)."""
+    """True when ``password`` matches; runs a full verification even for an unknown user."""
     dummy = _dummy_hash()  # made for the first sign-in, known user or not: the same time
-    matches = _password_checks.submit(_matches, password_hash or dummy, password).result()
-    return matches and password_hash is not None
+    try:
+        return _hasher.verify(password_hash or dummy, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _checked(key: str, where: str) -> str:

@@ -22,6 +22,7 @@ from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.heavy import Heavy, MaxPlanCells
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
+from fleetcare.core.schemas import JsonDocument
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
@@ -50,21 +51,21 @@ COMPUTE_PATHS = frozenset(
 )  # POSTs that only compute: the heavy pool bounds them, they take no write slot
 CURVE_POINTS = 1_000  # curve points answered by default
 MAX_CURVE_POINTS = 10_000  # at most (the CLI's ``--curve`` writes them all)
-Document = Annotated[dict[str, Any], Body(description="a fleetcare-plan/1 problem")]
+Document = Annotated[JsonDocument, Body(description="a fleetcare-plan/1 problem")]
 
 
 class EvaluateBody(BaseModel):
     """A problem and a stock plan to evaluate, and the model to evaluate it with."""
 
-    problem: dict[str, Any]
-    stock: dict[str, Any] = Field(default_factory=dict)
+    problem: JsonDocument
+    stock: JsonDocument = Field(default_factory=dict)
     model: Model = DEFAULT_MODEL
 
 
 class OptimiseBody(BaseModel):
     """A problem and where to stop: a target availability in (0, 1) or a budget (not both)."""
 
-    problem: dict[str, Any]
+    problem: JsonDocument
     target_availability: float | None = Field(default=None, gt=0, lt=1)
     budget: float | None = Field(default=None, ge=0, le=1e15)
     max_pieces: int = Field(default=2000, ge=1, le=20_000)

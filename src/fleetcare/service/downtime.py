@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
-from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.core.errors import FieldError, InvalidQuery
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal, Scope
 from fleetcare.fleet.models import Unit, UnitStatus
@@ -99,7 +99,7 @@ def availability(
         message = _("the period must run forwards, within {earliest}…{latest}").format(
             earliest=EARLIEST.isoformat(), latest=LATEST.isoformat()
         )
-        raise InvalidInput([FieldError("from", message)])
+        raise InvalidQuery([FieldError("from", message)])
     start = datetime.combine(first, time())
     end = min(datetime.combine(last, time()) + timedelta(days=1), utcnow())
     units = dict(

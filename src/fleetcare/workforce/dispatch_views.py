@@ -29,7 +29,7 @@ from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
-from fleetcare.core.schemas import CalendarDay
+from fleetcare.core.schemas import CalendarDay, JsonDocument
 from fleetcare.workforce import service
 from fleetcare.workforce.routing import SolveOptions, solve_document
 
@@ -40,7 +40,7 @@ COMPUTE_PATHS = frozenset(
 MAX_SECONDS = 30.0
 DEFAULT_SECONDS = 5.0
 Problem = Annotated[
-    dict[str, Any],
+    JsonDocument,
     Body(description='a fleetcare-dispatch/1 problem, optionally with "seconds" and "seed"'),
 ]
 
