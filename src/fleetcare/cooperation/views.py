@@ -19,15 +19,7 @@ from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.exports import FORMATS
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.api import (
-    Choice,
-    Cursor,
-    DbSession,
-    Limit,
-    Offset,
-    RowId,
-    SearchText,
-)
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission

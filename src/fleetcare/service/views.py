@@ -14,15 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from fleetcare.core.api import (
-    Choice,
-    Cursor,
-    DbSession,
-    Limit,
-    Offset,
-    RowId,
-    SearchText,
-)
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission

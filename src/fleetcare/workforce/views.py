@@ -16,15 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from fleetcare.core.api import (
-    Choice,
-    Cursor,
-    DbSession,
-    Limit,
-    Offset,
-    RowId,
-    SearchText,
-)
+from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import CalendarDay, Page
