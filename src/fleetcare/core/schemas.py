@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -69,9 +70,12 @@ CalendarDay = Annotated[date, AfterValidator(_in_calendar)]
 
 def _encodable(value: dict[str, Any]) -> dict[str, Any]:
     try:
-        orjson.dumps(value)  # the C encoder refuses a lone surrogate (a \\ud800 escape) at once
-    except orjson.JSONEncodeError:
-        raise ValueError(_("holds text that is not valid Unicode (a lone surrogate)")) from None
+        orjson.dumps(value)  # fast, and it refuses a lone surrogate (a \\ud800 escape) at once
+    except orjson.JSONEncodeError:  # that, or a number beyond 64 bits, which the parser names
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(_("holds text that is not valid Unicode (a lone surrogate)")) from None
     return value
 
 
