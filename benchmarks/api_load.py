@@ -720,7 +720,10 @@ def main() -> None:
                     args.only,
                     after_warmup=lambda: spread.extend(clients_per_process(server, port)),
                     rate=args.rate,
-                    planners=(args.planners, planner_body(args.planner_parts)),
+                    planners=(
+                        args.planners,
+                        planner_body(args.planner_parts) if args.planners else b"",
+                    ),
                 )
             )
             server_cpu = server_cpu_seconds(server) - before

@@ -26,7 +26,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.schemas import FIRST_DAY, LAST_DAY
+from fleetcare.core.schemas import outside_calendar
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 
@@ -136,11 +136,9 @@ def period_of(first: str, last: str) -> tuple[date | None, date | None]:
         except ValueError:
             message = _("'{text}' is not a day (YYYY-MM-DD)").format(text=text)
             raise InvalidInput([FieldError(field, message)]) from None
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-            message = _("a day from {first} to {last} is needed").format(
-                first=FIRST_DAY, last=LAST_DAY
-            )
-            raise InvalidInput([FieldError(field, message)])
+        refused = outside_calendar(day) if day is not None else None
+        if refused is not None:
+            raise InvalidInput([FieldError(field, refused)])
         days.append(day)
     return days[0], days[1]
 

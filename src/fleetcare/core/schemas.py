@@ -51,17 +51,24 @@ def _naive_utc(value: datetime) -> datetime:
     return value
 
 
-# the days that may bound a period a query asks for (``from``, ``to``): the period is computed
-# back from them (30 days, a year), which the calendar's ends (year 1, 9999) would not hold
+# the days a period's bounds (``from``, ``to``) and a dispatch day may be: a period is computed
+# back from them (30 days, a year) and a day's problem reads up to the next day, which the
+# calendar's ends (year 1, 9999) would not hold
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
 
+def outside_calendar(day: date) -> str | None:
+    """Why ``day`` is refused (before ``FIRST_DAY`` or after ``LAST_DAY``), or ``None``."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return _("a day from {first} to {last} is needed").format(first=FIRST_DAY, last=LAST_DAY)
+
+
 def _in_calendar(value: date) -> date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(
-            _("a day from {first} to {last} is needed").format(first=FIRST_DAY, last=LAST_DAY)
-        )
+    problem = outside_calendar(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

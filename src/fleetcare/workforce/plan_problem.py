@@ -33,7 +33,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
-from fleetcare.core.schemas import FIRST_DAY, LAST_DAY
+from fleetcare.core.schemas import outside_calendar
 from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import restrict
 from fleetcare.service.states import WorkOrderStatus
@@ -150,9 +150,9 @@ def dispatch_problem(
                 )
             ]
         )
-    if day > LAST_DAY:  # the problem reads up to the next day (a command's day is not typed)
-        message = _("a day from {first} to {last} is needed").format(first=FIRST_DAY, last=LAST_DAY)
-        raise InvalidInput([FieldError("date", message)])
+    refused = outside_calendar(day)  # read up to the next day (a command's day is not typed)
+    if refused is not None:
+        raise InvalidInput([FieldError("date", refused)])
     place = visible_region(session, region, principal)
     working = booked(session, on_shift(session, place.id, day, principal), day)
     facts = grant_facts(session, [t.id for t, _s in working])
