@@ -105,8 +105,9 @@ def trees(draw: st.DrawFn) -> tuple[Tree, NDArray[np.int64]]:
     lead = np.array([[draw(st.floats(0.0, 60.0)) for _ in range(n)] for _ in range(n_parts)])
     vmr = np.array([draw(st.floats(1.0, 4.0)) for _ in range(n_parts)])
     stock = np.array(
-        [[draw(st.integers(0, 8)) for _ in range(n)] for _ in range(n_parts)], dtype=np.int64
-    )
+        [[draw(st.integers(0, 8) | st.integers(12, 16)) for _ in range(n)] for _ in range(n_parts)],
+        dtype=np.int64,
+    )  # a leaf holding more than FEW_PIECES takes the whole law's path
     return (parent, flow, lead, vmr), stock
 
 

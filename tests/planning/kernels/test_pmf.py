@@ -14,11 +14,16 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from fleetcare.planning.kernels import compound_terms
+from fleetcare.planning.kernels.compound import FEW_PIECES, head_with_poisson
 from fleetcare.planning.kernels.pmf import (
+    HEAD_MAX_SHARE,
     convolve_into,
+    moments,
     poisson_into,
     short_into,
+    short_moments,
     thin_into,
+    thinned_head_into,
 )
 
 
@@ -81,6 +86,46 @@ def test_reused_buffers_give_the_fresh_result(
     )
     assert n_short == n_short_dirty
     assert np.array_equal(short_fresh[:n_short], short_dirty[:n_short])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    mean=st.floats(0.0, 300.0),
+    shift=st.integers(0, 40),
+    f=st.floats(1e-4, HEAD_MAX_SHARE),
+    own_mean=st.floats(0.0, 60.0),
+    s=st.integers(1, 4 * FEW_PIECES),
+    p=st.floats(0.2, 1.0),
+    scratch=st.integers(0, 80),
+)
+def test_the_head_gives_the_whole_laws_short_moments(
+    mean: float, shift: int, f: float, own_mean: float, s: int, p: float, scratch: int
+) -> None:
+    """A stocked leaf's backorders from its pipeline's moments and first s terms
+    (``thinned_head_into``, ``head_with_poisson``, ``short_moments``; dirty buffers) equal
+    those of the whole law (``thin_into``, ``convolve_into``, ``short_into``) to 1e-9."""
+    pmf, n = _pmf(mean, shift)
+    _, _, thinned, n_thinned = thin_into(pmf, n, f, _fresh(), _fresh(), _fresh())
+    own, n_own = poisson_into(own_mean, _fresh())
+    whole, n_whole = convolve_into(thinned, n_thinned, own, n_own, _fresh())
+    *_, short, n_short = short_into(whole, n_whole, s, p, _fresh(), _fresh(), _fresh())
+    expected = moments(short, n_short)
+
+    parent_mean, parent_variance = moments(pmf, n)
+    pipeline_mean = f * parent_mean + own_mean
+    pipeline_variance = f * f * parent_variance + f * (1.0 - f) * parent_mean + own_mean
+    np.testing.assert_allclose(
+        (pipeline_mean, pipeline_variance), moments(whole, n_whole), rtol=1e-9, atol=1e-9
+    )
+    head = thinned_head_into(pmf, n, f, s, _dirty(scratch))
+    head = head_with_poisson(head, own_mean, s, _dirty(scratch))
+    whole_head = np.zeros(s)  # the whole law's terms below s (those past its end are 0)
+    whole_head[: min(s, n_whole)] = whole[: min(s, n_whole)]
+    np.testing.assert_allclose(head[:s], whole_head, rtol=1e-9, atol=1e-15)
+    _, got_mean, got_variance = short_moments(
+        head, pipeline_mean, pipeline_variance, s, p, _dirty(scratch)
+    )
+    np.testing.assert_allclose((got_mean, got_variance), expected, rtol=1e-9, atol=1e-9)
 
 
 @settings(max_examples=25, deadline=None)

@@ -33,19 +33,29 @@ it allocates almost nothing; the forms below that return fresh arrays serve ``re
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
 from fleetcare.planning.kernels.pmf import (
+    HEAD_MAX_SHARE,
     convolve_into,
     moments,
     pieces,
     poisson_into,
     room,
+    segment_pieces,
     short_into,
+    short_moments,
     thin_into,
+    thinned_head_into,
 )
+
+# A leaf holding at most this many pieces: its backorders from its pipeline's head (the
+# whole law's path is as fast from ~16 pieces on, measured on plan_scale's network).
+FEW_PIECES = 12
 
 
 @njit(cache=True, nogil=True)
@@ -97,8 +107,11 @@ def compound_terms(
 
     A location's backordered segments are kept (in ``store``, from ``start[j]``, ``length[j]``
     long), with their mean and variance, only where it has children to hand them down to.
-    A leaf without stock needs no pmf: its backorders are its pipeline, whose segments
-    M = Bin(K, f) + Poisson(μ) have E M = f E K + μ and Var M = f² Var K + f(1 − f) E K + μ."""
+    A leaf needs no whole pmf: its pipeline's segments M = Bin(K, f) + Poisson(μ) have
+    E M = f E K + μ and Var M = f² Var K + f(1 − f) E K + μ; without stock its backorders are
+    that pipeline, and with s ≤ ``FEW_PIECES`` pieces their moments follow from those and
+    P(M = k) for k < s (``pmf.short_moments``), at O(s) a term of K where the whole law
+    costs its length times its width."""
     n_parts, n_locations = flow.shape
     out = np.zeros((4, n_parts, n_locations))
     has_children = np.zeros(n_locations, dtype=np.bool_)
@@ -127,16 +140,28 @@ def compound_terms(
                 continue
             own_mean = flow[i, j] * max(lead[i, j], 0.0) / b
             up = parent[j]
-            if not has_children[j] and stock[i, j] <= 0:  # its moments say all
+            s = max(stock[i, j], 0)
+            f = 1.0 if up < 0 else min(flow[i, j] / flow[i, up], 1.0)
+            head = s <= FEW_PIECES and (up < 0 or f <= HEAD_MAX_SHARE)
+            if not has_children[j] and (s == 0 or head):  # moments and the pmf's head say all
                 mean = variance = own_mean
                 if up >= 0:
-                    f = min(flow[i, j] / flow[i, up], 1.0)
                     mean += f * kept_mean[up]
                     variance += f * f * kept_variance[up] + f * (1.0 - f) * kept_mean[up]
-                pieces_mean = b * mean
-                pieces_variance = mean * (b * b - b) + b * b * variance
-                out[0, i, j], out[1, i, j] = pieces_mean, pieces_variance
-                out[2, i, j], out[3, i, j] = pieces_mean, pieces_variance
+                out[0, i, j], out[1, i, j] = segment_pieces(mean, variance, b)
+                if s == 0:
+                    out[2, i, j], out[3, i, j] = out[0, i, j], out[1, i, j]
+                    continue
+                if up < 0:
+                    thinned = room(thinned, s)
+                    thinned[:s] = 0.0
+                    thinned[0] = 1.0
+                else:
+                    above = store[start[up] : start[up] + length[up]]
+                    thinned = thinned_head_into(above, length[up], f, s, thinned)
+                segments = head_with_poisson(thinned, own_mean, s, segments)
+                row, short_mean, short_variance = short_moments(segments, mean, variance, s, p, row)
+                out[2, i, j], out[3, i, j] = segment_pieces(short_mean, short_variance, b)
                 continue
             own, n_own = poisson_into(own_mean, own)
             if up < 0:
@@ -144,14 +169,13 @@ def compound_terms(
                 segments[:n_own] = own[:n_own]
                 n_segments = n_own
             else:
-                share = min(flow[i, j] / flow[i, up], 1.0)
                 above = store[start[up] : start[up] + length[up]]
                 horner, row, thinned, n_thinned = thin_into(
-                    above, length[up], share, horner, row, thinned
+                    above, length[up], f, horner, row, thinned
                 )
                 segments, n_segments = convolve_into(thinned, n_thinned, own, n_own, segments)
             row, at_least, short, n_short = short_into(
-                segments, n_segments, max(stock[i, j], 0), p, row, at_least, short
+                segments, n_segments, s, p, row, at_least, short
             )
             out[0, i, j], out[1, i, j] = pieces(segments, n_segments, b)
             out[2, i, j], out[3, i, j] = pieces(short, n_short, b)
@@ -161,6 +185,23 @@ def compound_terms(
                 length[j] = n_short
                 used += n_short
                 kept_mean[j], kept_variance[j] = moments(short, n_short)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def head_with_poisson(
+    thinned: NDArray[np.float64], mean: float, s: int, out: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """P(T + N = k) for k < s, T's from ``thinned[:s]`` and N ~ Poisson(``mean``) independent
+    (P(N = i) = e^(−mean) meanⁱ/i!), into ``out[:s]``."""
+    out = room(out, s)
+    out[:s] = 0.0
+    poisson = math.exp(-mean)
+    for i in range(s):
+        if i > 0:
+            poisson *= mean / i
+        for k in range(i, s):
+            out[k] += thinned[k - i] * poisson
     return out
 
 

@@ -219,6 +219,64 @@ def short_into(
     return row, at_least, out, trim_into(out, size)
 
 
+HEAD_MAX_SHARE = 0.5  # ``thinned_head_into``'s shares f: at most this
+
+
+@njit(cache=True, nogil=True)
+def thinned_head_into(pmf: Buffer, n: int, f: float, s: int, out: Buffer) -> Buffer:
+    """P(Bin(K, f) = k) for k = 0 … s − 1 and K ~ ``pmf[:n]``, f ≤ ``HEAD_MAX_SHARE``, into
+    ``out[:s]``: the head of ``thin_into``'s law, Σ_m P(K = m) C(m, k) f^k (1 − f)^(m − k),
+    each m's terms from (1 − f)^m by the ratio (m − k)/(k + 1) · f/(1 − f); O(n s), where the
+    whole law costs the input's length times its own width. Once (1 − f)^m < 1e-280 the rest
+    adds nothing a double holds: then m f > 280 ln 10 · f/(−ln(1 − f)) ≥ ~450 and, f/(1 − f)
+    being ≤ 1, C(m, k) (f/(1 − f))^k ≤ (m f/(1 − f))^k/k! stays below 1e100 for k < 64
+    (for larger f the first factor underflows while the terms do not: the whole law's path)."""
+    out = room(out, s)
+    out[:s] = 0.0
+    odds = f / (1.0 - f)
+    keep = 1.0  # (1 − f)^m
+    for m in range(n):
+        if m > 0:
+            keep *= 1.0 - f
+            if keep < 1e-280:
+                break
+        term = pmf[m] * keep
+        if term == 0.0:
+            continue
+        for k in range(min(s, m + 1)):
+            out[k] += term
+            term *= (m - k) / (k + 1.0) * odds
+    return out
+
+
+@njit(cache=True, nogil=True)
+def short_moments(
+    head: Buffer, mean: float, variance: float, s: int, p: float, row: Buffer
+) -> tuple[Buffer, float, float]:
+    """E K and Var K of K = (M − J)⁺ for J ~ Binomial(s, p) independent of M (``short_into``'s
+    law), from M's mean, variance and ``head[:s]`` = P(M = k), k < s, alone (``row`` is
+    scratch; returned with the two). With P(M > k) = 1 − Σ_{i ≤ k} P(M = i):
+    E (M − j)⁺ = E M − Σ_{k<j} P(M > k) and
+    E ((M − j)⁺)² = E M² − Σ_{k<j} (2k + 1) P(M > k) − 2j E (M − j)⁺."""
+    row = room(row, s + 2)
+    row[: s + 2] = 0.0
+    lo, hi = binomial_into(s, p, row)
+    second = variance + mean * mean
+    above = 1.0  # P(M > k), k = j − 1
+    first_sum = second_sum = 0.0  # Σ_{k<j} P(M > k), Σ_{k<j} (2k + 1) P(M > k)
+    short_mean = short_second = 0.0
+    for j in range(hi):
+        if j >= lo:
+            once = max(mean - first_sum, 0.0)
+            short_mean += row[j] * once
+            short_second += row[j] * max(second - second_sum - 2.0 * j * once, 0.0)
+        if j < s:
+            above = max(above - head[j], 0.0)
+            first_sum += above
+            second_sum += (2.0 * j + 1.0) * above
+    return row, short_mean, max(short_second - short_mean * short_mean, 0.0)
+
+
 @njit(cache=True, nogil=True)
 def moments(pmf: Buffer, n: int) -> tuple[float, float]:
     """Mean and variance of a count ``pmf[:n]`` (two passes: no cancellation)."""
@@ -239,4 +297,11 @@ def pieces(pmf: Buffer, n: int, b: float) -> tuple[float, float]:
     """Mean and variance of the pieces of K ~ ``pmf[:n]`` geometric segments of mean b:
     b E K and E K (b² − b) + b² Var K (Var G = (1 − p)/p² = b² − b)."""
     mean, variance = moments(pmf, n)
+    return segment_pieces(mean, variance, b)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def segment_pieces(mean: float, variance: float, b: float) -> tuple[float, float]:
+    """Mean and variance of the pieces of a count of geometric segments of mean b with the
+    given mean and variance: b E K and E K (b² − b) + b² Var K."""
     return b * mean, mean * (b * b - b) + b * b * variance
