@@ -139,15 +139,6 @@ def records_json(
         return (
             prefix + dumps({group: {member: {} for member in members} for group in groups}) + suffix
         )
-    texts = [dumps(np.ascontiguousarray(fields[name]).ravel())[1:-1] for name in names]
-    values, bases = _pieces(texts)
-    starts = np.empty((len(names), len(groups) * len(members)), dtype=np.int64)
-    ends = np.empty_like(starts)
-    for f, text in enumerate(texts):
-        commas = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == ord(","))
-        commas += bases[f]
-        starts[f, 0], starts[f, 1:] = bases[f], commas + 1
-        ends[f, :-1], ends[f, -1] = commas, bases[f + 1]
     keys = [dumps(name) + b":" for name in names]
     group_text, group_at = _pieces(
         [(b"," if g else b"") + dumps(group) + b":{" for g, group in enumerate(groups)]
@@ -156,8 +147,19 @@ def records_json(
         [(b"," if m else b"") + dumps(member) + b":{" + keys[0] for m, member in enumerate(members)]
     )
     between_text, between_at = _pieces([b"," + key for key in keys[1:]])
-    record_sizes = (ends - starts).sum(axis=0) + np.tile(np.diff(member_at), len(groups))
+    texts = [dumps(np.ascontiguousarray(fields[name]).ravel()) for name in names]  # [a,b,…]
+    values, bases = _pieces(texts)
+    starts = np.empty((len(names), len(groups) * len(members)), dtype=np.int64)
+    ends = np.empty_like(starts)
+    record_sizes = np.tile(np.diff(member_at), len(groups))  # a member's opening, field 0's name
     record_sizes += between_at[-1] + 1  # the names of fields 1…, the record's }
+    for f, text in enumerate(texts):
+        commas = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == ord(","))
+        commas += bases[f]
+        starts[f, 0], starts[f, 1:] = bases[f] + 1, commas + 1  # past [ and each comma
+        ends[f, :-1], ends[f, -1] = commas, bases[f + 1] - 1  # up to each comma and the ]
+        record_sizes += ends[f]
+        record_sizes -= starts[f]
     group_sizes = record_sizes.reshape(len(groups), len(members)).sum(axis=1)
     group_sizes += np.diff(group_at) + 1  # the group's opening and its }
     offsets = np.zeros(len(groups) + 1, dtype=np.int64)
