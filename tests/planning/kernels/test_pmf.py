@@ -18,6 +18,7 @@ from fleetcare.planning.kernels.compound import FEW_PIECES, head_with_poisson
 from fleetcare.planning.kernels.pmf import (
     HEAD_MAX_SHARE,
     convolve_into,
+    head_holds,
     moments,
     poisson_into,
     short_into,
@@ -103,8 +104,11 @@ def test_the_head_gives_the_whole_laws_short_moments(
 ) -> None:
     """A stocked leaf's backorders from its pipeline's moments and first s terms
     (``thinned_head_into``, ``head_with_poisson``, ``short_moments``; dirty buffers) equal
-    those of the whole law (``thin_into``, ``convolve_into``, ``short_into``) to 1e-9."""
+    those of the whole law (``thin_into``, ``convolve_into``, ``short_into``) to 1e-9
+    relative wherever ``head_holds``, with the parent's pmf summing to 1 − 1e-9, as rounding
+    leaves a long one (``moments`` divides by the sum; so must the head)."""
     pmf, n = _pmf(mean, shift)
+    pmf[:n] *= 1.0 - 1e-9
     _, _, thinned, n_thinned = thin_into(pmf, n, f, _fresh(), _fresh(), _fresh())
     own, n_own = poisson_into(own_mean, _fresh())
     whole, n_whole = convolve_into(thinned, n_thinned, own, n_own, _fresh())
@@ -120,12 +124,15 @@ def test_the_head_gives_the_whole_laws_short_moments(
     head = thinned_head_into(pmf, n, f, s, _dirty(scratch))
     head = head_with_poisson(head, own_mean, s, _dirty(scratch))
     whole_head = np.zeros(s)  # the whole law's terms below s (those past its end are 0)
-    whole_head[: min(s, n_whole)] = whole[: min(s, n_whole)]
+    whole_head[: min(s, n_whole)] = whole[: min(s, n_whole)] / whole[:n_whole].sum()
     np.testing.assert_allclose(head[:s], whole_head, rtol=1e-9, atol=1e-15)
     _, got_mean, got_variance = short_moments(
         head, pipeline_mean, pipeline_variance, s, p, _dirty(scratch)
     )
-    np.testing.assert_allclose((got_mean, got_variance), expected, rtol=1e-9, atol=1e-9)
+    if head_holds(got_mean, pipeline_mean):  # what the kernels keep: to 1e-9 relative
+        np.testing.assert_allclose((got_mean, got_variance), expected, rtol=1e-9, atol=1e-15)
+    else:  # far in the tail, where they take the whole law: near only in absolute terms
+        np.testing.assert_allclose((got_mean, got_variance), expected, rtol=0.0, atol=1e-10)
 
 
 @settings(max_examples=25, deadline=None)

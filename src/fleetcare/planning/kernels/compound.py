@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 from fleetcare.planning.kernels.pmf import (
     HEAD_MAX_SHARE,
     convolve_into,
+    head_holds,
     moments,
     pieces,
     poisson_into,
@@ -111,7 +112,7 @@ def compound_terms(
     E M = f E K + μ and Var M = f² Var K + f(1 − f) E K + μ; without stock its backorders are
     that pipeline, and with s ≤ ``FEW_PIECES`` pieces their moments follow from those and
     P(M = k) for k < s (``pmf.short_moments``), at O(s) a term of K where the whole law
-    costs its length times its width."""
+    costs its length times its width — unless they are far in the tail (``pmf.head_holds``)."""
     n_parts, n_locations = flow.shape
     out = np.zeros((4, n_parts, n_locations))
     has_children = np.zeros(n_locations, dtype=np.bool_)
@@ -161,8 +162,9 @@ def compound_terms(
                     thinned = thinned_head_into(above, length[up], f, s, thinned)
                 segments = head_with_poisson(thinned, own_mean, s, segments)
                 row, short_mean, short_variance = short_moments(segments, mean, variance, s, p, row)
-                out[2, i, j], out[3, i, j] = segment_pieces(short_mean, short_variance, b)
-                continue
+                if head_holds(short_mean, mean):
+                    out[2, i, j], out[3, i, j] = segment_pieces(short_mean, short_variance, b)
+                    continue  # else backorders far in the tail: the whole law, below
             own, n_own = poisson_into(own_mean, own)
             if up < 0:
                 segments = room(segments, n_own)

@@ -224,28 +224,33 @@ HEAD_MAX_SHARE = 0.5  # ``thinned_head_into``'s shares f: at most this
 
 @njit(cache=True, nogil=True)
 def thinned_head_into(pmf: Buffer, n: int, f: float, s: int, out: Buffer) -> Buffer:
-    """P(Bin(K, f) = k) for k = 0 … s − 1 and K ~ ``pmf[:n]``, f ≤ ``HEAD_MAX_SHARE``, into
-    ``out[:s]``: the head of ``thin_into``'s law, Σ_m P(K = m) C(m, k) f^k (1 − f)^(m − k),
-    each m's terms from (1 − f)^m by the ratio (m − k)/(k + 1) · f/(1 − f); O(n s), where the
-    whole law costs the input's length times its own width. Once (1 − f)^m < 1e-280 the rest
-    adds nothing a double holds: then m f > 280 ln 10 · f/(−ln(1 − f)) ≥ ~450 and, f/(1 − f)
-    being ≤ 1, C(m, k) (f/(1 − f))^k ≤ (m f/(1 − f))^k/k! stays below 1e100 for k < 64
-    (for larger f the first factor underflows while the terms do not: the whole law's path)."""
+    """P(Bin(K, f) = k) for k = 0 … s − 1 and K ~ ``pmf[:n]`` normalised, f ≤
+    ``HEAD_MAX_SHARE``, into ``out[:s]``: the head of ``thin_into``'s law,
+    Σ_m P(K = m) C(m, k) f^k (1 − f)^(m − k), each m's terms from (1 − f)^m by the ratio
+    (m − k)/(k + 1) · f/(1 − f); O(n s), where the whole law costs the input's length times
+    its own width. Divided by Σ_m P(K = m), whose rounding from 1 would otherwise reach the
+    backorders through 1 − Σ_k P(M = k) (``moments``, which these terms meet in
+    ``short_moments``, divides too). Once (1 − f)^m < 1e-280 the rest adds nothing a double
+    holds: then m f > 280 ln 10 · f/(−ln(1 − f)) ≥ ~450 and, f/(1 − f) being ≤ 1,
+    C(m, k) (f/(1 − f))^k ≤ (m f/(1 − f))^k/k! stays below 1e100 for k < 64 (for larger f
+    the first factor underflows while the terms do not: the whole law's path)."""
     out = room(out, s)
     out[:s] = 0.0
     odds = f / (1.0 - f)
     keep = 1.0  # (1 − f)^m
+    total = 0.0
     for m in range(n):
-        if m > 0:
+        total += pmf[m]
+        if m > 0 and keep >= 1e-280:
             keep *= 1.0 - f
-            if keep < 1e-280:
-                break
         term = pmf[m] * keep
-        if term == 0.0:
+        if term == 0.0 or keep < 1e-280:
             continue
         for k in range(min(s, m + 1)):
             out[k] += term
             term *= (m - k) / (k + 1.0) * odds
+    for k in range(s):
+        out[k] /= total
     return out
 
 
@@ -275,6 +280,19 @@ def short_moments(
             first_sum += above
             second_sum += (2.0 * j + 1.0) * above
     return row, short_mean, max(short_second - short_mean * short_mean, 0.0)
+
+
+HEAD_MIN_SHORT = 1e-3  # ``short_moments`` is kept where E K ≥ this × max(E M, 1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def head_holds(short_mean: float, mean: float) -> bool:
+    """Whether ``short_moments``' E K (from E M = ``mean``) keeps its relative precision.
+    Its sums subtract from E M and E M² terms of about their size, so its error is some
+    1e-16 · s · E M² absolute: against E K ≥ 1e-3 · max(E M, 1) (and E K² ≥ E K) that is
+    below 1e-12 · s · (E M + VMR) relative. Smaller backorders — far in the pipeline's tail —
+    are to be taken from the whole law, which sums the tail itself."""
+    return short_mean >= HEAD_MIN_SHORT * max(mean, 1.0)
 
 
 @njit(cache=True, nogil=True)
