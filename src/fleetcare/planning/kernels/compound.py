@@ -145,24 +145,13 @@ def compound_terms(
             f = 1.0 if up < 0 else min(flow[i, j] / flow[i, up], 1.0)
             head = s <= FEW_PIECES and (up < 0 or f <= HEAD_MAX_SHARE)
             if not has_children[j] and (s == 0 or head):  # moments and the pmf's head say all
-                mean = variance = own_mean
-                if up >= 0:
-                    mean += f * kept_mean[up]
-                    variance += f * f * kept_variance[up] + f * (1.0 - f) * kept_mean[up]
+                above = store[start[up] : start[up] + length[up]] if up >= 0 else store[:0]
+                up_moments = (kept_mean[up], kept_variance[up]) if up >= 0 else (0.0, 0.0)
+                mean, variance, short_mean, short_variance = leaf_head(
+                    above, f, own_mean, up_moments, s, p, (thinned, segments, row)
+                )
                 out[0, i, j], out[1, i, j] = segment_pieces(mean, variance, b)
-                if s == 0:
-                    out[2, i, j], out[3, i, j] = out[0, i, j], out[1, i, j]
-                    continue
-                if up < 0:
-                    thinned = room(thinned, s)
-                    thinned[:s] = 0.0
-                    thinned[0] = 1.0
-                else:
-                    above = store[start[up] : start[up] + length[up]]
-                    thinned = thinned_head_into(above, length[up], f, s, thinned)
-                segments = head_with_poisson(thinned, own_mean, s, segments)
-                row, short_mean, short_variance = short_moments(segments, mean, variance, s, p, row)
-                if head_holds(short_mean, mean):
+                if s == 0 or head_holds(short_mean, mean):
                     out[2, i, j], out[3, i, j] = segment_pieces(short_mean, short_variance, b)
                     continue  # else backorders far in the tail: the whole law, below
             own, n_own = poisson_into(own_mean, own)
@@ -188,6 +177,38 @@ def compound_terms(
                 used += n_short
                 kept_mean[j], kept_variance[j] = moments(short, n_short)
     return out
+
+
+@njit(cache=True, nogil=True)
+def leaf_head(
+    above: NDArray[np.float64],
+    f: float,
+    own_mean: float,
+    up_moments: tuple[float, float],
+    s: int,
+    p: float,
+    scratch: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+) -> tuple[float, float, float, float]:
+    """E M, Var M, E K and Var K (segments) of a leaf's pipeline M = Bin(K_up, f) +
+    Poisson(``own_mean``) and its backorders K = (M − J)⁺ with s pieces, from M's moments,
+    f E K_up + μ and f² Var K_up + f(1 − f) E K_up + μ (``up_moments``: E K_up, Var K_up),
+    and its first s terms (``above``: K_up's pmf, f ≤ ``HEAD_MAX_SHARE``; empty at the root).
+    ``scratch``: three buffers of at least s + 2 entries, written. Far in the tail E K loses
+    its relative precision (``pmf.head_holds``)."""
+    up_mean, up_variance = up_moments
+    mean = own_mean + f * up_mean
+    variance = own_mean + f * f * up_variance + f * (1.0 - f) * up_mean
+    if s == 0:
+        return mean, variance, mean, variance
+    thinned, summed, row = scratch
+    if above.size == 0:
+        thinned[:s] = 0.0
+        thinned[0] = 1.0
+    else:
+        thinned = thinned_head_into(above, above.size, f, s, thinned)
+    summed = head_with_poisson(thinned, own_mean, s, summed)
+    _, short_mean, short_variance = short_moments(summed, mean, variance, s, p, row)
+    return mean, variance, short_mean, short_variance
 
 
 @njit(cache=True, nogil=True)

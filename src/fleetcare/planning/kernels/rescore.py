@@ -30,15 +30,10 @@ from fleetcare.planning.kernels.compound import (
     _poisson,
     _short,
     _thin,
-    head_with_poisson,
+    leaf_head,
 )
 from fleetcare.planning.kernels.hull import upper_hull
-from fleetcare.planning.kernels.pmf import (
-    HEAD_MAX_SHARE,
-    moments,
-    short_moments,
-    thinned_head_into,
-)
+from fleetcare.planning.kernels.pmf import HEAD_MAX_SHARE, moments
 
 Scored = tuple[NDArray[np.float64], NDArray[np.float64]]
 Allocations = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]
@@ -100,27 +95,17 @@ def _head_ebo(
 ) -> float:
     """EBO (pieces) of leaf j holding 1 … ``FEW_PIECES`` pieces with at most
     ``HEAD_MAX_SHARE`` of its parent's demand (see ``_takes_head``), as ``compound_terms``
-    finds it: from its pipeline's mean and variance, f E K + μ and f² Var K + f(1 − f) E K + μ
-    (``kept`` holds E K and Var K of each parent's backordered segments), and the pipeline's
-    first ``level`` terms (``scratch``: three buffers of ``FEW_PIECES`` + 2). Far in the
+    finds it (``compound.leaf_head``; ``kept`` holds E K and Var K of each parent's
+    backordered segments, ``scratch`` three buffers of ``FEW_PIECES`` + 2). Far in the
     pipeline's tail its relative precision drops (``pmf.head_holds``), where
     ``compound_terms`` reports from the whole law instead; its absolute error stays near
     1e-16 · s · E M², some 1e-14 in a value Σ N Z ln(1 − EBO/(N Z)), far below the smallest
     step a hull keeps (``hull.MIN_GAIN``), so the rows' values need no more."""
-    head, summed, row = scratch
+    f = 1.0 if up < 0 else min(flow[j] / flow[up], 1.0)
+    above = backordered[up] if up >= 0 else backordered[j][:0]
+    up_moments = (kept[0][up], kept[1][up]) if up >= 0 else (0.0, 0.0)
     own_mean = flow[j] * max(lead[j], 0.0) / b
-    if up < 0:
-        mean, variance = own_mean, own_mean
-        head[:level] = 0.0
-        head[0] = 1.0
-    else:
-        f = min(flow[j] / flow[up], 1.0)
-        mean = own_mean + f * kept[0][up]
-        variance = own_mean + f * f * kept[1][up] + f * (1.0 - f) * kept[0][up]
-        above = backordered[up]
-        head = thinned_head_into(above, above.size, f, level, head)
-    summed = head_with_poisson(head, own_mean, level, summed)
-    short_mean = short_moments(summed, mean, variance, level, p, row)[1]
+    short_mean = leaf_head(above, f, own_mean, up_moments, level, p, scratch)[2]
     return float(b * short_mean)
 
 
