@@ -231,18 +231,22 @@ def thinned_head_into(pmf: Buffer, n: int, f: float, s: int, out: Buffer) -> Buf
     its own width. Divided by Σ_m P(K = m), whose rounding from 1 would otherwise reach the
     backorders through 1 − Σ_k P(M = k) (``moments``, which these terms meet in
     ``short_moments``, divides too). Once (1 − f)^m < 1e-280 the rest adds nothing a double
-    holds: then m f > 280 ln 10 · f/(−ln(1 − f)) ≥ ~450 and, f/(1 − f) being ≤ 1,
-    C(m, k) (f/(1 − f))^k ≤ (m f/(1 − f))^k/k! stays below 1e100 for k < 64 (for larger f
-    the first factor underflows while the terms do not: the whole law's path)."""
+    holds: then m f = 280 ln 10 · f/(−ln(1 − f)) lies in ~450 … 645 for f ≤ 1/2, past k,
+    where P(Bin(m, f) = k) falls with m, and it is at most 1e-280 · (m f/(1 − f))^k/k!, below
+    1e-170 for k < 64 (for larger f, (1 − f)^m underflows while the terms do not: the whole
+    law's path)."""
     out = room(out, s)
     out[:s] = 0.0
     odds = f / (1.0 - f)
+    log_keep = math.log1p(-f)
     keep = 1.0  # (1 − f)^m
     total = 0.0
     for m in range(n):
         total += pmf[m]
         if m > 0 and keep >= 1e-280:
-            keep *= 1.0 - f
+            # anew from its logarithm every 16 steps: the rounding of 1 − f, raised to the
+            # m-th power, would cost m ulps where parents hold thousands of segments
+            keep = math.exp(m * log_keep) if m % 16 == 0 else keep * (1.0 - f)
         term = pmf[m] * keep
         if term == 0.0 or keep < 1e-280:
             continue

@@ -12,8 +12,9 @@ changed: a location whose own level changed gets new backorders from its cached 
 (``_short``), and one whose parent's backorders changed gets a new pipeline (thinning and
 convolution) first; everything else is kept from the row before. A leaf without stock needs
 no distribution: its backorders are its pipeline, whose mean in segments is f E K + μ (its
-share f of its parent's backordered segments K, and its own Poisson(μ)); its pipeline is
-computed only once it holds stock.
+share f of its parent's backordered segments K, and its own Poisson(μ)); one with a few
+pieces needs only its pipeline's moments and first terms (``compound.leaf_head``); its
+whole pipeline is computed only once it holds more.
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ def _head_ebo(
     backordered segments, ``scratch`` three buffers of ``FEW_PIECES`` + 2). Far in the
     pipeline's tail its relative precision drops (``pmf.head_holds``), where
     ``compound_terms`` reports from the whole law instead; its absolute error stays near
-    1e-16 · s · E M², some 1e-14 in a value Σ N Z ln(1 − EBO/(N Z)), far below the smallest
-    step a hull keeps (``hull.MIN_GAIN``), so the rows' values need no more."""
+    1e-16 · s · E M², some 1e-14 in a value Σ N Z ln(1 − EBO/(N Z)), an order below the
+    smallest step a hull keeps (``hull.MIN_GAIN``), so the rows' values need no more."""
     f = 1.0 if up < 0 else min(flow[j] / flow[up], 1.0)
     above = backordered[up] if up >= 0 else backordered[j][:0]
     up_moments = (kept[0][up], kept[1][up]) if up >= 0 else (0.0, 0.0)
