@@ -108,7 +108,7 @@ def compound_terms(
 
     A location's backordered segments are kept (in ``store``, from ``start[j]``, ``length[j]``
     long), with their mean and variance, only where it has children to hand them down to.
-    A leaf needs no whole pmf: its pipeline's segments M = Bin(K, f) + Poisson(μ) have
+    A leaf often needs no whole pmf: its pipeline's segments M = Bin(K, f) + Poisson(μ) have
     E M = f E K + μ and Var M = f² Var K + f(1 − f) E K + μ; without stock its backorders are
     that pipeline, and with s ≤ ``FEW_PIECES`` pieces their moments follow from those and
     P(M = k) for k < s (``pmf.short_moments``), at O(s) a term of K where the whole law

@@ -113,7 +113,7 @@ def _head_ebo(
 @njit(cache=True, nogil=True, inline="always")
 def _takes_head(j: int, up: int, level: int, flow: NDArray[np.float64]) -> bool:
     """Whether leaf j at ``level`` is scored from its pipeline's head (``_head_ebo``)."""
-    return 0 < level <= FEW_PIECES and (up < 0 or flow[j] <= HEAD_MAX_SHARE * flow[up])
+    return 0 < level <= FEW_PIECES and (up < 0 or min(flow[j] / flow[up], 1.0) <= HEAD_MAX_SHARE)
 
 
 @njit(cache=True, nogil=True, inline="always")
