@@ -143,9 +143,9 @@ def compound_terms(
             up = parent[j]
             s = max(stock[i, j], 0)
             f = 1.0 if up < 0 else min(flow[i, j] / flow[i, up], 1.0)
+            above = store[start[up] : start[up] + length[up]] if up >= 0 else store[:0]
             head = s <= FEW_PIECES and (up < 0 or f <= HEAD_MAX_SHARE)
             if not has_children[j] and (s == 0 or head):  # moments and the pmf's head say all
-                above = store[start[up] : start[up] + length[up]] if up >= 0 else store[:0]
                 up_moments = (kept_mean[up], kept_variance[up]) if up >= 0 else (0.0, 0.0)
                 mean, variance, short_mean, short_variance = leaf_head(
                     above, f, own_mean, up_moments, s, p, (thinned, segments, row)
@@ -160,7 +160,6 @@ def compound_terms(
                 segments[:n_own] = own[:n_own]
                 n_segments = n_own
             else:
-                above = store[start[up] : start[up] + length[up]]
                 horner, row, thinned, n_thinned = thin_into(
                     above, length[up], f, horner, row, thinned
                 )
