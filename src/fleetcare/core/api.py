@@ -29,14 +29,15 @@ def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
     Requests that may change data (anything but GET, HEAD, OPTIONS, and routes marked
-    ``reads_only``) open a write transaction.
+    ``reads_only``) open a write transaction; the others a read-only one (``transaction``'s
+    ``reads``: no BEGIN and COMMIT on PostgreSQL, and a write through it is refused).
     ``DbSession`` runs it with ``scope="function"``: the commit happens before the response is
     sent, so a client never sees success for a write that then fails to commit.
     """
     write = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
         request.scope.get("endpoint"), READS_ONLY, False
     )
-    with transaction(request.app.state.database_url, write=write) as session:
+    with transaction(request.app.state.database_url, write=write, reads=not write) as session:
         yield session
 
 
