@@ -147,12 +147,13 @@ def transaction(url: str, *, write: bool = False, reads: bool = False) -> Iterat
 
     ``write=True`` declares a transaction that will change data: on SQLite it begins with the
     write lock held (concurrent writers queue, none fails); on PostgreSQL it changes nothing.
-    ``reads=True`` declares one that only reads: any change through the session raises
-    ``ReadOnlyViolation`` before it reaches the database, and on PostgreSQL its statements
-    run without BEGIN and COMMIT (autocommit), which saves two round trips. That changes
-    nothing a reader sees: at PostgreSQL's READ COMMITTED every statement takes its own
-    snapshot inside a transaction too. A statement that streams its rows (``yield_per``: a
-    server-side cursor, which PostgreSQL keeps only inside a transaction) begins one first.
+    ``reads=True`` declares one that only reads: a flush of changed rows or an ``insert()``,
+    ``update()`` or ``delete()`` run by the session raises ``ReadOnlyViolation`` before it
+    reaches the database (a textual statement is not inspected), and on PostgreSQL its
+    statements run without BEGIN and COMMIT (autocommit), which saves two round trips. That
+    changes nothing a reader sees: at PostgreSQL's READ COMMITTED every statement takes its
+    own snapshot inside a transaction too. A statement that streams its rows (``yield_per``:
+    a server-side cursor, which PostgreSQL keeps only inside a transaction) begins one first.
     """
     with get_sessionmaker(url)() as session, session.begin():
         if write:
