@@ -119,3 +119,16 @@ def test_a_read_transaction_lets_an_attribute_be_set_to_its_own_value(db: str) -
         region.name = "Finnmark"
         session.flush()
     assert _regions(db) == ["Finnmark"]
+
+
+@pytest.mark.parametrize("route", ["connection", "bulk"])
+def test_a_read_transaction_refuses_core_and_bulk_writes(db: str, route: str) -> None:
+    """Past the ORM: a Core insert on the session's connection, and a bulk insert, are
+    refused at the cursor (in autocommit they would otherwise be stored at once)."""
+    row = {"name": "Troms", "country": "Norway", "climate": ClimateClass.arctic}
+    with pytest.raises(ReadOnlyViolation), transaction(db, reads=True) as session:
+        if route == "connection":
+            session.connection().execute(insert(Region).values(**row))
+        else:
+            session.bulk_insert_mappings(Region, [row])  # type: ignore[arg-type]
+    assert _regions(db) == []

@@ -7,12 +7,16 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fleetcare.core import api as core_api
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
@@ -100,6 +104,37 @@ def test_plan_and_publish_on_the_board(
         headers={"X-CSRF-Token": token, "HX-Request": "true"},
     )
     assert past.status_code == 422 and "is over" in past.text
+
+
+def test_planning_the_day_holds_no_write_transaction(
+    settings: Settings,
+    make_user: Callable[..., str],
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page's "Plan the day" only computes: a read-only session (on SQLite no write lock
+    held through the solve's seconds; any write through it refused)."""
+    crew(session)
+    work_order(session)
+    client, token = browser(settings, make_user, Role.dispatcher)
+    opened: list[dict[str, bool]] = []
+    real = core_api.transaction
+
+    @contextmanager
+    def noting(url: str, **kinds: bool) -> Iterator[Any]:
+        opened.append(kinds)
+        with real(url, **kinds) as inner:
+            yield inner
+
+    monkeypatch.setattr(core_api, "transaction", noting)
+    planned = client.post(
+        "/dispatch/plan",
+        data={"region": "Arctic", "date": day_ahead().isoformat()},
+        headers={"X-CSRF-Token": token, "HX-Request": "true"},
+    )
+    assert planned.status_code == 200, planned.text
+    assert 'id="dispatch-routes"' in planned.text
+    assert opened == [{"write": False, "reads": True}]
 
 
 def test_a_forged_plan_and_a_missing_token(

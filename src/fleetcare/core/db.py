@@ -147,27 +147,31 @@ def transaction(url: str, *, write: bool = False, reads: bool = False) -> Iterat
 
     ``write=True`` declares a transaction that will change data: on SQLite it begins with the
     write lock held (concurrent writers queue, none fails); on PostgreSQL it changes nothing.
-    ``reads=True`` declares one that only reads: a flush of changed rows or an ``insert()``,
-    ``update()`` or ``delete()`` run by the session raises ``ReadOnlyViolation`` before it
-    reaches the database (a textual statement is not inspected), and on PostgreSQL its
-    statements run without BEGIN and COMMIT (autocommit), which saves two round trips. That
-    changes nothing a reader sees: at PostgreSQL's READ COMMITTED every statement takes its
-    own snapshot inside a transaction too. A statement that streams its rows (``yield_per``:
-    a server-side cursor, which PostgreSQL keeps only inside a transaction) begins one first.
+    ``reads=True`` declares one that only reads: a flush of changed rows, or any compiled
+    INSERT, UPDATE or DELETE on its connection (ORM or Core, bulk included), raises
+    ``ReadOnlyViolation`` before it reaches the database; textual SQL is not inspected. On
+    PostgreSQL (psycopg) its statements run without BEGIN and COMMIT (autocommit), which
+    saves two round trips; that changes nothing a reader sees, since at READ COMMITTED every
+    statement takes its own snapshot inside a transaction too. A statement that streams its
+    rows (``yield_per``: a server-side cursor, which PostgreSQL keeps only inside a
+    transaction) begins one first, ``READ ONLY``.
     """
     with get_sessionmaker(url)() as session, session.begin():
         if write:
             session.connection(execution_options={WRITE_OPTION: True})
         elif reads:
-            autocommit = session.get_bind().dialect.name == "postgresql"
+            dialect = session.get_bind().dialect
+            autocommit = dialect.name == "postgresql" and dialect.driver == "psycopg"
             session.info[READS] = AUTOCOMMIT if autocommit else READS
+            options: dict[str, Any] = {READS: True}
             if autocommit:
-                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                options["isolation_level"] = "AUTOCOMMIT"
+            session.connection(execution_options=options)
         yield session
 
 
-READS = "fleetcare_reads"  # session.info's key (and value, on SQLite) of a read-only session
-AUTOCOMMIT = "autocommit"  # its value on PostgreSQL, where its statements autocommit
+READS = "fleetcare_reads"  # the mark of a read-only session (its info) and its connection
+AUTOCOMMIT = "autocommit"  # the session's mark where its statements autocommit
 
 
 @event.listens_for(Session, "before_flush")
@@ -181,20 +185,33 @@ def _refuse_changed_rows(session: Session, _context: Any, _instances: Any) -> No
         raise ReadOnlyViolation("a read-only session tried to write rows")
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_write_statements(state: ORMExecuteState) -> None:
-    """A read-only session refuses INSERT, UPDATE and DELETE; in autocommit, a statement that
-    streams its rows (a server-side cursor) begins a transaction first."""
-    kind = state.session.info.get(READS)
-    if not kind:
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_write_statements(
+    connection: Connection,
+    _cursor: Any,
+    _statement: str,
+    _parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
+    """A read-only session's connection refuses a compiled INSERT, UPDATE or DELETE."""
+    if context is None or not connection.get_execution_options().get(READS):
         return
-    if state.is_insert or state.is_update or state.is_delete:
+    if context.isinsert or context.isupdate or context.isdelete:
         raise ReadOnlyViolation("a read-only session tried to run a write statement")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _begin_before_streaming(state: ORMExecuteState) -> None:
+    """In an autocommit read, a statement that streams its rows (a server-side cursor)
+    begins a read-only transaction first."""
+    if state.session.info.get(READS) != AUTOCOMMIT:
+        return
     options = state.execution_options
-    if kind == AUTOCOMMIT and (options.get("yield_per") or options.get("stream_results")):
+    if options.get("yield_per") or options.get("stream_results"):
         from psycopg.pq import TransactionStatus  # loaded already: the session is on it
 
         connection = state.session.connection()
         driver = connection.connection.dbapi_connection
         if driver.info.transaction_status == TransactionStatus.IDLE:  # type: ignore[union-attr]
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN READ ONLY")

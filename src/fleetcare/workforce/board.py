@@ -23,7 +23,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from fleetcare.core.api import DbSession
+from fleetcare.core.api import DbSession, reads_only
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
 from fleetcare.core.errors import InvalidInput
@@ -119,6 +119,7 @@ def dispatch_page(
 
 
 @router.post("/dispatch/plan")
+@reads_only
 def plan_fragment(
     request: Request,
     session: DbSession,
