@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from typer.testing import CliRunner
 
 from fleetcare.accounts.schemas import UserCreate
 from fleetcare.accounts.service import add_user
+from fleetcare.core import api as core_api
 from fleetcare.core.config import Settings
 from fleetcare.core.db import Base, get_engine, get_sessionmaker, transaction
 from fleetcare.core.migrate import upgrade
@@ -89,6 +91,23 @@ def session(db: str) -> Iterator[Session]:
     """A session on the test database; the test commits what it wants to keep."""
     with get_sessionmaker(db)() as session:
         yield session
+
+
+@pytest.fixture
+def request_sessions(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, bool]]:
+    """The kind of each request's session opened during the test (``transaction``'s
+    ``write`` and ``reads``), in order."""
+    opened: list[dict[str, bool]] = []
+    real = core_api.transaction
+
+    @contextmanager
+    def noting(url: str, **kinds: bool) -> Iterator[Session]:
+        opened.append(kinds)
+        with real(url, **kinds) as session:
+            yield session
+
+    monkeypatch.setattr(core_api, "transaction", noting)
+    return opened
 
 
 TEST_PASSWORD = "correct horse battery"

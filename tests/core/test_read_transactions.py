@@ -5,15 +5,12 @@ for the next writer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, update
 
-from fleetcare.core import api as core_api
 from fleetcare.core.db import ReadOnlyViolation, transaction
 from fleetcare.fleet.models import ClimateClass, Region
 
@@ -79,24 +76,14 @@ def test_on_postgresql_reads_autocommit_and_the_next_writer_is_atomic(db: str) -
 
 
 def test_get_requests_read_and_posts_write(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, request_sessions: list[dict[str, bool]]
 ) -> None:
-    opened: list[dict[str, bool]] = []
-    real = core_api.transaction
-
-    @contextmanager
-    def noting(url: str, **kinds: bool) -> Iterator[Any]:
-        opened.append(kinds)
-        with real(url, **kinds) as session:
-            yield session
-
-    monkeypatch.setattr(core_api, "transaction", noting)
     assert client.get("/api/regions").status_code == 200
     created = client.post(
         "/api/regions", json={"name": "Finnmark", "country": "Norway", "climate": "arctic"}
     )
     assert created.status_code == 201, created.text
-    assert opened == [{"write": False, "reads": True}, {"write": True, "reads": False}]
+    assert request_sessions == [{"write": False, "reads": True}, {"write": True, "reads": False}]
 
 
 def test_a_read_transaction_streams_rows(db: str) -> None:

@@ -7,16 +7,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcare.core import api as core_api
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
@@ -110,23 +106,14 @@ def test_planning_the_day_holds_no_write_transaction(
     settings: Settings,
     make_user: Callable[..., str],
     session: Session,
-    monkeypatch: pytest.MonkeyPatch,
+    request_sessions: list[dict[str, bool]],
 ) -> None:
     """The page's "Plan the day" only computes: a read-only session (on SQLite no write lock
     held through the solve's seconds; any write through it refused)."""
     crew(session)
     work_order(session)
     client, token = browser(settings, make_user, Role.dispatcher)
-    opened: list[dict[str, bool]] = []
-    real = core_api.transaction
-
-    @contextmanager
-    def noting(url: str, **kinds: bool) -> Iterator[Any]:
-        opened.append(kinds)
-        with real(url, **kinds) as inner:
-            yield inner
-
-    monkeypatch.setattr(core_api, "transaction", noting)
+    request_sessions.clear()  # signing in wrote
     planned = client.post(
         "/dispatch/plan",
         data={"region": "Arctic", "date": day_ahead().isoformat()},
@@ -134,7 +121,7 @@ def test_planning_the_day_holds_no_write_transaction(
     )
     assert planned.status_code == 200, planned.text
     assert 'id="dispatch-routes"' in planned.text
-    assert opened == [{"write": False, "reads": True}]
+    assert request_sessions == [{"write": False, "reads": True}]
 
 
 def test_a_forged_plan_and_a_missing_token(
