@@ -59,6 +59,15 @@ from fleetcare.planning.kernels.pmf import (
 FEW_PIECES = 12
 
 
+@njit(cache=True, nogil=True, inline="always")
+def takes_head(s: int, f: float, root: bool) -> bool:
+    """Whether a leaf holding s pieces, with share f of its parent's demand (``root``: it
+    has no parent), is scored from its pipeline's head (``leaf_head``): at most
+    ``FEW_PIECES`` pieces, and f ≤ ``HEAD_MAX_SHARE`` (beyond it ``thinned_head_into``'s
+    (1 − f)^m underflows before its terms do)."""
+    return s <= FEW_PIECES and (root or f <= HEAD_MAX_SHARE)
+
+
 @njit(cache=True, nogil=True)
 def _poisson(mean: float) -> NDArray[np.float64]:
     """``pmf.poisson_into`` into a fresh array (a view of it)."""
@@ -144,7 +153,7 @@ def compound_terms(
             s = max(stock[i, j], 0)
             f = 1.0 if up < 0 else min(flow[i, j] / flow[i, up], 1.0)
             above = store[start[up] : start[up] + length[up]] if up >= 0 else store[:0]
-            head = s <= FEW_PIECES and (up < 0 or f <= HEAD_MAX_SHARE)
+            head = takes_head(s, f, up < 0)
             if not has_children[j] and (s == 0 or head):  # moments and the pmf's head say all
                 up_moments = (kept_mean[up], kept_variance[up]) if up >= 0 else (0.0, 0.0)
                 mean, variance, short_mean, short_variance = leaf_head(

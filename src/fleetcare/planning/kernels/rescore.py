@@ -32,9 +32,10 @@ from fleetcare.planning.kernels.compound import (
     _short,
     _thin,
     leaf_head,
+    takes_head,
 )
 from fleetcare.planning.kernels.hull import upper_hull
-from fleetcare.planning.kernels.pmf import HEAD_MAX_SHARE, moments
+from fleetcare.planning.kernels.pmf import moments
 
 Scored = tuple[NDArray[np.float64], NDArray[np.float64]]
 Allocations = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]
@@ -112,8 +113,10 @@ def _head_ebo(
 
 @njit(cache=True, nogil=True, inline="always")
 def _takes_head(j: int, up: int, level: int, flow: NDArray[np.float64]) -> bool:
-    """Whether leaf j at ``level`` is scored from its pipeline's head (``_head_ebo``)."""
-    return 0 < level <= FEW_PIECES and (up < 0 or min(flow[j] / flow[up], 1.0) <= HEAD_MAX_SHARE)
+    """Whether leaf j at ``level`` (> 0) is scored from its pipeline's head (``_head_ebo``):
+    ``compound.takes_head``, the rule ``compound_terms`` follows."""
+    f = 1.0 if up < 0 else min(flow[j] / flow[up], 1.0)
+    return level > 0 and takes_head(level, f, up < 0)
 
 
 @njit(cache=True, nogil=True, inline="always")
