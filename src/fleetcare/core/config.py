@@ -19,6 +19,9 @@
                             sets it for its processes; default 1. Sizes each process's pool.
 ``FLEETCARE_DB_MAX_CONNECTIONS`` the PostgreSQL server's ``max_connections``, which the pools of
                             all processes must fit in (``core.pool``); default 100.
+``FLEETCARE_TELEMETRY``     1 to report every request to OpenTelemetry through the providers the
+                            process has set up (FastAPI's native telemetry); default 0: off, and
+                            not looked up on each request.
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ class Settings(BaseSettings):
     # Server processes (fleetcare serve --workers) and the connections their pools must fit in.
     workers: int = Field(default=1, ge=1, le=256)
     db_max_connections: int = Field(default=100, ge=24, le=100_000)
+    # FastAPI's native OpenTelemetry (traces, metrics, logs of every request) through the
+    # process's global providers; off, no request looks them up.
+    telemetry: bool = False
     # The certification ladder (workforce.ladder): supervised jobs a trainee needs for certified.
     ladder_supervised_jobs: int = Field(default=10, ge=0, le=1000)
 

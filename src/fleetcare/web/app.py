@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
@@ -64,6 +65,14 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 SWAGGER_UI_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 SESSION_LIFETIME = timedelta(hours=8)  # a page session, renewed by every response
+# FastAPI's native OpenTelemetry, switched off: with it on, every request asks the process for
+# its tracer, meter and logger providers (an environment lookup each), set up or not
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=max(settings.max_body_bytes, _portal_limit(settings)),
         docs_url=None,  # served below from the package's own Swagger UI files, no CDN
         redoc_url=None,
+        telemetry=None if settings.telemetry else TELEMETRY_OFF,  # None: FastAPI's defaults
     )
     app.state.database_url = settings.resolved_database_url
     # the plan's replacement rates come from the reliability fits (planning imports no analytics)
