@@ -66,7 +66,7 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 SWAGGER_UI_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 SESSION_LIFETIME = timedelta(hours=8)  # a page session, renewed by every response
 # FastAPI's native OpenTelemetry, switched off: with it on, every request asks the process for
-# its tracer, meter and logger providers (an environment lookup each), set up or not
+# its tracer, meter and logger providers, whether any was set up or not
 TELEMETRY_OFF: TelemetryConfig = {
     "tracing": False,
     "metrics": False,
