@@ -15,7 +15,7 @@ from scipy import stats
 from fleetcare.planning.kernels import compound_terms
 from fleetcare.planning.kernels.backorders import pipeline
 from fleetcare.planning.kernels.compound import _thin
-from fleetcare.planning.varimetric import _terms
+from fleetcare.planning.varimetric import varimetric_terms
 from fleetcare.simulation.fcfs import simulate_part_fcfs
 
 CAP = 400  # segments or pieces the dense references carry (their tails are below 1e-30)
@@ -308,7 +308,7 @@ def test_leaves_match_the_simulator_where_the_negative_binomial_misses() -> None
     half = stats.t.ppf(0.975, runs.shape[0] - 1) * runs.std(axis=0, ddof=1) / np.sqrt(10)
     model = compound_terms(parent, flow, lead[None], np.array([vmr]), stock[None])[2, 0]
     assert (np.abs(model - mean) <= half).all(), (model, mean, half)
-    nb = _terms(parent, flow, lead[None], np.array([vmr]), stock[None])[2, 0]
+    nb = varimetric_terms(parent, flow, lead[None], np.array([vmr]), stock[None])[2, 0]
     assert (np.abs(nb[1:] - mean[1:]) > half[1:]).all(), (nb, mean, half)
 
 

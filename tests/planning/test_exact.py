@@ -219,7 +219,7 @@ def test_chunks_on_threads_give_the_whole_problems_terms(
 
     kernel, terms_of = {
         "exact": (compound_terms, exact.exact_terms),
-        "vari-metric": (varimetric._terms, varimetric.all_terms),
+        "vari-metric": (varimetric.varimetric_terms, varimetric.all_terms),
     }[model]
     rng = np.random.default_rng(5)
     document = _hub_and_two()

@@ -32,17 +32,29 @@ def _all_plans(problem: PlanningProblem, top: int) -> tuple[np.ndarray[Any, Any]
 
 
 def test_every_point_is_a_real_plan_in_the_exact_model() -> None:
-    """Cost strictly rising, availability never falling, and the plan at every budget along
-    the curve evaluates exactly to its point (to 1e-12)."""
+    """Cost strictly rising, availability never falling, and the walk's plan at every budget
+    along the curve evaluates exactly to its point (to 1e-12); polished, the plan there keeps
+    its cost and evaluates to its own point, never below the walk's."""
     problem = parse_problem(TWO_ECHELON)
     curve = optimise(problem, OptimiseParams(target_availability=0.995))
     assert curve.reached and curve.last.availability >= 0.995
     assert (np.diff(curve.costs) > 0).all() and (np.diff(curve.availabilities) >= -1e-12).all()
+    assert evaluate(problem, curve.stock).availability == pytest.approx(
+        curve.last.availability, abs=1e-12
+    )
     fitted = optimise(problem, OptimiseParams(target_availability=0.995, model="vari-metric"))
-    for cost, availability in zip(curve.costs, curve.availabilities, strict=True):
-        plan = optimise(problem, OptimiseParams(budget=float(cost)))
+    walked = optimise(problem, OptimiseParams(target_availability=0.995, polish=False))
+    assert (walked.costs == curve.costs).all()
+    assert (walked.availabilities[:-1] == curve.availabilities[:-1]).all()
+    for cost, availability in zip(walked.costs, walked.availabilities, strict=True):
+        plan = optimise(problem, OptimiseParams(budget=float(cost), polish=False))
         assert plan.last.cost == cost
         assert evaluate(problem, plan.stock).availability == pytest.approx(availability, abs=1e-12)
+        polished = optimise(problem, OptimiseParams(budget=float(cost)))
+        assert polished.last.cost == cost and polished.last.availability >= availability
+        assert evaluate(problem, polished.stock).availability == pytest.approx(
+            polished.last.availability, abs=1e-12
+        )
     # VARI-METRIC's curve reports VARI-METRIC's numbers, not the exact ones
     assert evaluate(problem, fitted.stock, "vari-metric").availability == pytest.approx(
         fitted.last.availability, abs=1e-12
@@ -51,12 +63,12 @@ def test_every_point_is_a_real_plan_in_the_exact_model() -> None:
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(document=tiny_problems(echelons=2))
-def test_within_a_few_tenths_of_a_point_of_exact_brute_force(document: dict[str, Any]) -> None:
-    """Hub and two depots of 10–60 machines, one part (VMR 1 or 1.5): every curve point
-    within 0.3 pp of the best plan of that cost in the exact model from 90 % availability on,
-    0.5 pp at 85–90 % (every allocation of 0–3 pieces a location). In 3,000 random cases the
-    worst were 0.24 pp and 0.48 pp, both VMR 1, where the candidates are exact and the miss is
-    the log objective's (docs/planning.md): not the 0.2 pp from 85 % the issue asks."""
+def test_within_two_tenths_of_a_point_of_exact_brute_force(document: dict[str, Any]) -> None:
+    """Hub and two depots of 10–60 machines, one part (VMR 1 or 1.5): the plan for the budget
+    of every curve point within 0.2 pp of the best plan of that cost in the exact model from
+    85 % availability on (every allocation of 0–3 pieces a location). The walk's own plan
+    misses by up to 0.48 pp (the log objective's miss, docs/planning.md); the polish closes
+    it."""
     document["parts"] = document["parts"][:1]
     problem = parse_problem(document)
     costs, values = _all_plans(problem, 3)
@@ -64,12 +76,12 @@ def test_within_a_few_tenths_of_a_point_of_exact_brute_force(document: dict[str,
         problem,
         OptimiseParams(budget=9 * float(problem.unit_cost.sum()), max_pieces_per_location=3),
     )
-    for cost, availability in zip(curve.costs, curve.availabilities, strict=True):
+    for cost in curve.costs:
+        plan = optimise(problem, OptimiseParams(budget=float(cost), max_pieces_per_location=3))
         best = values[costs <= cost + 1e-9].max()
-        assert availability <= best + 1e-12  # a real plan: never above the best
-        if availability >= 0.85:
-            allowed = 0.003 if availability >= 0.9 else 0.005
-            assert availability >= best - allowed, (cost, availability, best)
+        assert plan.last.availability <= best + 1e-12  # a real plan: never above the best
+        if plan.last.availability >= 0.85:
+            assert plan.last.availability >= best - 0.002, (cost, plan.last.availability, best)
 
 
 def test_rest_optimise_model(client: TestClient) -> None:

@@ -37,16 +37,38 @@ def terms_on_threads(
     """``kernel``'s terms of every part-location under ``stock`` (parts × locations, pieces):
     chunks of ``CHUNK_PARTS`` parts on ``workers`` threads (default: one per CPU), joined in
     part order."""
-    flow = np.ascontiguousarray(problem.throughput)
-    lead = np.ascontiguousarray(problem.resupply_days)
-    vmr = problem.vmr.astype(np.float64)
+    return rows_on_threads(
+        kernel,
+        problem.parent,
+        problem.throughput,
+        problem.resupply_days,
+        problem.vmr.astype(np.float64),
+        stock,
+        workers=workers,
+    )
+
+
+def rows_on_threads(
+    kernel: TermsKernel,
+    parent: NDArray[np.int64],
+    flow: NDArray[np.float64],
+    lead: NDArray[np.float64],
+    vmr: NDArray[np.float64],
+    stock: NDArray[np.int64],
+    *,
+    workers: int | None = None,
+) -> NDArray[np.float64]:
+    """``kernel``'s terms of rows of parts (``flow``, ``lead``, ``stock``: rows × locations;
+    ``vmr`` per row), as ``terms_on_threads`` computes them for a problem's parts."""
+    flow = np.ascontiguousarray(flow)
+    lead = np.ascontiguousarray(lead)
     levels = np.ascontiguousarray(stock, dtype=np.int64)
 
     def chunk(first: int) -> NDArray[np.float64]:
         rows = slice(first, first + CHUNK_PARTS)
-        return kernel(problem.parent, flow[rows], lead[rows], vmr[rows], levels[rows])
+        return kernel(parent, flow[rows], lead[rows], vmr[rows], levels[rows])
 
-    firsts = range(0, max(len(problem.part_ids), 1), CHUNK_PARTS)
+    firsts = range(0, max(levels.shape[0], 1), CHUNK_PARTS)
     if len(firsts) == 1:
         return chunk(0)
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:

@@ -18,10 +18,16 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import NDArray
 
-from fleetcare.planning.chunks import terms_on_threads
+from fleetcare.planning.chunks import TermsKernel, terms_on_threads
 from fleetcare.planning.kernels import compound_terms
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.planning.varimetric import Evaluation, PartTerms, part_terms, summarise
+from fleetcare.planning.varimetric import (
+    Evaluation,
+    PartTerms,
+    part_terms,
+    summarise,
+    varimetric_terms,
+)
 from fleetcare.planning.varimetric import evaluate as evaluate_varimetric
 
 Model = Literal["exact", "vari-metric"]
@@ -35,6 +41,11 @@ def part_models(problem: PlanningProblem, model: Model) -> tuple[str, ...]:
     if model == "vari-metric":
         return ("vari-metric",) * len(problem.part_ids)
     return tuple("exact-poisson" if v <= 1.0 else "compound-poisson" for v in problem.vmr)
+
+
+def terms_kernel(model: Model) -> TermsKernel:
+    """The kernel of ``model``'s terms (parts × locations in, 4 × parts × locations out)."""
+    return compound_terms if model == "exact" else varimetric_terms
 
 
 def exact_terms(

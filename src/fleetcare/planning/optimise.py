@@ -23,9 +23,10 @@ from numba import njit
 from numpy.typing import NDArray
 
 from fleetcare.core.errors import ParameterError
-from fleetcare.planning.exact import DEFAULT_MODEL, Model
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.kernels import depth_first, part_hull
 from fleetcare.planning.kernels.rescore import exact_hull
+from fleetcare.planning.polish import polish
 from fleetcare.planning.problem import PlanningProblem
 
 
@@ -46,6 +47,8 @@ class OptimiseParams:
     (see ``kernels.tree``); a negative tolerance tries every level. ``model`` ``exact``
     re-scores each part's hull vertices with the exact distributions and keeps their exact
     hull (``kernels.rescore``), so the curve is in the model ``exact.evaluate`` reports.
+    ``polish`` moves pieces of a part between its locations while that raises the plan's
+    fleet availability in the model (``polish``; the curve's last point is the polished plan).
     """
 
     target_availability: float | None = None
@@ -55,6 +58,7 @@ class OptimiseParams:
     negligible_backorders: float = 1e-6
     level_tolerance: float = 1e-6
     model: Model = DEFAULT_MODEL
+    polish: bool = True
 
 
 class OptimiseRequestError(ParameterError):
@@ -380,7 +384,8 @@ def _stock_at(
 
 
 def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curve:
-    """The curve from zero stock along the parts' hulls, to the target or the budget."""
+    """The curve from zero stock along the parts' hulls, to the target or the budget; its
+    last point is the plan there, polished (``OptimiseParams.polish``)."""
     target = params.target_availability if params.target_availability is not None else 2.0
     budget = params.budget if params.budget is not None else np.inf
     leaves = problem.is_leaf
@@ -405,6 +410,11 @@ def walk(problem: PlanningProblem, hulls: Hulls, params: OptimiseParams) -> Curv
         hulls.stock_value,
         len(problem.location_ids),
     )
+    if params.polish:
+        stock, moved = polish(problem, stock, params.model, params.max_pieces_per_location)
+        if moved:  # same cost, higher fleet availability: the plan's point rises
+            availabilities = availabilities.copy()
+            availabilities[-1] = evaluate(problem, stock, params.model).availability
     reached = params.target_availability is None or availabilities[-1] >= target
     return Curve(costs, availabilities, stock, bool(reached))
 

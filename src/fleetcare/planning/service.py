@@ -149,7 +149,7 @@ class Solved:
 
     def plan(self, budget: float) -> Curve:
         """The curve of this solve up to ``budget``; its last point is the plan there."""
-        return walk(self.problem, self.hulls, OptimiseParams(budget=budget))
+        return walk(self.problem, self.hulls, OptimiseParams(budget=budget, model=self.model))
 
 
 class SingleFlight(Generic[T]):
@@ -261,7 +261,7 @@ def solve(
     )
     if solution is None:
         return None
-    params = OptimiseParams(target_availability=target)
+    params = OptimiseParams(target_availability=target, model=model)
     return Solved(solution, _call(pool, walk, solution.loaded.problem, solution.hulls, params))
 
 

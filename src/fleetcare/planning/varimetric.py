@@ -42,7 +42,7 @@ PMF_WORK = 4096  # pmf terms a pipeline's backorders are summed over without a n
 
 
 @njit(cache=True, nogil=True)
-def _terms(
+def varimetric_terms(
     parent: NDArray[np.int64],
     flow: NDArray[np.float64],
     lead: NDArray[np.float64],
@@ -80,7 +80,7 @@ def all_terms(
 ) -> tuple[PartTerms, ...]:
     """VARI-METRIC terms of every part under ``stock`` (parts × locations, in pieces); chunks
     of parts on ``workers`` threads (default: one per CPU)."""
-    return part_terms(terms_on_threads(_terms, problem, stock, workers=workers))
+    return part_terms(terms_on_threads(varimetric_terms, problem, stock, workers=workers))
 
 
 def leaf_log_availability(

@@ -112,8 +112,8 @@ def compound_terms(
 ) -> NDArray[np.float64]:
     """Pipeline mean, variance, EBO and VBO (pieces) of every part-location (4 × parts ×
     locations) under compound-Poisson-geometric demand; locations in tree order, parents first
-    — the array contract of ``varimetric._terms``. ``flow`` is pieces a day through each
-    location, ``lead`` its resupply days, ``vmr`` per part (≥ 1).
+    — the array contract of ``varimetric.varimetric_terms``. ``flow`` is pieces a day through
+    each location, ``lead`` its resupply days, ``vmr`` per part (≥ 1).
 
     A location's backordered segments are kept (in ``store``, from ``start[j]``, ``length[j]``
     long), with their mean and variance, only where it has children to hand them down to.
