@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from fleetcare.planning.chunks import rows_on_threads
 from fleetcare.planning.exact import Model, terms_kernel
 from fleetcare.planning.problem import PlanningProblem
+from fleetcare.planning.varimetric import leaf_log_availability
 
 POLISH_CELLS = 2_000_000  # part-location evaluations a pass may take (parts × locations³)
 MAX_PASSES = 10  # each pass moves at most one piece of each part; later passes gain little
@@ -41,11 +42,8 @@ def _leaf_logs(
 ) -> NDArray[np.float64]:
     """Z ln(1 − EBO/(N Z)) at every leaf for each row of ``ebo`` (rows × locations; row r a
     plan of part ``owner[r]``), floored at ``LOG_FLOOR``."""
-    leaves = problem.is_leaf
-    z = problem.qty_per_unit.astype(np.float64)[owner][:, None]
-    share = np.clip(ebo[:, leaves] / (problem.units[leaves][None, :] * z), 0.0, 1.0)
-    with np.errstate(divide="ignore"):
-        return np.maximum(z * np.log1p(-share), LOG_FLOOR)
+    logs = leaf_log_availability(problem, ebo, problem.qty_per_unit[owner])
+    return np.maximum(logs[:, problem.is_leaf], LOG_FLOOR)
 
 
 def _moves(
@@ -75,10 +73,10 @@ def polish(
     stock = stock.astype(np.int64, copy=True)
     leaves = problem.is_leaf
     weight = problem.units[leaves] / problem.units[leaves].sum()
-    every = np.arange(n_parts)
     ebo = rows_on_threads(kernel, problem.parent, flow, lead, vmr, stock)[2]
-    logs = _leaf_logs(problem, every, ebo)
+    logs = _leaf_logs(problem, np.arange(n_parts), ebo)
     total = logs.sum(axis=0)
+    now = float(weight @ np.exp(total))  # F of the plan as it stands
     moved = False
     for _pass in range(MAX_PASSES):
         owner, source, target = _moves(stock, cap)
@@ -95,11 +93,12 @@ def polish(
             rest = total - logs[i]
             after = np.exp(rest[None, :] + candidate[first:last]) @ weight
             best = int(np.argmax(after))
-            if after[best] <= float(weight @ np.exp(total)) + GAIN:
+            if after[best] <= now + GAIN:
                 continue
             stock[i] = levels[first + best]
             logs[i] = candidate[first + best]
             total = rest + logs[i]
+            now = float(after[best])
             moved = moved_now = True
         if not moved_now:
             break

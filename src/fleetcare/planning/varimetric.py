@@ -84,12 +84,16 @@ def all_terms(
 
 
 def leaf_log_availability(
-    problem: PlanningProblem, ebo: NDArray[np.float64]
+    problem: PlanningProblem,
+    ebo: NDArray[np.float64],
+    qty_per_unit: NDArray[np.int64] | None = None,
 ) -> NDArray[np.float64]:
     """Z_i ln(1 − EBO_ij/(N_j Z_i)) for every part (rows of ``ebo``, parts × locations) at every
-    leaf (−inf when every machine waits for the part), 0 elsewhere."""
+    leaf (−inf when every machine waits for the part), 0 elsewhere. ``qty_per_unit`` is each
+    row's Z; by default the rows are the problem's parts in order."""
     leaves = problem.is_leaf
-    z = problem.qty_per_unit.astype(np.float64)[: ebo.shape[0], None]
+    qty = problem.qty_per_unit[: ebo.shape[0]] if qty_per_unit is None else qty_per_unit
+    z = qty.astype(np.float64)[:, None]
     share = np.zeros(ebo.shape)
     share[:, leaves] = ebo[:, leaves] / (problem.units[leaves][None, :] * z)
     with np.errstate(divide="ignore"):
