@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from fleetcare.planning.chunks import rows_on_threads
+from fleetcare.planning.chunks import rows_on_threads, terms_on_threads
 from fleetcare.planning.exact import Model, terms_kernel
 from fleetcare.planning.problem import PlanningProblem
 from fleetcare.planning.varimetric import leaf_log_availability
@@ -73,7 +73,7 @@ def polish(
     stock = stock.astype(np.int64, copy=True)
     leaves = problem.is_leaf
     weight = problem.units[leaves] / problem.units[leaves].sum()
-    ebo = rows_on_threads(kernel, problem.parent, flow, lead, vmr, stock)[2]
+    ebo = terms_on_threads(kernel, problem, stock)[2]
     logs = _leaf_logs(problem, np.arange(n_parts), ebo)
     total = logs.sum(axis=0)
     now = float(weight @ np.exp(total))  # F of the plan as it stands
