@@ -94,6 +94,11 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
     ]
     assert [e.message for e in read_rows(scalar)[1]] == ["expected a JSON array of objects"]
     assert [(e.row, e.message) for e in read_rows(mixed)[1]] == [(2, "expected an object")]
+    nested = tmp_path / "d.json"
+    nested.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    assert [(e.row, e.message) for e in read_rows(nested)[1]] == [
+        (1, "not valid JSON: nested too deeply")
+    ]
 
 
 def test_unknown_extension(tmp_path: Path) -> None:

@@ -149,6 +149,11 @@ def test_a_forged_plan_and_a_missing_token(
     assert count(session) == 0
     garbage = client.post("/dispatch/publish", data=form | {"plan": "{not json"})
     assert garbage.status_code == 422 and count(session) == 0
+    nested = client.post("/dispatch/publish", data=form | {"plan": "[" * 5000 + "]" * 5000})
+    assert nested.status_code == 422 and "plan: not JSON" in nested.text
+    digits = {"routes": [{"crew": ["CERT-1"], "stops": [{"job": "WO-\u00b2", **stop}]}]}
+    superscript = client.post("/dispatch/publish", data=form | {"plan": json.dumps(digits)})
+    assert superscript.status_code == 422 and "plan.routes[0].stops[0].job" in superscript.text
     good = {"routes": [{"crew": ["CERT-1"], "stops": [{"job": f"WO-{order}", **stop}]}]}
     assert (
         client.post(

@@ -33,6 +33,8 @@ def test_workforce_commands(runner: CliRunner, cli_env: dict[str, str], session:
         "2099-01-01",
     ]
     assert runner.invoke(app, promote, env=cli_env).exit_code == 2  # no trainer named
+    blank = runner.invoke(app, [*promote, "--trainer", " "], env=cli_env)
+    assert blank.exit_code == 2 and "trainer" in blank.stderr  # named, not a traceback
     refused = runner.invoke(app, [*promote, "--trainer", "ENG-1"], env=cli_env)
     assert refused.exit_code == 1 and "not eligible" in refused.stderr
     trainee = [

@@ -116,6 +116,8 @@ def _read_json(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
         return [], [
             FieldError("-", _("not valid JSON: {error}").format(error=exc.msg), exc.lineno, name)
         ]
+    except RecursionError:  # the standard library's decoder recurses once per level
+        return [], [FieldError("-", _("not valid JSON: nested too deeply"), 1, name)]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):

@@ -160,7 +160,7 @@ def publish_page(
     try:
         document = schemas.PlanDocument.model_validate(json.loads(plan))
         published = service.publish_plan(session, principal, document, day)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # RecursionError: nested too deeply
         status_code, problems = 422, [_("plan: not JSON")]
     except (ValidationError, InvalidInput) as exc:
         status_code, problems = 422, problems_of(exc)

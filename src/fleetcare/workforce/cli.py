@@ -94,15 +94,15 @@ def grant(
     on: Day = None,
 ) -> None:
     """Grant a level of the ladder (the rules of the API apply; exit 1 when not eligible)."""
-    body = schemas.GrantCreate(
-        family=family,
-        level=level,
-        granted_on=on.date() if on else None,
-        expires_on=expires.date(),
-        trainer=trainer,
-    )
     try:
-        with command_session(write=True) as session:
+        with command_session(write=True) as session:  # a bad option: exit 2 naming it
+            body = schemas.GrantCreate(
+                family=family,
+                level=level,
+                granted_on=on.date() if on else None,
+                expires_on=expires.date(),
+                trainer=trainer,
+            )
             made = service.grant(session, code, body, by=system(operator()))
     except Conflict as exc:
         raise _refused(exc) from None

@@ -41,6 +41,8 @@ def _read(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         message = _("not JSON: line {line}: {error}").format(line=exc.lineno, error=exc.msg)
         raise bad_file(path, [message]) from None
+    except RecursionError:  # the standard library's decoder recurses once per level
+        raise bad_file(path, [_("not JSON: nested too deeply")]) from None
 
 
 @app.command("solve")

@@ -121,6 +121,6 @@ def parse_job_code(code: str) -> int | None:
     if not code.startswith(JOB_PREFIX):
         return None
     digits = code[len(JOB_PREFIX) :]
-    if not digits.isdigit() or len(digits) > 9:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:  # not '²' or '١'
         return None
     return int(digits)

@@ -52,6 +52,9 @@ def test_cli_bad_input_exits_2_naming_the_field(runner: CliRunner, tmp_path: Pat
     path.write_text("{not json")
     done = runner.invoke(app, ["dispatch", "solve", str(path)])
     assert done.exit_code == 2 and "not JSON" in done.stderr
+    path.write_text("[" * 5000 + "]" * 5000)
+    done = runner.invoke(app, ["dispatch", "solve", str(path)])
+    assert done.exit_code == 2 and "not JSON: nested too deeply" in done.stderr
 
 
 def test_rest_answers_the_plan(client_for: Callable[..., TestClient]) -> None:
