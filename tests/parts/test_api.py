@@ -427,3 +427,25 @@ def test_reservation_and_transfer_lists_cost_what_they_return(
         (few, cost_few), (many, cost_many) = statements(path, 2), statements(path, 6)
         assert (few, many) == (2, 6)
         assert cost_many == cost_few, (path, cost_few, cost_many)
+
+
+def test_a_purchase_over_one_transfers_limit_goes_in_several(
+    client: TestClient, session: Session
+) -> None:
+    """The root's purchase may exceed one transfer's 1,000,000 pieces: accepting it (all, or
+    the line chosen) makes transfers of at most that many, never a 500."""
+    small_network(session)
+    target = [{"part": "P-1", "location": "PLANT", "target": 2_500_000}]
+    assert client.put("/api/stock/targets", json=target).status_code == 200
+    [line] = client.get("/api/stock/proposals").json()
+    assert (line["origin"], line["destination"], line["quantity"]) == (None, "PLANT", 2_500_000)
+    too_many = client.post(
+        "/api/stock/proposals/accept", json={"lines": [{**line, "quantity": 10**30}]}
+    )
+    assert too_many.status_code == 422
+    accepted = client.post("/api/stock/proposals/accept", json={"lines": [line]})
+    assert accepted.status_code == 200, accepted.text
+    assert [t["quantity"] for t in accepted.json()] == [1_000_000, 1_000_000, 500_000]
+    plant = client.get("/api/stock", params={"part": "P-1", "location": "PLANT"}).json()["items"]
+    assert plant[0]["in_transit"] == 2_500_000
+    assert client.get("/api/stock/proposals").json() == []

@@ -90,3 +90,17 @@ def test_reserve_again_button(
     again = dispatcher.post(url + "/parts/reserve", data={"csrf_token": token, "line": line})
     assert again.status_code == 409 and "nothing to reserve" in again.text
     assert f'action="{url}/parts/reserve"' not in dispatcher.get(url).text
+
+
+def test_an_emergency_with_nothing_upstream_answers_on_the_page(
+    client: TestClient, session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The emergency option when the lane's origin holds none: 409 on the page, not JSON."""
+    claims_setup(session)
+    order, line = short_line(client)
+    dispatcher, token = browser_for(Role.dispatcher, "disp")
+    url = f"/service/work-orders/{order}/parts/resolution"
+    answer = dispatcher.post(url, data={"csrf_token": token, "line": line, "option": "emergency"})
+    assert answer.status_code == 409
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "not enough stock" in answer.text and ">short<" in answer.text

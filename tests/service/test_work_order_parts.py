@@ -94,6 +94,39 @@ def test_cancelled_releases(client: TestClient, session: Session) -> None:
     assert client.get(f"{WO}/{order_id}").json()["parts"][0]["status"] == "released"
 
 
+def test_a_reservation_ended_through_the_stock_api(client: TestClient, session: Session) -> None:
+    """Released at the stock API, the line counts as short: done refused (409, nothing
+    written), reserving again works, and the order completes; issued there, the work order
+    can still be cancelled, without a second issue. Never stuck, never two orders on the
+    same pieces."""
+    service_network(session)
+    receive(session, "P-1", "DEPOT-A", 3)
+    order_id = order(client)
+    line = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 2}).json()
+    released = client.post(f"/api/stock/reservations/{line['reservation']}/release")
+    assert released.status_code == 200
+    assert balance(session, "P-1", "DEPOT-A") == (3, 0, 0)
+    refused = move(client, order_id, "scheduled", "in_progress", "done")
+    assert refused.status_code == 409 and f"line {line['id']}" in refused.text
+    again = client.post(f"{WO}/{order_id}/parts/{line['id']}/reserve")
+    assert again.status_code == 200 and again.json()["status"] == "reserved", again.text
+    assert balance(session, "P-1", "DEPOT-A") == (3, 2, 0)
+    assert move(client, order_id, "done").status_code == 200
+    assert balance(session, "P-1", "DEPOT-A") == (1, 0, 0)
+
+    second = order(client, "BUS-002")
+    line = client.post(f"{WO}/{second}/parts", json={"part": "P-1", "quantity": 1}).json()
+    issued = client.post(f"/api/stock/reservations/{line['reservation']}/issue")
+    assert issued.status_code == 200
+    assert move(client, second, "cancelled").status_code == 200  # not stuck
+    assert client.get(f"{WO}/{second}").json()["parts"][0]["status"] == "issued"
+    assert balance(session, "P-1", "DEPOT-A") == (0, 0, 0)  # issued once
+    follows = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.startswith("follow."))
+    ).all()
+    assert sorted(follows) == ["follow.issued", "follow.released"]
+
+
 def test_short_line_then_wait_and_reserve_again(client: TestClient, session: Session) -> None:
     """Not available: 409 with the kept line and the options; done is refused naming the
     unreserved part; wait is a backorder; once stock arrives the line is reserved and issued."""

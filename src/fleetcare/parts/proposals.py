@@ -113,7 +113,8 @@ def accept_proposals(
     same part, origin and destination count together): proposals are computed afresh in this
     transaction, so stock that moved meanwhile is not shipped twice. A transfer needs an
     ordinary lane: a chosen line without one is refused; accepting all skips such lines and
-    returns them for the caller to report. On PostgreSQL an advisory lock makes concurrent
+    returns them for the caller to report. A line over ``MAX_QUANTITY`` pieces goes as several
+    transfers. On PostgreSQL an advisory lock makes concurrent
     accepts take turns (SQLite's write transactions already do), and every balance to move is
     locked before the first move, in the order single transfers lock theirs (no deadlock).
     """
@@ -155,13 +156,21 @@ def accept_proposals(
                 part=line.part,
                 origin=line.origin,
                 destination=line.destination,
-                quantity=line.quantity,
+                quantity=quantity,
             ),
             by=by,
         )
         for line in lines
+        for quantity in _loads(line.quantity)
     ]
     return Accepted(created, skipped)
+
+
+def _loads(quantity: int) -> list[int]:
+    """A line's pieces as transfers of at most ``MAX_QUANTITY`` each (a purchase at the root
+    adds up every child's need and may be larger)."""
+    full, rest = divmod(quantity, schemas.MAX_QUANTITY)
+    return [schemas.MAX_QUANTITY] * full + ([rest] if rest else [])
 
 
 def _lock_balances(

@@ -32,7 +32,8 @@ PartNumber = Annotated[
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
+MAX_QUANTITY = 1_000_000  # pieces in one move, transfer or work-order line
+Quantity = Annotated[int, Field(gt=0, le=MAX_QUANTITY)]
 Reference = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN),
@@ -272,7 +273,7 @@ class ProposalChoice(BaseModel):
     part: PartNumber
     origin: Code | None = None
     destination: Code
-    quantity: int = Field(gt=0, description="at most what is still proposed")
+    quantity: int = Field(gt=0, le=2**53, description="at most what is still proposed")
     mode: str | None = None
     lead_time_days: float | None = None
     freight_cost: Decimal | None = None

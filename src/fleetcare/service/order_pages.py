@@ -157,7 +157,7 @@ def resolve_part_page(
             service.resolve(session, order_id, line, body, by=principal)
     except (ValidationError, InvalidInput) as exc:
         return _order_problem(request, session, principal, order_id, problems_of(exc), 422)
-    except service.Conflict as exc:
+    except (service.Conflict, service.NotEnoughStock) as exc:  # emergency: none anywhere
         return _order_problem(request, session, principal, order_id, [str(exc)], 409)
     return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
 

@@ -11,6 +11,7 @@ reserved (and refuses a line that never was), ``cancelled`` releases it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import Site, Unit, UnitStatus
 from fleetcare.parts import schemas as parts_schemas
 from fleetcare.parts import service as parts
-from fleetcare.parts.models import Lane, Location, MoveKind, Part
+from fleetcare.parts.models import Lane, Location, MoveKind, Part, Reservation, ReservationStatus
 from fleetcare.service import schemas
 from fleetcare.service.defects import report_defect
 from fleetcare.service.errors import Conflict
@@ -162,6 +163,7 @@ def reserve_again(
     """Try again to reserve a line that was short, waited for, or shipped: 409 while short."""
     _defect, order = _locked(session, order_id, by)
     line = _line(session, order, line_id)
+    follow_the_ledger(session, [line], by=by)
     if line.status not in OPEN_LINES:
         raise Conflict(
             _("part line {line} is {status}: nothing to reserve").format(
@@ -333,6 +335,32 @@ def resolve(
     return after
 
 
+def follow_the_ledger(session: Session, lines: Sequence[WorkOrderPart], *, by: Principal) -> None:
+    """A reserved line whose reservation was ended through the stock API follows the ledger:
+    issued there, the line is ``issued``; released there, it is ``short`` again (reserve it
+    again or resolve it). Each change audited."""
+    for line in lines:
+        if line.status is not LineStatus.reserved or line.reservation_id is None:
+            continue
+        held = session.get(Reservation, line.reservation_id, with_for_update=True)
+        if held is None or held.status is ReservationStatus.active:
+            continue
+        before = line_read(session, line.id)
+        line.status = (
+            LineStatus.issued if held.status is ReservationStatus.issued else LineStatus.short
+        )
+        session.flush()
+        audit.record(
+            session,
+            actor=by.username,
+            action=f"follow.{held.status.value}",
+            entity="work_order_parts",
+            key=str(line.id),
+            before=before,
+            after=line_read(session, line.id),
+        )
+
+
 def settle(session: Session, order: WorkOrder, to: WorkOrderStatus, *, by: Principal) -> None:
     """With the move to ``to``: ``done`` issues the reserved lines (a line never reserved is
     refused, 409), ``cancelled`` releases them; both in the transition's transaction."""
@@ -344,6 +372,7 @@ def settle(session: Session, order: WorkOrder, to: WorkOrderStatus, *, by: Princ
         .order_by(WorkOrderPart.id)
         .with_for_update()
     ).all()
+    follow_the_ledger(session, lines, by=by)
     if to is WorkOrderStatus.done:
         unreserved = [line for line in lines if line.status in OPEN_LINES]
         if unreserved:
