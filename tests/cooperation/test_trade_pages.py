@@ -102,6 +102,9 @@ def test_import_all_or_nothing(pages: TestClient, session: Session) -> None:
     every row and says how many; an oversized one is 413 naming the limit; both pages."""
     cooperation_world(session)
     token = token_of(pages, "/trade")
+    for page, action in (("/trade", "/trade/import"), ("/trade/targets", "/trade/targets/import")):
+        form = pages.get(page).text.split(f'action="{action}"')[1].split("</form>")[0]
+        assert f'name="csrf_token" value="{token}"' in form, page  # the form's own token
     bad = "region,year,group,amount,currency\nBaltic,2018,food,5,USD\nBaltic,2019,fish,5,USD\n"
     refused = pages.post(
         "/trade/import",
