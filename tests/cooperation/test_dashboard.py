@@ -420,6 +420,20 @@ def test_period_bounds_every_period_figure(client: TestClient, session: Session)
     assert early["trade"] == late["trade"]
 
 
+def test_every_work_order_done_in_the_period_counts(client: TestClient, session: Session) -> None:
+    """More repairs done in the period than a page holds (500), and later ones: the period's
+    are all counted, the later ones not."""
+    cooperation_world(session)
+    for k in range(507):
+        reported = at(2) + timedelta(minutes=k) if k < 502 else datetime(2024, 3, 1)
+        defect = _defect(session, "BUS-001", reported, DefectStatus.closed)
+        moves = [(S.in_progress, reported + timedelta(minutes=1))]
+        _order(session, defect, S.done, [*moves, (S.done, reported + timedelta(hours=1))])
+    session.commit()
+    january = client.get("/api/dashboard", params={"from": "2024-01-01", "to": "2024-01-10"})
+    assert january.json()["service"]["work_orders_done"] == 502
+
+
 def test_period_must_run_forwards(
     client: TestClient,
     session: Session,

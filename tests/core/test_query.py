@@ -307,3 +307,19 @@ def test_pager_says_about_and_offers_next_by_the_cursor() -> None:
     exact = Page[int](items=[1, 2], total=5)
     html = str(pager(exact, 2, 0, url, "#t"))
     assert "1–2 of 5" in html and "about" not in html and 'rel="next"' in html
+
+
+@given(st.lists(st.integers(), max_size=40), st.integers(min_value=1, max_value=7))
+def test_every_item_reads_every_page(items: list[int], size: int) -> None:
+    """``every_item`` follows ``next_cursor`` until the last page: every item once, in order."""
+
+    def fetch(cursor: str | None) -> Page[int]:
+        start = int(cursor or 0)
+        more = start + size < len(items)
+        return Page[int](
+            items=items[start : start + size],
+            total=len(items),
+            next_cursor=str(start + size) if more else None,
+        )
+
+    assert query.every_item(fetch) == items

@@ -127,13 +127,7 @@ def service_figures(
         .join(Defect)
         .where(Defect.unit_id.in_(units), WorkOrder.status.in_(ACTIVE_ORDERS))
     )
-    start, end = _bounds(first, last)
-    done = service.list_work_orders(
-        session, scope=scope, region=region, status=WorkOrderStatus.done, limit=1_000_000
-    ).items
-    in_period = [
-        o for o in done if o.sla.restore.stopped_at and start <= o.sla.restore.stopped_at < end
-    ]
+    in_period = service.work_orders_done(session, scope, region, _bounds(first, last))
     with_target = [o for o in in_period if o.sla.restore.target_hours is not None]
     met = sum(not o.sla.breached for o in with_target)
     return {

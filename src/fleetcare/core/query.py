@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
 from sqlalchemy import inspect as sa_inspect
@@ -49,6 +49,7 @@ ESTIMATE_ABOVE = 10_000  # on PostgreSQL, totals past this many rows are the pla
 AnySelect = Select[*tuple[Any, ...]]
 K = TypeVar("K")
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,29 @@ class Window:
             "total_is_estimate": self.total_is_estimate,
             "next_cursor": self.next_cursor,
         }
+
+
+class Paged(Protocol[T_co]):
+    """What a list answers: its items and the cursor of the page after (``schemas.Page``)."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+def every_item(fetch: Callable[[str | None], Paged[T]]) -> list[T]:
+    """All the items of a list, page after page: ``fetch(cursor)`` answers the page at
+    ``cursor`` (None: the first), as a list route does with ``limit=MAX_LIMIT``."""
+    items: list[T] = []
+    cursor: str | None = None
+    while True:
+        window = fetch(cursor)
+        items += window.items
+        cursor = window.next_cursor
+        if cursor is None:
+            return items
 
 
 def _column(item: Any) -> ColumnElement[Any]:

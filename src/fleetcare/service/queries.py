@@ -299,13 +299,18 @@ def list_work_orders(
     offset: int = 0,
     now: datetime | None = None,
     cursor: str | None = None,
+    done_in: tuple[datetime, datetime] | None = None,
 ) -> Page[schemas.WorkOrderRead]:
     """A page of work orders, newest first; ``breached`` / ``at_risk`` keep those whose SLA is
     (or is not) breached / at risk at ``now`` (default: the time of the request), judged in
-    the database (``sla_sql``) so the total and the page are counted there."""
+    the database (``sla_sql``) so the total and the page are counted there; ``done_in``
+    (start, end) keeps those done at start ≤ t < end."""
     statement = _visible_orders(scope, region)
     if status:
         statement = statement.where(WorkOrder.status == status)
+    if done_in is not None:
+        done = sla_sql.done_at()
+        statement = statement.where(done >= done_in[0], done < done_in[1])
     if defect is not None:
         statement = statement.where(WorkOrder.defect_id == defect)
     now = utcnow() if now is None else now

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import EVERYTHING, Scope
+from fleetcare.core.query import MAX_LIMIT, every_item
 from fleetcare.parts import service as parts
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import coverage, schemas
@@ -34,6 +35,7 @@ from fleetcare.service.queries import list_work_orders as list_work_orders
 from fleetcare.service.queries import visible_unit, visible_units
 from fleetcare.service.queries import work_order_read as work_order_read
 from fleetcare.service.scheduled import overdue as overdue
+from fleetcare.service.states import WorkOrderStatus
 from fleetcare.service.tables import MAINTENANCE_PLANS as MAINTENANCE_PLANS
 from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
@@ -88,3 +90,20 @@ def unit_downtime(
         .limit(limit)
     )
     return [(start, end) for start, end in session.execute(statement)]
+
+
+def work_orders_done(
+    session: Session, scope: Scope, region: str | None, between: tuple[datetime, datetime]
+) -> list[schemas.WorkOrderRead]:
+    """Every work order in scope done at start ≤ t < end, with its SLA clocks."""
+    return every_item(
+        lambda cursor: list_work_orders(
+            session,
+            scope=scope,
+            region=region,
+            status=WorkOrderStatus.done,
+            done_in=between,
+            limit=MAX_LIMIT,
+            cursor=cursor,
+        )
+    )

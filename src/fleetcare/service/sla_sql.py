@@ -45,6 +45,11 @@ def _first(to: S) -> Column[Any]:
     )
 
 
+def done_at() -> Column[Any]:
+    """The time the order was done (its restore clock's stop; NULL: not done)."""
+    return _first(S.done)
+
+
 def _reported() -> Column[Any]:
     return (
         select(Defect.reported_at)

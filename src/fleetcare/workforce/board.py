@@ -30,6 +30,7 @@ from fleetcare.core.errors import InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.query import MAX_LIMIT, every_item
 from fleetcare.core.schemas import CalendarDay
 from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
@@ -49,13 +50,18 @@ MAX_PLAN_CHARS = 900_000  # the hidden plan field (the body limit holds the requ
 
 def _booked(session: DbSession, principal: Principal, region: str, day: date) -> list[Bar]:
     """The day's assignments of the region's technicians, as timeline bars."""
-    codes = {
-        t.code
-        for t in service.list_technicians(
-            session, scope=principal.scope, region=region, limit=500
-        ).items
-    }
-    held = service.list_assignments(session, scope=principal.scope, day=day, limit=500).items
+    scope = principal.scope
+    technicians = every_item(
+        lambda cursor: service.list_technicians(
+            session, scope=scope, region=region, limit=MAX_LIMIT, cursor=cursor
+        )
+    )
+    codes = {t.code for t in technicians}
+    held = every_item(
+        lambda cursor: service.list_assignments(
+            session, scope=scope, day=day, limit=MAX_LIMIT, cursor=cursor
+        )
+    )
     return [
         Bar(a.technician, "booked", f"WO-{a.work_order}", naive(a.start), naive(a.end))
         for a in held
