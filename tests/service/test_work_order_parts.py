@@ -193,6 +193,24 @@ def test_cannibalisation_downs_the_donor(client: TestClient, session: Session) -
     assert units[0]["status"] == "down"
 
 
+def test_a_donor_of_another_customer_is_not_named_to_the_reader(
+    client: TestClient, client_for: Callable[..., TestClient], session: Session
+) -> None:
+    """NORD's work order cannibalised WEST's LIFT-001: NORD reads the line without the donor's
+    serial or defect; the dispatcher (who sees both) reads them."""
+    service_network(session)
+    order_id = order(client)
+    line = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 1}).json()
+    url = f"{WO}/{order_id}/parts/{line['line']['id']}/resolution"
+    taken = client.post(url, json={"option": "cannibalise", "donor": "LIFT-001"})
+    assert taken.status_code == 200, taken.text
+    nord = client_for(Role.customer, "nord", customer="NORD")
+    for read in (nord.get(f"{WO}/{order_id}").json(), nord.get(WO).json()["items"][0]):
+        assert (read["parts"][0]["donor"], read["parts"][0]["donor_defect"]) == (None, None)
+    own = client.get(f"{WO}/{order_id}").json()["parts"][0]
+    assert own["donor"] == "LIFT-001" and own["donor_defect"] is not None
+
+
 def test_grey_purchase_marks_the_unit_non_genuine(client: TestClient, session: Session) -> None:
     """A grey purchase records its price and currency, reserves the piece, and becomes a
     non-genuine engine part fitted to the unit, the fact the warranty rule reads."""

@@ -156,7 +156,19 @@ _WORK_ORDER_LOADS = (
 )
 
 
-def _line_read(line: WorkOrderPart) -> schemas.PartLineRead:
+def _sees(scope: Scope, unit: Unit) -> bool:
+    """Whether ``scope`` may see ``unit`` (as ``fleet.scoping.visible`` decides in SQL)."""
+    if scope.everything:
+        return True
+    if scope.customer_id is not None:
+        return unit.customer_id == scope.customer_id
+    return unit.site.region_id in (scope.region_ids or frozenset())
+
+
+def _line_read(line: WorkOrderPart, scope: Scope = EVERYTHING) -> schemas.PartLineRead:
+    """A part line; a cannibalised donor the reader may not see is left out (the machine of
+    another customer or region is not named to it)."""
+    donor = line.donor if line.donor is not None and _sees(scope, line.donor) else None
     return schemas.PartLineRead(
         id=line.id,
         work_order=line.work_order_id,
@@ -168,8 +180,8 @@ def _line_read(line: WorkOrderPart) -> schemas.PartLineRead:
         option=line.option,
         reservation=line.reservation_id,
         transfer=line.transfer_id,
-        donor=None if line.donor is None else line.donor.serial,
-        donor_defect=line.donor_defect_id,
+        donor=None if donor is None else donor.serial,
+        donor_defect=None if donor is None else line.donor_defect_id,
         price=line.price,
         currency=line.currency,
         created_at=line.created_at,
@@ -235,7 +247,9 @@ def sla_of(order: WorkOrder, targets: Targets, now: datetime) -> schemas.SlaRead
     )
 
 
-def _work_order_read(order: WorkOrder, targets: Targets, now: datetime) -> schemas.WorkOrderRead:
+def _work_order_read(
+    order: WorkOrder, targets: Targets, now: datetime, scope: Scope
+) -> schemas.WorkOrderRead:
     return schemas.WorkOrderRead(
         id=order.id,
         defect=order.defect_id,
@@ -259,7 +273,7 @@ def _work_order_read(order: WorkOrder, targets: Targets, now: datetime) -> schem
             )
             for t in order.history
         ],
-        parts=[_line_read(line) for line in order.parts],
+        parts=[_line_read(line, scope) for line in order.parts],
         sla=sla_of(order, targets, now),
     )
 
@@ -283,7 +297,7 @@ def work_order_read(
     order = session.scalars(statement).first()
     if order is None:
         raise NotFound(_("work order {id} not found").format(id=order_id))
-    return _work_order_read(order, _targets(session, [order]), utcnow())
+    return _work_order_read(order, _targets(session, [order]), utcnow(), scope)
 
 
 def list_work_orders(
@@ -331,5 +345,5 @@ def list_work_orders(
         cursor=cursor,
     )
     targets = _targets(session, window.rows)
-    items = [_work_order_read(o, targets, now) for o in window.rows]
+    items = [_work_order_read(o, targets, now, scope) for o in window.rows]
     return Page[schemas.WorkOrderRead](items=items, **window.meta())
