@@ -3,12 +3,12 @@ may grant, expiry before grant; the technician's ladder with what falls due."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fleetcare.core.audit import AuditEntry
@@ -121,6 +121,24 @@ def test_promotion_at_n_minus_one_and_n(client: TestClient, session: Session) ->
     assert ladder["may_do"] == {"city_bus": "certified"}
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "grant")).one()
     assert entry.actor == "admin" and "ENG-1" in str(entry.after)
+
+
+def test_a_backdated_grant_counts_only_jobs_signed_by_its_day(
+    client: TestClient, session: Session
+) -> None:
+    """N jobs countersigned today: a certification dated yesterday is refused (0 of N by
+    then), one dated today is granted; the ladder of yesterday counts none."""
+    crew(session)
+    practical(session, Result.passed)
+    supervised(session, N)
+    session.execute(update(Assignment).values(countersigned_at=datetime.combine(today(), time(8))))
+    session.commit()
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    refused = promote(client, granted_on=yesterday)
+    assert refused.status_code == 409 and f"0 of {N} supervised jobs" in refused.json()["detail"]
+    then = client.get("/api/workforce/technicians/TRN-1/ladder", params={"on": yesterday})
+    assert [f["supervised_jobs"] for f in then.json()["families"]] == [0]
+    assert promote(client, granted_on=today().isoformat()).status_code == 201
 
 
 def test_no_promotion_without_a_passed_practical(client: TestClient, session: Session) -> None:

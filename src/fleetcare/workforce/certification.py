@@ -11,7 +11,7 @@ grant is audited with the user and the trainer.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,14 +45,15 @@ def needed_jobs() -> int:
     return get_settings().ladder_supervised_jobs
 
 
-def supervised_jobs(session: Session, technician_id: int) -> Counter[str]:
-    """Countersigned supervised jobs per family: distinct work orders of the technician's
-    countersigned assignments."""
+def supervised_jobs(session: Session, technician_id: int, day: date) -> Counter[str]:
+    """Supervised jobs per family by ``day``: distinct work orders of the technician's
+    assignments countersigned by the day's end (a grant dated D counts no job signed later)."""
     rows = session.execute(
         select(Assignment.family, func.count(func.distinct(Assignment.work_order_id)))
         .where(
             Assignment.technician_id == technician_id,
             Assignment.countersigned_by_id.is_not(None),
+            Assignment.countersigned_at <= datetime.combine(day, time.max),
         )
         .group_by(Assignment.family)
     )
@@ -80,7 +81,7 @@ def progress(session: Session, technician_id: int, family: str, day: date) -> Pr
     facts = grant_facts(session, [technician_id])[technician_id]
     return Progress(
         level=ladder.level_on(facts, family, day),
-        supervised_jobs=supervised_jobs(session, technician_id)[family],
+        supervised_jobs=supervised_jobs(session, technician_id, day)[family],
         needed_jobs=needed_jobs(),
         practical_passed=family in practicals_passed(session, technician_id, day),
     )
@@ -127,7 +128,7 @@ def ladder_read(
         .order_by(Grant.family, Grant.granted_on.desc(), Grant.id)
     ).all()
     facts = [GrantFact(g.family.value, g.level, g.granted_on, g.expires_on) for g in grants]
-    jobs = supervised_jobs(session, technician.id)
+    jobs = supervised_jobs(session, technician.id, on)
     passed = practicals_passed(session, technician.id, on)
     families = sorted({g.family.value for g in grants} | set(jobs))
     statuses = []
