@@ -13,6 +13,7 @@ from fleetcare.core.audit import AuditEntry
 from fleetcare.core.bulk import Item
 from fleetcare.workforce.models import Assignment
 from fleetcare.workforce.schemas import DayOffRecord
+from fleetcare.workforce.shifts import weekday_field
 from fleetcare.workforce.tables import DAYS_OFF
 from tests.workforce.factories import crew, day_ahead, finish, work_order
 
@@ -62,6 +63,27 @@ def test_shift_day_off_and_grant_are_checked(client: TestClient, session: Sessio
     off = assign(client, "CERT-1", order, at(9), at(10))
     assert off.status_code == 422 and "does not work" in off.json()["detail"][0]["msg"]
     assert session.scalars(select(Assignment)).all() == []
+
+
+def test_working_time_keeps_the_bookings(client: TestClient, session: Session) -> None:
+    """Booked 9–11 that day: a day off then, or a shift that no longer holds 9–11, is 409
+    naming the assignment, nothing written; a shift that still holds it is 200; once the
+    assignment is cancelled the day off is 201."""
+    crew(session)
+    order = work_order(session)
+    booked = assign(client, "CERT-1", order, at(9), at(11)).json()
+    url = "/api/workforce/technicians/CERT-1"
+    day = day_ahead().isoformat()
+    off = client.post(f"{url}/days-off", json={"day": day})
+    assert off.status_code == 409 and f"assignment {booked['id']}" in off.json()["detail"]
+    weekday = weekday_field(day_ahead())
+    for shift in (None, "10:00-18:00"):
+        moved = client.patch(url, json={weekday: shift})
+        assert moved.status_code == 409 and f"assignment {booked['id']}" in moved.text, shift
+    assert client.get(url).json()[weekday] == "08:00-18:00"  # as it was
+    assert client.patch(url, json={weekday: "07:00-12:00"}).status_code == 200
+    assert client.delete(f"/api/workforce/assignments/{booked['id']}").status_code in (200, 204)
+    assert client.post(f"{url}/days-off", json={"day": day}).status_code == 201
 
 
 def test_a_trainee_never_works_alone(client: TestClient, session: Session) -> None:

@@ -3,7 +3,8 @@ call.
 
 Reads take a Session and the caller's ``Scope`` and return schemas; writes take the acting
 ``Principal``, leave an audit entry and never commit (the request's or command's transaction
-does). The code lives by idea in ``people`` (technicians, days off), ``training`` (courses,
+does). The code lives by idea in ``people`` (technicians, days off), ``working_time`` (days
+off and shifts that keep the bookings valid), ``training`` (courses,
 sessions), ``certification`` (grants; the pure rules in ``ladder``), ``assignments`` (no
 double booking, the supervision rule), ``crews`` (countersigning, cancelling),
 ``plan_problem`` and ``publish`` (the database edges of dispatch), and ``tables`` (import).
@@ -19,11 +20,9 @@ from fleetcare.workforce.certification import grant as grant
 from fleetcare.workforce.certification import ladder_read as ladder_read
 from fleetcare.workforce.crews import cancel as cancel
 from fleetcare.workforce.crews import countersign as countersign
-from fleetcare.workforce.people import add_day_off as add_day_off
 from fleetcare.workforce.people import create_technician as create_technician
 from fleetcare.workforce.people import list_technicians as list_technicians
 from fleetcare.workforce.people import technician_read as technician_read
-from fleetcare.workforce.people import update_technician as update_technician
 from fleetcare.workforce.plan_problem import FORMAT as FORMAT
 from fleetcare.workforce.plan_problem import dispatch_problem as dispatch_problem
 from fleetcare.workforce.publish import publish_plan as publish_plan
@@ -40,3 +39,5 @@ from fleetcare.workforce.training import list_courses as list_courses
 from fleetcare.workforce.training import list_sessions as list_sessions
 from fleetcare.workforce.training import session_read as session_read
 from fleetcare.workforce.training import set_attendee as set_attendee
+from fleetcare.workforce.working_time import add_day_off as add_day_off
+from fleetcare.workforce.working_time import update_technician as update_technician

@@ -77,22 +77,24 @@ def create_technician(
     return service.create_technician(session, body, by=principal)
 
 
-@router.patch("/technicians/{code}", **WRITE)
+@router.patch("/technicians/{code}", responses=CONFLICT, **WRITE)
 def update_technician(
     session: DbSession,
     principal: CurrentPrincipal,
     code: CodePath,
     body: schemas.TechnicianUpdate,
 ) -> schemas.TechnicianRead:
-    """Change a technician (its shifts, home, region …)."""
+    """Change a technician (its shifts, home, region …); 409 when a new shift would leave one
+    of its assignments from today on outside it."""
     return service.update_technician(session, code, body, by=principal)
 
 
-@router.post("/technicians/{code}/days-off", status_code=201, **WRITE)
+@router.post("/technicians/{code}/days-off", status_code=201, responses=CONFLICT, **WRITE)
 def add_day_off(
     session: DbSession, principal: CurrentPrincipal, code: CodePath, body: schemas.DayOffCreate
 ) -> schemas.DayOffRecord:
-    """Record a day the technician does not work (422 when it is recorded already)."""
+    """Record a day the technician does not work (422 when it is recorded already, 409 when
+    it holds an assignment that day)."""
     service.add_day_off(session, code, body.day, by=principal)
     return schemas.DayOffRecord(technician=code, day=body.day)
 
