@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import Role
-from tests.workforce.factories import crew, day_ahead, technician, work_order
+from fleetcare.workforce.ladder import Level
+from fleetcare.workforce.tables import GRANTS
+from tests.workforce.factories import crew, day_ahead, grant, technician, work_order
 
 
 def codes(answer: object) -> list[str]:
@@ -159,3 +161,26 @@ def test_dates_at_the_calendar_edges(
         },
     )
     assert early.status_code == 422
+
+
+def test_a_manager_cancels_its_technician_on_another_regions_order(
+    client: TestClient, client_for: Callable[..., TestClient], session: Session
+) -> None:
+    """Baltic's BAL-1, certified for buses, sent to an Arctic bus: Baltic's manager reads the
+    assignment and cancels it (no 404 naming an Arctic defect)."""
+    crew(session)
+    GRANTS.apply(session, [grant("BAL-1", "city_bus", Level.certified)])
+    session.commit()
+    order = work_order(session)  # a bus in Arctic
+    day = day_ahead().isoformat()
+    body = {"technician": "BAL-1", "work_order": order}
+    made = client.post(
+        "/api/workforce/assignments", json=body | {"start": f"{day}T09:00", "end": f"{day}T10:00"}
+    )
+    assert made.status_code == 201, made.text
+    baltic = client_for(Role.regional_manager, "baltic", regions=("Baltic",))
+    url = f"/api/workforce/assignments/{made.json()['id']}"
+    assert baltic.get(url).status_code == 200
+    cancelled = baltic.delete(url)
+    assert cancelled.status_code in (200, 204), cancelled.text
+    assert client.get(url).status_code == 404  # gone

@@ -16,7 +16,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
-from fleetcare.core.permissions import Principal
+from fleetcare.core.permissions import EVERYTHING, Principal
 from fleetcare.service import claims, downtime, schemas, work_order_parts
 from fleetcare.service.defects import has_active_work_order, moment
 from fleetcare.service.errors import Conflict
@@ -135,11 +135,13 @@ def unschedule(
     """Move a ``scheduled`` work order back to ``open`` — the workforce's call when the last
     crew assignment on it is cancelled (not a move of ``states.MOVES``: the API's transitions
     cannot make it). Kept in the order's history and audited like a transition; a work order
-    in any other state is left as it is (None). Returns its id when it moved."""
+    in any other state is left as it is (None). Returns its id when it moved. The caller's
+    right comes from the assignment it cancelled (a technician of its region may work on a
+    unit of another), so the order is not looked up in ``by``'s scope."""
     defect_id = session.scalar(select(WorkOrder.defect_id).where(WorkOrder.id == order_id))
     if defect_id is None:
         raise NotFound(_("work order {id} not found").format(id=order_id))
-    visible_defect(session, defect_id, by.scope, lock=True)
+    visible_defect(session, defect_id, EVERYTHING, lock=True)
     order = session.get(WorkOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None or order.status is not WorkOrderStatus.scheduled:
         return None
