@@ -9,8 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fleetcare.core.permissions import Role
+from fleetcare.core.bulk import Item
 from fleetcare.workforce.ladder import Level
-from fleetcare.workforce.tables import GRANTS
+from fleetcare.workforce.models import CourseKind
+from fleetcare.workforce.schemas import CourseRecord
+from fleetcare.workforce.tables import COURSES, GRANTS
 from tests.workforce.factories import crew, day_ahead, grant, technician, work_order
 
 
@@ -184,3 +187,26 @@ def test_a_manager_cancels_its_technician_on_another_regions_order(
     cancelled = baltic.delete(url)
     assert cancelled.status_code in (200, 204), cancelled.text
     assert client.get(url).status_code == 404  # gone
+
+
+def test_a_manager_names_no_trainer_of_another_region(
+    client_for: Callable[..., TestClient], session: Session
+) -> None:
+    """Baltic's manager naming Arctic's ENG-1 as a session's trainer gets the answer of a code
+    that does not exist (422 on ``trainer``), so codes elsewhere cannot be probed."""
+    crew(session)
+    course = CourseRecord(
+        code="CB-P", name="Bus practice", family="city_bus", kind=CourseKind.practical
+    )
+    COURSES.apply(session, [Item(course)])  # type: ignore[arg-type]
+    session.commit()
+    baltic = client_for(Role.regional_manager, "baltic", regions=("Baltic",))
+    day = day_ahead().isoformat()
+    body = {"course": "CB-P", "starts_on": day, "ends_on": day, "region": "Baltic", "place": "D"}
+    answers = [
+        baltic.post("/api/workforce/sessions", json=body | {"code": code, "trainer": trainer})
+        for code, trainer in (("S-1", "ENG-1"), ("S-2", "NOBODY"))
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    messages = [a.json()["detail"][0]["msg"] for a in answers]
+    assert messages == ["unknown trainer 'ENG-1'", "unknown trainer 'NOBODY'"]
