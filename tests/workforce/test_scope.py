@@ -8,8 +8,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from fleetcare.core.permissions import Role
 from fleetcare.core.bulk import Item
+from fleetcare.core.permissions import Role
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import CourseKind
 from fleetcare.workforce.schemas import CourseRecord
