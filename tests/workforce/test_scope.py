@@ -198,7 +198,7 @@ def test_a_manager_names_no_trainer_of_another_region(
     course = CourseRecord(
         code="CB-P", name="Bus practice", family="city_bus", kind=CourseKind.practical
     )
-    COURSES.apply(session, [Item(course)])  # type: ignore[arg-type]
+    COURSES.apply(session, [Item(course)])
     session.commit()
     baltic = client_for(Role.regional_manager, "baltic", regions=("Baltic",))
     day = day_ahead().isoformat()
