@@ -119,6 +119,18 @@ def test_shipment_creates_delivery_and_units_once(client: TestClient, session: S
     assert frozen.status_code == 409
 
 
+def test_a_shipped_deal_may_be_renamed(client: TestClient, session: Session) -> None:
+    """The reference of a shipped deal changes (its delivery stays its own); the frozen fields
+    stay frozen."""
+    cooperation_world(session)
+    deal_id = _id(client, "DL-B")
+    assert client.post(f"/api/deals/{deal_id}/transitions", json={"to": "shipped"}).status_code
+    renamed = client.patch(f"/api/deals/{deal_id}", json={"reference": "DL-B2"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["reference"] == "DL-B2" and renamed.json()["delivery"] is not None
+    assert client.patch(f"/api/deals/{deal_id}", json={"quantity": 1}).status_code == 409
+
+
 def test_shipment_with_supplied_serials(client: TestClient, session: Session) -> None:
     """Supplied serials must be one per machine and new; a taken serial is 422, nothing kept."""
     cooperation_world(session)

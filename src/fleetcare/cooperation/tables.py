@@ -86,11 +86,14 @@ def _deal_rules(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[
             select(Delivery).where(Delivery.id.in_(sorted(set(ids["delivery"].values()))))
         )
     }
-    holders = dict(
-        session.execute(
-            select(Deal.delivery_id, Deal.reference).where(Deal.delivery_id.in_(sorted(deliveries)))
-        ).all()
-    )
+    holders = {
+        delivery_id: (deal_id, reference)
+        for delivery_id, deal_id, reference in session.execute(
+            select(Deal.delivery_id, Deal.id, Deal.reference).where(
+                Deal.delivery_id.in_(sorted(deliveries))
+            )
+        )
+    }
     references = [i.record.reference for i in items]
     stored = {
         reference: (deal_id, stage)
@@ -120,9 +123,12 @@ def _deal_rules(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[
                 )
                 errors.append(FieldError("delivery", message, item.row))
             holder = holders.get(batch.id)
-            if holder is not None and holder != record.reference:
+            own_id = item.target_id  # the deal's row by id: a renamed deal keeps its delivery
+            if own_id is None and record.reference in stored:
+                own_id = stored[record.reference][0]
+            if holder is not None and holder[0] != own_id:
                 message = _("delivery '{ref}' belongs to deal '{deal}'").format(
-                    ref=record.delivery, deal=holder
+                    ref=record.delivery, deal=holder[1]
                 )
                 errors.append(FieldError("delivery", message, item.row))
         known = stored.get(record.reference)
