@@ -161,7 +161,8 @@ def test_exports_csv_and_xlsx(pages: TestClient, session: Session, client: TestC
 def test_customer_sees_own_deals_page_only(
     settings: Settings, make_user: Callable[..., str], session: Session
 ) -> None:
-    """A customer reads its own deals on the page, another's is 404; the dashboard is 403."""
+    """A customer reads its own deals on the page, another's is 404, and exports them; the
+    dashboard and its tables are 403."""
     cooperation_world(session)
     browser = TestClient(create_app(settings))
     sign_in(browser, make_user("west", Role.customer, customer="WEST"))
@@ -172,6 +173,10 @@ def test_customer_sees_own_deals_page_only(
     assert browser.get(f"/deals/{ids['DL-A']}").status_code == 404
     assert browser.get("/dashboard").status_code == 403
     assert browser.get("/dashboard/export/trade").status_code == 403
+    assert browser.get("/dashboard/export/summary").status_code == 403
+    assert 'href="/dashboard/export/deals?format=csv"' in listed  # the page's own link works
+    exported = browser.get("/dashboard/export/deals", params={"format": "csv"})
+    assert exported.status_code == 200 and "DL-W" in exported.text and "DL-A" not in exported.text
 
 
 def test_cli(runner: CliRunner, cli_env: dict[str, str], session: Session, tmp_path: Path) -> None:

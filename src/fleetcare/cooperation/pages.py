@@ -37,6 +37,7 @@ router.include_router(trade_pages.router)
 DealReader = Annotated[Principal, Depends(require(Permission.deals_read))]
 DealWriter = Annotated[Principal, Depends(require(Permission.deals_write))]
 BoardReader = Annotated[Principal, Depends(require(Permission.dashboard_read))]
+Reader = Annotated[Principal, Depends(require(Permission.fleet_read))]  # then per table
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$")]
 # a day typed in the period form: empty means the default; anything else must be YYYY-MM-DD
@@ -231,7 +232,7 @@ def report_page(
 @router.get("/dashboard/export/{name}")
 def export_page(
     session: DbSession,
-    principal: BoardReader,
+    principal: Reader,
     name: str,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
     region: SearchText = None,
@@ -240,7 +241,7 @@ def export_page(
     to: ToDay = "",
 ) -> Response:
     """A dashboard table (over the period) or a cooperation list as CSV or XLSX, for the
-    signed-in browser."""
+    signed-in browser; each table needs the permission that reads it (403 otherwise)."""
     if name not in service.EXPORTS:
         raise HTTPException(404, _("no table '{name}'").format(name=name[:40]))
     if not principal.can(service.EXPORTS[name][1]):

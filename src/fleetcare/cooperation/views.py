@@ -188,7 +188,7 @@ def read_dashboard(
     )
 
 
-@router.get("/dashboard/tables/{name}", **rule(Permission.dashboard_read))
+@router.get("/dashboard/tables/{name}", **rule(Permission.fleet_read))
 def export_table(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -200,7 +200,9 @@ def export_table(
     to: ToQuery = None,
 ) -> Response:
     """One of the dashboard's tables (over the period ``from`` … ``to``), or a cooperation
-    list, as CSV or XLSX (a list needs the permission that reads it)."""
+    list, as CSV or XLSX: each table needs the permission that reads it (``EXPORTS``: a
+    dashboard table ``dashboard.read``, the deals ``deals.read``, so a customer exports its
+    own deals), else 403."""
     if name not in service.EXPORTS:
         raise HTTPException(404, _("no table '{name}'").format(name=name[:40]))
     if not principal.can(service.EXPORTS[name][1]):
