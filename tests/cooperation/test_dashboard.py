@@ -458,6 +458,9 @@ def test_period_must_run_forwards(
         app, ["cooperation", "dashboard", "--from", "2024-01-10", "--to", "2024-01-01"], env=cli_env
     )
     assert refused.exit_code == 2 and "is after" in refused.stderr
+    for option in ("--to", "--from"):  # before the calendar: named, not a traceback
+        early = runner.invoke(app, ["cooperation", "dashboard", option, "0001-01-05"], env=cli_env)
+        assert early.exit_code == 2 and option in early.stderr, early.stderr
     shown = runner.invoke(
         app,
         ["cooperation", "dashboard", "--json", "--from", "2024-01-01", "--to", "2024-01-03"],

@@ -131,6 +131,18 @@ def test_a_shipped_deal_may_be_renamed(client: TestClient, session: Session) -> 
     assert client.patch(f"/api/deals/{deal_id}", json={"quantity": 1}).status_code == 409
 
 
+def test_a_shipment_dated_before_the_calendar_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    """Shipped "on" 0001-01-01: 422 naming ``on``, no delivery written."""
+    cooperation_world(session)
+    deal_id = _id(client, "DL-B")
+    body = {"to": "shipped", "on": "0001-01-01"}
+    refused = client.post(f"/api/deals/{deal_id}/transitions", json=body)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "on"
+    assert client.get(f"/api/deals/{deal_id}").json()["delivery"] is None
+
+
 def test_shipment_with_supplied_serials(client: TestClient, session: Session) -> None:
     """Supplied serials must be one per machine and new; a taken serial is 422, nothing kept."""
     cooperation_world(session)

@@ -44,6 +44,11 @@ def test_trade_converted_with_the_rate_used(pages: TestClient, session: Session)
     same = next(r for r in rows if ">2016<" in r)
     assert same.count("€90,000,000.00") == 2 and "—" in same
     assert "Rates used:" in page.text
+    russian = pages.get(
+        "/trade", params={"region": "Arctic", "currency": "EUR"}, headers={"Accept-Language": "ru"}
+    )
+    food = next(r for r in russian.text.split('id="trade-table"')[1].split("<tr>") if ">food<" in r)
+    assert "0,9" in food and "0.9" not in food  # the rate in the reader's numbers
     missing = pages.get("/trade", params={"currency": "CNY"})
     assert missing.status_code == 422 and "no exchange rates for CNY" in missing.text
 

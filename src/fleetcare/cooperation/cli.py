@@ -15,9 +15,11 @@ from rich.table import Table
 
 from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.cli import command_session, err, operator
+from fleetcare.core.cli import bad_input, command_session, err, operator
+from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, system
+from fleetcare.core.schemas import outside_calendar
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -40,8 +42,14 @@ Last = Annotated[
 ]
 
 
-def _day(moment: datetime | None) -> date | None:
-    return None if moment is None else moment.date()
+def _day(moment: datetime | None, name: str) -> date | None:
+    """The option's day, in the calendar (else bad input naming the option, exit 2)."""
+    if moment is None:
+        return None
+    problem = outside_calendar(moment.date())
+    if problem is not None:
+        raise bad_input([FieldError(name, problem)])
+    return moment.date()
 
 
 def _refused(exc: Exception) -> typer.Exit:
@@ -128,8 +136,8 @@ def dashboard(
             scope=EVERYTHING,
             region=region,
             currency=currency,
-            first=_day(first),
-            last=_day(last),
+            first=_day(first, "--from"),
+            last=_day(last, "--to"),
         )
     if as_json:
         print(json.dumps(board.model_dump(mode="json")))
@@ -175,9 +183,10 @@ def export(
     if name not in service.EXPORTS or fmt not in ("csv", "xlsx"):
         print(f"{out}: -: " + _("unknown table or format (.csv or .xlsx)"), file=sys.stderr)
         raise typer.Exit(2)
+    period = (_day(first, "--from"), _day(last, "--to"))
     with command_session() as session:
         body, _media = service.export_table(
-            session, name, fmt, EVERYTHING, region, currency, (_day(first), _day(last))
+            session, name, fmt, EVERYTHING, region, currency, period
         )
     out.write_bytes(body)
     err.print(_("wrote {path}").format(path=out))

@@ -114,7 +114,7 @@ LongName = Annotated[
 Serial = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)
 ]
-PastDate = Annotated[date, AfterValidator(_not_in_future)]
+PastDate = Annotated[date, AfterValidator(_in_calendar), AfterValidator(_not_in_future)]
 PastMoment = Annotated[datetime, AfterValidator(_naive_utc), AfterValidator(_not_in_future)]
 
 T = TypeVar("T")
