@@ -151,6 +151,17 @@ def test_moves_and_the_ledger(client: TestClient, session: Session) -> None:
         json={"kind": "cannibalisation", "part": "P-1", "location": "DEPOT-A", "quantity": 1},
     )
     assert no_unit.status_code == 422 and fields(no_unit) == ["unit"]
+    ghost = client.post(
+        "/api/stock/moves",
+        json={
+            "kind": "cannibalisation",
+            "part": "P-1",
+            "location": "DEPOT-A",
+            "quantity": 1,
+            "unit": "NO-SUCH-UNIT",
+        },
+    )
+    assert ghost.status_code == 422 and fields(ghost) == ["unit"]
     too_many = client.post(
         "/api/stock/moves",
         json={
@@ -330,6 +341,17 @@ def test_default_grey_price_is_in_the_parts_currency(client: TestClient, session
         },
     )
     assert (paid.json()["price"], paid.json()["currency"]) == ("700.00", "USD")  # as given
+    priced = client.post(
+        "/api/stock/moves",
+        json={
+            "kind": "grey_purchase",
+            "part": "E-1",
+            "location": "DEPOT-A",
+            "quantity": 1,
+            "price": "650",
+        },
+    )
+    assert (priced.json()["price"], priced.json()["currency"]) == ("650.00", "EUR")  # the part's
 
 
 def test_accepting_all_skips_lines_without_a_lane(client: TestClient, session: Session) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -14,6 +16,7 @@ from fleetcare.core.bulk import import_file
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput
 from fleetcare.exchange.registry import TABLES
+from fleetcare.parts.models import Location, MoveKind, StockLevel, StockMove
 from tests.parts.factories import depot_without_lane, receive, small_network
 
 LOCATIONS = """code,name,kind,latitude,longitude,parent,region
@@ -156,6 +159,14 @@ def test_stock_cli(session: Session, runner: CliRunner, cli_env: dict[str, str])
     )
     transfer_id = json.loads(moved.stdout)["id"]
     assert runner.invoke(app, ["stock", "arrive", str(transfer_id)], env=cli_env).exit_code == 0
+    down = runner.invoke(app, ["stock", "move", "adjustment", "P-1", "HUB", "-1"], env=cli_env)
+    assert down.exit_code == 0, down.stderr  # a signed QTY, not an option
+    grey = ["stock", "move", "grey_purchase", "P-1", "HUB", "1", "--price", "30"]
+    assert runner.invoke(app, [*grey, "--currency", "EUR"], env=cli_env).exit_code == 0
+    left = session.scalars(select(StockLevel.on_hand).join(Location).where(Location.code == "HUB"))
+    assert list(left) == [1]  # 4 − 3 shipped − 1 adjusted + 1 bought
+    bought = session.scalars(select(StockMove).where(StockMove.kind == MoveKind.grey_purchase))
+    assert [(m.price, m.currency) for m in bought] == [(Decimal("30.00"), "EUR")]
     checked = runner.invoke(app, ["stock", "verify", "--json"], env=cli_env)
     assert checked.exit_code == 0 and json.loads(checked.stdout)["mismatches"] == []
 

@@ -6,12 +6,15 @@ planning data, not stock: it is set on the balance row without a move.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core import audit
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
+from fleetcare.fleet import scoping as fleet_scoping
+from fleetcare.fleet.models import Unit
 from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import Location, MoveKind, Part, StockLevel
 from fleetcare.parts.queries import location_of, part_of
@@ -27,6 +30,15 @@ MANUAL_MOVES = {
 }
 
 
+def _check_donor(session: Session, serial: str | None, by: Principal) -> None:
+    """A cannibalisation names a unit the caller may see (an unseen one reads as unknown)."""
+    if not serial:
+        raise InvalidInput([FieldError("unit", _("name the unit the part was taken from"))])
+    donor = select(Unit.id).where(Unit.serial == serial)
+    if session.scalar(fleet_scoping.restrict(donor, Unit, by.scope)) is None:
+        raise InvalidInput([FieldError("unit", _("unknown unit '{serial}'").format(serial=serial))])
+
+
 def record_move(session: Session, body: schemas.MoveCreate, *, by: Principal) -> int:
     """A move entered by hand: receipt, adjustment, issue, return, scrap, cannibalisation, grey."""
     if body.kind not in MANUAL_MOVES:
@@ -37,11 +49,11 @@ def record_move(session: Session, body: schemas.MoveCreate, *, by: Principal) ->
         raise InvalidInput([FieldError("quantity", _("must be a positive number of pieces"))])
     if body.kind is MoveKind.adjustment and body.quantity == 0:
         raise InvalidInput([FieldError("quantity", _("an adjustment changes the stock"))])
-    if body.kind is MoveKind.cannibalisation and not body.unit:
-        raise InvalidInput([FieldError("unit", _("name the unit the part was taken from"))])
+    if body.kind is MoveKind.cannibalisation:
+        _check_donor(session, body.unit, by)
     part = part_of(session, body.part)
     location = location_of(session, body.location)
-    price, currency = body.price, body.currency
+    price, currency = body.price, body.currency or part.currency
     if body.kind is MoveKind.grey_purchase and price is None:
         # the default grey price is the part's, in the part's currency (× 5 the unit cost)
         price = part.grey_price if part.grey_price is not None else part.unit_cost * 5

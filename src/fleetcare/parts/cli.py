@@ -74,7 +74,7 @@ def receive(
     )
 
 
-@app.command("move")
+@app.command("move", context_settings={"ignore_unknown_options": True})  # QTY may be -2
 def move_command(
     kind: Annotated[
         MoveKind,
@@ -88,13 +88,16 @@ def move_command(
     price: Annotated[
         Decimal | None, typer.Option(help=_("price paid per piece (grey purchases)"))
     ] = None,
+    currency: Annotated[
+        str | None, typer.Option(help=_("the price's currency (default: the part's)"))
+    ] = None,
     work_order: Annotated[str | None, typer.Option(help=_("work order reference"))] = None,
     unit: Annotated[
         str | None, typer.Option(help=_("serial of the unit a part was taken from"))
     ] = None,
     note: Annotated[str | None, typer.Option(help=_("a note for the ledger"))] = None,
 ) -> None:
-    """Record any other move by hand."""
+    """Record any other move by hand (an adjustment's QTY is signed: ``… HUB -2``)."""
     by = system(operator())
     _run(
         lambda session: service.record_move(
@@ -105,6 +108,7 @@ def move_command(
                 location=location,
                 quantity=quantity,
                 price=price,
+                currency=currency,
                 work_order=work_order,
                 unit=unit,
                 note=note,

@@ -178,7 +178,9 @@ class MoveCreate(StrictModel):
         description="positive; for an adjustment, the signed change", ge=-1_000_000, le=1_000_000
     )
     price: Money | None = Field(default=None, description="per piece, for a grey-market purchase")
-    currency: Currency = "RUB"
+    currency: Currency | None = Field(
+        default=None, description="of the price (default: the part's currency)"
+    )
     work_order: Reference | None = None
     unit: Reference | None = Field(
         default=None, description="serial of the unit a part was taken from"
