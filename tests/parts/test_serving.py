@@ -213,6 +213,9 @@ def test_api_refuses_a_forged_depot(
     forged = arctic.patch(f"/api/sites/{north}", json={"depot": "DEPOT-B"})
     assert forged.status_code == 422, forged.text
     assert [item["loc"][-1] for item in forged.json()["detail"]] == ["depot"]
+    nothing = arctic.patch(f"/api/sites/{north}", json={"depot": "NO-SUCH"})
+    said = [forged.json()["detail"][0]["msg"], nothing.json()["detail"][0]["msg"]]
+    assert said == ["unknown depot 'DEPOT-B'", "unknown depot 'NO-SUCH'"]  # nothing to probe
     created = arctic.post(
         "/api/sites",
         json={

@@ -89,15 +89,19 @@ def refuse_unseen(
     """Refuse references to rows outside ``scope`` as unknown, and a natural key in use.
 
     A reference the caller may not see gets the words of a truly unknown one; a key held by
-    another row gets "cannot be used" whether the caller may see that row or not.
+    another row gets "cannot be used" whether the caller may see that row or not. A table of
+    a higher layer that ``visible`` does not know (a site's depot, a session's trainer) is
+    seen by a regional manager in its regions (its ``region_id``).
     """
     errors: list[FieldError] = []
     for ref in keyed.references:
         value = values.get(ref.field)
-        condition = visible(ref.target, scope)
+        table: Any = ref.target
+        condition = visible(table, scope)
+        if condition is None and scope.region_ids is not None and hasattr(table, "region_id"):
+            condition = table.region_id.in_(sorted(scope.region_ids))
         if value is None or condition is None:
             continue
-        table: Any = ref.target
         found = select(table.id).where(getattr(table, ref.key) == value, condition)
         if session.scalar(found) is None:
             message = _("unknown {field} '{value}'").format(field=ref.field, value=value)

@@ -159,11 +159,6 @@ def create_session(
     scoped writer names a trainer it may see: another region's answers as an unknown one."""
     if not by.scope.everything:
         refuse_unseen(session, TRAINING_SESSIONS, record.model_dump(), by.scope)
-        try:
-            visible_technician(session, record.trainer, by.scope)
-        except NotFound:
-            message = _("unknown trainer '{value}'").format(value=record.trainer)
-            raise InvalidInput([FieldError("trainer", message)]) from None
     crud.create(session, TRAINING_SESSIONS, record, by=by)
     return session_read(session, record.code)
 
