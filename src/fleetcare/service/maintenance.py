@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.service.warranty import MissedMaintenance, Reading, add_months
 
 
@@ -90,7 +91,9 @@ def missed(
         if plan.every_months:
             tasks.append(
                 MissedMaintenance(
-                    task=f"every {plan.every_months} months",
+                    task=ngettext("every {n} month", "every {n} months", plan.every_months).format(
+                        n=plan.every_months
+                    ),
                     due_on=add_months(base_day, plan.every_months),
                     tolerance_days=plan.tolerance_days,
                     done_on=done_on,
@@ -104,7 +107,7 @@ def missed(
             if beyond is not None and (done_on is None or beyond.taken_on < done_on):
                 tasks.append(
                     MissedMaintenance(
-                        task=f"every {plan.every_hours:g} h",
+                        task=_("every {hours} h").format(hours=f"{plan.every_hours:g}"),
                         due_on=beyond.taken_on,
                         tolerance_days=0,
                         done_on=done_on,

@@ -146,7 +146,8 @@ def known_hours(question: Question) -> float | None:
 
 
 def _hours_text(hours: float) -> str:
-    return f"{hours:,.0f} h" if float(hours).is_integer() else f"{hours:,.1f} h"
+    number = f"{hours:,.0f}" if float(hours).is_integer() else f"{hours:,.1f}"
+    return _("{hours} h").format(hours=number)
 
 
 def exclusions(question: Question, policy: Policy, hours: float | None) -> list[str]:
