@@ -177,6 +177,30 @@ def test_measured_availability_on_the_planning_page(
     assert "Baltic" not in manager.get("/service/availability").text
 
 
+def test_breached_only_lists_a_defect_once_with_its_live_order(
+    client: TestClient, session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """A defect whose first work order was cancelled late (breached) and whose second is
+    breached too: one row, linking the second (live) order, and a total of one."""
+    service_fleet(session)
+    levels(session)
+    reported = (utcnow() - timedelta(days=3)).replace(microsecond=0)
+    body = {"unit": "BUS-001", "component_group": "brakes", "symptom": "x", "down": True}
+    defect = client.post("/api/service/defects", json=body | {"reported_at": reported.isoformat()})
+    defect_id = defect.json()["id"]
+    first = client.post(WO, json={"defect": defect_id, "at": reported.isoformat()}).json()["id"]
+    late = (reported + timedelta(hours=30)).isoformat()
+    cancel = client.post(f"{WO}/{first}/transitions", json={"to": "cancelled", "at": late})
+    assert cancel.status_code == 200, cancel.text
+    second = client.post(WO, json={"defect": defect_id}).json()["id"]
+    assert client.get(WO, params={"breached": "true"}).json()["total"] == 2  # both orders
+    dispatcher, _token = browser_for(Role.dispatcher, "disp")
+    board = dispatcher.get("/service", params={"breached": "true"}).text
+    assert len(re.findall(rf'href="/service/defects/{defect_id}">#{defect_id}<', board)) == 1
+    assert f"/service/work-orders/{second}" in board
+    assert f"/service/work-orders/{first}" not in board
+
+
 def test_board_sla_clocks_and_breached_only(
     client: TestClient, session: Session, browser_for: Callable[..., tuple[TestClient, str]]
 ) -> None:

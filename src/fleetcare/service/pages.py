@@ -24,7 +24,6 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.schemas import Page
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.parts.models import ComponentGroup
@@ -63,27 +62,18 @@ def board_page(
     """Defects (open by default) with their work order's state, SLA clocks and age, by region;
     "breached only" lists the defects whose work order has a breached clock, whatever the
     defect's status. HTMX swaps and refreshes only the table."""
-    if breached:
-        late = service.list_work_orders(
-            session,
-            scope=principal.scope,
-            region=region,
-            breached=True,
-            limit=PAGE_SIZE,
-            offset=offset,
-        )
-        items = [service.defect_read(session, o.defect, principal.scope) for o in late.items]
-        page = Page[schemas.DefectRead](
-            items=items, total=late.total, total_is_estimate=late.total_is_estimate
-        )
-        orders: dict[int, schemas.WorkOrderRead | None] = {o.defect: o for o in late.items}
+    if breached:  # each defect once, shown with its newest breached work order
+        where = service.DefectFilter(region=region, breached=True)
     else:
         where = service.DefectFilter(status=status, region=region)
-        page = service.list_defects(session, where, principal.scope, PAGE_SIZE, offset)
-        orders = {
-            d.id: next(iter(service.list_work_orders(session, defect=d.id, limit=1).items), None)
-            for d in page.items
-        }
+    page = service.list_defects(session, where, principal.scope, PAGE_SIZE, offset)
+    late = True if breached else None
+    orders = {
+        d.id: next(
+            iter(service.list_work_orders(session, defect=d.id, breached=late, limit=1).items), None
+        )
+        for d in page.items
+    }
     regions = [
         r.name for r in fleet_service.list_regions(session, scope=principal.scope, limit=500).items
     ]

@@ -112,6 +112,7 @@ class DefectFilter:
     unit: str | None = None  # serial
     status: DefectStatus | None = None
     region: str | None = None
+    breached: bool = False  # only defects with a work order whose SLA clock is breached now
 
 
 def list_defects(
@@ -130,6 +131,9 @@ def list_defects(
         )
     if where.status:
         statement = statement.where(Defect.status == where.status)
+    if where.breached:
+        late = sla_sql.Clocks(session.get_bind().dialect.name, utcnow()).breached()
+        statement = statement.where(Defect.id.in_(select(WorkOrder.defect_id).where(late)))
     window = page(
         session,
         statement,
