@@ -12,9 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fleetcare.core.bulk import Item
 from fleetcare.core.clock import utcnow
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.service.schemas import WarrantyPolicyRecord
+from fleetcare.service.tables import WARRANTY_POLICIES
 from fleetcare.web.app import create_app
 from tests.conftest import TEST_SECRET, sign_in
 from tests.service.factories import service_fleet
@@ -123,6 +127,13 @@ def test_unit_fragment(
     assert planner.get(f"/units/{unit_ids[0]}/service").status_code == 200
     west, _t = browser_for(Role.customer, "west", customer="WEST")
     assert west.get(f"/units/{unit_ids[0]}/service").status_code == 404
+    shown = re.findall(r"Until</dt><dd>([^<]*)<", fragment.text)
+    assert shown == ["2025-02-01"]  # BUS-001: from 2023-02-01, the whole machine's 24 months
+    other = WarrantyPolicyRecord(model="CB-12", component_group=ComponentGroup.other, months=1)
+    WARRANTY_POLICIES.apply(session, [Item(other)])
+    session.commit()  # the "other" group's own policy is not the machine's
+    again = admin.get(f"/units/{unit_ids[0]}/service").text
+    assert re.findall(r"Until</dt><dd>([^<]*)<", again) == ["2025-02-01"]
 
 
 def test_portal_photos_and_attacks(

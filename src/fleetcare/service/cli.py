@@ -43,7 +43,7 @@ def check(
     err.print(
         _("{serial} {group} on {day}: {decision}").format(
             serial=answer.serial,
-            group=answer.component_group.value,
+            group=component.value,
             day=day.isoformat(),
             decision=answer.decision.value,
         )

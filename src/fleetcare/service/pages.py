@@ -45,7 +45,6 @@ REPORT_PATH = "/portal/defects"  # a customer's report; it may carry photos
 PAGE_SIZE = 50
 REFRESH_SECONDS = 60  # the board reloads its table this often
 AVAILABILITY_DAYS = 365  # measured availability: the last 12 months
-WARRANTY_GROUP = ComponentGroup.other  # the unit's warranty: the whole-machine policy
 
 
 # --- the dispatcher's board ------------------------------------------------------------------
@@ -177,7 +176,11 @@ def unit_service_fragment(
     unit page loads it with HTMX (fleet cannot import service)."""
     unit = fleet_service.unit_read(session, unit_id, principal.scope)
     warranty = service.check_warranty(
-        session, unit.serial, WARRANTY_GROUP, utcnow().date(), scope=principal.scope
+        session,
+        unit.serial,
+        None,
+        utcnow().date(),
+        scope=principal.scope,  # the whole machine
     )
     defects = service.list_defects(
         session, service.DefectFilter(unit=unit.serial), principal.scope, 20

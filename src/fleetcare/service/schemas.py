@@ -105,7 +105,7 @@ class WarrantyCheck(BaseModel):
     """The answer of ``fleetcare warranty check``."""
 
     serial: str
-    component_group: ComponentGroup
+    component_group: ComponentGroup | None  # None: the machine as a whole
     on: date
     decision: Decision
     reasons: list[str]

@@ -41,6 +41,7 @@ from fleetcare.service.tables import SERVICE_CONTRACTS as SERVICE_CONTRACTS
 from fleetcare.service.tables import SERVICE_LEVELS as SERVICE_LEVELS
 from fleetcare.service.tables import SERVICE_RATES as SERVICE_RATES
 from fleetcare.service.tables import WARRANTY_POLICIES as WARRANTY_POLICIES
+from fleetcare.service.warranty import WHOLE_MACHINE
 from fleetcare.service.work_order_parts import Added as Added
 from fleetcare.service.work_order_parts import add_part as add_part
 from fleetcare.service.work_order_parts import reserve_again as reserve_again
@@ -55,15 +56,17 @@ NotEnoughStock = parts.NotEnoughStock
 def check_warranty(
     session: Session,
     serial: str,
-    component_group: ComponentGroup,
+    component_group: ComponentGroup | None,
     on: date,
     *,
     hours: float | None = None,
     scope: Scope = EVERYTHING,
 ) -> schemas.WarrantyCheck:
-    """The warranty decision for a unit's component group on a day, without recording it."""
+    """The warranty decision for a unit's component group on a day, without recording it
+    (``None``: the machine as a whole, by the whole-machine policy and contracts)."""
     unit = visible_unit(session, serial, scope)
-    answer = coverage.decision(session, unit, component_group.value, on, hours=hours)
+    group = WHOLE_MACHINE if component_group is None else component_group.value
+    answer = coverage.decision(session, unit, group, on, hours=hours)
     return schemas.WarrantyCheck(
         serial=unit.serial,
         component_group=component_group,

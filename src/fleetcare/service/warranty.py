@@ -127,6 +127,9 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+WHOLE_MACHINE = ""  # the group of a question about the machine as a whole: no group's own rules
+
+
 def policy_for(policies: Sequence[Policy], component_group: str) -> Policy | None:
     """The group's own policy, else the whole-machine one, else None (rule 1)."""
     own = next((p for p in policies if p.component_group == component_group), None)
