@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.core.audit import AuditEntry
 from tests.parts.factories import receive, small_network
 
 
@@ -40,10 +42,19 @@ def test_catalogue_and_network(client: TestClient, session: Session) -> None:
         ]
         == "P-1"
     )
+    url = f"/api/parts/{part.json()['id']}"
+    assert client.patch(url, json={"supplier": "Bosch"}).json()["supplier"] == "Bosch"
+    assert client.patch(url, json={"supplier": None}).json()["supplier"] is None  # cleared
     bom = client.post(
         "/api/boms", json={"model": "CB-12", "part": "P-9", "quantity": 1, "critical": True}
     )
     assert bom.status_code == 201 and bom.json()["critical"] is True
+    line = f"/api/boms/{bom.json()['id']}"
+    assert client.get(line).json() == bom.json()
+    changed = client.patch(line, json={"quantity": 4, "critical": False})
+    assert (changed.json()["quantity"], changed.json()["critical"]) == (4, False)
+    assert client.patch(line, json={"part": "P-1"}).status_code == 422  # the key stays
+    assert client.get("/api/boms/999999").status_code == 404
     assert client.get("/api/parts", params={"model": "CB-12"}).json()["items"][0]["number"] == "P-9"
     assert client.get("/api/parts", params={"q": "turbo"}).json()["total"] == 1
     depot = client.post(
@@ -70,6 +81,16 @@ def test_catalogue_and_network(client: TestClient, session: Session) -> None:
         },
     )
     assert lane.status_code == 201 and lane.json()["mode"] == "rail"
+    lane_url = f"/api/lanes/{lane.json()['id']}"
+    assert client.get(lane_url).json() == lane.json()
+    slower = client.patch(lane_url, json={"lead_time_days": 9, "mode": "road"})
+    assert (slower.json()["lead_time_days"], slower.json()["mode"]) == (9, "road")
+    assert client.patch(lane_url, json={"lead_time_days": 0}).status_code == 422
+    assert client.patch("/api/lanes/999999", json={"emergency": True}).status_code == 404
+    audited = session.scalars(
+        select(AuditEntry.entity).where(AuditEntry.action == "update").order_by(AuditEntry.id)
+    ).all()
+    assert {"boms", "lanes"} <= set(audited)
     assert client.get("/api/lanes", params={"location": "DEPOT-C"}).json()["total"] == 1
 
 

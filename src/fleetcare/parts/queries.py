@@ -134,6 +134,14 @@ def list_boms(
     )
 
 
+def bom_read(session: Session, line_id: int) -> schemas.BomRead:
+    """One bill-of-materials line."""
+    row = session.get(BomLine, line_id)
+    if row is None:
+        raise NotFound(_("bill-of-materials line {id} not found").format(id=line_id))
+    return schemas.BomRead(id=row.id, **BOMS.to_record(row).model_dump())
+
+
 def list_locations(
     session: Session,
     *,

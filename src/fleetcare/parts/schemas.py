@@ -74,6 +74,9 @@ class PartUpdate(StrictModel):
     repairable: bool | None = None
     grey_price: Money | None = None
     superseded_by: PartNumber | None = None
+    supplier: LongName | None = Field(
+        default=None, description="who made it (warranty recovery claims); null clears it"
+    )
 
 
 class PartRead(PartRecord):
@@ -89,6 +92,13 @@ class BomRecord(StrictModel):
 
 class BomRead(BomRecord):
     id: int
+
+
+class BomUpdate(StrictModel):
+    """A bill-of-materials line's quantity and criticality (its model and part are its key)."""
+
+    quantity: Quantity | None = Field(default=None, description="fitted per machine (Z)")
+    critical: bool | None = None
 
 
 class LocationRecord(StrictModel):
@@ -135,6 +145,17 @@ class LaneRecord(StrictModel):
 
 class LaneRead(LaneRecord):
     id: int
+
+
+class LaneUpdate(StrictModel):
+    """A lane's mode, lead time, freight cost and use (its ends are its key)."""
+
+    mode: TransportMode | None = None
+    lead_time_days: float | None = Field(default=None, gt=0, le=1000)
+    lead_time_sd_days: float | None = Field(default=None, ge=0, le=1000)
+    cost_per_kg: Money | None = None
+    currency: Currency | None = None
+    emergency: bool | None = None
 
 
 class PartLocation(StrictModel):

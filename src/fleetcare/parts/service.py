@@ -24,6 +24,7 @@ from fleetcare.parts.ledger import verify as verify
 from fleetcare.parts.proposals import Accepted as Accepted
 from fleetcare.parts.proposals import accept_proposals as accept_proposals
 from fleetcare.parts.proposals import proposals as proposals
+from fleetcare.parts.queries import bom_read as bom_read
 from fleetcare.parts.queries import lane_read as lane_read
 from fleetcare.parts.queries import list_boms as list_boms
 from fleetcare.parts.queries import list_lanes as list_lanes

@@ -102,6 +102,22 @@ def create_bom_line(
     return service.list_boms(session, model=body.model, part=body.part).items[0]
 
 
+@router.get("/boms/{line_id}", tags=["parts"], **READ)
+def read_bom_line(session: DbSession, line_id: RowId) -> schemas.BomRead:
+    """One bill-of-materials line."""
+    return service.bom_read(session, line_id)
+
+
+@router.patch("/boms/{line_id}", tags=["parts"], **WRITE)
+def update_bom_line(
+    session: DbSession, principal: CurrentPrincipal, line_id: RowId, body: schemas.BomUpdate
+) -> schemas.BomRead:
+    """Change a line's quantity (Z) or criticality."""
+    return service.bom_read(
+        session, service.update(session, service.BOMS, line_id, body, by=principal)
+    )
+
+
 # --- network -----------------------------------------------------------------------------------
 @router.get("/locations", tags=["network"], **READ)
 def list_locations(
@@ -169,6 +185,23 @@ def create_lane(
 ) -> schemas.LaneRead:
     """Add a lane between two locations."""
     return service.lane_read(session, service.create(session, service.LANES, body, by=principal))
+
+
+@router.get("/lanes/{lane_id}", tags=["network"], **READ)
+def read_lane(session: DbSession, principal: CurrentPrincipal, lane_id: RowId) -> schemas.LaneRead:
+    """One lane (both ends within scope)."""
+    return service.lane_read(session, lane_id, principal.scope)
+
+
+@router.patch("/lanes/{lane_id}", tags=["network"], **WRITE)
+def update_lane(
+    session: DbSession, principal: CurrentPrincipal, lane_id: RowId, body: schemas.LaneUpdate
+) -> schemas.LaneRead:
+    """Change a lane's mode, lead time, freight cost or emergency use."""
+    service.lane_read(session, lane_id, principal.scope)  # 404 outside scope
+    return service.lane_read(
+        session, service.update(session, service.LANES, lane_id, body, by=principal)
+    )
 
 
 # --- stock -------------------------------------------------------------------------------------
