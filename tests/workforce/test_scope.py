@@ -135,6 +135,10 @@ def test_oversized_and_malformed_bodies(client: TestClient, session: Session) ->
         client.post("/api/workforce/technicians", json=engineer).json()["detail"][0]["loc"][-1]
         == "employer"
     )
+    for code in ("MUR/1", "Q?1", "A#1", "50%", "B\\1"):  # its pages could not address it
+        slashed = technician("S-4").model_dump(mode="json") | {"code": code}
+        refused = client.post("/api/workforce/technicians", json=slashed)
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "code"
 
 
 def test_dates_at_the_calendar_edges(

@@ -42,6 +42,15 @@ def _not_in_future(value: date) -> date:
     return value
 
 
+PATH_UNSAFE = "/?#%\\"  # characters a code named in a URL path may not hold
+
+
+def _addressable(value: str) -> str:
+    if any(c in value for c in PATH_UNSAFE):
+        raise ValueError(_("a code used in addresses may not contain / ? # % or \\"))
+    return value
+
+
 def _naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         try:
@@ -107,6 +116,9 @@ Name = Annotated[
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
 ]
+
+# a code that names its row in a URL path (a technician's, a training session's)
+PathCode = Annotated[Code, AfterValidator(_addressable)]
 LongName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN),

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, CalendarDay, Code, LongName, Name, StrictModel
+from fleetcare.core.schemas import (
+    TEXT_PATTERN,
+    CalendarDay,
+    Code,
+    LongName,
+    Name,
+    PathCode,
+    StrictModel,
+)
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import CourseKind, Result, TechnicianKind
@@ -34,7 +42,7 @@ def _check_shift(value: str | None) -> str | None:
 
 # --- technicians -----------------------------------------------------------------------------
 class TechnicianRecord(StrictModel):
-    code: Code
+    code: PathCode
     name: Name
     kind: TechnicianKind
     employer: Code | None = Field(default=None, description="a local's employer (customer code)")
@@ -103,7 +111,7 @@ class CourseRead(CourseRecord):
 
 
 class SessionRecord(StrictModel):
-    code: Code
+    code: PathCode
     course: Code
     starts_on: date
     ends_on: date
