@@ -48,9 +48,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
-def format_money(amount: Decimal | float, currency: str) -> str:
-    """Money always carries its currency: ``format_money(850, "RUB")`` → ``RUB850.00`` (en)."""
-    return format_currency(amount, currency, locale=get_locale())
+def format_money(amount: Decimal | float | str, currency: str) -> str:
+    """Money always carries its currency: ``format_money(850, "RUB")`` → ``RUB850.00`` (en); an
+    amount given as text (``"12345678901234.56"``, as JSON carries it) keeps every digit."""
+    number = Decimal(amount) if isinstance(amount, str) else amount
+    return format_currency(number, currency, locale=get_locale())
 
 
 def format_number(value: Decimal | float | str) -> str:
