@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,9 @@ def test_export_writes_what_import_reads(
     assert (result.created, result.updated, result.unchanged) == (0, 0, 7)
     second = runner.invoke(app, ["export", "units", "--format", fmt], env=cli_env)
     assert second.stdout == first.stdout
+    nowhere = data_dir / "no-such-folder" / f"units.{fmt}"
+    refused = runner.invoke(app, ["export", "units", "--out", str(nowhere)], env=cli_env)
+    assert refused.exit_code == 2 and "cannot write the file" in refused.stderr
 
 
 def test_every_error_is_reported_and_nothing_written(
@@ -348,3 +352,23 @@ def test_large_imports_are_audited_by_file(
     assert entry.after["rows_audited"] is False
     assert entry.after["changed"] == ["BUS-101", "BUS-102"]
     assert (entry.after["changed_listed"], entry.after["changed_total"]) == (2, 3)
+
+
+def test_a_reading_with_a_fraction_of_a_second_round_trips(
+    session: Session, db: str, data_dir: Path, runner: CliRunner, cli_env: dict[str, str]
+) -> None:
+    """A reading taken at 10:00:00.5 exports with its fraction and re-imports as unchanged (it
+    was written as 10:00:00, a new reading)."""
+    small_fleet(session)
+    session.add(
+        UsageReading(
+            unit_id=session.scalars(select(Unit.id).where(Unit.serial == "BUS-001")).one(),
+            taken_at=datetime(2024, 1, 1, 10, 0, 0, 500_000),
+            engine_hours=10.0,
+        )
+    )
+    session.commit()
+    exported = runner.invoke(app, ["export", "usage"], env=cli_env)
+    assert "2024-01-01T10:00:00.500000" in exported.stdout
+    result = run_import(db, "usage", write(data_dir / "usage.csv", exported.stdout))
+    assert (result.created, result.updated) == (0, 0)

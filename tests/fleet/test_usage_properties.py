@@ -99,8 +99,9 @@ def test_readings_one_by_one_keep_the_series_ordered(
         session.rollback()
 
 
-@pytest.mark.parametrize("hours", [float("nan"), float("inf"), -1.0])
+@pytest.mark.parametrize("hours", [float("nan"), float("inf"), -1.0, 1.7e308, 1_000_001.0])
 def test_meter_values_must_be_real_and_non_negative(hours: float) -> None:
-    """NaN, infinity and negative meter values are refused by the record itself."""
+    """NaN, infinity, negative and absurd meter values are refused by the record itself (an
+    absurd one would overflow the early warning's sums)."""
     with pytest.raises(ValueError, match="engine_hours"):
         record(1, hours)

@@ -184,8 +184,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime):  # whole seconds as such; a fraction kept (it is the key)
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

@@ -184,11 +184,17 @@ class UnitRead(UnitRecord):
 
 
 # --- usage readings ------------------------------------------------------------------------
+MAX_ENGINE_HOURS = 1_000_000.0  # a meter past this is a typo or an attack (24/7 for 114 years)
+MAX_KM = 100_000_000.0
+
+
 class UsageRecord(StrictModel):
     serial: Serial
     taken_at: Annotated[PastMoment, Field(description="ISO date or date-time; UTC")]
-    engine_hours: float | None = Field(default=None, ge=0, description="hours")
-    km: float | None = Field(default=None, ge=0, validate_default=True, description="kilometres")
+    engine_hours: float | None = Field(default=None, ge=0, le=MAX_ENGINE_HOURS, description="hours")
+    km: float | None = Field(
+        default=None, ge=0, le=MAX_KM, validate_default=True, description="kilometres"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -207,8 +213,8 @@ class UsageRecord(StrictModel):
 
 class UsageUpdate(StrictModel):
     taken_at: datetime | None = None
-    engine_hours: float | None = Field(default=None, ge=0)
-    km: float | None = Field(default=None, ge=0)
+    engine_hours: float | None = Field(default=None, ge=0, le=MAX_ENGINE_HOURS)
+    km: float | None = Field(default=None, ge=0, le=MAX_KM)
 
 
 class UsageRead(UsageRecord):
