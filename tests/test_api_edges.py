@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from fleetcare.core.api import ErrorJSON, printable
+from fleetcare.core.api import ECHO_DEPTH, ErrorJSON, printable
 from fleetcare.core.config import Settings
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.permissions import Role, system
@@ -70,6 +70,16 @@ def test_a_body_json_cannot_carry_back_is_refused_in_json(client: TestClient, bo
     answer = client.post("/api/regions", content=body, headers=JSON)
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"]  # valid JSON, with the errors
+
+
+@pytest.mark.parametrize("depth", [30, 600, 900])
+def test_a_deeply_nested_body_is_refused_not_a_500(client: TestClient, depth: int) -> None:
+    """A body nested hundreds of levels deep: 422 whose echo stops at ``ECHO_DEPTH`` levels
+    (or 400 when the JSON parser gives up first), never 500."""
+    body = '{"name": ' + "[" * depth + "]" * depth + ', "country": "X", "climate": "cold"}'
+    answer = client.post("/api/regions", content=body.encode(), headers=JSON)
+    assert answer.status_code in (400, 422), answer.text
+    assert "…" in answer.text or depth < ECHO_DEPTH
 
 
 @pytest.mark.parametrize(

@@ -93,18 +93,26 @@ def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:
     return [{"loc": ["body", field], "msg": message, "type": kind}]
 
 
-def printable(content: Any) -> Any:
+ECHO_DEPTH = 24  # levels of a client's nested input an error answer echoes; deeper: "…"
+
+
+def printable(content: Any, depth: int = 0) -> Any:
     """``content`` (JSON-like) with what JSON cannot carry made text: a NaN or an infinity as
-    its name, a lone surrogate (from a ``\\ud800`` escape) as its escape. An error answer echoes
-    what the client sent, which may hold either."""
+    its name, a lone surrogate (from a ``\\ud800`` escape) as its escape, and what lies deeper
+    than ``ECHO_DEPTH`` levels as "…". An error answer echoes what the client sent, which may
+    hold any of these (a body nested hundreds deep would exhaust the recursion)."""
     if isinstance(content, float) and not math.isfinite(content):
         return str(content)
     if isinstance(content, str):
         return content.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(content, dict | list | tuple) and depth >= ECHO_DEPTH:
+        return "…"
     if isinstance(content, dict):
-        return {printable(key): printable(value) for key, value in content.items()}
+        return {
+            printable(key, depth + 1): printable(value, depth + 1) for key, value in content.items()
+        }
     if isinstance(content, list | tuple):
-        return [printable(value) for value in content]
+        return [printable(value, depth + 1) for value in content]
     return content
 
 
@@ -118,7 +126,7 @@ class ErrorJSON(JSONResponse):
 
 def validation_response(exc: RequestValidationError) -> JSONResponse:
     """422 with FastAPI's detail of a refused request (its ``input`` echoed, made printable)."""
-    return ErrorJSON({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+    return ErrorJSON({"detail": jsonable_encoder(printable(exc.errors()))}, status_code=422)
 
 
 def not_found_response(exc: Exception) -> JSONResponse:
