@@ -14,8 +14,10 @@ import pytest
 from starlette.types import Message
 
 from fleetcare.core.permissions import Role
+from fleetcare.core.security import issue_token
 from fleetcare.web.admission import BodyTooLarge, BodyTooSlow, WriteAdmission, read_body
-from tests.conftest import TEST_PASSWORD
+from fleetcare.web.app import _credentialed
+from tests.conftest import TEST_PASSWORD, TEST_SECRET
 
 SLOW_CONNECTIONS = 16
 
@@ -127,3 +129,22 @@ def test_writes_are_admitted_a_limited_number_at_once() -> None:
 
     assert asyncio.run(burst(True)) == 2
     assert asyncio.run(burst(False)) == 6
+
+
+def test_a_signed_in_write_is_judged_as_its_route_judges_it() -> None:
+    """The slot follows ``current_principal``: on ``/api`` the first Authorization header (a
+    junk second one does not hide a valid first); on pages the session alone (a junk bearer
+    header does not hide the signed-in session)."""
+    credentialed = _credentialed(TEST_SECRET)
+    good = b"Bearer " + issue_token("someone", TEST_SECRET).encode()
+    junk = b"Bearer junk"
+
+    def scope(path: str, *values: bytes, user: str | None = None) -> dict[str, object]:
+        headers = [(b"authorization", value) for value in values]
+        return {"path": path, "headers": headers, "session": {"user": user} if user else {}}
+
+    assert credentialed(scope("/api/regions", good, junk))
+    assert not credentialed(scope("/api/regions", junk, good))  # the route reads the first too
+    assert not credentialed(scope("/api/regions"))
+    assert credentialed(scope("/logout", junk, user="someone"))
+    assert not credentialed(scope("/logout", good))  # pages do not read bearer tokens

@@ -7,7 +7,7 @@ so a client handles a bad field the same whether Pydantic or a business rule ref
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -64,8 +64,13 @@ def is_api(request: Request) -> bool:
 
     Behind a proxy serving the app under a prefix, ``request.url.path`` starts with the prefix.
     """
-    path: str = request.scope["path"]
-    root_path: str = request.scope.get("root_path", "")
+    return is_api_scope(request.scope)
+
+
+def is_api_scope(scope: MutableMapping[str, Any]) -> bool:
+    """``is_api`` for an ASGI scope (a middleware's view of the request)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
     if root_path and path.startswith(root_path + "/"):
         path = path[len(root_path) :]
     return path == "/api" or path.startswith("/api/")

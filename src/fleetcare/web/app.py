@@ -32,6 +32,7 @@ from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import (
     install_error_handlers,
     is_api,
+    is_api_scope,
     not_found_response,
     validation_response,
 )
@@ -202,12 +203,15 @@ def _portal_limit(settings: Settings) -> int:
 
 
 def _credentialed(key: str) -> Callable[[Scope], bool]:
-    """Whether a request carries a valid bearer token or a signed-in session (no database)."""
+    """Whether a request carries a valid credential (no database), judged as ``current_principal``
+    judges it: on ``/api`` the first ``Authorization`` header's bearer token, on pages the
+    session alone (a stray header cannot let a signed-in write skip its slot)."""
 
     def check(scope: Scope) -> bool:
-        authorization = dict(scope["headers"]).get(b"authorization", b"")
-        if authorization[:7].lower() == b"bearer ":
-            return read_token(authorization[7:].decode("latin-1"), key) is not None
+        if is_api_scope(scope):
+            authorization = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+            token = authorization[7:] if authorization[:7].lower() == b"bearer " else b""
+            return bool(token) and read_token(token.decode("latin-1"), key) is not None
         session = scope.get("session") or {}
         return isinstance(session.get("user"), str)
 
