@@ -58,7 +58,9 @@ def test_cli_optimise_names_the_options_it_refuses(tmp_path: Path, runner: CliRu
     expected = {
         (): "give exactly one of --target-availability and --budget",
         ("--target-availability", "1.2"): "--target-availability must lie strictly between 0 and 1",
-        ("--budget", "-1"): "--budget must be ≥ 0",
+        ("--budget", "-1"): "--budget must be a finite amount ≥ 0",
+        ("--budget", "nan"): "--budget must be a finite amount ≥ 0",
+        ("--target-availability", "nan"): "--target-availability must lie strictly between 0 and 1",
     }
     for flags, message in expected.items():
         result = runner.invoke(app, [*base, *flags])

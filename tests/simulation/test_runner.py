@@ -127,12 +127,18 @@ def test_emergency_and_grey_shorten_the_waits() -> None:
     ("params", "field"),
     [
         (SimulationParams(years=1, warmup_years=1), "years"),
+        (SimulationParams(years=float("nan")), "years"),
+        (SimulationParams(warmup_years=float("nan")), "years"),
+        (SimulationParams(years=float("inf")), "years"),
+        (SimulationParams(years=1e4), "years"),
         (SimulationParams(replications=1), "replications"),
+        (SimulationParams(replications=10**6), "replications"),
         (SimulationParams(policy="pray"), "policy"),
     ],
 )
 def test_bad_parameters_are_refused(params: SimulationParams, field: str) -> None:
-    """Years ≤ warm-up, fewer than two replications, an unknown rule: refused, field named."""
+    """Years ≤ warm-up, not finite or past the most; fewer than two replications or past the
+    most; an unknown rule: refused, field named."""
     with pytest.raises(SimulationError) as refused:
         params.check()
     assert refused.value.field == field and field in str(refused.value)

@@ -13,6 +13,7 @@ cost rises strictly and availability never falls.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -76,8 +77,8 @@ def check_request(target_availability: float | None, budget: float | None) -> No
         raise OptimiseRequestError(
             "target_availability", "{target_availability} must lie strictly between 0 and 1"
         )
-    if budget is not None and budget < 0:
-        raise OptimiseRequestError("budget", "{budget} must be ≥ 0")
+    if budget is not None and not (math.isfinite(budget) and budget >= 0):
+        raise OptimiseRequestError("budget", "{budget} must be a finite amount ≥ 0")
 
 
 def check_reached(curve: Curve, params: OptimiseParams) -> None:

@@ -20,6 +20,7 @@ with a Student-t 95 % confidence interval.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from fleetcare.simulation.engine import POLICIES, WAIT, simulate_part
 from fleetcare.simulation.fcfs import simulate_part_fcfs
 
 DAYS_PER_YEAR = 365.0
+MAX_YEARS = 1000.0  # simulated years at most (time and memory grow with them)
+MAX_REPLICATIONS = 1000
 CANNIBALISE = "cannibalise"
 POLICY_NAMES = ("wait", CANNIBALISE, "emergency", "grey")
 
@@ -65,7 +68,12 @@ class SimulationParams:
     grey_price_factor: float = 5.0
 
     def check(self) -> None:
-        """Refuse what cannot run: years ≤ warm-up, fewer than 2 replications, an unknown rule."""
+        """Refuse what cannot run: years not finite or past ``MAX_YEARS``, years ≤ warm-up,
+        fewer than 2 replications or more than ``MAX_REPLICATIONS``, an unknown rule."""
+        if not (math.isfinite(self.years) and math.isfinite(self.warmup_years)):
+            raise SimulationError("years", "{years} and {warmup_years} must be finite numbers")
+        if self.years > MAX_YEARS:
+            raise SimulationError("years", f"{{years}} may be at most {MAX_YEARS}")
         if self.years <= self.warmup_years or self.warmup_years < 0:
             raise SimulationError(
                 "years", "{years} must exceed {warmup_years} (and the warm-up be ≥ 0)"
@@ -73,6 +81,10 @@ class SimulationParams:
         if self.replications < 2:
             raise SimulationError(
                 "replications", "{replications} must be at least 2 (for a confidence interval)"
+            )
+        if self.replications > MAX_REPLICATIONS:
+            raise SimulationError(
+                "replications", f"{{replications}} may be at most {MAX_REPLICATIONS}"
             )
         if self.seed < 0:
             raise SimulationError("seed", "{seed} must be a whole number ≥ 0")
