@@ -67,6 +67,10 @@ def test_bad_plans_are_422(client: TestClient, session: Session) -> None:
     assert both.status_code == 422
     assert client.post("/api/plans/targets", json={"NOPE": {"HUB": 1}}).status_code == 422
     assert client.post("/api/plans/targets", json={"P-1": {"HUB": -1}}).status_code == 422
+    half = client.post("/api/plans/targets", json={"P-1": {"HUB": 1.5}})
+    [said] = half.json()["detail"]
+    assert said["loc"][-1] == "P-1.HUB" and said["msg"].startswith("pieces: ")
+    assert "validation error" not in said["msg"]  # it says what is wrong, not that something is
 
 
 def test_optimise_names_the_stopping_rule_it_refuses(client: TestClient) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from fleetcare.core.api import DbSession, SearchText, reads_only
 from fleetcare.core.auth import CurrentPrincipal, rule
@@ -23,6 +23,7 @@ from fleetcare.core.heavy import Heavy, MaxPlanCells
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import JsonDocument
+from fleetcare.core.tabular import validation_errors
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
@@ -190,10 +191,11 @@ def save_targets(
         for location, pieces in levels.items():
             try:
                 records.append(TargetRecord(part=part, location=location, target=pieces))
-            except ValueError as exc:
-                errors.append(
-                    FieldError(f"{str(part)[:60]}.{str(location)[:40]}", str(exc).splitlines()[0])
-                )
+            except ValidationError as exc:  # named by the key, saying what is wrong with it
+                where = f"{str(part)[:60]}.{str(location)[:40]}"
+                for error in validation_errors(exc):
+                    name = "pieces" if error.field == "target" else error.field
+                    errors.append(FieldError(where, f"{name}: {error.message}"))
     if errors:
         raise InvalidInput(errors)
     result = parts_service.save_targets(session, records, by=principal)
