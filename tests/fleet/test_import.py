@@ -92,7 +92,7 @@ def test_export_writes_what_import_reads(
     assert second.stdout == first.stdout
     nowhere = data_dir / "no-such-folder" / f"units.{fmt}"
     refused = runner.invoke(app, ["export", "units", "--out", str(nowhere)], env=cli_env)
-    assert refused.exit_code == 2 and "cannot write the file" in refused.stderr
+    assert refused.exit_code == 2 and "its folder does not exist" in refused.stderr
 
 
 def test_every_error_is_reported_and_nothing_written(

@@ -65,6 +65,10 @@ def test_cli_optimise_names_the_options_it_refuses(tmp_path: Path, runner: CliRu
     for flags, message in expected.items():
         result = runner.invoke(app, [*base, *flags])
         assert result.exit_code == 2 and result.stderr == f"{problem}: {message}\n", flags
+    nowhere = tmp_path / "no-such-folder" / "curve.json"
+    unwritable = runner.invoke(app, [*base, "--budget", "100", "--curve", str(nowhere)])
+    assert unwritable.exit_code == 2 and f"{nowhere}: cannot write" in unwritable.stderr
+    assert not (tmp_path / "stock.json").exists()  # nothing written: refused before the solve
     unreachable = runner.invoke(
         app, [*base, "--target-availability", "0.9999999", "--max-pieces", "2"]
     )

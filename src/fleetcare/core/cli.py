@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound, ParameterError
-from fleetcare.core.i18n import ngettext
+from fleetcare.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -91,6 +91,15 @@ def bad_file(where: str | Path, messages: Iterable[str]) -> typer.Exit:
     for message in messages:
         print(f"{where}: {message}", file=sys.stderr)
     return typer.Exit(2)
+
+
+def writable(path: Path) -> None:
+    """Refuse (exit 2, before any work) an output path that cannot be written: its folder
+    missing, or a folder itself."""
+    if path.is_dir():
+        raise bad_file(path, [_("cannot write the file: it is a folder")])
+    if not path.parent.is_dir():
+        raise bad_file(path, [_("cannot write the file: its folder does not exist")])
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from fleetcare.core.bulk import export_file, import_file
-from fleetcare.core.cli import bad_file, command_session, err, operator, progress_bar
+from fleetcare.core.cli import command_session, err, operator, progress_bar, writable
 from fleetcare.core.i18n import _, ngettext
 from fleetcare.exchange.registry import TABLES, TableName
 
@@ -56,12 +56,8 @@ def export_command(
         if out is None:
             count = export_file(session, TABLES[kind.value], fmt, sys.stdout)
         else:
-            try:
-                handle = out.open("w", encoding="utf-8", newline="")
-            except OSError as exc:
-                message = _("cannot write the file: {error}").format(error=exc.strerror)
-                raise bad_file(out, [message]) from None
-            with handle:
+            writable(out)
+            with out.open("w", encoding="utf-8", newline="") as handle:
                 count = export_file(session, TABLES[kind.value], fmt, handle)
     message = ngettext("{count} row of {kind} exported.", "{count} rows of {kind} exported.", count)
     err.print(message.format(count=count, kind=kind.value))

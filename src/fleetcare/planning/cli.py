@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from fleetcare.core.cli import bad_file, command_session, err, refused
+from fleetcare.core.cli import bad_file, command_session, err, refused, writable
 from fleetcare.core.i18n import _
 from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.distributed import ClusterError, optimise_on
@@ -62,6 +62,7 @@ def build_command(
     """Write the planning problem of the network (or one region) from the database."""
     from fleetcare.planning import service
 
+    writable(out)
     with command_session() as session:
         document = service.problem_document(session, region=region)
     if not document["parts"]:
@@ -149,6 +150,9 @@ def optimise_command(
         check_request(target_availability, budget)
     except OptimiseRequestError as exc:
         raise refused(problem_file, exc) from None
+    for output in (out, curve_file):  # before the solve: nothing written when one cannot be
+        if output is not None:
+            writable(output)
     problem = _problem(problem_file)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(_("Solving each part's tree"), total=len(problem.part_ids))
