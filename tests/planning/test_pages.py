@@ -47,15 +47,20 @@ def test_planning_page_curve_point_and_save(
     assert token
     form = {"region": "Arctic", "target": "0.97", "budget": str(budget)}
     assert pages.post("/planning/targets", data=form).status_code == 403
-    shown = re.search(r'name="cost" value="([^"]+)"', plan.text)
+    shown = re.search(r'name="plan" value="([0-9a-f]{64})"', plan.text)
     assert shown
-    # a plan that no longer costs what the page showed (solved again meanwhile): not saved
-    stale = {**form, "csrf_token": token.group(1), "cost": str(float(shown.group(1)) + 1000)}
+    # another plan than the page showed (solved again meanwhile, the same cost or not): the
+    # plan as it is now is shown, nothing is saved
+    other = ("0" if shown.group(1)[0] != "0" else "1") + shown.group(1)[1:]
+    stale = {**form, "csrf_token": token.group(1), "plan": other}
     refused = pages.post("/planning/targets", data=stale)
     assert refused.status_code == 200 and "nothing was saved" in refused.text
+    assert f'name="plan" value="{shown.group(1)}"' in refused.text
+    missing = pages.post("/planning/targets", data={**form, "csrf_token": token.group(1)})
+    assert missing.status_code == 422
     items = client.get("/api/stock", params={"part": "P-1"}).json()["items"]
     assert not any(row["target"] for row in items)
-    form["cost"] = shown.group(1)
+    form["plan"] = shown.group(1)
     saved = pages.post("/planning/targets", data={**form, "csrf_token": token.group(1)})
     assert saved.status_code == 200 and "Targets saved" in saved.text
     targets = {

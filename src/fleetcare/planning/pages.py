@@ -15,10 +15,13 @@ everything); the solve, the walks and the tables are computed in the app's heavy
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
+from numpy.typing import NDArray
 from pydantic import AfterValidator
 from starlette.responses import Response
 
@@ -173,6 +176,13 @@ def planning_page(
     return render(request, "planning/plan.html", context)
 
 
+def fingerprint(parts: Sequence[str], locations: Sequence[str], stock: NDArray[Any]) -> str:
+    """What identifies a plan: SHA-256 of its part and location ids and its stock, in hex."""
+    digest = hashlib.sha256("\x1f".join([*parts, "\x1e", *locations]).encode())
+    digest.update(np.ascontiguousarray(stock, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
 def _plan_context(solved: Solved, budget: float) -> dict[str, Any]:
     """The plan at ``budget`` on the curve, against the current stock."""
     problem = solved.problem
@@ -193,6 +203,7 @@ def _plan_context(solved: Solved, budget: float) -> dict[str, Any]:
     ]
     current_value = float((solved.current * cost).sum())
     return {
+        "fingerprint": fingerprint(problem.part_ids, problem.location_ids, plan.stock),
         "point": plan.last,
         "current_value": current_value,
         "to_buy": float(np.clip(delta_value, 0, None).sum()),
@@ -234,14 +245,15 @@ def save_targets(
     session: DbSession,
     principal: Planner,
     pool: Heavy,
+    shown: Annotated[str, Form(alias="plan", pattern="^[0-9a-f]{64}$")],
     region: Annotated[str, Form(max_length=200)] = "",
     target: Annotated[float, Form(gt=0.5, lt=1), Snapped] = 0.95,
     budget: Annotated[float, Form(ge=0, le=1e15)] = 0.0,
-    cost: Annotated[float | None, Form(ge=0, le=1e15)] = None,
     model: Annotated[Model, Form()] = DEFAULT_MODEL,
 ) -> Response:
-    """Save the plan at ``budget`` as every part-location's target stock; ``cost``, the
-    plan's cost as the page showed it, must still be that plan's cost."""
+    """Save the plan at ``budget`` as every part-location's target stock; ``plan``, the
+    fingerprint of the plan the page showed, must still be that plan's (the same stock at
+    every part-location, not only the same cost), else nothing is saved."""
     solved = region_solved(session, principal, pool, region, target, model)
     context: dict[str, Any] = {
         "region": region,
@@ -251,7 +263,8 @@ def save_targets(
     }
     if solved is not None:
         plan = pool.call(solved.plan, budget)
-        if cost is not None and abs(plan.last.cost - cost) > 1e-9 * max(1.0, cost):
+        problem = solved.problem
+        if shown != fingerprint(problem.part_ids, problem.location_ids, plan.stock):
             # solved again since the page was drawn: show the plan as it is now, save nothing
             context |= pool.call(_plan_context, solved, budget)
             context["saved"] = _(
@@ -263,8 +276,8 @@ def save_targets(
             return render(request, "planning/_plan.html", context)
         records = [
             TargetRecord(part=part, location=location, target=int(plan.stock[i, j]))
-            for i, part in enumerate(solved.problem.part_ids)
-            for j, location in enumerate(solved.problem.location_ids)
+            for i, part in enumerate(problem.part_ids)
+            for j, location in enumerate(problem.location_ids)
         ]
         result = parts_service.save_targets(session, records, by=principal)
         context |= pool.call(_plan_context, solved, budget)
