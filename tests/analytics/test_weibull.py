@@ -176,6 +176,7 @@ def test_units_at_age_zero_still_running_add_nothing() -> None:
         ([0.0, 2.0, 3.0], [True, True, False], "age 0"),
         ([-1.0, 2.0, 3.0], [True, True, False], "≥ 0"),
         ([np.nan, 2.0, 3.0], [True, True, False], "finite"),
+        ([1e307, 2e307, *[1e308] * 20], [True, True, *[False] * 20], "too large"),
     ],
 )
 def test_refuses_data_without_a_fit(ages: list[float], failed: list[bool], message: str) -> None:

@@ -183,7 +183,8 @@ def fit_cohorts(
 def fit(ages: ArrayLike, failed: ArrayLike, *, confidence: float = 0.95) -> WeibullFit:
     """The fit of one cohort; ``WeibullError`` when it has none (too few failures, β → ∞)."""
     t = np.asarray(ages, dtype=np.float64)
-    fits = fit_cohorts(t, failed, [0, t.size], confidence=confidence)
+    with np.errstate(over="ignore"):  # an overflow is refused below, by name
+        fits = fit_cohorts(t, failed, [0, t.size], confidence=confidence)
     status = FitStatus(int(fits.status[0]))
     if status is FitStatus.TOO_FEW_FAILURES:
         count = int(fits.n_failed[0])
@@ -199,6 +200,9 @@ def fit(ages: ArrayLike, failed: ArrayLike, *, confidence: float = 0.95) -> Weib
         )
     if status is FitStatus.NOT_CONVERGED:
         raise WeibullError(_("the ages are too close together for a finite shape estimate"))
+    estimates = (fits.scale[0], fits.b10[0], fits.scale_lower[0], fits.scale_upper[0])
+    if not np.all(np.isfinite(estimates)):  # ages so large that η^β overflows
+        raise WeibullError(_("the ages are too large for a finite scale estimate"))
     return WeibullFit(
         shape=float(fits.shape[0]),
         scale=float(fits.scale[0]),
