@@ -258,3 +258,17 @@ def test_injection_and_odd_text_in_every_filter(
             assert answer.status_code == 200, (path, name, answer.text)
             assert answer.json()["total"] == 0, (path, name)
     assert client.get("/api/units").json()["total"] == 4
+
+
+def test_a_delivery_keeps_the_customer_and_model_of_its_units(
+    client: TestClient, session: Session
+) -> None:
+    """D-1 holds NORD's buses: moving it to WEST (or to another model) is 422 naming the
+    delivery, nothing changed; a change that keeps both is fine."""
+    small_fleet(session)
+    delivery = client.get("/api/deliveries").json()["items"][0]
+    url = f"/api/deliveries/{delivery['id']}"
+    moved = client.patch(url, json={"customer": "WEST"})
+    assert moved.status_code == 422 and "holds units" in moved.text
+    assert client.get(url).json()["customer"] == delivery["customer"]
+    assert client.patch(url, json={"delivered_on": delivery["shipped_on"]}).status_code == 200

@@ -54,6 +54,41 @@ def _unit_delivery_matches(
     return errors
 
 
+def _delivery_keeps_its_units(
+    session: Session, items: Sequence[Item[schemas.DeliveryRecord]], ids: Ids
+) -> list[FieldError]:
+    """A stored delivery's customer and model stay those of the units it holds (a unit's
+    delivery carries its customer and model, whichever side changes)."""
+    references = [i.record.reference for i in items]
+    stored = {
+        reference: delivery_id
+        for part in chunks(references)
+        for delivery_id, reference in session.execute(
+            select(Delivery.id, Delivery.reference).where(Delivery.reference.in_(part))
+        )
+    }
+    held: dict[int, set[tuple[int, int]]] = {}
+    targets = sorted({i.target_id or stored.get(i.record.reference, 0) for i in items} - {0})
+    for part in chunks(targets):
+        for delivery_id, customer_id, model_id in session.execute(
+            select(Unit.delivery_id, Unit.customer_id, Unit.model_id)
+            .where(Unit.delivery_id.in_(part))
+            .distinct()
+        ):
+            if delivery_id is not None:
+                held.setdefault(delivery_id, set()).add((customer_id, model_id))
+    errors = []
+    for item in items:
+        delivery_id = item.target_id or stored.get(item.record.reference)
+        wanted = (ids["customer"][item.record.customer], ids["model"][item.record.model])
+        if delivery_id is not None and held.get(delivery_id, {wanted}) != {wanted}:
+            message = _(
+                "delivery '{ref}' holds units of another customer or model: change those first"
+            ).format(ref=item.record.reference)
+            errors.append(FieldError("customer", message, item.row))
+    return errors
+
+
 DEPOT_KIND = "depot"  # the parts network's location kind that serves sites
 
 
@@ -147,6 +182,7 @@ DELIVERIES = KeyedTable(
         ),
         _MODEL,
     ),
+    extra_check=_delivery_keeps_its_units,
     restrict=restrict,
     scope_field="customer",
 )
