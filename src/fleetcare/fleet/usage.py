@@ -77,9 +77,17 @@ class UsageTable:
     def apply(
         self, session: Session, items: Sequence[Item[UsageRecord]], *, write: bool = True
     ) -> ApplyResult:
-        """Check keys, units and meter order for every affected unit; then upsert."""
+        """Check keys, units and meter order for every affected unit; then upsert. Writing,
+        the units' rows are locked first (in id order), so two concurrent batches cannot both
+        pass the order check against readings the other is adding (PostgreSQL; SQLite's
+        write transactions take turns already)."""
         unit_ids = resolve(session, Unit, "serial", (i.record.serial for i in items))
-        series, stored = self._load(session, sorted(set(unit_ids.values())))
+        affected = sorted(set(unit_ids.values()))
+        if write:  # a concurrent batch on the same units waits, then sees these readings
+            for part in chunks(affected):
+                locked = select(Unit.id).where(Unit.id.in_(part)).order_by(Unit.id)
+                session.execute(locked.with_for_update()).all()
+        series, stored = self._load(session, affected)
         errors: list[FieldError] = []
         first_row: dict[tuple[str, datetime], int | None] = {}
         for position, item in enumerate(items):
