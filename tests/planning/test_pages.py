@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fleetcare.core.bulk import Item
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.parts.schemas import BomRecord, PartRecord
+from fleetcare.parts.tables import BOMS, PARTS
 from fleetcare.planning import service
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
@@ -153,3 +158,24 @@ def test_the_model_selector_names_its_own_solve(pages: TestClient, session: Sess
     assert service.cache.computed == 2
     bad = pages.get("/planning", params={"region": "Arctic", "target": 0.95, "model": "metric"})
     assert bad.status_code == 422 and service.cache.computed == 2
+
+
+def test_parts_in_two_currencies_are_not_planned_as_one(
+    pages: TestClient, session: Session
+) -> None:
+    """A region whose parts are priced in RUB and EUR: the page says so (422 naming both), it
+    does not add roubles and euros and label the sum RUB."""
+    planned_network(session)
+    euro = PartRecord(
+        number="P-2",
+        name="Filter",
+        group=ComponentGroup.filters,
+        unit_cost=Decimal("10"),
+        currency="EUR",
+        weight_kg=0.5,
+    )
+    PARTS.apply(session, [Item(euro)])
+    BOMS.apply(session, [Item(BomRecord(model="CB-12", part="P-2", quantity=1, critical=True))])
+    session.commit()
+    page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    assert page.status_code == 422 and "priced in EUR, RUB" in page.text

@@ -39,7 +39,7 @@ from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, current_stock
 from fleetcare.planning.exact import DEFAULT_MODEL, Model
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
-from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
+from fleetcare.planning.problem import PlanningProblem, ProblemError, parse_problem, parse_stock
 from fleetcare.planning.providers import RateProvider as RateProvider
 from fleetcare.planning.providers import fitted_rates as fitted_rates
 from fleetcare.planning.providers import use_rates as use_rates
@@ -73,16 +73,26 @@ def problem_document(session: Session, *, region: str | None = None) -> dict[str
 
 def load_problem(session: Session, *, region: str | None = None) -> Loaded | None:
     """The region's problem and current stock, checked; None when no depot there serves
-    machines. Raises ``ProblemError`` when the database holds what the problem file refuses."""
+    machines. Raises ``ProblemError`` when the database holds what the problem file refuses,
+    or parts priced in more than one currency (their costs would be added as they are)."""
     document = build_problem(session, region=region, rates=fitted_rates(session))
     if not document["parts"]:
         return None
     problem = parse_problem(document)
     current = parse_stock(current_stock(session, document), problem)
-    currencies = set(
-        session.scalars(select(Part.currency).where(Part.number.in_(problem.part_ids)))
+    currencies = sorted(
+        set(session.scalars(select(Part.currency).where(Part.number.in_(problem.part_ids))))
     )
-    return Loaded(problem, current, currencies.pop() if len(currencies) == 1 else "")
+    if len(currencies) > 1:  # the optimiser adds unit costs: one currency, or none at all
+        raise ProblemError(
+            [
+                _(
+                    "its parts are priced in {currencies}: a plan adds their costs, so price "
+                    "them in one currency"
+                ).format(currencies=", ".join(currencies))
+            ]
+        )
+    return Loaded(problem, current, currencies[0] if currencies else "")
 
 
 def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
