@@ -66,13 +66,17 @@ def test_planning_page_curve_point_and_save(
     items = client.get("/api/stock", params={"part": "P-1"}).json()["items"]
     assert not any(row["target"] for row in items)
     form["plan"] = shown.group(1)
+    hub = [{"part": "P-1", "location": "HUB", "target": 7}]  # set by the network's plan
+    assert client.put("/api/stock/targets", json=hub).status_code == 200
     saved = pages.post("/planning/targets", data={**form, "csrf_token": token.group(1)})
     assert saved.status_code == 200 and "Targets saved" in saved.text
+    assert "Only the region" in saved.text and "keep their targets" in saved.text
     targets = {
         row["location"]: row["target"]
         for row in client.get("/api/stock", params={"part": "P-1"}).json()["items"]
     }
     assert targets.get("DEPOT-N", 0) >= 1
+    assert targets["HUB"] == 7  # shared with other regions: the region's plan leaves it
 
 
 def test_planning_page_without_machines(pages: TestClient, session: Session) -> None:

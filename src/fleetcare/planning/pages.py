@@ -274,15 +274,24 @@ def save_targets(
             )
             context["can_save"] = True
             return render(request, "planning/_plan.html", context)
+        # a region's plan sizes the shared locations above its depots for its own demand
+        # only: it sets its depots' targets; the whole network's plan sets every one
+        written = problem.is_leaf if region else np.ones(problem.is_leaf.size, dtype=bool)
         records = [
             TargetRecord(part=part, location=location, target=int(plan.stock[i, j]))
             for i, part in enumerate(problem.part_ids)
             for j, location in enumerate(problem.location_ids)
+            if written[j]
         ]
         result = parts_service.save_targets(session, records, by=principal)
         context |= pool.call(_plan_context, solved, budget)
         context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
             updated=result.updated, unchanged=result.unchanged
         )
+        if region:
+            context["saved"] += " " + _(
+                "Only the region's depots: the hubs and the plant, which other regions share, "
+                "keep their targets (plan the whole network to set them)."
+            )
     context["can_save"] = True
     return render(request, "planning/_plan.html", context)
