@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import (
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -20,6 +21,7 @@ from pydantic import (
 
 from fleetcare.core.i18n import _
 from fleetcare.core.schemas import (
+    TEXT_PATTERN,
     Code,
     LongName,
     Name,
@@ -31,17 +33,21 @@ from fleetcare.core.schemas import (
 )
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
 
+Country = Annotated[  # the column holds 80 characters
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=TEXT_PATTERN)
+]
+
 
 # --- regions -------------------------------------------------------------------------------
 class RegionRecord(StrictModel):
     name: Name
-    country: Name
+    country: Country
     climate: ClimateClass
 
 
 class RegionUpdate(StrictModel):
     name: Name | None = None
-    country: Name | None = None
+    country: Country | None = None
     climate: ClimateClass | None = None
 
 
