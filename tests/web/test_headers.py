@@ -75,3 +75,19 @@ def test_https_deployments_get_hsts_and_secure_cookies(
         assert answer.headers["strict-transport-security"].startswith("max-age=31536000")
         cookie = answer.headers["set-cookie"]
         assert "fleetcare_session=" in cookie and "secure" in cookie.lower()
+
+
+def test_a_defects_500_carries_the_headers(settings: Settings) -> None:
+    """An exception no handler turns into an answer (a defect): 500 with the headers, and
+    the exception still raised to the server, which logs it."""
+    app = create_app(settings)
+
+    @app.get("/api/broken-on-purpose")
+    def broken() -> None:
+        raise RuntimeError("a defect")
+
+    answer = TestClient(app, raise_server_exceptions=False).get("/api/broken-on-purpose")
+    assert answer.status_code == 500 and answer.json() == {"detail": "internal error"}
+    for name, value in FIXED.items():
+        assert answer.headers[name] == value
+    _nonce(answer)

@@ -22,10 +22,11 @@ from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fleetcare.core.cursor import use_key as use_cursor_key
-from fleetcare.core.i18n import SUPPORTED_LOCALES, set_locale
+from fleetcare.core.i18n import SUPPORTED_LOCALES, _, set_locale
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -87,12 +88,22 @@ class RequestContext:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = content_security_policy(nonce)
                 for name, value in self.headers:
                     headers[name] = value
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:  # a defect: its 500 still carries the headers, then it is logged
+                response = JSONResponse({"detail": _("internal error")}, status_code=500)
+                await response(scope, receive, send_with_headers)
+            raise
