@@ -11,7 +11,6 @@ reserved (and refuses a line that never was), ``cancelled`` releases it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -25,10 +24,11 @@ from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import Site, Unit, UnitStatus
 from fleetcare.parts import schemas as parts_schemas
 from fleetcare.parts import service as parts
-from fleetcare.parts.models import Lane, Location, MoveKind, Part, Reservation, ReservationStatus
+from fleetcare.parts.models import Lane, Location, MoveKind, Part
 from fleetcare.service import schemas
 from fleetcare.service.defects import report_defect
 from fleetcare.service.errors import Conflict
+from fleetcare.service.line_ledger import follow_the_ledger
 from fleetcare.service.models import (
     Defect,
     LineOption,
@@ -333,32 +333,6 @@ def resolve(
         after=after,
     )
     return after
-
-
-def follow_the_ledger(session: Session, lines: Sequence[WorkOrderPart], *, by: Principal) -> None:
-    """A reserved line whose reservation was ended through the stock API follows the ledger:
-    issued there, the line is ``issued``; released there, it is ``short`` again (reserve it
-    again or resolve it). Each change audited."""
-    for line in lines:
-        if line.status is not LineStatus.reserved or line.reservation_id is None:
-            continue
-        held = session.get(Reservation, line.reservation_id, with_for_update=True)
-        if held is None or held.status is ReservationStatus.active:
-            continue
-        before = line_read(session, line.id)
-        line.status = (
-            LineStatus.issued if held.status is ReservationStatus.issued else LineStatus.short
-        )
-        session.flush()
-        audit.record(
-            session,
-            actor=by.username,
-            action=f"follow.{held.status.value}",
-            entity="work_order_parts",
-            key=str(line.id),
-            before=before,
-            after=line_read(session, line.id),
-        )
 
 
 def settle(session: Session, order: WorkOrder, to: WorkOrderStatus, *, by: Principal) -> None:
