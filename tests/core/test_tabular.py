@@ -99,6 +99,10 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
     assert [(e.row, e.message) for e in read_rows(nested)[1]] == [
         (1, "not valid JSON: nested too deeply")
     ]
+    long_number = tmp_path / "e.json"
+    long_number.write_text('[{"quantity": ' + "1" * 5000 + "}]", encoding="utf-8")
+    [refused] = read_rows(long_number)[1]
+    assert refused.message.startswith("not valid JSON: Exceeds the limit")
 
 
 def test_unknown_extension(tmp_path: Path) -> None:

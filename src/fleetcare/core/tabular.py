@@ -118,6 +118,9 @@ def _read_json(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
         ]
     except RecursionError:  # the standard library's decoder recurses once per level
         return [], [FieldError("-", _("not valid JSON: nested too deeply"), 1, name)]
+    except ValueError as exc:  # an integer past Python's 4,300 digits
+        message = _("not valid JSON: {error}").format(error=str(exc)[:200])
+        return [], [FieldError("-", message, 1, name)]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from fleetcare.core.api import DbSession, reads_only
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
-from fleetcare.core.errors import InvalidInput
+from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.heavy import Heavy
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
@@ -164,10 +164,12 @@ def publish_page(
     visible_region(session, region, principal)
     status_code, problems = 303, []
     try:
-        document = schemas.PlanDocument.model_validate(json.loads(plan))
+        try:
+            parsed = json.loads(plan)
+        except (ValueError, RecursionError):  # not JSON, nested too deep, a number too long
+            raise InvalidInput([FieldError("plan", _("not JSON"))]) from None
+        document = schemas.PlanDocument.model_validate(parsed)
         published = service.publish_plan(session, principal, document, day)
-    except (json.JSONDecodeError, RecursionError):  # RecursionError: nested too deeply
-        status_code, problems = 422, [_("plan: not JSON")]
     except (ValidationError, InvalidInput) as exc:
         status_code, problems = 422, problems_of(exc)
     except service.Conflict as exc:

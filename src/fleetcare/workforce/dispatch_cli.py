@@ -43,6 +43,8 @@ def _read(path: Path) -> Any:
         raise bad_file(path, [message]) from None
     except RecursionError:  # the standard library's decoder recurses once per level
         raise bad_file(path, [_("not JSON: nested too deeply")]) from None
+    except ValueError as exc:  # an integer past Python's 4,300 digits
+        raise bad_file(path, [_("not JSON: {error}").format(error=str(exc)[:200])]) from None
 
 
 @app.command("solve")
