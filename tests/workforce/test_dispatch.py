@@ -210,3 +210,16 @@ def test_a_conflict_publishes_nothing(client: TestClient, session: Session) -> N
     assert answer.status_code == 409 and "ENG-1 already holds" in answer.json()["detail"]
     assert assignments(session) == 1
     assert service.work_order_read(session, first).status.value == "open"
+
+
+def test_a_job_booked_already_is_not_dispatched_again(
+    client: TestClient, session: Session
+) -> None:
+    """A plan for a job a crew holds already (from an earlier plan, or published twice): 409
+    naming the job and the assignment, nothing written; the first crew stays alone."""
+    crew(session)
+    order = work_order(session)
+    assert publish(client, [{"crew": ["CERT-1"], "stops": [stop(order)]}]).status_code == 201
+    again = publish(client, [{"crew": ["ENG-1"], "stops": [stop(order, "14:00", "15:30")]}])
+    assert again.status_code == 409 and f"WO-{order} is booked already" in again.text
+    assert assignments(session) == 1

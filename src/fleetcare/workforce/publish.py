@@ -17,9 +17,10 @@ its path (``plan.routes[0].stops[1].job``):
   other families too): it is assigned to the stop as a trainee, so its time is booked.
 
 Then the members are locked (``assignments.lock_technicians``) and checked against the
-assignments already held: any overlap is 409 and nothing is written. Otherwise each member
-of each route gets one assignment per stop (``start``–``end``
-of the stop on the plan's date), and each work order still ``open`` moves to ``scheduled``
+assignments already held, and the jobs' work orders are locked and checked for a crew booked
+already (an assignment ending after the day's start): either is 409 and nothing is written.
+Otherwise each member of each route gets one assignment per stop (``start``–``end`` of the
+stop on the plan's date), and each work order still ``open`` moves to ``scheduled``
 through the service facade — all in the request's one transaction.
 """
 
@@ -35,11 +36,12 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.service import schemas as service_schemas
 from fleetcare.service import service
+from fleetcare.service.models import WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import assignments, ladder, schemas
-from fleetcare.workforce.jobs import Job, jobs_by_id, parse_job_code
+from fleetcare.workforce.jobs import Job, job_code, jobs_by_id, parse_job_code
 from fleetcare.workforce.ladder import Level
-from fleetcare.workforce.models import Technician
+from fleetcare.workforce.models import Assignment, Technician
 from fleetcare.workforce.people import days_off, shift_on
 from fleetcare.workforce.shifts import parse_time
 from fleetcare.workforce.tables import grant_facts, visible_technicians
@@ -186,6 +188,35 @@ def check(
     return routes
 
 
+def _refuse_booked_jobs(session: Session, order_ids: list[int], day: date) -> None:
+    """409 when a job already holds an assignment ending after the day's start (booked work is
+    not dispatched again, as the day's problem does not offer it); the work orders' rows are
+    locked first, in id order, so two plans for the same job cannot both pass."""
+    if not order_ids:
+        return
+    ids = sorted(set(order_ids))
+    session.execute(
+        select(WorkOrder.id).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id).with_for_update()
+    ).all()
+    day_start = datetime.combine(day, datetime.min.time())
+    held = session.execute(
+        select(Assignment.work_order_id, Assignment.id, Assignment.start_at)
+        .where(Assignment.work_order_id.in_(ids), Assignment.end_at > day_start)
+        .order_by(Assignment.work_order_id, Assignment.start_at)
+    ).first()
+    if held is not None:
+        order_id, assignment_id, start = held
+        raise service.Conflict(
+            _(
+                "{job} is booked already (assignment {id} from {start}): cancel that crew first"
+            ).format(
+                job=job_code(order_id),
+                id=assignment_id,
+                start=start.isoformat(sep=" ", timespec="minutes"),
+            )
+        )
+
+
 def publish_plan(
     session: Session, principal: Principal, plan: schemas.PlanDocument, day: date
 ) -> schemas.Published:
@@ -194,6 +225,9 @@ def publish_plan(
     routes = check(session, principal, plan, day)
     members = [t for crew, _stops in routes for t in crew]
     assignments.lock_technicians(session, [t.id for t in members])
+    _refuse_booked_jobs(
+        session, [job.id for _crew, stops in routes for _k, job, _s, _e in stops], day
+    )
     for crew, stops in routes:
         for technician in crew:
             for _k, _job, start, end in stops:
