@@ -22,12 +22,13 @@ from fleetcare.service.tables import WARRANTY_POLICIES
 from fleetcare.web.app import create_app
 from tests.conftest import TEST_SECRET, sign_in
 from tests.service.factories import service_fleet
+from tests.service.images import jpeg, png
 from tests.service.test_claims import WO
 from tests.service.test_claims import setup as claims_setup
 from tests.service.test_sla import levels
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = png(2, 1)
+JPEG = jpeg(1, 2)
 PHP = b"<?php system($_GET['c']); ?>"
 
 
@@ -388,9 +389,9 @@ def test_a_report_may_carry_photos_beyond_the_general_body_limit(
         assert sign_in(browser, make_user("nord-big", Role.customer, customer="NORD")).status_code
         token = re.search(r'"X-CSRF-Token": "([^"]+)"', browser.get("/").text)
         assert token
-        photo = [("photo", ("big.png", PNG + b"\x00" * 4_000, "image/png"))]
+        photo = [("photo", ("big.png", png(2, 1, padding=4_000), "image/png"))]
         assert report(browser, token.group(1), files=photo).status_code == 303
-        too_big = [("photo", ("huge.png", PNG + b"\x00" * 6_000, "image/png"))]
+        too_big = [("photo", ("huge.png", png(2, 1, padding=6_000), "image/png"))]
         assert report(browser, token.group(1), files=too_big).status_code == 413
         other = browser.post("/logout", data={"csrf_token": token.group(1), "padding": "x" * 3_000})
         assert other.status_code == 413

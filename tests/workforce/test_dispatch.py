@@ -212,9 +212,7 @@ def test_a_conflict_publishes_nothing(client: TestClient, session: Session) -> N
     assert service.work_order_read(session, first).status.value == "open"
 
 
-def test_a_job_booked_already_is_not_dispatched_again(
-    client: TestClient, session: Session
-) -> None:
+def test_a_job_booked_already_is_not_dispatched_again(client: TestClient, session: Session) -> None:
     """A plan for a job a crew holds already (from an earlier plan, or published twice): 409
     naming the job and the assignment, nothing written; the first crew stays alone."""
     crew(session)

@@ -26,8 +26,9 @@ from fleetcare.core import audit
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
+from fleetcare.service.images import picture
 
-MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+MAX_PIXELS = 50_000_000  # a camera's photo has fewer; more is a decompression bomb
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
 PENDING = "photos.pending"
@@ -46,11 +47,6 @@ class PhotoLimits:
     max_count: int = 3
 
 
-def kind_of(content: bytes) -> str | None:
-    """``jpg`` or ``png`` by the file's first bytes, else None."""
-    return next((ext for magic, ext in MAGIC.items() if content.startswith(magic)), None)
-
-
 def check(contents: list[bytes], limits: PhotoLimits) -> list[str]:
     """The kind of each photo; refused (422 on ``photos``) when one is not a JPEG or PNG, is too
     large, or there are too many."""
@@ -62,9 +58,15 @@ def check(contents: list[bytes], limits: PhotoLimits) -> list[str]:
         if len(content) > limits.max_bytes:
             message = _("a photo is larger than {n:,} bytes").format(n=limits.max_bytes)
             raise TooLarge([FieldError("photos", message)])
-        kind = kind_of(content)
-        if kind is None:
+        found = picture(content)
+        if found is None:
             raise InvalidInput([FieldError("photos", _("a photo is not a JPEG or PNG image"))])
+        kind, width, height = found
+        if width * height > MAX_PIXELS:
+            message = _("a photo of {w} × {h} pixels has more than {n} million").format(
+                w=width, h=height, n=MAX_PIXELS // 1_000_000
+            )
+            raise InvalidInput([FieldError("photos", message)])
         kinds.append(kind)
     return kinds
 
