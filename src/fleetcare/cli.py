@@ -251,7 +251,7 @@ def serve(
 def demo(
     units: Annotated[int, typer.Option(min=10, max=200_000, help=_("how many machines"))] = 2000,
     seed: Annotated[
-        int, typer.Option(help=_("random seed: the same seed builds the same scenario"))
+        int, typer.Option(min=0, help=_("random seed: the same seed builds the same scenario"))
     ] = 7,
     parts_per_family: Annotated[
         int, typer.Option(min=9, max=2000, help=_("spare parts in each family's catalogue"))

@@ -343,3 +343,12 @@ def test_down_days_is_the_length_of_each_machines_union(
     assert machine_down_days(machine, start, end, 5) == pytest.approx(
         expected, abs=0.001 * 2 * len(intervals) + 1e-9
     )
+
+
+def test_an_availability_is_never_below_zero_or_outside_its_interval() -> None:
+    """Replications whose availabilities sum to a rounding below zero: the mean is 0 and lies
+    in its interval."""
+    from fleetcare.simulation.summary import _mean_ci
+
+    mean, interval = _mean_ci(np.array([-1e-15, 0.0, 0.0]))
+    assert mean == 0.0 and interval[0] <= mean <= interval[1]

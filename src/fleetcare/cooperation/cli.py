@@ -15,7 +15,7 @@ from rich.table import Table
 
 from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.cli import bad_input, command_session, err, operator
+from fleetcare.core.cli import bad_input, command_session, err, operator, writable
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, system
@@ -183,6 +183,7 @@ def export(
     if name not in service.EXPORTS or fmt not in ("csv", "xlsx"):
         print(f"{out}: -: " + _("unknown table or format (.csv or .xlsx)"), file=sys.stderr)
         raise typer.Exit(2)
+    writable(out)
     period = (_day(first, "--from"), _day(last, "--to"))
     with command_session() as session:
         body, _media = service.export_table(

@@ -150,7 +150,11 @@ def transfer(
 
 
 @app.command()
-def arrive(transfer_id: Annotated[int, typer.Argument(help=_("the transfer's number"))]) -> None:
+def arrive(
+    transfer_id: Annotated[
+        int, typer.Argument(min=1, max=2**63 - 1, help=_("the transfer's number"))
+    ],
+) -> None:
     """Book a transfer in at its destination."""
     by = system(operator())
     _run(lambda session: service.receive(session, transfer_id, by=by), write=True)

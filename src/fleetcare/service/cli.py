@@ -8,10 +8,13 @@ from typing import Annotated
 
 import typer
 
-from fleetcare.core.cli import command_session, err
+from fleetcare.core.cli import bad_input, command_session, err
 from fleetcare.core.clock import today
+from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING
+from fleetcare.core.schemas import outside_calendar
+from fleetcare.fleet.schemas import MAX_ENGINE_HOURS
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import service
 
@@ -29,13 +32,20 @@ def check(
     ] = None,
     hours: Annotated[
         float | None,
-        typer.Option(min=0, help=_("engine hours (default: the latest reading, ≤ 90 days old)")),
+        typer.Option(
+            min=0,
+            max=MAX_ENGINE_HOURS,
+            help=_("engine hours (default: the latest reading, ≤ 90 days old)"),
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the decision as JSON"))] = False,
 ) -> None:
     """Decide warranty for SERIAL's component group on a day, with the reasons (nothing is
     recorded)."""
     day: date = on.date() if on is not None else today()
+    problem = outside_calendar(day)
+    if problem is not None:
+        raise bad_input([FieldError("--on", problem)])
     with command_session() as session:
         answer = service.check_warranty(session, serial, component, day, hours=hours)
     if as_json:

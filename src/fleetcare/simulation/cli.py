@@ -85,6 +85,8 @@ def simulate_command(
     except (SimulationError, OptimiseRequestError) as exc:
         raise refused("simulate", exc) from None
     stock: np.ndarray[Any, np.dtype[np.int64]] | None = None
+    if region is not None and problem_file is not None:  # one would be silently ignored
+        raise bad_file("simulate", [_("give PROBLEM and --stock, or --region, not both")])
     if region is not None:
         problem, stock = _from_database(region)
         if stock_file is not None:

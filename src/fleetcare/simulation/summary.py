@@ -18,7 +18,7 @@ from fleetcare.simulation.runner import Replication, SimulationParams, outside_t
 
 def _mean_ci(values: NDArray[np.float64]) -> tuple[float, list[float]]:
     """Mean and Student-t 95 % interval over replications, within [0, 1] (availabilities)."""
-    mean = float(values.mean(axis=0))
+    mean = min(1.0, max(0.0, float(values.mean(axis=0))))  # a sum's rounding: -1e-15
     half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
     return mean, [max(0.0, mean - half), min(1.0, mean + half)]
 
@@ -100,7 +100,7 @@ def summary(
         part_ids=problem.part_ids,
         location_ids=problem.location_ids,
         backorders_mean=mean,
-        backorders_ci95=np.stack([mean - half, mean + half]),
+        backorders_ci95=np.stack([np.maximum(mean - half, 0.0), mean + half]),  # never < 0
         downtime_days=float(np.mean([r.downtime_days for r in results])) / years,
         emergency_shipments=float(outside.sum()) if emergency else 0.0,
         emergency_spend=float((outside * price).sum()) if emergency else 0.0,

@@ -118,7 +118,9 @@ def grant(
 
 @app.command("countersign")
 def countersign(
-    assignment: Annotated[int, typer.Argument(min=1, help=_("the trainee's assignment id"))],
+    assignment: Annotated[
+        int, typer.Argument(min=1, max=2**63 - 1, help=_("the trainee's assignment id"))
+    ],
     by: Annotated[str, typer.Option(help=_("the certified crew member's code"))],
 ) -> None:
     """Countersign a trainee's job on a done work order: one supervised job on its ladder."""
