@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
 from fleetcare.core.cli import bad_file, bad_input, command_session, err, operator
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import system
+from fleetcare.core.schemas import JsonDocument
 from fleetcare.workforce.day_plan import plan_rows
 
 app = typer.Typer(no_args_is_help=True, help=_("Dispatch: crews and routes for a day's jobs."))
@@ -34,8 +36,17 @@ MAX_SECONDS = 3600.0  # the command may think longer than a request (30 s)
 
 
 def _read(path: Path) -> Any:
+    """The file's JSON; its text valid Unicode (no lone surrogate from a ``\\ud800`` escape),
+    as the REST route's ``JsonDocument`` requires; else exit 2 naming the file."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(document, dict):
+            TypeAdapter(JsonDocument).validate_python(document)
+        return document
+    except ValidationError as exc:
+        raise bad_file(
+            path, [e["msg"].removeprefix("Value error, ") for e in exc.errors()]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise bad_file(path, [_("cannot read the file: {error}").format(error=exc)]) from None
     except json.JSONDecodeError as exc:

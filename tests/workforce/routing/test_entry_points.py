@@ -55,6 +55,11 @@ def test_cli_bad_input_exits_2_naming_the_field(runner: CliRunner, tmp_path: Pat
     path.write_text("[" * 5000 + "]" * 5000)
     done = runner.invoke(app, ["dispatch", "solve", str(path)])
     assert done.exit_code == 2 and "not JSON: nested too deeply" in done.stderr
+    surrogate = json.loads(json.dumps(DOCUMENT))
+    surrogate["jobs"][0]["id"] = "\ud800"
+    path.write_text(json.dumps(surrogate))  # the escape, as JSON writes it
+    done = runner.invoke(app, ["dispatch", "solve", str(path)])
+    assert done.exit_code == 2 and "lone surrogate" in done.stderr
 
 
 def test_rest_answers_the_plan(client_for: Callable[..., TestClient]) -> None:
