@@ -373,6 +373,18 @@ def test_default_grey_price_is_in_the_parts_currency(client: TestClient, session
         },
     )
     assert (priced.json()["price"], priced.json()["currency"]) == ("650.00", "EUR")  # the part's
+    made_up = client.post(
+        "/api/stock/moves",
+        json={
+            "kind": "grey_purchase",
+            "part": "E-1",
+            "location": "DEPOT-A",
+            "quantity": 1,
+            "price": "650",
+            "currency": "ZZZ",
+        },
+    )
+    assert made_up.status_code == 422 and fields(made_up) == ["currency"]  # not ISO 4217
 
 
 def test_accepting_all_skips_lines_without_a_lane(client: TestClient, session: Session) -> None:

@@ -13,9 +13,17 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.stages import Stage
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastDate, Serial, StrictModel
+from fleetcare.core.schemas import (
+    TEXT_PATTERN,
+    Code,
+    CurrencyCode,
+    Name,
+    PastDate,
+    Serial,
+    StrictModel,
+)
 
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Currency = CurrencyCode  # an ISO 4217 code
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Reason = Annotated[

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
+from babel.numbers import list_currencies
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from fleetcare.core.clock import today
@@ -49,6 +51,18 @@ def _addressable(value: str) -> str:
     if any(c in value for c in PATH_UNSAFE):
         raise ValueError(_("a code used in addresses may not contain / ? # % or \\"))
     return value
+
+
+def _known_currency(value: str) -> str:
+    if value not in known_currencies():
+        raise ValueError(_("'{code}' is not an ISO 4217 currency code").format(code=value))
+    return value
+
+
+@cache
+def known_currencies() -> frozenset[str]:
+    """The ISO 4217 codes (Babel's list)."""
+    return frozenset(list_currencies())
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -117,6 +131,10 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
 ]
 
+# money's currency: three capitals that name an ISO 4217 currency
+CurrencyCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)
+]
 # a code that names its row in a URL path (a technician's, a training session's)
 PathCode = Annotated[Code, AfterValidator(_addressable)]
 LongName = Annotated[

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, Code, LongName, Name, StrictModel
+from fleetcare.core.schemas import TEXT_PATTERN, Code, CurrencyCode, LongName, Name, StrictModel
 from fleetcare.parts.models import (
     ComponentGroup,
     LocationKind,
@@ -30,7 +30,7 @@ PartNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN),
 ]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Currency = CurrencyCode  # an ISO 4217 code
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 MAX_QUANTITY = 1_000_000  # pieces in one move, transfer or work-order line
 Quantity = Annotated[int, Field(gt=0, le=MAX_QUANTITY)]
