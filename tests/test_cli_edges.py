@@ -52,3 +52,21 @@ def test_demo_and_simulate_options(
         app, ["simulate", str(tmp_path / "missing.json"), "--region", "Arctic"], env=cli_env
     )
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_an_unknown_region_is_said_not_answered_empty(
+    runner: CliRunner, cli_env: dict[str, str], session: Session
+) -> None:
+    """A typo in --region reads as 'no region named …' (exit 2), not as nothing overdue."""
+    cooperation_world(session)
+    for command in (
+        ["service", "overdue", "--region", "Nowhere"],
+        ["cooperation", "deals", "--region", "Nowhere"],
+        ["workforce", "technicians", "--region", "Nowhere"],
+    ):
+        said = runner.invoke(app, command, env=cli_env)
+        assert said.exit_code == 2 and "no region named 'Nowhere'" in said.output, command
+    assert (
+        runner.invoke(app, ["cooperation", "deals", "--region", "Arctic"], env=cli_env).exit_code
+        == 0
+    )

@@ -20,6 +20,7 @@ from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, system
 from fleetcare.core.schemas import outside_calendar
+from fleetcare.fleet import service as fleet_service
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -65,6 +66,7 @@ def deals(
 ) -> None:
     """List the deals."""
     with command_session() as session:
+        fleet_service.known_region(session, region)
         page = service.list_deals(session, scope=EVERYTHING, region=region, stage=stage, limit=500)
     if as_json:
         print(json.dumps({**page.model_dump(mode="json")}))

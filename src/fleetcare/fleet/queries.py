@@ -252,6 +252,13 @@ def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
     return [r.name for r in list_regions(session, scope=scope, limit=500).items]
 
 
+def known_region(session: Session, name: str | None) -> None:
+    """``NotFound`` naming ``name`` when no region has it (None: every region, fine): a
+    command's ``--region`` typo is said, not answered with an empty list."""
+    if name is not None and session.scalar(select(Region.id).where(Region.name == name)) is None:
+        raise NotFound(_("no region named '{name}'").format(name=name))
+
+
 def list_sites(
     session: Session,
     *,

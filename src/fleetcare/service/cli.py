@@ -14,6 +14,7 @@ from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING
 from fleetcare.core.schemas import outside_calendar
+from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.schemas import MAX_ENGINE_HOURS
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import service
@@ -69,6 +70,7 @@ def overdue(
 ) -> None:
     """Units whose scheduled maintenance is overdue today (by calendar or by engine hours)."""
     with command_session() as session:
+        fleet_service.known_region(session, region)
         units = service.overdue(session, EVERYTHING, today=today(), region=region)
     if as_json:
         print(json.dumps([u.model_dump(mode="json") for u in units]))

@@ -13,6 +13,7 @@ from rich.table import Table
 from fleetcare.core.cli import command_session, err, operator
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, system
+from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.service.service import Conflict
 from fleetcare.workforce import schemas, service
@@ -39,6 +40,7 @@ def technicians(
 ) -> None:
     """List the technicians."""
     with command_session() as session:
+        fleet_service.known_region(session, region)
         page = service.list_technicians(session, scope=EVERYTHING, region=region, limit=500)
     if as_json:
         print(json.dumps([t.model_dump(mode="json") for t in page.items]))
