@@ -11,7 +11,7 @@ new working time, or commits first and is found here.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ def add_day_off(session: Session, code: str, day: date, *, by: Principal) -> int
     technician = people.visible_technician(session, code, by.scope)
     lock_technicians(session, [technician.id])
     row_id = people.add_day_off(session, code, day, by=by)
-    _refuse_stranded(session, technician, day)
+    _refuse_stranded(session, technician, day, day + timedelta(days=1))
     return row_id
 
 
@@ -47,19 +47,20 @@ def update_technician(
     return changed
 
 
-def _refuse_stranded(session: Session, technician: Technician, since: date) -> None:
+def _refuse_stranded(
+    session: Session, technician: Technician, since: date, until: date | None = None
+) -> None:
     """409 naming the first of the technician's assignments starting on ``since`` or later
-    that its working time no longer holds."""
+    (before ``until``, when given) that its working time no longer holds."""
     session.flush()
     session.refresh(technician)
-    held = session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.technician_id == technician.id,
-            Assignment.start_at >= datetime.combine(since, time()),
-        )
-        .order_by(Assignment.start_at, Assignment.id)
+    statement = select(Assignment).where(
+        Assignment.technician_id == technician.id,
+        Assignment.start_at >= datetime.combine(since, time()),
     )
+    if until is not None:
+        statement = statement.where(Assignment.start_at < datetime.combine(until, time()))
+    held = session.scalars(statement.order_by(Assignment.start_at, Assignment.id))
     for assignment in held:
         problem = shift_problem(session, technician, assignment.start_at, assignment.end_at)
         if problem is not None:
