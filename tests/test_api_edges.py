@@ -112,12 +112,20 @@ def test_the_calendar_days_at_its_bounds_are_answered(client: TestClient) -> Non
 
 
 @pytest.mark.parametrize(
-    "moment", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00", "0001-01-01T00:30+00:45"]
+    "moment",
+    [
+        "9999-12-31T23:59:59-12:00",
+        "0001-01-01T00:00:00+01:00",
+        "0001-01-01T00:30+00:45",
+        "0001-01-01T00:00:00",  # a reading at year 1: before the calendar (1900–2999)
+        "1899-12-31T23:59:59",
+    ],
 )
 def test_a_moment_outside_the_calendar_in_utc_is_refused(
     client: TestClient, session: Session, moment: str
 ) -> None:
-    """A reading's time whose UTC falls before year 1 or after 9999: 422 naming it."""
+    """A reading's time whose UTC falls outside the calendar (before 1900, or past year 9999
+    in UTC): 422 naming it."""
     small_fleet(session)
     session.commit()
     answer = client.post("/api/usage", json={"serial": "BUS-001", "taken_at": moment})

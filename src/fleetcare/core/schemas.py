@@ -98,6 +98,11 @@ def _in_calendar(value: date) -> date:
 CalendarDay = Annotated[date, AfterValidator(_in_calendar)]
 
 
+def _moment_in_calendar(value: datetime) -> datetime:
+    _in_calendar(value.date())
+    return value
+
+
 def _encodable(value: dict[str, Any]) -> dict[str, Any]:
     try:
         orjson.dumps(value)  # fast, and it refuses a lone surrogate (a \\ud800 escape) at once
@@ -145,7 +150,12 @@ Serial = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)
 ]
 PastDate = Annotated[date, AfterValidator(_in_calendar), AfterValidator(_not_in_future)]
-PastMoment = Annotated[datetime, AfterValidator(_naive_utc), AfterValidator(_not_in_future)]
+PastMoment = Annotated[
+    datetime,
+    AfterValidator(_naive_utc),
+    AfterValidator(_moment_in_calendar),
+    AfterValidator(_not_in_future),
+]
 
 T = TypeVar("T")
 
