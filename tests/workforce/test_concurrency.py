@@ -4,17 +4,23 @@ overlapping assignments of one technician — exactly one wins."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from fleetcare.core.permissions import Role
+from fleetcare.core.db import get_sessionmaker
+from fleetcare.core.permissions import Role, system
 from fleetcare.core.security import issue_token
+from fleetcare.service.models import WorkOrder
+from fleetcare.workforce import service as workforce
 from fleetcare.workforce.models import Assignment
+from fleetcare.workforce.schemas import PlanDocument
 from tests.conftest import TEST_SECRET
 from tests.workforce.factories import crew, day_ahead, work_order
 
@@ -101,3 +107,43 @@ def test_many_overlapping_assignments_and_plans_one_wins(
     assert statuses[409] + statuses[422] == REQUESTS - 1, statuses
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Assignment)) == 1
+
+
+def test_a_publish_beside_a_transition_takes_the_locks_in_the_same_order(
+    db: str, session: Session
+) -> None:
+    """A transition holds the job's defect (it locks the defect, then the work order); a
+    publish of that job waits for the defect instead of holding the work order first, so
+    neither is aborted as a deadlock (PostgreSQL; SQLite's writers take turns)."""
+    if not db.startswith("postgresql"):
+        pytest.skip("row locks: PostgreSQL only")
+    crew(session)
+    order = work_order(session)
+    defect = session.get(WorkOrder, order)
+    assert defect is not None
+    defect_id = defect.defect_id
+    session.commit()
+    maker = get_sessionmaker(db)
+    outcome: dict[str, str] = {}
+    transition = maker()
+    transition.execute(text("SELECT id FROM defects WHERE id = :i FOR UPDATE"), {"i": defect_id})
+
+    def publish() -> None:
+        stop = {"job": f"WO-{order}", "start": "09:10", "end": "10:30"}
+        plan = PlanDocument.model_validate({"routes": [{"crew": ["ENG-1"], "stops": [stop]}]})
+        with maker() as other:
+            try:
+                workforce.publish_plan(other, system("test"), plan, day_ahead())
+                other.commit()
+                outcome["publish"] = "ok"
+            except Exception as exc:
+                outcome["publish"] = repr(exc)
+
+    thread = threading.Thread(target=publish)
+    thread.start()
+    time.sleep(1.0)  # the publish now waits on the defect
+    transition.execute(text("SELECT id FROM work_orders WHERE id = :i FOR UPDATE"), {"i": order})
+    transition.rollback()
+    transition.close()
+    thread.join(30)
+    assert outcome == {"publish": "ok"}

@@ -36,7 +36,7 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.service import schemas as service_schemas
 from fleetcare.service import service
-from fleetcare.service.models import WorkOrder
+from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import assignments, ladder, schemas
 from fleetcare.workforce.jobs import Job, job_code, jobs_by_id, parse_job_code
@@ -190,11 +190,17 @@ def check(
 
 def _refuse_booked_jobs(session: Session, order_ids: list[int], day: date) -> None:
     """409 when a job already holds an assignment ending after the day's start (booked work is
-    not dispatched again, as the day's problem does not offer it); the work orders' rows are
-    locked first, in id order, so two plans for the same job cannot both pass."""
+    not dispatched again, as the day's problem does not offer it); the jobs' defects and work
+    orders are locked first, so two plans for the same job cannot both pass."""
     if not order_ids:
         return
     ids = sorted(set(order_ids))
+    # the defects first, then the work orders, each in id order: the order every work-order
+    # writer takes them in (a transition, a part line, a claim, an unschedule)
+    defects = select(WorkOrder.defect_id).where(WorkOrder.id.in_(ids))
+    session.execute(
+        select(Defect.id).where(Defect.id.in_(defects)).order_by(Defect.id).with_for_update()
+    ).all()
     session.execute(
         select(WorkOrder.id).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id).with_for_update()
     ).all()
