@@ -31,6 +31,19 @@ def test_what_an_encoder_writes_is_read_with_its_size(width: int, height: int, k
     assert picture(buffer.getvalue()) == expected
 
 
+@pytest.mark.parametrize("trailer", [b"\n", b"\x00\x00SEFHxxSEFT", b"\x00\x00\x00\x18ftypmp42"])
+def test_bytes_after_the_end_are_let_be(trailer: bytes) -> None:
+    """A phone's trailer or a motion photo's video after the image: still the image."""
+    for kind in ("PNG", "JPEG"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48)).save(buffer, format=kind)
+        assert picture(buffer.getvalue() + trailer) == (
+            kind.lower()[:3].replace("jpe", "jpg"),
+            64,
+            48,
+        )
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -1,9 +1,10 @@
 """What a photo's bytes say it is: a PNG or a JPEG, and its size in pixels, read from the
 file's structure (PNG: the signature, then an ``IHDR`` chunk whose CRC holds, and an ``IEND``
-chunk at the end; JPEG: start and end markers, and a start-of-frame segment among the
-segments before the scan). Nothing is decoded, so a file that only begins like an image (an
-HTML or SVG page behind a PNG signature) or that announces more pixels than a photo has (a
-"decompression bomb") is told apart without the cost of decoding it. Pure: bytes in, facts out.
+chunk; JPEG: start and end markers, and a start-of-frame segment among the segments before
+the scan). Bytes after the end (a phone's trailer, a motion photo's video) are let be.
+Nothing is decoded, so a file that only begins like an image (an HTML or SVG page behind a
+PNG signature) or that announces more pixels than a photo has (a "decompression bomb") is
+told apart without the cost of decoding it. Pure: bytes in, facts out.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ def _png(content: bytes) -> tuple[str, int, int] | None:
     if len(header) < 25 or header[:8] != b"\x00\x00\x00\rIHDR":
         return None
     (crc,) = struct.unpack(">I", header[21:25])
-    if zlib.crc32(header[4:21]) != crc or not content.endswith(PNG_END):
+    if zlib.crc32(header[4:21]) != crc or PNG_END not in content:
         return None
     width, height = struct.unpack(">II", header[8:16])
     return ("png", width, height) if width and height else None
 
 
 def _jpeg(content: bytes) -> tuple[str, int, int] | None:
-    if not content.rstrip(b"\x00").endswith(JPEG_END):
+    if JPEG_END not in content[2:]:
         return None
     at = 2
     while at + 4 <= len(content) and content[at] == 0xFF:
