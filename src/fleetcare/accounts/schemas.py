@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from fleetcare.core.permissions import Role
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{2,80}$")]
-Password = Annotated[str, Field(min_length=8, max_length=256)]
+MIN_PASSWORD, MAX_PASSWORD = 8, 256  # characters
+Password = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)]
 
 
 class UserCreate(BaseModel):

@@ -87,6 +87,8 @@ class DealUpdate(StrictModel):
 
 class DealRead(DealRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    currency: str
     region: str
     changed_at: datetime | None = None
     units: int = Field(description="units the deal's delivery holds")
@@ -133,10 +135,14 @@ class RateRecord(StrictModel):
 
 class TradeRead(TradeRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    currency: str
 
 
 class TargetRead(TargetRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    currency: str
 
 
 # --- dashboard -------------------------------------------------------------------------------

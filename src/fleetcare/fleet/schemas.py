@@ -143,6 +143,9 @@ class DeliveryUpdate(StrictModel):
 
 class DeliveryRead(DeliveryRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    shipped_on: date
+    delivered_on: date | None = None
 
 
 # --- units ---------------------------------------------------------------------------------
@@ -182,6 +185,9 @@ class UnitUpdate(StrictModel):
 
 class UnitRead(UnitRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    delivered_on: date
+    warranty_start: date | None = None
     region: str
     family: ProductFamily
     engine_hours: float | None
@@ -225,3 +231,7 @@ class UsageUpdate(StrictModel):
 
 class UsageRead(UsageRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    taken_at: datetime
+    engine_hours: float | None = None
+    km: float | None = None

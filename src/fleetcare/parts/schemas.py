@@ -81,6 +81,8 @@ class PartUpdate(StrictModel):
 
 class PartRead(PartRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    currency: str
 
 
 class BomRecord(StrictModel):
@@ -145,6 +147,8 @@ class LaneRecord(StrictModel):
 
 class LaneRead(LaneRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    currency: str
 
 
 class LaneUpdate(StrictModel):

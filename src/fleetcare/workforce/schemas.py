@@ -87,6 +87,8 @@ class TechnicianUpdate(StrictModel):
 
 class TechnicianRead(TechnicianRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    code: str
 
 
 class DayOffRecord(StrictModel):
@@ -142,6 +144,8 @@ class AttendeeRead(BaseModel):
 
 class SessionRead(SessionRecord):
     id: int
+    # a read reports what is stored, even a value written before today's checks
+    code: str
     family: ProductFamily
     kind: CourseKind
     course_name: str
