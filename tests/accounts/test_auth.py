@@ -218,3 +218,19 @@ def test_sign_ins_and_failures_are_audited(
     actions = [(e["action"], e["key"][:10]) for e in entries]
     assert ("sign_in", "ines") in actions and ("sign_in_failed", "ines") in actions
     assert ("sign_in_failed", "x" * 10) in actions and ("sign_out", "ines") in actions
+
+
+def test_the_last_active_admin_keeps_its_rights(
+    client: TestClient, make_user: Callable[..., str]
+) -> None:
+    """The only admin (the client's) cannot be disabled or demoted (422); with a second one
+    it can be demoted; disabling an account disabled already writes nothing new."""
+    me = client.get("/api/me").json()["username"]
+    assert client.post(f"/api/users/{me}/disable").status_code == 422
+    demote = client.post(f"/api/users/{me}/role", json={"role": "planner"})
+    assert demote.status_code == 422 and demote.json()["detail"][0]["loc"][-1] == "role"
+    make_user("second-admin", Role.admin)
+    make_user("dave", Role.technician)
+    assert client.post("/api/users/dave/disable").status_code == 200
+    assert client.post("/api/users/dave/disable").json()["active"] is False  # as it was
+    assert client.post("/api/users/second-admin/role", json={"role": "planner"}).status_code == 200

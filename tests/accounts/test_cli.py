@@ -13,7 +13,7 @@ def test_users_add_list_disable(runner: CliRunner, cli_env: dict[str, str]) -> N
     """Users are added with the password on stdin, listed, and disabled."""
     added = runner.invoke(
         app,
-        ["users", "add", "ivan", "--role", "admin", "--password-stdin"],
+        ["users", "add", "ivan", "--role", "planner", "--password-stdin"],
         input="s3cret-pass-word\n",
         env=cli_env,
     )
@@ -24,7 +24,7 @@ def test_users_add_list_disable(runner: CliRunner, cli_env: dict[str, str]) -> N
         {
             "id": json.loads(listed.stdout)[0]["id"],
             "username": "ivan",
-            "role": "admin",
+            "role": "planner",
             "customer": None,
             "regions": [],
             "active": True,
@@ -81,3 +81,22 @@ def test_demo_users_are_printed_once(runner: CliRunner, cli_env: dict[str, str])
         app, ["demo", "--units", "40", "--parts-per-family", "9", "--json"], env=cli_env
     )
     assert json.loads(again.stdout)["users"] == {}
+
+
+def test_the_last_admin_stays(runner: CliRunner, cli_env: dict[str, str]) -> None:
+    """The only active admin cannot be disabled or made something else (exit 2); once a
+    second admin exists it can; a password sign-in would refuse is refused here too."""
+    for name in ("boss", "deputy"):
+        runner.invoke(
+            app,
+            ["users", "add", name, "--role", "admin", "--password-stdin"],
+            input="s3cret-pass-word\n",
+            env=cli_env,
+        )
+    assert runner.invoke(app, ["users", "disable", "deputy"], env=cli_env).exit_code == 0
+    alone = runner.invoke(app, ["users", "disable", "boss"], env=cli_env)
+    assert alone.exit_code == 2 and "last active admin" in alone.output
+    long = runner.invoke(
+        app, ["users", "password", "boss", "--password-stdin"], input="x" * 300 + "\n", env=cli_env
+    )
+    assert long.exit_code == 2

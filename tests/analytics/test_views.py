@@ -85,6 +85,11 @@ def test_routes_pages_and_their_attacks(
     figure = json.loads(html.unescape(drawn.group(1)))  # once drew the macro's name instead
     assert len(figure["data"]) == 3 and all(trace["y"] for trace in figure["data"])
     assert anonymous.get("/warnings", params={"series": 99}).status_code == 404
+    one = anonymous.get("/warnings", params={"region": "Arctic"}).text
+    offered = re.findall(
+        r'<option value="([^"]+)"', one.split('name="region"')[1].split("</select>")[0]
+    )
+    assert "Arctic" in offered and len(offered) > 1  # another region is one choice away
 
 
 def test_cli_fits_and_warnings(

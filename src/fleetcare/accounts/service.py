@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from fleetcare.accounts import throttle
 from fleetcare.accounts.models import User, UserRegion
-from fleetcare.accounts.schemas import AuditRead, RoleChange, UserCreate, UserRead
+from fleetcare.accounts.schemas import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    AuditRead,
+    RoleChange,
+    UserCreate,
+    UserRead,
+)
 from fleetcare.core import audit
 from fleetcare.core.audit import AuditEntry
 from fleetcare.core.clock import utcnow
@@ -99,9 +106,26 @@ def _binding(
     return customer, regions
 
 
+def _keep_an_admin(session: Session, user: User, field: str) -> None:
+    """Refuse (422 on ``field``) a change that would leave no active admin: the admins' rows
+    are locked first, so two admins cannot disable each other at the same moment."""
+    admins = session.scalars(
+        select(User.username)
+        .where(User.role == Role.admin, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if admins == [user.username]:
+        message = _("'{name}' is the last active admin: make another admin first")
+        raise InvalidInput([FieldError(field, message.format(name=user.username))])
+
+
 def set_role(session: Session, username: str, change: RoleChange, *, by: Principal) -> UserRead:
-    """Give an account another role (and binding); its tokens and sessions end."""
+    """Give an account another role (and binding); its tokens and sessions end. The last
+    active admin keeps its role."""
     user = _get(session, username)
+    if user.role is Role.admin and change.role is not Role.admin:
+        _keep_an_admin(session, user, "role")
     customer, regions = _binding(session, change, [])
     before = user_read(user)
     user.role, user.customer, user.regions = change.role, customer, regions
@@ -126,8 +150,13 @@ def list_users(session: Session) -> list[UserRead]:
 
 
 def disable_user(session: Session, username: str, *, by: Principal) -> UserRead:
-    """Stop an account from signing in; its tokens and sessions stop working at once."""
+    """Stop an account from signing in; its tokens and sessions stop working at once. The
+    last active admin stays; an account disabled already is left as it is (no audit row)."""
     user = _get(session, username)
+    if not user.active:
+        return user_read(user)
+    if user.role is Role.admin:
+        _keep_an_admin(session, user, "username")
     before = user_read(user)
     user.active = False
     _revoke(user)
@@ -145,9 +174,13 @@ def disable_user(session: Session, username: str, *, by: Principal) -> UserRead:
 
 
 def set_password(session: Session, username: str, password: str, *, by: Principal) -> None:
-    """Replace an account's password."""
-    if len(password) < 8:
-        raise InvalidInput([FieldError("password", _("at least 8 characters"))])
+    """Replace an account's password (8 to 256 characters, as an account is created with and
+    sign-in accepts)."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        message = _("from {least} to {most} characters").format(
+            least=MIN_PASSWORD, most=MAX_PASSWORD
+        )
+        raise InvalidInput([FieldError("password", message)])
     user = _get(session, username)
     user.password_hash = hash_password(password)
     _revoke(user)

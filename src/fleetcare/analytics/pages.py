@@ -21,6 +21,7 @@ from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import render
+from fleetcare.fleet import service as fleet_service
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.analytics_read))]
@@ -74,7 +75,7 @@ def warnings_page(
             y_title=_("claims a month"),
             title=f"{row.model} × {row.component_group} × {row.region}",
         )
-    regions = sorted({row.region for row in result.series}) if region is None else [region]
+    regions = fleet_service.region_names(session, scope=principal.scope)  # switch to any
     return render(
         request,
         "analytics/warnings.html",

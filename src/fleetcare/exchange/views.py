@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.api import get_session
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.bulk import export_chunks
+from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
 from fleetcare.exchange.registry import EXPORT_NEEDS, PARTS_TABLES, TABLES, TableName
 
@@ -41,10 +42,10 @@ def export(
     """A table as CSV or JSON with exactly the columns import reads, within the caller's scope."""
     # the parts tables also need parts.read
     if kind.value in {t.name for t in PARTS_TABLES} and not principal.can(Permission.parts_read):
-        raise HTTPException(403, "your role may not do this")
+        raise HTTPException(403, _("your role may not do this"))
     needed = EXPORT_NEEDS.get(kind.value)
     if needed is not None and not principal.can(needed):
-        raise HTTPException(403, "your role may not do this")
+        raise HTTPException(403, _("your role may not do this"))
     chunks = export_chunks(session, TABLES[kind.value], format, principal.scope)
     first = next(chunks)  # a failing query answers 500 here, before the 200 is sent
     media = "text/csv" if format == "csv" else "application/json"
