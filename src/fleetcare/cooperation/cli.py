@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +15,9 @@ from rich.table import Table
 
 from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.stages import Stage
-from fleetcare.core.cli import bad_input, command_session, err, operator, writable
-from fleetcare.core.errors import FieldError
+from fleetcare.core.cli import command_session, err, operator, option_day, writable
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, system
-from fleetcare.core.schemas import outside_calendar
 from fleetcare.fleet import service as fleet_service
 
 app = typer.Typer(
@@ -41,16 +39,6 @@ Last = Annotated[
     datetime | None,
     typer.Option("--to", formats=["%Y-%m-%d"], help=_("last day of the period (default: today)")),
 ]
-
-
-def _day(moment: datetime | None, name: str) -> date | None:
-    """The option's day, in the calendar (else bad input naming the option, exit 2)."""
-    if moment is None:
-        return None
-    problem = outside_calendar(moment.date())
-    if problem is not None:
-        raise bad_input([FieldError(name, problem)])
-    return moment.date()
 
 
 def _refused(exc: Exception) -> typer.Exit:
@@ -138,8 +126,8 @@ def dashboard(
             scope=EVERYTHING,
             region=region,
             currency=currency,
-            first=_day(first, "--from"),
-            last=_day(last, "--to"),
+            first=option_day(first, "--from"),
+            last=option_day(last, "--to"),
         )
     if as_json:
         print(json.dumps(board.model_dump(mode="json")))
@@ -186,7 +174,7 @@ def export(
         print(f"{out}: -: " + _("unknown table or format (.csv or .xlsx)"), file=sys.stderr)
         raise typer.Exit(2)
     writable(out)
-    period = (_day(first, "--from"), _day(last, "--to"))
+    period = (option_day(first, "--from"), option_day(last, "--to"))
     with command_session() as session:
         body, _media = service.export_table(
             session, name, fmt, EVERYTHING, region, currency, period

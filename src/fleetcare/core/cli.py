@@ -16,6 +16,7 @@ import getpass
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,6 +92,19 @@ def bad_file(where: str | Path, messages: Iterable[str]) -> typer.Exit:
     for message in messages:
         print(f"{where}: {message}", file=sys.stderr)
     return typer.Exit(2)
+
+
+def option_day(moment: datetime | None, option: str) -> date | None:
+    """The day an option names (Typer gives a ``datetime``), in the calendar (1900–2999), else
+    bad input naming ``option`` (exit 2)."""
+    from fleetcare.core.schemas import outside_calendar
+
+    if moment is None:
+        return None
+    problem = outside_calendar(moment.date())
+    if problem is not None:
+        raise bad_input([FieldError(option, problem)])
+    return moment.date()
 
 
 def writable(path: Path) -> None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from fleetcare.core.cli import bad_input, command_session, err
+from fleetcare.core.cli import command_session, err, option_day
 from fleetcare.core.clock import today
-from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING
-from fleetcare.core.schemas import outside_calendar
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.schemas import MAX_ENGINE_HOURS
 from fleetcare.parts.models import ComponentGroup
@@ -43,10 +41,7 @@ def check(
 ) -> None:
     """Decide warranty for SERIAL's component group on a day, with the reasons (nothing is
     recorded)."""
-    day: date = on.date() if on is not None else today()
-    problem = outside_calendar(day)
-    if problem is not None:
-        raise bad_input([FieldError("--on", problem)])
+    day = option_day(on, "--on") or today()
     with command_session() as session:
         answer = service.check_warranty(session, serial, component, day, hours=hours)
     if as_json:
