@@ -29,8 +29,8 @@ from fleetcare.core.clock import today
 from fleetcare.core.errors import FieldError, InvalidInput, InvalidQuery, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Scope
-from fleetcare.fleet.models import Customer, Delivery, Region, Site, Unit, UnitStatus
-from fleetcare.fleet.scoping import restrict
+from fleetcare.fleet import service as fleet_service
+from fleetcare.fleet.models import Customer, Delivery, Site, Unit, UnitStatus
 from fleetcare.parts.models import Location, LocationKind, MoveKind, Part, StockMove
 from fleetcare.service import service
 from fleetcare.service.models import (
@@ -59,12 +59,10 @@ def region_ids(session: Session, scope: Scope, region: str | None) -> list[int] 
     """The regions the figures cover: ``region`` if the caller sees it (else 404), or all the
     caller sees (None: every region)."""
     if region:
-        found = session.scalar(
-            restrict(select(Region.id).where(Region.name == region), Region, scope)
-        )
+        found = fleet_service.find_region(session, region, scope)
         if found is None:
             raise NotFound(_("region '{name}' not found").format(name=region))
-        return [found]
+        return [found.id]
     if scope.everything:
         return None
     return sorted(scope.region_ids or ())

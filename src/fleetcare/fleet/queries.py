@@ -252,10 +252,17 @@ def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
     return [r.name for r in list_regions(session, scope=scope, limit=500).items]
 
 
+def find_region(session: Session, name: str, scope: Scope = EVERYTHING) -> Region | None:
+    """The region called ``name`` if ``scope`` may see it (None: none such, or not seen)."""
+    return session.scalars(
+        restrict(select(Region).where(Region.name == name), Region, scope)
+    ).first()
+
+
 def known_region(session: Session, name: str | None) -> None:
     """``NotFound`` naming ``name`` when no region has it (None: every region, fine): a
     command's ``--region`` typo is said, not answered with an empty list."""
-    if name is not None and session.scalar(select(Region.id).where(Region.name == name)) is None:
+    if name is not None and find_region(session, name) is None:
         raise NotFound(_("no region named '{name}'").format(name=name))
 
 

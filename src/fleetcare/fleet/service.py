@@ -30,6 +30,7 @@ from fleetcare.fleet.queries import READ_TYPES as READ_TYPES
 from fleetcare.fleet.queries import UnitFilter as UnitFilter
 from fleetcare.fleet.queries import customer_read as customer_read
 from fleetcare.fleet.queries import delivery_read as delivery_read
+from fleetcare.fleet.queries import find_region as find_region
 from fleetcare.fleet.queries import known_region as known_region
 from fleetcare.fleet.queries import list_customers as list_customers
 from fleetcare.fleet.queries import list_deliveries as list_deliveries

@@ -34,8 +34,8 @@ from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.core.schemas import outside_calendar
+from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import Region
-from fleetcare.fleet.scoping import restrict
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import ladder
 from fleetcare.workforce.day_plan import travel_minutes
@@ -63,8 +63,7 @@ DEFAULT_MINUTES = 120
 
 def visible_region(session: Session, name: str, principal: Principal) -> Region:
     """The region ``name`` if the principal may see it, else NotFound."""
-    statement = restrict(select(Region).where(Region.name == name), Region, principal.scope)
-    region = session.scalars(statement).first()
+    region = fleet_service.find_region(session, name, principal.scope)
     if region is None:
         raise NotFound(_("region '{name}' not found").format(name=name))
     return region
