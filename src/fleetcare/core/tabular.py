@@ -109,18 +109,33 @@ def _read_csv(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
     return rows, errors
 
 
+class NotJson(Exception):
+    """Text that is not JSON: ``reason``, and the ``line`` of a syntax error (None for the
+    others: nesting deeper than the decoder recurses, an integer past 4,300 digits)."""
+
+    def __init__(self, reason: str, line: int | None) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads(text)``; every way the text is not JSON raised as ``NotJson``."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotJson(exc.msg, exc.lineno) from None
+    except RecursionError:  # the standard library's decoder recurses once per level
+        raise NotJson(_("nested too deeply"), None) from None
+    except ValueError as exc:  # an integer past Python's 4,300 digits
+        raise NotJson(str(exc)[:200], None) from None
+
+
 def _read_json(text: str, name: str) -> tuple[list[Row], list[FieldError]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return [], [
-            FieldError("-", _("not valid JSON: {error}").format(error=exc.msg), exc.lineno, name)
-        ]
-    except RecursionError:  # the standard library's decoder recurses once per level
-        return [], [FieldError("-", _("not valid JSON: nested too deeply"), 1, name)]
-    except ValueError as exc:  # an integer past Python's 4,300 digits
-        message = _("not valid JSON: {error}").format(error=str(exc)[:200])
-        return [], [FieldError("-", message, 1, name)]
+        data = parse_json(text)
+    except NotJson as exc:
+        message = _("not valid JSON: {error}").format(error=exc.reason)
+        return [], [FieldError("-", message, exc.line or 1, name)]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):

@@ -32,6 +32,7 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.query import MAX_LIMIT, every_item
 from fleetcare.core.schemas import CalendarDay
+from fleetcare.core.tabular import NotJson, parse_json
 from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
 from fleetcare.workforce import schemas, service
@@ -165,8 +166,8 @@ def publish_page(
     status_code, problems = 303, []
     try:
         try:
-            parsed = json.loads(plan)
-        except (ValueError, RecursionError):  # not JSON, nested too deep, a number too long
+            parsed = parse_json(plan)
+        except NotJson:
             raise InvalidInput([FieldError("plan", _("not JSON"))]) from None
         document = schemas.PlanDocument.model_validate(parsed)
         published = service.publish_plan(session, principal, document, day)

@@ -29,6 +29,7 @@ from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import system
 from fleetcare.core.schemas import JsonDocument
+from fleetcare.core.tabular import NotJson, parse_json
 from fleetcare.workforce.day_plan import plan_rows
 
 app = typer.Typer(no_args_is_help=True, help=_("Dispatch: crews and routes for a day's jobs."))
@@ -39,7 +40,7 @@ def _read(path: Path) -> Any:
     """The file's JSON; its text valid Unicode (no lone surrogate from a ``\\ud800`` escape),
     as the REST route's ``JsonDocument`` requires; else exit 2 naming the file."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = parse_json(path.read_text(encoding="utf-8"))
         if isinstance(document, dict):
             TypeAdapter(JsonDocument).validate_python(document)
         return document
@@ -49,13 +50,13 @@ def _read(path: Path) -> Any:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise bad_file(path, [_("cannot read the file: {error}").format(error=exc)]) from None
-    except json.JSONDecodeError as exc:
-        message = _("not JSON: line {line}: {error}").format(line=exc.lineno, error=exc.msg)
+    except NotJson as exc:
+        message = (
+            _("not JSON: {error}").format(error=exc.reason)
+            if exc.line is None
+            else _("not JSON: line {line}: {error}").format(line=exc.line, error=exc.reason)
+        )
         raise bad_file(path, [message]) from None
-    except RecursionError:  # the standard library's decoder recurses once per level
-        raise bad_file(path, [_("not JSON: nested too deeply")]) from None
-    except ValueError as exc:  # an integer past Python's 4,300 digits
-        raise bad_file(path, [_("not JSON: {error}").format(error=str(exc)[:200])]) from None
 
 
 @app.command("solve")
