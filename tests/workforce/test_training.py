@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.audit import AuditEntry
+from fleetcare.core.bulk import Item
 from fleetcare.core.permissions import Role
 from fleetcare.workforce.ladder import Level
-from fleetcare.workforce.tables import GRANTS
-from tests.workforce.factories import crew, grant
+from fleetcare.workforce.tables import GRANTS, TECHNICIANS
+from tests.conftest import sign_in
+from tests.workforce.factories import crew, grant, technician
 
 COURSE = {"code": "CB-P", "name": "Bus practice", "family": "city_bus", "kind": "practical"}
 
@@ -129,3 +131,42 @@ def test_technician_create_read_patch(client: TestClient, session: Session) -> N
         )
     ).all()
     assert sorted(actions) == ["create", "update"]
+
+
+def test_a_customer_reads_its_own_peoples_results_only(
+    client: TestClient,
+    client_for: Callable[..., TestClient],
+    session: Session,
+    anonymous: TestClient,
+    make_user: Callable[..., str],
+) -> None:
+    """Two customers' technicians in one session of their region: each customer reads the
+    session with its own attendees only (not the other's names and results), and its
+    training page does not link the maker's trainer, whose page it may not open."""
+    crew(session)
+    polar = {"code": "POLAR", "name": "Polar Mining", "region": "Arctic"}
+    assert client.post("/api/customers", json=polar).status_code == 201
+    TECHNICIANS.apply(session, [Item(technician("POL-1", employer="POLAR"))])
+    session.commit()
+    client.post("/api/workforce/courses", json=COURSE)
+    client.post("/api/workforce/sessions", json=session_body())
+    path = "/api/workforce/sessions/S-1/attendees"
+    client.post(path, json={"technician": "TRN-1", "result": "passed"})
+    client.post(path, json={"technician": "POL-1", "result": "failed"})
+    everyone = client.get("/api/workforce/sessions/S-1").json()["attendees"]
+    assert [a["technician"] for a in everyone] == ["POL-1", "TRN-1"]
+    nord = client_for(Role.customer, customer="NORD")
+    assert [
+        a["technician"] for a in nord.get("/api/workforce/sessions/S-1").json()["attendees"]
+    ] == ["TRN-1"]
+    listed = nord.get("/api/workforce/sessions").json()["items"][0]["attendees"]
+    assert [(a["technician"], a["result"]) for a in listed] == [("TRN-1", "passed")]
+    assert nord.get("/api/workforce/technicians/ENG-1").status_code == 404
+    sign_in(anonymous, make_user("nord-page", Role.customer, customer="NORD"))
+    page = anonymous.get("/workforce/training", params={"month": "2026-03"}).text
+    assert "ENG-1" in page and 'href="/workforce/technicians/ENG-1"' not in page
+    assert 'href="/workforce/technicians/TRN-1"' in page and "POL-1" not in page
+    anonymous.cookies.clear()
+    sign_in(anonymous, make_user("staff-page", Role.admin))
+    staff = anonymous.get("/workforce/training", params={"month": "2026-03"}).text
+    assert 'href="/workforce/technicians/ENG-1"' in staff and "POL-1" in staff

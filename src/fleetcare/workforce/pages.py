@@ -183,6 +183,9 @@ def training_page(
             "previous": previous.strftime("%Y-%m"),
             "following": following.strftime("%Y-%m"),
             "by_region": dict(sorted(by_region.items())),
+            "linked": service.visible_technician_codes(
+                session, (item.trainer for item in sessions), principal.scope
+            ),
             "regions": fleet_service.region_names(session, scope=principal.scope),
             "region": region,
         },

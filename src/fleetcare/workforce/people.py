@@ -7,6 +7,7 @@ technicians it employs (none, if it employs none) and writes none (it holds no
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,17 @@ def visible_technician(
     if found is None:
         raise NotFound(_("technician '{code}' not found").format(code=code))
     return found
+
+
+def visible_technician_codes(session: Session, codes: Iterable[str], scope: Scope) -> set[str]:
+    """Those of ``codes`` that name technicians ``scope`` may see (the pages link only those)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return set()
+    statement = select(Technician.code).where(
+        Technician.code.in_(wanted), Technician.id.in_(visible_technicians(scope))
+    )
+    return set(session.scalars(statement))
 
 
 def _read(row: Technician) -> schemas.TechnicianRead:

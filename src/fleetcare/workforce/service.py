@@ -23,6 +23,7 @@ from fleetcare.workforce.crews import countersign as countersign
 from fleetcare.workforce.people import create_technician as create_technician
 from fleetcare.workforce.people import list_technicians as list_technicians
 from fleetcare.workforce.people import technician_read as technician_read
+from fleetcare.workforce.people import visible_technician_codes as visible_technician_codes
 from fleetcare.workforce.plan_problem import FORMAT as FORMAT
 from fleetcare.workforce.plan_problem import dispatch_problem as dispatch_problem
 from fleetcare.workforce.publish import publish_plan as publish_plan

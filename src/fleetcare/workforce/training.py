@@ -31,6 +31,7 @@ from fleetcare.workforce.tables import (
     COURSES,
     TRAINING_SESSIONS,
     visible_session_regions,
+    visible_technicians,
 )
 
 
@@ -74,13 +75,18 @@ _LOADS = (
 )
 
 
-def _session_read(session: Session, row: TrainingSession) -> schemas.SessionRead:
-    attendees = session.execute(
+def _session_read(session: Session, row: TrainingSession, scope: Scope) -> schemas.SessionRead:
+    """The session with the attendees ``scope`` may see: a customer reads its own people's
+    results, not another customer's."""
+    attendees_query = (
         select(Technician.code, Technician.name, Attendance.result)
         .join(Attendance, Attendance.technician_id == Technician.id)
         .where(Attendance.session_id == row.id)
         .order_by(Technician.code)
-    ).all()
+    )
+    if not scope.everything:
+        attendees_query = attendees_query.where(Technician.id.in_(visible_technicians(scope)))
+    attendees = session.execute(attendees_query).all()
     return schemas.SessionRead(
         id=row.id,
         family=row.course.family,
@@ -104,7 +110,7 @@ def _visible_session(session: Session, code: str, scope: Scope) -> TrainingSessi
 
 def session_read(session: Session, code: str, scope: Scope = EVERYTHING) -> schemas.SessionRead:
     """One training session with its attendees."""
-    return _session_read(session, _visible_session(session, code, scope))
+    return _session_read(session, _visible_session(session, code, scope), scope)
 
 
 def list_sessions(
@@ -148,7 +154,7 @@ def list_sessions(
         offset=offset,
         cursor=cursor,
     )
-    items = [_session_read(session, r) for r in window.rows]
+    items = [_session_read(session, r, scope) for r in window.rows]
     return Page[schemas.SessionRead](items=items, **window.meta())
 
 
