@@ -66,9 +66,13 @@ bench: install
 	$(BIN)/python benchmarks/weibull_scale.py
 	$(BIN)/python benchmarks/warning_arl.py
 
-## messages: extract every translatable string into the catalogue template (Babel)
+## messages: extract every translatable string into the catalogue template, then bring each
+## language's catalogue up to it (Babel): new strings arrive untranslated, changed ones fuzzy,
+## and the suite fails until each has its translation (docs/architecture.md, "Languages")
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o src/fleetcare/locales/messages.pot src
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k N_n:1,2 -o src/fleetcare/locales/messages.pot src
+	$(BIN)/pybabel update -i src/fleetcare/locales/messages.pot -d src/fleetcare/locales \
+	  -D messages --ignore-obsolete --width 100
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -34,6 +34,9 @@ from fleetcare.models import load_all_models
 from fleetcare.web.app import create_app
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("FLEETCARE_TEST_PG") else [])
+# The suite reads English whatever the developer's terminal speaks (``fleetcare.cli`` takes
+# its language from the environment when imported, and commands run in subprocesses inherit it).
+os.environ["LANGUAGE"] = "en"
 
 
 def _create_pg_database(admin_url: str) -> tuple[str, str]:

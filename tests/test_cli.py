@@ -4,6 +4,7 @@ imported when it runs, and the hooks the composition root fills still filled."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -123,3 +124,28 @@ def test_plan_build_takes_the_fitted_rates(
     assert built.exit_code == 0, built.stderr
     sources = {part["id"]: part["rate_source"] for part in json.loads(out.read_text())["parts"]}
     assert sources == {"P-HOSE": "fitted", "P-PAD": "engineering", "P-PUMP": "fitted"}
+
+
+def test_the_terminals_language() -> None:
+    """``LANG=ru_RU.UTF-8`` (and no ``LANGUAGE``): help and messages in Russian."""
+    from fleetcare.core.i18n import translations
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "fleetcare.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**environment, "LANG": "ru_RU.UTF-8", "COLUMNS": "200"},
+    )
+    summary = translations("ru").gettext("fleetcare: keep exported machine fleets running.")
+    assert summary != "fleetcare: keep exported machine fleets running."
+    assert summary in flat(done.stdout)
+    english = subprocess.run(
+        [sys.executable, "-m", "fleetcare.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**environment, "LANG": "C.UTF-8", "COLUMNS": "200"},
+    )
+    assert "fleetcare: keep exported machine fleets running." in flat(english.stdout)

@@ -13,6 +13,7 @@ import atexit
 import gc
 import importlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,12 +22,16 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from fleetcare.core.cli import database_url, err, operator, progress_bar
-from fleetcare.core.i18n import _, ngettext
+from fleetcare.core.i18n import _, environment_locale, ngettext, set_locale
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from fleetcare.planning.rates import FittedRates
+
+# Help, messages and errors in the terminal's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
+# chosen before any help text below is translated.
+set_locale(environment_locale(os.environ))
 
 
 def _plan_rates(session: Session) -> FittedRates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -131,6 +132,8 @@ BALTIC_SECRETS = ("DEPOT-B", "Depot-B", "LIFT-001", "WO-WEST", "West", "Baltic")
 
 
 def _assert_reveals_nothing(text: str, where: str) -> None:
+    # the language switcher links this very address: the reader's own words, not the server's
+    text = re.sub(r'<span class="languages".*?</span>', "", text, flags=re.S)
     leaked = [secret for secret in BALTIC_SECRETS if secret in text]
     assert not leaked, f"{where} reveals {leaked}"
 

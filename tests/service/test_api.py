@@ -60,6 +60,29 @@ def test_report_answers_the_contract_and_decides_warranty(
     assert now["warranty"]["decision"] == "not_covered"  # type: ignore[index]
 
 
+def test_a_defects_reasons_read_in_each_readers_language(
+    client: TestClient, session: Session
+) -> None:
+    """The reasons are kept as notes, not as the words of whoever reported the defect: a report
+    made from Russian pages reads in English to an English reader, and the other way round;
+    numbers as each language writes them."""
+    service_fleet(session)
+    english = defect(client, reported_at="2024-03-01T08:30:00", hours=1500)
+    client.headers["Accept-Language"] = "ru"
+    russian = defect(client, reported_at="2024-03-01T08:30:00", hours=1500)
+    russian_later = client.get(f"/api/service/defects/{english['id']}").json()
+    del client.headers["Accept-Language"]
+    english_later = client.get(f"/api/service/defects/{russian['id']}").json()
+    english_reasons = english["warranty"]["reasons"]  # type: ignore[index]
+    russian_reasons = russian["warranty"]["reasons"]  # type: ignore[index]
+    assert english_later["warranty"]["reasons"] == english_reasons
+    assert russian_later["warranty"]["reasons"] == russian_reasons
+    assert english_reasons[0] == "policy for engine: 36 months or 10,000 h"
+    assert russian_reasons[0] != english_reasons[0]
+    assert "10\xa0000" in russian_reasons[0] and "36" in russian_reasons[0]
+    assert "2026-02-01" in english_reasons[1] and "2026-02-01" in russian_reasons[1]
+
+
 def test_reported_at_never_in_the_future(client: TestClient, session: Session) -> None:
     """A report dated in the future (even later today) is 422 naming reported_at."""
     service_fleet(session)

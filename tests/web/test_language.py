@@ -4,6 +4,7 @@ and the request's context reaches answers made below the routes (admission's ref
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from starlette.requests import HTTPConnection
 
 from fleetcare.core.config import Settings
 from fleetcare.web.app import create_app
-from fleetcare.web.headers import chosen_locale
+from fleetcare.web.headers import accepted_languages, chosen_locale
 
 
 def _page_language(answer: object) -> str:
@@ -53,7 +54,11 @@ def _connection(query: str = "", headers: dict[str, str] | None = None) -> HTTPC
         ("lang=zz", {"Accept-Language": "ru"}, "ru"),
         ("", {"Cookie": "lang=ru"}, "ru"),
         ("lang=en", {"Cookie": "lang=ru", "Accept-Language": "ru"}, "en"),
-        ("", {"Accept-Language": "de-DE,ru;q=0.5"}, "en"),  # only the first language is read
+        ("", {"Accept-Language": "de-DE,ru;q=0.5"}, "ru"),  # the first supported one
+        ("", {"Accept-Language": "ru;q=0.4,en-GB;q=0.8"}, "en"),  # by weight, not order
+        ("", {"Accept-Language": "ru;q=0,de"}, "en"),  # q=0: not Russian
+        ("", {"Accept-Language": "ru;q=zz,en;q=0.1"}, "en"),  # a weight that is not a number
+        ("", {"Accept-Language": "*"}, "en"),
     ],
 )
 def test_chosen_locale(query: str, headers: dict[str, str], expected: str) -> None:
@@ -72,3 +77,40 @@ def test_a_refusal_below_the_routes_carries_the_headers(settings: Settings) -> N
     assert answer.status_code == 413
     assert answer.headers["x-frame-options"] == "DENY"
     assert "nonce-" in answer.headers["content-security-policy"]
+
+
+def test_accepted_languages_by_weight_then_order() -> None:
+    assert accepted_languages("de-DE,ru;q=0.5,en;q=0.7") == ["de", "en", "ru"]
+    assert accepted_languages("RU-ru, en ; q=1.0") == ["ru", "en"]
+    assert accepted_languages("") == []
+    assert len(accepted_languages("x," * 10_000)) == 32  # a header's first 32 ranges only
+
+
+def _language_cookies(answer: Any) -> list[str]:
+    return [c for c in answer.headers.get_list("set-cookie") if c.startswith("lang=")]
+
+
+def test_the_switcher_keeps_the_page_and_remembers_the_choice(anonymous: TestClient) -> None:
+    """The page header links this page in each other language; following one keeps the
+    choice in the ``lang`` cookie, so the next page is in it too."""
+    english = anonymous.get("/login?next=%2Funits")
+    assert 'href="/login?next=%2Funits&amp;lang=ru" lang="ru"' in english.text
+    assert _language_cookies(english) == []
+    russian = anonymous.get("/login?next=%2Funits&lang=ru")
+    assert _language_cookies(russian) == ["lang=ru; Path=/; Max-Age=31536000; SameSite=Lax"]
+    assert 'href="/login?next=%2Funits&amp;lang=en" lang="en"' in russian.text
+    assert _page_language(anonymous.get("/login")) == "ru"
+    assert _language_cookies(anonymous.get("/login?lang=ru")) == []  # kept already
+
+
+def test_a_page_in_russian_reads_the_catalogue(anonymous: TestClient) -> None:
+    from fleetcare.core.i18n import gettext, set_locale
+
+    set_locale("ru")
+    try:
+        sign_in = gettext("Sign in")
+    finally:
+        set_locale("en")
+    page = anonymous.get("/login", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.8"})
+    assert f"<h1>{sign_in}</h1>" in page.text or f">{sign_in}<" in page.text
+    assert sign_in != "Sign in" and "Sign in<" not in page.text

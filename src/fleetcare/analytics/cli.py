@@ -20,7 +20,7 @@ from fleetcare.analytics.warning import CusumParams
 from fleetcare.analytics.weibull import WeibullError, fit
 from fleetcare.core.cli import bad_input, command_session, err
 from fleetcare.core.errors import FieldError, InvalidInput
-from fleetcare.core.i18n import _, ngettext
+from fleetcare.core.i18n import _, ngettext, pgettext
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -47,7 +47,9 @@ def weibull_command(
     if as_json:
         print(json.dumps(result.as_json()))
         return
-    table = Table(_("quantity"), _("estimate"), _("95 % bounds"), title=str(file))
+    table = Table(
+        pgettext("estimate", "quantity"), _("estimate"), _("95 % bounds"), title=str(file)
+    )
     table.add_row(_("shape β"), f"{result.shape:.4g}", "{:.4g} – {:.4g}".format(*result.shape_ci))
     table.add_row(_("scale η"), f"{result.scale:.6g}", "{:.6g} – {:.6g}".format(*result.scale_ci))
     table.add_row(_("B10 life"), f"{result.b10:.6g}", "")
@@ -91,7 +93,7 @@ def fits_command(
             _number(row.shape, ".3g"),
             _number(row.scale, ",.0f"),
             _number(row.b10, ",.0f"),
-            _("yes") if row.used_in_plan else _(row.status.replace("_", " ")),
+            _("yes") if row.used_in_plan else service.fit_status_label(row.status),
         )
     Console().print(table)
     err.print(_("The plan uses a cohort's fit from {n} failures.").format(n=fits.min_plan_failures))
@@ -128,7 +130,7 @@ def warnings_command(
         _("region"),
         _("claims"),
         _("expected"),
-        _("reference"),
+        pgettext("warning", "reference"),
         _("first signal"),
         title=_("{first} – {last}").format(first=result.months[0], last=result.months[-1]),
     )

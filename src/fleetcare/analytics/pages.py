@@ -41,7 +41,14 @@ def reliability_page(
     if fits.cohorts:
         figure = service.cohort_plot(session, cohort)
     return render(
-        request, "analytics/reliability.html", {"fits": fits, "cohort": cohort, "plot": figure}
+        request,
+        "analytics/reliability.html",
+        {
+            "fits": fits,
+            "cohort": cohort,
+            "plot": figure,
+            "status_label": service.fit_status_label,
+        },
     )
 
 

@@ -28,7 +28,7 @@ from fleetcare.analytics.warning import CusumParams
 from fleetcare.analytics.weibull import FitStatus, WeibullFits
 from fleetcare.core.clock import today as clock_today
 from fleetcare.core.errors import NotFound
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import N_, _
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.models import ClimateClass
 from fleetcare.planning.build import CLIMATE_FACTOR
@@ -38,6 +38,20 @@ MIN_PLAN_FAILURES = 5  # a cohort's fit feeds the plan (and the warnings) from t
 WINDOW_MONTHS = 36  # the early warning's months, the last complete one last
 MAX_WINDOW_MONTHS = 120
 REFERENCE_CLIMATE = ClimateClass.temperate.value
+
+
+FIT_STATUS_LABELS = {
+    "ok": N_("fitted"),
+    "too_few_failures": N_("too few failures"),
+    "unbounded": N_("unbounded"),
+    "not_converged": N_("not converged"),
+}
+
+
+def fit_status_label(status: str) -> str:
+    """A cohort fit's ``status`` in the reader's words (``too_few_failures`` → "too few
+    failures")."""
+    return _(FIT_STATUS_LABELS.get(status, status))
 
 
 def _status(code: int) -> str:

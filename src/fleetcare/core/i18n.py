@@ -1,33 +1,70 @@
 """Translations and money: every string meant for a person goes through ``_()``.
 
-Catalogues live in ``fleetcare/locales/<lang>/LC_MESSAGES/messages.mo`` (Babel). Until a
-language has a catalogue, the English source strings are shown.
+The source strings are English. Each other language's catalogue is the Babel/gettext file
+``fleetcare/locales/<lang>/LC_MESSAGES/messages.po``, read once per process and compiled in
+memory, so there is no compiled ``.mo`` to build or keep in step. A message the catalogue does
+not translate is shown in English.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED_LOCALES = ("en", "ru")
+# Each language named in itself, as a language switcher shows it.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 _current_locale: ContextVar[str] = ContextVar("fleetcare_locale", default="en")
+
+
+def catalogue_path(locale: str) -> Path:
+    """Where the catalogue of ``locale`` lives (it need not exist: English has none)."""
+    return LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
 
 
 @cache
 def translations(locale: str) -> NullTranslations:
-    """The compiled catalogue for ``locale`` (English source strings when there is none)."""
-    return Translations.load(str(LOCALES_DIR), [locale])
+    """The catalogue for ``locale`` compiled in memory (English source strings when there is
+    none). Fuzzy entries are left out, as ``msgfmt`` leaves them out."""
+    path = catalogue_path(locale)
+    if not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as source:
+        catalogue = read_po(source, locale=locale)
+    compiled = BytesIO()
+    write_mo(compiled, catalogue, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled)
 
 
 def set_locale(locale: str) -> None:
     """Choose the language for the current request or command."""
     _current_locale.set(locale if locale in SUPPORTED_LOCALES else "en")
+
+
+def environment_locale(environ: Mapping[str, str]) -> str:
+    """The language a terminal asks for, in GNU gettext's order: ``LANGUAGE`` (a list,
+    ``de:ru``) when it names a supported language, else the first of ``LC_ALL``,
+    ``LC_MESSAGES`` and ``LANG`` that is set (``ru_RU.UTF-8`` → ``ru``; ``C`` → English)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if not value:
+            continue
+        codes = [entry.split(".")[0].split("_")[0].lower() for entry in value.split(":")]
+        supported = [code for code in codes if code in SUPPORTED_LOCALES]
+        if supported or name != "LANGUAGE":
+            return supported[0] if supported else "en"
+    return "en"
 
 
 def get_locale() -> str:
@@ -45,7 +82,28 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_locale()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` as meant in ``context`` (one English word, two Russian ones:
+    "Move" the ledger column, ``pgettext("button", "Move")`` the deal's button)."""
+    return str(translations(get_locale()).pgettext(context, message))
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """``ngettext`` within ``context``."""
+    return translations(get_locale()).npgettext(context, singular, plural, n)
+
+
 _ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for the catalogue without translating it yet (``_()`` it when shown)."""
+    return message
+
+
+def N_n(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as ``N_``
+    """Mark a message with its plural for the catalogue (``ngettext`` it when shown)."""
+    return singular, plural
 
 
 def format_money(amount: Decimal | float | str, currency: str) -> str:

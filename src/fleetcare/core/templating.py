@@ -17,7 +17,16 @@ from starlette.responses import Response
 
 from fleetcare.core.auth import csrf_token
 from fleetcare.core.errors import InvalidInput
-from fleetcare.core.i18n import format_money, format_number, get_locale, gettext, ngettext
+from fleetcare.core.i18n import (
+    LANGUAGE_NAMES,
+    format_money,
+    format_number,
+    get_locale,
+    gettext,
+    ngettext,
+    npgettext,
+    pgettext,
+)
 
 # Templates live beside the app that serves them, one folder per domain (web/templates/).
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -26,9 +35,24 @@ environment = Environment(
     autoescape=select_autoescape(),
     extensions=["jinja2.ext.i18n"],
 )
-environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+environment.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+)
+
+
+def in_language(request: Request, locale: str) -> str:
+    """This page's address (path and query, no host) shown in ``locale``: ``?lang=`` replaces
+    any earlier choice; the answer also keeps it in the ``lang`` cookie (``web/headers.py``)."""
+    kept = [(name, value) for name, value in request.query_params.multi_items() if name != "lang"]
+    return f"{request.url.path}?{urlencode([*kept, ('lang', locale)])}"
+
+
 environment.globals.update(
-    format_money=format_money, format_number=format_number, get_locale=get_locale
+    format_money=format_money,
+    format_number=format_number,
+    get_locale=get_locale,
+    in_language=in_language,
+    languages=LANGUAGE_NAMES,
 )
 environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
 templates = Jinja2Blocks(env=environment)

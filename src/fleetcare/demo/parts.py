@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
-from fleetcare.core.i18n import _
 from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import system
 from fleetcare.parts import schemas
+from fleetcare.parts.balances import STOCK_COUNT_NOTE
 from fleetcare.parts.ledger import Delta, Entry, lock, move_many
 from fleetcare.parts.models import (
     ComponentGroup,
@@ -305,7 +305,7 @@ def count_stock(session: Session, stock: Sequence[schemas.StockRecord], *, at: d
             )
         )
     }
-    note = _("stock count")
+    note = STOCK_COUNT_NOTE
     entries = [
         Entry(MoveKind.adjustment, *key, Delta(on_hand=pieces - on_hand[key]), at=at, note=note)
         for key, pieces in counted.items()

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from fleetcare.core.i18n import gettext
+from fleetcare.core.i18n import N_, gettext
 from fleetcare.fleet.models import ClimateClass, ProductFamily, UnitStatus
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
-    """Mark ``message`` for the catalogue without translating it yet."""
-    return message
-
 
 FAMILY = {
     ProductFamily.city_bus: N_("City bus"),

@@ -19,6 +19,10 @@ from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import Location, MoveKind, Part, StockLevel
 from fleetcare.parts.queries import location_of, part_of
 
+# The note of a count's adjustment in the ledger. Notes the system writes into records are
+# English, the source language, so that a record reads the same to every reader.
+STOCK_COUNT_NOTE = "stock count"
+
 MANUAL_MOVES = {
     MoveKind.receipt,
     MoveKind.adjustment,
@@ -106,7 +110,7 @@ def set_on_hand(
         location_id=location.id,
         delta=ledger.Delta(on_hand=change),
         actor=by.username,
-        note=_("stock count"),
+        note=STOCK_COUNT_NOTE,
     )
     return change
 

@@ -73,7 +73,7 @@ def report_defect(
         hours=body.hours,
         computed_decision=answer.decision,
         decision=answer.decision,
-        reasons=answer.reasons,
+        reasons=[reason.dump() for reason in answer.reasons],  # each read in its reader's words
         warranty_until=answer.warranty_until,
         hours_limit=answer.hours_limit,
         decision_hours=answer.hours,

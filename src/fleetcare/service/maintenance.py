@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from fleetcare.core.i18n import _, ngettext
+from fleetcare.core.i18n import N_, N_n
+from fleetcare.core.notes import Note
 from fleetcare.service.warranty import MissedMaintenance, Reading, add_months
 
 
@@ -91,8 +92,8 @@ def missed(
         if plan.every_months:
             tasks.append(
                 MissedMaintenance(
-                    task=ngettext("every {n} month", "every {n} months", plan.every_months).format(
-                        n=plan.every_months
+                    task=Note.counted(
+                        N_n("every {n} month", "every {n} months"), plan.every_months
                     ),
                     due_on=add_months(base_day, plan.every_months),
                     tolerance_days=plan.tolerance_days,
@@ -107,7 +108,7 @@ def missed(
             if beyond is not None and (done_on is None or beyond.taken_on < done_on):
                 tasks.append(
                     MissedMaintenance(
-                        task=_("every {hours} h").format(hours=f"{plan.every_hours:g}"),
+                        task=Note(N_("every {hours} h"), {"hours": plan.every_hours}),
                         due_on=beyond.taken_on,
                         tolerance_days=0,
                         done_on=done_on,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.notes import written
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.core.query import load_rows, page
 from fleetcare.core.schemas import Page
@@ -68,7 +69,7 @@ def _defect_read(defect: Defect) -> schemas.DefectRead:
         close_reason=defect.close_reason,
         warranty=schemas.WarrantyRead(
             decision=defect.decision,
-            reasons=[str(r) for r in defect.reasons],
+            reasons=[written(reason) for reason in defect.reasons],
             warranty_until=defect.warranty_until,
             hours_limit=defect.hours_limit,
             hours=defect.decision_hours,

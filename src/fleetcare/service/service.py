@@ -72,7 +72,7 @@ def check_warranty(
         component_group=component_group,
         on=on,
         decision=answer.decision,
-        reasons=answer.reasons,
+        reasons=[str(reason) for reason in answer.reasons],
         warranty_until=answer.warranty_until,
         hours_limit=answer.hours_limit,
         hours=answer.hours,

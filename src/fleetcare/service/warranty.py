@@ -2,7 +2,8 @@
 
 ``decide`` answers, for one unit, component group, date and engine-hour count, whether a
 defect is covered by the maker's warranty, must be reviewed by a person, falls under a
-service contract, or is not covered — and says why, in words. ``service.coverage`` gathers
+service contract, or is not covered — and says why, in notes each reader reads in their own
+language (``core.notes``). ``service.coverage`` gathers
 the facts from the database; tests and other callers build them by hand.
 
 The rules (docs/service.md, "The warranty decision"):
@@ -27,7 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import N_
+from fleetcare.core.notes import Note
 
 STALE_READING_DAYS = 90  # a reading older than this (before D) leaves the hours unknown
 
@@ -81,7 +83,7 @@ class GreyFitting:
 class MissedMaintenance:
     """A scheduled maintenance task due on ``due_on``, done on ``done_on`` (None: not yet)."""
 
-    task: str
+    task: str | Note  # "500 h service", or a note ("every 6 months")
     due_on: date
     tolerance_days: int
     done_on: date | None = None
@@ -110,10 +112,10 @@ class Question:
 
 @dataclass(frozen=True)
 class Answer:
-    """The decision, its reasons in words, and the figures it was made on."""
+    """The decision, its reasons, and the figures it was made on."""
 
     decision: Decision
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Note] = field(default_factory=list)
     warranty_until: date | None = None
     hours_limit: float | None = None
     hours: float | None = None  # None: unknown
@@ -148,35 +150,43 @@ def known_hours(question: Question) -> float | None:
     return reading.engine_hours
 
 
-def _hours_text(hours: float) -> str:
-    number = f"{hours:,.0f}" if float(hours).is_integer() else f"{hours:,.1f}"
-    return _("{hours} h").format(hours=number)
+def _hours_note(hours: float) -> Note:
+    """Engine hours to a tenth of an hour: "10,000 h", "11,076.8 h"."""
+    rounded = float(hours) if float(hours).is_integer() else round(float(hours), 1)
+    return Note(N_("{hours} h"), {"hours": int(rounded) if rounded.is_integer() else rounded})
 
 
-def exclusions(question: Question, policy: Policy, hours: float | None) -> list[str]:
+def exclusions(question: Question, policy: Policy, hours: float | None) -> list[Note]:
     """The exclusions that send an in-warranty defect to a person's review (rule 3)."""
     found = []
     if hours is None and policy.hours_limit is not None:
-        found.append(_("the engine hours are unknown and the policy has an hour limit"))
+        found.append(Note(N_("the engine hours are unknown and the policy has an hour limit")))
     for fitting in question.grey_fittings:
         if fitting.component_group == question.component_group and fitting.fitted_on < question.on:
             found.append(
-                _("a non-genuine {group} part was fitted on {day}").format(
-                    group=fitting.component_group, day=fitting.fitted_on.isoformat()
+                Note(
+                    N_("a non-genuine {group} part was fitted on {day}"),
+                    {"group": fitting.component_group, "day": fitting.fitted_on.isoformat()},
                 )
             )
     for task in question.maintenance:
         if task.overdue_at(question.on):
             found.append(
-                _("maintenance '{task}' due on {due} was overdue beyond {days} days").format(
-                    task=task.task, due=task.due_on.isoformat(), days=task.tolerance_days
+                Note(
+                    N_("maintenance '{task}' due on {due} was overdue beyond {days} days"),
+                    {
+                        "task": task.task,
+                        "due": task.due_on.isoformat(),
+                        "days": task.tolerance_days,
+                    },
                 )
             )
     if question.on < question.warranty_start:
         found.append(
-            _(
-                "the defect was found on {day}, before the machine entered service on {start}"
-            ).format(day=question.on.isoformat(), start=question.warranty_start.isoformat())
+            Note(
+                N_("the defect was found on {day}, before the machine entered service on {start}"),
+                {"day": question.on.isoformat(), "start": question.warranty_start.isoformat()},
+            )
         )
     return found
 
@@ -198,17 +208,20 @@ def decide(question: Question) -> Answer:
     hours = known_hours(question)
     policy = policy_for(question.policies, question.component_group)
     if policy is None:
-        reason = _("no warranty policy for model {model}").format(model=question.model)
+        reason = Note(N_("no warranty policy for model {model}"), {"model": question.model})
         return Answer(Decision.not_covered, [reason], hours=hours)
     until = add_months(question.warranty_start, policy.months)
     limit = policy.hours_limit
+    what: str | Note = policy.component_group or Note(N_("the whole machine"))
+    or_hours: str | Note = (
+        "" if limit is None else Note(N_(" or {limit}"), {"limit": _hours_note(limit)})
+    )
     reasons = [
-        _("policy for {what}: {months} months{hours}").format(
-            what=policy.component_group or _("the whole machine"),
-            months=policy.months,
-            hours="" if limit is None else _(" or {limit}").format(limit=_hours_text(limit)),
+        Note(
+            N_("policy for {what}: {months} months{hours}"),
+            {"what": what, "months": policy.months, "hours": or_hours},
         ),
-        _("warranty until {day}").format(day=until.isoformat()),
+        Note(N_("warranty until {day}"), {"day": until.isoformat()}),
     ]
 
     def answer(decision: Decision) -> Answer:
@@ -221,27 +234,30 @@ def decide(question: Question) -> Answer:
         if excluded:
             reasons.extend(excluded)
             return answer(Decision.review)
-        reasons.append(_("in warranty on {day}").format(day=question.on.isoformat()))
+        reasons.append(Note(N_("in warranty on {day}"), {"day": question.on.isoformat()}))
         return answer(Decision.covered)
     if not within_time:
         reasons.append(
-            _("out of warranty: {day} is not before {until}").format(
-                day=question.on.isoformat(), until=until.isoformat()
+            Note(
+                N_("out of warranty: {day} is not before {until}"),
+                {"day": question.on.isoformat(), "until": until.isoformat()},
             )
         )
     else:
         reasons.append(
-            _("out of warranty: {hours} is over the {limit} limit").format(
-                hours=_hours_text(hours or 0.0), limit=_hours_text(limit or 0.0)
+            Note(
+                N_("out of warranty: {hours} is over the {limit} limit"),
+                {"hours": _hours_note(hours or 0.0), "limit": _hours_note(limit or 0.0)},
             )
         )
     contract = covering_contract(question)
     if contract is not None:
         reasons.append(
-            _("service contract {reference} covers it until {day}").format(
-                reference=contract.reference, day=contract.ends_on.isoformat()
+            Note(
+                N_("service contract {reference} covers it until {day}"),
+                {"reference": contract.reference, "day": contract.ends_on.isoformat()},
             )
         )
         return answer(Decision.contract)
-    reasons.append(_("no service contract covers it"))
+    reasons.append(Note(N_("no service contract covers it")))
     return answer(Decision.not_covered)

@@ -253,7 +253,8 @@ def _cannibalise(
         schemas.DefectCreate(
             unit=unit.serial,
             component_group=line.part.group,
-            symptom=_("parts taken for work order {id}").format(id=line.work_order_id),
+            # kept with the donor's defect: English, as every text the system writes into records
+            symptom=f"parts taken for work order {line.work_order_id}",
             down=True,
         ),
         by=by,

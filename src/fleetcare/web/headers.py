@@ -3,8 +3,9 @@
 ``RequestContext`` is a plain ASGI middleware, outermost in the app, so that everything below
 it (admission's refusals included) answers in the request's language and with the headers:
 
-- the language: ``?lang=``, else the ``lang`` cookie, else the first supported language the
-  ``Accept-Language`` header starts with, else the app's default;
+- the language: ``?lang=``, else the ``lang`` cookie, else the supported language the
+  ``Accept-Language`` header weights highest, else the app's default; a page link with
+  ``?lang=`` (the switcher in the page header) also keeps the choice in the ``lang`` cookie;
 - list cursors are signed with the app's key (``core.cursor``);
 - a fresh random nonce (``request.state.csp_nonce``); templates put it on their inline
   ``<script>`` tags and hand it to HTMX (``inlineScriptNonce``) for the scripts of swapped
@@ -60,14 +61,44 @@ def fixed_headers(https: bool) -> list[tuple[str, str]]:
     return [*headers, ("Strict-Transport-Security", HSTS)] if https else headers
 
 
+def accepted_languages(header: str) -> list[str]:
+    """The primary language codes of an ``Accept-Language`` header, most wanted first (RFC 9110
+    §12.5.4: each range's ``q`` weight, 1 when absent; ``q=0`` means "not this"; ties keep the
+    header's order): ``"de-DE,ru;q=0.5,en;q=0.7"`` → ``["de", "en", "ru"]``."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header.split(",")[:32]):
+        tag, _separator, parameters = item.strip().partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            name, _equals, value = parameter.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        code = tag.strip().split("-")[0].lower()
+        if code and weight > 0:
+            weighted.append((-weight, position, code))
+    return [code for _weight, _position, code in sorted(weighted)]
+
+
 def chosen_locale(connection: HTTPConnection, supported: Iterable[str], default: str) -> str:
-    """The request's language: ``?lang=``, the ``lang`` cookie, ``Accept-Language``, default."""
+    """The request's language: ``?lang=``, the ``lang`` cookie, the most wanted supported
+    language of ``Accept-Language``, the default."""
     offered = tuple(supported)
     wanted = connection.query_params.get("lang") or connection.cookies.get("lang")
     if wanted in offered:
         return str(wanted)
-    accept = connection.headers.get("accept-language", "")
-    return next((code for code in offered if accept.startswith(code)), default) or "en"
+    accepted = accepted_languages(connection.headers.get("accept-language", ""))
+    return next((code for code in accepted if code in offered), default) or "en"
+
+
+def language_cookie(connection: HTTPConnection, locale: str, *, secure: bool) -> str | None:
+    """The ``Set-Cookie`` value that keeps a language chosen by ``?lang=`` for the next
+    requests (a year, every path), or None when the query chose none or the cookie has it."""
+    if connection.query_params.get("lang") != locale or connection.cookies.get("lang") == locale:
+        return None
+    return f"lang={locale}; Path=/; Max-Age=31536000; SameSite=Lax" + ("; Secure" if secure else "")
 
 
 class RequestContext:
@@ -78,12 +109,16 @@ class RequestContext:
         self.default_locale = default_locale
         self.secret_key = secret_key
         self.headers = fixed_headers(https)
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        set_locale(chosen_locale(HTTPConnection(scope), SUPPORTED_LOCALES, self.default_locale))
+        connection = HTTPConnection(scope)
+        locale = chosen_locale(connection, SUPPORTED_LOCALES, self.default_locale)
+        set_locale(locale)
+        remembered = language_cookie(connection, locale, secure=self.https)
         use_cursor_key(self.secret_key)
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
@@ -98,6 +133,8 @@ class RequestContext:
                 headers["Content-Security-Policy"] = content_security_policy(nonce)
                 for name, value in self.headers:
                     headers[name] = value
+                if remembered:
+                    headers.append("Set-Cookie", remembered)
             await send(message)
 
         try:

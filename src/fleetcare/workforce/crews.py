@@ -151,5 +151,6 @@ def cancel(session: Session, assignment_id: int, *, by: Principal) -> None:
             session,
             order_id,
             by=by,
-            reason=_("its last assignment ({id}) was cancelled").format(id=assignment_id),
+            # kept in the status history: English, as every text the system writes into records
+            reason=f"its last assignment ({assignment_id}) was cancelled",
         )
