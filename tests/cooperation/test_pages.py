@@ -55,7 +55,7 @@ def test_deals_and_stage_form(pages: TestClient, session: Session) -> None:
         follow_redirects=False,
     )
     assert moved.status_code == 303
-    assert ">negotiation<" in pages.get(f"/deals/{deal_id}").text
+    assert ">Negotiation<" in pages.get(f"/deals/{deal_id}").text
 
 
 def test_dashboard_and_report(pages: TestClient, session: Session) -> None:

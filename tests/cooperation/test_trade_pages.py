@@ -38,7 +38,7 @@ def test_trade_converted_with_the_rate_used(pages: TestClient, session: Session)
         .split("<tr>")[1:]
     )
     assert len(rows) == 3
-    food = next(r for r in rows if ">food<" in r)
+    food = next(r for r in rows if ">Food<" in r)
     assert "€90,000,000.00" in food
     assert "RUB 35 per USD of 2014-01-01" in food and "EUR 0.9 per USD of 2014-01-01" in food
     same = next(r for r in rows if ">2016<" in r)
@@ -47,7 +47,11 @@ def test_trade_converted_with_the_rate_used(pages: TestClient, session: Session)
     russian = pages.get(
         "/trade", params={"region": "Arctic", "currency": "EUR"}, headers={"Accept-Language": "ru"}
     )
-    food = next(r for r in russian.text.split('id="trade-table"')[1].split("<tr>") if ">food<" in r)
+    food = next(
+        r
+        for r in russian.text.split('id="trade-table"')[1].split("<tr>")
+        if ">Продовольствие<" in r
+    )
     assert "0,9" in food and "0.9" not in food  # the rate in the reader's numbers
     missing = pages.get("/trade", params={"currency": "CNY"})
     assert missing.status_code == 422 and "no exchange rates for CNY" in missing.text

@@ -92,3 +92,28 @@ values = st.recursive(
 def test_any_note_round_trips_through_json(value: str | int | Note) -> None:
     note = Note("{a}{b}", {"a": value, "b": 0})
     assert Note.load(json.loads(json.dumps(note.dump()))) == note
+
+
+def test_a_label_inside_a_sentence_reads_in_lower_case(russian: None) -> None:
+    group = Note(N_("Engine"), lower=True)
+    assert str(group) == translations("ru").gettext("Engine").lower()
+    assert Note.load(json.loads(json.dumps(group.dump()))) == group
+    set_locale("en")
+    assert str(Note(N_("warranty until {day}"), {"day": group})) == "warranty until engine"
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        {"message": "warranty until {day}"},  # a field the record lacks
+        {"message": "warranty until {day}", "fields": {"day": {"no": "message"}}},
+        {"message": "warranty until {day}", "fields": ["not", "a", "mapping"]},
+        {"message": "every {n} month", "plural": "every {n} months", "fields": {"n": "x"}},
+        {"message": "{0} {day.attr} {day[1]}", "fields": {"day": 3}},
+        {"message": None, "fields": {"day": None}},
+    ],
+)
+def test_a_record_kept_askew_still_reads(kept: dict[str, object]) -> None:
+    """A row written by hand or by an older version never stops a page: it reads as the
+    message with what it holds."""
+    assert isinstance(written(kept), str)

@@ -129,6 +129,9 @@ def test_the_app_speaks_the_catalogue(russian: Catalog) -> None:
         ({"LC_MESSAGES": "ru_RU.UTF-8", "LANG": "en_US.UTF-8"}, "ru"),
         ({"LANGUAGE": "de:ru", "LANG": "en_US.UTF-8"}, "ru"),  # GNU's list, first supported
         ({"LANGUAGE": "", "LANG": "ru_RU"}, "ru"),
+        ({"LANGUAGE": "ru", "LC_ALL": "C"}, "en"),  # the C locale: LANGUAGE is not read
+        ({"LANGUAGE": "ru"}, "ru"),  # no locale set at all
+        ({"LANGUAGE": "de", "LANG": "ru_RU.UTF-8"}, "ru"),
     ],
 )
 def test_the_terminals_language(environment: dict[str, str], expected: str) -> None:

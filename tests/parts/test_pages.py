@@ -27,12 +27,12 @@ def test_parts_pages(pages: TestClient, session: Session) -> None:
     part_id = re.search(r'href="/parts/(\d+)">P-1<', listing.text)
     assert part_id
     part = pages.get(f"/parts/{part_id.group(1)}")
-    assert "Where it sits" in part.text and "HUB" in part.text and "receipt" in part.text
+    assert "Where it sits" in part.text and "HUB" in part.text and ">Receipt<" in part.text
     tree = pages.get("/locations")
-    assert tree.status_code == 200 and "DEPOT-A" in tree.text and "rail" in tree.text
+    assert tree.status_code == 200 and "DEPOT-A" in tree.text and ">Rail<" in tree.text
     hub_id = re.search(r'href="/locations/(\d+)">HUB<', tree.text)
     assert hub_id and "P-1" in pages.get(f"/locations/{hub_id.group(1)}").text
-    assert "receipt" in pages.get("/stock/ledger", params={"part": "P-1"}).text
+    assert ">Receipt<" in pages.get("/stock/ledger", params={"part": "P-1"}).text
 
 
 def test_accepting_proposals_on_the_page(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.audit import AuditEntry
 from fleetcare.core.clock import utcnow
+from fleetcare.core.i18n import translations
 from fleetcare.core.permissions import Role
 from tests.service.factories import service_fleet
 
@@ -80,6 +81,8 @@ def test_a_defects_reasons_read_in_each_readers_language(
     assert english_reasons[0] == "policy for engine: 36 months or 10,000 h"
     assert russian_reasons[0] != english_reasons[0]
     assert "10\xa0000" in russian_reasons[0] and "36" in russian_reasons[0]
+    engine = translations("ru").gettext("Engine").lower()  # the group's words, not its code
+    assert engine in russian_reasons[0] and "engine" not in russian_reasons[0]
     assert "2026-02-01" in english_reasons[1] and "2026-02-01" in russian_reasons[1]
 
 

@@ -53,7 +53,7 @@ def test_reserve_again_button(
     still = dispatcher.post(url + "/parts/reserve", data={"csrf_token": token, "line": line})
     assert still.status_code == 409
     assert "choose an option" in still.text and "on hand 1" in still.text
-    assert f'action="{url}/parts/resolution"' in still.text and ">short<" in still.text
+    assert f'action="{url}/parts/resolution"' in still.text and ">Short<" in still.text
     assert client.get(f"{WO}/{order}").json()["parts"][0]["status"] == "short"
 
     assert dispatcher.post(url + "/parts/reserve", data={"line": line}).status_code == 403
@@ -103,4 +103,4 @@ def test_an_emergency_with_nothing_upstream_answers_on_the_page(
     answer = dispatcher.post(url, data={"csrf_token": token, "line": line, "option": "emergency"})
     assert answer.status_code == 409
     assert answer.headers["content-type"].startswith("text/html")
-    assert "not enough stock" in answer.text and ">short<" in answer.text
+    assert "not enough stock" in answer.text and ">Short<" in answer.text

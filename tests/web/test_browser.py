@@ -159,5 +159,5 @@ def test_customer_reports_a_defect_and_the_dispatcher_sees_it(
     page.click("text=Open a work order")
     expect(page.locator("h1")).to_contain_text("Work order #")
     page.click("button[value=scheduled]")
-    expect(page.locator("h1")).to_contain_text("scheduled")
+    expect(page.locator("h1")).to_contain_text("Scheduled")
     page.close()

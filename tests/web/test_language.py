@@ -94,11 +94,11 @@ def test_the_switcher_keeps_the_page_and_remembers_the_choice(anonymous: TestCli
     """The page header links this page in each other language; following one keeps the
     choice in the ``lang`` cookie, so the next page is in it too."""
     english = anonymous.get("/login?next=%2Funits")
-    assert 'href="/login?next=%2Funits&amp;lang=ru" lang="ru"' in english.text
+    assert 'href="?next=%2Funits&amp;lang=ru" lang="ru"' in english.text
     assert _language_cookies(english) == []
     russian = anonymous.get("/login?next=%2Funits&lang=ru")
     assert _language_cookies(russian) == ["lang=ru; Path=/; Max-Age=31536000; SameSite=Lax"]
-    assert 'href="/login?next=%2Funits&amp;lang=en" lang="en"' in russian.text
+    assert 'href="?next=%2Funits&amp;lang=en" lang="en"' in russian.text
     assert _page_language(anonymous.get("/login")) == "ru"
     assert _language_cookies(anonymous.get("/login?lang=ru")) == []  # kept already
 
@@ -114,3 +114,43 @@ def test_a_page_in_russian_reads_the_catalogue(anonymous: TestClient) -> None:
     page = anonymous.get("/login", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.8"})
     assert f"<h1>{sign_in}</h1>" in page.text or f">{sign_in}<" in page.text
     assert sign_in != "Sign in" and "Sign in<" not in page.text
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/%2F%2Fevil.example/x", "/\\evil.example"])
+def test_the_switcher_never_leaves_the_page(anonymous: TestClient, path: str) -> None:
+    """Whatever the path holds, the switcher links this page's query only: a crafted address
+    (``//evil.example/x`` answers fleetcare's 404 page) cannot make it link another site."""
+    page = anonymous.get(path)
+    links = re.findall(r'<a href="([^"]*)" lang="ru"', page.text)
+    assert links and all(link.startswith("?") for link in links), links
+
+
+def test_a_page_drawn_for_a_form_links_no_other_language(pages: TestClient) -> None:
+    """A page redrawn in answer to a POST (a refused form) has no GET address to link in
+    another language: the switcher shows the current one only, never a link that is a 405."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', pages.get("/units").text)
+    assert token
+    refused = pages.post("/workforce/technicians/NOBODY/grants", data={"csrf_token": token[1]})
+    assert refused.status_code in (404, 422)
+    assert 'lang="ru" hreflang="ru"' not in refused.text and "languages" in refused.text
+
+
+def test_answers_vary_by_language(anonymous: TestClient) -> None:
+    """Caches keep one copy per language: every answer varies by ``Accept-Language`` and the
+    cookie, each named once."""
+    for path in ("/login", "/api/health", "/nowhere"):
+        vary = [name.strip() for name in anonymous.get(path).headers["vary"].split(",")]
+        assert {"Accept-Language", "Cookie"} <= set(vary) and len(vary) == len(set(vary))
+
+
+def test_the_frameworks_errors_read_in_the_readers_language(anonymous: TestClient) -> None:
+    """An address no route answers: the page says so in the reader's words, not the
+    framework's English phrase."""
+    from fleetcare.core.i18n import translations
+
+    english = anonymous.get("/no/such/page")
+    russian = anonymous.get("/no/such/page", headers={"Accept-Language": "ru"})
+    assert english.status_code == russian.status_code == 404
+    assert "There is no page at this address." in english.text and "Not Found" not in english.text
+    words = translations("ru").gettext("There is no page at this address.")
+    assert words in russian.text and words != "There is no page at this address."

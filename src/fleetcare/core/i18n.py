@@ -53,18 +53,16 @@ def set_locale(locale: str) -> None:
 
 
 def environment_locale(environ: Mapping[str, str]) -> str:
-    """The language a terminal asks for, in GNU gettext's order: ``LANGUAGE`` (a list,
-    ``de:ru``) when it names a supported language, else the first of ``LC_ALL``,
-    ``LC_MESSAGES`` and ``LANG`` that is set (``ru_RU.UTF-8`` → ``ru``; ``C`` → English)."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "")
-        if not value:
-            continue
-        codes = [entry.split(".")[0].split("_")[0].lower() for entry in value.split(":")]
-        supported = [code for code in codes if code in SUPPORTED_LOCALES]
-        if supported or name != "LANGUAGE":
-            return supported[0] if supported else "en"
-    return "en"
+    """The language a terminal asks for, as GNU gettext reads it: the first of ``LC_ALL``,
+    ``LC_MESSAGES`` and ``LANG`` that is set names the locale (``ru_RU.UTF-8`` → ``ru``);
+    unless that is ``C`` or ``POSIX`` (English), ``LANGUAGE`` (a list, ``de:ru``) goes first
+    when it names a supported language."""
+    chosen = next((environ[n] for n in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(n)), "")
+    if chosen.split(".")[0] in ("C", "POSIX"):
+        return "en"
+    wanted = [*environ.get("LANGUAGE", "").split(":"), chosen]
+    codes = [entry.split(".")[0].split("_")[0].lower() for entry in wanted if entry]
+    return next((code for code in codes if code in SUPPORTED_LOCALES), "en")
 
 
 def get_locale() -> str:

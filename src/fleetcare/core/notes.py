@@ -35,13 +35,21 @@ class Note:
     message: str
     fields: Mapping[str, FieldValue] = field(default_factory=dict)
     plural: str | None = None  # with ``fields["n"]`` choosing the form
+    lower: bool = False  # its first letter in lower case: a label ("Engine") inside a sentence
 
     def __str__(self) -> str:
-        values = {name: _written_value(value) for name, value in self.fields.items()}
-        if self.plural is None:
-            return gettext(self.message).format(**values)
+        values = _Fields({name: _written_value(value) for name, value in self.fields.items()})
         count = self.fields.get("n", 0)
-        return ngettext(self.message, self.plural, int(count)).format(**values)  # type: ignore[arg-type]
+        try:
+            text = (
+                gettext(self.message)
+                if self.plural is None
+                else ngettext(self.message, self.plural, int(count))  # type: ignore[arg-type]
+            )
+            written = text.format_map(values)
+        except (ValueError, TypeError, IndexError, AttributeError):  # a record kept askew
+            written = self.message
+        return written[:1].lower() + written[1:] if self.lower else written
 
     def dump(self) -> dict[str, Any]:
         """The note as JSON keeps it."""
@@ -52,7 +60,11 @@ class Note:
                 for name, value in self.fields.items()
             },
         }
-        return kept if self.plural is None else {**kept, "plural": self.plural}
+        if self.plural is not None:
+            kept["plural"] = self.plural
+        if self.lower:
+            kept["lower"] = True
+        return kept
 
     @classmethod
     def counted(cls, forms: tuple[str, str], n: int, **fields: FieldValue) -> Note:
@@ -61,13 +73,34 @@ class Note:
 
     @classmethod
     def load(cls, kept: Mapping[str, Any]) -> Note:
-        """The note ``dump`` kept."""
+        """The note ``dump`` kept (a field of another shape reads as its text)."""
+        stored = kept.get("fields")
         fields = {
-            name: cls.load(value) if isinstance(value, Mapping) else value
-            for name, value in dict(kept.get("fields") or {}).items()
+            str(name): _loaded_value(value)
+            for name, value in (stored.items() if isinstance(stored, Mapping) else ())
         }
         plural = kept.get("plural")
-        return cls(str(kept["message"]), fields, None if plural is None else str(plural))
+        return cls(
+            str(kept.get("message", "")),
+            fields,
+            None if plural is None else str(plural),
+            lower=kept.get("lower") is True,
+        )
+
+
+class _Fields(dict[str, str]):
+    """A note's values; a field the record lacks reads as its own ``{name}``."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def _loaded_value(value: Any) -> FieldValue:
+    if isinstance(value, Mapping) and "message" in value:
+        return Note.load(value)
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return value
+    return str(value)
 
 
 def _written_value(value: FieldValue) -> str:

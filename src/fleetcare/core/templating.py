@@ -27,6 +27,7 @@ from fleetcare.core.i18n import (
     npgettext,
     pgettext,
 )
+from fleetcare.core.labels import label
 
 # Templates live beside the app that serves them, one folder per domain (web/templates/).
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -40,11 +41,15 @@ environment.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 
-def in_language(request: Request, locale: str) -> str:
-    """This page's address (path and query, no host) shown in ``locale``: ``?lang=`` replaces
-    any earlier choice; the answer also keeps it in the ``lang`` cookie (``web/headers.py``)."""
+def in_language(request: Request, locale: str) -> str | None:
+    """This page in ``locale``, as a link relative to it (its query only, so that it never
+    leaves this page, whatever its path holds): ``?lang=`` replaces any earlier choice, and the
+    answer keeps it in the ``lang`` cookie (``web/headers.py``). None for a page drawn in
+    answer to a form (a POST): its address only takes forms."""
+    if request.method != "GET":
+        return None
     kept = [(name, value) for name, value in request.query_params.multi_items() if name != "lang"]
-    return f"{request.url.path}?{urlencode([*kept, ('lang', locale)])}"
+    return "?" + urlencode([*kept, ("lang", locale)])
 
 
 environment.globals.update(
@@ -54,6 +59,7 @@ environment.globals.update(
     in_language=in_language,
     languages=LANGUAGE_NAMES,
 )
+environment.filters["label"] = label
 environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
 templates = Jinja2Blocks(env=environment)
 

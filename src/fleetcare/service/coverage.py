@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.fleet.models import ProductModel, Unit, UsageReading
-from fleetcare.parts.models import MoveKind, Part, StockMove
+from fleetcare.parts.labels import LABELS as PARTS_WORDS
+from fleetcare.parts.models import ComponentGroup, MoveKind, Part, StockMove
 from fleetcare.service import scheduled
 from fleetcare.service.models import ServiceContract, WarrantyPolicy
 from fleetcare.service.warranty import (
@@ -106,6 +107,7 @@ def question(
         reading=latest_reading(session, unit.id, cut),
         grey_fittings=grey_fittings(session, unit),
         maintenance=scheduled.missed_maintenance(session, unit),
+        group_words={group.value: PARTS_WORDS[group] for group in ComponentGroup},
     )
 
 

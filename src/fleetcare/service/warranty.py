@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -108,6 +108,7 @@ class Question:
     reading: Reading | None = None  # the latest at or before ``on``, used when no hours given
     grey_fittings: Sequence[GreyFitting] = ()
     maintenance: Sequence[MissedMaintenance] = ()
+    group_words: Mapping[str, str] = field(default_factory=dict)  # code → words (``N_``)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ def known_hours(question: Question) -> float | None:
     return reading.engine_hours
 
 
+def _group(question: Question, code: str) -> str | Note:
+    """A component group's words inside a sentence ("engine"); a code without words as it is."""
+    words = question.group_words.get(code)
+    return code if words is None else Note(words, lower=True)
+
+
 def _hours_note(hours: float) -> Note:
     """Engine hours to a tenth of an hour: "10,000 h", "11,076.8 h"."""
     rounded = float(hours) if float(hours).is_integer() else round(float(hours), 1)
@@ -166,7 +173,10 @@ def exclusions(question: Question, policy: Policy, hours: float | None) -> list[
             found.append(
                 Note(
                     N_("a non-genuine {group} part was fitted on {day}"),
-                    {"group": fitting.component_group, "day": fitting.fitted_on.isoformat()},
+                    {
+                        "group": _group(question, fitting.component_group),
+                        "day": fitting.fitted_on.isoformat(),
+                    },
                 )
             )
     for task in question.maintenance:
@@ -212,7 +222,11 @@ def decide(question: Question) -> Answer:
         return Answer(Decision.not_covered, [reason], hours=hours)
     until = add_months(question.warranty_start, policy.months)
     limit = policy.hours_limit
-    what: str | Note = policy.component_group or Note(N_("the whole machine"))
+    what = (
+        _group(question, policy.component_group)
+        if policy.component_group
+        else Note(N_("the whole machine"))
+    )
     or_hours: str | Note = (
         "" if limit is None else Note(N_(" or {limit}"), {"limit": _hours_note(limit)})
     )

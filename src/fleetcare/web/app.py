@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from fleetcare.accounts.service import principal_for
 from fleetcare.analytics import pages as analytics_pages
 from fleetcare.analytics import service as analytics_service
 from fleetcare.analytics import views as analytics_views
+from fleetcare.cooperation import labels as cooperation_labels
 from fleetcare.cooperation import pages as cooperation_pages
 from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import (
@@ -40,17 +42,21 @@ from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.heavy import install as install_heavy_pool
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import N_, _
+from fleetcare.core.labels import use_labels
 from fleetcare.core.security import cookie_key, read_token, secret_key
 from fleetcare.core.templating import render
 from fleetcare.exchange import views as exchange_views
+from fleetcare.fleet import labels as fleet_labels
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
+from fleetcare.parts import labels as parts_labels
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import service as planning_service
 from fleetcare.planning import views as planning_views
+from fleetcare.service import labels as service_labels
 from fleetcare.service import pages as service_pages
 from fleetcare.service import views as service_views
 from fleetcare.service.photos import PhotoLimits
@@ -59,6 +65,7 @@ from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
 from fleetcare.web.headers import RequestContext
 from fleetcare.workforce import dispatch_views
+from fleetcare.workforce import labels as workforce_labels
 from fleetcare.workforce import pages as workforce_pages
 from fleetcare.workforce import views as workforce_views
 
@@ -79,6 +86,13 @@ TELEMETRY_OFF: TelemetryConfig = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the database the settings name."""
     settings = settings or get_settings()
+    use_labels(
+        fleet_labels.LABELS,
+        parts_labels.LABELS,
+        service_labels.LABELS,
+        workforce_labels.LABELS,
+        cooperation_labels.LABELS,
+    )
     app = FastAPI(
         title="fleetcare",
         version=__version__,
@@ -234,6 +248,13 @@ def _writing(
     return check
 
 
+# What a page says for an error the framework raises with only its status's English phrase.
+STATUS_WORDS = {
+    404: N_("There is no page at this address."),
+    405: N_("This address takes a form, not a link."),
+}
+
+
 def _install_page_errors(app: FastAPI) -> None:
     """Pages answer with HTML (or a redirect to sign in); ``/api`` keeps JSON."""
 
@@ -261,7 +282,11 @@ def _install_page_errors(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         if is_api(request) or not isinstance(exc, HTTPException):
             return await http_exception_handler(request, exc)  # type: ignore[arg-type]
-        context = {"title": str(exc.status_code), "message": str(exc.detail)}
+        message = str(exc.detail)
+        if message == HTTPStatus(exc.status_code).phrase:  # the framework's English words
+            other = N_("This request cannot be answered.")
+            message = _(STATUS_WORDS.get(exc.status_code, other))
+        context = {"title": str(exc.status_code), "message": message}
         return render(request, "error.html", context, status_code=exc.status_code)
 
     app.add_exception_handler(LoginRequired, login_required)

@@ -101,6 +101,15 @@ def language_cookie(connection: HTTPConnection, locale: str, *, secure: bool) ->
     return f"lang={locale}; Path=/; Max-Age=31536000; SameSite=Lax" + ("; Secure" if secure else "")
 
 
+def vary_by_language(headers: MutableHeaders) -> None:
+    """Tell caches that the answer's words depend on ``Accept-Language`` and the ``lang``
+    cookie (RFC 9110 §12.5.5), so that none serves one reader's language to another."""
+    existing = [name.strip() for name in headers.get("vary", "").split(",") if name.strip()]
+    known = {name.lower() for name in existing}
+    added = [name for name in ("Accept-Language", "Cookie") if name.lower() not in known]
+    headers["Vary"] = ", ".join([*existing, *added])
+
+
 class RequestContext:
     """ASGI middleware: sets the request's language, cursor key and nonce; adds the headers."""
 
@@ -135,6 +144,7 @@ class RequestContext:
                     headers[name] = value
                 if remembered:
                     headers.append("Set-Cookie", remembered)
+                vary_by_language(headers)
             await send(message)
 
         try:

@@ -1,0 +1,43 @@
+"""The words people read for a code (a member of an enum), in the reader's language.
+
+Each domain names the words for its codes in its ``labels.py`` (``{Member: N_("Words")}``);
+the web app hands them all to ``use_labels`` when it is made, and templates write
+``{{ order.status|label }}`` (or ``{{ "in_progress"|label }}`` for a code held as text). One
+code is one set of words across the domains (``open`` reads the same for a defect and a work
+order); a code without words reads as the code with spaces (``in_progress`` → "in progress").
+The API and the CLI keep the codes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+from fleetcare.core.i18n import N_, gettext
+from fleetcare.core.permissions import Role
+
+ROLES: Mapping[enum.Enum, str] = {
+    Role.admin: N_("Administrator"),
+    Role.planner: N_("Planner"),
+    Role.dispatcher: N_("Dispatcher"),
+    Role.regional_manager: N_("Regional manager"),
+    Role.technician: N_("Technician"),
+    Role.customer: N_("Customer"),
+}
+
+_WORDS: dict[str, str] = {}
+
+
+def use_labels(*tables: Mapping[enum.Enum, str]) -> None:
+    """Learn the words of every code in ``tables`` (and the roles')."""
+    for table in (ROLES, *tables):
+        _WORDS.update({code.value: words for code, words in table.items()})
+
+
+def label(code: enum.Enum | str | None) -> str:
+    """The words for ``code`` in the current language ("" for None)."""
+    if code is None:
+        return ""
+    value = str(code.value) if isinstance(code, enum.Enum) else str(code)
+    words = _WORDS.get(value)
+    return gettext(words) if words is not None else value.replace("_", " ")
