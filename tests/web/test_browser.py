@@ -161,3 +161,27 @@ def test_customer_reports_a_defect_and_the_dispatcher_sees_it(
     page.click("button[value=scheduled]")
     expect(page.locator("h1")).to_contain_text("Scheduled")
     page.close()
+
+
+def test_switch_to_russian_and_stay(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """The header's "Русский" shows this page in Russian, with its filters; the next page
+    stays Russian (the cookie) until "English" is chosen."""
+    from fleetcare.core.i18n import translations
+
+    russian = translations("ru")
+    small_fleet(session, units=3)
+    session.commit()
+    page = browser.new_page()
+    sign_in(page, live_server, make_user("reader", Role.dispatcher))
+    page.goto(f"{live_server}/units?region=Baltic")
+    page.click("header .languages >> text=Русский")
+    expect(page).to_have_url(f"{live_server}/units?region=Baltic&lang=ru")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator("header nav")).to_contain_text(russian.gettext("Regions"))
+    page.click(f"header nav >> text={russian.gettext('Regions')}")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.click("header .languages >> text=English")
+    expect(page.locator("header nav")).to_contain_text("Regions")
+    page.close()

@@ -15,6 +15,7 @@ from typing import Any
 from fleetcare.cooperation.borders import AREA, Box, borders_near, bounds
 from fleetcare.core.charts import bar_chart, line_chart
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import label
 
 
 def share(part: int | float, whole: int | float) -> float | None:
@@ -159,9 +160,9 @@ def trade_figure(series: Sequence[Mapping[str, Any]], currency: str) -> dict[str
 
 
 def deals_figure(stages: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Machines per deal stage."""
+    """Machines per deal stage (the stages in the reader's words)."""
     return bar_chart(
-        list(stages),
+        [label(stage) for stage in stages],
         [float(v["quantity"]) for v in stages.values()],
         y_title=_("machines"),
         title=_("Deals by stage"),
