@@ -28,3 +28,23 @@ def test_the_readers_separators() -> None:
         assert format_number("0.9") == "0,9"
     finally:
         set_locale("en")
+
+
+def test_measured_numbers_in_the_readers_marks() -> None:
+    """A Russian reader takes 15,100 for fifteen point one: numbers on pages are grouped and
+    pointed as the reader's language does."""
+    from fleetcare.core.i18n import format_fixed, format_significant, number_separators
+
+    assert (format_fixed(15100.4), format_fixed(98.66, 1), format_fixed(3, 2)) == (
+        "15,100",
+        "98.7",
+        "3.00",
+    )
+    assert (format_significant(2.3456), number_separators()) == ("2.35", ".,")
+    set_locale("ru")
+    try:
+        written = (format_fixed(15100.4), format_fixed(98.66, 1), format_significant(2.3456))
+        assert [w.replace("\xa0", " ") for w in written] == ["15 100", "98,7", "2,35"]
+        assert number_separators() == ",\xa0"
+    finally:
+        set_locale("en")

@@ -294,7 +294,7 @@ def test_units_list_answers_what_the_rows_hold(session: Session) -> None:
 def test_pager_says_about_and_offers_next_by_the_cursor() -> None:
     """A page whose total is an estimate reads "of about N", and offers "Next" exactly when
     more rows follow (its ``next_cursor``), not by comparing with the estimate."""
-    pager = environment.get_template("_macros/ui.html").module.pager  # type: ignore[attr-defined]
+    pager = environment.get_template("macros/ui.html").module.pager  # type: ignore[attr-defined]
 
     def url(offset: int) -> str:
         return f"/units?offset={offset}"

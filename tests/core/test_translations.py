@@ -38,10 +38,20 @@ def source_messages() -> set[tuple[str | tuple[str, str], str | None]]:
         method_map, options_map = parse_mapping_cfg(config)
     keywords = {**DEFAULT_KEYWORDS, "N_": None, "N_n": (1, 2)}
     found: set[tuple[str | tuple[str, str], str | None]] = set()
-    for _file, _line, message, _comments, context in extract_from_dir(
+    files: set[str] = set()
+    for file, _line, message, _comments, context in extract_from_dir(
         str(ROOT / "src"), method_map, options_map, keywords=keywords
     ):
+        files.add(file)
         found.add((message if isinstance(message, str) else (message[0], message[1]), context))
+    # every template that asks for a translation is read (Babel skips folders named "_…")
+    templates = ROOT / "src" / "fleetcare" / "web" / "templates"
+    asking = {
+        str(path.relative_to(ROOT / "src"))
+        for path in templates.rglob("*.html")
+        if "_(" in path.read_text() or "gettext(" in path.read_text()
+    }
+    assert asking - files == set()
     return found
 
 

@@ -34,6 +34,21 @@ def test_unit_page_has_its_chart(client: TestClient, pages: TestClient, session:
     assert 'id="usage-chart"' in page.text and "/static/vendor/plotly.min.js" in page.text
 
 
+def test_a_units_hours_in_the_readers_marks(
+    client: TestClient, pages: TestClient, session: Session
+) -> None:
+    """15,100.4 engine hours read "15,100" in English and "15 100" in Russian (where
+    "15,100" would read as fifteen point one)."""
+    unit_id = small_fleet(session)[0]
+    client.post(
+        "/api/usage", json={"serial": "BUS-001", "taken_at": "2024-03-01", "engine_hours": 15100.4}
+    )
+    english = pages.get(f"/units/{unit_id}", params={"lang": "en"}).text
+    russian = pages.get(f"/units/{unit_id}", params={"lang": "ru"}).text
+    assert "<dd>15,100</dd>" in english
+    assert "<dd>15\xa0100</dd>" in russian and "15,100" not in russian
+
+
 def test_region_page_counts_by_family_and_site(
     client: TestClient, pages: TestClient, session: Session
 ) -> None:

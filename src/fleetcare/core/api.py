@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput, InvalidQuery, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.validation import refusal_words
 
 MAX_ID = 2_147_483_647  # INTEGER primary keys on PostgreSQL
 
@@ -131,7 +132,8 @@ class ErrorJSON(JSONResponse):
 
 def validation_response(exc: RequestValidationError) -> JSONResponse:
     """422 with FastAPI's detail of a refused request (its ``input`` echoed, made printable)."""
-    return ErrorJSON({"detail": jsonable_encoder(printable(exc.errors()))}, status_code=422)
+    errors = [{**error, "msg": refusal_words(error)} for error in exc.errors()]
+    return ErrorJSON({"detail": jsonable_encoder(printable(errors))}, status_code=422)
 
 
 def not_found_response(exc: Exception) -> JSONResponse:

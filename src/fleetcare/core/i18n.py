@@ -17,7 +17,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -109,6 +109,26 @@ def format_money(amount: Decimal | float | str, currency: str) -> str:
     amount given as text (``"12345678901234.56"``, as JSON carries it) keeps every digit."""
     number = Decimal(amount) if isinstance(amount, str) else amount
     return format_currency(number, currency, locale=get_locale())
+
+
+def format_fixed(value: Decimal | float | int, digits: int = 0) -> str:
+    """A measured number rounded to ``digits`` decimals, grouped as the reader's language
+    groups: ``15100.4`` → ``15,100`` (en), ``15 100`` (ru); ``98.66, 1`` → ``98.7`` / ``98,7``."""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=get_locale())
+
+
+def format_significant(value: Decimal | float | int, digits: int = 3) -> str:
+    """A number to ``digits`` significant digits (a shape parameter: ``2.3456`` → ``2.35``,
+    ``2,35`` in Russian)."""
+    return format_decimal(value, format="@" * digits, locale=get_locale())
+
+
+def number_separators() -> str:
+    """The reader's decimal mark then group mark, as Plotly's ``layout.separators`` takes
+    them: ``.,`` (en), ``,`` + no-break space (ru)."""
+    locale = get_locale()
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
 def format_number(value: Decimal | float | str) -> str:

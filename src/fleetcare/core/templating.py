@@ -19,15 +19,19 @@ from fleetcare.core.auth import csrf_token
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import (
     LANGUAGE_NAMES,
+    format_fixed,
     format_money,
     format_number,
+    format_significant,
     get_locale,
     gettext,
     ngettext,
     npgettext,
+    number_separators,
     pgettext,
 )
 from fleetcare.core.labels import label
+from fleetcare.core.validation import refusal_words
 
 # Templates live beside the app that serves them, one folder per domain (web/templates/).
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -57,9 +61,12 @@ environment.globals.update(
     format_number=format_number,
     get_locale=get_locale,
     in_language=in_language,
+    number_separators=number_separators,
     languages=LANGUAGE_NAMES,
 )
 environment.filters["label"] = label
+environment.filters["number"] = format_fixed  # {{ hours|number }}, {{ share|number(1) }}
+environment.filters["significant"] = format_significant
 environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
 templates = Jinja2Blocks(env=environment)
 
@@ -141,4 +148,4 @@ def problems_of(exc: InvalidInput | ValidationError) -> list[str]:
     """Each problem of a refused form as ``field: message``, for the page that shows it."""
     if isinstance(exc, InvalidInput):
         return [f"{e.field}: {e.message}" for e in exc.errors]
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {refusal_words(e)}" for e in exc.errors()]

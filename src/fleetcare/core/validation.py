@@ -1,0 +1,76 @@
+"""A refused field's message in the reader's language.
+
+Pydantic words its refusals in English ("Input should be greater than 0"). An English reader
+gets them as they are; any other reader gets fleetcare's words for the kinds of refusal people
+meet on forms and in the API (``type`` and ``loc`` stay as pydantic gives them, for programs).
+A refusal of fleetcare's own validators (``value_error``) is already in the reader's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fleetcare.core.i18n import N_, get_locale, gettext
+
+WORDS_BY_TYPE = {
+    "missing": N_("required"),
+    "string_too_long": N_("at most {max_length} characters"),
+    "int_parsing": N_("a whole number is expected"),
+    "int_type": N_("a whole number is expected"),
+    "int_from_float": N_("a whole number is expected"),
+    "float_parsing": N_("a number is expected"),
+    "float_type": N_("a number is expected"),
+    "decimal_parsing": N_("a number is expected"),
+    "decimal_type": N_("a number is expected"),
+    "finite_number": N_("a finite number is expected"),
+    "greater_than": N_("must be greater than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "decimal_max_places": N_("at most {decimal_places} decimal places"),
+    "decimal_max_digits": N_("at most {max_digits} digits"),
+    "enum": N_("must be one of: {expected}"),
+    "literal_error": N_("must be one of: {expected}"),
+    "date_parsing": N_("a date (YYYY-MM-DD) is expected"),
+    "date_from_datetime_parsing": N_("a date (YYYY-MM-DD) is expected"),
+    "date_type": N_("a date (YYYY-MM-DD) is expected"),
+    "datetime_parsing": N_("a date and time (YYYY-MM-DDTHH:MM) is expected"),
+    "datetime_from_date_parsing": N_("a date and time (YYYY-MM-DDTHH:MM) is expected"),
+    "datetime_type": N_("a date and time (YYYY-MM-DDTHH:MM) is expected"),
+    "bool_parsing": N_("yes or no is expected"),
+    "bool_type": N_("yes or no is expected"),
+    "string_type": N_("text is expected"),
+    "list_type": N_("a list is expected"),
+    "dict_type": N_("an object is expected"),
+    "model_type": N_("an object is expected"),
+    "model_attributes_type": N_("an object is expected"),
+    "too_long": N_("at most {max_length} items"),
+    "too_short": N_("at least {min_length} items"),
+    "extra_forbidden": N_("not a field of this record"),
+    "json_invalid": N_("not valid JSON"),
+    "url_parsing": N_("not a valid address"),
+}
+
+
+def refusal_words(error: Mapping[str, Any]) -> str:
+    """The message of one pydantic error (``exc.errors()``) for the current reader."""
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    kind = str(error.get("type", ""))
+    if get_locale() == "en" or kind == "value_error":
+        return message
+    context = error.get("ctx") or {}
+    if kind == "string_too_short":
+        words = (
+            N_("may not be empty")
+            if context.get("min_length") == 1
+            else N_("at least {min_length} characters")
+        )
+    else:
+        words = WORDS_BY_TYPE.get(kind, "")
+    if not words:
+        return message
+    try:
+        return gettext(words).format(**{str(k): v for k, v in dict(context).items()})
+    except (KeyError, IndexError, ValueError):
+        return message

@@ -1,0 +1,67 @@
+"""Refusals in the reader's language: pydantic's English for English readers, fleetcare's
+words for the others; ``type`` and ``loc`` unchanged for programs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field, ValidationError
+
+from fleetcare.core.i18n import set_locale, translations
+from fleetcare.core.validation import WORDS_BY_TYPE, refusal_words
+
+
+class Form(BaseModel):
+    quantity: int = Field(gt=0)
+    symptom: str = Field(min_length=1, max_length=5)
+
+
+def errors_of(data: dict[str, object]) -> list[dict[str, object]]:
+    with pytest.raises(ValidationError) as refused:
+        Form.model_validate(data)
+    return list(refused.value.errors())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def russian() -> Iterator[None]:
+    set_locale("ru")
+    try:
+        yield
+    finally:
+        set_locale("en")
+
+
+def test_english_readers_get_pydantics_words() -> None:
+    (error,) = errors_of({"quantity": 0, "symptom": "x"})
+    assert refusal_words(error) == "Input should be greater than 0"
+
+
+def test_other_readers_get_fleetcares_words(russian: None) -> None:
+    words = translations("ru").gettext
+    zero, empty = errors_of({"quantity": 0, "symptom": ""})
+    assert refusal_words(zero) == words("must be greater than {gt}").format(gt=0)
+    assert refusal_words(empty) == words("may not be empty")
+    (long,) = errors_of({"quantity": "1", "symptom": "longer"})
+    assert refusal_words(long) == words("at most {max_length} characters").format(max_length=5)
+    (word,) = errors_of({"quantity": "many", "symptom": "x"})
+    assert refusal_words(word) == words("a whole number is expected")
+    (missing,) = errors_of({"symptom": "x"})
+    assert refusal_words(missing) == words("required")
+
+
+def test_every_kind_has_its_words_in_russian() -> None:
+    catalogue = translations("ru")
+    assert all(catalogue.gettext(words) != words for words in WORDS_BY_TYPE.values())
+
+
+def test_the_api_answers_in_the_readers_words_and_keeps_the_codes(client: TestClient) -> None:
+    body = {"unit": "NOPE", "component_group": "engine", "symptom": "", "down": "maybe"}
+    english = client.post("/api/service/defects", json=body)
+    russian = client.post("/api/service/defects", json=body, headers={"Accept-Language": "ru"})
+    assert english.status_code == russian.status_code == 422
+    codes = [(e["type"], e["loc"]) for e in english.json()["detail"]]
+    assert codes == [(e["type"], e["loc"]) for e in russian.json()["detail"]]
+    assert "Input should be a valid boolean" in str(english.json())
+    assert translations("ru").gettext("yes or no is expected") in str(russian.json())
