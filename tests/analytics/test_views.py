@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from fleetcare.analytics import service
 from fleetcare.cli import app
 from fleetcare.core.permissions import Role
 from tests.analytics.factories import cold_history, cold_network
@@ -85,6 +86,9 @@ def test_routes_pages_and_their_attacks(
     figure = json.loads(html.unescape(drawn.group(1)))  # once drew the macro's name instead
     assert len(figure["data"]) == 3 and all(trace["y"] for trace in figure["data"])
     assert anonymous.get("/warnings", params={"series": 99}).status_code == 404
+    reference = warnings["series"][0]["reference"]  # a code in the API, words on the page
+    assert f"<td>{reference}</td>" not in page.text
+    assert f"<td>{service.reference_label(reference)}</td>" in page.text
     one = anonymous.get("/warnings", params={"region": "Arctic"}).text
     offered = re.findall(
         r'<option value="([^"]+)"', one.split('name="region"')[1].split("</select>")[0]

@@ -94,5 +94,6 @@ def warnings_page(
             "months": months,
             "h": h,
             "regions": regions,
+            "reference_label": service.reference_label,
         },
     )

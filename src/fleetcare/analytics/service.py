@@ -48,6 +48,19 @@ FIT_STATUS_LABELS = {
 }
 
 
+REFERENCE_LABELS = {
+    "temperate_fit": N_("temperate fit"),
+    "baseline": N_("temperate fleet's rate"),
+    "baseline_fleet": N_("whole fleet's rate"),
+}
+
+
+def reference_label(source: str) -> str:
+    """Where a warning series' expected claims come from, in the reader's words
+    (``temperate_fit`` → "temperate fit"; docs/analytics.md)."""
+    return _(REFERENCE_LABELS.get(source, source))
+
+
 def fit_status_label(status: str) -> str:
     """A cohort fit's ``status`` in the reader's words (``too_few_failures`` → "too few
     failures")."""
