@@ -92,6 +92,14 @@ def test_forms_add_replace_and_refuse(pages: TestClient, session: Session) -> No
     refused = pages.post("/trade", data={**figure, "amount": "-3", "csrf_token": token})
     assert refused.status_code == 422 and "amount" in refused.text
     assert 'value="-3"' in refused.text
+    typed = {**figure, "amount": "1 000,5", "csrf_token": token}  # as a Russian reader types it
+    russian = pages.post("/trade", data=typed, headers={"Accept-Language": "ru"})
+    assert russian.history and russian.history[0].status_code == 303, russian.text[:300]
+    session.rollback()  # a new read: the request committed after this session's snapshot
+    assert str(session.get(TradeFigure, stored.id).amount) == "1000.50"  # type: ignore[union-attr]
+    english = pages.post("/trade", data={**typed, "amount": "1,00"}, follow_redirects=False)
+    assert english.status_code == 422  # 1,00 is no English number: refused, not read as 100
+    pages.post("/trade", data={**typed, "amount": "12.50"}, headers={"Accept-Language": "ru"})
     edit = pages.get("/trade", params={"edit": stored.id})
     assert 'value="12.50"' in edit.text and "Change the figure" in edit.text
     target = {"region": "Baltic", "year": "2017", "amount": "20", "currency": "USD"}

@@ -48,3 +48,25 @@ def test_measured_numbers_in_the_readers_marks() -> None:
         assert number_separators() == ",\xa0"
     finally:
         set_locale("en")
+
+
+def test_a_number_as_the_reader_types_it() -> None:
+    from fleetcare.core.i18n import typed_number
+
+    assert [typed_number(t) for t in ("1,000.50", " 12.5 ", "1,00", "abc", "")] == [
+        "1000.50",
+        "12.5",
+        "1,00",  # not an English number: left for the form's check to refuse
+        "abc",
+        "",
+    ]
+    set_locale("ru")
+    try:
+        assert [typed_number(t) for t in ("1 000,50", "1\xa0000,5", "12,5", "12.5")] == [
+            "1000.50",
+            "1000.5",
+            "12.5",
+            "12.5",
+        ]
+    finally:
+        set_locale("en")

@@ -24,7 +24,7 @@ from fleetcare.cooperation.stages import Stage
 from fleetcare.core.api import DbSession, RowId
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.errors import FieldError, InvalidInput
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, typed_number
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
@@ -123,7 +123,7 @@ def create_deal_page(
         model=model,
         site=site,
         quantity=quantity,
-        value=value,
+        value=typed_number(value),
         currency=currency,
         stage=stage,
         expected_signing=expected_signing,
@@ -191,7 +191,7 @@ def update_deal_page(
         model=model,
         site=site,
         quantity=quantity,
-        value=value,
+        value=typed_number(value),
         currency=currency,
         expected_signing=expected_signing,
         expected_delivery=expected_delivery,

@@ -25,7 +25,7 @@ from fleetcare.cooperation.uploads import MAX_UPLOAD_BYTES, TooLarge, upload_nam
 from fleetcare.core.api import Choice, DbSession, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.errors import InvalidInput
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, typed_number
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import page_url, problems_of, render
 from fleetcare.fleet import service as fleet_service
@@ -138,7 +138,13 @@ def put_trade_page(
     currency: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Create or replace the figure of a region, year and group (audited)."""
-    form = {"region": region, "year": year, "group": group, "amount": amount, "currency": currency}
+    form = {
+        "region": region,
+        "year": year,
+        "group": group,
+        "amount": typed_number(amount),
+        "currency": currency,
+    }
     try:
         record = schemas.TradeRecord.model_validate({k: v.strip() for k, v in form.items()})
         with session.begin_nested():  # a refused form leaves no row behind
@@ -231,7 +237,7 @@ def put_target_page(
     currency: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Create or replace the target of a region and year (audited)."""
-    form = {"region": region, "year": year, "amount": amount, "currency": currency}
+    form = {"region": region, "year": year, "amount": typed_number(amount), "currency": currency}
     try:
         record = schemas.TargetRecord.model_validate({k: v.strip() for k, v in form.items()})
         with session.begin_nested():  # a refused form leaves no row behind

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -122,6 +129,21 @@ def format_significant(value: Decimal | float | int, digits: int = 3) -> str:
     """A number to ``digits`` significant digits (a shape parameter: ``2.3456`` → ``2.35``,
     ``2,35`` in Russian)."""
     return format_decimal(value, format="@" * digits, locale=get_locale())
+
+
+def typed_number(text: str) -> str:
+    """A number as the reader typed it on a form (``1 000,50`` in Russian, ``1,000.50`` in
+    English) as a plain decimal (``1000.50``); text that is no such number is left as typed,
+    for the form's check to refuse. Grouping must be right (Babel's strict parsing: ``1,00``
+    is refused rather than read as 100)."""
+    locale = get_locale()
+    typed = text.strip()
+    if get_group_symbol(locale).isspace():  # a no-break space: people type a plain one
+        typed = typed.replace(" ", get_group_symbol(locale))
+    try:
+        return str(parse_decimal(typed, locale=locale, strict=True))
+    except NumberFormatError:
+        return text.strip()
 
 
 def number_separators() -> str:

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from fleetcare.core.api import DbSession, RowId
 from fleetcare.core.errors import InvalidInput
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, typed_number
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import problems_of, render
 from fleetcare.service import schemas, service
@@ -150,7 +150,7 @@ def resolve_part_page(
     if option == LineOption.cannibalise:
         data["donor"] = donor
     if option == LineOption.grey:
-        data |= {"price": price, "currency": currency}
+        data |= {"price": typed_number(price), "currency": currency}
     try:
         body = schemas.LineResolution.model_validate(data)
         with session.begin_nested():  # a refused form leaves no row behind
