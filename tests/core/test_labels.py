@@ -81,3 +81,17 @@ def test_pages_show_words_and_the_api_keeps_codes(
     assert f'<span class="status">{words}</span>' in russian and words != "Open"
     answer = client.get(f"/api/service/work-orders/{order}", headers={"Accept-Language": "ru"})
     assert answer.json()["status"] == "open"
+
+
+def test_a_code_inside_a_message(client: TestClient, session: Session) -> None:
+    """An English reader reads the codes it may type back; a Russian reader reads the words."""
+    crew(session)
+    order = work_order(session)
+    path = f"/api/service/work-orders/{order}/transitions"
+    english = client.post(path, json={"to": "done"})
+    russian = client.post(path, json={"to": "done"}, headers={"Accept-Language": "ru"})
+    assert english.status_code == russian.status_code == 409
+    assert "from open to done" in english.json()["detail"]
+    words = translations("ru").gettext
+    assert f"«{words('Open')}»" in russian.json()["detail"]
+    assert f"«{words('Done')}»" in russian.json()["detail"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 
 
 class Stage(enum.StrEnum):
@@ -38,10 +39,10 @@ class IllegalMove(ValueError):
     """A move the stage machine does not allow; the message names it."""
 
     def __init__(self, current: Stage, wanted: Stage) -> None:
-        allowed = ", ".join(sorted(m.value for m in MOVES[current])) or "-"
+        allowed = ", ".join(named(m) for m in sorted(MOVES[current])) or "-"
         super().__init__(
             _("a deal cannot move from {current} to {wanted} (allowed: {allowed})").format(
-                current=current.value, wanted=wanted.value, allowed=allowed
+                current=named(current), wanted=named(wanted), allowed=allowed
             )
         )
         self.current = current

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-from fleetcare.core.i18n import N_, gettext
+from fleetcare.core.i18n import N_, get_locale, gettext
 from fleetcare.core.permissions import Role
 
 ROLES: Mapping[enum.Enum, str] = {
@@ -32,6 +32,13 @@ def use_labels(*tables: Mapping[enum.Enum, str]) -> None:
     """Learn the words of every code in ``tables`` (and the roles')."""
     for table in (ROLES, *tables):
         _WORDS.update({code.value: words for code, words in table.items()})
+
+
+def named(code: enum.Enum | str) -> str:
+    """A code inside a message: the code itself for an English reader (who may type it
+    back), its words in «» for any other (``cannot move from «Запланирован» to …``)."""
+    value = str(code.value) if isinstance(code, enum.Enum) else str(code)
+    return value if get_locale() == "en" else f"«{label(code)}»"
 
 
 def label(code: enum.Enum | str | None) -> str:

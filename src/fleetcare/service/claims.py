@@ -24,6 +24,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.query import load_rows, page
 from fleetcare.core.schemas import Page
@@ -91,7 +92,7 @@ def update_work_order(
     if order.status in FINAL:
         raise Conflict(
             _("work order {id} is {status}: it cannot change").format(
-                id=order.id, status=order.status.value
+                id=order.id, status=named(order.status)
             )
         )
     changes = body.model_dump(exclude_unset=True)

@@ -20,6 +20,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import Site, Unit, UnitStatus
 from fleetcare.parts import schemas as parts_schemas
@@ -78,7 +79,7 @@ def _locked(
     if active and order.status in FINAL:
         raise Conflict(
             _("work order {id} is {status}: its parts cannot change").format(
-                id=order.id, status=order.status.value
+                id=order.id, status=named(order.status)
             )
         )
     return defect, order
@@ -167,7 +168,7 @@ def reserve_again(
     if line.status not in OPEN_LINES:
         raise Conflict(
             _("part line {line} is {status}: nothing to reserve").format(
-                line=line.id, status=line.status.value
+                line=line.id, status=named(line.status)
             )
         )
     before = line_read(session, line.id)
@@ -307,7 +308,7 @@ def resolve(
     if line.status not in (LineStatus.short, LineStatus.waiting):
         raise Conflict(
             _("part line {line} is {status}: no option is due").format(
-                line=line.id, status=line.status.value
+                line=line.id, status=named(line.status)
             )
         )
     before = line_read(session, line.id)

@@ -16,6 +16,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import EVERYTHING, Principal
 from fleetcare.service import claims, downtime, schemas, work_order_parts
 from fleetcare.service.defects import has_active_work_order, moment
@@ -32,7 +33,7 @@ def open_work_order(session: Session, body: schemas.WorkOrderCreate, *, by: Prin
     if defect.status is not DefectStatus.open:
         raise Conflict(
             _("defect {id} is {status}: it needs no work order").format(
-                id=defect.id, status=defect.status.value
+                id=defect.id, status=named(defect.status)
             )
         )
     if has_active_work_order(session, defect.id):
@@ -88,7 +89,7 @@ def transition(
     if not allowed(order.status, body.to):
         raise Conflict(
             _("work order {id} cannot move from {current} to {to}").format(
-                id=order.id, current=order.status.value, to=body.to.value
+                id=order.id, current=named(order.status), to=named(body.to)
             )
         )
     at = moment("at", body.at, not_before=order.changed_at)
