@@ -27,6 +27,7 @@ from fleetcare.accounts.service import add_user
 from fleetcare.core import api as core_api
 from fleetcare.core.config import Settings
 from fleetcare.core.db import Base, get_engine, get_sessionmaker, transaction
+from fleetcare.core.i18n import set_locale
 from fleetcare.core.migrate import upgrade
 from fleetcare.core.permissions import Role, system
 from fleetcare.core.security import hash_password, issue_token
@@ -246,3 +247,13 @@ def runner() -> CliRunner:
 def data_dir(tmp_path: Path) -> Path:
     """A folder for the files a test writes."""
     return tmp_path
+
+
+@pytest.fixture
+def russian() -> Iterator[None]:
+    """The current language is Russian for the test (English again after it)."""
+    set_locale("ru")
+    try:
+        yield
+    finally:
+        set_locale("en")

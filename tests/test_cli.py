@@ -131,21 +131,18 @@ def test_the_terminals_language() -> None:
     from fleetcare.core.i18n import translations
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "fleetcare.cli", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**environment, "LANG": "ru_RU.UTF-8", "COLUMNS": "200"},
-    )
+
+    def help_in(lang: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "fleetcare.cli", "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**environment, "LANG": lang, "COLUMNS": "200"},
+        )
+        return flat(done.stdout)
+
     summary = translations("ru").gettext("fleetcare: keep exported machine fleets running.")
     assert summary != "fleetcare: keep exported machine fleets running."
-    assert summary in flat(done.stdout)
-    english = subprocess.run(
-        [sys.executable, "-m", "fleetcare.cli", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**environment, "LANG": "C.UTF-8", "COLUMNS": "200"},
-    )
-    assert "fleetcare: keep exported machine fleets running." in flat(english.stdout)
+    assert summary in help_in("ru_RU.UTF-8")
+    assert "fleetcare: keep exported machine fleets running." in help_in("C.UTF-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
@@ -11,16 +10,6 @@ from hypothesis import strategies as st
 
 from fleetcare.core.i18n import N_, N_n, set_locale, translations
 from fleetcare.core.notes import Note, written
-
-
-@pytest.fixture
-def russian() -> Iterator[None]:
-    set_locale("ru")
-    try:
-        yield
-    finally:
-        set_locale("en")
-
 
 HOURS = Note(N_("{hours} h"), {"hours": 10000})
 POLICY = Note(

@@ -3,13 +3,11 @@ words for the others; ``type`` and ``loc`` unchanged for programs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field, ValidationError
 
-from fleetcare.core.i18n import set_locale, translations
+from fleetcare.core.i18n import translations
 from fleetcare.core.validation import WORDS_BY_TYPE, refusal_words
 
 
@@ -22,15 +20,6 @@ def errors_of(data: dict[str, object]) -> list[dict[str, object]]:
     with pytest.raises(ValidationError) as refused:
         Form.model_validate(data)
     return list(refused.value.errors())  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def russian() -> Iterator[None]:
-    set_locale("ru")
-    try:
-        yield
-    finally:
-        set_locale("en")
 
 
 def test_english_readers_get_pydantics_words() -> None:
