@@ -146,3 +146,16 @@ def test_the_terminals_language() -> None:
     assert summary != "fleetcare: keep exported machine fleets running."
     assert summary in help_in("ru_RU.UTF-8")
     assert "fleetcare: keep exported machine fleets running." in help_in("C.UTF-8")
+
+
+def test_a_domains_commands_name_its_codes_in_words() -> None:
+    """In Russian, a deal's refusal names the stages in words once the cooperation commands
+    are loaded (they learn their domain's words; the web app learns every domain's)."""
+    code = (
+        "from fleetcare.core.i18n import set_locale; set_locale('ru');"
+        "import fleetcare.cooperation.cli;"
+        "from fleetcare.cooperation.stages import IllegalMove, Stage;"
+        "print(IllegalMove(Stage.signed, Stage.delivered))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "«signed»" not in done.stdout and "«" in done.stdout, done.stdout

@@ -213,3 +213,20 @@ def test_customer_and_navigation(
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0] == ("region", "year", "actual_USD", "target_USD", "actual_share")
     assert rows[1] == ("Arctic", 2014, 300000000, 300000000, 1.0)
+
+
+def test_an_imports_refusals_read_in_the_readers_words(pages: TestClient, session: Session) -> None:
+    """A refused row of an uploaded file names file, row and field, in the reader's words."""
+    from fleetcare.core.i18n import translations
+
+    cooperation_world(session)
+    token = token_of(pages, "/trade")
+    bad = "region,year,group,amount,currency\nBaltic,2018,food,lots,USD\n"
+    refused = pages.post(
+        "/trade/import",
+        data={"csrf_token": token},
+        files={"file": ("t.csv", bad.encode(), "text/csv")},
+        headers={"Accept-Language": "ru"},
+    )
+    assert refused.status_code == 422 and "Input should be" not in refused.text
+    assert "t.csv:2:amount: " + translations("ru").gettext("a number is expected") in refused.text

@@ -70,3 +70,17 @@ def test_a_number_as_the_reader_types_it() -> None:
         ]
     finally:
         set_locale("en")
+
+
+def test_numbers_round_as_people_round_and_say_what_is_not_finite() -> None:
+    """Half up, as "%.1f" did for these (27 minutes is 0.5 h, not 0.4); an unbounded
+    estimate is ∞ and a number that is none is —, never an error or "NaN"."""
+    from fleetcare.core.i18n import format_fixed, format_significant
+
+    assert (format_fixed(0.45, 1), format_fixed(98.65, 1), format_significant(2.345)) == (
+        "0.5",
+        "98.7",
+        "2.35",
+    )
+    assert format_fixed(float("nan"), 1) == "—" and format_fixed(float("-inf")) == "−∞"
+    assert format_significant(float("inf")) == "∞"

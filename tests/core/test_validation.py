@@ -54,3 +54,18 @@ def test_the_api_answers_in_the_readers_words_and_keeps_the_codes(client: TestCl
     assert codes == [(e["type"], e["loc"]) for e in russian.json()["detail"]]
     assert "Input should be a valid boolean" in str(english.json())
     assert translations("ru").gettext("yes or no is expected") in str(russian.json())
+
+
+def test_a_bound_and_choices_in_the_readers_words(russian: None) -> None:
+    """A bound in the reader's marks (0,5); pydantic's English "or" between choices goes."""
+    from typing import Literal
+
+    class Bounded(BaseModel):
+        share: float = Field(ge=0.5)
+        kind: Literal["x", "y"]
+
+    with pytest.raises(ValidationError) as refused:
+        Bounded.model_validate({"share": 0.1, "kind": "z"})
+    share, kind = (refusal_words(error) for error in refused.value.errors())
+    assert "0,5" in share and "0.5" not in share
+    assert " or " not in kind and "'x', 'y'" in kind

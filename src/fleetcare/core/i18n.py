@@ -8,9 +8,10 @@ not translate is shown in English.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from contextvars import ContextVar
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -121,14 +122,31 @@ def format_money(amount: Decimal | float | str, currency: str) -> str:
 def format_fixed(value: Decimal | float | int, digits: int = 0) -> str:
     """A measured number rounded to ``digits`` decimals, grouped as the reader's language
     groups: ``15100.4`` → ``15,100`` (en), ``15 100`` (ru); ``98.66, 1`` → ``98.7`` / ``98,7``."""
+    if not _finite(value):
+        return _not_finite(value)
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=get_locale())
+    with localcontext(rounding=ROUND_HALF_UP):  # 0.45 h → 0.5, as people round
+        return format_decimal(value, format=pattern, locale=get_locale())
 
 
 def format_significant(value: Decimal | float | int, digits: int = 3) -> str:
     """A number to ``digits`` significant digits (a shape parameter: ``2.3456`` → ``2.35``,
     ``2,35`` in Russian)."""
-    return format_decimal(value, format="@" * digits, locale=get_locale())
+    if not _finite(value):
+        return _not_finite(value)
+    with localcontext(rounding=ROUND_HALF_UP):
+        return format_decimal(value, format="@" * digits, locale=get_locale())
+
+
+def _finite(value: Decimal | float | int) -> bool:
+    return Decimal(value).is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+
+
+def _not_finite(value: Decimal | float | int) -> str:
+    """∞ or −∞ for an unbounded estimate, — for a number that is none."""
+    if value != value:  # NaN
+        return "—"
+    return "∞" if value > 0 else "−∞"
 
 
 def typed_number(text: str) -> str:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
+from fleetcare.core.validation import refusal_words
 
 Row = tuple[int, dict[str, Any]]
 FORMATS = ("csv", "json")
@@ -188,7 +189,7 @@ def validation_errors(
     errors = []
     for error in exc.errors(include_url=False):
         loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = refusal_words(error)
         if error["type"] == "extra_forbidden":
             message = _("unknown field")
         errors.append(FieldError(".".join(loc) or "-", message, row, name))

@@ -9,9 +9,10 @@ A refusal of fleetcare's own validators (``value_error``) is already in the read
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from fleetcare.core.i18n import N_, get_locale, gettext
+from fleetcare.core.i18n import N_, format_number, get_locale, gettext
 
 WORDS_BY_TYPE = {
     "missing": N_("required"),
@@ -70,7 +71,18 @@ def refusal_words(error: Mapping[str, Any]) -> str:
         words = WORDS_BY_TYPE.get(kind, "")
     if not words:
         return message
+    values = {str(name): _readable(value) for name, value in dict(context).items()}
     try:
-        return gettext(words).format(**{str(k): v for k, v in dict(context).items()})
+        return gettext(words).format(**values)
     except (KeyError, IndexError, ValueError):
         return message
+
+
+def _readable(value: Any) -> Any:
+    """A bound as the reader writes numbers (``0,5``); pydantic's list of choices with a
+    comma for its English "or"."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return format_number(value)
+    if isinstance(value, str):
+        return value.replace("' or '", "', '")
+    return value
