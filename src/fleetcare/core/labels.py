@@ -1,11 +1,12 @@
 """The words people read for a code (a member of an enum), in the reader's language.
 
 Each domain names the words for its codes in its ``labels.py`` (``{Member: N_("Words")}``);
-the web app hands them all to ``use_labels`` when it is made, and templates write
-``{{ order.status|label }}`` (or ``{{ "in_progress"|label }}`` for a code held as text). One
-code is one set of words across the domains (``open`` reads the same for a defect and a work
-order); a code without words reads as the code with spaces (``in_progress`` → "in progress").
-The API and the CLI keep the codes.
+the web app hands them all to ``use_labels`` when it is made (a domain's commands hand it their
+own), and templates write ``{{ order.status|label }}`` (or ``{{ "in_progress"|label }}`` for a
+code held as text). One code is one set of words across the domains (``open`` reads the same
+for a defect and a work order); a code without words reads as the code with spaces
+(``in_progress`` → "in progress"). The API's fields, the CLI's tables and exported files keep
+the codes; inside a message a code is ``named``.
 """
 
 from __future__ import annotations
