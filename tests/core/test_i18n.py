@@ -84,3 +84,19 @@ def test_numbers_round_as_people_round_and_say_what_is_not_finite() -> None:
     )
     assert format_fixed(float("nan"), 1) == "—" and format_fixed(float("-inf")) == "−∞"
     assert format_significant(float("inf")) == "∞"
+
+
+def test_days_languages_and_months_in_the_readers_words() -> None:
+    from datetime import date
+
+    from fleetcare.core.i18n import language_names, month_name, weekday_name
+
+    written = (weekday_name("mon"), language_names("ru en"), month_name(date(2026, 12, 7)))
+    assert written == ("Mon", "Russian, English", "December 2026")
+    assert (weekday_name("someday"), language_names("zz-unknown")) == ("someday", "zz-unknown")
+    set_locale("ru")
+    try:
+        written = (weekday_name("mon"), language_names("ru en"), month_name(date(2026, 12, 7)))
+        assert written == ("пн", "русский, английский", "декабрь 2026")
+    finally:
+        set_locale("en")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from contextvars import ContextVar
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_date, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -162,6 +165,33 @@ def typed_number(text: str) -> str:
         return str(parse_decimal(typed, locale=locale, strict=True))
     except NumberFormatError:
         return text.strip()
+
+
+def weekday_name(code: str) -> str:
+    """A weekday's code (``mon`` … ``sun``) as the reader's language abbreviates it: ``Mon``,
+    ``пн``; another text as it is."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    if code not in days:
+        return code
+    return str(get_day_names("abbreviated", locale=get_locale())[days.index(code)])
+
+
+def language_names(codes: str) -> str:
+    """Space-separated language codes (``ru en``) named in the reader's language: ``Russian,
+    English``, ``русский, английский``; a code Babel does not know as it is."""
+    names = []
+    for code in codes.split():
+        try:
+            names.append(Locale.parse(code).get_language_name(get_locale()) or code)
+        except (ValueError, UnknownLocaleError):
+            names.append(code)
+    return ", ".join(names)
+
+
+def month_name(day: date) -> str:
+    """The month of ``day`` with its year, as the reader's language names it: ``December
+    2026``, ``декабрь 2026``."""
+    return format_date(day, "LLLL y", locale=get_locale())
 
 
 def number_separators() -> str:

@@ -25,10 +25,13 @@ from fleetcare.core.i18n import (
     format_significant,
     get_locale,
     gettext,
+    language_names,
+    month_name,
     ngettext,
     npgettext,
     number_separators,
     pgettext,
+    weekday_name,
 )
 from fleetcare.core.labels import label
 from fleetcare.core.validation import refusal_words
@@ -67,6 +70,9 @@ environment.globals.update(
 environment.filters["label"] = label
 environment.filters["number"] = format_fixed  # {{ hours|number }}, {{ share|number(1) }}
 environment.filters["significant"] = format_significant
+environment.filters["weekday"] = weekday_name
+environment.filters["language_names"] = language_names
+environment.filters["month_name"] = month_name
 environment.filters["tojson_attr"] = lambda value: json.dumps(value, default=str)
 templates = Jinja2Blocks(env=environment)
 
