@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field, ValidationError
 
-from fleetcare.core.i18n import translations
+from fleetcare.core.i18n import set_locale, translations
 from fleetcare.core.validation import WORDS_BY_TYPE, refusal_words
 
 
@@ -69,3 +69,27 @@ def test_a_bound_and_choices_in_the_readers_words(russian: None) -> None:
     share, kind = (refusal_words(error) for error in refused.value.errors())
     assert "0,5" in share and "0.5" not in share
     assert " or " not in kind and "'x', 'y'" in kind
+
+
+def test_a_page_names_the_refused_field_in_the_readers_words(russian: None) -> None:
+    from fleetcare.core.errors import FieldError, InvalidInput
+    from fleetcare.core.templating import problems_of
+
+    words = translations("ru").gettext
+    (zero, empty) = problems_of(
+        errors_of_exception({"quantity": 0, "symptom": ""})  # pydantic's refusal
+    )
+    assert zero.startswith(words("Quantity") + ": ") and empty.startswith(words("Symptom") + ": ")
+    (own,) = problems_of(InvalidInput([FieldError("unit", "машина не найдена")]))
+    assert own == words("Unit") + ": машина не найдена"
+    (unknown,) = problems_of(InvalidInput([FieldError("no_such_field", "x")]))
+    assert unknown == "no_such_field: x"
+    set_locale("en")
+    (english,) = problems_of(InvalidInput([FieldError("unit", "unknown unit")]))
+    assert english == "unit: unknown unit"  # the code, as the API and files name it
+
+
+def errors_of_exception(data: dict[str, object]) -> ValidationError:
+    with pytest.raises(ValidationError) as refused:
+        Form.model_validate(data)
+    return refused.value

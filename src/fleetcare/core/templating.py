@@ -34,7 +34,7 @@ from fleetcare.core.i18n import (
     weekday_name,
 )
 from fleetcare.core.labels import label
-from fleetcare.core.validation import refusal_words
+from fleetcare.core.validation import field_words, refusal_words
 
 # Templates live beside the app that serves them, one folder per domain (web/templates/).
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -153,5 +153,6 @@ def render_list(
 def problems_of(exc: InvalidInput | ValidationError) -> list[str]:
     """Each problem of a refused form as ``field: message``, for the page that shows it."""
     if isinstance(exc, InvalidInput):
-        return [f"{e.field}: {e.message}" for e in exc.errors]
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {refusal_words(e)}" for e in exc.errors()]
+        return [f"{field_words(e.field)}: {e.message}" for e in exc.errors]
+    named = [(".".join(str(p) for p in e["loc"]), refusal_words(e)) for e in exc.errors()]
+    return [f"{field_words(field)}: {message}" for field, message in named]

@@ -54,6 +54,56 @@ WORDS_BY_TYPE = {
 }
 
 
+# The fields of fleetcare's forms as a problem names them to a reader of another language than
+# English (an English reader reads the field's code, as the API and files name it).
+FIELD_WORDS = {
+    "amount": N_("Amount"),
+    "budget": N_("Budget"),
+    "component_group": N_("Group"),
+    "currency": N_("Currency"),
+    "customer": N_("Customer"),
+    "date": N_("Date"),
+    "decision": N_("Decision"),
+    "donor": N_("Donor"),
+    "expected_delivery": N_("Expected delivery"),
+    "expected_signing": N_("Expected signing"),
+    "expires_on": N_("Expires on"),
+    "family": N_("Family"),
+    "faulty_serial": N_("Faulty part's serial"),
+    "granted_on": N_("Granted on"),
+    "labour_hours": N_("Labour hours"),
+    "level": N_("Level"),
+    "location": N_("Location"),
+    "model": N_("Model"),
+    "on": N_("Date"),
+    "option": N_("Option"),
+    "part": N_("Part"),
+    "photos": N_("Photos"),
+    "price": N_("Price"),
+    "quantity": N_("Quantity"),
+    "reason": N_("Reason"),
+    "reference": N_("Reference"),
+    "region": N_("Region"),
+    "replacement_serial": N_("Replacement's serial"),
+    "site": N_("Site"),
+    "stage": N_("Stage"),
+    "symptom": N_("Symptom"),
+    "to": N_("Status"),
+    "trainer": N_("Trainer"),
+    "travel_km": N_("Travel km"),
+    "unit": N_("Unit"),
+    "value": N_("Value"),
+    "year": N_("Year"),
+}
+
+
+def field_words(field: str) -> str:
+    """A refused field as a problem on a page names it: its code for an English reader, its
+    words for others (``quantity`` → «Количество»); a field without words as its code."""
+    words = FIELD_WORDS.get(field.rsplit(".", 1)[-1])
+    return field if get_locale() == "en" or words is None else gettext(words)
+
+
 def refusal_words(error: Mapping[str, Any]) -> str:
     """The message of one pydantic error (``exc.errors()``) for the current reader."""
     message = str(error.get("msg", "")).removeprefix("Value error, ")
