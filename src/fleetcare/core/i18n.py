@@ -1,4 +1,5 @@
-"""Translations and money: every string meant for a person goes through ``_()``.
+"""Translations, numbers, days and money in the reader's language: every string meant for a person
+goes through ``_()``.
 
 The source strings are English. Each other language's catalogue is the Babel/gettext file
 ``fleetcare/locales/<lang>/LC_MESSAGES/messages.po``, read once per process and compiled in
