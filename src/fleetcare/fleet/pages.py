@@ -11,9 +11,9 @@ from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.auth import PagePrincipal, check_csrf
 from fleetcare.core.charts import bar_chart, line_chart
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import label
 from fleetcare.core.templating import render, render_list
 from fleetcare.fleet import service, summary
-from fleetcare.fleet.labels import labels
 from fleetcare.fleet.models import ProductFamily, UnitStatus
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -48,7 +48,6 @@ def units_page(
     }
     context = {
         "options": summary.filter_options(session, principal.scope),
-        "labels": labels(),
         "statuses": [s.value for s in UnitStatus],
         "families": [f.value for f in ProductFamily],
     }
@@ -92,7 +91,6 @@ def unit_page(
             "figure": figure,
             "readings": series[-12:][::-1],
             "count": len(series),
-            "labels": labels(),
         },
     )
 
@@ -102,9 +100,7 @@ def regions_page(request: Request, session: DbSession, principal: PagePrincipal)
     """Every region with its number of units."""
     counts = summary.units_per_region(session, principal.scope)
     regions = service.list_regions(session, scope=principal.scope, limit=500).items
-    return render(
-        request, "fleet/regions.html", {"regions": regions, "counts": counts, "labels": labels()}
-    )
+    return render(request, "fleet/regions.html", {"regions": regions, "counts": counts})
 
 
 @router.get("/regions/{region_id}")
@@ -113,13 +109,10 @@ def region_page(
 ) -> Response:
     """A region: units by family (chart) and by site and family (table)."""
     region = summary.region_summary(session, region_id, principal.scope)
-    names = labels()["family"]
     figure = bar_chart(
-        [names[f.value] for f, _n in region.by_family],
+        [label(family) for family, _n in region.by_family],
         [n for _f, n in region.by_family],
         y_title=_("Units"),
         title=_("Units by family"),
     )
-    return render(
-        request, "fleet/region.html", {"summary": region, "figure": figure, "labels": labels()}
-    )
+    return render(request, "fleet/region.html", {"summary": region, "figure": figure})

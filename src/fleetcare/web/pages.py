@@ -9,7 +9,6 @@ from fleetcare.core.api import DbSession
 from fleetcare.core.auth import PagePrincipal, check_csrf
 from fleetcare.core.templating import render
 from fleetcare.fleet import service, summary
-from fleetcare.fleet.labels import labels
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
@@ -21,6 +20,5 @@ def home(request: Request, session: DbSession, principal: PagePrincipal) -> Resp
         "totals": summary.totals(session, principal.scope),
         "counts": summary.units_per_region(session, principal.scope),
         "regions": service.list_regions(session, scope=principal.scope, limit=500).items,
-        "labels": labels(),
     }
     return render(request, "home.html", context)

@@ -30,6 +30,7 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import system
 from fleetcare.core.schemas import JsonDocument
 from fleetcare.core.tabular import NotJson, parse_json
+from fleetcare.core.validation import refusal_words
 from fleetcare.workforce.day_plan import plan_rows
 
 app = typer.Typer(no_args_is_help=True, help=_("Dispatch: crews and routes for a day's jobs."))
@@ -45,9 +46,7 @@ def _read(path: Path) -> Any:
             TypeAdapter(JsonDocument).validate_python(document)
         return document
     except ValidationError as exc:
-        raise bad_file(
-            path, [e["msg"].removeprefix("Value error, ") for e in exc.errors()]
-        ) from None
+        raise bad_file(path, [refusal_words(e) for e in exc.errors()]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise bad_file(path, [_("cannot read the file: {error}").format(error=exc)]) from None
     except NotJson as exc:
