@@ -249,11 +249,14 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def english_again() -> Iterator[None]:
+    """Every test ends in English, whatever language it chose (``set_locale``)."""
+    yield
+    set_locale("en")
+
+
 @pytest.fixture
-def russian() -> Iterator[None]:
-    """The current language is Russian for the test (English again after it)."""
+def russian() -> None:
+    """The current language is Russian for the test."""
     set_locale("ru")
-    try:
-        yield
-    finally:
-        set_locale("en")

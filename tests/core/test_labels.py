@@ -58,10 +58,7 @@ def test_the_app_learns_every_table(settings: Settings) -> None:
 def test_label_in_the_readers_language() -> None:
     use_labels(service_labels.LABELS)
     set_locale("ru")
-    try:
-        russian = label(WorkOrderStatus.waiting_parts)
-    finally:
-        set_locale("en")
+    russian = label(WorkOrderStatus.waiting_parts)
     assert russian == translations("ru").gettext("Waiting for parts") != "Waiting for parts"
     assert label(None) == ""
     assert label("not_a_code_anywhere") == "not a code anywhere"

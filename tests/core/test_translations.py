@@ -99,15 +99,12 @@ def test_translations_keep_placeholders_tags_and_code(russian: Catalog) -> None:
 def test_plural_forms_follow_russian_grammar(russian: Catalog) -> None:
     assert russian.num_plurals == 3
     i18n.set_locale("ru")
-    try:
-        written = [
-            i18n.ngettext(
-                "{count} problem; nothing was written.", "{count} problems; nothing was written.", n
-            ).format(count=n)
-            for n in (1, 3, 5, 21)
-        ]
-    finally:
-        i18n.set_locale("en")
+    written = [
+        i18n.ngettext(
+            "{count} problem; nothing was written.", "{count} problems; nothing was written.", n
+        ).format(count=n)
+        for n in (1, 3, 5, 21)
+    ]
     one, few, many, twenty_one = (text.split(";")[0] for text in written)
     assert len({one, few, many}) == 3
     assert twenty_one.replace("21", "1") == one
@@ -118,14 +115,12 @@ def test_the_app_speaks_the_catalogue(russian: Catalog) -> None:
     source text for a message the catalogue does not hold; a context picks its own."""
     expected = russian.get("Sign in").string
     i18n.set_locale("ru")
-    try:
-        assert i18n.gettext("Sign in") == expected != "Sign in"
-        assert i18n.gettext("not a message of fleetcare") == "not a message of fleetcare"
-        page_title = i18n.pgettext("page", "Sign in")
-        assert page_title == russian.get("Sign in", context="page").string
-        assert page_title not in (expected, "Sign in")
-    finally:
-        i18n.set_locale("en")
+    assert i18n.gettext("Sign in") == expected != "Sign in"
+    assert i18n.gettext("not a message of fleetcare") == "not a message of fleetcare"
+    page_title = i18n.pgettext("page", "Sign in")
+    assert page_title == russian.get("Sign in", context="page").string
+    assert page_title not in (expected, "Sign in")
+    i18n.set_locale("en")
     assert i18n.gettext("Sign in") == "Sign in"
 
 
