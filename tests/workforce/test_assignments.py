@@ -3,15 +3,18 @@ countersigning a trainee's supervised job."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from fleetcare.cli import app
 from fleetcare.core.audit import AuditEntry
 from fleetcare.core.bulk import Item
-from fleetcare.workforce.models import Assignment
+from fleetcare.workforce.models import Assignment, DayOff, Technician
 from fleetcare.workforce.schemas import DayOffRecord
 from fleetcare.workforce.shifts import weekday_field
 from fleetcare.workforce.tables import DAYS_OFF
@@ -84,6 +87,58 @@ def test_working_time_keeps_the_bookings(client: TestClient, session: Session) -
     assert client.patch(url, json={weekday: "07:00-12:00"}).status_code == 200
     assert client.delete(f"/api/workforce/assignments/{booked['id']}").status_code in (200, 204)
     assert client.post(f"{url}/days-off", json={"day": day}).status_code == 201
+
+
+def test_imports_keep_the_bookings(
+    client: TestClient,
+    session: Session,
+    runner: CliRunner,
+    cli_env: dict[str, str],
+    data_dir: Path,
+) -> None:
+    """Booked 9–11 that day: an imported day off then, or an imported shift that no longer
+    holds 9–11, is refused on the file's row and field naming the assignment, nothing
+    written; the technicians' own export re-imports unchanged; a shift that still holds the
+    booking imports."""
+    crew(session)
+    booked = assign(client, "CERT-1", work_order(session), at(9), at(11)).json()
+    day, weekday = day_ahead().isoformat(), weekday_field(day_ahead())
+
+    def load(kind: str, text: str) -> tuple[int, str]:
+        path = data_dir / f"{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["import", kind, str(path), "--json"], env=cli_env)
+        return result.exit_code, result.stdout if result.exit_code == 0 else result.stderr
+
+    days_off = f"technician,day\nTRN-1,{day}\nCERT-1,{day}\n"
+    code, said = load("days-off", days_off)
+    assert code == 2 and f"days-off.csv:3:day: CERT-1 holds assignment {booked['id']}" in said
+    session.rollback()
+    assert session.scalars(select(DayOff)).all() == []
+
+    exported = client.get("/api/export/technicians", params={"format": "csv"}).text
+    assert load("technicians", exported) == (0, '{"created": 0, "updated": 0, "unchanged": 4}\n')
+    header, *rows = exported.splitlines()
+    column = header.split(",").index(weekday)
+    for shift, written in (("", False), ("10:00-18:00", False), ("07:00-12:00", True)):
+        changed = [header]
+        for row in rows:
+            cells = row.split(",")
+            if cells[0] == "CERT-1":
+                cells[column] = shift
+            changed.append(",".join(cells))
+        code, said = load("technicians", "\n".join(changed) + "\n")
+        row = 1 + next(n for n, r in enumerate(changed) if r.startswith("CERT-1,"))
+        if written:
+            assert code == 0, said
+        else:
+            assert code == 2, said
+            assert (
+                f"technicians.csv:{row}:{weekday}: CERT-1 holds assignment {booked['id']}" in said
+            )
+        session.rollback()
+        stored = session.scalars(select(Technician).where(Technician.code == "CERT-1")).one()
+        assert getattr(stored, weekday) == (shift if written else "08:00-18:00")
 
 
 def test_a_trainee_never_works_alone(client: TestClient, session: Session) -> None:

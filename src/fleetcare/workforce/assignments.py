@@ -19,7 +19,6 @@ Countersigning and cancelling are in ``crews``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -36,6 +35,7 @@ from fleetcare.fleet.models import ProductFamily
 from fleetcare.service.service import Conflict
 from fleetcare.service.states import ACTIVE
 from fleetcare.workforce import ladder, schemas
+from fleetcare.workforce.bookings import lock_technicians, outside_shift
 from fleetcare.workforce.jobs import Job, jobs_by_id
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment, Technician
@@ -66,17 +66,6 @@ def read(row: Assignment) -> schemas.AssignmentRead:
         countersigned_by=None if row.countersigned_by is None else row.countersigned_by.code,
         countersigned_at=row.countersigned_at,
     )
-
-
-def lock_technicians(session: Session, ids: Sequence[int]) -> None:
-    """Lock the technicians' rows in id order (PostgreSQL; SQLite holds its write lock)."""
-    if ids:
-        session.execute(
-            select(Technician.id)
-            .where(Technician.id.in_(sorted(set(ids))))
-            .order_by(Technician.id)
-            .with_for_update()
-        ).all()
 
 
 def overlapping(
@@ -115,22 +104,10 @@ def shift_problem(
 ) -> str | None:
     """Why ``[start, end)`` is not inside the technician's working time (None: it is)."""
     day = start.date()
-    if end.date() != day:
-        return _("an assignment starts and ends on the same day")
-    off = days_off(session, [technician.id], day)
-    shift = shift_on(technician, day, {day} if off else None)
-    if shift is None:
-        return _("{code} does not work on {day}").format(code=technician.code, day=day.isoformat())
-    shift_start, shift_end = shift.on(day)
-    if start < shift_start or end > shift_end:
-        return _("{start}–{end} is outside {code}'s shift {shift} on {day}").format(
-            start=start.strftime("%H:%M"),
-            end=end.strftime("%H:%M"),
-            code=technician.code,
-            shift=shift.text(),
-            day=day.isoformat(),
-        )
-    return None
+    off = days_off(session, [technician.id], day) if end.date() == day else set()
+    return outside_shift(
+        technician.code, shift_on(technician, day, {day} if off else None), start, end
+    )
 
 
 def level_of(session: Session, technician_id: int, family: str, day: date) -> Level | None:

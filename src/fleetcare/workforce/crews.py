@@ -27,7 +27,8 @@ from fleetcare.service import service as service_facade
 from fleetcare.service.service import Conflict
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import ladder, schemas
-from fleetcare.workforce.assignments import level_of, lock_technicians, read, visible_assignment
+from fleetcare.workforce.assignments import level_of, read, visible_assignment
+from fleetcare.workforce.bookings import lock_technicians
 from fleetcare.workforce.jobs import jobs_by_id
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment

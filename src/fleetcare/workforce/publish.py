@@ -16,7 +16,7 @@ its path (``plan.routes[0].stops[1].job``):
   trainee with a colleague certified in the trainee's family, and the colleague may serve
   other families too): it is assigned to the stop as a trainee, so its time is booked.
 
-Then the members are locked (``assignments.lock_technicians``) and checked against the
+Then the members are locked (``bookings.lock_technicians``) and checked against the
 assignments already held, and the jobs' work orders are locked and checked for a crew booked
 already (an assignment ending after the day's start): either is 409 and nothing is written.
 Otherwise each member of each route gets one assignment per stop (``start``–``end`` of the
@@ -39,6 +39,7 @@ from fleetcare.service import service
 from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import assignments, ladder, schemas
+from fleetcare.workforce.bookings import lock_technicians
 from fleetcare.workforce.jobs import Job, job_code, jobs_by_id, parse_job_code
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment, Technician
@@ -230,7 +231,7 @@ def publish_plan(
     (422 naming the path, 409 on a double booking)."""
     routes = check(session, principal, plan, day)
     members = [t for crew, _stops in routes for t in crew]
-    assignments.lock_technicians(session, [t.id for t in members])
+    lock_technicians(session, [t.id for t in members])
     _refuse_booked_jobs(
         session, [job.id for _crew, stops in routes for _k, job, _s, _e in stops], day
     )

@@ -16,13 +16,21 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item, Table
+from fleetcare.core.clock import today
 from fleetcare.core.db import Base
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
-from fleetcare.core.keyed import Ids, KeyedTable, Reference
+from fleetcare.core.keyed import Ids, KeyedTable, Reference, resolve
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, Region
 from fleetcare.workforce import schemas
+from fleetcare.workforce.bookings import (
+    days_off_from,
+    first_stranded,
+    held_from,
+    lock_technicians,
+    week_of,
+)
 from fleetcare.workforce.ladder import GrantFact, Level, level_on
 from fleetcare.workforce.models import (
     Attendance,
@@ -32,6 +40,7 @@ from fleetcare.workforce.models import (
     Technician,
     TrainingSession,
 )
+from fleetcare.workforce.shifts import WEEKDAYS, weekday_field
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -114,6 +123,58 @@ def _trainers_valid(session: Session, items: Sequence[Item[Any]], ids: Ids) -> l
     return errors
 
 
+def _days_off_keep_bookings(
+    session: Session, items: Sequence[Item[Any]], ids: Ids
+) -> list[FieldError]:
+    """A new day off of a technician who holds an assignment starting that day is refused
+    on its ``day`` (``bookings``); the technicians are locked first."""
+    technician_ids = ids["technician"]
+    lock_technicians(session, technician_ids.values())
+    since = min(item.record.day for item in items)
+    held = held_from(session, technician_ids.values(), since)
+    stored = days_off_from(session, technician_ids.values(), since)
+    errors = []
+    for item in items:
+        record: schemas.DayOffRecord = item.record
+        technician_id = technician_ids[record.technician]
+        if record.day in stored[technician_id]:
+            continue  # unchanged
+        that_day = [a for a in held[technician_id] if a.start_at.date() == record.day]
+        stranded = first_stranded(record.technician, that_day, lambda _day: None)
+        if stranded is not None:
+            errors.append(FieldError("day", stranded.sentence, item.row))
+    return errors
+
+
+def _shifts_keep_bookings(
+    session: Session, items: Sequence[Item[Any]], _ids: Ids
+) -> list[FieldError]:
+    """A stored technician's new weekly shifts must hold its assignments from today on (its
+    days off still off), refused on the first weekday field that does not (``bookings``);
+    the technicians are locked first."""
+    stored = resolve(session, Technician, "code", [item.record.code for item in items])
+    technician_ids = [
+        item.target_id if item.target_id is not None else stored.get(item.record.code)
+        for item in items
+    ]
+    known = [t for t in technician_ids if t is not None]
+    lock_technicians(session, known)
+    since = today()
+    held = held_from(session, known, since)
+    days_off = days_off_from(session, held, since)
+    errors = []
+    for item, technician_id in zip(items, technician_ids, strict=True):
+        if technician_id is None or not held[technician_id]:
+            continue  # a new technician holds nothing
+        record: schemas.TechnicianRecord = item.record
+        shift_on = week_of(record.model_dump(include=set(WEEKDAYS)), days_off[technician_id])
+        stranded = first_stranded(record.code, held[technician_id], shift_on)
+        if stranded is not None:
+            field = weekday_field(stranded.assignment.start_at.date())
+            errors.append(FieldError(field, stranded.sentence, item.row))
+    return errors
+
+
 _TECHNICIAN = Reference(
     field="technician", column="technician_id", table=Technician, key="code", relation="technician"
 )
@@ -144,6 +205,7 @@ TECHNICIANS = KeyedTable(
             field="employer", column="employer_id", table=Customer, key="code", relation="employer"
         ),
     ),
+    extra_check=_shifts_keep_bookings,
     restrict=_technicians_in_scope,
     scope_field="region",
 )
@@ -154,6 +216,7 @@ DAYS_OFF = KeyedTable(
     key=("technician", "day"),
     plain=(),
     references=(_TECHNICIAN,),
+    extra_check=_days_off_keep_bookings,
     restrict=_through_technician,
     scope_field="technician",
 )

@@ -11,18 +11,24 @@ new working time, or commits first and is found here.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.clock import today
-from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.service.service import Conflict
 from fleetcare.workforce import people, schemas
-from fleetcare.workforce.assignments import lock_technicians, shift_problem
-from fleetcare.workforce.models import Assignment, Technician
+from fleetcare.workforce.bookings import (
+    ShiftOn,
+    days_off_from,
+    first_stranded,
+    held_from,
+    lock_technicians,
+    week_of,
+)
+from fleetcare.workforce.models import Technician
+from fleetcare.workforce.shifts import WEEKDAYS
 
 
 def add_day_off(session: Session, code: str, day: date, *, by: Principal) -> int:
@@ -30,9 +36,8 @@ def add_day_off(session: Session, code: str, day: date, *, by: Principal) -> int
     day)."""
     technician = people.visible_technician(session, code, by.scope)
     lock_technicians(session, [technician.id])
-    row_id = people.add_day_off(session, code, day, by=by)
-    _refuse_stranded(session, technician, day, day + timedelta(days=1))
-    return row_id
+    _refuse_stranded(session, technician, day, lambda _day: None, until=day + timedelta(days=1))
+    return people.add_day_off(session, code, day, by=by)
 
 
 def update_technician(
@@ -42,37 +47,26 @@ def update_technician(
     assignments from today on outside it)."""
     technician = people.visible_technician(session, code, by.scope)
     lock_technicians(session, [technician.id])
-    changed = people.update_technician(session, code, patch, by=by)
-    _refuse_stranded(session, technician, today())
-    return changed
+    since = today()
+    week = {day: getattr(technician, day) for day in WEEKDAYS}
+    week.update(patch.model_dump(exclude_unset=True, include=set(WEEKDAYS)))
+    days_off = days_off_from(session, [technician.id], since)[technician.id]
+    _refuse_stranded(session, technician, since, week_of(week, days_off))
+    return people.update_technician(session, code, patch, by=by)
 
 
 def _refuse_stranded(
-    session: Session, technician: Technician, since: date, until: date | None = None
+    session: Session,
+    technician: Technician,
+    since: date,
+    shift_on: ShiftOn,
+    until: date | None = None,
 ) -> None:
     """409 naming the first of the technician's assignments starting on ``since`` or later
-    (before ``until``, when given) that its working time no longer holds."""
-    session.flush()
-    session.refresh(technician)
-    statement = select(Assignment).where(
-        Assignment.technician_id == technician.id,
-        Assignment.start_at >= datetime.combine(since, time()),
-    )
+    (before ``until``, when given) outside the working time ``shift_on`` gives."""
+    held = held_from(session, [technician.id], since)[technician.id]
     if until is not None:
-        statement = statement.where(Assignment.start_at < datetime.combine(until, time()))
-    held = session.scalars(statement.order_by(Assignment.start_at, Assignment.id))
-    for assignment in held:
-        problem = shift_problem(session, technician, assignment.start_at, assignment.end_at)
-        if problem is not None:
-            raise Conflict(
-                _(
-                    "{code} holds assignment {id} on work order {order} at {start}: {problem}; "
-                    "cancel it first"
-                ).format(
-                    code=technician.code,
-                    id=assignment.id,
-                    order=assignment.work_order_id,
-                    start=assignment.start_at.isoformat(timespec="minutes"),
-                    problem=problem,
-                )
-            )
+        held = [a for a in held if a.start_at.date() < until]
+    stranded = first_stranded(technician.code, held, shift_on)
+    if stranded is not None:
+        raise Conflict(stranded.sentence)
