@@ -196,8 +196,9 @@ def test_cannibalisation_downs_the_donor(client: TestClient, session: Session) -
 def test_a_donor_of_another_customer_is_not_named_to_the_reader(
     client: TestClient, client_for: Callable[..., TestClient], session: Session
 ) -> None:
-    """NORD's work order cannibalised WEST's LIFT-001: NORD reads the line without the donor's
-    serial or defect; the dispatcher (who sees both) reads them."""
+    """NORD's work order cannibalised WEST's LIFT-001 (Baltic): NORD and Arctic's regional
+    manager read the line without the donor's serial or defect; the dispatcher and a manager
+    of both regions (who see both) read them."""
     service_network(session)
     order_id = order(client)
     line = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 1}).json()
@@ -205,10 +206,14 @@ def test_a_donor_of_another_customer_is_not_named_to_the_reader(
     taken = client.post(url, json={"option": "cannibalise", "donor": "LIFT-001"})
     assert taken.status_code == 200, taken.text
     nord = client_for(Role.customer, "nord", customer="NORD")
-    for read in (nord.get(f"{WO}/{order_id}").json(), nord.get(WO).json()["items"][0]):
-        assert (read["parts"][0]["donor"], read["parts"][0]["donor_defect"]) == (None, None)
-    own = client.get(f"{WO}/{order_id}").json()["parts"][0]
-    assert own["donor"] == "LIFT-001" and own["donor_defect"] is not None
+    arctic = client_for(Role.regional_manager, "arctic", regions=("Arctic",))
+    both = client_for(Role.regional_manager, "both", regions=("Arctic", "Baltic"))
+    for reader in (nord, arctic):
+        for read in (reader.get(f"{WO}/{order_id}").json(), reader.get(WO).json()["items"][0]):
+            assert (read["parts"][0]["donor"], read["parts"][0]["donor_defect"]) == (None, None)
+    for reader in (client, both):
+        own = reader.get(f"{WO}/{order_id}").json()["parts"][0]
+        assert own["donor"] == "LIFT-001" and own["donor_defect"] is not None
 
 
 def test_grey_purchase_marks_the_unit_non_genuine(client: TestClient, session: Session) -> None:

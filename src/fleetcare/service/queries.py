@@ -161,19 +161,27 @@ _WORK_ORDER_LOADS = (
 )
 
 
-def _sees(scope: Scope, unit: Unit) -> bool:
-    """Whether ``scope`` may see ``unit`` (as ``fleet.scoping.visible`` decides in SQL)."""
+def _seen_donors(session: Session, orders: Sequence[WorkOrder], scope: Scope) -> set[int] | None:
+    """Ids of the cannibalised donors on ``orders``' part lines that ``scope`` may see, as the
+    SQL rule decides (``visible_units``); None: every one."""
     if scope.everything:
-        return True
-    if scope.customer_id is not None:
-        return unit.customer_id == scope.customer_id
-    return unit.site.region_id in (scope.region_ids or frozenset())
+        return None
+    donors = sorted(
+        {line.donor_unit_id for o in orders for line in o.parts if line.donor_unit_id is not None}
+    )
+    if not donors:
+        return set()
+    return set(session.scalars(visible_units(scope).where(Unit.id.in_(donors))))
 
 
-def _line_read(line: WorkOrderPart, scope: Scope = EVERYTHING) -> schemas.PartLineRead:
-    """A part line; a cannibalised donor the reader may not see is left out (the machine of
-    another customer or region is not named to it)."""
-    donor = line.donor if line.donor is not None and _sees(scope, line.donor) else None
+def _line_read(line: WorkOrderPart, seen: set[int] | None = None) -> schemas.PartLineRead:
+    """A part line; a cannibalised donor not in ``seen`` (None: all seen) is left out (the
+    machine of another customer or region is not named to the reader)."""
+    donor = (
+        line.donor
+        if line.donor_unit_id is not None and (seen is None or line.donor_unit_id in seen)
+        else None
+    )
     return schemas.PartLineRead(
         id=line.id,
         work_order=line.work_order_id,
@@ -253,8 +261,9 @@ def sla_of(order: WorkOrder, targets: Targets, now: datetime) -> schemas.SlaRead
 
 
 def _work_order_read(
-    order: WorkOrder, targets: Targets, now: datetime, scope: Scope
+    order: WorkOrder, targets: Targets, now: datetime, seen: set[int] | None
 ) -> schemas.WorkOrderRead:
+    """A work order; ``seen`` the donors the reader may see (``_seen_donors``)."""
     return schemas.WorkOrderRead(
         id=order.id,
         defect=order.defect_id,
@@ -278,7 +287,7 @@ def _work_order_read(
             )
             for t in order.history
         ],
-        parts=[_line_read(line, scope) for line in order.parts],
+        parts=[_line_read(line, seen) for line in order.parts],
         sla=sla_of(order, targets, now),
     )
 
@@ -302,7 +311,8 @@ def work_order_read(
     order = session.scalars(statement).first()
     if order is None:
         raise NotFound(_("work order {id} not found").format(id=order_id))
-    return _work_order_read(order, _targets(session, [order]), utcnow(), scope)
+    seen = _seen_donors(session, [order], scope)
+    return _work_order_read(order, _targets(session, [order]), utcnow(), seen)
 
 
 def list_work_orders(
@@ -350,5 +360,6 @@ def list_work_orders(
         cursor=cursor,
     )
     targets = _targets(session, window.rows)
-    items = [_work_order_read(o, targets, now, scope) for o in window.rows]
+    seen = _seen_donors(session, window.rows, scope)
+    items = [_work_order_read(o, targets, now, seen) for o in window.rows]
     return Page[schemas.WorkOrderRead](items=items, **window.meta())
