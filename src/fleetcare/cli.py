@@ -86,6 +86,11 @@ COMMANDS: dict[str, Lazy] = {
     "users": Lazy(
         "fleetcare.accounts.cli", "app", _("Accounts: add, list, disable, set a password.")
     ),
+    "audit": Lazy(
+        "fleetcare.accounts.cli",
+        "audit_command",
+        _("The audit log: every change, newest first, by table, record, who, action and time."),
+    ),
     "stock": Lazy(
         "fleetcare.parts.cli", "app", _("Stock: receipts, moves, transfers, checks, proposals.")
     ),
@@ -131,6 +136,7 @@ ORDER = (
     "demo",
     "db",
     "users",
+    "audit",
     "stock",
     "plan",
     "warranty",

@@ -1,9 +1,11 @@
-"""``fleetcare users ...``: accounts from the server's shell (an operator with database access)."""
+"""``fleetcare users ...``: accounts from the server's shell (an operator with database access);
+``fleetcare audit``: the audit log."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -12,9 +14,11 @@ from rich.table import Table
 
 from fleetcare.accounts import service
 from fleetcare.accounts.schemas import RoleChange, UserCreate
-from fleetcare.core.cli import command_session, err, operator
+from fleetcare.core.cli import bad_input, command_session, err, operator
+from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Role, system
+from fleetcare.core.schemas import outside_calendar
 
 app = typer.Typer(no_args_is_help=True, help=_("Accounts: add, list, disable, set a password."))
 
@@ -109,3 +113,72 @@ def password(
     with command_session(write=True) as session:
         service.set_password(session, name, new_password, by=system(operator()))
     err.print(_("Password of {name} set.").format(name=name))
+
+
+MomentOption = Annotated[
+    datetime | None,
+    typer.Option(
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"],
+        help=_("a day or a moment (UTC)"),
+    ),
+]
+AUDIT_BATCH = 500  # entries read at a time with --all
+
+
+def _in_calendar(moment: datetime | None, option: str) -> datetime | None:
+    problem = None if moment is None else outside_calendar(moment.date())
+    if problem is not None:
+        raise bad_input([FieldError(option, problem)])
+    return moment
+
+
+def audit_command(
+    entity: Annotated[str | None, typer.Option(help=_("the table, e.g. units"))] = None,
+    key: Annotated[str | None, typer.Option(help=_("the record's key, e.g. BUS-001"))] = None,
+    actor: Annotated[str | None, typer.Option(help=_("who made the change"))] = None,
+    action: Annotated[str | None, typer.Option(help=_("what was done, e.g. update"))] = None,
+    since: MomentOption = None,
+    until: MomentOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help=_("entries to show"))] = 50,
+    every: Annotated[bool, typer.Option("--all", help=_("every matching entry"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("one JSON entry a line"))] = False,
+) -> None:
+    """The audit log, newest first: every change with who made it, when, and the fields it
+    changed; ``--since`` ≤ time < ``--until``."""
+    where = service.AuditFilter(
+        entity,
+        key,
+        actor,
+        action,
+        _in_calendar(since, "--since"),
+        _in_calendar(until, "--until"),
+    )
+    table = Table(_("when (UTC)"), _("who"), _("action"), _("what"), _("changed"))
+    cursor: str | None = None
+    with command_session() as session:
+        while True:
+            page = service.list_audit(
+                session, where, limit=AUDIT_BATCH if every else limit, cursor=cursor
+            )
+            for entry in page.items:
+                if as_json:
+                    print(entry.model_dump_json())
+                else:
+                    table.add_row(
+                        entry.at.isoformat(" ", "seconds"),
+                        entry.actor,
+                        entry.action,
+                        f"{entry.entity} {entry.key}",
+                        ", ".join(entry.changed),
+                    )
+            cursor = page.next_cursor
+            if not every or cursor is None:
+                break
+    if not as_json:
+        Console().print(table)
+        if not every and page.next_cursor is not None:
+            err.print(
+                _("{shown} of {total} entries; --all shows every one.").format(
+                    shown=len(page.items), total=page.total
+                )
+            )

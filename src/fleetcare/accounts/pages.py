@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -10,15 +11,16 @@ from starlette.responses import Response
 
 from fleetcare.accounts import service
 from fleetcare.accounts.views import client_address
-from fleetcare.core.api import DbSession
+from fleetcare.core.api import Day, DbSession, Offset, SearchText
 from fleetcare.core.auth import check_csrf, csrf_token, require
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import render
+from fleetcare.core.templating import render, render_list
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 AdminOf = Annotated[Principal, Depends(require(Permission.users_manage))]
 AuditReader = Annotated[Principal, Depends(require(Permission.audit_read))]
+AUDIT_PAGE = 50  # entries a page of the audit log shows
 
 
 def safe_next(target: str | None) -> str:
@@ -92,8 +94,33 @@ def audit_page(
     request: Request,
     session: DbSession,
     principal: AuditReader,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    entity: SearchText = None,
+    key: SearchText = None,
+    actor: SearchText = None,
+    action: SearchText = None,
+    first: Annotated[Day, Query(alias="from")] = None,
+    last: Annotated[Day, Query(alias="to")] = None,
+    offset: Offset = 0,
 ) -> Response:
-    """The audit log, newest first (admin)."""
-    page = service.list_audit(session, limit=50, offset=offset)
-    return render(request, "accounts/audit.html", {"page": page, "offset": offset})
+    """The audit log, newest first, filtered as the API filters it; ``from`` and ``to`` are
+    days (UTC), both included."""
+    since = None if first is None else datetime.combine(first, time())
+    until = None if last is None else datetime.combine(last + timedelta(days=1), time())
+    where = service.AuditFilter(entity, key, actor, action, since, until)
+    page = service.list_audit(session, where, limit=AUDIT_PAGE, offset=offset)
+    return render_list(
+        request,
+        "accounts/audit.html",
+        path="/admin/audit",
+        page=page,
+        filters={
+            "entity": entity,
+            "key": key,
+            "actor": actor,
+            "action": action,
+            "from": None if first is None else first.isoformat(),
+            "to": None if last is None else last.isoformat(),
+        },
+        offset=offset,
+        limit=AUDIT_PAGE,
+    )

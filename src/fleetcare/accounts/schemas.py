@@ -70,3 +70,6 @@ class AuditRead(BaseModel):
     key: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    changed: list[str] = Field(
+        description="the fields the change touched (every field of a row created or removed)"
+    )

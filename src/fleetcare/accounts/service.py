@@ -1,4 +1,5 @@
-"""Accounts: creating and disabling users, signing in with throttling, reading the audit log."""
+"""Accounts: creating and disabling users, signing in with throttling, reading the audit log
+(``audit_log``)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from fleetcare.accounts import throttle
+from fleetcare.accounts.audit_log import AuditFilter as AuditFilter
+from fleetcare.accounts.audit_log import list_audit as list_audit
 from fleetcare.accounts.models import User, UserRegion
 from fleetcare.accounts.schemas import (
     MAX_PASSWORD,
     MIN_PASSWORD,
-    AuditRead,
     RoleChange,
     UserCreate,
     UserRead,
 )
 from fleetcare.core import audit
-from fleetcare.core.audit import AuditEntry
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal, Role
 from fleetcare.core.query import AnySelect
-from fleetcare.core.schemas import Page
 from fleetcare.core.security import hash_password, verify_password
 from fleetcare.fleet.models import Customer, Region
 
@@ -279,25 +279,3 @@ def sign_in(
         after=attempt,
     )
     return SignIn(None)
-
-
-def list_audit(
-    session: Session,
-    *,
-    entity: str | None = None,
-    actor: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[AuditRead]:
-    """Audit entries, newest first."""
-    statement = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if entity:
-        statement = statement.where(AuditEntry.entity == entity)
-    if actor:
-        statement = statement.where(AuditEntry.actor == actor)
-    total = (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
-    rows = session.scalars(statement.limit(limit).offset(offset))
-    items = [AuditRead.model_validate(row, from_attributes=True) for row in rows]
-    return Page[AuditRead](items=items, total=total)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from fleetcare.accounts import addresses, service
 from fleetcare.accounts.schemas import AuditRead, RoleChange, Token, UserCreate, UserRead
-from fleetcare.core.api import DbSession, Limit, Offset, SearchText
+from fleetcare.core.api import Cursor, DbSession, Limit, Moment, Offset, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import POLICY, Permission
@@ -124,9 +124,17 @@ def set_role(
 def audit_log(
     session: DbSession,
     entity: SearchText = None,
+    key: SearchText = None,
     actor: SearchText = None,
+    action: SearchText = None,
+    since: Moment = None,
+    until: Moment = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[AuditRead]:
-    """Every state change, newest first."""
-    return service.list_audit(session, entity=entity, actor=actor, limit=limit, offset=offset)
+    """Every state change, newest first: filtered by table (``entity``), record (``key``),
+    who (``actor``), what (``action``) and when (``since`` ≤ at < ``until``, UTC), each
+    entry with the fields it changed."""
+    where = service.AuditFilter(entity, key, actor, action, since, until)
+    return service.list_audit(session, where, limit=limit, offset=offset, cursor=cursor)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.db import transaction
 from fleetcare.core.errors import InvalidInput, InvalidQuery, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.schemas import CalendarDay, CalendarMoment
 from fleetcare.core.validation import refusal_words
 
 MAX_ID = 2_147_483_647  # INTEGER primary keys on PostgreSQL
@@ -93,6 +94,13 @@ Cursor = Annotated[
     BeforeValidator(_blank_is_none),
     Query(description="where the page begins: the next_cursor of the page before (keyset paging)"),
 ]
+
+
+# a moment bounding a list (``since``, ``until``): ISO 8601, a date alone its midnight, UTC
+# unless an offset is given
+Moment = Annotated[CalendarMoment | None, BeforeValidator(_blank_is_none), Query()]
+# a day of a page's period form (``from``, ``to``; the page adds its ``Query``), blank for none
+Day = Annotated[CalendarDay | None, BeforeValidator(_blank_is_none)]
 
 
 def _detail(field: str, message: str, kind: str) -> list[dict[str, object]]:

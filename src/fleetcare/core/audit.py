@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, DateTime, String, insert
+from sqlalchemy import JSON, DateTime, Index, String, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fleetcare.core.clock import utcnow
@@ -23,6 +23,8 @@ class AuditEntry(Base):
     """One state change: who, when, what (action, table, key), and the record before and after."""
 
     __tablename__ = "audit_log"
+    # a record's history, newest first (``accounts.audit_log``)
+    __table_args__ = (Index("ix_audit_log_entity_key_id", "entity", "key", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)

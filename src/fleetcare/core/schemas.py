@@ -150,6 +150,10 @@ Serial = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TEXT_PATTERN)
 ]
 PastDate = Annotated[date, AfterValidator(_in_calendar), AfterValidator(_not_in_future)]
+# a moment as the database keeps it (naive UTC; an aware one converted) within the calendar
+CalendarMoment = Annotated[
+    datetime, AfterValidator(_naive_utc), AfterValidator(_moment_in_calendar)
+]
 PastMoment = Annotated[
     datetime,
     AfterValidator(_naive_utc),
