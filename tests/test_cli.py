@@ -148,14 +148,21 @@ def test_the_terminals_language() -> None:
     assert "fleetcare: keep exported machine fleets running." in help_in("C.UTF-8")
 
 
-def test_a_domains_commands_name_its_codes_in_words() -> None:
-    """In Russian, a deal's refusal names the stages in words once the cooperation commands
-    are loaded (they learn their domain's words; the web app learns every domain's)."""
+def test_every_command_names_every_domains_codes_in_words() -> None:
+    """In Russian, once any command is loaded (here ``users``), a code of any domain named in a
+    message reads in words: a deal's stages, a product family, a role (the web app learns
+    them all as well)."""
     code = (
+        "import typer;"
+        "from fleetcare.cli import app;"
+        "typer.main.get_command(app).commands['users'].load();"
         "from fleetcare.core.i18n import set_locale; set_locale('ru');"
-        "import fleetcare.cooperation.cli;"
+        "from fleetcare.core.labels import named;"
         "from fleetcare.cooperation.stages import IllegalMove, Stage;"
-        "print(IllegalMove(Stage.signed, Stage.delivered))"
+        "from fleetcare.fleet.models import ProductFamily;"
+        "print(IllegalMove(Stage.signed, Stage.delivered), named(ProductFamily.city_bus),"
+        " named('regional_manager'))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "«signed»" not in done.stdout and "«" in done.stdout, done.stdout
+    assert "«Городской автобус» «Региональный менеджер»" in done.stdout, done.stdout

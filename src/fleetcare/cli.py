@@ -160,6 +160,11 @@ class LazyCommand(TyperCommand):
     def load(self) -> Any:
         """The domain's command (a click group for a Typer app), imported once."""
         if self._loaded is None:
+            from fleetcare.core.labels import learn_when_read
+            from fleetcare.labels import use_every_label
+
+            # a code any domain's message names reads in the reader's words
+            learn_when_read(use_every_label)
             target = getattr(importlib.import_module(self.spec.module), self.spec.attribute)
             if self.spec.prepare is not None:
                 self.spec.prepare()

@@ -68,6 +68,19 @@ def test_shift_day_off_and_grant_are_checked(client: TestClient, session: Sessio
     assert session.scalars(select(Assignment)).all() == []
 
 
+def test_refusals_name_codes_in_the_readers_words(client: TestClient, session: Session) -> None:
+    """In Russian a refusal names the family and the work order's state in words (in English,
+    the codes a reader may type back)."""
+    crew(session)
+    order = work_order(session)
+    client.headers["Accept-Language"] = "ru"
+    no_grant = assign(client, "BAL-1", order, at(9), at(10)).json()["detail"][0]["msg"]
+    assert "«Городской автобус»" in no_grant and "city_bus" not in no_grant
+    del client.headers["Accept-Language"]
+    english = assign(client, "BAL-1", order, at(9), at(10)).json()["detail"][0]["msg"]
+    assert "no valid grant for city_bus" in english
+
+
 def test_working_time_keeps_the_bookings(client: TestClient, session: Session) -> None:
     """Booked 9–11 that day: a day off then, or a shift that no longer holds 9–11, is 409
     naming the assignment, nothing written; a shift that still holds it is 200; once the

@@ -17,6 +17,7 @@ from fleetcare.accounts.schemas import RoleChange, UserCreate
 from fleetcare.core.cli import bad_input, command_session, err, operator
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Role, system
 from fleetcare.core.schemas import outside_calendar
 
@@ -54,7 +55,7 @@ def add(
             username=name, role=role, password=password, customer=customer, regions=region or []
         )
         service.add_user(session, new, by=system(operator()))
-    err.print(_("User {name} added ({role}).").format(name=name, role=role.value))
+    err.print(_("User {name} added ({role}).").format(name=name, role=named(role)))
 
 
 @app.command("list")
@@ -98,7 +99,7 @@ def role_command(
     with command_session(write=True) as session:
         change = RoleChange(role=role, customer=customer, regions=region or [])
         service.set_role(session, name, change, by=system(operator()))
-    err.print(_("User {name} is now {role}.").format(name=name, role=role.value))
+    err.print(_("User {name} is now {role}.").format(name=name, role=named(role)))
 
 
 @app.command("password")
@@ -119,7 +120,7 @@ MomentOption = Annotated[
     datetime | None,
     typer.Option(
         formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"],
-        help=_("a day or a moment (UTC)"),
+        help=_("a day or a moment (UTC); --since ≤ time < --until"),
     ),
 ]
 AUDIT_BATCH = 500  # entries read at a time with --all
@@ -143,8 +144,7 @@ def audit_command(
     every: Annotated[bool, typer.Option("--all", help=_("every matching entry"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=_("one JSON entry a line"))] = False,
 ) -> None:
-    """The audit log, newest first: every change with who made it, when, and the fields it
-    changed; ``--since`` ≤ time < ``--until``."""
+    """The audit log: every change, newest first, by table, record, who, action and time."""
     where = service.AuditFilter(
         entity,
         key,

@@ -13,15 +13,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fleetcare.cooperation import labels, schemas, service
+from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.stages import Stage
 from fleetcare.core.cli import command_session, err, operator, option_day, writable
 from fleetcare.core.i18n import _
-from fleetcare.core.labels import use_labels
 from fleetcare.core.permissions import EVERYTHING, system
 from fleetcare.fleet import service as fleet_service
 
-use_labels(labels.LABELS)  # the stages named in this domain's refusals, in the reader's words
 app = typer.Typer(
     no_args_is_help=True,
     help=_("Regional cooperation: deals, trade against target, the dashboard and its report."),

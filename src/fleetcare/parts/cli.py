@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.cli import command_session, err, operator
 from fleetcare.core.i18n import _, ngettext
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import system
 from fleetcare.parts import schemas, service
 from fleetcare.parts.models import MoveKind
@@ -117,7 +118,7 @@ def move_command(
         ),
         write=True,
     )
-    err.print(_("{kind} recorded.").format(kind=kind.value))
+    err.print(_("{kind} recorded.").format(kind=named(kind)))
 
 
 @app.command()

@@ -13,6 +13,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import MoveKind, Reservation, ReservationStatus
@@ -67,7 +68,7 @@ def _active(session: Session, reservation_id: int) -> Reservation:
             [
                 FieldError(
                     "status",
-                    _("the reservation is {status} already").format(status=held.status.value),
+                    _("the reservation is {status} already").format(status=named(held.status)),
                 )
             ]
         )

@@ -11,14 +11,12 @@ import typer
 from fleetcare.core.cli import command_session, err, option_day
 from fleetcare.core.clock import today
 from fleetcare.core.i18n import _
-from fleetcare.core.labels import use_labels
 from fleetcare.core.permissions import EVERYTHING
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.schemas import MAX_ENGINE_HOURS
 from fleetcare.parts.models import ComponentGroup
-from fleetcare.service import labels, service
+from fleetcare.service import service
 
-use_labels(labels.LABELS)  # the states named in this domain's refusals, in the reader's words
 app = typer.Typer(no_args_is_help=True, help=_("Warranty: what the maker owes for a defect."))
 service_app = typer.Typer(no_args_is_help=True, help=_("Service: maintenance, work orders."))
 

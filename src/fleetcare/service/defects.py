@@ -14,6 +14,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import UnitStatus
 from fleetcare.service import coverage, downtime, schemas
@@ -109,7 +110,7 @@ def close_defect(
     defect = visible_defect(session, defect_id, by.scope, lock=True)
     if defect.status is not DefectStatus.open:
         raise Conflict(
-            _("defect {id} is {status} already").format(id=defect.id, status=defect.status.value)
+            _("defect {id} is {status} already").format(id=defect.id, status=named(defect.status))
         )
     if has_active_work_order(session, defect.id):
         raise Conflict(

@@ -361,7 +361,7 @@ def settle(session: Session, order: WorkOrder, to: WorkOrderStatus, *, by: Princ
                     id=order.id,
                     part=first.part.number,
                     line=first.id,
-                    status=first.status.value,
+                    status=named(first.status),
                 )
             )
     for line in lines:

@@ -28,7 +28,6 @@ from fleetcare.accounts.service import principal_for
 from fleetcare.analytics import pages as analytics_pages
 from fleetcare.analytics import service as analytics_service
 from fleetcare.analytics import views as analytics_views
-from fleetcare.cooperation import labels as cooperation_labels
 from fleetcare.cooperation import pages as cooperation_pages
 from fleetcare.cooperation import views as cooperation_views
 from fleetcare.core.api import (
@@ -43,20 +42,17 @@ from fleetcare.core.config import Settings, get_settings
 from fleetcare.core.errors import NotFound
 from fleetcare.core.heavy import install as install_heavy_pool
 from fleetcare.core.i18n import N_, _
-from fleetcare.core.labels import use_labels
 from fleetcare.core.security import cookie_key, read_token, secret_key
 from fleetcare.core.templating import render
 from fleetcare.exchange import views as exchange_views
-from fleetcare.fleet import labels as fleet_labels
 from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
-from fleetcare.parts import labels as parts_labels
+from fleetcare.labels import use_every_label
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import service as planning_service
 from fleetcare.planning import views as planning_views
-from fleetcare.service import labels as service_labels
 from fleetcare.service import pages as service_pages
 from fleetcare.service import views as service_views
 from fleetcare.service.photos import PhotoLimits
@@ -65,7 +61,6 @@ from fleetcare.web import pages as home_pages
 from fleetcare.web.admission import WriteAdmission
 from fleetcare.web.headers import RequestContext
 from fleetcare.workforce import dispatch_views
-from fleetcare.workforce import labels as workforce_labels
 from fleetcare.workforce import pages as workforce_pages
 from fleetcare.workforce import views as workforce_views
 
@@ -86,13 +81,7 @@ TELEMETRY_OFF: TelemetryConfig = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the database the settings name."""
     settings = settings or get_settings()
-    use_labels(
-        fleet_labels.LABELS,
-        parts_labels.LABELS,
-        service_labels.LABELS,
-        workforce_labels.LABELS,
-        cooperation_labels.LABELS,
-    )
+    use_every_label()
     app = FastAPI(
         title="fleetcare",
         version=__version__,

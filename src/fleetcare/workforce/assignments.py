@@ -28,6 +28,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
@@ -139,7 +140,7 @@ def _job(session: Session, work_order: int, scope: Scope) -> Job:
     if job.status not in ACTIVE:
         raise Conflict(
             _("work order {id} is {status}: it takes no assignment").format(
-                id=job.id, status=job.status.value
+                id=job.id, status=named(job.status)
             )
         )
     return job
@@ -164,7 +165,7 @@ def assign(
     level = level_of(session, technician.id, job.family, start.date())
     if level is None:
         message = _("{code} holds no valid grant for {family} on {day}").format(
-            code=technician.code, family=job.family, day=start.date().isoformat()
+            code=technician.code, family=named(job.family), day=start.date().isoformat()
         )
         raise InvalidInput([FieldError("technician", message)])
     lock_technicians(session, [technician.id])
@@ -178,7 +179,7 @@ def assign(
                 "order {order} must cover {start}–{end} (a trainee never works alone)"
             ).format(
                 code=technician.code,
-                family=job.family,
+                family=named(job.family),
                 order=job.id,
                 start=start.strftime("%H:%M"),
                 end=end.strftime("%H:%M"),

@@ -22,6 +22,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.config import get_settings
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import EVERYTHING, Principal, Scope
 from fleetcare.fleet.models import ProductFamily
 from fleetcare.service.service import Conflict
@@ -169,7 +170,7 @@ def _check_trainer(
     if body.trainer is None:
         if body.level is not Level.trainee:
             message = _("a {level} grant is given by a trainer: name the trainer").format(
-                level=body.level.value
+                level=named(body.level)
             )
             raise InvalidInput([FieldError("trainer", message)])
         return
@@ -183,7 +184,7 @@ def _check_trainer(
     facts = grant_facts(session, [trainer.id])[trainer.id]
     if ladder.level_on(facts, body.family.value, on) is not Level.trainer:
         message = _("{code} is not a valid trainer for {family} on {day}").format(
-            code=body.trainer, family=body.family.value, day=on.isoformat()
+            code=body.trainer, family=named(body.family), day=on.isoformat()
         )
         raise InvalidInput([FieldError("trainer", message)])
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from fleetcare.core.cli import command_session, err, operator
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import EVERYTHING, system
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
@@ -81,7 +82,7 @@ def technician(
     for g in ladder.falling_due:
         err.print(
             _("due: {family} {level} expires {day}").format(
-                family=g.family.value, level=g.level.value, day=g.expires_on.isoformat()
+                family=named(g.family), level=named(g.level), day=g.expires_on.isoformat()
             )
         )
 
@@ -111,8 +112,8 @@ def grant(
     err.print(
         _("{code}: {level} for {family} until {day}").format(
             code=code,
-            level=made.level.value,
-            family=made.family.value,
+            level=named(made.level),
+            family=named(made.family),
             day=made.expires_on.isoformat(),
         )
     )

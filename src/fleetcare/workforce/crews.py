@@ -22,6 +22,7 @@ from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Principal
 from fleetcare.service import service as service_facade
 from fleetcare.service.service import Conflict
@@ -65,7 +66,7 @@ def countersign(
     day = row.start_at.date()
     if not ladder.is_qualified(level_of(session, signer.id, row.family.value, day)):
         message = _("{code} is not certified for {family} on {day}").format(
-            code=signer.code, family=row.family.value, day=day.isoformat()
+            code=signer.code, family=named(row.family), day=day.isoformat()
         )
         raise InvalidInput([FieldError("by", message)])
     in_crew = session.scalar(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Principal
 from fleetcare.service import schemas as service_schemas
 from fleetcare.service import service
@@ -123,7 +124,7 @@ def check(
                 checker.fail(
                     f"{at}.job",
                     _("work order {id} is {status}: it cannot be dispatched").format(
-                        id=job.id, status=job.status.value
+                        id=job.id, status=named(job.status)
                     ),
                 )
             if job.id in served:
@@ -171,7 +172,7 @@ def check(
                 checker.fail(
                     f"{here}.crew",
                     _("{codes}: no valid grant for {family} ({job})").format(
-                        codes=", ".join(unfit), family=job.family, job=stop.job
+                        codes=", ".join(unfit), family=named(job.family), job=stop.job
                     ),
                 )
             elif crew and not ladder.crew_covers(levels):
@@ -180,7 +181,7 @@ def check(
                     _(
                         "nobody in the crew is certified for {family} ({job}): a trainee never "
                         "works alone"
-                    ).format(family=job.family, job=stop.job),
+                    ).format(family=named(job.family), job=stop.job),
                 )
             stops.append((k, job, start, end))
         routes.append((crew, stops))

@@ -21,6 +21,7 @@ from fleetcare.core.db import Base
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
 from fleetcare.core.keyed import Ids, KeyedTable, Reference, resolve
+from fleetcare.core.labels import named
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, Region
 from fleetcare.workforce import schemas
@@ -118,7 +119,7 @@ def _trainers_valid(session: Session, items: Sequence[Item[Any]], ids: Ids) -> l
         ):
             message = _(
                 "{trainer} is not a valid trainer for {family} on the session's days"
-            ).format(trainer=record.trainer, family=family)
+            ).format(trainer=record.trainer, family=named(family))
             errors.append(FieldError("trainer", message, item.row))
     return errors
 
