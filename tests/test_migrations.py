@@ -105,3 +105,36 @@ def test_list_indexes_migration_up_and_down(empty_url: str) -> None:
     downgrade(empty_url, "0010")
     assert not {i for i in _indexes(empty_url, "units") if i.startswith("ix_") and "serial" in i}
     assert "ix_defects_reported_at_id" not in _indexes(empty_url, "defects")
+
+
+def test_technician_account_migration_up_and_down(empty_url: str) -> None:
+    """0013 adds technicians.account_id referring to a user, one technician an account, and
+    takes it away again with the technicians kept."""
+    upgrade(empty_url, "0012")
+    with get_engine(empty_url).begin() as connection:
+        for statement in (
+            "INSERT INTO regions (id, name, country, climate) VALUES (1, 'R', 'C', 'cold')",
+            "INSERT INTO users (id, username, password_hash, role, active, token_version,"
+            " created_at) VALUES (1, 'ivan', 'x', 'technician', true, 0, '2026-01-01')",
+            "INSERT INTO technicians (id, code, name, kind, region_id, home_latitude,"
+            " home_longitude, languages) VALUES (1, 'T1', 'Ivan', 'local', 1, 60, 30, 'ru'),"
+            " (2, 'T2', 'Olga', 'local', 1, 60, 30, 'ru')",
+        ):
+            connection.execute(text(statement))
+    upgrade(empty_url, "0013")
+    assert "ix_technicians_account_id" in _indexes(empty_url, "technicians")
+    with get_engine(empty_url).begin() as connection:
+        connection.execute(text("UPDATE technicians SET account_id = 1 WHERE id = 1"))
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(text("UPDATE technicians SET account_id = 1 WHERE id = 2"))
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(text("UPDATE technicians SET account_id = 99 WHERE id = 2"))
+    downgrade(empty_url, "0012")
+    columns = {c["name"] for c in inspect(get_engine(empty_url)).get_columns("technicians")}
+    assert "account_id" not in columns
+    with get_engine(empty_url).connect() as connection:
+        assert connection.execute(text("SELECT code FROM technicians ORDER BY id")).all() == [
+            ("T1",),
+            ("T2",),
+        ]
+    upgrade(empty_url)

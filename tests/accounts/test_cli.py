@@ -81,6 +81,9 @@ def test_demo_users_are_printed_once(runner: CliRunner, cli_env: dict[str, str])
         app, ["demo", "--units", "40", "--parts-per-family", "9", "--json"], env=cli_env
     )
     assert json.loads(again.stdout)["users"] == {}
+    linked = runner.invoke(app, ["export", "technicians"], env=cli_env).stdout
+    accounts = [line for line in linked.splitlines() if line.endswith(",technician")]
+    assert len(accounts) == 1, linked  # the technician account works as one demo technician
 
 
 def test_the_last_admin_stays(runner: CliRunner, cli_env: dict[str, str]) -> None:

@@ -11,6 +11,7 @@ from fleetcare.accounts.models import User
 from fleetcare.accounts.schemas import UserCreate
 from fleetcare.accounts.service import add_user
 from fleetcare.core.permissions import Role, system
+from fleetcare.workforce.models import Assignment, Technician
 
 DEMO_USERS = [
     ("admin", Role.admin, None, ()),
@@ -37,4 +38,24 @@ def demo_users(session: Session) -> dict[str, tuple[Role, str]]:
         )
         add_user(session, new, by=system("demo"))
         created[name] = (role, password)
+    _link_technician(session)
     return created
+
+
+def _link_technician(session: Session) -> None:
+    """The ``technician`` account signs in as the technician with the latest assignment (its
+    crews' jobs on *My work*), unless it is linked already."""
+    account = session.scalar(select(User.id).where(User.username == "technician"))
+    if account is None or session.scalar(
+        select(Technician.id).where(Technician.account_id == account)
+    ):
+        return
+    latest = session.scalars(
+        select(Technician)
+        .join(Assignment, Assignment.technician_id == Technician.id)
+        .order_by(Assignment.start_at.desc(), Technician.code)
+        .limit(1)
+    ).first()
+    if latest is not None:
+        latest.account_id = account
+        session.flush()

@@ -17,11 +17,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fleetcare.accounts.models import User
 from fleetcare.core.db import Base, string_enum
 from fleetcare.fleet.models import Customer, ProductFamily, Region
 from fleetcare.workforce.ladder import Level
@@ -57,6 +59,7 @@ class Technician(Base):
     __table_args__ = (
         CheckConstraint("home_latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("home_longitude BETWEEN -180 AND 180", name="longitude_range"),
+        Index("ix_technicians_account_id", "account_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,9 +78,12 @@ class Technician(Base):
     fri: Mapped[str | None] = mapped_column(String(11))
     sat: Mapped[str | None] = mapped_column(String(11))
     sun: Mapped[str | None] = mapped_column(String(11))
+    # the account the technician signs in with (its own work: ``my_work``); one at most
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     region: Mapped[Region] = relationship()
     employer: Mapped[Customer | None] = relationship()
+    account: Mapped[User | None] = relationship()
 
 
 class DayOff(Base):

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from fleetcare.core.api import Choice, DbSession, SearchText
+from fleetcare.core.api import Choice, Day, DbSession, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
 from fleetcare.core.errors import InvalidInput
@@ -93,6 +93,28 @@ def _technician_context(session: DbSession, principal: Principal, code: str) -> 
         "problems": [],
         "form": {},
     }
+
+
+@router.get("/workforce/me")
+def my_work_page(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    first: Annotated[Day, Query(alias="from")] = None,
+) -> Response:
+    """The reader's own week: shift and assignments day by day (404 page when no technician
+    is linked to its account)."""
+    start = first or today()
+    work = service.my_work(session, principal, start)
+    week = timedelta(days=service.DAYS_AHEAD)
+    context = {
+        "work": work,
+        "earlier": start - week,
+        "later": start + week,
+        "today": today(),
+        "weekdays": WEEKDAYS,
+    }
+    return render(request, "workforce/my_work.html", context)
 
 
 @router.get("/workforce/technicians/{code}")

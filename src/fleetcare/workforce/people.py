@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.core import crud
-from fleetcare.core.errors import NotFound
+from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
-from fleetcare.core.permissions import EVERYTHING, Principal, Scope
+from fleetcare.core.permissions import EVERYTHING, Permission, Principal, Scope
 from fleetcare.core.query import contains, entity_page
 from fleetcare.core.schemas import Page
 from fleetcare.fleet.models import Region
@@ -58,6 +58,14 @@ def _read(row: Technician) -> schemas.TechnicianRead:
     )
 
 
+def _refuse_account_link(account: str | None, by: Principal, *, unlink: bool = False) -> None:
+    """Only who manages the accounts links a technician to one (or unlinks it): the link
+    shows that account the technician's own work (422 naming ``account`` otherwise)."""
+    if (account is not None or unlink) and not by.can(Permission.users_manage):
+        message = _("only an administrator links a technician to an account")
+        raise InvalidInput([FieldError("account", message)])
+
+
 def technician_read(
     session: Session, code: str, scope: Scope = EVERYTHING
 ) -> schemas.TechnicianRead:
@@ -93,7 +101,11 @@ def list_technicians(
         statement,
         name="technicians",
         order=(Technician.code,),
-        loads=(joinedload(Technician.region), joinedload(Technician.employer)),
+        loads=(
+            joinedload(Technician.region),
+            joinedload(Technician.employer),
+            joinedload(Technician.account),
+        ),
         limit=limit,
         offset=offset,
         cursor=cursor,
@@ -105,6 +117,7 @@ def create_technician(
     session: Session, record: schemas.TechnicianRecord, *, by: Principal
 ) -> schemas.TechnicianRead:
     """Add a technician (its code must be new); a scoped writer only within its regions."""
+    _refuse_account_link(record.account, by)
     if not by.scope.everything:
         refuse_unseen(session, TECHNICIANS, record.model_dump(), by.scope)
     row_id = crud.create(session, TECHNICIANS, record, by=by)
@@ -117,6 +130,8 @@ def update_technician(
     """Change a visible technician (404 otherwise); the result is checked as a whole record."""
     row = visible_technician(session, code, by.scope)
     values: dict[str, Any] = patch.model_dump(exclude_unset=True)
+    if "account" in values and values["account"] != (row.account and row.account.username):
+        _refuse_account_link(values["account"], by, unlink=values["account"] is None)
     if not by.scope.everything:
         refuse_unseen(session, TECHNICIANS, values, by.scope, row.id)
     crud.update(session, TECHNICIANS, row.id, patch, by=by)

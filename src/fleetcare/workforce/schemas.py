@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
+from fleetcare.accounts.schemas import Username
 from fleetcare.core.i18n import _
 from fleetcare.core.schemas import (
     TEXT_PATTERN,
@@ -57,6 +58,9 @@ class TechnicianRecord(StrictModel):
     fri: ShiftText | None = _SHIFT
     sat: ShiftText | None = _SHIFT
     sun: ShiftText | None = _SHIFT
+    account: Username | None = Field(
+        default=None, description="the username it signs in with (linked by an administrator)"
+    )
 
     _shifts = field_validator("mon", "tue", "wed", "thu", "fri", "sat", "sun")(_check_shift)
 
@@ -83,6 +87,7 @@ class TechnicianUpdate(StrictModel):
     fri: ShiftText | None = None
     sat: ShiftText | None = None
     sun: ShiftText | None = None
+    account: Username | None = None
 
 
 class TechnicianRead(TechnicianRecord):
@@ -280,3 +285,36 @@ class Published(BaseModel):
     date: date
     assignments: list[AssignmentRead]
     work_orders: list[int]
+
+
+# --- a technician's own work -----------------------------------------------------------------
+class MyAssignment(BaseModel):
+    """One of the reader's assignments, with what it is for (``unit``, ``site`` and
+    ``symptom`` None when the reader may not see the unit)."""
+
+    id: int
+    work_order: int
+    status: str = Field(description="the work order's status")
+    unit: str | None
+    site: str | None
+    symptom: str | None
+    family: ProductFamily
+    level: Level
+    start: datetime
+    end: datetime
+    crew: list[str] = Field(description="the others assigned to the work order that day")
+    countersigned_by: str | None
+
+
+class MyDay(BaseModel):
+    day: date
+    shift: str | None = Field(description='"HH:MM-HH:MM"; None: not working (off or no shift)')
+    off: bool = Field(description="a day off")
+    assignments: list[MyAssignment]
+
+
+class MyWork(BaseModel):
+    """The reader's technician record and its days, each with its shift and assignments."""
+
+    technician: TechnicianRead
+    days: list[MyDay]

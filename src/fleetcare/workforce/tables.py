@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from fleetcare.accounts.models import User
 from fleetcare.core.bulk import Item, Table
 from fleetcare.core.clock import today
 from fleetcare.core.db import Base
@@ -176,6 +177,48 @@ def _shifts_keep_bookings(
     return errors
 
 
+def _accounts_unshared(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[FieldError]:
+    """An account is linked to one technician at most once the batch is written: neither on
+    two rows of the batch nor on a row and a stored technician the batch leaves linked."""
+    wanted = [item for item in items if item.record.account is not None]
+    if not wanted:
+        return []
+    stored_ids = resolve(session, Technician, "code", [item.record.code for item in items])
+    in_batch = {
+        item.target_id if item.target_id is not None else stored_ids.get(item.record.code)
+        for item in items
+    }
+    account_ids = sorted({ids["account"][item.record.account] for item in wanted})
+    holders = session.execute(
+        select(Technician.id, Technician.code, Technician.account_id).where(
+            Technician.account_id.in_(account_ids)
+        )
+    )
+    kept = {account: code for row_id, code, account in holders if row_id not in in_batch}
+    errors: list[FieldError] = []
+    first_row: dict[int, int | None] = {}
+    for item in wanted:
+        account_id = ids["account"][item.record.account]
+        if account_id in first_row:
+            message = _("account '{account}' is linked twice (also row {row})").format(
+                account=item.record.account, row=first_row[account_id]
+            )
+        elif account_id in kept:
+            message = _("account '{account}' is linked to technician {code} already").format(
+                account=item.record.account, code=kept[account_id]
+            )
+        else:
+            first_row[account_id] = item.row
+            continue
+        errors.append(FieldError("account", message, item.row))
+    return errors
+
+
+def _technician_rules(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[FieldError]:
+    """An account linked once at most, then the bookings kept (``_shifts_keep_bookings``)."""
+    return _accounts_unshared(session, items, ids) or _shifts_keep_bookings(session, items, ids)
+
+
 _TECHNICIAN = Reference(
     field="technician", column="technician_id", table=Technician, key="code", relation="technician"
 )
@@ -205,8 +248,11 @@ TECHNICIANS = KeyedTable(
         Reference(
             field="employer", column="employer_id", table=Customer, key="code", relation="employer"
         ),
+        Reference(
+            field="account", column="account_id", table=User, key="username", relation="account"
+        ),
     ),
-    extra_check=_shifts_keep_bookings,
+    extra_check=_technician_rules,
     restrict=_technicians_in_scope,
     scope_field="region",
 )

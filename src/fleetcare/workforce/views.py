@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, SearchText
 from fleetcare.core.auth import CurrentPrincipal, rule
+from fleetcare.core.clock import today
 from fleetcare.core.permissions import Permission
 from fleetcare.core.schemas import CalendarDay, Page
 from fleetcare.fleet.models import ProductFamily
@@ -59,6 +60,23 @@ def list_technicians(
         offset=offset,
         cursor=cursor,
     )
+
+
+@router.get(
+    "/me", responses={404: {"description": "no technician is linked to the account"}}, **READ
+)
+def read_my_work(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    first: Annotated[CalendarDay | None, Query(alias="from", description="default: today")] = None,
+    last: Annotated[
+        CalendarDay | None,
+        Query(alias="to", description="default: a week from `from`; 31 days at most"),
+    ] = None,
+) -> schemas.MyWork:
+    """The caller's own work: the technician linked to its account and, day by day, its shift
+    and its assignments with what each is for and who else is on it."""
+    return service.my_work(session, principal, first or today(), last)
 
 
 @router.get("/technicians/{code}", **READ)
