@@ -16,12 +16,13 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from fleetcare.core.cli import database_url, err, operator, progress_bar
+from fleetcare.core.cli import bad_file, database_url, err, operator, progress_bar, writable
 from fleetcare.core.i18n import _, environment_locale, ngettext, set_locale
 
 if TYPE_CHECKING:
@@ -202,7 +203,7 @@ atexit.register(gc.freeze)
 app = typer.Typer(
     cls=LazyGroup, no_args_is_help=True, help=_("fleetcare: keep exported machine fleets running.")
 )
-db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations."))
+db_app = typer.Typer(no_args_is_help=True, help=_("The database: migrations and backups."))
 app.add_typer(db_app, name="db")
 
 
@@ -215,6 +216,45 @@ def db_upgrade() -> None:
     url = get_settings().resolved_database_url
     upgrade(url)
     err.print(_("Database is up to date."))
+
+
+@db_app.command("backup")
+def db_backup(
+    target: Annotated[Path, typer.Argument(help=_("the file to write"))],
+    force: Annotated[
+        bool, typer.Option("--force", help=_("replace the file if it exists"))
+    ] = False,
+) -> None:
+    """Copy the whole database into a file while the server runs (SQLite: the file itself;
+    PostgreSQL: pg_dump's custom format, for pg_restore). Audited."""
+    from fleetcare.core import audit
+    from fleetcare.core.backup import BackupError, backup
+    from fleetcare.core.config import get_settings
+    from fleetcare.core.db import transaction
+
+    writable(target)
+    if target.exists() and not force:
+        raise bad_file(target, [_("the file exists; --force replaces it")])
+    url = get_settings().resolved_database_url
+    try:
+        copy = backup(url, target)
+    except BackupError as exc:
+        raise bad_file(target, [str(exc)]) from None
+    with transaction(url, write=True) as session:
+        after = {"bytes": copy.size, "sha256": copy.sha256}
+        audit.record(
+            session,
+            actor=operator(),
+            action="backup",
+            entity="database",
+            key=str(target),
+            after=after,
+        )
+    err.print(
+        _("Backup written: {path} ({size} bytes, SHA-256 {digest}).").format(
+            path=target, size=copy.size, digest=copy.sha256
+        )
+    )
 
 
 @app.command()
