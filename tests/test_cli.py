@@ -166,3 +166,26 @@ def test_every_command_names_every_domains_codes_in_words() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "«signed»" not in done.stdout and "«" in done.stdout, done.stdout
     assert "«Городской автобус» «Региональный менеджер»" in done.stdout, done.stdout
+
+
+def test_every_commands_help_reads_in_russian() -> None:
+    """Under a Russian terminal each command's help (its docstring) reads in Russian, in a
+    group's listing and in the command's own help; under C it stays English."""
+
+    def help_of(*args: str, lang: str) -> str:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
+        environment.pop("LANGUAGE", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "fleetcare.cli", *args, "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**environment, "LANG": lang, "COLUMNS": "200"},
+        )
+        return flat(done.stdout)
+
+    assert "Список техников." in help_of("workforce", lang="ru_RU.UTF-8")
+    assert "List the technicians." in help_of("workforce", lang="C.UTF-8")
+    assert "Список пользователей." in help_of("users", "list", lang="ru_RU.UTF-8")
+    assert "резервные копии" in help_of("db", lang="ru_RU.UTF-8")
+    assert "Запустить веб-интерфейс" in help_of("serve", lang="ru_RU.UTF-8")

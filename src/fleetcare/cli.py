@@ -149,6 +149,17 @@ ORDER = (
 )
 
 
+def in_language(command: Any) -> Any:
+    """``command`` (and the commands of a group) with its help in the reader's language: a
+    command's help is its docstring, extracted for translation as it is
+    (``core.i18n_extract``)."""
+    if command.help:
+        command.help = _(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        in_language(sub)
+    return command
+
+
 class LazyCommand(TyperCommand):
     """Stands in for a sub-command: its name and help for the listing and for completion;
     the command line it is given goes to the real command, imported on first use."""
@@ -176,7 +187,7 @@ class LazyCommand(TyperCommand):
                 single.command(self.name)(target)
                 command = typer.main.get_command(single)
             command.name = self.name
-            self._loaded = command
+            self._loaded = in_language(command)
         return self._loaded
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
@@ -190,7 +201,8 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        known = {**self.commands, **{n: LazyCommand(n, s) for n, s in COMMANDS.items()}}
+        own = {name: in_language(command) for name, command in self.commands.items()}
+        known = {**own, **{n: LazyCommand(n, s) for n, s in COMMANDS.items()}}
         names = [n for n in ORDER if n in known] + [n for n in known if n not in ORDER]
         self.commands = {name: known[name] for name in names}
 
@@ -270,8 +282,8 @@ def serve(
 ) -> None:
     """Serve the web UI and the REST API (migrations are applied first).
 
-    Several ``--workers`` are separate processes sharing the listening socket
-    (``web.server``); each sizes its database pool for all of them (``core.pool``).
+    Several ``--workers`` are separate processes sharing the listening socket; each sizes its
+    database pool for all of them (docs/deployment.md).
     """
     from fleetcare.core.config import get_settings
     from fleetcare.core.migrate import upgrade

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BRACE = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:[.\[][^{}]*)?(?::[^{}]*)?\}(?!\})")
 PERCENT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[sdifreg%]|%%")
 TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-CODE = re.compile(r"`[^`]+`")
+CODE = re.compile(r"``[^`]+``|`[^`]+`")  # RST literals (docstrings) or Markdown code
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 
 
