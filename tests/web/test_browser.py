@@ -75,7 +75,8 @@ def test_filter_units_and_open_one(
 def test_unit_chart_draws(
     live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
 ) -> None:
-    """The usage chart is drawn by the locally served plotly.js, within the page's CSP."""
+    """The usage chart is drawn by the locally served plotly.js, within the page's CSP; its
+    mode bar speaks the reader's language."""
     unit_id = small_fleet(session)[0]
     from fleetcare.core.permissions import system
     from fleetcare.fleet import schemas, service
@@ -95,7 +96,12 @@ def test_unit_chart_draws(
     sign_in(page, live_server, make_user("customer", Role.customer, customer="NORD"))
     page.goto(f"{live_server}/units/{unit_id}")
     expect(page.locator("#usage-chart .main-svg").first).to_be_visible()
-    page.goto(f"{live_server}/regions")
+    download = '#usage-chart .modebar-btn[data-title="{}"]'
+    expect(page.locator(download.format("Download plot as a PNG"))).to_have_count(1)
+    expect(page.locator('#usage-chart .modebar-btn[data-title="Share chart..."]')).to_have_count(0)
+    page.goto(f"{live_server}/units/{unit_id}?lang=ru")  # plotly.js's own words in Russian
+    expect(page.locator(download.format("Скачать график как PNG"))).to_have_count(1)
+    page.goto(f"{live_server}/regions?lang=en")
     assert errors == []  # no script refused by the Content-Security-Policy, none failed
     page.close()
 

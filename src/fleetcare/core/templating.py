@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from fleetcare.core.auth import csrf_token
+from fleetcare.core.charts import chart_locale
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import (
     LANGUAGE_NAMES,
@@ -60,6 +61,7 @@ def in_language(request: Request, locale: str) -> str | None:
 
 
 environment.globals.update(
+    chart_locale=chart_locale,
     format_money=format_money,
     format_number=format_number,
     get_locale=get_locale,
