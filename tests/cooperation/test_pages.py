@@ -60,8 +60,8 @@ def test_deals_and_stage_form(pages: TestClient, session: Session) -> None:
 
 def test_dashboard_and_report(pages: TestClient, session: Session) -> None:
     """The dashboard draws the trade and deals charts and a plain-scatter map with equal axes
-    (no scattergeo or tiles); the report links the print stylesheet; a missing rate is a
-    message, not a crash."""
+    (no scattergeo or tiles) and names its exports in the reader's words; the report links the
+    print stylesheet; a missing rate is a message, not a crash."""
     cooperation_world(session)
     board = pages.get("/dashboard", params={"region": "Arctic", "currency": "EUR"})
     assert board.status_code == 200
@@ -69,6 +69,14 @@ def test_dashboard_and_report(pages: TestClient, session: Session) -> None:
     assert "scaleanchor" in board.text and "scattergeo" not in board.text
     assert "mapbox" not in board.text
     assert "Rates used:" in board.text
+    exports = board.text.split('id="exports">')[1].split("</ul>")[0]
+    assert (
+        "Trade by month: " in exports
+        and 'href="/dashboard/export/trade-series?format=csv' in exports
+    )
+    query = {"region": "Arctic", "currency": "EUR"}
+    russian = pages.get("/dashboard", params=query, headers={"Accept-Language": "ru"})
+    assert "Товарооборот по месяцам: " in russian.text.split('id="exports">')[1]
     report = pages.get("/dashboard/report", params={"region": "Arctic"})
     assert report.status_code == 200
     assert "/static/report.css" in report.text and "Cooperation report" in report.text

@@ -30,6 +30,7 @@ from fleetcare.cooperation.deals import list_deals
 from fleetcare.cooperation.rates import list_rates
 from fleetcare.cooperation.trade import list_targets, list_trade
 from fleetcare.cooperation.trade_report import converted_trade, targets_vs_actual
+from fleetcare.core.i18n import N_
 from fleetcare.core.permissions import Permission, Scope
 from fleetcare.core.schemas import Page
 from fleetcare.core.tabular import defuse
@@ -185,6 +186,19 @@ def _rates(
     )
 
 
+# name → what people read for it on the dashboard (the file keeps the name)
+EXPORT_TITLES: dict[str, str] = {
+    "summary": N_("Summary figures"),
+    "trade-series": N_("Trade by month"),
+    "deal-stages": N_("Deals by stage"),
+    "sites": N_("Sites on the map"),
+    "deals": N_("Deals"),
+    "trade": N_("Trade figures"),
+    "trade-targets": N_("Trade targets"),
+    "trade-converted": N_("Trade in the reporting currency"),
+    "targets-vs-actual": N_("Targets against actual"),
+    "exchange-rates": N_("Exchange rates"),
+}
 # name → (rows, the permission that reads them)
 EXPORTS: dict[str, tuple[Builder, Permission]] = {
     "summary": (_from_board(_summary), Permission.dashboard_read),

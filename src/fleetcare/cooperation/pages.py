@@ -164,6 +164,7 @@ def _board_context(
         "board": None,
         "problems": [],
         "exports": [n for n, (_b, p) in service.EXPORTS.items() if principal.can(p)],
+        "export_titles": service.EXPORT_TITLES,
     }
     try:
         start, end = period_of(first, last)

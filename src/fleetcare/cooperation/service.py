@@ -18,6 +18,7 @@ from fleetcare.cooperation.deals import deal_read as deal_read
 from fleetcare.cooperation.deals import list_deals as list_deals
 from fleetcare.cooperation.deals import move_deal as move_deal
 from fleetcare.cooperation.deals import update_deal as update_deal
+from fleetcare.cooperation.exports import EXPORT_TITLES as EXPORT_TITLES
 from fleetcare.cooperation.exports import EXPORTS as EXPORTS
 from fleetcare.cooperation.exports import export_table as export_table
 from fleetcare.cooperation.rates import currencies as currencies
