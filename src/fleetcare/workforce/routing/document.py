@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import named
 from fleetcare.workforce.routing.crews import solo
 from fleetcare.workforce.routing.plan import Plan, Roads
 
@@ -32,8 +33,9 @@ def hhmm(seconds: int) -> str:
 def reason(roads: Roads, job: int) -> str:
     """Why ``job`` is unserved: no one certified at all; certified people but none can reach
     it alone within its window and their shift; or all who could are busy."""
-    family = roads.problem.jobs[job].family
-    certified = [n for n, t in enumerate(roads.problem.technicians) if family in t.certified]
+    code = roads.problem.jobs[job].family
+    family = named(code)  # in the reader's words, the code for an English reader
+    certified = [n for n, t in enumerate(roads.problem.technicians) if code in t.certified]
     if not certified:
         return _("no one certified for {family}").format(family=family)
     if not any(roads.reachable(solo(roads.problem, n), job) for n in certified):
