@@ -350,29 +350,30 @@ def test_all_regions_and_eur(client: TestClient, session: Session) -> None:
     assert board["trade"][1]["volume"] == "94500000.00"
 
 
-def test_missing_rate_is_a_clear_error(client: TestClient, session: Session) -> None:
-    """A 2012 figure in RUB (first RUB rate 2014) makes the dashboard answer 422 naming the
-    currency and day; an unknown reporting currency likewise — never a silent 1.0."""
+def test_a_missing_rate_leaves_the_amount_out_and_says_so(
+    client: TestClient, session: Session
+) -> None:
+    """Figures of 2012 and 2013 in RUB (first RUB rate 2014) are left out of the trade series
+    and listed in ``unconverted`` with the first day that needs a rate — never taken at a
+    silent 1.0 — and the other figures answer as before; an unknown reporting currency is 422
+    naming it."""
     hand_made(session)
-    TRADE.apply(
-        session,
-        [
-            Item(
-                schemas.TradeRecord(
-                    region="Arctic",
-                    year=2012,
-                    group=ProductGroup.food,
-                    amount=Decimal(1),
-                    currency="RUB",
-                )
-            )
-        ],
-    )
+    before = client.get("/api/dashboard", params={"region": "Arctic"}).json()
+    assert before["unconverted"] == []
+    records = [
+        schemas.TradeRecord(
+            region="Arctic", year=year, group=ProductGroup.food, amount=Decimal(1), currency="RUB"
+        )
+        for year in (2013, 2012)
+    ]
+    TRADE.apply(session, [Item(record) for record in records])
     session.commit()
     answer = client.get("/api/dashboard", params={"region": "Arctic"})
-    assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["query", "currency"]  # a query parameter
-    assert "RUB on or before 2012-12-31" in answer.json()["detail"][0]["msg"]
+    assert answer.status_code == 200, answer.text
+    board = answer.json()
+    assert board["unconverted"] == [{"currency": "RUB", "amounts": 2, "first_day": "2012-12-31"}]
+    assert not {2012, 2013} & {row["year"] for row in board["trade"]}
+    assert board["trade"] == before["trade"] and board["warranty_cost"] == before["warranty_cost"]
     unknown = client.get("/api/dashboard", params={"currency": "CNY"})
     assert unknown.status_code == 422
     assert "CNY" in unknown.json()["detail"][0]["msg"]

@@ -230,3 +230,31 @@ def test_an_imports_refusals_read_in_the_readers_words(pages: TestClient, sessio
     )
     assert refused.status_code == 422 and "Input should be" not in refused.text
     assert "t.csv:2:amount: " + translations("ru").gettext("a number is expected") in refused.text
+
+
+def test_a_currency_without_rates_is_refused_and_a_missing_rate_left_out(
+    client: TestClient, pages: TestClient, session: Session
+) -> None:
+    """A figure, target or deal in a currency with no exchange rate on file is refused on
+    ``currency`` (it would count in no report); one older than its currency's first rate is
+    kept, and the trade pages and the dashboard show it unconverted and say so — none of them
+    refuses to answer for it."""
+    cooperation_world(session)
+    figure = {"region": "Arctic", "year": 2026, "group": "food", "amount": "5", "currency": "CNY"}
+    refused = client.post("/api/trade", json=figure)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "currency"
+    assert "no exchange rate for CNY on file" in refused.json()["detail"][0]["msg"]
+    aim = {k: v for k, v in figure.items() if k != "group"}
+    target = client.post("/api/trade/targets", json=aim)
+    assert target.status_code == 422 and "no exchange rate for CNY" in target.text
+    deal = client.get("/api/deals").json()["items"][0]
+    moved = client.patch(f"/api/deals/{deal['id']}", json={"currency": "CNY"})
+    assert moved.status_code == 422 and "CNY" in moved.text
+    old = {**figure, "year": 1999, "currency": "RUB"}  # RUB is quoted, but not in 1999
+    assert client.post("/api/trade", json=old).status_code == 200
+    for path in ("/trade?year=1999", "/trade/targets", "/dashboard"):
+        page = pages.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+        assert 'id="unconverted"' in page.text and "1 amount in RUB" in page.text, path
+    row = pages.get("/trade", params={"year": 1999}).text.split("<tbody>")[1]
+    assert "no exchange rate on or before the year" in row

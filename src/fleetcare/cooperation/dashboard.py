@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from fleetcare.cooperation import schemas
 from fleetcare.cooperation.figures import share
 from fleetcare.cooperation.models import Deal
-from fleetcare.cooperation.money import MissingRate, RateTable, Total
+from fleetcare.cooperation.money import RateTable, Total
 from fleetcare.cooperation.rates import check_currency, rate_table
 from fleetcare.cooperation.stages import Stage
 from fleetcare.cooperation.tables import visible_deals
@@ -168,10 +168,10 @@ def warranty_cost(
         if amount:
             if cur is None:
                 raise InvalidInput([FieldError("currency", _("a claim's total has no currency"))])
-            total.add(rates.convert(amount, cur, currency, day))
+            total.convert_in(rates, amount, cur, day)
         for other, value in (others or {}).items():
-            total.add(rates.convert(Decimal(str(value)), other, currency, day))
-    used.rates.update(total.rates)
+            total.convert_in(rates, Decimal(str(value)), other, day)
+    used.merge(total)
     return _money(total, len(claims))
 
 
@@ -228,8 +228,8 @@ def ledger_money(
         each, money_currency = (
             (price, cur or part_currency) if price is not None else (unit_cost, part_currency)
         )
-        total.add(rates.convert(each * abs(delta), money_currency, currency, at.date()))
-    used.rates.update(total.rates)
+        total.convert_in(rates, each * abs(delta), money_currency, at.date())
+    used.merge(total)
     return _money(total, len(rows), pieces=pieces)
 
 
@@ -272,9 +272,9 @@ def deals_by_stage(
     for stage, quantity, value, cur in rows:
         counts[stage] += 1
         machines[stage] += quantity
-        totals[stage].add(rates.convert(value, cur, currency, on))
+        totals[stage].convert_in(rates, value, cur, on)
     for total in totals.values():
-        used.rates.update(total.rates)
+        used.merge(total)
     return {
         stage.value: {
             "count": counts[stage],
@@ -345,8 +345,8 @@ def dashboard(
     first: date | None = None,
     last: date | None = None,
 ) -> schemas.Dashboard:
-    """Every figure of the dashboard; a missing exchange rate is ``InvalidInput`` naming the
-    currency and the day (never a silent 1.0)."""
+    """Every figure of the dashboard; an amount whose exchange rate is missing is left out of
+    its figure and listed in ``unconverted`` (never taken at a silent 1.0)."""
     on = today()
     last = last or on
     first = first or last - timedelta(days=364)
@@ -359,21 +359,18 @@ def dashboard(
     check_currency(session, currency)
     rates = rate_table(session)
     used = Total(currency)
-    try:
-        trade, trade_total = trade_series(session, rates, currency, scope, region)
-        used.rates.update(trade_total.rates)
-        figures = {
-            "warranty_cost": warranty_cost(session, rates, currency, ids, first, last, used),
-            "grey_purchases": ledger_money(
-                session, rates, currency, MoveKind.grey_purchase, ids, first, last, used
-            ),
-            "cannibalisations": ledger_money(
-                session, rates, currency, MoveKind.cannibalisation, ids, first, last, used
-            ),
-            "deals": deals_by_stage(session, rates, currency, scope, ids, on, used),
-        }
-    except MissingRate as exc:  # the reporting currency is a query parameter
-        raise InvalidQuery([FieldError("currency", str(exc))]) from None
+    trade, trade_total = trade_series(session, rates, currency, scope, region)
+    used.merge(trade_total)
+    figures = {
+        "warranty_cost": warranty_cost(session, rates, currency, ids, first, last, used),
+        "grey_purchases": ledger_money(
+            session, rates, currency, MoveKind.grey_purchase, ids, first, last, used
+        ),
+        "cannibalisations": ledger_money(
+            session, rates, currency, MoveKind.cannibalisation, ids, first, last, used
+        ),
+        "deals": deals_by_stage(session, rates, currency, scope, ids, on, used),
+    }
     available = service.availability(session, scope, region=region, first=first, last=last)
     sites, depots = map_points(session, ids)
     return schemas.Dashboard(
@@ -394,5 +391,6 @@ def dashboard(
         sites=sites,
         depots=depots,
         rates_used=used.rates_used(),
+        unconverted=used.unconverted(),
         **figures,
     )

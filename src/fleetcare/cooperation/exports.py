@@ -172,7 +172,9 @@ def _trade_converted(
 def _targets_vs_actual(
     session: Session, scope: Scope, region: str | None, currency: str, _period: Period
 ) -> Rows:
-    rows, _used = targets_vs_actual(session, scope=scope, region=region, currency=currency)
+    rows, _used, _left_out = targets_vs_actual(
+        session, scope=scope, region=region, currency=currency
+    )
     columns = ["region", "year", f"actual_{currency}", f"target_{currency}", "actual_share"]
     return columns, [[r["region"], r["year"], r["actual"], r["target"], r["share"]] for r in rows]
 

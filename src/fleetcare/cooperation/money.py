@@ -95,11 +95,14 @@ class RateTable:
 
 @dataclass
 class Total:
-    """A running sum in one reporting currency, remembering every rate it used."""
+    """A running sum in one reporting currency, remembering every rate it used, and the
+    amounts it could not convert (``missing``: per currency, how many and the earliest day
+    without a rate): those are left out of the sum and said, never taken at a silent 1.0."""
 
     currency: str
     amount: Decimal = Decimal(0)
     rates: set[RateUsed] = field(default_factory=set)
+    missing: dict[str, tuple[int, date]] = field(default_factory=dict)
 
     def add(self, converted: Converted) -> None:
         """Add a converted amount (it must be in this total's currency)."""
@@ -107,9 +110,42 @@ class Total:
         self.amount += converted.amount
         self.rates.update(converted.rates)
 
+    def convert_in(
+        self, rates: RateTable, amount: Decimal, currency: str, day: date
+    ) -> Decimal | None:
+        """Convert ``amount`` of ``currency`` dated ``day`` and add it; None (and noted in
+        ``missing``) when a rate is missing."""
+        try:
+            converted = rates.convert(amount, currency, self.currency, day)
+        except MissingRate as exc:
+            self.note(exc)
+            return None
+        self.add(converted)
+        return converted.amount
+
+    def note(self, missing: MissingRate) -> None:
+        """Count one amount left out for want of ``missing``'s rate."""
+        count, first = self.missing.get(missing.currency, (0, missing.day))
+        self.missing[missing.currency] = (count + 1, min(first, missing.day))
+
+    def merge(self, other: Total) -> None:
+        """Take ``other``'s rates and missing amounts (not its sum) into this one's record."""
+        self.rates.update(other.rates)
+        for currency, (count, first) in other.missing.items():
+            have, since = self.missing.get(currency, (0, first))
+            self.missing[currency] = (have + count, min(since, first))
+
     def rates_used(self) -> list[dict[str, str]]:
         """The rates used, as ``{"currency", "day", "per_usd"}`` sorted by currency and day."""
         return [
             {"currency": r.currency, "day": r.day.isoformat(), "per_usd": str(r.per_usd)}
             for r in sorted(self.rates, key=lambda r: (r.currency, r.day))
+        ]
+
+    def unconverted(self) -> list[dict[str, str | int]]:
+        """The amounts left out, as ``{"currency", "amounts", "first_day"}`` by currency: the
+        rate each needs (on or before its day) is missing."""
+        return [
+            {"currency": c, "amounts": n, "first_day": day.isoformat()}
+            for c, (n, day) in sorted(self.missing.items())
         ]

@@ -166,3 +166,7 @@ class Dashboard(BaseModel):
     sites: list[dict[str, Any]]
     depots: list[dict[str, Any]]
     rates_used: list[dict[str, str]]
+    unconverted: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="amounts left out for want of an exchange rate: currency, amounts, first_day",
+    )

@@ -63,6 +63,23 @@ def _regions_in_scope(statement: S, table: type[Base], scope: Scope) -> S:
     return statement.where(column.in_(regions)) if regions else statement.where(false())
 
 
+def _currencies_quoted(session: Session, items: Sequence[Item[Any]], _ids: Ids) -> list[FieldError]:
+    """An amount is in USD or a currency with an exchange rate on file, else every report
+    that converts it would leave it out: refused on ``currency`` (import a rate first)."""
+    quoted = set(session.scalars(select(ExchangeRate.currency).distinct())) | {"USD"}
+    return [
+        FieldError(
+            "currency",
+            _("no exchange rate for {currency} on file: import one first").format(
+                currency=item.record.currency
+            ),
+            item.row,
+        )
+        for item in items
+        if item.record.currency not in quoted
+    ]
+
+
 def _deal_rules(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[FieldError]:
     """A deal's site lies in its customer's region; a named delivery carries the deal's
     customer, model and quantity and no other deal's; an imported row never changes a stored
@@ -172,7 +189,9 @@ DEALS = KeyedTable(
             relation="delivery",
         ),
     ),
-    extra_check=_deal_rules,
+    extra_check=lambda session, items, ids: (
+        _currencies_quoted(session, items, ids) + _deal_rules(session, items, ids)
+    ),
     restrict=_deals_in_scope,
     scope_field="customer",
 )
@@ -183,6 +202,7 @@ TRADE = KeyedTable(
     key=("region", "year", "group"),
     plain=("amount", "currency"),
     references=(_REGION,),
+    extra_check=_currencies_quoted,
     restrict=_regions_in_scope,
     scope_field="region",
 )
@@ -193,6 +213,7 @@ TRADE_TARGETS = KeyedTable(
     key=("region", "year"),
     plain=("amount", "currency"),
     references=(_REGION,),
+    extra_check=_currencies_quoted,
     restrict=_regions_in_scope,
     scope_field="region",
 )

@@ -190,10 +190,10 @@ def trade_series(
         )
     )
     for year, group, amount, cur in figures:
-        converted = rates.convert(amount, cur, currency, year_end(year))
-        used.add(converted)
-        volume[year] += converted.amount
-        groups[year][group.value] += converted.amount
+        value = used.convert_in(rates, amount, cur, year_end(year))
+        if value is not None:
+            volume[year] += value
+            groups[year][group.value] += value
     aims = session.execute(
         scoped(
             select(TradeTarget.year, TradeTarget.amount, TradeTarget.currency),
@@ -203,9 +203,9 @@ def trade_series(
         )
     )
     for year, amount, cur in aims:
-        converted = rates.convert(amount, cur, currency, year_end(year))
-        used.add(converted)
-        targets[year] += converted.amount
+        value = used.convert_in(rates, amount, cur, year_end(year))
+        if value is not None:
+            targets[year] += value
     series = [
         {
             "year": year,

@@ -198,10 +198,10 @@ def _targets_context(
     chosen = {"region": region or "", "currency": currency}
     context["query"] = urlencode({k: v for k, v in chosen.items() if v})
     try:
-        rows, used = service.targets_vs_actual(
+        rows, used, left_out = service.targets_vs_actual(
             session, scope=principal.scope, region=region, currency=currency
         )
-        context.update(rows=rows, rates_used=used)
+        context.update(rows=rows, rates_used=used, unconverted=left_out)
     except InvalidInput as exc:
         context["problems"] = problems_of(exc)
     return context

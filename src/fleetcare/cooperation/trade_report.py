@@ -2,8 +2,9 @@
 rate that converted it, and target against actual per region and year.
 
 A figure or target of year Y is dated 31 December Y (``trade.year_end``): the rate used is the
-latest on or before that day, and each row says which day's rate that was. A currency with
-no rate on or before the day is ``InvalidInput`` naming ``currency`` (never a silent 1.0).
+latest on or before that day, and each row says which day's rate that was. An amount whose
+currency has no rate on or before the day is not converted (never at a silent 1.0): its row
+shows no converted amount, it counts in no total, and the answer lists it in ``unconverted``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from fleetcare.cooperation.models import ProductGroup, TradeFigure, TradeTarget
 from fleetcare.cooperation.money import MissingRate, RateUsed, Total
 from fleetcare.cooperation.rates import check_currency, rate_table
 from fleetcare.cooperation.trade import scoped, trade_window, year_end
-from fleetcare.core.errors import FieldError, InvalidQuery
 from fleetcare.core.permissions import EVERYTHING, Scope
 
 
@@ -44,7 +44,7 @@ class ConvertedRow:
     group: str
     amount: Decimal
     currency: str
-    converted: Decimal
+    converted: Decimal | None  # None: no rate on or before the year's end
     rates: tuple[RateUsed, ...]
 
     def rate_notes(self) -> list[dict[str, str]]:
@@ -63,6 +63,7 @@ class ConvertedPage:
     total: int
     currency: str
     rates_used: list[dict[str, str]] = field(default_factory=list)
+    unconverted: list[dict[str, str | int]] = field(default_factory=list)
 
 
 def converted_trade(
@@ -85,64 +86,59 @@ def converted_trade(
     rows, total = window.rows, window.total
     rates, used = rate_table(session), Total(currency)
     items = []
-    try:
-        for row in rows:
+    for row in rows:
+        amount: Decimal | None = None
+        used_rates: tuple[RateUsed, ...] = ()
+        try:
             converted = rates.convert(row.amount, row.currency, currency, year_end(row.year))
+        except MissingRate as exc:
+            used.note(exc)
+        else:
             used.add(converted)
-            items.append(
-                ConvertedRow(
-                    id=row.id,
-                    region=row.region.name,
-                    year=row.year,
-                    group=row.group.value,
-                    amount=row.amount,
-                    currency=row.currency,
-                    converted=converted.amount,
-                    rates=converted.rates,
-                )
+            amount, used_rates = converted.amount, converted.rates
+        items.append(
+            ConvertedRow(
+                id=row.id,
+                region=row.region.name,
+                year=row.year,
+                group=row.group.value,
+                amount=row.amount,
+                currency=row.currency,
+                converted=amount,
+                rates=used_rates,
             )
-    except MissingRate as exc:
-        raise InvalidQuery([FieldError("currency", str(exc))]) from None
-    return ConvertedPage(items, total, currency, _rates_used(used))
+        )
+    return ConvertedPage(items, total, currency, _rates_used(used), used.unconverted())
 
 
 def targets_vs_actual(
     session: Session, *, scope: Scope = EVERYTHING, region: str | None = None, currency: str = "USD"
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, str | int]]]:
     """Per region and year with a target or a figure: the target (None: none), the actual
     (all groups), and actual / target (None without a target or when it is 0), in
-    ``currency``; and the rates used."""
+    ``currency``; the rates used; and the amounts left out for want of a rate."""
     check_currency(session, currency)
     rates, used = rate_table(session), Total(currency)
     actual: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     target: dict[tuple[str, int], Decimal] = {}
     ids: dict[tuple[str, int], int] = {}
-    try:
-        for row in session.scalars(
-            scoped(
-                select(TradeFigure).options(joinedload(TradeFigure.region)),
-                TradeFigure,
-                scope,
-                region,
-            )
-        ):
-            converted = rates.convert(row.amount, row.currency, currency, year_end(row.year))
-            used.add(converted)
-            actual[row.region.name, row.year] += converted.amount
-        for aim in session.scalars(
-            scoped(
-                select(TradeTarget).options(joinedload(TradeTarget.region)),
-                TradeTarget,
-                scope,
-                region,
-            )
-        ):
-            converted = rates.convert(aim.amount, aim.currency, currency, year_end(aim.year))
-            used.add(converted)
-            target[aim.region.name, aim.year] = converted.amount
-            ids[aim.region.name, aim.year] = aim.id
-    except MissingRate as exc:
-        raise InvalidQuery([FieldError("currency", str(exc))]) from None
+    for row in session.scalars(
+        scoped(
+            select(TradeFigure).options(joinedload(TradeFigure.region)), TradeFigure, scope, region
+        )
+    ):
+        value = used.convert_in(rates, row.amount, row.currency, year_end(row.year))
+        if value is not None:
+            actual[row.region.name, row.year] += value
+    for aim in session.scalars(
+        scoped(
+            select(TradeTarget).options(joinedload(TradeTarget.region)), TradeTarget, scope, region
+        )
+    ):
+        value = used.convert_in(rates, aim.amount, aim.currency, year_end(aim.year))
+        ids[aim.region.name, aim.year] = aim.id
+        if value is not None:
+            target[aim.region.name, aim.year] = value
     rows = []
     for key in sorted(set(actual) | set(target)):
         aim_amount = target.get(key)
@@ -158,4 +154,4 @@ def targets_vs_actual(
                 "currency": currency,
             }
         )
-    return rows, _rates_used(used)
+    return rows, _rates_used(used), used.unconverted()
