@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
 from fleetcare.core.clock import utcnow
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
+from fleetcare.fleet.models import Unit, UnitStatus
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service.schemas import WarrantyPolicyRecord
 from fleetcare.service.tables import WARRANTY_POLICIES
@@ -51,7 +53,13 @@ def browser_for(
     return make
 
 
-def report(browser: TestClient, token: str, unit: str = "BUS-001", files=None):  # type: ignore[no-untyped-def]
+def report(  # type: ignore[no-untyped-def]
+    browser: TestClient,
+    token: str,
+    unit: str = "BUS-001",
+    files=None,
+    symptom: str = "black smoke at idle",
+):
     """Post the portal form with the token."""
     return browser.post(
         "/portal/defects",
@@ -59,7 +67,7 @@ def report(browser: TestClient, token: str, unit: str = "BUS-001", files=None): 
             "csrf_token": token,
             "unit": unit,
             "component_group": "engine",
-            "symptom": "black smoke at idle",
+            "symptom": symptom,
             "down": "true",
         },
         files=files or [],
@@ -171,6 +179,36 @@ def test_portal_photos_and_attacks(
     assert nord.get(defect_url + "/photos/..%2Fsecret_key").status_code == 404
     portal = nord.get("/portal")
     assert "black smoke" in portal.text and "LIFT-001" not in portal.text
+
+
+def test_portal_machine_field_and_reports_pages(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The machine field suggests working machines of the reader's scope as it types (a
+    retired one never; another customer's never), past any first batch; the reports list
+    pages."""
+    service_fleet(session)
+    bus = session.scalars(select(Unit).where(Unit.serial == "BUS-002")).one()
+    bus.status = UnitStatus.retired
+    session.commit()
+    nord, token = browser_for(Role.customer, "nord", customer="NORD")
+    portal = nord.get("/portal").text
+    assert 'list="unit-choices"' in portal and 'hx-get="/portal/units"' in portal
+    assert '<option value="BUS-001">' in portal and "BUS-002" not in portal
+    typed = nord.get("/portal/units", params={"unit": "BUS-00"})
+    assert typed.status_code == 200 and "<nav" not in typed.text
+    assert '<option value="BUS-003">' in typed.text and "BUS-002" not in typed.text
+    assert "LIFT-001" not in nord.get("/portal/units", params={"unit": "LIFT"}).text
+    assert nord.get("/portal/units", params={"unit": "x" * 121}).status_code == 422
+    admin, _token = browser_for(Role.admin, "boss")
+    assert "LIFT-001" in admin.get("/portal/units", params={"unit": "LIFT"}).text
+    for n in range(27):
+        assert report(nord, token, symptom=f"knock {n}").status_code == 303
+    first = nord.get("/portal").text
+    assert "Your reports" in first and "1–25 of 27" in first and 'href="/portal?offset=25"' in first
+    second = nord.get("/portal", params={"offset": 25}).text
+    assert "26–27 of 27" in second and "knock 0" in second and "knock 26" not in second
+    assert "Reported defects" in admin.get("/portal").text
 
 
 def test_measured_availability_on_the_planning_page(

@@ -146,7 +146,10 @@ def test_customer_reports_a_defect_and_the_dispatcher_sees_it(
     sign_in(page, live_server, make_user("nord", Role.customer, customer="NORD"))
     page.click("nav >> text=Service")
     expect(page).to_have_url(f"{live_server}/portal")
-    page.select_option("select[name=unit]", "BUS-002")
+    expect(page.locator('#unit-choices option[value="BUS-001"]')).to_have_count(1)
+    page.fill("input[name=unit]", "BUS-002")  # the suggestions narrow as it is typed
+    expect(page.locator('#unit-choices option[value="BUS-001"]')).to_have_count(0)
+    expect(page.locator('#unit-choices option[value="BUS-002"]')).to_have_count(1)
     page.select_option("select[name=component_group]", "hydraulics")
     page.fill("textarea[name=symptom]", "hose burst at minus forty")
     page.check("input[name=down]")

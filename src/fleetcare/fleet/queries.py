@@ -144,6 +144,7 @@ class UnitFilter:
     site: str | None = None
     status: UnitStatus | None = None
     family: ProductFamily | None = None
+    working: bool = False  # leave retired units out (a defect is reported on a working one)
 
 
 def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]:
@@ -172,6 +173,8 @@ def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]
         )
     if where.status:
         statement = statement.where(Unit.status == where.status)
+    if where.working:
+        statement = statement.where(Unit.status != UnitStatus.retired)
     return statement
 
 

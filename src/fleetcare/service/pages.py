@@ -24,7 +24,7 @@ from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import problems_of, render, render_list
+from fleetcare.core.templating import page_url, problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.service import photos, schemas, service
@@ -43,6 +43,7 @@ from fleetcare.service.warranty import Decision
 
 REPORT_PATH = "/portal/defects"  # a customer's report; it may carry photos
 PAGE_SIZE = 50
+PORTAL_REPORTS = 25  # reports a page of the portal lists
 REFRESH_SECONDS = 60  # the board reloads its table this often
 AVAILABILITY_DAYS = 365  # measured availability: the last 12 months
 
@@ -223,15 +224,27 @@ def availability_fragment(
 
 
 # --- the customer portal -------------------------------------------------------------------------
+PORTAL_UNITS = 30  # serials the machine field suggests at a time (typing narrows them)
+
+
+def _unit_choices(session: DbSession, principal: Principal, q: str | None = None) -> list[str]:
+    """The first working machines in the caller's scope whose serial holds ``q``."""
+    where = fleet_service.UnitFilter(q=q, working=True)
+    units = fleet_service.list_units(session, where, principal.scope, limit=PORTAL_UNITS)
+    return [u.serial for u in units.items]
+
+
 def _portal_context(session: DbSession, principal: Principal, offset: int = 0) -> dict[str, Any]:
-    units = fleet_service.list_units(
-        session, fleet_service.UnitFilter(), principal.scope, limit=500
-    ).items
-    defects = service.list_defects(session, service.DefectFilter(), principal.scope, 25, offset)
+    defects = service.list_defects(
+        session, service.DefectFilter(), principal.scope, PORTAL_REPORTS, offset
+    )
     return {
-        "units": [u.serial for u in units],
+        "units": _unit_choices(session, principal),
         "groups": [g.value for g in ComponentGroup],
         "defects": defects,
+        "offset": offset,
+        "limit": PORTAL_REPORTS,
+        "url": lambda new_offset: page_url("/portal", {}, new_offset),
         "problems": [],
         "reported": None,
         "form": {},
@@ -239,9 +252,20 @@ def _portal_context(session: DbSession, principal: Principal, offset: int = 0) -
 
 
 @router.get("/portal")
-def portal_page(request: Request, session: DbSession, principal: Reporter) -> Response:
-    """Report a defect on one's own machine, and follow the defects reported."""
-    return render(request, "service/portal.html", _portal_context(session, principal))
+def portal_page(
+    request: Request, session: DbSession, principal: Reporter, offset: Offset = 0
+) -> Response:
+    """Report a defect on one's own machine, and follow the defects reported (paged)."""
+    return render(request, "service/portal.html", _portal_context(session, principal, offset))
+
+
+@router.get("/portal/units")
+def portal_units(
+    request: Request, session: DbSession, principal: Reporter, unit: SearchText = None
+) -> Response:
+    """The machine field's suggestions as the reporter types (HTMX swaps the options)."""
+    context = {"units": _unit_choices(session, principal, unit)}
+    return render(request, "service/_unit_options.html", context)
 
 
 @router.post(REPORT_PATH)
