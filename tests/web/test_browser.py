@@ -167,6 +167,7 @@ def test_customer_reports_a_defect_and_the_dispatcher_sees_it(
     page.click("#board-table a >> text=#")
     page.click("text=Open a work order")
     expect(page.locator("h1")).to_contain_text("Work order #")
+    expect(page.locator("#crew")).to_contain_text("Nobody is assigned yet.")  # loaded by HTMX
     page.click("button[value=scheduled]")
     expect(page.locator("h1")).to_contain_text("Scheduled")
     page.close()

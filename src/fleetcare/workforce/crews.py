@@ -16,14 +16,14 @@ the last assignment of a ``scheduled`` work order goes, the work order moves bac
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.core import audit
 from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.labels import named
-from fleetcare.core.permissions import Principal
+from fleetcare.core.permissions import Principal, Scope
 from fleetcare.service import service as service_facade
 from fleetcare.service.service import Conflict
 from fleetcare.service.states import WorkOrderStatus
@@ -34,6 +34,27 @@ from fleetcare.workforce.jobs import jobs_by_id
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment
 from fleetcare.workforce.people import visible_technician
+from fleetcare.workforce.tables import visible_technicians
+
+
+def crew_of(
+    session: Session, order_id: int, scope: Scope
+) -> tuple[WorkOrderStatus, list[schemas.AssignmentRead]]:
+    """A visible work order's status and the assignments on it of technicians ``scope`` may
+    see, by start (NotFound when the work order is not visible)."""
+    job = jobs_by_id(session, [order_id], scope).get(order_id)
+    if job is None:
+        raise NotFound(_("work order {id} not found").format(id=order_id))
+    held = session.scalars(
+        select(Assignment)
+        .options(joinedload(Assignment.technician), joinedload(Assignment.countersigned_by))
+        .where(
+            Assignment.work_order_id == order_id,
+            Assignment.technician_id.in_(visible_technicians(scope)),
+        )
+        .order_by(Assignment.start_at, Assignment.id)
+    )
+    return job.status, [read(row) for row in held]
 
 
 def countersign(
@@ -51,7 +72,7 @@ def countersign(
         )
     job = jobs_by_id(session, [row.work_order_id]).get(row.work_order_id)
     if job is None or job.status is not WorkOrderStatus.done:
-        status = "-" if job is None else job.status.value
+        status = "-" if job is None else named(job.status)
         raise Conflict(
             _("work order {order} is {status}: only a completed job is countersigned").format(
                 order=row.work_order_id, status=status

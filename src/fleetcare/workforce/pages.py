@@ -25,7 +25,7 @@ from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
-from fleetcare.workforce import board, schemas, service
+from fleetcare.workforce import board, crew_pages, schemas, service
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import TechnicianKind
 from fleetcare.workforce.shifts import WEEKDAYS
@@ -38,6 +38,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 PAGE_SIZE = 50
 router.include_router(board.router)  # the dispatch board (/dispatch)
+router.include_router(crew_pages.router)  # a work order's crew and countersigning
 
 
 @router.get("/workforce")

@@ -20,6 +20,7 @@ from fleetcare.workforce.certification import grant as grant
 from fleetcare.workforce.certification import ladder_read as ladder_read
 from fleetcare.workforce.crews import cancel as cancel
 from fleetcare.workforce.crews import countersign as countersign
+from fleetcare.workforce.crews import crew_of as crew_of
 from fleetcare.workforce.my_work import DAYS_AHEAD as DAYS_AHEAD
 from fleetcare.workforce.my_work import linked_technician as linked_technician
 from fleetcare.workforce.my_work import my_work as my_work
