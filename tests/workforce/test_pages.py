@@ -139,6 +139,10 @@ def test_training_calendar(pages: TestClient, session: Session) -> None:
     empty = pages.get("/workforce/training", params={"month": "2001-01"})
     assert "No training session this month." in empty.text
     assert pages.get("/workforce/training", params={"month": "nope"}).status_code == 422
+    for month in ("2026-13", "2026-00", "0001-01", "3000-01"):  # no such month, or off the calendar
+        assert pages.get("/workforce/training", params={"month": month}).status_code == 422
+    edge = pages.get("/workforce/training", params={"month": "1900-01"}).text
+    assert "month=1899" not in edge
 
 
 def test_pages_are_scoped(

@@ -124,9 +124,7 @@ def add_part_page(
     if added.shortage is not None:
         short = added.shortage
         problems = [
-            _("{detail} (on hand {on_hand}, reserved {reserved}): choose an option below").format(
-                detail=short, on_hand=short.on_hand, reserved=short.reserved
-            )
+            _("{detail}: choose an option below").format(detail=short)
         ]
         return _order_problem(request, session, principal, order_id, problems, 409)
     return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
@@ -177,9 +175,7 @@ def reserve_again_page(
         service.reserve_again(session, order_id, line, by=principal)
     except service.NotEnoughStock as short:
         problems = [
-            _("{detail} (on hand {on_hand}, reserved {reserved}): choose an option below").format(
-                detail=short, on_hand=short.on_hand, reserved=short.reserved
-            )
+            _("{detail}: choose an option below").format(detail=short)
         ]
         return _order_problem(request, session, principal, order_id, problems, 409)
     except InvalidInput as exc:

@@ -20,8 +20,10 @@ from starlette.responses import Response
 from fleetcare.core.api import Choice, Day, DbSession, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
-from fleetcare.core.errors import InvalidInput
+from fleetcare.core.errors import FieldError, InvalidInput, InvalidQuery
+from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.schemas import outside_calendar
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
@@ -169,13 +171,20 @@ def grant_page(
 
 
 def _month(text: str | None) -> date:
+    """The first day of the month ``YYYY-MM`` names (default: this month); a month that is
+    none (00, 13) or outside the calendar is 422 naming ``month``."""
     if text is None:
         return today().replace(day=1)
     year, month = (int(part) for part in text.split("-"))
     try:
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:  # month 00 or 13, year 0000
-        return today().replace(day=1)
+        message = _("'{text}' is not a month (YYYY-MM)").format(text=text)
+        raise InvalidQuery([FieldError("month", message)]) from None
+    refused = outside_calendar(first)
+    if refused is not None:
+        raise InvalidQuery([FieldError("month", refused)])
+    return first
 
 
 @router.get("/workforce/training")
@@ -195,9 +204,10 @@ def training_page(
     by_region: dict[str, list[schemas.SessionRead]] = {}
     for item in sessions:
         by_region.setdefault(item.region, []).append(item)
-    previous = first if first == date.min else (first - timedelta(days=1)).replace(day=1)
-    last = first.year == date.max.year and first.month == 12
-    following = first if last else (first + timedelta(days=32)).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    previous = first if outside_calendar(previous) else previous  # the calendar's ends
+    following = first if outside_calendar(following) else following
     return render(
         request,
         "workforce/training.html",
