@@ -52,3 +52,11 @@ def test_figure_has_failures_censored_and_the_fitted_line() -> None:
     assert np.allclose(line["y"], 2.0 * (np.log(line["x"]) - np.log(500.0)))
     assert figure["layout"]["xaxis"]["type"] == "log"
     assert np.isclose(weibull_y(np.array([1 - np.exp(-1)]))[0], 0.0)
+
+
+def test_the_fitted_line_is_named_in_the_readers_numbers(russian: None) -> None:
+    """η = 139,963 h reads "139 963 ч" in Russian (a comma there is the decimal mark), and β
+    to three significant digits with a decimal comma."""
+    ages = np.array([100.0, 200.0])
+    figure = probability_figure(ages, np.array([True, True]), (1.23456, 139963.2), title="x")
+    assert figure["data"][-1]["name"] == "подбор: β = 1,23, η = 139\u00a0963 ч"

@@ -19,6 +19,7 @@ from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.charts import line_chart
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import _
+from fleetcare.core.labels import label
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import render
 from fleetcare.fleet import service as fleet_service
@@ -80,7 +81,7 @@ def warnings_page(
             result.months,
             {_("claims"): row.claims, _("expected"): row.expected, _("CUSUM"): row.cusum},
             y_title=_("claims a month"),
-            title=f"{row.model} × {row.component_group} × {row.region}",
+            title=f"{row.model} × {label(row.component_group)} × {row.region}",
         )
     regions = fleet_service.region_names(session, scope=principal.scope)  # switch to any
     return render(

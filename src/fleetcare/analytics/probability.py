@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fleetcare.analytics.weibull import FloatArray
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, format_fixed, format_significant
 
 MAX_CENSORED_POINTS = 500  # censored units drawn at most (evenly by age) — the page's weight
 TICKS = (0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 0.632, 0.9, 0.99)
@@ -86,8 +86,8 @@ def probability_figure(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": _("fit: β = {shape:.3g}, η = {scale:,.0f} h").format(
-                    shape=shape, scale=scale
+                "name": _("fit: β = {shape}, η = {scale} h").format(
+                    shape=format_significant(shape, 3), scale=format_fixed(scale)
                 ),
                 "x": span.tolist(),
                 "y": (shape * (np.log(span) - np.log(scale))).tolist(),

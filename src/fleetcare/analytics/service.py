@@ -29,6 +29,7 @@ from fleetcare.analytics.weibull import FitStatus, WeibullFits
 from fleetcare.core.clock import today as clock_today
 from fleetcare.core.errors import NotFound
 from fleetcare.core.i18n import N_, _
+from fleetcare.core.labels import label
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.models import ClimateClass
 from fleetcare.planning.build import CLIMATE_FACTOR
@@ -124,7 +125,7 @@ def cohort_plot(session: Session, index: int) -> dict[str, Any]:
     ages, failed = cohorts.rows(index)
     ok = fits.status[index] == FitStatus.OK
     line = (float(fits.shape[index]), float(fits.scale[index])) if ok else None
-    return probability_figure(ages, failed, line, title=" × ".join(cohorts.keys[index]))
+    return probability_figure(ages, failed, line, title=" × ".join(map(label, cohorts.keys[index])))
 
 
 def plan_rates(session: Session) -> FittedRates:

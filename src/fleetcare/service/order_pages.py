@@ -123,9 +123,7 @@ def add_part_page(
         return _order_problem(request, session, principal, order_id, [str(exc)], 409, form)
     if added.shortage is not None:
         short = added.shortage
-        problems = [
-            _("{detail}: choose an option below").format(detail=short)
-        ]
+        problems = [_("{detail}: choose an option below").format(detail=short)]
         return _order_problem(request, session, principal, order_id, problems, 409)
     return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
 
@@ -174,9 +172,7 @@ def reserve_again_page(
     try:
         service.reserve_again(session, order_id, line, by=principal)
     except service.NotEnoughStock as short:
-        problems = [
-            _("{detail}: choose an option below").format(detail=short)
-        ]
+        problems = [_("{detail}: choose an option below").format(detail=short)]
         return _order_problem(request, session, principal, order_id, problems, 409)
     except InvalidInput as exc:
         return _order_problem(request, session, principal, order_id, problems_of(exc), 422)
