@@ -42,7 +42,7 @@ from fleetcare.service.models import (
     WorkOrderPart,
 )
 from fleetcare.service.states import WorkOrderStatus
-from fleetcare.workforce.models import Grant, Technician
+from fleetcare.workforce.models import Course, Grant, Technician, TrainingSession
 from fleetcare.workforce.service import dispatch_problem, ladder_read
 from tests.conftest import wipe
 
@@ -200,6 +200,21 @@ def assert_workforce_story(session: Session) -> None:
     monday = today() + timedelta(days=7 - today().weekday())
     document = dispatch_problem(session, system(), "Murmansk Oblast", monday)
     assert len(document["jobs"]) >= 20 and len(document["technicians"]) == 6
+    # a session is held where machines of its course's family stand
+    held = session.execute(
+        select(TrainingSession.place, Course.family, TrainingSession.region_id).join(
+            Course, TrainingSession.course_id == Course.id
+        )
+    ).all()
+    for place, family, region_id in held:
+        machines = session.scalar(
+            select(func.count())
+            .select_from(Unit)
+            .join(Site, Unit.site_id == Site.id)
+            .join(ProductModel, Unit.model_id == ProductModel.id)
+            .where(Site.name == place, ProductModel.family == family, Site.region_id == region_id)
+        )
+        assert machines, (place, family)
 
 
 def assert_service_story(session: Session) -> None:

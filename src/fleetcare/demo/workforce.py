@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item, Table
@@ -215,6 +215,26 @@ def _course_code(family: str, kind: str) -> str:
     )
 
 
+def _where_the_machines_are(session: Session, region: str, family: str) -> str | None:
+    """The region's site with the most machines of ``family`` (a practical is held beside
+    them), else its first site by name."""
+    busiest = session.scalars(
+        select(Site.name)
+        .join(Region)
+        .join(Unit, Unit.site_id == Site.id)
+        .join(ProductModel, Unit.model_id == ProductModel.id)
+        .where(Region.name == region, ProductModel.family == family)
+        .group_by(Site.name)
+        .order_by(func.count(Unit.id).desc(), Site.name)
+    ).first()
+    return (
+        busiest
+        or session.scalars(
+            select(Site.name).join(Region).where(Region.name == region).order_by(Site.name)
+        ).first()
+    )
+
+
 def _sessions(
     session: Session, plan: dict[str, tuple[str, list[str]]], as_of: date
 ) -> tuple[list[schemas.SessionRecord], list[schemas.AttendanceRecord]]:
@@ -223,10 +243,8 @@ def _sessions(
     enrolled)."""
     sessions, attendances = [], []
     for region, (prefix, families) in plan.items():
-        site = session.scalars(
-            select(Site.name).join(Region).where(Region.name == region).order_by(Site.name)
-        ).first()
         first = families[0]
+        site = _where_the_machines_are(session, region, first)
         dated = [
             (
                 "T",
