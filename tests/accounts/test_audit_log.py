@@ -183,11 +183,27 @@ def test_record_pages_link_their_history(
     make_user: Callable[..., str],
     session: Session,
 ) -> None:
-    """A unit's page links its history for the audit reader, and for nobody else."""
+    """A unit's page links its history for the audit reader, and for nobody else; a work
+    order's, a defect's and a deal's pages too."""
     small_fleet(session)
     unit = _history(client)
     link = 'href="/admin/audit?entity=units&amp;key=NEW-1"'
     assert link in pages.get(f"/units/{unit}").text
+    reported = client.post(
+        "/api/service/defects",
+        json={"unit": "BUS-001", "component_group": "engine", "symptom": "knock", "down": False},
+    )
+    assert reported.status_code == 201, reported.text
+    defect = reported.json()["id"]
+    order = client.post("/api/service/work-orders", json={"defect": defect}).json()["id"]
+    for path, entity, key in (
+        (f"/service/defects/{defect}", "defects", defect),
+        (f"/service/work-orders/{order}", "work_orders", order),
+    ):
+        history = f'href="/admin/audit?entity={entity}&amp;key={key}"'
+        assert history in pages.get(path).text, path
+        entries = client.get("/api/audit", params={"entity": entity, "key": str(key)}).json()
+        assert entries["total"] >= 1, (entity, entries)
     with TestClient(create_app(settings)) as manager:
         sign_in(manager, make_user("arctic-pages", Role.regional_manager, regions=("Arctic",)))
         page = manager.get(f"/units/{unit}")
