@@ -95,6 +95,7 @@ def test_attacks(
     def refused(answer: Any, field: str, words: str) -> None:
         assert answer.status_code == 422, answer.text
         assert answer.json()["detail"][0]["loc"][-1] == field
+        assert answer.json()["detail"][0]["loc"][0] == ("query" if field == "to" else "body")
         assert words in answer.json()["detail"][0]["msg"]
 
     refused(_link(manager, "CERT-1", "cert1"), "account", "only an administrator")

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleetcare.core.errors import FieldError, InvalidInput, NotFound
+from fleetcare.core.errors import FieldError, InvalidQuery, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import Site, Unit
@@ -41,13 +41,13 @@ def linked_technician(session: Session, by: Principal) -> Technician:
 
 def span(first: date, last: date | None) -> tuple[date, date]:
     """The days asked for: ``first`` to ``last`` (default: a week), at most ``MOST_DAYS``
-    (422 naming ``to`` otherwise)."""
+    (422 naming the query's ``to`` otherwise)."""
     last = first + timedelta(days=DAYS_AHEAD - 1) if last is None else last
     if last < first:
-        raise InvalidInput([FieldError("to", _("the last day comes before the first"))])
+        raise InvalidQuery([FieldError("to", _("the last day comes before the first"))])
     if (last - first).days + 1 > MOST_DAYS:
         message = _("at most {days} days at a time").format(days=MOST_DAYS)
-        raise InvalidInput([FieldError("to", message)])
+        raise InvalidQuery([FieldError("to", message)])
     return first, last
 
 
