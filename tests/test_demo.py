@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -17,6 +18,7 @@ from fleetcare.cli import app
 from fleetcare.cooperation.dashboard import dashboard
 from fleetcare.cooperation.deals import list_deals
 from fleetcare.cooperation.stages import Stage
+from fleetcare.core.audit import AuditEntry
 from fleetcare.core.bulk import export_file
 from fleetcare.core.clock import today
 from fleetcare.core.db import get_sessionmaker
@@ -371,6 +373,27 @@ def test_stock_verify_after_the_demo(runner: CliRunner, cli_env: dict[str, str])
     assert built.exit_code == 0, built.stderr
     checked = runner.invoke(app, ["stock", "verify"], env=cli_env)
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_the_commands_demo_is_as_of_its_first_build(
+    runner: CliRunner, cli_env: dict[str, str], session: Session
+) -> None:
+    """On an empty database ``fleetcare demo`` builds as of today and records that day; a
+    rebuild days later keeps it (writing nothing new); ``--as-of`` chooses another day, and a
+    day in the future is refused naming the option."""
+    options = ["demo", "--units", "20", "--parts-per-family", "9", "--json"]
+    first = runner.invoke(app, options, env=cli_env)
+    assert first.exit_code == 0, first.stderr
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "demo")).one()
+    assert entry.after is not None and entry.after["as_of"] == today().isoformat()
+    latest = session.scalar(select(func.max(StockMove.at)))
+    assert latest is not None and latest.date() == today()  # the opening stock count
+    again = runner.invoke(app, options, env=cli_env)
+    assert again.exit_code == 0 and json.loads(again.stdout)["users"] == {}
+    session.rollback()
+    assert session.scalar(select(func.max(StockMove.at))) == latest
+    future = runner.invoke(app, [*options, "--as-of", "2999-01-01"], env=cli_env)
+    assert future.exit_code == 2 and "--as-of" in future.stderr
 
 
 def test_same_seed_same_fleet() -> None:

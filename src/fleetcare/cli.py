@@ -16,13 +16,23 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from fleetcare.core.cli import bad_file, database_url, err, operator, progress_bar, writable
+from fleetcare.core.cli import (
+    bad_file,
+    bad_input,
+    database_url,
+    err,
+    operator,
+    progress_bar,
+    writable,
+)
+from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _, environment_locale, ngettext, set_locale
 
 if TYPE_CHECKING:
@@ -327,21 +337,35 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help=_("do nothing when units exist already"))
     ] = False,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help=_(
+                "the scenario's today (default: the day this database's demo was built, else today)"
+            ),
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("print the counts as JSON"))] = False,
 ) -> None:
     """Build the demo scenario (idempotent: the same options write nothing new)."""
     from rich.table import Table
 
     from fleetcare.core import audit
+    from fleetcare.core.clock import today
     from fleetcare.core.db import transaction
     from fleetcare.core.statistics import refresh_statistics
-    from fleetcare.demo import build_demo, demo_users, has_units
+    from fleetcare.demo import build_demo, demo_users, has_units, scenario_day
 
     url = database_url()
     with transaction(url) as session:
         if if_empty and has_units(session):
             err.print(_("The database holds units already; the demo was not rebuilt."))
             return
+        day = as_of.date() if as_of is not None else scenario_day(session)
+    if day > today() or day.year < 2000:
+        raise bad_input([FieldError("--as-of", _("a day from 2000 to today is needed"))])
     bar, on_progress = progress_bar(_("building the demo"))
     try:
         with transaction(url, write=True) as session:
@@ -349,6 +373,7 @@ def demo(
                 session,
                 units=units,
                 seed=seed,
+                as_of=day,
                 parts_per_family=parts_per_family,
                 on_progress=on_progress,
             )
@@ -360,7 +385,7 @@ def demo(
                 action="demo",
                 entity="demo",
                 key=f"units={units} seed={seed}",
-                after=counts,
+                after={**counts, "as_of": day.isoformat()},
             )
     finally:
         bar.stop()

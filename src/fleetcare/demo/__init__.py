@@ -5,17 +5,21 @@
 history of defects, work orders and downtime (``service``), the workforce that serves
 it — technicians, courses, sessions, grants and supervised jobs (``workforce``) — and the
 regional cooperation: deals, trade against target and exchange rates (``cooperation``);
-``demo_users`` adds one user per role (``users``). Every date derives from the scenario's "today",
-``AS_OF``, and every draw from the seed, so the same options build the same rows; a second
-build with the same options writes nothing new.
+``demo_users`` adds one user per role (``users``). Every date derives from the scenario's "today"
+and every draw from the seed, so the same options and day build the same rows; a second build
+with them writes nothing new. The tests build as of ``AS_OF``; ``fleetcare demo`` builds as of
+the day it first built the database's demo (``scenario_day``: recorded in its audit entry), or
+today on an empty database, so that a newcomer's demo is current and a rebuild adds nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.core.audit import AuditEntry
 from fleetcare.core.bulk import ProgressCallback
 from fleetcare.core.clock import today
 from fleetcare.demo.cooperation import build_cooperation
@@ -26,9 +30,21 @@ from fleetcare.demo.service import build_service_history
 from fleetcare.demo.users import demo_users
 from fleetcare.demo.workforce import build_workforce
 
-__all__ = ["AS_OF", "allocate", "build_demo", "demo_users", "has_units"]
+__all__ = ["AS_OF", "allocate", "build_demo", "demo_users", "has_units", "scenario_day"]
 
-AS_OF = date(2026, 11, 1)  # the scenario's "today": readings run up to here
+AS_OF = date(2026, 11, 1)  # the tests' scenario "today": readings run up to here
+
+
+def scenario_day(session: Session) -> date:
+    """The day the database's demo was built as of (its latest ``demo`` audit entry's
+    ``as_of``; ``AS_OF`` for a demo recorded without one), else today."""
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "demo").order_by(AuditEntry.id.desc())
+    ).first()
+    if entry is None:
+        return today()
+    recorded = (entry.after or {}).get("as_of")
+    return date.fromisoformat(recorded) if isinstance(recorded, str) else AS_OF
 
 
 def build_demo(
