@@ -44,7 +44,8 @@ from fleetcare.service.models import (
     WorkOrderPart,
 )
 from fleetcare.service.states import WorkOrderStatus
-from fleetcare.workforce.models import Course, Grant, Technician, TrainingSession
+from fleetcare.workforce.assignments import shift_problem
+from fleetcare.workforce.models import Assignment, Course, Grant, Technician, TrainingSession
 from fleetcare.workforce.service import dispatch_problem, ladder_read
 from tests.conftest import wipe
 
@@ -202,6 +203,21 @@ def assert_workforce_story(session: Session) -> None:
     monday = today() + timedelta(days=7 - today().weekday())
     document = dispatch_problem(session, system(), "Murmansk Oblast", monday)
     assert len(document["jobs"]) >= 20 and len(document["technicians"]) == 6
+    # every supervised job lies inside its work order's life, most inside its crew's shifts
+    # (the rest call-outs), and is countersigned after the work order was done
+    jobs = session.execute(
+        select(Assignment, WorkOrder.opened_at, WorkOrder.changed_at).join(
+            WorkOrder, Assignment.work_order_id == WorkOrder.id
+        )
+    ).all()
+    assert len(jobs) >= 20
+    on_shift = 0
+    for job, opened, done in jobs:
+        assert opened <= job.start_at < job.end_at <= done, (job.id, opened, done)
+        on_shift += shift_problem(session, job.technician, job.start_at, job.end_at) is None
+        if job.countersigned_at is not None:
+            assert job.countersigned_at >= max(done, job.end_at), job.id
+    assert on_shift > len(jobs) / 3  # 32 of 76 in the tests' demo
     # a session is held where machines of its course's family stand
     held = session.execute(
         select(TrainingSession.place, Course.family, TrainingSession.region_id).join(

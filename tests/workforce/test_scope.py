@@ -145,7 +145,8 @@ def test_dates_at_the_calendar_edges(
     client: TestClient, pages: TestClient, session: Session
 ) -> None:
     """The last and first days the calendar knows answer, never 500: a ladder on 9999-12-31,
-    sessions of December 9999, the calendar of 0001-01 and 9999-12, an assignment at year 1."""
+    sessions of December 9999, the calendar of 1900-01 and 2999-12 (0001-01 and 9999-12 are off
+    its calendar: 422), an assignment at year 1."""
     crew(session)
     assert (
         client.get(
@@ -155,7 +156,9 @@ def test_dates_at_the_calendar_edges(
     )
     assert client.get("/api/workforce/sessions", params={"month": "9999-12-31"}).status_code == 200
     assert client.get("/api/workforce/assignments", params={"day": "9999-12-31"}).status_code == 200
-    for month in ("0001-01", "9999-12"):
+    for month in ("0001-01", "9999-12"):  # off the calendar (1900–2999): refused, not 500
+        assert pages.get("/workforce/training", params={"month": month}).status_code == 422
+    for month in ("1900-01", "2999-12"):
         assert pages.get("/workforce/training", params={"month": month}).status_code == 200
     order = work_order(session)
     early = client.post(

@@ -282,6 +282,33 @@ def _sessions(
     return sessions, attendances
 
 
+def _on_site(opened: datetime, finished: datetime) -> tuple[datetime, datetime, datetime] | None:
+    """Crew work inside the work order's life, countersigned 10 minutes after it was done:
+    two hours inside every demo shift (a weekday, 08:00–16:00) as late as they fit, else —
+    a call-out — its last two hours (or its whole life when shorter than an hour or more);
+    None for a life under an hour."""
+    day = finished.date()
+    while day >= opened.date():
+        if day.weekday() < 5:
+            midnight = datetime.combine(day, datetime.min.time())
+            first = max(opened, midnight + timedelta(hours=8))
+            if first.minute or first.second or first.microsecond:  # from the next whole hour
+                first = first.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            end = min(finished, midnight + timedelta(hours=16)).replace(
+                minute=0, second=0, microsecond=0
+            )
+            if first + timedelta(hours=2) <= end:
+                return end - timedelta(hours=2), end, finished + timedelta(minutes=10)
+        day -= timedelta(days=1)
+    if finished - opened < timedelta(hours=1):
+        return None
+    end = finished.replace(second=0, microsecond=0)
+    start = max(
+        opened.replace(second=0, microsecond=0) + timedelta(minutes=1), end - timedelta(hours=2)
+    )
+    return start, end, finished + timedelta(minutes=10)
+
+
 def _supervised(session: Session, plan: dict[str, tuple[str, list[str]]]) -> int:
     """Countersigned crews (E2 certified + a trainee) on done work orders of the first family:
     N for the first region's L3 (eligible), ``PARTIAL_JOBS`` for every other trainee."""
@@ -294,7 +321,7 @@ def _supervised(session: Session, plan: dict[str, tuple[str, list[str]]]) -> int
     written = 0
     for region, (prefix, families) in sorted(plan.items()):
         done = session.execute(
-            select(WorkOrder.id, WorkOrder.changed_at)
+            select(WorkOrder.id, WorkOrder.opened_at, WorkOrder.changed_at)
             .join(Defect, WorkOrder.defect_id == Defect.id)
             .join(Unit, Defect.unit_id == Unit.id)
             .join(ProductModel, Unit.model_id == ProductModel.id)
@@ -311,11 +338,10 @@ def _supervised(session: Session, plan: dict[str, tuple[str, list[str]]]) -> int
             f"{prefix}-L3": needed if region == ELIGIBLE_REGION else PARTIAL_JOBS,
             f"{prefix}-L4": PARTIAL_JOBS,
         }
+        crews = [(order_id, *times) for order_id, *rest in done if (times := _on_site(*rest))]
         position = 0
         for trainee, jobs in wanted.items():
-            for order_id, finished in done[position : position + jobs]:
-                start = datetime.combine(finished.date(), datetime.min.time()) + timedelta(hours=9)
-                end = start + timedelta(hours=2)
+            for order_id, start, end, signed in crews[position : position + jobs]:
                 for code, level in ((f"{prefix}-E2", Level.certified), (trainee, Level.trainee)):
                     session.add(
                         Assignment(
@@ -330,7 +356,7 @@ def _supervised(session: Session, plan: dict[str, tuple[str, list[str]]]) -> int
                             countersigned_by_id=codes[f"{prefix}-E2"]
                             if level is Level.trainee
                             else None,
-                            countersigned_at=finished if level is Level.trainee else None,
+                            countersigned_at=signed if level is Level.trainee else None,
                             countersigned_user=WORKFORCE_ACTOR if level is Level.trainee else None,
                         )
                     )
