@@ -435,3 +435,30 @@ def test_a_report_may_carry_photos_beyond_the_general_body_limit(
         assert report(browser, token.group(1), files=too_big).status_code == 413
         other = browser.post("/logout", data={"csrf_token": token.group(1), "padding": "x" * 3_000})
         assert other.status_code == 413
+
+
+def test_close_a_defect_from_its_page(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """A dispatcher closes a defect that needs no work, with its reason; without a reason 422,
+    twice 409, a customer 403 (and no form for it)."""
+    service_fleet(session)
+    nord, nord_token = browser_for(Role.customer, "nord", customer="NORD")
+    url = report(nord, nord_token).headers["location"]
+    assert "Close the defect" not in nord.get(url).text
+    dispatcher, token = browser_for(Role.dispatcher, "disp")
+    assert 'action="' + url + '/close"' in dispatcher.get(url).text
+    empty = dispatcher.post(url + "/close", data={"csrf_token": token, "reason": " "})
+    assert empty.status_code == 422
+    closed = dispatcher.post(
+        url + "/close",
+        data={"csrf_token": token, "reason": "no fault found on test drive"},
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303 and closed.headers["location"] == url
+    page = dispatcher.get(url).text
+    assert "Closed" in page and "Close the defect" not in page
+    again = dispatcher.post(url + "/close", data={"csrf_token": token, "reason": "again"})
+    assert again.status_code == 409 and "already" in again.text
+    refused = nord.post(url + "/close", data={"csrf_token": nord_token, "reason": "mine"})
+    assert refused.status_code == 403

@@ -147,6 +147,31 @@ def open_work_order_page(
     return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
 
 
+@router.post("/service/defects/{defect_id}/close")
+def close_defect_page(
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    defect_id: RowId,
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Close an open defect that needs no work, with the reason (audited); a refusal shows on
+    the page (422 no reason, 409 closed already or a work order active)."""
+    try:
+        body = schemas.DefectClose.model_validate({"reason": reason})
+        with session.begin_nested():  # a refused form leaves no row behind
+            service.close_defect(session, defect_id, body, by=principal)
+    except (ValidationError, InvalidInput) as exc:
+        context = _defect_context(request, session, principal, defect_id)
+        context["problems"] = problems_of(exc)
+        return render(request, "service/defect.html", context, status_code=422)
+    except service.Conflict as exc:
+        context = _defect_context(request, session, principal, defect_id)
+        context["problems"] = [str(exc)]
+        return render(request, "service/defect.html", context, status_code=409)
+    return RedirectResponse(f"/service/defects/{defect_id}", status_code=303)
+
+
 @router.post("/service/defects/{defect_id}/warranty")
 def decide_page(
     request: Request,
