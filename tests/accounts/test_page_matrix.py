@@ -88,6 +88,7 @@ def test_every_page_has_a_rule_and_each_role_gets_its_set(
         "code": "NOBODY",  # a technician: none, readers get 404
         "deal_id": 1,  # none: readers get 404
         "assignment_id": 1,  # none: signers get 422 or 404, the refused 403
+        "transfer_id": 1,  # none: movers get 404, the refused 403
     }
     clients: dict[Role, tuple[TestClient, str]] = {}
     for role in Role:

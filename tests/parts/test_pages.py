@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.parts.models import Location
+from fleetcare.web.app import create_app
 from tests.conftest import sign_in
 from tests.parts.factories import depot_without_lane, receive, small_network
 
@@ -102,3 +104,49 @@ def test_customers_do_not_see_the_parts_pages(
     sign_in(anonymous, make_user("nord", Role.customer, customer="NORD"))
     assert anonymous.get("/parts").status_code == 403
     assert 'href="/parts"' not in anonymous.get("/units").text
+
+
+def test_receive_a_transfer_on_the_locations_page(
+    client: TestClient,
+    pages: TestClient,
+    settings: Settings,
+    make_user: Callable[..., str],
+    session: Session,
+) -> None:
+    """DEPOT-A's page lists the transfer on its way and books it in (on hand rises, the row
+    goes); twice is 422 on the page; through another location's address 404; a technician
+    (no stock.move) sees the row without the button and is refused (403)."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 5)
+    body = {"part": "P-1", "origin": "HUB", "destination": "DEPOT-A", "quantity": 2}
+    shipped = client.post("/api/stock/transfers", json=body)
+    assert shipped.status_code == 201, shipped.text
+    transfer = shipped.json()["id"]
+    ids = {code: id_ for code, id_ in session.execute(select(Location.code, Location.id))}
+    depot, hub = ids["DEPOT-A"], ids["HUB"]
+    page = pages.get(f"/locations/{depot}").text
+    assert 'id="arriving"' in page and f"#{transfer}" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    action = f"/locations/{depot}/transfers/{transfer}/receive"
+    assert f'action="{action}"' in page
+    elsewhere = pages.post(
+        f"/locations/{hub}/transfers/{transfer}/receive", data={"csrf_token": token[1]}
+    )
+    assert elsewhere.status_code == 404
+    booked = pages.post(action, data={"csrf_token": token[1]}, follow_redirects=False)
+    assert booked.status_code == 303 and booked.headers["location"] == f"/locations/{depot}"
+    stock = client.get("/api/stock", params={"part": "P-1", "location": "DEPOT-A"}).json()
+    assert (stock["items"][0]["on_hand"], stock["items"][0]["in_transit"]) == (2, 0)
+    assert 'id="arriving"' not in pages.get(f"/locations/{depot}").text
+    again = pages.post(action, data={"csrf_token": token[1]})
+    assert again.status_code == 422 and "received already" in again.text
+    shipped = client.post("/api/stock/transfers", json=body).json()["id"]
+    with TestClient(create_app(settings)) as technician:
+        sign_in(technician, make_user("tech", Role.technician))
+        seen = technician.get(f"/locations/{depot}")
+        assert f"#{shipped}" in seen.text and "Receive</button>" not in seen.text
+        refused = technician.post(
+            f"/locations/{depot}/transfers/{shipped}/receive", data={"csrf_token": token[1]}
+        )
+        assert refused.status_code == 403

@@ -123,6 +123,7 @@ def render_list(
     limit: int,
     context: Mapping[str, Any] | None = None,
     block: str = "table",
+    status_code: int = 200,
 ) -> Response:
     """A filtered, paged list page: HTMX swaps only ``block``, the address bar follows.
 
@@ -147,7 +148,7 @@ def render_list(
         "url": url,
         **(context or {}),
     }
-    response = render(request, name, full, block=block)
+    response = render(request, name, full, block=block, status_code=status_code)
     response.headers["HX-Push-Url"] = url(offset)
     return response
 

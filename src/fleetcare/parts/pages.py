@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from fleetcare.core.api import Choice, DbSession, RowId, SearchText
 from fleetcare.core.auth import check_csrf, require
+from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.templating import render, render_list
-from fleetcare.parts import service
-from fleetcare.parts.models import ComponentGroup, MoveKind
+from fleetcare.core.templating import problems_of, render, render_list
+from fleetcare.parts import schemas, service
+from fleetcare.parts.models import ComponentGroup, MoveKind, TransferStatus
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
 Mover = Annotated[Principal, Depends(require(Permission.stock_move))]
+ARRIVING = 50  # transfers on their way a location's page lists
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 PAGE_SIZE = 25
 LEDGER_PAGE_SIZE = 50
@@ -85,6 +88,26 @@ def locations_page(request: Request, session: DbSession, principal: Reader) -> R
     return render(request, "parts/locations.html", context)
 
 
+def _location_context(
+    session: DbSession, principal: Principal, location: schemas.LocationRead, part: str | None
+) -> dict[str, Any]:
+    """The location, the part filter, and the transfers on their way to it."""
+    arriving = service.list_transfers(
+        session,
+        scope=principal.scope,
+        status=TransferStatus.in_transit,
+        to=location.code,
+        limit=ARRIVING,
+    )
+    return {
+        "location": location,
+        "part": part,
+        "arriving": arriving,
+        "can_receive": principal.can(Permission.stock_move),
+        "problems": [],
+    }
+
+
 @router.get("/locations/{location_id}")
 def location_page(
     request: Request,
@@ -94,7 +117,7 @@ def location_page(
     part: SearchText = None,
     offset: Offset = 0,
 ) -> Response:
-    """The stock at one location; HTMX swaps only the table."""
+    """The stock at one location, and what is on its way to it; HTMX swaps only the table."""
     location = service.location_read(session, location_id, principal.scope)
     page = service.stock(
         session,
@@ -112,7 +135,42 @@ def location_page(
         filters={"part": part},
         offset=offset,
         limit=PAGE_SIZE,
-        context={"location": location, "part": part},
+        context=_location_context(session, principal, location, part),
+    )
+
+
+@router.post("/locations/{location_id}/transfers/{transfer_id}/receive")
+def receive_page(
+    request: Request, session: DbSession, principal: Mover, location_id: RowId, transfer_id: RowId
+) -> Response:
+    """Book a transfer in at this location (audited; as ``POST
+    /api/stock/transfers/{id}/receive``), back to the location; one received already, or
+    bound elsewhere, shows on the page (422)."""
+    location = service.location_read(session, location_id, principal.scope)
+    problems: list[str] = []
+    try:
+        arriving = service.transfer_read(session, transfer_id, principal.scope)
+        if arriving.destination != location.code:
+            raise NotFound(_("transfer {id} not found").format(id=transfer_id))
+        with session.begin_nested():
+            service.receive(session, transfer_id, by=principal)
+    except InvalidInput as exc:
+        problems = problems_of(exc)
+    if not problems:
+        return RedirectResponse(f"/locations/{location_id}", status_code=303)
+    page = service.stock(session, scope=principal.scope, location=location.code, limit=PAGE_SIZE)
+    context = _location_context(session, principal, location, None)
+    context["problems"] = problems
+    return render_list(
+        request,
+        "parts/location.html",
+        path=f"/locations/{location_id}",
+        page=page,
+        filters={},
+        offset=0,
+        limit=PAGE_SIZE,
+        context=context,
+        status_code=422,
     )
 
 

@@ -284,14 +284,19 @@ def list_transfers(
     *,
     scope: Scope = EVERYTHING,
     status: TransferStatus | None = None,
+    to: str | None = None,
     limit: int = 50,
     offset: int = 0,
     cursor: str | None = None,
 ) -> Page[schemas.TransferRead]:
-    """Transfers, newest first."""
+    """Transfers, newest first; ``to`` keeps those bound for that location (its code)."""
     statement = where(select(Transfer), transfer_condition(scope))
     if status:
         statement = statement.where(Transfer.status == status)
+    if to:
+        statement = statement.where(
+            Transfer.to_id.in_(select(Location.id).where(Location.code == to))
+        )
     window = page(
         session,
         statement,

@@ -20,6 +20,7 @@ from fleetcare.core.permissions import Principal
 from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import Lane, MoveKind, Transfer, TransferStatus
 from fleetcare.parts.queries import location_of, part_of
+from fleetcare.parts.scoping import transfer_condition, where
 from fleetcare.parts.stock_queries import transfer_read
 
 
@@ -104,8 +105,13 @@ def ship(session: Session, body: schemas.TransferCreate, *, by: Principal) -> sc
 
 
 def receive(session: Session, transfer_id: int, *, by: Principal) -> schemas.TransferRead:
-    """Book a transfer in at its destination: in transit becomes on hand."""
-    transfer = session.get(Transfer, transfer_id, with_for_update=True)
+    """Book a transfer in at its destination: in transit becomes on hand (NotFound outside
+    ``by``'s scope, as a missing one)."""
+    transfer = session.scalars(
+        where(
+            select(Transfer).where(Transfer.id == transfer_id), transfer_condition(by.scope)
+        ).with_for_update()
+    ).first()
     if transfer is None:
         raise NotFound(_("transfer {id} not found").format(id=transfer_id))
     if transfer.status is not TransferStatus.in_transit:

@@ -318,13 +318,20 @@ def list_transfers(
     session: DbSession,
     principal: CurrentPrincipal,
     status: Choice[TransferStatus] = None,
+    to: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
     cursor: Cursor = None,
 ) -> Page[schemas.TransferRead]:
-    """Transfers, newest first, within scope."""
+    """Transfers, newest first, within scope; ``to`` a destination's location code."""
     return service.list_transfers(
-        session, scope=principal.scope, status=status, limit=limit, offset=offset, cursor=cursor
+        session,
+        scope=principal.scope,
+        status=status,
+        to=to,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
     )
 
 
