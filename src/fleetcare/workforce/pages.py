@@ -9,7 +9,7 @@ anti-forgery token and is audited like the API's grant.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -20,14 +20,12 @@ from starlette.responses import Response
 from fleetcare.core.api import Choice, Day, DbSession, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.clock import today
-from fleetcare.core.errors import FieldError, InvalidInput, InvalidQuery
-from fleetcare.core.i18n import _
+from fleetcare.core.errors import InvalidInput
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.schemas import outside_calendar
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import ProductFamily
-from fleetcare.workforce import board, crew_pages, schemas, service
+from fleetcare.workforce import board, crew_pages, schemas, service, training_pages
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import TechnicianKind
 from fleetcare.workforce.shifts import WEEKDAYS
@@ -37,10 +35,10 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.workforce_read))]
 Certifier = Annotated[Principal, Depends(require(Permission.certify))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 PAGE_SIZE = 50
 router.include_router(board.router)  # the dispatch board (/dispatch)
 router.include_router(crew_pages.router)  # a work order's crew and countersigning
+router.include_router(training_pages.router)  # the training calendar and its forms
 
 
 @router.get("/workforce")
@@ -168,58 +166,3 @@ def grant_page(
     context["problems"] = problems
     context["form"] = form
     return render(request, "workforce/technician.html", context, status_code=status_code)
-
-
-def _month(text: str | None) -> date:
-    """The first day of the month ``YYYY-MM`` names (default: this month); a month that is
-    none (00, 13) or outside the calendar is 422 naming ``month``."""
-    if text is None:
-        return today().replace(day=1)
-    year, month = (int(part) for part in text.split("-"))
-    try:
-        first = date(year, month, 1)
-    except ValueError:  # month 00 or 13, year 0000
-        message = _("'{text}' is not a month (YYYY-MM)").format(text=text)
-        raise InvalidQuery([FieldError("month", message)]) from None
-    refused = outside_calendar(first)
-    if refused is not None:
-        raise InvalidQuery([FieldError("month", refused)])
-    return first
-
-
-@router.get("/workforce/training")
-def training_page(
-    request: Request,
-    session: DbSession,
-    principal: Reader,
-    month: Month = None,
-    region: SearchText = None,
-) -> Response:
-    """The training calendar: the month's sessions by region and first day, with trainer and
-    attendees; links to the previous and next month."""
-    first = _month(month)
-    sessions = service.list_sessions(
-        session, scope=principal.scope, region=region, month=first, limit=500
-    ).items
-    by_region: dict[str, list[schemas.SessionRead]] = {}
-    for item in sessions:
-        by_region.setdefault(item.region, []).append(item)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    previous = first if outside_calendar(previous) else previous  # the calendar's ends
-    following = first if outside_calendar(following) else following
-    return render(
-        request,
-        "workforce/training.html",
-        {
-            "month": first,
-            "previous": previous.strftime("%Y-%m"),
-            "following": following.strftime("%Y-%m"),
-            "by_region": dict(sorted(by_region.items())),
-            "linked": service.visible_technician_codes(
-                session, (item.trainer for item in sessions), principal.scope
-            ),
-            "regions": fleet_service.region_names(session, scope=principal.scope),
-            "region": region,
-        },
-    )
