@@ -189,3 +189,7 @@ def test_every_commands_help_reads_in_russian() -> None:
     assert "Список пользователей." in help_of("users", "list", lang="ru_RU.UTF-8")
     assert "резервные копии" in help_of("db", lang="ru_RU.UTF-8")
     assert "Запустить веб-интерфейс" in help_of("serve", lang="ru_RU.UTF-8")
+    for lazy in ("import", "simulate", "audit", "export"):  # one command each, no group
+        assert "Импорт" in help_of("import", lang="ru_RU.UTF-8") or lazy != "import"
+        english = help_of(lazy, lang="C.UTF-8").split("Options")[0]
+        assert english not in help_of(lazy, lang="ru_RU.UTF-8"), lazy

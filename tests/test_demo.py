@@ -214,6 +214,7 @@ def assert_workforce_story(session: Session) -> None:
     on_shift = 0
     for job, opened, done in jobs:
         assert opened <= job.start_at < job.end_at <= done, (job.id, opened, done)
+        assert job.start_at.date() == job.end_at.date(), job.id  # one day, as every job
         on_shift += shift_problem(session, job.technician, job.start_at, job.end_at) is None
         if job.countersigned_at is not None:
             assert job.countersigned_at >= max(done, job.end_at), job.id

@@ -194,7 +194,9 @@ class LazyCommand(TyperCommand):
                 command: Any = typer.main.get_group(target)
             else:
                 single = typer.Typer(add_completion=False)
-                single.command(self.name)(target)
+                # its help is the listing's, translated there (its docstring is for readers of
+                # the code, and the test keeps the two saying the same)
+                single.command(self.name, help=self.spec.help)(target)
                 command = typer.main.get_command(single)
             command.name = self.name
             self._loaded = in_language(command)
@@ -364,7 +366,7 @@ def demo(
             err.print(_("The database holds units already; the demo was not rebuilt."))
             return
         day = as_of.date() if as_of is not None else scenario_day(session)
-    if day > today() or day.year < 2000:
+    if as_of is not None and (day > today() or day.year < 2000):
         raise bad_input([FieldError("--as-of", _("a day from 2000 to today is needed"))])
     bar, on_progress = progress_bar(_("building the demo"))
     try:

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from fleetcare.cooperation.models import TradeFigure, TradeTarget
+from fleetcare.cooperation.models import Deal, TradeFigure, TradeTarget
 from fleetcare.core.audit import AuditEntry
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
@@ -258,3 +258,12 @@ def test_a_currency_without_rates_is_refused_and_a_missing_rate_left_out(
         assert 'id="unconverted"' in page.text and "1 amount in RUB" in page.text, path
     row = pages.get("/trade", params={"year": 1999}).text.split("<tbody>")[1]
     assert "no exchange rate on or before the year" in row
+    old_aim = {"region": "Arctic", "year": 1998, "amount": "7", "currency": "RUB"}
+    assert client.post("/api/trade/targets", json=old_aim).status_code == 200
+    targets = pages.get("/trade/targets").text
+    assert "1998" in targets  # a target not converted keeps its row (and its edit link)
+    # a row stored before the rule, in a currency without rates, still takes other changes
+    session.execute(update(Deal).where(Deal.id == deal["id"]).values(currency="CNY"))
+    session.commit()
+    kept = client.patch(f"/api/deals/{deal['id']}", json={"expected_signing": "2027-01-15"})
+    assert kept.status_code == 200, kept.text

@@ -48,6 +48,10 @@ def test_backup_copies_the_database_and_is_audited(
     assert runner.invoke(app, ["db", "backup", str(target), "--force"], env=cli_env).exit_code == 0
     nowhere = runner.invoke(app, ["db", "backup", str(data_dir / "no" / "such.db")], env=cli_env)
     assert nowhere.exit_code == 2 and "folder does not exist" in nowhere.stderr
+    if db.startswith("sqlite"):  # never over the database it copies, even with --force
+        live = db.removeprefix("sqlite:///")
+        over = runner.invoke(app, ["db", "backup", live, "--force"], env=cli_env)
+        assert over.exit_code == 2 and "would replace the database" in over.stderr
 
 
 def test_a_failed_backup_leaves_no_file(tmp_path: Path) -> None:

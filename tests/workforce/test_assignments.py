@@ -123,6 +123,10 @@ def test_imports_keep_the_bookings(
         result = runner.invoke(app, ["import", kind, str(path), "--json"], env=cli_env)
         return result.exit_code, result.stdout if result.exit_code == 0 else result.stderr
 
+    empty = load("days-off", "technician,day\n")
+    assert empty[0] == 2 and "header but no rows" in empty[1]  # said, not a crash
+    code, said = load("days-off", "technician,day\nCERT-1,not-a-day\n")
+    assert code == 2 and "days-off.csv:2:day:" in said  # the row's own error, not a crash
     days_off = f"technician,day\nTRN-1,{day}\nCERT-1,{day}\n"
     code, said = load("days-off", days_off)
     assert code == 2 and f"days-off.csv:3:day: CERT-1 holds assignment {booked['id']}" in said

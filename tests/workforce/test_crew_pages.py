@@ -67,7 +67,7 @@ def test_countersign_from_the_work_orders_page(
         fragment = browser.get(f"/workforce/work-orders/{order}/crew").text
         assert re.search(r'<select name="by"[^>]*><option value="CERT-1">', fragment)
         sign = f"/workforce/assignments/{trainee['id']}/countersign"
-        form = {"csrf_token": _token(fragment), "order_id": str(order), "by": "CERT-1"}
+        form = {"csrf_token": _token(fragment), "by": "CERT-1"}
         done = browser.post(sign, data=form, follow_redirects=False)
         assert (
             done.status_code == 303 and done.headers["location"] == f"/service/work-orders/{order}"
@@ -100,11 +100,9 @@ def test_attacks(
         sign_in(planner, make_user("plan", Role.planner))
         fragment = planner.get(f"/workforce/work-orders/{order}/crew").text
         assert "TRN-1" in fragment and "Countersign</button>" not in fragment
-        posted = planner.post(
-            sign, data={"csrf_token": _token(fragment), "order_id": str(order), "by": "CERT-1"}
-        )
+        posted = planner.post(sign, data={"csrf_token": _token(fragment), "by": "CERT-1"})
         assert posted.status_code == 403
-        assert planner.post(sign, data={"order_id": str(order), "by": "CERT-1"}).status_code == 403
+        assert planner.post(sign, data={"by": "CERT-1"}).status_code == 403
         assert planner.get("/workforce/work-orders/999999/crew").status_code == 404
     with TestClient(create_app(settings)) as west:
         sign_in(west, make_user("west", Role.customer, customer="WEST"))

@@ -2,7 +2,7 @@
 fields each change touched.
 
 The filters combine (all must hold): ``entity`` (the table, as the entries name it: ``units``,
-``technicians``, ``work-orders`` …), ``key`` (the record's key as people write it:
+``technicians``, ``work_orders`` …), ``key`` (the record's key as people write it:
 ``BUS-001``; with ``entity``, one record's whole history), ``actor`` (a username; ``cli:`` and
 the shell user for commands), ``action`` (``create``, ``update``, ``import``, ``transition``
 …) and ``since`` ≤ at < ``until`` (UTC). Entries are kept as written: nothing here changes one.

@@ -20,7 +20,7 @@ from fleetcare.core.bulk import Item, Table
 from fleetcare.core.db import Base
 from fleetcare.core.errors import FieldError
 from fleetcare.core.i18n import _
-from fleetcare.core.keyed import Ids, KeyedTable, Reference, chunks
+from fleetcare.core.keyed import ExtraCheck, Ids, KeyedTable, Reference, chunks
 from fleetcare.core.permissions import Scope
 from fleetcare.fleet.models import Customer, Delivery, ProductModel, Region, Site
 
@@ -63,21 +63,34 @@ def _regions_in_scope(statement: S, table: type[Base], scope: Scope) -> S:
     return statement.where(column.in_(regions)) if regions else statement.where(false())
 
 
-def _currencies_quoted(session: Session, items: Sequence[Item[Any]], _ids: Ids) -> list[FieldError]:
-    """An amount is in USD or a currency with an exchange rate on file, else every report
-    that converts it would leave it out: refused on ``currency`` (import a rate first)."""
-    quoted = set(session.scalars(select(ExchangeRate.currency).distinct())) | {"USD"}
-    return [
-        FieldError(
-            "currency",
-            _("no exchange rate for {currency} on file: import one first").format(
-                currency=item.record.currency
-            ),
-            item.row,
+Priced = type[Deal] | type[TradeFigure] | type[TradeTarget]  # the tables with a currency
+
+
+def _currencies_quoted(table: Priced) -> ExtraCheck:
+    """The check that an amount is in USD or a currency with an exchange rate on file, else
+    every report that converts it would leave it out: refused on ``currency`` (import a rate
+    first) — but an update by id that keeps its row's stored currency is not refused for it
+    (a change of another field is not held to what was stored before this rule)."""
+
+    def check(session: Session, items: Sequence[Item[Any]], _ids: Ids) -> list[FieldError]:
+        quoted = set(session.scalars(select(ExchangeRate.currency).distinct())) | {"USD"}
+        updated = [i.target_id for i in items if i.target_id is not None]
+        stored = dict(
+            session.execute(select(table.id, table.currency).where(table.id.in_(updated))).all()
         )
-        for item in items
-        if item.record.currency not in quoted
-    ]
+        errors = []
+        for item in items:
+            currency = item.record.currency
+            kept = item.target_id is not None and stored.get(item.target_id) == currency
+            if currency in quoted or kept:
+                continue
+            message = _("no exchange rate for {currency} on file: import one first").format(
+                currency=currency
+            )
+            errors.append(FieldError("currency", message, item.row))
+        return errors
+
+    return check
 
 
 def _deal_rules(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[FieldError]:
@@ -190,7 +203,7 @@ DEALS = KeyedTable(
         ),
     ),
     extra_check=lambda session, items, ids: (
-        _currencies_quoted(session, items, ids) + _deal_rules(session, items, ids)
+        _currencies_quoted(Deal)(session, items, ids) + _deal_rules(session, items, ids)
     ),
     restrict=_deals_in_scope,
     scope_field="customer",
@@ -202,7 +215,7 @@ TRADE = KeyedTable(
     key=("region", "year", "group"),
     plain=("amount", "currency"),
     references=(_REGION,),
-    extra_check=_currencies_quoted,
+    extra_check=_currencies_quoted(TradeFigure),
     restrict=_regions_in_scope,
     scope_field="region",
 )
@@ -213,7 +226,7 @@ TRADE_TARGETS = KeyedTable(
     key=("region", "year"),
     plain=("amount", "currency"),
     references=(_REGION,),
-    extra_check=_currencies_quoted,
+    extra_check=_currencies_quoted(TradeTarget),
     restrict=_regions_in_scope,
     scope_field="region",
 )

@@ -140,7 +140,7 @@ def targets_vs_actual(
         if value is not None:
             target[aim.region.name, aim.year] = value
     rows = []
-    for key in sorted(set(actual) | set(target)):
+    for key in sorted(set(actual) | set(target) | set(ids)):  # a target not converted stays
         aim_amount = target.get(key)
         done = actual.get(key, Decimal(0))
         rows.append(

@@ -39,6 +39,11 @@ class Copy:
 def backup(url: str, target: Path) -> Copy:
     """Copy the database ``url`` names into ``target`` (replaced when it exists)."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        live = Path(parsed.database).resolve()
+        copy = target.resolve()
+        if copy in {live, live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")}:
+            raise BackupError(_("the copy would replace the database it copies"))
     partial = target.with_name(f".{target.name}.partial")
     try:
         if parsed.get_backend_name() == "sqlite":

@@ -8,8 +8,9 @@ regional cooperation: deals, trade against target and exchange rates (``cooperat
 ``demo_users`` adds one user per role (``users``). Every date derives from the scenario's "today"
 and every draw from the seed, so the same options and day build the same rows; a second build
 with them writes nothing new. The tests build as of ``AS_OF``; ``fleetcare demo`` builds as of
-the day it first built the database's demo (``scenario_day``: recorded in its audit entry), or
-today on an empty database, so that a newcomer's demo is current and a rebuild adds nothing.
+the day of the database's latest demo build (``scenario_day``: recorded in its audit entry),
+or today on an empty database, so that a newcomer's demo is current and a rebuild adds
+nothing.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from fleetcare.accounts.models import User
 from fleetcare.accounts.schemas import UserCreate
 from fleetcare.accounts.service import add_user
+from fleetcare.core import audit
 from fleetcare.core.permissions import Role, system
 from fleetcare.workforce.models import Assignment, Technician
 
@@ -44,7 +45,7 @@ def demo_users(session: Session) -> dict[str, tuple[Role, str]]:
 
 def _link_technician(session: Session) -> None:
     """The ``technician`` account signs in as the technician with the latest assignment (its
-    crews' jobs on *My work*), unless it is linked already."""
+    crews' jobs on *My work*), unless it is linked already or that technician is (audited)."""
     account = session.scalar(select(User.id).where(User.username == "technician"))
     if account is None or session.scalar(
         select(Technician.id).where(Technician.account_id == account)
@@ -56,6 +57,15 @@ def _link_technician(session: Session) -> None:
         .order_by(Assignment.start_at.desc(), Technician.code)
         .limit(1)
     ).first()
-    if latest is not None:
+    if latest is not None and latest.account_id is None:  # never over an administrator's link
         latest.account_id = account
         session.flush()
+        audit.record(
+            session,
+            actor="demo",
+            action="update",
+            entity="technicians",
+            key=latest.code,
+            before={"account": None},
+            after={"account": "technician"},
+        )

@@ -285,8 +285,8 @@ def _sessions(
 def _on_site(opened: datetime, finished: datetime) -> tuple[datetime, datetime, datetime] | None:
     """Crew work inside the work order's life, countersigned 10 minutes after it was done:
     two hours inside every demo shift (a weekday, 08:00–16:00) as late as they fit, else —
-    a call-out — its last two hours (or its whole life when shorter than an hour or more);
-    None for a life under an hour."""
+    a call-out — its last two hours on the day it was done (at least one hour); None when
+    that day holds less than an hour of its life."""
     day = finished.date()
     while day >= opened.date():
         if day.weekday() < 5:
@@ -300,12 +300,12 @@ def _on_site(opened: datetime, finished: datetime) -> tuple[datetime, datetime, 
             if first + timedelta(hours=2) <= end:
                 return end - timedelta(hours=2), end, finished + timedelta(minutes=10)
         day -= timedelta(days=1)
-    if finished - opened < timedelta(hours=1):
-        return None
     end = finished.replace(second=0, microsecond=0)
-    start = max(
-        opened.replace(second=0, microsecond=0) + timedelta(minutes=1), end - timedelta(hours=2)
-    )
+    midnight = datetime.combine(end.date(), datetime.min.time())  # one day, as every job
+    start = max(opened.replace(second=0, microsecond=0) + timedelta(minutes=1), midnight)
+    start = max(start, end - timedelta(hours=2))
+    if end - start < timedelta(hours=1):
+        return None
     return start, end, finished + timedelta(minutes=10)
 
 

@@ -144,8 +144,8 @@ def receive_page(
     request: Request, session: DbSession, principal: Mover, location_id: RowId, transfer_id: RowId
 ) -> Response:
     """Book a transfer in at this location (audited; as ``POST
-    /api/stock/transfers/{id}/receive``), back to the location; one received already, or
-    bound elsewhere, shows on the page (422)."""
+    /api/stock/transfers/{id}/receive``), back to the location; one received already shows
+    on the page (422), one bound elsewhere or out of reach is 404."""
     location = service.location_read(session, location_id, principal.scope)
     problems: list[str] = []
     try:

@@ -66,11 +66,12 @@ def countersign_page(
     session: DbSession,
     principal: Signer,
     assignment_id: RowId,
-    order_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
     by: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    """Countersign a trainee's job (audited); back to the work order, or the crew fragment
-    again for HTMX; a refusal shows in the fragment with 409 or 422."""
+    """Countersign a trainee's job (audited); back to its work order, or the crew fragment
+    again for HTMX; a refusal shows in the fragment with 409 or 422 (an assignment out of
+    reach: 404)."""
+    order_id = service.assignment_read(session, assignment_id, principal.scope).work_order
     status_code, problems = 200, []
     try:
         body = schemas.Countersign.model_validate({"by": by})

@@ -130,6 +130,8 @@ def _days_off_keep_bookings(
 ) -> list[FieldError]:
     """A new day off of a technician who holds an assignment starting that day is refused
     on its ``day`` (``bookings``); the technicians are locked first."""
+    if not items:
+        return []
     technician_ids = ids["technician"]
     lock_technicians(session, technician_ids.values())
     since = min(item.record.day for item in items)
@@ -215,8 +217,8 @@ def _accounts_unshared(session: Session, items: Sequence[Item[Any]], ids: Ids) -
 
 
 def _technician_rules(session: Session, items: Sequence[Item[Any]], ids: Ids) -> list[FieldError]:
-    """An account linked once at most, then the bookings kept (``_shifts_keep_bookings``)."""
-    return _accounts_unshared(session, items, ids) or _shifts_keep_bookings(session, items, ids)
+    """An account linked once at most, and the bookings kept (``_shifts_keep_bookings``)."""
+    return _accounts_unshared(session, items, ids) + _shifts_keep_bookings(session, items, ids)
 
 
 _TECHNICIAN = Reference(
