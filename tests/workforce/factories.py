@@ -4,7 +4,9 @@ trainee for city buses, a Baltic engineer for lifts, every day 08:00–18:00."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
@@ -135,3 +137,18 @@ def finish(session: Session, order_id: int) -> None:
             session, order_id, service_schemas.TransitionCreate.model_validate({"to": to}), by=BY
         )
     session.commit()
+
+
+def book(client: TestClient, code: str, order: int, start: int, end: int) -> Any:
+    """Assign ``code`` to work order ``order`` from ``start`` to ``end`` o'clock of
+    ``day_ahead()`` through the API (201 or the test fails); the assignment's body."""
+    day = day_ahead().isoformat()
+    body = {
+        "technician": code,
+        "work_order": order,
+        "start": f"{day}T{start:02d}:00:00",
+        "end": f"{day}T{end:02d}:00:00",
+    }
+    answer = client.post("/api/workforce/assignments", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()

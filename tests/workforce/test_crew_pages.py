@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -15,20 +14,7 @@ from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
-from tests.workforce.factories import crew, day_ahead, finish, work_order
-
-
-def _assign(client: TestClient, code: str, order: int, start: int, end: int) -> Any:
-    day = day_ahead().isoformat()
-    body = {
-        "technician": code,
-        "work_order": order,
-        "start": f"{day}T{start:02d}:00:00",
-        "end": f"{day}T{end:02d}:00:00",
-    }
-    answer = client.post("/api/workforce/assignments", json=body)
-    assert answer.status_code == 201, answer.text
-    return answer.json()
+from tests.workforce.factories import book, crew, finish, work_order
 
 
 def _token(page: str) -> str:
@@ -48,8 +34,8 @@ def test_countersign_from_the_work_orders_page(
     the trainee's row then names the signer; a second try is 409 in the fragment."""
     crew(session)
     order = work_order(session)
-    _assign(client, "CERT-1", order, 9, 12)
-    trainee = _assign(client, "TRN-1", order, 9, 11)
+    book(client, "CERT-1", order, 9, 12)
+    trainee = book(client, "TRN-1", order, 9, 11)
     with TestClient(create_app(settings)) as browser:
         sign_in(browser, make_user("cert1", Role.technician))
         assert (
@@ -92,8 +78,8 @@ def test_attacks(
     a post without the anti-forgery token is 403."""
     crew(session)
     order = work_order(session)
-    _assign(client, "CERT-1", order, 9, 12)
-    trainee = _assign(client, "TRN-1", order, 9, 11)
+    book(client, "CERT-1", order, 9, 12)
+    trainee = book(client, "TRN-1", order, 9, 11)
     finish(session, order)
     sign = f"/workforce/assignments/{trainee['id']}/countersign"
     with TestClient(create_app(settings)) as planner:

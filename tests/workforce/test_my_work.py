@@ -19,22 +19,9 @@ from fleetcare.core.permissions import Role
 from fleetcare.workforce.schemas import DayOffRecord
 from fleetcare.workforce.tables import DAYS_OFF
 from tests.conftest import sign_in
-from tests.workforce.factories import crew, day_ahead, work_order
+from tests.workforce.factories import book, crew, day_ahead, work_order
 
 ME = "/api/workforce/me"
-
-
-def _assign(client: TestClient, code: str, order: int, start: int, end: int) -> Any:
-    day = day_ahead().isoformat()
-    body = {
-        "technician": code,
-        "work_order": order,
-        "start": f"{day}T{start:02d}:00:00",
-        "end": f"{day}T{end:02d}:00:00",
-    }
-    answer = client.post("/api/workforce/assignments", json=body)
-    assert answer.status_code == 201, answer.text
-    return answer.json()
 
 
 def _link(client: TestClient, code: str, account: str | None) -> Any:
@@ -48,8 +35,8 @@ def test_my_week(
     unit, site, symptom and the trainee beside it, and the day off after it."""
     crew(session)
     order = work_order(session)
-    mine = _assign(client, "CERT-1", order, 9, 12)
-    _assign(client, "TRN-1", order, 9, 11)
+    mine = book(client, "CERT-1", order, 9, 12)
+    book(client, "TRN-1", order, 9, 11)
     DAYS_OFF.apply(
         session, [Item(DayOffRecord(technician="CERT-1", day=day_ahead() + timedelta(days=1)))]
     )
@@ -88,7 +75,7 @@ def test_attacks(
     unit the linked account's scope hides is not named to it."""
     crew(session)
     order = work_order(session)
-    _assign(client, "CERT-1", order, 9, 12)
+    book(client, "CERT-1", order, 9, 12)
     client_for(Role.technician, "cert1")
     manager = client_for(Role.regional_manager, "arctic", regions=("Arctic",))
 
@@ -161,7 +148,7 @@ def test_page(
     account linked to no technician gets a 404 page saying so."""
     crew(session)
     order = work_order(session)
-    _assign(client, "CERT-1", order, 9, 12)
+    book(client, "CERT-1", order, 9, 12)
     sign_in(anonymous, make_user("cert1", Role.technician))
     assert "no technician is linked" in anonymous.get("/workforce/me").text
     assert anonymous.get("/workforce/me").status_code == 404

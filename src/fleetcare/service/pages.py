@@ -141,9 +141,7 @@ def open_work_order_page(
             session, schemas.WorkOrderCreate(defect=defect_id), by=principal
         )
     except service.Conflict as exc:
-        context = _defect_context(request, session, principal, defect_id)
-        context["problems"] = [str(exc)]
-        return render(request, "service/defect.html", context, status_code=409)
+        return _defect_refused(request, session, principal, defect_id, [str(exc)], 409)
     return RedirectResponse(f"/service/work-orders/{order_id}", status_code=303)
 
 
@@ -162,14 +160,24 @@ def close_defect_page(
         with session.begin_nested():  # a refused form leaves no row behind
             service.close_defect(session, defect_id, body, by=principal)
     except (ValidationError, InvalidInput) as exc:
-        context = _defect_context(request, session, principal, defect_id)
-        context["problems"] = problems_of(exc)
-        return render(request, "service/defect.html", context, status_code=422)
+        return _defect_refused(request, session, principal, defect_id, problems_of(exc), 422)
     except service.Conflict as exc:
-        context = _defect_context(request, session, principal, defect_id)
-        context["problems"] = [str(exc)]
-        return render(request, "service/defect.html", context, status_code=409)
+        return _defect_refused(request, session, principal, defect_id, [str(exc)], 409)
     return RedirectResponse(f"/service/defects/{defect_id}", status_code=303)
+
+
+def _defect_refused(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    defect_id: int,
+    problems: list[str],
+    status_code: int,
+) -> Response:
+    """The defect's page again with a refused form's problems."""
+    context = _defect_context(request, session, principal, defect_id)
+    context["problems"] = problems
+    return render(request, "service/defect.html", context, status_code=status_code)
 
 
 @router.post("/service/defects/{defect_id}/warranty")
@@ -187,9 +195,7 @@ def decide_page(
         with session.begin_nested():  # a refused form leaves no row behind
             service.decide_warranty(session, defect_id, body, by=principal)
     except (ValidationError, InvalidInput) as exc:
-        context = _defect_context(request, session, principal, defect_id)
-        context["problems"] = problems_of(exc)
-        return render(request, "service/defect.html", context, status_code=422)
+        return _defect_refused(request, session, principal, defect_id, problems_of(exc), 422)
     return RedirectResponse(f"/service/defects/{defect_id}", status_code=303)
 
 
