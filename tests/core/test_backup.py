@@ -62,3 +62,8 @@ def test_a_failed_backup_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(BackupError):
         backup("postgresql+psycopg://nobody@127.0.0.1:1/none", target)
     assert list(tmp_path.iterdir()) == []
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all, but long enough to be read as one" * 20)
+    with pytest.raises(BackupError):  # SQLite's refusal, said as the backup's
+        backup(f"sqlite:///{garbage}", target)
+    assert list(tmp_path.iterdir()) == [garbage]

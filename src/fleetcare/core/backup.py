@@ -65,15 +65,19 @@ def backup(url: str, target: Path) -> Copy:
 def _sqlite(database: str | None, partial: Path) -> None:
     if not database or database == ":memory:" or not Path(database).is_file():
         raise BackupError(_("the SQLite database file does not exist"))
-    source = sqlite3.connect(f"file:{Path(database).resolve()}?mode=ro", uri=True)
     try:
-        destination = sqlite3.connect(partial)
+        # a plain connection (read-only ones cannot open a WAL database whose -shm is gone)
+        source = sqlite3.connect(Path(database).resolve())
         try:
-            source.backup(destination)
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
         finally:
-            destination.close()
-    finally:
-        source.close()
+            source.close()
+    except sqlite3.Error as exc:
+        raise BackupError(str(exc)) from None
 
 
 def _postgresql(url: str, partial: Path) -> None:
