@@ -92,6 +92,8 @@ def test_shipment_creates_delivery_and_units_once(client: TestClient, session: S
     assert answer.status_code == 200, answer.text
     assert answer.json()["delivery"] == "DL-B"
     assert answer.json()["units"] == 2
+    listed = client.get("/api/units", params={"delivery": "DL-B"}).json()["items"]
+    assert sorted(u["serial"] for u in listed) == ["DL-B-0001", "DL-B-0002"]  # its page's link
     again = _move(client, deal_id, to="shipped")
     assert again.status_code == 409
     session.rollback()

@@ -210,3 +210,14 @@ def test_cli(runner: CliRunner, cli_env: dict[str, str], session: Session, tmp_p
         app, ["cooperation", "export", "deal-stages", "--out", "x.pdf"], env=cli_env
     )
     assert bad.exit_code == 2
+
+
+def test_a_shipped_deal_links_its_units(
+    client: TestClient, pages: TestClient, session: Session
+) -> None:
+    """Once shipped, a deal's page links its delivery to the units it brought."""
+    cooperation_world(session)
+    deal = next(d for d in client.get("/api/deals").json()["items"] if d["reference"] == "DL-B")
+    shipped = client.post(f"/api/deals/{deal['id']}/transitions", json={"to": "shipped"})
+    assert shipped.status_code == 200, shipped.text
+    assert 'href="/units?delivery=DL-B"' in pages.get(f"/deals/{deal['id']}").text

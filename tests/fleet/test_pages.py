@@ -74,3 +74,14 @@ def test_page_errors_are_pages(client: TestClient, pages: TestClient) -> None:
     assert pages.get("/units", params={"status": "lost"}).status_code == 422
     assert pages.get("/static/htmx.min.js").status_code == 200
     assert pages.get("/static/vendor/plotly.min.js").status_code == 200
+
+
+def test_units_of_one_delivery(client: TestClient, pages: TestClient, session: Session) -> None:
+    """``delivery`` keeps the units a delivery brought, on the API and the page (the link a
+    deal's page follows); an unknown reference keeps none."""
+    small_fleet(session, units=3)
+    listed = client.get("/api/units", params={"delivery": "D-1"}).json()
+    assert sorted(u["serial"] for u in listed["items"]) == ["BUS-001", "BUS-002", "BUS-003"]
+    assert client.get("/api/units", params={"delivery": "NONE"}).json()["total"] == 0
+    page = pages.get("/units", params={"delivery": "D-1"}).text
+    assert "BUS-002" in page and "LIFT-001" not in page and "delivery D-1" in page

@@ -31,11 +31,19 @@ def units_page(
     customer: SearchText = None,
     status: Choice[UnitStatus] = None,
     family: Choice[ProductFamily] = None,
+    delivery: SearchText = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    """Units with search and filters; HTMX swaps only the table block."""
+    """Units with search and filters (``delivery``: the units a delivery brought, as a deal's
+    page links them); HTMX swaps only the table block."""
     where = service.UnitFilter(
-        q=q, region=region, model=model, customer=customer, status=status, family=family
+        q=q,
+        region=region,
+        model=model,
+        customer=customer,
+        status=status,
+        family=family,
+        delivery=delivery,
     )
     page = service.list_units(session, where, principal.scope, limit=PAGE_SIZE, offset=offset)
     filters = {
@@ -45,6 +53,7 @@ def units_page(
         "customer": customer,
         "status": status,
         "family": family,
+        "delivery": delivery,
     }
     context = {
         "options": summary.filter_options(session, principal.scope),

@@ -144,6 +144,7 @@ class UnitFilter:
     site: str | None = None
     status: UnitStatus | None = None
     family: ProductFamily | None = None
+    delivery: str | None = None  # a delivery's reference: the units it brought
     working: bool = False  # leave retired units out (a defect is reported on a working one)
 
 
@@ -173,6 +174,10 @@ def units_statement(where: UnitFilter, scope: Scope = EVERYTHING) -> Select[Any]
         )
     if where.status:
         statement = statement.where(Unit.status == where.status)
+    if where.delivery:
+        statement = statement.where(
+            Unit.delivery_id.in_(select(Delivery.id).where(Delivery.reference == where.delivery))
+        )
     if where.working:
         statement = statement.where(Unit.status != UnitStatus.retired)
     return statement

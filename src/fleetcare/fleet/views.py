@@ -282,13 +282,22 @@ def list_units(
     site: SearchText = None,
     status: Choice[UnitStatus] = None,
     family: Choice[ProductFamily] = None,
+    delivery: SearchText = None,
     limit: Limit = 50,
     offset: Offset = 0,
     cursor: Cursor = None,
 ) -> Page[schemas.UnitRead]:
-    """Units by serial; ``q`` matches part of the serial, the rest match exactly."""
+    """Units by serial; ``q`` matches part of the serial, the rest match exactly
+    (``delivery``: a delivery's reference)."""
     where = service.UnitFilter(
-        q=q, region=region, model=model, customer=customer, site=site, status=status, family=family
+        q=q,
+        region=region,
+        model=model,
+        customer=customer,
+        site=site,
+        status=status,
+        family=family,
+        delivery=delivery,
     )
     return service.list_units(
         session, where, principal.scope, limit=limit, offset=offset, cursor=cursor
