@@ -11,7 +11,7 @@ the shell user for commands), ``action`` (``create``, ``update``, ``import``, ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.accounts.schemas import AuditRead
 from fleetcare.core.audit import AuditEntry
+from fleetcare.core.clock import naive_utc
 from fleetcare.core.query import entity_page
 from fleetcare.core.schemas import Page
 
@@ -65,11 +66,6 @@ def entry_read(row: AuditEntry) -> AuditRead:
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    """A moment as the log keeps it: naive UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def list_audit(
     session: Session,
     where: AuditFilter = AuditFilter(),
@@ -89,9 +85,9 @@ def list_audit(
         if value:
             statement = statement.where(column == value)
     if where.since is not None:
-        statement = statement.where(AuditEntry.at >= _utc(where.since))
+        statement = statement.where(AuditEntry.at >= naive_utc(where.since))
     if where.until is not None:
-        statement = statement.where(AuditEntry.at < _utc(where.until))
+        statement = statement.where(AuditEntry.at < naive_utc(where.until))
     window = entity_page(
         session,
         statement,

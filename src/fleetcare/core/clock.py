@@ -26,6 +26,12 @@ def utcnow() -> datetime:
     return now().replace(tzinfo=None)
 
 
+def naive_utc(moment: datetime) -> datetime:
+    """``moment`` as the tables keep it: naive UTC (an aware moment converted, a naive one
+    taken as UTC already). OverflowError at the calendar's ends is the caller's to word."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def today() -> date:
     """Today's date in UTC."""
     return now().date()

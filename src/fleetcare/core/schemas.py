@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -11,7 +11,7 @@ import orjson
 from babel.numbers import list_currencies
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-from fleetcare.core.clock import today
+from fleetcare.core.clock import naive_utc, today
 from fleetcare.core.i18n import _
 
 # Printable text only: no control characters (PostgreSQL refuses NUL in text).
@@ -68,7 +68,7 @@ def known_currencies() -> frozenset[str]:
 def _naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         try:
-            value = value.astimezone(UTC).replace(tzinfo=None)
+            value = naive_utc(value)
         except OverflowError:  # a moment at the calendar's ends, in UTC before year 1 or after 9999
             raise ValueError(_("the moment is outside the calendar in UTC")) from None
     return value

@@ -19,13 +19,13 @@ Countersigning and cancelling are in ``crews``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleetcare.core import audit
-from fleetcare.core.clock import utcnow
+from fleetcare.core.clock import naive_utc, utcnow
 from fleetcare.core.errors import FieldError, InvalidInput, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.labels import named
@@ -48,7 +48,7 @@ def naive(moment: datetime, field: str = "start") -> datetime:
     """A moment as the database keeps it: naive UTC (422 naming ``field`` when that falls
     outside the calendar)."""
     try:
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+        return naive_utc(moment)
     except OverflowError:
         raise InvalidInput([FieldError(field, _("the moment is out of range"))]) from None
 
