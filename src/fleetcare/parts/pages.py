@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
@@ -88,10 +88,26 @@ def locations_page(request: Request, session: DbSession, principal: Reader) -> R
     return render(request, "parts/locations.html", context)
 
 
-def _location_context(
-    session: DbSession, principal: Principal, location: schemas.LocationRead, part: str | None
-) -> dict[str, Any]:
-    """The location, the part filter, and the transfers on their way to it."""
+def _location_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    location: schemas.LocationRead,
+    *,
+    part: str | None = None,
+    offset: int = 0,
+    problems: list[str] | None = None,
+) -> Response:
+    """The location's stock (filtered by ``part``), the transfers on their way to it, and a
+    refused form's ``problems`` (422) when there are any."""
+    page = service.stock(
+        session,
+        scope=principal.scope,
+        location=location.code,
+        part=part,
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
     arriving = service.list_transfers(
         session,
         scope=principal.scope,
@@ -99,13 +115,24 @@ def _location_context(
         to=location.code,
         limit=ARRIVING,
     )
-    return {
+    context = {
         "location": location,
         "part": part,
         "arriving": arriving,
         "can_receive": principal.can(Permission.stock_move),
-        "problems": [],
+        "problems": problems or [],
     }
+    return render_list(
+        request,
+        "parts/location.html",
+        path=f"/locations/{location.id}",
+        page=page,
+        filters={"part": part},
+        offset=offset,
+        limit=PAGE_SIZE,
+        context=context,
+        status_code=422 if problems else 200,
+    )
 
 
 @router.get("/locations/{location_id}")
@@ -119,24 +146,7 @@ def location_page(
 ) -> Response:
     """The stock at one location, and what is on its way to it; HTMX swaps only the table."""
     location = service.location_read(session, location_id, principal.scope)
-    page = service.stock(
-        session,
-        scope=principal.scope,
-        location=location.code,
-        part=part,
-        limit=PAGE_SIZE,
-        offset=offset,
-    )
-    return render_list(
-        request,
-        "parts/location.html",
-        path=f"/locations/{location_id}",
-        page=page,
-        filters={"part": part},
-        offset=offset,
-        limit=PAGE_SIZE,
-        context=_location_context(session, principal, location, part),
-    )
+    return _location_page(request, session, principal, location, part=part, offset=offset)
 
 
 @router.post("/locations/{location_id}/transfers/{transfer_id}/receive")
@@ -147,31 +157,15 @@ def receive_page(
     /api/stock/transfers/{id}/receive``), back to the location; one received already shows
     on the page (422), one bound elsewhere or out of reach is 404."""
     location = service.location_read(session, location_id, principal.scope)
-    problems: list[str] = []
+    arriving = service.transfer_read(session, transfer_id, principal.scope)
+    if arriving.destination != location.code:
+        raise NotFound(_("transfer {id} not found").format(id=transfer_id))
     try:
-        arriving = service.transfer_read(session, transfer_id, principal.scope)
-        if arriving.destination != location.code:
-            raise NotFound(_("transfer {id} not found").format(id=transfer_id))
         with session.begin_nested():
             service.receive(session, transfer_id, by=principal)
     except InvalidInput as exc:
-        problems = problems_of(exc)
-    if not problems:
-        return RedirectResponse(f"/locations/{location_id}", status_code=303)
-    page = service.stock(session, scope=principal.scope, location=location.code, limit=PAGE_SIZE)
-    context = _location_context(session, principal, location, None)
-    context["problems"] = problems
-    return render_list(
-        request,
-        "parts/location.html",
-        path=f"/locations/{location_id}",
-        page=page,
-        filters={},
-        offset=0,
-        limit=PAGE_SIZE,
-        context=context,
-        status_code=422,
-    )
+        return _location_page(request, session, principal, location, problems=problems_of(exc))
+    return RedirectResponse(f"/locations/{location_id}", status_code=303)
 
 
 @router.get("/stock/ledger")

@@ -109,12 +109,17 @@ def _refused(
     request: Request,
     session: Session,
     principal: Principal,
-    month: date,
-    problems: list[str],
-    status_code: int,
+    day: date,
+    refusal: ValidationError | InvalidInput | service.Conflict,
     form: dict[str, str],
 ) -> Response:
-    context = _calendar(session, principal, month, None)
+    """The calendar of ``day``'s month again with the form as typed and why it was refused
+    (409 a conflict, else 422)."""
+    if isinstance(refusal, service.Conflict):
+        problems, status_code = [str(refusal)], 409
+    else:
+        problems, status_code = problems_of(refusal), 422
+    context = _calendar(session, principal, day.replace(day=1), None)
     context.update(problems=problems, form=form)
     return render(request, "workforce/training.html", context, status_code=status_code)
 
@@ -146,12 +151,8 @@ def new_session_page(
         record = schemas.SessionRecord.model_validate(form)
         with session.begin_nested():  # a refused form leaves no row behind
             service.create_session(session, record, by=principal)
-    except (ValidationError, InvalidInput) as exc:
-        month = _day_or_today(starts_on).replace(day=1)
-        return _refused(request, session, principal, month, problems_of(exc), 422, form)
-    except service.Conflict as exc:
-        month = _day_or_today(starts_on).replace(day=1)
-        return _refused(request, session, principal, month, [str(exc)], 409, form)
+    except (ValidationError, InvalidInput, service.Conflict) as exc:
+        return _refused(request, session, principal, _day_or_today(starts_on), exc, form)
     return _back(record.starts_on)
 
 
@@ -172,12 +173,8 @@ def attendee_page(
         body = schemas.AttendeeSet.model_validate({"technician": technician, "result": result})
         with session.begin_nested():
             service.set_attendee(session, code, body, by=principal)
-    except (ValidationError, InvalidInput) as exc:
-        month = held.starts_on.replace(day=1)
-        return _refused(request, session, principal, month, problems_of(exc), 422, form)
-    except service.Conflict as exc:
-        month = held.starts_on.replace(day=1)
-        return _refused(request, session, principal, month, [str(exc)], 409, form)
+    except (ValidationError, InvalidInput, service.Conflict) as exc:
+        return _refused(request, session, principal, held.starts_on, exc, form)
     return _back(held.starts_on)
 
 
