@@ -207,6 +207,13 @@ def live_server(settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+def form_token(page: str) -> str:
+    """The anti-forgery token a page's form carries (the test fails when it has none)."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page's form carries an anti-forgery token"
+    return found.group(1)
+
+
 def sign_in(test_client: TestClient, username: str, password: str = TEST_PASSWORD) -> Any:
     """Sign in through the login form (with its anti-forgery token), as a browser does."""
     form = test_client.get("/login")

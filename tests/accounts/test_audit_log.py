@@ -184,7 +184,7 @@ def test_record_pages_link_their_history(
     session: Session,
 ) -> None:
     """A unit's page links its history for the audit reader, and for nobody else; a work
-    order's, a defect's and a deal's pages too."""
+    order's and a defect's pages too."""
     small_fleet(session)
     unit = _history(client)
     link = 'href="/admin/audit?entity=units&amp;key=NEW-1"'

@@ -13,14 +13,8 @@ from sqlalchemy.orm import Session
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
-from tests.conftest import sign_in
+from tests.conftest import form_token, sign_in
 from tests.workforce.factories import book, crew, finish, work_order
-
-
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
 
 
 def test_countersign_from_the_work_orders_page(
@@ -53,7 +47,7 @@ def test_countersign_from_the_work_orders_page(
         fragment = browser.get(f"/workforce/work-orders/{order}/crew").text
         assert re.search(r'<select name="by"[^>]*><option value="CERT-1">', fragment)
         sign = f"/workforce/assignments/{trainee['id']}/countersign"
-        form = {"csrf_token": _token(fragment), "by": "CERT-1"}
+        form = {"csrf_token": form_token(fragment), "by": "CERT-1"}
         done = browser.post(sign, data=form, follow_redirects=False)
         assert (
             done.status_code == 303 and done.headers["location"] == f"/service/work-orders/{order}"
@@ -86,7 +80,7 @@ def test_attacks(
         sign_in(planner, make_user("plan", Role.planner))
         fragment = planner.get(f"/workforce/work-orders/{order}/crew").text
         assert "TRN-1" in fragment and "Countersign</button>" not in fragment
-        posted = planner.post(sign, data={"csrf_token": _token(fragment), "by": "CERT-1"})
+        posted = planner.post(sign, data={"csrf_token": form_token(fragment), "by": "CERT-1"})
         assert posted.status_code == 403
         assert planner.post(sign, data={"by": "CERT-1"}).status_code == 403
         assert planner.get("/workforce/work-orders/999999/crew").status_code == 404

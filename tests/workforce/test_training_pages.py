@@ -15,7 +15,7 @@ from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.web.app import create_app
 from fleetcare.workforce.models import TrainingSession
-from tests.conftest import sign_in
+from tests.conftest import form_token, sign_in
 from tests.workforce.factories import crew
 from tests.workforce.test_training import COURSE
 
@@ -28,12 +28,6 @@ SESSION = {
     "starts_on": "2026-03-02",
     "ends_on": "2026-03-04",
 }
-
-
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
 
 
 def _sessions(session: Session) -> int:
@@ -52,7 +46,7 @@ def test_add_a_session_enrol_and_pass(
         sign_in(manager, make_user("arctic", Role.regional_manager, regions=("Arctic",)))
         page = manager.get("/workforce/training", params={"month": "2026-03"}).text
         assert 'id="new-session"' in page
-        token = _token(page)
+        token = form_token(page)
         for wrong, field in (
             ({"trainer": "TRN-1"}, "trainer"),
             ({"ends_on": "2026-03-01"}, "ends_on"),
@@ -103,12 +97,12 @@ def test_attacks(
         sign_in(dispatcher, make_user("disp", Role.dispatcher))
         page = dispatcher.get("/workforce/training", params={"month": "2026-03"}).text
         assert 'id="new-session"' not in page and "Enrol or set the result" not in page
-        data = {**SESSION, "csrf_token": _token(page)}
+        data = {**SESSION, "csrf_token": form_token(page)}
         assert dispatcher.post("/workforce/training/sessions", data=data).status_code == 403
     with TestClient(create_app(settings)) as manager:
         sign_in(manager, make_user("arctic", Role.regional_manager, regions=("Arctic",)))
         assert manager.post("/workforce/training/sessions", data=SESSION).status_code == 403
-        token = _token(manager.get("/workforce/training").text)
+        token = form_token(manager.get("/workforce/training").text)
         far = manager.post(
             "/workforce/training/sessions/S-BAL/attendees",
             data={"technician": "TRN-1", "csrf_token": token},
