@@ -23,7 +23,7 @@ from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.workforce import schemas
 from fleetcare.workforce.bookings import days_off_from
 from fleetcare.workforce.models import Assignment, Technician
-from fleetcare.workforce.people import shift_on, technician_read
+from fleetcare.workforce.people import shift_on, technician_of
 
 DAYS_AHEAD = 7  # the days shown when no end is given, today included
 MOST_DAYS = 31  # the longest span one request may ask for
@@ -106,7 +106,7 @@ def my_work(
                 assignments=by_day.get(day, []),
             )
         )
-    return schemas.MyWork(technician=technician_read(session, technician.code), days=days)
+    return schemas.MyWork(technician=technician_of(technician), days=days)
 
 
 def _work_orders(

@@ -52,7 +52,8 @@ def visible_technician_codes(session: Session, codes: Iterable[str], scope: Scop
     return set(session.scalars(statement))
 
 
-def _read(row: Technician) -> schemas.TechnicianRead:
+def technician_of(row: Technician) -> schemas.TechnicianRead:
+    """A stored technician as the API answers it."""
     return schemas.TechnicianRead.model_validate(
         {"id": row.id, **TECHNICIANS.to_record(row).model_dump()}
     )
@@ -70,7 +71,7 @@ def technician_read(
     session: Session, code: str, scope: Scope = EVERYTHING
 ) -> schemas.TechnicianRead:
     """One technician."""
-    return _read(visible_technician(session, code, scope))
+    return technician_of(visible_technician(session, code, scope))
 
 
 def list_technicians(
@@ -110,7 +111,9 @@ def list_technicians(
         offset=offset,
         cursor=cursor,
     )
-    return Page[schemas.TechnicianRead](items=[_read(r) for r in window.rows], **window.meta())
+    return Page[schemas.TechnicianRead](
+        items=[technician_of(r) for r in window.rows], **window.meta()
+    )
 
 
 def create_technician(
@@ -121,7 +124,7 @@ def create_technician(
     if not by.scope.everything:
         refuse_unseen(session, TECHNICIANS, record.model_dump(), by.scope)
     row_id = crud.create(session, TECHNICIANS, record, by=by)
-    return _read(session.get_one(Technician, row_id))
+    return technician_of(session.get_one(Technician, row_id))
 
 
 def update_technician(
@@ -136,7 +139,7 @@ def update_technician(
         refuse_unseen(session, TECHNICIANS, values, by.scope, row.id)
     crud.update(session, TECHNICIANS, row.id, patch, by=by)
     session.refresh(row)
-    return _read(row)
+    return technician_of(row)
 
 
 def add_day_off(session: Session, code: str, day: date, *, by: Principal) -> int:
