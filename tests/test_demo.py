@@ -30,8 +30,11 @@ from fleetcare.demo.service_parts import FAR_NORTH, STOCKED_ON, PartsStory
 from fleetcare.exchange.registry import TABLES
 from fleetcare.fleet.models import Customer, ProductModel, Region, Site, Unit
 from fleetcare.parts.ledger import verify
-from fleetcare.parts.models import Location, MoveKind, Part, StockMove
+from fleetcare.parts.models import Location, LocationKind, MoveKind, Part, StockLevel, StockMove
 from fleetcare.planning.build import build_problem
+from fleetcare.planning.exact import evaluate
+from fleetcare.planning.optimise import OptimiseParams, optimise
+from fleetcare.planning.service import load_problem
 from fleetcare.service import service
 from fleetcare.service.models import (
     Claim,
@@ -141,6 +144,31 @@ def test_demo_scenario(session: Session) -> None:
     assert_service_story(session)
     assert_workforce_story(session)
     assert_cooperation_story(session, counts)
+    assert_stock_story(session)
+
+
+def assert_stock_story(session: Session) -> None:
+    """The stock the team keeps by its months-of-issues rule gives the fleet most of its
+    availability in the planning model, and less than the optimised plan of the same cost
+    (the planning page's case); every piece a depot holds is under a target, and the count
+    finds some lines below it (what the replenishment proposals refill)."""
+    for region in ("Murmansk Oblast", "Sakha (Yakutia)"):
+        loaded = load_problem(session, region=region)
+        assert loaded is not None
+        current = evaluate(loaded.problem, loaded.current)
+        curve = optimise(loaded.problem, OptimiseParams(budget=current.cost))
+        assert 0.8 < current.availability < 0.999, (region, current.availability)
+        assert curve.points[-1].availability > current.availability + 0.005, region
+    depot_levels = (
+        select(func.count())
+        .select_from(StockLevel)
+        .join(Location)
+        .where(Location.kind == LocationKind.depot)
+    )
+    held = depot_levels.where(StockLevel.on_hand > 0)
+    assert session.scalar(held.where(StockLevel.target.is_(None))) == 0
+    assert session.scalar(depot_levels.where(StockLevel.on_hand > StockLevel.target)) == 0
+    assert session.scalar(depot_levels.where(StockLevel.on_hand < StockLevel.target)) > 0
 
 
 COOPERATION_COUNTS = ("exchange rates", "trade figures", "trade targets", "deals")

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
+from fleetcare.core.bulk import import_file
+from fleetcare.parts.stock_tables import STOCK
 from tests.planning.factories import planned_network
 from tests.planning.test_varimetric import TWO_ECHELON
 
@@ -36,6 +38,36 @@ def test_cli_build(
         ).exit_code
         == 2
     )
+
+
+def test_cli_build_writes_the_stock_held(
+    session: Session, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``plan build --stock-out`` writes the problem's stock on hand now as a stock file that
+    ``plan baselines --stock`` scores as the current stock; a part-location holding nothing
+    is left out, and a stock file in a folder that does not exist is refused before any work."""
+    planned_network(session)
+    stock_file = tmp_path / "stock.csv"
+    stock_file.write_text("part,location,on_hand\nP-1,DEPOT-N,3\nP-1,PLANT,7\n")
+    import_file(session, STOCK, stock_file, actor="importer")
+    session.commit()
+    problem, held = tmp_path / "problem.json", tmp_path / "current.json"
+    built = runner.invoke(
+        app, ["plan", "build", "--out", str(problem), "--stock-out", str(held)], env=cli_env
+    )
+    assert built.exit_code == 0, built.stderr
+    assert json.loads(held.read_text()) == {"P-1": {"DEPOT-N": 3, "PLANT": 7}}
+    scored = runner.invoke(
+        app, ["plan", "baselines", str(problem), "--stock", str(held), "--json"], env=cli_env
+    )
+    assert scored.exit_code == 0, scored.stderr
+    current = next(row for row in json.loads(scored.stdout) if row["rule"] == "current")
+    assert current["cost"] == 10 * 500
+    nowhere = tmp_path / "missing" / "current.json"
+    refused = runner.invoke(
+        app, ["plan", "build", "--out", str(problem), "--stock-out", str(nowhere)], env=cli_env
+    )
+    assert refused.exit_code == 2 and "folder does not exist" in refused.stderr
 
 
 def test_cli_baselines(tmp_path: Path, runner: CliRunner) -> None:

@@ -231,3 +231,11 @@ def test_regional_manager_builds_only_its_regions(
     assert client.get("/api/plans/build", params={"region": "Baltic"}).status_code == 200
     planner = client_for(Role.planner)
     assert planner.get("/api/plans/build", params={"region": "Arctic"}).status_code == 200
+    # the stock the problem holds: the same regions, the same refusals
+    assert manager.get("/api/plans/stock", params={"region": "Arctic"}).status_code == 200
+    refused = [
+        manager.get("/api/plans/stock", params=params)
+        for params in ({"region": "Baltic"}, {"region": "Nowhere"}, {})
+    ]
+    assert [answer.status_code for answer in refused] == [404, 404, 404]
+    assert planner.get("/api/plans/stock").status_code == 200

@@ -6,18 +6,24 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from fleetcare.core.bulk import Item
+from fleetcare.core.bulk import Item, import_file
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.parts.schemas import BomRecord, PartRecord
+from fleetcare.parts.stock_tables import STOCK
 from fleetcare.parts.tables import BOMS, PARTS
 from fleetcare.planning import service
+from fleetcare.planning.baselines import Baseline
+from fleetcare.planning.optimise import Curve
+from fleetcare.planning.pages import same_availability_costs
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
 from tests.planning.factories import planned_network
@@ -183,3 +189,39 @@ def test_parts_in_two_currencies_are_not_planned_as_one(
     session.commit()
     page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
     assert page.status_code == 422 and "priced in EUR, RUB" in page.text
+
+
+def test_same_availability_costs_take_the_cheapest_point_that_reaches_it() -> None:
+    """The first point of the curve at or above a baseline's availability; None past its end."""
+    curve = Curve(
+        costs=np.array([0.0, 10.0, 25.0, 40.0]),
+        availabilities=np.array([0.5, 0.8, 0.9, 0.95]),
+        stock=np.zeros((1, 1), dtype=np.int64),
+        reached=True,
+    )
+    rows = [
+        Baseline("current", 0.0, np.zeros((1, 1), dtype=np.int64), 60.0, 0.9),
+        Baseline("months", 1.0, np.zeros((1, 1), dtype=np.int64), 30.0, 0.81),
+        Baseline("months", 3.0, np.zeros((1, 1), dtype=np.int64), 90.0, 0.99),
+    ]
+    assert same_availability_costs(curve, rows) == [25.0, 25.0, None]
+
+
+def test_the_current_stock_row_shows_what_its_availability_costs_optimised(
+    pages: TestClient, session: Session, tmp_path: Path
+) -> None:
+    """Stock held below the curve (all of it at the plant, 90 days from the machines) reads
+    with the optimised plan of the same availability beside it, cheaper, and how much."""
+    planned_network(session)
+    held = tmp_path / "stock.csv"
+    held.write_text("part,location,on_hand\nP-1,PLANT,6\n")
+    import_file(session, STOCK, held, actor="importer")
+    session.commit()
+    page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    assert page.status_code == 200
+    row = re.search(r"<tr><td>current stock</td>(.*?)</tr>", page.text, re.S)
+    assert row, page.text
+    cells = re.findall(r'<td class="num">(.*?)</td>', row.group(1), re.S)
+    value, same = (float(re.sub(r"[^\d.]", "", cell.split("<span")[0])) for cell in cells[:3:2])
+    assert value == 6 * 500 and 0 < same < value
+    assert f"({round((same / value - 1) * 100)} %)" in cells[2]

@@ -55,6 +55,30 @@ def test_build_then_optimise_then_targets(client: TestClient, session: Session) 
     assert targets == {(loc, n) for loc, n in plan["stock"]["P-1"].items()}
 
 
+def test_the_stock_held_answers_as_a_stock_file(client: TestClient, session: Session) -> None:
+    """``GET /api/plans/stock``: on hand + in transit of the region's part-locations, as the
+    stock file ``plan evaluate`` reads; the whole network's too."""
+    planned_network(session)
+    assert client.get("/api/plans/stock", params={"region": "Arctic"}).json() == {}
+    moved = client.post(
+        "/api/stock/moves",
+        json={"kind": "receipt", "part": "P-1", "location": "HUB", "quantity": 4},
+    )
+    assert moved.status_code == 201, moved.text
+    shipped = client.post(
+        "/api/stock/transfers",
+        json={"part": "P-1", "origin": "HUB", "destination": "DEPOT-N", "quantity": 1},
+    )
+    assert shipped.status_code == 201, shipped.text
+    held = client.get("/api/plans/stock", params={"region": "Arctic"}).json()
+    assert held == {"P-1": {"HUB": 3, "DEPOT-N": 1}}
+    assert client.get("/api/plans/stock").json() == held
+    problem = client.get("/api/plans/build", params={"region": "Arctic"}).json()
+    evaluated = client.post("/api/plans/evaluate", json={"problem": problem, "stock": held})
+    assert evaluated.status_code == 200
+    assert evaluated.json()["parts"]["P-1"]["DEPOT-N"]["stock"] == 1
+
+
 def test_bad_plans_are_422(client: TestClient, session: Session) -> None:
     """A broken problem, both stopping rules, an unknown part in the targets: 422, field named."""
     planned_network(session)

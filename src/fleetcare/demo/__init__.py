@@ -1,9 +1,9 @@
 """The demo scenario: a fictional maker, its export fleets and its parts network.
 
-``build_demo`` writes the installed base (``fleet``), the parts network with its opening stock
-(``parts``), the issue history that feeds demand planning (``history``) and the service
-history of defects, work orders and downtime (``service``), the workforce that serves
-it — technicians, courses, sessions, grants and supervised jobs (``workforce``) — and the
+``build_demo`` writes the installed base (``fleet``), the parts network (``parts``), the issue
+history that feeds demand planning (``history``), the stock the after-sales team keeps by its
+rule of thumb (``stock``), the service history of defects, work orders and downtime
+(``service``), the workforce that serves it — technicians, courses, sessions, grants and supervised jobs (``workforce``) — and the
 regional cooperation: deals, trade against target and exchange rates (``cooperation``);
 ``demo_users`` adds one user per role (``users``). Every date derives from the scenario's "today"
 and every draw from the seed, so the same options and day build the same rows; a second build
@@ -28,6 +28,7 @@ from fleetcare.demo.fleet import FAMILY_OF, allocate, build_fleet, has_units
 from fleetcare.demo.history import build_issue_history
 from fleetcare.demo.parts import build_parts
 from fleetcare.demo.service import build_service_history
+from fleetcare.demo.stock import build_stock
 from fleetcare.demo.users import demo_users
 from fleetcare.demo.workforce import build_workforce
 
@@ -62,11 +63,10 @@ def build_demo(
     if as_of > today():
         raise ValueError(f"the demo's date {as_of} is in the future")
     fleet = build_fleet(session, units=units, seed=seed, as_of=as_of, on_progress=on_progress)
-    network = build_parts(
-        session, models=FAMILY_OF, as_of=as_of, per_family=parts_per_family, seed=seed
-    )
+    network = build_parts(session, models=FAMILY_OF, per_family=parts_per_family, seed=seed)
     session.flush()
     history = build_issue_history(session, as_of=as_of, seed=seed)
+    stock = build_stock(session, as_of=as_of, seed=seed)
     serviced = build_service_history(session, as_of=as_of, seed=seed)
     workforce = build_workforce(session, as_of=as_of, seed=seed)
     cooperation = build_cooperation(session, as_of=as_of)
@@ -74,6 +74,7 @@ def build_demo(
         **fleet,
         **network,
         "issue history moves": history,
+        **stock,
         **serviced,
         **workforce,
         **cooperation,

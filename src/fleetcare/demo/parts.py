@@ -1,41 +1,28 @@
-"""The demo's parts network: a catalogue per family, BOMs, the location tree, lanes, stock.
+"""The demo's parts network: a catalogue per family, BOMs, the location tree, lanes.
 
 Volzhsky Machine Works ships from its plant through the Dzerzhinsk hub; Kaliningrad is served
 by sea from the Ust-Luga port warehouse; Murmansk, Yakutia and Karelia by rail or road from the
 hub, with air freight as the emergency lane. Yakutia has two depots: the regional one at Mirny
 and the diamond miner's own store at Udachny, which serves the Udachny pit (its nearest depot;
-the sites name none, see ``parts.serving``). Catalogue, BOMs, locations, lanes and targets go
-through the same checks and upserts as ``fleetcare import``; the opening stock is a stock count
-written through the ledger, dated the scenario's ``as_of``. Deterministic for a given seed.
+the sites name none, see ``parts.serving``). Catalogue, BOMs, locations and lanes go through
+the same checks and upserts as ``fleetcare import``; the stock comes later, from the issue
+history (``stock``). Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.bulk import Item
-from fleetcare.core.keyed import resolve
-from fleetcare.core.permissions import system
 from fleetcare.parts import schemas
-from fleetcare.parts.balances import STOCK_COUNT_NOTE
-from fleetcare.parts.ledger import Delta, Entry, lock, move_many
 from fleetcare.parts.models import (
     ComponentGroup,
-    Location,
     LocationKind,
-    MoveKind,
-    Part,
-    StockLevel,
     TransportMode,
 )
-from fleetcare.parts.stock_tables import TARGETS
 from fleetcare.parts.tables import BOMS, LANES, LOCATIONS, PARTS
 
 LOCATION_ROWS = [  # code, name, kind, lat, lon, parent, region
@@ -126,14 +113,6 @@ LANE_ROWS = [  # origin, destination, mode, days, sd, RUB per kg, emergency
     ("HUB-DZR", "DEPOT-UDA", TransportMode.rail, 24, 6, "33", False),
     ("HUB-DZR", "DEPOT-UDA", TransportMode.air, 3, 0.8, "460", True),
 ]
-# Which depots serve which product families (to stock their parts there).
-DEPOT_FAMILIES = {
-    "DEPOT-MUR": ("city_bus", "forestry_forwarder", "forestry_harvester"),
-    "DEPOT-YAK": ("mining_dump_truck", "road_machine"),
-    "DEPOT-KGD": ("passenger_lift", "road_machine", "farm_machine"),
-    "DEPOT-PTZ": ("city_bus", "forestry_forwarder"),
-    "DEPOT-UDA": ("mining_dump_truck",),  # last: the draws for the depots above stay as they were
-}
 FAMILY_PREFIX = {
     "city_bus": "BUS",
     "mining_dump_truck": "MDT",
@@ -284,38 +263,8 @@ def catalogue(family: str, per_family: int, rng: np.random.Generator) -> list[sc
     return parts
 
 
-def count_stock(session: Session, stock: Sequence[schemas.StockRecord], *, at: datetime) -> int:
-    """Bring each balance to its counted quantity with one adjustment move dated ``at``, as a
-    stock count does (balances locked first, part by part); returns the moves written."""
-    part_ids = resolve(session, Part, "number", (record.part for record in stock))
-    location_ids = resolve(session, Location, "code", (record.location for record in stock))
-    counted = {
-        (part_ids[record.part], location_ids[record.location]): record.on_hand for record in stock
-    }
-    by_part: dict[int, list[int]] = defaultdict(list)
-    for part_id, location_id in counted:
-        by_part[part_id].append(location_id)
-    for part_id in sorted(by_part):
-        lock(session, part_id, by_part[part_id])
-    on_hand = {
-        (part_id, location_id): pieces
-        for part_id, location_id, pieces in session.execute(
-            select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand).where(
-                StockLevel.part_id.in_(by_part)
-            )
-        )
-    }
-    note = STOCK_COUNT_NOTE
-    entries = [
-        Entry(MoveKind.adjustment, *key, Delta(on_hand=pieces - on_hand[key]), at=at, note=note)
-        for key, pieces in counted.items()
-        if pieces != on_hand[key]
-    ]
-    return move_many(session, entries, actor=system("demo").username)
-
-
 def build_parts(
-    session: Session, *, models: dict[str, str], as_of: date, per_family: int = 140, seed: int = 7
+    session: Session, *, models: dict[str, str], per_family: int = 140, seed: int = 7
 ) -> dict[str, int]:
     """Write the parts network; ``models`` maps model code to family. Returns row counts."""
     rng = np.random.default_rng(seed + 1000)
@@ -349,46 +298,13 @@ def build_parts(
         )
         for o, d, m, t, sd, c, e in LANE_ROWS
     ]
-    stock, targets = [], []
-    for part in parts:
-        stock.append(
-            schemas.StockRecord(
-                part=part.number, location="PLANT", on_hand=int(rng.integers(4, 40))
-            )
-        )
-        stock.append(
-            schemas.StockRecord(
-                part=part.number, location="HUB-DZR", on_hand=int(rng.integers(0, 15))
-            )
-        )
-    for depot, families in DEPOT_FAMILIES.items():
-        for family in families:
-            for part in by_family[family]:
-                critical = GROUPS[part.group][3]
-                if critical or part.group is ComponentGroup.filters:
-                    on_hand = int(rng.poisson(6 if part.group is ComponentGroup.filters else 1.5))
-                    stock.append(
-                        schemas.StockRecord(part=part.number, location=depot, on_hand=on_hand)
-                    )
-                    targets.append(
-                        schemas.TargetRecord(
-                            part=part.number,
-                            location=depot,
-                            target=8 if part.group is ComponentGroup.filters else 2,
-                        )
-                    )
-    stock = list({(s.part, s.location): s for s in stock}.values())
-    targets = list({(t.part, t.location): t for t in targets}.values())
     PARTS.apply(session, [Item(record) for record in parts])
     BOMS.apply(session, [Item(record) for record in boms])
     LOCATIONS.apply(session, [Item(record) for record in locations])
     LANES.apply(session, [Item(record) for record in lanes])
-    count_stock(session, stock, at=datetime(as_of.year, as_of.month, as_of.day))
-    TARGETS.apply(session, [Item(record) for record in targets])
     return {
         "parts": len(parts),
         "BOM lines": len(boms),
         "locations": len(locations),
         "lanes": len(lanes),
-        "stock balances": len(stock),
     }

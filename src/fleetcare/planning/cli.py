@@ -58,17 +58,29 @@ def _problem(path: Path) -> PlanningProblem:
 def build_command(
     out: Annotated[Path, typer.Option("--out", help=_("where to write the problem file"))],
     region: Annotated[str | None, typer.Option(help=_("only the depots of this region"))] = None,
+    stock_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--stock-out",
+            help=_("also write the stock held now (on hand + in transit) as a stock file"),
+        ),
+    ] = None,
 ) -> None:
     """Write the planning problem of the network (or one region) from the database."""
     from fleetcare.planning import service
 
     writable(out)
+    if stock_out is not None:
+        writable(stock_out)
     with command_session() as session:
         document = service.problem_document(session, region=region)
+        held = service.current_stock(session, document) if stock_out is not None else None
     if not document["parts"]:
         err.print(_("No depot serves machines here: nothing to plan."), style="red")
         raise typer.Exit(2)
     write(out, document, indent=True)
+    if stock_out is not None:
+        write(stock_out, held, indent=True)
     err.print(
         _("{parts} parts over {locations} locations written to {out}.").format(
             parts=len(document["parts"]), locations=len(document["locations"]), out=out

@@ -36,7 +36,7 @@ from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import Baseline
 from fleetcare.planning.exact import DEFAULT_MODEL, MODELS, Model
-from fleetcare.planning.optimise import thin
+from fleetcare.planning.optimise import Curve, thin
 from fleetcare.planning.problem import ProblemError
 from fleetcare.planning.service import Solved
 
@@ -90,17 +90,26 @@ def region_solved(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message) from None
 
 
-def _figure(solved: Solved) -> dict[str, Any]:
-    """The curve (thinned for drawing, last point kept) and each baseline as a marker.
-
-    The curve is drawn past the target up to the dearest baseline that costs at most three
-    times the target's plan, so that the rules of thumb can be read against it.
-    """
+def extended_curve(solved: Solved) -> Curve:
+    """The solve's curve, walked on past the target up to the dearest baseline that costs at
+    most three times the target's plan, so that the rules of thumb can be read against it."""
     reach = solved.curve.last.cost
     beyond = [row.cost for row in solved.baselines if reach < row.cost <= 3 * max(reach, 1.0)]
-    curve = solved.curve
-    if beyond:
-        curve = solved.plan(max(beyond))
+    return solved.plan(max(beyond)) if beyond else solved.curve
+
+
+def same_availability_costs(curve: Curve, baselines: Sequence[Baseline]) -> list[float | None]:
+    """For each baseline, the cost of the cheapest plan on ``curve`` with at least its
+    availability (None when ``curve`` does not reach it)."""
+    costs: list[float | None] = []
+    for row in baselines:
+        reached = np.flatnonzero(curve.availabilities >= row.availability)
+        costs.append(float(curve.costs[reached[0]]) if reached.size else None)
+    return costs
+
+
+def _figure(solved: Solved, curve: Curve) -> dict[str, Any]:
+    """``curve`` (thinned for drawing, the target's plan kept) and each baseline as a marker."""
     keep = thin(curve.costs.size, CHART_POINTS, keep=[solved.curve.costs.size - 1])
     data: list[dict[str, Any]] = [
         {
@@ -160,6 +169,7 @@ def planning_page(
     solved = (
         None if region is None else region_solved(session, principal, pool, region, target, model)
     )
+    curve = pool.call(extended_curve, solved) if solved else None
     context = {
         "model": model,
         "models": [(name, model_label(name)) for name in MODELS],
@@ -169,8 +179,15 @@ def planning_page(
         "target": target,
         "target_step": TARGET_STEP,
         "solved": solved,
-        "figure": pool.call(_figure, solved) if solved else None,
-        "baselines": [(baseline_label(row), row) for row in solved.baselines] if solved else [],
+        "figure": pool.call(_figure, solved, curve) if solved and curve else None,
+        "baselines": [
+            (baseline_label(row), row, cost)
+            for row, cost in zip(
+                solved.baselines, same_availability_costs(curve, solved.baselines), strict=True
+            )
+        ]
+        if solved and curve
+        else [],
         "can_save": principal.can(Permission.parts_write),
     }
     return render(request, "planning/plan.html", context)

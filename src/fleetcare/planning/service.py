@@ -36,7 +36,8 @@ from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import restrict
 from fleetcare.parts.models import Part
 from fleetcare.planning.baselines import Baseline, baselines
-from fleetcare.planning.build import build_problem, current_stock
+from fleetcare.planning.build import build_problem
+from fleetcare.planning.build import current_stock as current_stock  # the CLI and REST read it here
 from fleetcare.planning.exact import DEFAULT_MODEL, Model
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, ProblemError, parse_problem, parse_stock

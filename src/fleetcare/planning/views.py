@@ -106,6 +106,16 @@ def build(
     return service.problem_document(session, region=region)
 
 
+@router.get("/stock", **rule(Permission.parts_read))
+def held_stock(
+    session: DbSession, principal: CurrentPrincipal, region: SearchText = None
+) -> dict[str, dict[str, int]]:
+    """The stock the problem of ``GET /api/plans/build`` holds now (on hand + in transit), as a
+    stock file ``{part: {location: pieces}}``; the same regions answer 404."""
+    service.check_region(session, region=region, scope=principal.scope)
+    return service.current_stock(session, service.problem_document(session, region=region))
+
+
 def _evaluated(body: EvaluateBody) -> dict[str, Any]:
     problem = _problem(body.problem)
     try:
