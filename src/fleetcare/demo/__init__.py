@@ -3,14 +3,14 @@
 ``build_demo`` writes the installed base (``fleet``), the parts network (``parts``), the issue
 history that feeds demand planning (``history``), the stock the after-sales team keeps by its
 rule of thumb (``stock``), the service history of defects, work orders and downtime
-(``service``), the workforce that serves it — technicians, courses, sessions, grants and supervised jobs (``workforce``) — and the
-regional cooperation: deals, trade against target and exchange rates (``cooperation``);
-``demo_users`` adds one user per role (``users``). Every date derives from the scenario's "today"
-and every draw from the seed, so the same options and day build the same rows; a second build
-with them writes nothing new. The tests build as of ``AS_OF``; ``fleetcare demo`` builds as of
-the day of the database's latest demo build (``scenario_day``: recorded in its audit entry),
-or today on an empty database, so that a newcomer's demo is current and a rebuild adds
-nothing.
+(``service``), the workforce that serves it — technicians, courses, sessions, grants and
+supervised jobs (``workforce``) — and the regional cooperation: deals, trade against target
+and exchange rates (``cooperation``); ``demo_users`` adds one user per role (``users``).
+Every date derives from the scenario's "today" and every draw from the seed, so the same
+options and day build the same rows; a second build with them writes nothing new. The tests
+build as of ``AS_OF``; ``fleetcare demo`` builds as of the day of the database's latest demo
+build (``scenario_day``: recorded in its audit entry), or today on an empty database, so
+that a newcomer's demo is current and a rebuild adds nothing.
 """
 
 from __future__ import annotations
