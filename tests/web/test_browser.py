@@ -195,3 +195,23 @@ def test_switch_to_russian_and_stay(
     page.click("header .languages >> text=English")
     expect(page.locator("header nav")).to_contain_text("Regions")
     page.close()
+
+
+def test_the_header_wraps_instead_of_running_off_the_page(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """An administrator's header (every link, the longest words: Russian) on a 1,024-pixel
+    screen wraps onto a second line: the page does not scroll sideways, and "Sign out" stays on the
+    header's background, where it can be read and clicked."""
+    small_fleet(session, units=3)
+    session.commit()
+    page = browser.new_page(viewport={"width": 1024, "height": 700})
+    sign_in(page, live_server, make_user("boss", Role.admin))
+    page.goto(f"{live_server}/units?lang=ru")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    header = page.locator("header.top").bounding_box()
+    sign_out = page.locator("header button.link").bounding_box()
+    assert header and sign_out
+    assert sign_out["x"] + sign_out["width"] <= header["x"] + header["width"]
+    assert sign_out["y"] + sign_out["height"] <= header["y"] + header["height"]
+    page.close()
