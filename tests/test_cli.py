@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fleetcare.cli import COMMANDS, ORDER, LazyCommand, app
+from fleetcare.cli import COMMANDS, ORDER, LazyCommand, app, on_screen
 from fleetcare.planning import service as planning
 from tests.analytics.factories import cold_history, cold_network
 from tests.planning.test_varimetric import TWO_ECHELON
@@ -93,6 +93,34 @@ def test_listed_help_is_the_commands_own(name: str) -> None:
     command = LazyCommand(name, COMMANDS[name]).load()
     assert command.name == name
     assert flat(command.help or "") == flat(COMMANDS[name].help)
+
+
+def test_help_reads_without_the_docstrings_markup() -> None:
+    """``on_screen``: code loses its double backticks, a paragraph's lines are joined (the
+    terminal wraps them again), a list keeps its lines, paragraphs stay apart."""
+    docstring = """Solve on ``--workers``
+    processes, or on a cluster.
+
+    Stops:
+    - at the target,
+    - at the budget."""
+    assert on_screen(docstring) == (
+        "Solve on --workers processes, or on a cluster.\n\n"
+        "Stops:\n- at the target,\n- at the budget."
+    )
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_no_command_shows_markup_or_broken_lines(name: str) -> None:
+    """Every command's help and every sub-command's, as the terminal gets them: no double
+    backticks, and the first paragraph in one line (the listing shows it as it is)."""
+    pending = [LazyCommand(name, COMMANDS[name]).load()]
+    while pending:
+        command = pending.pop()
+        text = command.help or ""
+        assert "``" not in text, command.name
+        assert "\n" not in text.split("\n\n")[0], command.name
+        pending += getattr(command, "commands", {}).values()
 
 
 def test_a_group_shows_its_own_commands(runner: CliRunner) -> None:

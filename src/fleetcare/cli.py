@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
+import inspect
 import json
 import os
 from collections.abc import Callable
@@ -159,12 +160,25 @@ ORDER = (
 )
 
 
+def on_screen(help_text: str) -> str:
+    """A docstring as a terminal shows it: ``code`` without its backticks, and the lines of
+    each paragraph joined (Typer keeps the docstring's line breaks, and the terminal wraps the
+    lines again), except a paragraph that is a list ("- " items), whose lines stay."""
+    paragraphs = []
+    for paragraph in inspect.cleandoc(help_text).split("\n\n"):
+        lines = paragraph.splitlines()
+        if not any(line.lstrip().startswith("- ") for line in lines):
+            paragraph = " ".join(line.strip() for line in lines)
+        paragraphs.append(paragraph.replace("``", ""))
+    return "\n\n".join(paragraphs)
+
+
 def in_language(command: Any) -> Any:
     """``command`` (and the commands of a group) with its help in the reader's language: a
     command's help is its docstring, extracted for translation as it is
-    (``core.i18n_extract``)."""
+    (``core.i18n_extract``), and shown ``on_screen``."""
     if command.help:
-        command.help = _(command.help)
+        command.help = on_screen(_(command.help))
     for sub in getattr(command, "commands", {}).values():
         in_language(sub)
     return command
@@ -175,7 +189,7 @@ class LazyCommand(TyperCommand):
     the command line it is given goes to the real command, imported on first use."""
 
     def __init__(self, name: str, spec: Lazy) -> None:
-        super().__init__(name, help=spec.help)
+        super().__init__(name, help=on_screen(spec.help))
         self.spec = spec
         self._loaded: Any = None
 
