@@ -6,19 +6,23 @@ Period 2024-01-01 … 2024-01-10 (10 days), in USD. Rates (units per USD): RUB 3
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.cooperation import schemas
+from fleetcare.cooperation.exports import EXPORTS
 from fleetcare.cooperation.figures import trade_figure
 from fleetcare.cooperation.models import ProductGroup
 from fleetcare.cooperation.tables import TRADE, TRADE_TARGETS
@@ -374,6 +378,57 @@ def test_a_missing_rate_leaves_the_amount_out_and_says_so(
     assert board["unconverted"] == [{"currency": "RUB", "amounts": 2, "first_day": "2012-12-31"}]
     assert not {2012, 2013} & {row["year"] for row in board["trade"]}
     assert board["trade"] == before["trade"] and board["warranty_cost"] == before["warranty_cost"]
+    assert "left_out" not in board
+
+
+def test_an_export_says_what_it_left_out(
+    client: TestClient, session: Session, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The exported tables that left the RUB figures out say so — the API in a header, XLSX on
+    a second sheet, the CLI on stderr — and only those: the deals and the summary's money
+    lost nothing, and neither did the lists."""
+    hand_made(session)
+    records = [
+        schemas.TradeRecord(
+            region="Arctic", year=year, group=ProductGroup.food, amount=Decimal(1), currency="RUB"
+        )
+        for year in (2013, 2012)
+    ]
+    TRADE.apply(session, [Item(record) for record in records])
+    session.commit()
+    said = {
+        name: client.get(f"/api/dashboard/tables/{name}", params={"region": "Arctic"}).headers.get(
+            "Fleetcare-Unconverted"
+        )
+        for name in EXPORTS
+    }
+    flagged = ("trade-series", "trade-converted", "targets-vs-actual")
+    assert {name for name, header in said.items() if header} == set(flagged)
+    assert {said[name] for name in flagged} == {'RUB;amounts=2;first_day="2012-12-31"'}
+    book = load_workbook(
+        io.BytesIO(
+            client.get(
+                "/api/dashboard/tables/trade-series", params={"format": "xlsx", "region": "Arctic"}
+            ).content
+        )
+    )
+    assert book.sheetnames == ["trade-series", "unconverted"]
+    assert list(book["unconverted"].iter_rows(values_only=True)) == [
+        ("currency", "amounts", "first_day"),
+        ("RUB", 2, "2012-12-31"),
+    ]
+    out = tmp_path / "series.csv"
+    exported = runner.invoke(
+        app, ["cooperation", "export", "trade-series", "--out", str(out)], env=cli_env
+    )
+    assert exported.exit_code == 0, exported.stderr
+    assert "2 amounts in RUB, the first dated 2012-12-31" in exported.stderr
+    clean = runner.invoke(
+        app, ["cooperation", "export", "deal-stages", "--out", str(out)], env=cli_env
+    )
+    assert clean.exit_code == 0 and "exchange rate" not in clean.stderr
+    board = runner.invoke(app, ["cooperation", "dashboard", "--region", "Arctic"], env=cli_env)
+    assert "2 amounts in RUB, the first dated 2012-12-31" in board.stderr
     unknown = client.get("/api/dashboard", params={"currency": "CNY"})
     assert unknown.status_code == 422
     assert "CNY" in unknown.json()["detail"][0]["msg"]

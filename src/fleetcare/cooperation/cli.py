@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -16,7 +16,7 @@ from rich.table import Table
 from fleetcare.cooperation import schemas, service
 from fleetcare.cooperation.stages import Stage
 from fleetcare.core.cli import command_session, err, operator, option_day, writable
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.core.permissions import EVERYTHING, system
 from fleetcare.fleet import service as fleet_service
 
@@ -148,6 +148,27 @@ def dashboard(
             f"trade.{row['year']}", f"{row['volume'] or '—'} / {row['target'] or '—'} {currency}"
         )
     err.print(table)
+    say_unconverted(board.unconverted)
+
+
+def say_unconverted(unconverted: list[dict[str, Any]]) -> None:
+    """On stderr, as the pages' notice says it: the amounts left out of the figures for want
+    of an exchange rate, by currency (nothing when none was)."""
+    if not unconverted:
+        return
+    err.print(_("Left out of these figures for want of an exchange rate:"), style="yellow")
+    for entry in unconverted:
+        err.print(
+            "- "
+            + ngettext(
+                "%(num)s amount in %(currency)s, the first dated %(day)s",
+                "%(num)s amounts in %(currency)s, the first dated %(day)s",
+                int(entry["amounts"]),
+            )
+            % {"num": entry["amounts"], "currency": entry["currency"], "day": entry["first_day"]},
+            style="yellow",
+        )
+    err.print(_("Import a rate of each on or before that day to count them."), style="yellow")
 
 
 @app.command("export")
@@ -176,8 +197,7 @@ def export(
     writable(out)
     period = (option_day(first, "--from"), option_day(last, "--to"))
     with command_session() as session:
-        body, _media = service.export_table(
-            session, name, fmt, EVERYTHING, region, currency, period
-        )
-    out.write_bytes(body)
+        exported = service.export_table(session, name, fmt, EVERYTHING, region, currency, period)
+    out.write_bytes(exported.body)
     err.print(_("wrote {path}").format(path=out))
+    say_unconverted(exported.unconverted)

@@ -358,19 +358,21 @@ def dashboard(
     ids = region_ids(session, scope, region)
     check_currency(session, currency)
     rates = rate_table(session)
-    used = Total(currency)
-    trade, trade_total = trade_series(session, rates, currency, scope, region)
-    used.merge(trade_total)
+    trade, trade_used = trade_series(session, rates, currency, scope, region)
+    money_used, deals_used = Total(currency), Total(currency)
     figures = {
-        "warranty_cost": warranty_cost(session, rates, currency, ids, first, last, used),
+        "warranty_cost": warranty_cost(session, rates, currency, ids, first, last, money_used),
         "grey_purchases": ledger_money(
-            session, rates, currency, MoveKind.grey_purchase, ids, first, last, used
+            session, rates, currency, MoveKind.grey_purchase, ids, first, last, money_used
         ),
         "cannibalisations": ledger_money(
-            session, rates, currency, MoveKind.cannibalisation, ids, first, last, used
+            session, rates, currency, MoveKind.cannibalisation, ids, first, last, money_used
         ),
-        "deals": deals_by_stage(session, rates, currency, scope, ids, on, used),
+        "deals": deals_by_stage(session, rates, currency, scope, ids, on, deals_used),
     }
+    used = Total(currency)
+    for part in (trade_used, money_used, deals_used):
+        used.merge(part)
     available = service.availability(session, scope, region=region, first=first, last=last)
     sites, depots = map_points(session, ids)
     return schemas.Dashboard(
@@ -392,5 +394,10 @@ def dashboard(
         depots=depots,
         rates_used=used.rates_used(),
         unconverted=used.unconverted(),
+        left_out={
+            "trade": trade_used.unconverted(),
+            "money": money_used.unconverted(),
+            "deals": deals_used.unconverted(),
+        },
         **figures,
     )

@@ -9,6 +9,11 @@ XLSX cells that a spreadsheet would run as formulas are defused exactly as CSV c
 (``core.tabular.defuse``: a leading ``'``); numbers stay numbers. The lists stop at
 ``MAX_ROWS`` rows. The dashboard's tables take the dashboard's period (``Period``: first and
 last day, either None for the default); the lists ignore it.
+
+An amount a table leaves out for want of an exchange rate (as the pages do) is said beside it:
+``Export.unconverted`` (``{"currency", "amounts", "first_day"}`` by currency, as the
+dashboard's ``unconverted``), and an XLSX file gets a second sheet, ``unconverted``, listing
+them; a CSV file holds one table, so the REST answer says it in a header and the CLI on stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -39,9 +45,30 @@ MAX_ROWS = 100_000
 PAGE = 500
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Rows = tuple[list[str], list[list[Any]]]
+Unconverted = list[dict[str, Any]]  # {"currency", "amounts", "first_day"}
 Period = tuple[date | None, date | None]
 NO_PERIOD: Period = (None, None)
+UNCONVERTED_COLUMNS = ["currency", "amounts", "first_day"]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table: its columns, its rows, and the amounts it left out for want of a rate."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    unconverted: Unconverted = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exported file: its bytes, their media type, and the amounts left out of it."""
+
+    body: bytes
+    media_type: str
+    unconverted: Unconverted
+
+
 Builder = Callable[[Session, Scope, str | None, str, Period], Rows]
 
 
@@ -54,7 +81,7 @@ def _summary(board: schemas.Dashboard) -> Rows:
         figure = getattr(board, section)
         rows.append([f"{section}.count", figure["count"], ""])
         rows.append([f"{section}.amount", Decimal(figure["amount"]), figure["currency"]])
-    return ["figure", "value", "currency"], rows
+    return Rows(["figure", "value", "currency"], rows, board.left_out.get("money", []))
 
 
 def _trade_series(board: schemas.Dashboard) -> Rows:
@@ -66,7 +93,8 @@ def _trade_series(board: schemas.Dashboard) -> Rows:
         ]
         for t in board.trade
     ]
-    return ["year", f"volume_{board.currency}", f"target_{board.currency}"], rows
+    columns = ["year", f"volume_{board.currency}", f"target_{board.currency}"]
+    return Rows(columns, rows, board.left_out.get("trade", []))
 
 
 def _deal_stages(board: schemas.Dashboard) -> Rows:
@@ -74,12 +102,13 @@ def _deal_stages(board: schemas.Dashboard) -> Rows:
         [stage, v["count"], v["quantity"], Decimal(v["value"]), v["currency"]]
         for stage, v in board.deals.items()
     ]
-    return ["stage", "deals", "machines", "value", "currency"], rows
+    columns = ["stage", "deals", "machines", "value", "currency"]
+    return Rows(columns, rows, board.left_out.get("deals", []))
 
 
 def _sites(board: schemas.Dashboard) -> Rows:
     columns = ["name", "latitude", "longitude", "units", "down", "open_work_orders"]
-    return columns, [[s[c] for c in columns] for s in board.sites]
+    return Rows(columns, [[s[c] for c in columns] for s in board.sites])
 
 
 def _from_board(shape: Callable[[schemas.Dashboard], Rows]) -> Builder:
@@ -103,7 +132,7 @@ def _paged(fetch: Callable[[int], Page[Any]], columns: Sequence[str]) -> Rows:
         offset += PAGE
         if offset >= page.total:
             break
-    return list(columns), rows
+    return Rows(list(columns), rows)
 
 
 DEAL_COLUMNS = [
@@ -146,6 +175,7 @@ def _trade_converted(
 ) -> Rows:
     columns = ["region", "year", "group", "amount", "currency", f"amount_{currency}", "rates"]
     rows: list[list[Any]] = []
+    left_out: dict[str, tuple[int, str]] = {}
     offset = 0
     while offset < MAX_ROWS:
         page = converted_trade(
@@ -163,20 +193,30 @@ def _trade_converted(
             ]
             for r in page.items
         ]
+        for entry in page.unconverted:
+            amounts, first = left_out.get(str(entry["currency"]), (0, str(entry["first_day"])))
+            left_out[str(entry["currency"])] = (
+                amounts + int(entry["amounts"]),
+                min(first, str(entry["first_day"])),
+            )
         offset += PAGE
         if offset >= page.total:
             break
-    return columns, rows
+    unconverted: Unconverted = [
+        {"currency": c, "amounts": n, "first_day": day} for c, (n, day) in sorted(left_out.items())
+    ]
+    return Rows(columns, rows, unconverted)
 
 
 def _targets_vs_actual(
     session: Session, scope: Scope, region: str | None, currency: str, _period: Period
 ) -> Rows:
-    rows, _used, _left_out = targets_vs_actual(
+    rows, _used, left_out = targets_vs_actual(
         session, scope=scope, region=region, currency=currency
     )
     columns = ["region", "year", f"actual_{currency}", f"target_{currency}", "actual_share"]
-    return columns, [[r["region"], r["year"], r["actual"], r["target"], r["share"]] for r in rows]
+    cells = [[r["region"], r["year"], r["actual"], r["target"], r["share"]] for r in rows]
+    return Rows(columns, cells, left_out)
 
 
 def _rates(
@@ -246,13 +286,24 @@ def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def to_xlsx(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """One worksheet ``title``: the header, then the rows (a write-only, streamed workbook)."""
+def to_xlsx(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    unconverted: Unconverted | None = None,
+) -> bytes:
+    """One worksheet ``title``: the header, then the rows (a write-only, streamed workbook);
+    and a sheet ``unconverted`` listing the amounts left out, when there are any."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(list(columns))
     for row in rows:
         sheet.append([_plain(v) for v in row])
+    if unconverted:
+        notes = book.create_sheet("unconverted")
+        notes.append(UNCONVERTED_COLUMNS)
+        for entry in unconverted:
+            notes.append([_plain(entry[c]) for c in UNCONVERTED_COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -266,10 +317,25 @@ def export_table(
     region: str | None,
     currency: str,
     period: Period = NO_PERIOD,
-) -> tuple[bytes, str]:
-    """Table ``name`` as ``fmt`` (csv|xlsx): the bytes and their media type."""
+) -> Export:
+    """Table ``name`` as ``fmt`` (csv|xlsx), and what it left out for want of a rate."""
     build, _permission = EXPORTS[name]
-    columns, rows = build(session, scope, region, currency, period)
+    table = build(session, scope, region, currency, period)
     if fmt == "xlsx":
-        return to_xlsx(name, columns, rows), XLSX_TYPE
-    return to_csv(columns, rows), "text/csv; charset=utf-8"
+        body = to_xlsx(name, table.columns, table.rows, table.unconverted)
+        return Export(body, XLSX_TYPE, table.unconverted)
+    return Export(to_csv(table.columns, table.rows), "text/csv; charset=utf-8", table.unconverted)
+
+
+def unconverted_headers(unconverted: Unconverted) -> dict[str, str]:
+    """The ``Fleetcare-Unconverted`` header when amounts were left out (else none): an RFC 8941
+    list, one item a currency with its ``amounts`` and ``first_day``
+    (``RUB;amounts=2;first_day="2012-12-31"``)."""
+    if not unconverted:
+        return {}
+    return {
+        "Fleetcare-Unconverted": ", ".join(
+            f'{entry["currency"]};amounts={entry["amounts"]};first_day="{entry["first_day"]}"'
+            for entry in unconverted
+        )
+    }

@@ -251,11 +251,11 @@ def export_page(
         period = period_of(from_, to)
     except InvalidInput as exc:
         raise HTTPException(422, "; ".join(problems_of(exc))) from None
-    body, media = service.export_table(
+    exported = service.export_table(
         session, name, format, principal.scope, region, currency, period
     )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
-    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}.{format}"',
+        **service.unconverted_headers(exported.unconverted),
+    }
+    return Response(exported.body, media_type=exported.media_type, headers=headers)

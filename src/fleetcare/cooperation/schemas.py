@@ -170,3 +170,6 @@ class Dashboard(BaseModel):
         default_factory=list,
         description="amounts left out for want of an exchange rate: currency, amounts, first_day",
     )
+    # the same by what left them out — "trade" (the series), "money" (warranty cost, grey
+    # purchases, cannibalisations), "deals" — for the exported tables; not in the answer
+    left_out: dict[str, list[dict[str, Any]]] = Field(default_factory=dict, exclude=True)

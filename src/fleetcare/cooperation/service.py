@@ -21,6 +21,7 @@ from fleetcare.cooperation.deals import update_deal as update_deal
 from fleetcare.cooperation.exports import EXPORT_TITLES as EXPORT_TITLES
 from fleetcare.cooperation.exports import EXPORTS as EXPORTS
 from fleetcare.cooperation.exports import export_table as export_table
+from fleetcare.cooperation.exports import unconverted_headers as unconverted_headers
 from fleetcare.cooperation.rates import currencies as currencies
 from fleetcare.cooperation.rates import list_rates as list_rates
 from fleetcare.cooperation.rates import rate_table as rate_table

@@ -208,11 +208,11 @@ def export_table(
     if not principal.can(service.EXPORTS[name][1]):
         raise HTTPException(403, _("your role may not do this"))
     assert format in FORMATS
-    body, media = service.export_table(
+    exported = service.export_table(
         session, name, format, principal.scope, region, currency, (from_, to)
     )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
-    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}.{format}"',
+        **service.unconverted_headers(exported.unconverted),
+    }
+    return Response(exported.body, media_type=exported.media_type, headers=headers)
