@@ -354,6 +354,18 @@ def test_all_regions_and_eur(client: TestClient, session: Session) -> None:
     assert board["trade"][1]["volume"] == "94500000.00"
 
 
+def rub_before_its_first_rate(session: Session) -> None:
+    """Arctic trade figures of 2012 and 2013 in RUB, whose first rate is of 2014."""
+    records = [
+        schemas.TradeRecord(
+            region="Arctic", year=year, group=ProductGroup.food, amount=Decimal(1), currency="RUB"
+        )
+        for year in (2013, 2012)
+    ]
+    TRADE.apply(session, [Item(record) for record in records])
+    session.commit()
+
+
 def test_a_missing_rate_leaves_the_amount_out_and_says_so(
     client: TestClient, session: Session
 ) -> None:
@@ -364,14 +376,7 @@ def test_a_missing_rate_leaves_the_amount_out_and_says_so(
     hand_made(session)
     before = client.get("/api/dashboard", params={"region": "Arctic"}).json()
     assert before["unconverted"] == []
-    records = [
-        schemas.TradeRecord(
-            region="Arctic", year=year, group=ProductGroup.food, amount=Decimal(1), currency="RUB"
-        )
-        for year in (2013, 2012)
-    ]
-    TRADE.apply(session, [Item(record) for record in records])
-    session.commit()
+    rub_before_its_first_rate(session)
     answer = client.get("/api/dashboard", params={"region": "Arctic"})
     assert answer.status_code == 200, answer.text
     board = answer.json()
@@ -388,14 +393,7 @@ def test_an_export_says_what_it_left_out(
     a second sheet, the CLI on stderr — and only those: the deals and the summary's money
     lost nothing, and neither did the lists."""
     hand_made(session)
-    records = [
-        schemas.TradeRecord(
-            region="Arctic", year=year, group=ProductGroup.food, amount=Decimal(1), currency="RUB"
-        )
-        for year in (2013, 2012)
-    ]
-    TRADE.apply(session, [Item(record) for record in records])
-    session.commit()
+    rub_before_its_first_rate(session)
     said = {
         name: client.get(f"/api/dashboard/tables/{name}", params={"region": "Arctic"}).headers.get(
             "Fleetcare-Unconverted"
