@@ -225,3 +225,27 @@ def test_the_current_stock_row_shows_what_its_availability_costs_optimised(
     value, same = (float(re.sub(r"[^\d.]", "", cell.split("<span")[0])) for cell in cells[:3:2])
     assert value == 6 * 500 and 0 < same < value
     assert f"({round((same / value - 1) * 100)} %)" in cells[2]
+
+
+def test_the_current_stock_is_read_afresh_while_the_solve_is_kept(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """A receipt after the region was solved shows at once in the current stock's row and in
+    a point's plan against it, without solving again."""
+    planned_network(session)
+    first = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    assert first.status_code == 200
+    solved = service.cache.computed
+    moved = client.post(
+        "/api/stock/moves",
+        json={"kind": "receipt", "part": "P-1", "location": "DEPOT-N", "quantity": 3},
+    )
+    assert moved.status_code == 201, moved.text
+    again = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    assert service.cache.computed == solved  # the hulls were kept
+    row = re.search(r"<tr><td>current stock</td><td class=\"num\">([^<]+)</td>", again.text)
+    before = re.search(r"<tr><td>current stock</td><td class=\"num\">([^<]+)</td>", first.text)
+    assert before and row
+    assert before.group(1) == "RUB0.00" and row.group(1) == "RUB1,500.00"
+    plan = pages.get("/planning/plan", params={"region": "Arctic", "target": 0.9, "budget": 0})
+    assert plan.status_code == 200 and "DEPOT-N" in plan.text

@@ -35,6 +35,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -302,7 +303,13 @@ def current_stock(session: Session, document: dict[str, Any]) -> dict[str, dict[
     """The stock position (on hand + in transit to it) of the problem's part-locations now,
     as a stock document ``{part: {location: pieces}}`` — the plan the network holds today."""
     parts = {part["id"] for part in document["parts"]}
-    codes = {location["id"] for location in document["locations"]}
+    return held_stock(session, parts, {location["id"] for location in document["locations"]})
+
+
+def held_stock(
+    session: Session, parts: Collection[str], codes: Collection[str]
+) -> dict[str, dict[str, int]]:
+    """``current_stock`` of the part numbers ``parts`` at the locations ``codes``."""
     rows = session.execute(
         select(Part.number, Location.code, StockLevel.on_hand + StockLevel.in_transit)
         .join(Part, Part.id == StockLevel.part_id)

@@ -5,7 +5,8 @@ stock, for the CLI, the pages and the simulation alike. ``solve`` walks a region
 target; the hulls do not depend on the target and take seconds to compute (the whole demo
 network about half a minute), so ``cache`` keeps them per (database, region, model) for
 ``CACHE_SECONDS`` and solves one key at a time: a request that arrives while another solves
-the same key waits for it instead of solving again. ``remember`` keeps what a caller derives
+the same key waits for it instead of solving again. The current stock is not kept: each
+request reads it from the ledger and scores it again when it changed. ``remember`` keeps what a caller derives
 from one solve (a simulation of its plans), computed once, at most ``DERIVED_SIZE`` of them.
 
 Every table here is bounded: ``CACHE_SIZE`` solves, ``DERIVED_SIZE`` derived values per
@@ -16,6 +17,7 @@ the pool. ``check_region`` keeps a scoped principal (a regional manager) to its 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -36,9 +38,9 @@ from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import restrict
 from fleetcare.parts.models import Part
 from fleetcare.planning.baselines import Baseline, baselines
-from fleetcare.planning.build import build_problem
+from fleetcare.planning.build import build_problem, held_stock
 from fleetcare.planning.build import current_stock as current_stock  # the CLI and REST read it here
-from fleetcare.planning.exact import DEFAULT_MODEL, Model
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import PlanningProblem, ProblemError, parse_problem, parse_stock
 from fleetcare.planning.providers import RateProvider as RateProvider
@@ -127,10 +129,16 @@ class Solution:
 
 @dataclass(frozen=True)
 class Solved:
-    """A region's solve walked to a target: the curve, and the solve it was walked from."""
+    """A region's solve walked to a target: the curve, and the solve it was walked from.
+
+    ``held`` is the stock the ledger holds as of this request and ``held_row`` its baseline,
+    when they differ from the solve's (kept ``CACHE_SECONDS``): the current stock is read
+    afresh on every request, so a receipt or a transfer shows at once."""
 
     source: Solution
     curve: Curve
+    held: NDArray[np.int64] | None = field(default=None, repr=False)
+    held_row: Baseline | None = None
 
     @property
     def problem(self) -> PlanningProblem:
@@ -142,11 +150,20 @@ class Solved:
 
     @property
     def current(self) -> NDArray[np.int64]:
-        return self.source.loaded.current
+        """The stock held now (on hand + in transit), parts × locations."""
+        return self.source.loaded.current if self.held is None else self.held
+
+    @property
+    def current_digest(self) -> str:
+        """SHA-256 of ``current``: names what was computed from it (a simulation)."""
+        return hashlib.sha256(np.ascontiguousarray(self.current).tobytes()).hexdigest()
 
     @property
     def baselines(self) -> list[Baseline]:
-        return self.source.baselines
+        """The rules of thumb and the current stock (``held_row`` when it changed)."""
+        if self.held_row is None:
+            return self.source.baselines
+        return [self.held_row if row.rule == "current" else row for row in self.source.baselines]
 
     @property
     def currency(self) -> str:
@@ -263,9 +280,10 @@ def solve(
     model: Model = DEFAULT_MODEL,
 ) -> Solved | None:
     """The region's solve ("" = the whole network) in ``model`` walked to ``target``; None
-    when no depot there serves machines. The hulls come from ``cache``; raises ``ProblemError`` as
-    ``load_problem`` does. With a ``pool``, the database is read here and the hulls and the
-    walk computed in the pool (``Busy`` when it is full; nothing is cached then)."""
+    when no depot there serves machines. The hulls come from ``cache``, the current stock from
+    the ledger now (``Solved.held``); raises ``ProblemError`` as ``load_problem`` does. With a
+    ``pool``, the database is read here and the hulls and the walk computed in the pool
+    (``Busy`` when it is full; nothing is cached then)."""
     key: Key = (str(session.get_bind().engine.url), region, model)
     solution = cache.get(
         key, lambda: _call(pool, _solution, load_problem(session, region=region or None), model)
@@ -273,7 +291,18 @@ def solve(
     if solution is None:
         return None
     params = OptimiseParams(target_availability=target, model=model)
-    return Solved(solution, _call(pool, walk, solution.loaded.problem, solution.hulls, params))
+    curve = _call(pool, walk, solution.loaded.problem, solution.hulls, params)
+    problem = solution.loaded.problem
+    held = parse_stock(held_stock(session, problem.part_ids, problem.location_ids), problem)
+    if np.array_equal(held, solution.loaded.current):
+        return Solved(solution, curve)
+    return Solved(solution, curve, held, _call(pool, current_baseline, problem, held, model))
+
+
+def current_baseline(problem: PlanningProblem, held: NDArray[np.int64], model: Model) -> Baseline:
+    """The current stock ``held`` as a baseline, evaluated in ``model``."""
+    evaluation = evaluate(problem, held, model)
+    return Baseline("current", 0.0, held, evaluation.cost, evaluation.availability)
 
 
 def remember(solved: Solved, key: Hashable, compute: Callable[[], T]) -> T:

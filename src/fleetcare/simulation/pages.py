@@ -67,7 +67,7 @@ def simulate_fragment(
     if solved is not None:
         rows = planning_service.remember(
             solved,
-            ("simulated", target, policy),
+            ("simulated", target, policy, solved.current_digest),
             lambda: pool.call(
                 compare,
                 solved.problem,
