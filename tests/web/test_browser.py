@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from fleetcare.core.permissions import Role
 from tests.conftest import TEST_PASSWORD
 from tests.fleet.factories import small_fleet
+from tests.planning.factories import planned_network
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -214,4 +215,23 @@ def test_the_header_wraps_instead_of_running_off_the_page(
     assert header and sign_out
     assert sign_out["x"] + sign_out["width"] <= header["x"] + header["width"]
     assert sign_out["y"] + sign_out["height"] <= header["y"] + header["height"]
+    page.close()
+
+
+def test_simulate_the_plans_under_one_policy_then_another(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """The planning page's simulation answers below its form, which stays: a second policy
+    can be simulated without reloading the page."""
+    planned_network(session)
+    session.commit()
+    page = browser.new_page()
+    sign_in(page, live_server, make_user("planner", Role.planner))
+    page.goto(f"{live_server}/planning?region=Arctic&target=0.9")
+    page.click("text=Simulate these plans")
+    expect(page.locator("#simulation-result")).to_contain_text("the machine waits")
+    page.select_option("#simulation select[name=policy]", "grey")
+    page.click("text=Simulate these plans")
+    expect(page.locator("#simulation-result")).to_contain_text("buy on the grey market")
+    expect(page.locator("#simulation form")).to_have_count(1)
     page.close()
