@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 
@@ -235,3 +236,25 @@ def test_simulate_the_plans_under_one_policy_then_another(
     expect(page.locator("#simulation-result")).to_contain_text("buy on the grey market")
     expect(page.locator("#simulation form")).to_have_count(1)
     page.close()
+
+
+def test_a_session_that_ended_signs_in_again_back_to_the_page(
+    live_server: str, browser: Browser, session: Session, make_user: Callable[..., str]
+) -> None:
+    """Signed out while on the planning page, a click on a fragment's link takes the whole
+    page to sign in, and signing in comes back to the planning page, not to a bare fragment."""
+    planned_network(session)
+    session.commit()
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live_server, make_user("planner", Role.planner))
+    page.goto(f"{live_server}/planning?region=Arctic&target=0.9")
+    context.clear_cookies()
+    page.locator("#baselines a", has_text="show").first.click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.fill("input[name=username]", "planner")
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{live_server}/planning?region=Arctic&target=0.9")
+    expect(page.locator("header nav")).to_be_visible()
+    context.close()

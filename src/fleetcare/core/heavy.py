@@ -147,7 +147,7 @@ def install(app: FastAPI, *, workers: int, queue: int, max_cells: int) -> HeavyP
         if is_api(request):
             return JSONResponse({"detail": message}, status_code=503, headers=headers)
         context = {"title": _("Busy"), "message": message}
-        answer = render(request, "error.html", context, status_code=503)
+        answer = render(request, "error.html", context, block="problem", status_code=503)
         answer.headers.update(headers)
         return answer
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import plotly
 import swagger_ui_bundle
@@ -244,20 +244,31 @@ STATUS_WORDS = {
 }
 
 
+def _page_of(request: Request) -> str:
+    """The path and query of the page an HTMX request came from (``HX-Current-URL``), when
+    it is this server's; else ``/``."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if page.netloc != request.url.netloc or not page.path.startswith("/"):
+        return "/"
+    return page.path + (f"?{page.query}" if page.query else "")
+
+
 def _install_page_errors(app: FastAPI) -> None:
     """Pages answer with HTML (or a redirect to sign in); ``/api`` keeps JSON."""
 
     async def login_required(request: Request, exc: Exception) -> Response:
-        target = "/login?next=" + quote(exc.next_path if isinstance(exc, LoginRequired) else "/")
         if request.headers.get("HX-Request") == "true":
+            # a fragment's page goes to sign in, and comes back to that page, not the fragment
+            target = "/login?next=" + quote(_page_of(request))
             return Response(status_code=204, headers={"HX-Redirect": target})
+        target = "/login?next=" + quote(exc.next_path if isinstance(exc, LoginRequired) else "/")
         return RedirectResponse(target, status_code=303)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         if is_api(request):
             return not_found_response(exc)
         context = {"title": _("Not found"), "message": str(exc)}
-        return render(request, "error.html", context, status_code=404)
+        return render(request, "error.html", context, block="problem", status_code=404)
 
     async def bad_query(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, RequestValidationError):
@@ -266,7 +277,7 @@ def _install_page_errors(app: FastAPI) -> None:
             return validation_response(exc)
         message = _("This address has a value the page cannot use; check the filters.")
         context = {"title": _("Bad request"), "message": message}
-        return render(request, "error.html", context, status_code=422)
+        return render(request, "error.html", context, block="problem", status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if is_api(request) or not isinstance(exc, HTTPException):
@@ -276,7 +287,7 @@ def _install_page_errors(app: FastAPI) -> None:
             other = N_("This request cannot be answered.")
             message = _(STATUS_WORDS.get(exc.status_code, other))
         context = {"title": str(exc.status_code), "message": message}
-        return render(request, "error.html", context, status_code=exc.status_code)
+        return render(request, "error.html", context, block="problem", status_code=exc.status_code)
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(NotFound, not_found)
