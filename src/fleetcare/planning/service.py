@@ -6,8 +6,9 @@ target; the hulls do not depend on the target and take seconds to compute (the w
 network about half a minute), so ``cache`` keeps them per (database, region, model) for
 ``CACHE_SECONDS`` and solves one key at a time: a request that arrives while another solves
 the same key waits for it instead of solving again. The current stock is not kept: each
-request reads it from the ledger and scores it again when it changed. ``remember`` keeps what a caller derives
-from one solve (a simulation of its plans), computed once, at most ``DERIVED_SIZE`` of them.
+request reads it from the ledger and scores it again when it changed. ``remember`` keeps
+what a caller derives from one solve (a simulation of its plans), computed once, at most
+``DERIVED_SIZE`` of them.
 
 Every table here is bounded: ``CACHE_SIZE`` solves, ``DERIVED_SIZE`` derived values per
 solve, and a key's lock lives only while someone computes or waits for it. Given a
