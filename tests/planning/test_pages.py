@@ -224,7 +224,7 @@ def test_the_current_stock_row_shows_what_its_availability_costs_optimised(
     cells = re.findall(r'<td class="num">(.*?)</td>', row.group(1), re.S)
     value, same = (float(re.sub(r"[^\d.]", "", cell.split("<span")[0])) for cell in cells[:3:2])
     assert value == 6 * 500 and 0 < same < value
-    assert f"({round((same / value - 1) * 100)} %)" in cells[2]
+    assert f"({round((same / value - 1) * 100)}%)" in cells[2]
 
 
 def test_the_current_stock_is_read_afresh_while_the_solve_is_kept(

@@ -41,6 +41,11 @@ def test_planning_page_simulates_the_plans(
     again = pages.get("/planning/simulate", params={"region": "Arctic", "target": 0.97})
     # simulated once per target and rule: the same fragment but for its script's nonce
     assert without_nonce(again.text) == without_nonce(fragment.text) and not calls
+    russian = pages.get(
+        "/planning/simulate", params={"region": "Arctic", "target": 0.97, "lang": "ru"}
+    )
+    assert "оптимизирован под 97,0%" in russian.text and not calls
+    pages.cookies.delete("lang")  # back to English
     monkeypatch.undo()
     grey = pages.get(
         "/planning/simulate", params={"region": "Arctic", "target": 0.97, "policy": "grey"}

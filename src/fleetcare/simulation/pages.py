@@ -20,7 +20,7 @@ from starlette.responses import Response
 from fleetcare.core.api import DbSession
 from fleetcare.core.auth import check_csrf
 from fleetcare.core.heavy import Heavy
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, format_fixed
 from fleetcare.core.templating import render
 from fleetcare.planning import service as planning_service
 from fleetcare.planning.baselines import Baseline
@@ -95,7 +95,7 @@ def _policy_label(policy: str) -> str:
 
 def _compared_label(row: Compared) -> str:
     if row.rule == "optimised":
-        return _("optimised for {target:.1%}").format(target=row.parameter)
+        return _("optimised for {target}").format(target=format_fixed(row.parameter * 100, 1) + "%")
     return baseline_label(Baseline(row.rule, row.parameter, np.zeros((0, 0), dtype=np.int64), 0, 0))
 
 
