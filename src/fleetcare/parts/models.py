@@ -203,7 +203,7 @@ class StockMove(Base):
 
     __tablename__ = "stock_moves"
     __table_args__ = (
-        # the ledger's pages, newest first, of one part or one location (core.query.page)
+        # the ledger's pages, last recorded first, of one part or one location (core.query.page)
         Index("ix_stock_moves_part_id_id", "part_id", "id"),
         Index("ix_stock_moves_location_id_id", "location_id", "id"),
     )

@@ -178,7 +178,7 @@ def ledger_page(
     kind: Choice[MoveKind] = None,
     offset: Offset = 0,
 ) -> Response:
-    """The ledger, newest first."""
+    """The ledger, the last recorded move first."""
     page = service.moves(
         session,
         scope=principal.scope,

@@ -108,7 +108,7 @@ def moves(
     offset: int = 0,
     cursor: str | None = None,
 ) -> Page[schemas.MoveRead]:
-    """The ledger, newest first."""
+    """The ledger, the last recorded move first (its ``at`` may be earlier: backdated)."""
     statement = where(select(StockMove), move_condition(scope))
     if part:
         statement = statement.where(

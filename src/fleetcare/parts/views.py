@@ -237,7 +237,8 @@ def list_moves(
     offset: Offset = 0,
     cursor: Cursor = None,
 ) -> Page[schemas.MoveRead]:
-    """The ledger, newest first, within scope."""
+    """The ledger within scope, the last recorded move first (a move dated in the past, such
+    as a backdated count, is listed where it was recorded, not by its ``at``)."""
     return service.moves(
         session,
         scope=principal.scope,
