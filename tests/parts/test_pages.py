@@ -54,6 +54,41 @@ def test_accepting_proposals_on_the_page(
     assert client.get("/api/stock/transfers").json()["total"] == 1
 
 
+def test_locations_waiting_for_stock_upstream_are_said_to_wait(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """With nothing anywhere, the plant's purchase is proposed and the hub and DEPOT-A below
+    it are said to wait for it; once it is accepted and on its way, nothing is proposed and
+    the page says they wait, not that every part is at its target; once the plant has it,
+    the hub is proposed and DEPOT-A still waits."""
+    small_network(session)
+    client.put(
+        "/api/stock/targets",
+        json=[
+            {"part": "P-1", "location": "DEPOT-A", "target": 2},
+            {"part": "P-1", "location": "HUB", "target": 1},
+        ],
+    )
+    page = pages.get("/stock/proposals")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token and "2 part-locations below their targets wait" in page.text
+    done = pages.post("/stock/proposals/accept", data={"csrf_token": token.group(1)})
+    assert done.status_code == 200, done.text
+    assert "Nothing to propose now." in done.text and "every planned part" not in done.text
+    assert "2 part-locations below their targets wait" in done.text
+    purchase = client.get("/api/stock/transfers").json()["items"][0]
+    assert (purchase["origin"], purchase["destination"], purchase["quantity"]) == (
+        None,
+        "PLANT",
+        3,
+    )
+    received = client.post(f"/api/stock/transfers/{purchase['id']}/receive")
+    assert received.status_code == 200, received.text
+    again = pages.get("/stock/proposals")
+    assert "<td>PLANT</td><td>HUB</td>" in again.text
+    assert "1 part-location below its target waits" in again.text
+
+
 def test_accept_all_names_the_lines_it_skips(
     pages: TestClient, client: TestClient, session: Session
 ) -> None:

@@ -204,7 +204,12 @@ def ledger_page(
 def proposals_page(request: Request, session: DbSession, principal: Reader) -> Response:
     """What to ship and buy to bring stock back to its targets."""
     lines = service.visible_proposals(session, principal.scope)
-    context = {"lines": lines, "can_accept": principal.can(Permission.stock_move), "accepted": None}
+    context = {
+        "lines": lines,
+        "can_accept": principal.can(Permission.stock_move),
+        "accepted": None,
+        "waiting": service.waiting_below_target(session, principal.scope, lines),
+    }
     return render(request, "parts/proposals.html", context)
 
 
@@ -218,5 +223,6 @@ def accept_page(request: Request, session: DbSession, principal: Mover) -> Respo
             lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)
         )
     lines = service.visible_proposals(session, principal.scope)
-    context = {"lines": lines, "can_accept": True, "accepted": message}
+    waiting = service.waiting_below_target(session, principal.scope, lines)
+    context = {"lines": lines, "can_accept": True, "accepted": message, "waiting": waiting}
     return render(request, "parts/proposals.html", context)
