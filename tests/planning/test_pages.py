@@ -249,3 +249,37 @@ def test_the_current_stock_is_read_afresh_while_the_solve_is_kept(
     assert before.group(1) == "RUB0.00" and row.group(1) == "RUB1,500.00"
     plan = pages.get("/planning/plan", params={"region": "Arctic", "target": 0.9, "budget": 0})
     assert plan.status_code == 200 and "DEPOT-N" in plan.text
+
+
+def test_a_regions_plan_keeps_the_shared_locations_apart(
+    pages: TestClient, session: Session, tmp_path: Path
+) -> None:
+    """A region's plan counts what saving it changes at its depots, and names the plant and
+    the hub apart (saving leaves them); the whole network's plan counts every location. A
+    budget past the curve's end says the curve ends there."""
+    planned_network(session)
+    held = tmp_path / "stock.csv"
+    held.write_text("part,location,on_hand\nP-1,PLANT,6\n")
+    import_file(session, STOCK, held, actor="importer")
+    session.commit()
+    page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    assert 'id="shared-stock"' in page.text
+    assert 'id="shared-stock"' not in pages.get("/planning", params={"region": ""}).text
+    fragment = pages.get("/planning/plan", params={"region": "Arctic", "target": 0.9, "budget": 0})
+    cards = re.findall(r'<div class="big">([^<]+)</div><div class="label">([^<]+)<', fragment.text)
+    assert cards == [
+        ("RUB3,000.00", "current stock value"),
+        ("RUB0.00", "to buy or move in at the region's depots"),
+        ("RUB0.00", "above the plan at the region's depots"),
+    ]
+    shared = re.search(r'<p class="muted" id="shared">([^<]+)</p>', fragment.text)
+    assert shared and shared.group(1).startswith("PLANT, HUB hold stock for every region")
+    assert "RUB3,000.00 above it" in shared.group(1)
+    whole = pages.get("/planning/plan", params={"region": "", "target": 0.9, "budget": 0})
+    assert (
+        'id="shared"' not in whole.text
+        and 'RUB3,000.00</div><div class="label">above the plan<' in whole.text
+    )
+    assert 'id="curve-ends"' not in whole.text
+    past = pages.get("/planning/plan", params={"region": "", "target": 0.9, "budget": 10**9})
+    assert 'id="curve-ends"' in past.text and "RUB1,000,000,000.00 buys this plan" in past.text

@@ -37,7 +37,7 @@ from fleetcare.planning import service
 from fleetcare.planning.baselines import Baseline
 from fleetcare.planning.exact import DEFAULT_MODEL, MODELS, Model
 from fleetcare.planning.optimise import Curve, thin
-from fleetcare.planning.problem import ProblemError
+from fleetcare.planning.problem import PlanningProblem, ProblemError
 from fleetcare.planning.service import Solved
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -200,13 +200,24 @@ def fingerprint(parts: Sequence[str], locations: Sequence[str], stock: NDArray[A
     return digest.hexdigest()
 
 
-def _plan_context(solved: Solved, budget: float) -> dict[str, Any]:
-    """The plan at ``budget`` on the curve, against the current stock."""
+def saved_locations(problem: PlanningProblem, region: str) -> NDArray[np.bool_]:
+    """The locations whose targets saving a plan writes: a region's plan sizes the shared
+    locations above its depots for its own demand only, so it writes its depots'; the whole
+    network's plan ("") writes every one."""
+    return problem.is_leaf if region else np.ones(problem.is_leaf.size, dtype=bool)
+
+
+def _plan_context(solved: Solved, budget: float, region: str) -> dict[str, Any]:
+    """The plan at ``budget`` on the curve, against the current stock: what saving it changes
+    (to buy or move in, above the plan) at the locations it writes, and apart, the shared
+    locations a region's plan leaves as they are."""
     problem = solved.problem
     plan = solved.plan(budget)
     cost = problem.unit_cost[:, None]
     changed = np.argwhere(plan.stock != solved.current)
     delta_value = (plan.stock - solved.current) * cost
+    written = saved_locations(problem, region)
+    shared = delta_value[:, ~written]
     order = np.argsort(-np.abs(delta_value[changed[:, 0], changed[:, 1]]), kind="stable")
     rows = [
         {
@@ -223,8 +234,15 @@ def _plan_context(solved: Solved, budget: float) -> dict[str, Any]:
         "fingerprint": fingerprint(problem.part_ids, problem.location_ids, plan.stock),
         "point": plan.last,
         "current_value": current_value,
-        "to_buy": float(np.clip(delta_value, 0, None).sum()),
-        "surplus": float(-np.clip(delta_value, None, 0).sum()),
+        "to_buy": float(np.clip(delta_value[:, written], 0, None).sum()),
+        "surplus": float(np.clip(-delta_value[:, written], 0, None).sum()),
+        "shared_to_buy": float(np.clip(shared, 0, None).sum()),
+        "shared_surplus": float(np.clip(-shared, 0, None).sum()),
+        "shared": [
+            loc for loc, kept in zip(problem.location_ids, written, strict=True) if not kept
+        ],
+        # the walk stopped short of the budget by more than any piece costs: the curve ends
+        "curve_ends": budget - plan.last.cost >= float(problem.unit_cost.max(initial=0.0)) > 0,
         "rows": rows,
         "changed": len(changed),
         "budget": budget,
@@ -251,7 +269,7 @@ def plan_fragment(
         "solved": solved,
     }
     if solved is not None:
-        context |= pool.call(_plan_context, solved, budget)
+        context |= pool.call(_plan_context, solved, budget, region)
     context["can_save"] = principal.can(Permission.parts_write)
     return render(request, "planning/_plan.html", context)
 
@@ -283,7 +301,7 @@ def save_targets(
         problem = solved.problem
         if shown != fingerprint(problem.part_ids, problem.location_ids, plan.stock):
             # solved again since the page was drawn: show the plan as it is now, save nothing
-            context |= pool.call(_plan_context, solved, budget)
+            context |= pool.call(_plan_context, solved, budget, region)
             context["saved"] = _(
                 "The network was planned again since this page was drawn and the plan at "
                 "this budget has changed; nothing was saved. Check the plan below and save "
@@ -291,9 +309,7 @@ def save_targets(
             )
             context["can_save"] = True
             return render(request, "planning/_plan.html", context)
-        # a region's plan sizes the shared locations above its depots for its own demand
-        # only: it sets its depots' targets; the whole network's plan sets every one
-        written = problem.is_leaf if region else np.ones(problem.is_leaf.size, dtype=bool)
+        written = saved_locations(problem, region)
         records = [
             TargetRecord(part=part, location=location, target=int(plan.stock[i, j]))
             for i, part in enumerate(problem.part_ids)
@@ -301,7 +317,7 @@ def save_targets(
             if written[j]
         ]
         result = parts_service.save_targets(session, records, by=principal)
-        context |= pool.call(_plan_context, solved, budget)
+        context |= pool.call(_plan_context, solved, budget, region)
         context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
             updated=result.updated, unchanged=result.unchanged
         )
