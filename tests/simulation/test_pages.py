@@ -51,6 +51,8 @@ def test_planning_page_simulates_the_plans(
         "/planning/simulate", params={"region": "Arctic", "target": 0.97, "policy": "grey"}
     )
     assert grey.status_code == 200 and "buy on the grey market" in grey.text
+    assert "it comes after 7 days at the" in grey.text and "(else 5 times its cost)" in grey.text
+    assert "The machine waits for the depot" in fragment.text
     assert grey.text != fragment.text
     bad = {"region": "Arctic", "target": 0.97, "policy": "pray"}
     assert pages.get("/planning/simulate", params=bad).status_code == 422

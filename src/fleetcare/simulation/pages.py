@@ -63,6 +63,7 @@ def simulate_fragment(
         "model_label": model_label(model),
         "params": params,
         "policy_label": _policy_label(policy),
+        "policy_note": _policy_note(policy, params),
     }
     if solved is not None:
         rows = planning_service.remember(
@@ -91,6 +92,27 @@ def _policy_label(policy: str) -> str:
         "emergency": _("emergency shipment"),
         "grey": _("buy on the grey market"),
     }[policy]
+
+
+def _policy_note(policy: str, params: SimulationParams) -> str:
+    """What the stock-out rule does, as the simulation runs it (``simulation.runner``)."""
+    if policy == "grey":
+        return _(
+            "The customer buys the piece on the grey market: it comes after {days} days at "
+            "the part's grey price (else {factor} times its cost), even where the depot's own "
+            "piece would have come sooner; the depot does not reorder."
+        ).format(days=format_fixed(params.grey_days), factor=format_fixed(params.grey_price_factor))
+    if policy == "emergency":
+        return _(
+            "The piece comes by the depot's emergency lane, at its freight cost; the depot does "
+            "not reorder."
+        )
+    if policy == "cannibalise":
+        return _(
+            "The piece is taken from a machine already down, when one still has it; the holes "
+            "are kept on as few machines as possible."
+        )
+    return _("The machine waits for the depot's next piece.")
 
 
 def _compared_label(row: Compared) -> str:
