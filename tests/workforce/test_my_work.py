@@ -158,5 +158,7 @@ def test_page(
     assert (
         'href="/workforce/me"' in page.text and f'href="/service/work-orders/{order}"' in page.text
     )
-    assert "BUS-001" in page.text and "TRN-1" not in page.text
+    assert '<a href="/units?q=BUS-001">BUS-001</a>' in page.text and "TRN-1" not in page.text
+    found = anonymous.get("/units", params={"q": "BUS-001"})
+    assert found.status_code == 200 and "BUS-001" in found.text
     assert anonymous.get("/workforce/me", params={"from": "2026-02-30"}).status_code == 422
