@@ -170,10 +170,17 @@ def test_receive_a_transfer_on_the_locations_page(
     )
     assert elsewhere.status_code == 404
     booked = pages.post(action, data={"csrf_token": token[1]}, follow_redirects=False)
-    assert booked.status_code == 303 and booked.headers["location"] == f"/locations/{depot}"
+    assert booked.status_code == 303
+    assert booked.headers["location"] == f"/locations/{depot}?received={transfer}"
     stock = client.get("/api/stock", params={"part": "P-1", "location": "DEPOT-A"}).json()
     assert (stock["items"][0]["on_hand"], stock["items"][0]["in_transit"]) == (2, 0)
-    assert 'id="arriving"' not in pages.get(f"/locations/{depot}").text
+    after = pages.get(booked.headers["location"]).text
+    assert 'id="arriving"' not in after
+    assert f"Transfer #{transfer} received: 2 pieces of P-1." in after
+    # the notice is said only where the transfer was booked in, and never refuses the page
+    for other in (f"/locations/{hub}?received={transfer}", f"/locations/{depot}?received=999"):
+        answer = pages.get(other)
+        assert answer.status_code == 200 and 'id="received"' not in answer.text
     again = pages.post(action, data={"csrf_token": token[1]})
     assert again.status_code == 422 and "received already" in again.text
     shipped = client.post("/api/stock/transfers", json=body).json()["id"]

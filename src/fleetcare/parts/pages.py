@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from fleetcare.core.api import Choice, DbSession, RowId, SearchText
+from fleetcare.core.api import MAX_ID, Choice, DbSession, RowId, SearchText
 from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.i18n import _
@@ -97,9 +97,10 @@ def _location_page(
     part: str | None = None,
     offset: int = 0,
     problems: list[str] | None = None,
+    received: schemas.TransferRead | None = None,
 ) -> Response:
-    """The location's stock (filtered by ``part``), the transfers on their way to it, and a
-    refused form's ``problems`` (422) when there are any."""
+    """The location's stock (filtered by ``part``), the transfers on their way to it, a
+    refused form's ``problems`` (422) when there are any, and the transfer just ``received``."""
     page = service.stock(
         session,
         scope=principal.scope,
@@ -121,6 +122,7 @@ def _location_page(
         "arriving": arriving,
         "can_receive": principal.can(Permission.stock_move),
         "problems": problems or [],
+        "received": received,
     }
     return render_list(
         request,
@@ -143,10 +145,22 @@ def location_page(
     location_id: RowId,
     part: SearchText = None,
     offset: Offset = 0,
+    received: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    """The stock at one location, and what is on its way to it; HTMX swaps only the table."""
+    """The stock at one location, and what is on its way to it; HTMX swaps only the table.
+    ``received``: the transfer the receive form just booked in here, said at the top."""
     location = service.location_read(session, location_id, principal.scope)
-    return _location_page(request, session, principal, location, part=part, offset=offset)
+    done = None
+    if received is not None:
+        try:
+            done = service.transfer_read(session, received, principal.scope)
+        except NotFound:
+            done = None  # out of reach, or none: nothing to say (the page itself is fine)
+        if done and (done.destination != location.code or done.status != TransferStatus.received):
+            done = None  # not one booked in here
+    return _location_page(
+        request, session, principal, location, part=part, offset=offset, received=done
+    )
 
 
 @router.post("/locations/{location_id}/transfers/{transfer_id}/receive")
@@ -165,7 +179,7 @@ def receive_page(
             service.receive(session, transfer_id, by=principal)
     except InvalidInput as exc:
         return _location_page(request, session, principal, location, problems=problems_of(exc))
-    return RedirectResponse(f"/locations/{location_id}", status_code=303)
+    return RedirectResponse(f"/locations/{location_id}?received={transfer_id}", status_code=303)
 
 
 @router.get("/stock/ledger")
