@@ -181,6 +181,22 @@ def test_portal_photos_and_attacks(
     assert "black smoke" in portal.text and "LIFT-001" not in portal.text
 
 
+def test_a_report_on_several_lines_is_kept_as_written(
+    session: Session, browser_for: Callable[..., tuple[TestClient, str]]
+) -> None:
+    """The text area's lines (CR LF from a browser) are kept, as LF, and shown on their lines;
+    a control character is still refused, and the refused form keeps the machine-down box."""
+    service_fleet(session)
+    nord, token = browser_for(Role.customer, "nord", customer="NORD")
+    answer = report(nord, token, symptom="black smoke at idle\r\nthen it stalls\tuphill")
+    assert answer.status_code == 303, answer.text
+    page = nord.get(answer.headers["location"])
+    assert '<dd class="written">black smoke at idle\nthen it stalls\tuphill</dd>' in page.text
+    refused = report(nord, token, symptom="black\x07smoke")
+    assert refused.status_code == 422
+    assert 'name="down" value="true" checked' in refused.text
+
+
 def test_portal_machine_field_and_reports_pages(
     session: Session, browser_for: Callable[..., tuple[TestClient, str]]
 ) -> None:

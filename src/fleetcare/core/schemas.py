@@ -16,6 +16,13 @@ from fleetcare.core.i18n import _
 
 # Printable text only: no control characters (PostgreSQL refuses NUL in text).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# The same with line breaks and tabs, for what people write in a text area (a symptom).
+PARAGRAPHS_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def unix_lines(value: str) -> str:
+    """Line breaks as LF alone (a browser's text area sends CR LF)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def text(max_length: int, min_length: int = 1) -> type[str]:

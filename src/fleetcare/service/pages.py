@@ -324,7 +324,12 @@ def portal_report(
     except (ValidationError, InvalidInput, NotFound) as exc:
         context = _portal_context(session, principal)
         context["problems"] = [f"unit: {exc}"] if isinstance(exc, NotFound) else problems_of(exc)
-        context["form"] = {"unit": unit, "component_group": component_group, "symptom": symptom}
+        context["form"] = {
+            "unit": unit,
+            "component_group": component_group,
+            "symptom": symptom,
+            "down": down,
+        }
         status_code = 413 if isinstance(exc, photos.TooLarge) else 422
         return render(request, "service/portal.html", context, status_code=status_code)
     photos.store(session, var_dir(request), defect.id, contents, kinds, by=principal)

@@ -8,10 +8,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from fleetcare.core.i18n import _
-from fleetcare.core.schemas import TEXT_PATTERN, Code, Name, PastMoment, Serial, StrictModel
+from fleetcare.core.schemas import (
+    PARAGRAPHS_PATTERN,
+    TEXT_PATTERN,
+    Code,
+    Name,
+    PastMoment,
+    Serial,
+    StrictModel,
+    unix_lines,
+)
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.parts.schemas import Currency, PartNumber, Quantity
 from fleetcare.service.models import (
@@ -26,11 +42,12 @@ from fleetcare.service.warranty import Decision
 
 SYMPTOM_MAX = 2000
 REASON_MAX = 500
-Symptom = Annotated[
+Symptom = Annotated[  # what the reporter wrote, on as many lines as it took
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=SYMPTOM_MAX, pattern=TEXT_PATTERN
+        strip_whitespace=True, min_length=1, max_length=SYMPTOM_MAX, pattern=PARAGRAPHS_PATTERN
     ),
+    AfterValidator(unix_lines),
 ]
 Reason = Annotated[
     str,
