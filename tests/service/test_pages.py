@@ -370,13 +370,15 @@ def test_parts_options_and_labour_forms(
     labour = {
         "csrf_token": ttoken,
         "faulty_serial": "ENG-123",
-        "labour_hours": "3.5",
-        "travel_km": "120",
+        "labour_hours": "3.1",
+        "travel_km": "120.55",
         "replacement_serial": "",
     }
     assert tech.post(url + "/labour", data=labour, follow_redirects=False).status_code == 303
     shown = tech.get(url).text
-    assert "ENG-123" in shown and "3.50" in shown and "120.0" in shown
+    assert "ENG-123" in shown and "3.10" in shown and "120.6" in shown
+    # the browser takes any number the API takes: a stored 3.1 h never blocks the form
+    assert 'name="labour_hours" type="number" min="0" step="any" value="3.1"' in shown
     assert client.get(f"{WO}/{order}").json()["replacement_serial"] is None
     wrong = tech.post(url + "/labour", data={"csrf_token": ttoken, "labour_hours": "-1"})
     assert wrong.status_code == 422 and "labour_hours" in wrong.text
