@@ -221,3 +221,27 @@ def test_a_job_booked_already_is_not_dispatched_again(client: TestClient, sessio
     again = publish(client, [{"crew": ["ENG-1"], "stops": [stop(order, "14:00", "15:30")]}])
     assert again.status_code == 409 and f"WO-{order} is booked already" in again.text
     assert assignments(session) == 1
+
+
+def test_a_job_published_for_an_earlier_day_is_not_offered_on_a_later_one(
+    client: TestClient, session: Session
+) -> None:
+    """Published for a day ahead, a job is left out of the problem of a week later and a plan
+    for it then is 409; once that visit is over (now past its end, the work order still open)
+    it is offered again."""
+    crew(session)
+    order = work_order(session)
+    assert publish(client, [{"crew": ["CERT-1"], "stops": [stop(order)]}]).status_code == 201
+    later = day_ahead(14)
+    document = client.get("/api/dispatch/problem", params={"region": "Arctic", "date": later})
+    assert document.status_code == 200, document.text
+    assert f"WO-{order}" not in {job["id"] for job in document.json()["jobs"]}
+    plan = {"routes": [{"crew": ["ENG-1"], "stops": [stop(order)]}], "unassigned": []}
+    again = client.post(
+        "/api/dispatch/publish",
+        json={"date": later.isoformat(), "plan": {**plan, "travel_minutes": 0}},
+    )
+    assert again.status_code == 409 and f"WO-{order} is booked already" in again.text
+    after_the_visit = datetime.combine(day_ahead(), datetime.min.time()) + timedelta(hours=12)
+    offered = dispatch_problem(session, system("test"), "Arctic", later, now=after_the_visit)
+    assert f"WO-{order}" in {job["id"] for job in offered["jobs"]}

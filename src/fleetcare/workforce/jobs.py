@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -21,6 +21,14 @@ from fleetcare.service.models import Defect, ServiceLevel, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 
 JOB_PREFIX = "WO-"
+
+
+def booked_after(day: date, now: datetime) -> datetime:
+    """A work order holding an assignment that ends after this moment is booked, for a plan of
+    ``day``: the day's start, or now when that is earlier. A visit planned for an earlier day
+    that has not happened yet books the job as much as one on the day; a visit over before
+    now does not (the job, still open, may need another)."""
+    return min(datetime.combine(day, time.min), now)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 database (the solver that reads it is ``workforce.routing``'s).
 
 - **jobs**: the region's work orders that are ``open`` or ``scheduled`` and hold no assignment
-  ending after the day's start (work already booked is not offered again); ``id``
+  ending after the day's start, or now if that is earlier (``jobs.booked_after``: work
+  already booked, on the day or on an earlier day still to come, is not offered again); ``id``
   ``WO-<id>``, ``at`` the unit's site (latitude, longitude),
   ``family`` the unit's model family, ``minutes`` from ``MINUTES`` (per family), ``window`` by
   ``shifts.window``: from the later of the day's earliest shift start and now, to the SLA
@@ -39,7 +40,13 @@ from fleetcare.fleet.models import Region
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import ladder
 from fleetcare.workforce.day_plan import travel_minutes
-from fleetcare.workforce.jobs import job_code, jobs_by_id, region_jobs, response_hours
+from fleetcare.workforce.jobs import (
+    booked_after,
+    job_code,
+    jobs_by_id,
+    region_jobs,
+    response_hours,
+)
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment, Technician
 from fleetcare.workforce.people import days_off, shift_on
@@ -167,10 +174,8 @@ def dispatch_problem(
                 "trainee": sorted(f for f, lv in levels.items() if lv is Level.trainee),
             }
         )
-    day_start = datetime.combine(day, datetime.min.time())
-    taken = set(
-        session.scalars(select(Assignment.work_order_id).where(Assignment.end_at > day_start))
-    )
+    since = booked_after(day, moment)
+    taken = set(session.scalars(select(Assignment.work_order_id).where(Assignment.end_at > since)))
     candidates = [
         job
         for job in region_jobs(

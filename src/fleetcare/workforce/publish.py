@@ -18,7 +18,7 @@ its path (``plan.routes[0].stops[1].job``):
 
 Then the members are locked (``bookings.lock_technicians``) and checked against the
 assignments already held, and the jobs' work orders are locked and checked for a crew booked
-already (an assignment ending after the day's start): either is 409 and nothing is written.
+already (``jobs.booked_after``): either is 409 and nothing is written.
 Otherwise each member of each route gets one assignment per stop (``start``–``end`` of the
 stop on the plan's date), and each work order still ``open`` moves to ``scheduled``
 through the service facade — all in the request's one transaction.
@@ -31,6 +31,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.core.clock import utcnow
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.labels import named
@@ -41,7 +42,7 @@ from fleetcare.service.models import Defect, WorkOrder
 from fleetcare.service.states import WorkOrderStatus
 from fleetcare.workforce import assignments, ladder, schemas
 from fleetcare.workforce.bookings import lock_technicians
-from fleetcare.workforce.jobs import Job, job_code, jobs_by_id, parse_job_code
+from fleetcare.workforce.jobs import Job, booked_after, job_code, jobs_by_id, parse_job_code
 from fleetcare.workforce.ladder import Level
 from fleetcare.workforce.models import Assignment, Technician
 from fleetcare.workforce.people import days_off, shift_on
@@ -191,9 +192,10 @@ def check(
 
 
 def _refuse_booked_jobs(session: Session, order_ids: list[int], day: date) -> None:
-    """409 when a job already holds an assignment ending after the day's start (booked work is
-    not dispatched again, as the day's problem does not offer it); the jobs' defects and work
-    orders are locked first, so two plans for the same job cannot both pass."""
+    """409 when a job is booked already (``jobs.booked_after``: an assignment on the day or
+    later, or on an earlier day still to come): booked work is not dispatched again, as the
+    day's problem does not offer it; the jobs' defects and work orders are locked first, so
+    two plans for the same job cannot both pass."""
     if not order_ids:
         return
     ids = sorted(set(order_ids))
@@ -206,10 +208,10 @@ def _refuse_booked_jobs(session: Session, order_ids: list[int], day: date) -> No
     session.execute(
         select(WorkOrder.id).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id).with_for_update()
     ).all()
-    day_start = datetime.combine(day, datetime.min.time())
+    since = booked_after(day, utcnow())
     held = session.execute(
         select(Assignment.work_order_id, Assignment.id, Assignment.start_at)
-        .where(Assignment.work_order_id.in_(ids), Assignment.end_at > day_start)
+        .where(Assignment.work_order_id.in_(ids), Assignment.end_at > since)
         .order_by(Assignment.work_order_id, Assignment.start_at)
     ).first()
     if held is not None:
