@@ -12,7 +12,7 @@ from fleetcare.fleet import schemas as fleet_schemas
 from fleetcare.fleet import service as fleet_service
 from fleetcare.parts import schemas as parts_schemas
 from fleetcare.parts.models import ComponentGroup, LocationKind
-from fleetcare.parts.tables import LOCATIONS
+from fleetcare.parts.tables import BOMS, LOCATIONS
 from fleetcare.service import schemas
 from fleetcare.service.tables import SERVICE_CONTRACTS, WARRANTY_POLICIES
 from tests.fleet.factories import small_fleet
@@ -64,7 +64,8 @@ def service_fleet(session: Session, units: int = 3) -> list[int]:
 
 def service_network(session: Session) -> None:
     """``service_fleet`` plus the parts network of ``tests.parts.factories.small_network``,
-    with DEPOT-A serving Arctic and DEPOT-B Baltic (no stock yet)."""
+    with DEPOT-A serving Arctic and DEPOT-B Baltic (no stock yet), and P-1 on the bills of
+    materials of both models."""
     service_fleet(session)
     small_network(session)
     LOCATIONS.apply(
@@ -82,6 +83,14 @@ def service_network(session: Session) -> None:
                 )
             )
             for code, region in (("DEPOT-A", "Arctic"), ("DEPOT-B", "Baltic"))
+        ],
+    )
+    # what a donor can give: P-1 is fitted twice on a bus and once on a lift
+    BOMS.apply(
+        session,
+        [
+            Item(parts_schemas.BomRecord(model=model, part="P-1", quantity=quantity))
+            for model, quantity in (("CB-12", 2), ("PL-630", 1))
         ],
     )
     session.commit()

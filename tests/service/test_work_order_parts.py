@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleetcare.analytics.history import load_history
 from fleetcare.core.audit import AuditEntry
 from fleetcare.core.permissions import Role
 from fleetcare.core.security import issue_token
@@ -191,6 +192,45 @@ def test_cannibalisation_downs_the_donor(client: TestClient, session: Session) -
     assert donor["symptom"] == f"parts taken for work order {order_id}"
     units = client.get("/api/units", params={"q": "BUS-003"}).json()["items"]
     assert units[0]["status"] == "down"
+
+
+def test_a_donors_defect_is_not_a_failure_to_the_reliability_maths(
+    client: TestClient, session: Session
+) -> None:
+    """The fleet's failure history (``analytics.history``) counts the engine defect the work
+    order repairs, not the donor's 'parts taken' defect of the same group."""
+    service_network(session)
+    order_id = order(client)
+    line = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 1}).json()
+    url = f"{WO}/{order_id}/parts/{line['line']['id']}/resolution"
+    taken = client.post(url, json={"option": "cannibalise", "donor": "BUS-003"})
+    assert taken.status_code == 200, taken.text
+    session.expire_all()
+    history = load_history(session)
+    assert history.failure_group == ["engine"]  # BUS-001's; BUS-003's was of the engine too
+
+
+def test_a_donor_must_carry_the_pieces_it_gives(client: TestClient, session: Session) -> None:
+    """A donor whose model's bill of materials lacks the part, or carries fewer pieces than
+    the line needs, is refused on ``donor`` and nothing moves: no stock, no donor defect."""
+    service_network(session)
+    order_id = order(client)
+    three = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 3}).json()
+    url = f"{WO}/{order_id}/parts/{three['line']['id']}/resolution"
+    fewer = client.post(url, json={"option": "cannibalise", "donor": "BUS-003"})
+    assert fewer.status_code == 422
+    assert fewer.json()["detail"][0]["loc"][-1] == "donor"
+    assert "BUS-003 carries 2 of P-1, fewer than the 3" in fewer.json()["detail"][0]["msg"]
+    other = client.post(f"{WO}/{order_id}/parts", json={"part": "P-2", "quantity": 1}).json()
+    url = f"{WO}/{order_id}/parts/{other['line']['id']}/resolution"
+    none = client.post(url, json={"option": "cannibalise", "donor": "BUS-003"})
+    assert none.status_code == 422
+    assert "BUS-003 has no P-2 to give" in none.json()["detail"][0]["msg"]
+    moves = client.get("/api/stock/moves", params={"kind": "cannibalisation"}).json()
+    assert moves["total"] == 0
+    assert client.get("/api/units", params={"q": "BUS-003"}).json()["items"][0]["status"] == (
+        "in_service"
+    )
 
 
 def test_a_donor_of_another_customer_is_not_named_to_the_reader(

@@ -4,10 +4,12 @@ their failures (the thin layer between the database and ``cohorts`` / ``monitor`
 - A **unit** carries its product model, its site's region and that region's climate class,
   and its engine hours now (its latest reading; 0 without one).
 - A **failure** is a defect on a component group that was not closed as "no fault found"
-  (status ``closed``); open and resolved defects count. Its age is the engine hours given with
-  the report, else the unit's hours at the report's moment, interpolated linearly between its
-  meter readings (from 0 h at its warranty start; after its latest reading, that reading's
-  hours — a unit is never older at a failure than the age it is censored at).
+  (status ``closed``); open and resolved defects count, except a cannibalisation donor's (the
+  parts taken from it, ``WorkOrderPart.donor_defect``: it did not fail). Its age is the
+  engine hours given with the report, else the unit's hours at the report's moment,
+  interpolated linearly between its meter readings (from 0 h at its warranty start; after its
+  latest reading, that reading's hours — a unit is never older at a failure than the age it is
+  censored at).
 - Times are days since 1970-01-01 (naive UTC), as floats.
 """
 
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from fleetcare.analytics.cohorts import FleetHistory, day_number
 from fleetcare.fleet.models import ProductModel, Region, Site, Unit, UsageReading
-from fleetcare.service.models import Defect, DefectStatus
+from fleetcare.service.models import Defect, DefectStatus, WorkOrderPart
 
 
 def load_history(session: Session) -> FleetHistory:
@@ -84,9 +86,11 @@ def load_history(session: Session) -> FleetHistory:
 
 
 def _with_failures(session: Session, history: FleetHistory, index: dict[int, int]) -> FleetHistory:
+    # a donor's defect records the parts a cannibalisation took from it, not a failure
+    donors = select(WorkOrderPart.donor_defect_id).where(WorkOrderPart.donor_defect_id.is_not(None))
     defects = session.execute(
         select(Defect.unit_id, Defect.component_group, Defect.reported_at, Defect.hours)
-        .where(Defect.status != DefectStatus.closed)
+        .where(Defect.status != DefectStatus.closed, Defect.id.not_in(donors))
         .order_by(Defect.unit_id, Defect.reported_at, Defect.id)
     ).all()
     units = np.array([index[row[0]] for row in defects], dtype=np.int64)

@@ -1,11 +1,12 @@
 """The demo scenario: a fictional maker, its export fleets and its parts network.
 
 ``build_demo`` writes the installed base (``fleet``), the parts network (``parts``), the issue
-history that feeds demand planning (``history``), the stock the after-sales team keeps by its
-rule of thumb (``stock``), the service history of defects, work orders and downtime
-(``service``), the workforce that serves it — technicians, courses, sessions, grants and
-supervised jobs (``workforce``) — and the regional cooperation: deals, trade against target
-and exchange rates (``cooperation``); ``demo_users`` adds one user per role (``users``).
+history that feeds demand planning (``history``), the service history of defects, work orders
+and downtime (``service``), the stock the after-sales team keeps by its rule of thumb, counted
+as of the scenario's day (``stock``), the workforce that serves it — technicians, courses,
+sessions, grants and supervised jobs (``workforce``) — and the regional cooperation: deals,
+trade against target and exchange rates (``cooperation``); ``demo_users`` adds one user per
+role (``users``).
 Every date derives from the scenario's "today" and every draw from the seed, so the same
 options and day build the same rows; a second build with them writes nothing new. The tests
 build as of ``AS_OF``; ``fleetcare demo`` builds as of the day of the database's latest demo
@@ -66,8 +67,8 @@ def build_demo(
     network = build_parts(session, models=FAMILY_OF, per_family=parts_per_family, seed=seed)
     session.flush()
     history = build_issue_history(session, as_of=as_of, seed=seed)
-    stock = build_stock(session, as_of=as_of, seed=seed)
     serviced = build_service_history(session, as_of=as_of, seed=seed)
+    stock = build_stock(session, as_of=as_of, seed=seed)
     workforce = build_workforce(session, as_of=as_of, seed=seed)
     cooperation = build_cooperation(session, as_of=as_of)
     return {

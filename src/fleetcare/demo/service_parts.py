@@ -37,6 +37,7 @@ from fleetcare.fleet.models import ProductModel, Region, Site, Unit, UnitStatus
 from fleetcare.parts import schemas as parts_schemas
 from fleetcare.parts import service as parts
 from fleetcare.parts.models import (
+    BomLine,
     ComponentGroup,
     Lane,
     Location,
@@ -105,6 +106,14 @@ class PartsStory:
             for serial, site_id in session.execute(select(Unit.serial, Unit.site_id))
             if site_id in depot_of_site
         }
+        self.fitted: dict[tuple[str, int], int] = {  # (model code, part id) → pieces
+            (code, part_id): quantity
+            for code, part_id, quantity in session.execute(
+                select(ProductModel.code, BomLine.part_id, BomLine.quantity).join(
+                    ProductModel, ProductModel.id == BomLine.model_id
+                )
+            )
+        }
         self.air_days = dict(
             session.execute(
                 select(Location.code, Lane.lead_time_days)
@@ -135,7 +144,8 @@ class PartsStory:
         if not choices or depot is None or self.rng.random() >= PARTS_SHARE:
             return None
         part = choices[int(self.rng.integers(len(choices)))]
-        need = Need(part, 1 if self.rng.random() < 0.7 else 2, depot, asked, ready=asked)
+        pieces = min(1 if self.rng.random() < 0.7 else 2, self._carried(unit, part))
+        need = Need(part, pieces, depot, asked, ready=asked)
         far = unit.region in FAR_NORTH
         if far and asked < STOCKED_ON:
             cannibalise = self.rng.random() < 0.4 and self._donor(unit, asked) is not None
@@ -153,6 +163,11 @@ class PartsStory:
             return need
         need.ready = asked + timedelta(hours=1 + float(wait))
         return need
+
+    def _carried(self, unit: UnitFacts, part: Part) -> int:
+        """How many pieces of ``part`` a machine of ``unit``'s model holds (its bill of
+        materials; 0 when it carries none): the most a donor of that model can give."""
+        return self.fitted.get((unit.model, part.id), 0)
 
     def _donor(self, unit: UnitFacts, at: datetime) -> str | None:
         """Another machine of the model in the region, in service by ``at`` (the first such)."""
@@ -254,6 +269,11 @@ class PartsStory:
                 price=price.quantize(Decimal("0.01")),
                 currency=need.part.currency,
             )
+        elif option is LineOption.cannibalise and need.quantity > self._carried(unit, need.part):
+            # made short with more pieces than a machine of the model holds (the depot had
+            # some): no donor can give them all, so they were bought grey
+            need.option = LineOption.grey
+            self.cover(order_id, unit, need, end)
         elif option is LineOption.cannibalise:
             donor = self._donor(unit, need.asked)
             read = self._resolve(order_id, need, option, at, donor=donor)

@@ -11,9 +11,11 @@ more than they need.
 
 A depot's aims are its stock targets (the replenishment proposals aim for them); today's count
 there is the aim less what was issued since its last delivery (Poisson, a draw of up to half a
-month's issues). The count is written through the ledger as a stock count dated the scenario's
-``as_of``; it depends only on the issue history and the seed, so a second build finds every
-balance as counted and writes nothing.
+month's issues), and never less than what open work orders hold reserved there. The count is
+written through the ledger as a stock count dated the scenario's ``as_of``, after the service
+history (whose repairs before that day saw the depots as their own story left them); it
+depends only on the issue history, the reservations and the seed, so a second build finds
+every balance as counted and writes nothing.
 """
 
 from __future__ import annotations
@@ -94,6 +96,18 @@ def issued_last_year(session: Session, *, as_of: date) -> dict[tuple[str, str], 
     return dict(issued)
 
 
+def held_for_work_orders(session: Session) -> dict[tuple[str, str], int]:
+    """The pieces reserved for open work orders, by (part number, location code): the count
+    leaves at least these on hand."""
+    rows = session.execute(
+        select(Part.number, Location.code, StockLevel.reserved)
+        .join(Part, Part.id == StockLevel.part_id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.reserved > 0)
+    )
+    return {(number, code): int(pieces) for number, code, pieces in rows}
+
+
 def aims(
     issued: dict[tuple[str, str], int], parts: list[str], *, plant: str, hub: str
 ) -> dict[tuple[str, str], int]:
@@ -122,6 +136,7 @@ def build_stock(session: Session, *, as_of: date, seed: int = 7) -> dict[str, in
     parts = list(session.scalars(select(Part.number).order_by(Part.number)))
     issued = issued_last_year(session, as_of=as_of)
     aim = aims(issued, parts, plant=plant, hub=hub)
+    reserved = held_for_work_orders(session)
     stock, targets = [], []
     for (part, location), pieces in sorted(aim.items()):
         on_hand = pieces
@@ -129,6 +144,7 @@ def build_stock(session: Session, *, as_of: date, seed: int = 7) -> dict[str, in
             targets.append(schemas.TargetRecord(part=part, location=location, target=pieces))
             used = issued[(part, location)] / 12 * rng.uniform(0, SINCE_DELIVERY_MONTHS)
             on_hand = max(pieces - int(rng.poisson(used)), 0)
+        on_hand = max(on_hand, reserved.get((part, location), 0))  # a count finds them too
         stock.append(schemas.StockRecord(part=part, location=location, on_hand=on_hand))
     count_stock(session, stock, at=datetime(as_of.year, as_of.month, as_of.day))
     TARGETS.apply(session, [Item(record) for record in targets])

@@ -25,7 +25,7 @@ from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import Site, Unit, UnitStatus
 from fleetcare.parts import schemas as parts_schemas
 from fleetcare.parts import service as parts
-from fleetcare.parts.models import Lane, Location, MoveKind, Part
+from fleetcare.parts.models import BomLine, Lane, Location, MoveKind, Part
 from fleetcare.service import schemas
 from fleetcare.service.defects import report_defect
 from fleetcare.service.errors import Conflict
@@ -230,12 +230,38 @@ def _cannibalise(
     session: Session, defect: Defect, line: WorkOrderPart, donor: str, *, by: Principal
 ) -> None:
     """Take the pieces from ``donor`` (booked in at the line's location, then reserved); the
-    donor gets its own down defect."""
+    donor gets its own down defect. The donor's model must carry the part, at least as many
+    pieces as the line needs (its bill of materials: what a working machine of it holds)."""
     unit = visible_unit(session, donor, by.scope)
     if unit.id == defect.unit_id:
         raise InvalidInput([FieldError("donor", _("a unit cannot give parts to itself"))])
     if unit.status is UnitStatus.retired:
         raise InvalidInput([FieldError("donor", _("the unit is retired"))])
+    fitted = session.scalar(
+        select(BomLine.quantity).where(
+            BomLine.model_id == unit.model_id, BomLine.part_id == line.part_id
+        )
+    )
+    if not fitted:  # its model's bill of materials does not carry the part
+        message = _("{serial} has no {part} to give: its model does not carry it")
+        raise InvalidInput(
+            [FieldError("donor", message.format(serial=unit.serial, part=line.part.number))]
+        )
+    if line.quantity > fitted:
+        message = _("{serial} carries {fitted} of {part}, fewer than the {quantity} the line needs")
+        raise InvalidInput(
+            [
+                FieldError(
+                    "donor",
+                    message.format(
+                        serial=unit.serial,
+                        fitted=fitted,
+                        part=line.part.number,
+                        quantity=line.quantity,
+                    ),
+                )
+            ]
+        )
     parts.record_move(
         session,
         parts_schemas.MoveCreate(
