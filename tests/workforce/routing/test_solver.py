@@ -75,6 +75,12 @@ def test_no_one_certified_says_so() -> None:
     ]
 
 
+def test_no_one_at_work_says_so() -> None:
+    """A day nobody of the region works (a Sunday, say): that, not a missing certificate."""
+    answer = solve_document(problem([], [job("J1", NEAR, "bus")]), QUICK)
+    assert answer["unassigned"] == [{"job": "J1", "reason": "no one of the region works that day"}]
+
+
 def test_a_window_out_of_reach_says_so() -> None:
     # 150 km away is about 3 h 15 min at 60 km/h × 1.3: a window closing at 09:00 is lost
     document = problem([person("T1", TOWN, ["bus"])], [job("J1", FAR, "bus", ("08:00", "09:00"))])

@@ -31,10 +31,13 @@ def hhmm(seconds: int) -> str:
 
 
 def reason(roads: Roads, job: int) -> str:
-    """Why ``job`` is unserved: no one certified at all; certified people but none can reach
-    it alone within its window and their shift; or all who could are busy."""
+    """Why ``job`` is unserved: no one works that day; no one certified at all; certified
+    people but none can reach it alone within its window and their shift; or all who could
+    are busy."""
     code = roads.problem.jobs[job].family
     family = named(code)  # in the reader's words, the code for an English reader
+    if not roads.problem.technicians:
+        return _("no one of the region works that day")
     certified = [n for n, t in enumerate(roads.problem.technicians) if code in t.certified]
     if not certified:
         return _("no one certified for {family}").format(family=family)
