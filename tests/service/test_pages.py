@@ -103,6 +103,7 @@ def test_board_work_order_and_decision(
     order_url = opened.headers["location"]
     page = dispatcher.get(order_url)
     assert 'value="scheduled"' in page.text and 'value="done"' not in page.text
+    assert '<span class="status status-down">down</span>' in page.text  # reported down
     assert "Parts" in page.text and "covered" in page.text
     move = order_url + "/transitions"
     assert dispatcher.post(move, data={"to": "scheduled"}).status_code == 403  # no token
@@ -111,6 +112,8 @@ def test_board_work_order_and_decision(
     for to in ("scheduled", "in_progress", "done"):
         moved = dispatcher.post(move, data={"csrf_token": token, "to": to}, follow_redirects=False)
         assert moved.status_code == 303, to
+    done = dispatcher.get(order_url).text  # restored: the unit was down, is no longer
+    assert "status-down" not in done and '<span class="muted">was down</span>' in done
     decided = dispatcher.post(
         f"/service/defects/{defect_id}/warranty",
         data={"csrf_token": token, "decision": "not_covered", "reason": "misuse"},
