@@ -170,3 +170,24 @@ def test_claim_fields_attacks(client: TestClient, session: Session) -> None:
         schemas.ServiceRateRecord(
             region="Arctic", labour_rate=Decimal("1e40"), km_rate=Decimal(1), currency="RUB"
         )
+
+
+def test_a_claimed_decision_stands(client: TestClient, session: Session) -> None:
+    """Once the covered repair is done and claimed, overriding its decision is 409 naming the
+    claim, and nothing changes; confirming it (the same decision) still records who and why.
+    Before the work is done the decision may be overridden."""
+    setup(session)
+    order_id = repair(client, "engine", "2024-03-01T08:00:00")
+    defect = client.get(f"{WO}/{order_id}").json()["defect"]
+    url = f"/api/service/defects/{defect}/warranty"
+    early = client.post(url, json={"decision": "not_covered", "reason": "misuse"})
+    assert early.status_code == 200 and early.json()["warranty"]["decision"] == "not_covered"
+    assert client.post(url, json={"decision": "covered", "reason": "checked"}).status_code == 200
+    done(client, order_id)
+    warranty = client.get("/api/service/claims", params={"kind": "warranty"}).json()["items"][0]
+    late = client.post(url, json={"decision": "not_covered", "reason": "misuse after all"})
+    assert late.status_code == 409 and f"claim #{warranty['id']}" in late.json()["detail"]
+    read = client.get(f"/api/service/defects/{defect}").json()["warranty"]
+    assert (read["decision"], read["reason"]) == ("covered", "checked")
+    same = client.post(url, json={"decision": "covered", "reason": "confirmed at audit"})
+    assert same.status_code == 200 and same.json()["warranty"]["reason"] == "confirmed at audit"

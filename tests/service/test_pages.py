@@ -431,6 +431,11 @@ def test_claim_beside_the_decision(
         table = page.split("<h2>Claims</h2>")[1]
         assert not re.search(r'<td class="num">\d', table)  # every amount with its currency
         assert "Volga Diesel" in page and ">Warranty<" in page and ">Recovery<" in page
+    overridden = dispatcher.post(
+        f"/service/defects/{defect}/warranty",
+        data={"csrf_token": token, "decision": "not_covered", "reason": "misuse"},
+    )
+    assert overridden.status_code == 409 and "was made under this decision" in overridden.text
 
 
 def test_a_report_may_carry_photos_beyond_the_general_body_limit(

@@ -19,7 +19,7 @@ from fleetcare.core.permissions import Principal
 from fleetcare.fleet.models import UnitStatus
 from fleetcare.service import coverage, downtime, schemas
 from fleetcare.service.errors import Conflict
-from fleetcare.service.models import Defect, DefectStatus, WorkOrder
+from fleetcare.service.models import Claim, Defect, DefectStatus, WorkOrder
 from fleetcare.service.queries import defect_read, visible_defect, visible_unit
 from fleetcare.service.states import ACTIVE
 
@@ -140,8 +140,25 @@ def decide_warranty(
     session: Session, defect_id: int, body: schemas.WarrantyDecide, *, by: Principal
 ) -> schemas.DefectRead:
     """Confirm (the same decision) or override (another) a defect's warranty decision, with a
-    reason; the computed decision and its reasons are kept beside it."""
+    reason; the computed decision and its reasons are kept beside it. Once a claim was made
+    under it (its work order done, covered), another decision is a ``Conflict``: the claims
+    would stand against a decision that no longer holds."""
     defect = visible_defect(session, defect_id, by.scope, lock=True)
+    if body.decision is not defect.decision:
+        claimed = session.scalar(
+            select(Claim.id)
+            .join(WorkOrder, Claim.work_order_id == WorkOrder.id)
+            .where(WorkOrder.defect_id == defect.id)
+            .order_by(Claim.id)
+            .limit(1)
+        )
+        if claimed is not None:
+            raise Conflict(
+                _(
+                    "claim #{claim} was made under this decision: it stands once claimed "
+                    "(settle the claim with the maker or the supplier instead)"
+                ).format(claim=claimed)
+            )
     before = {
         "decision": defect.decision.value,
         "decided_by": defect.decided_by,

@@ -189,13 +189,16 @@ def decide_page(
     decision: Annotated[str, Form(max_length=20)],
     reason: Annotated[str, Form(max_length=2000)],
 ) -> Response:
-    """Confirm or override the defect's warranty decision, with the reason (audited)."""
+    """Confirm or override the defect's warranty decision, with the reason (audited); a refusal
+    shows on the page (422 no reason, 409 a claim made under the decision as it stands)."""
     try:
         body = schemas.WarrantyDecide.model_validate({"decision": decision, "reason": reason})
         with session.begin_nested():  # a refused form leaves no row behind
             service.decide_warranty(session, defect_id, body, by=principal)
     except (ValidationError, InvalidInput) as exc:
         return _defect_refused(request, session, principal, defect_id, problems_of(exc), 422)
+    except service.Conflict as exc:  # claimed under the decision as it stands
+        return _defect_refused(request, session, principal, defect_id, [str(exc)], 409)
     return RedirectResponse(f"/service/defects/{defect_id}", status_code=303)
 
 
