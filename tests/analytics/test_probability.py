@@ -60,3 +60,5 @@ def test_the_fitted_line_is_named_in_the_readers_numbers(russian: None) -> None:
     ages = np.array([100.0, 200.0])
     figure = probability_figure(ages, np.array([True, True]), (1.23456, 139963.2), title="x")
     assert figure["data"][-1]["name"] == "подбор: β = 1,23, η = 139\u00a0963 ч"
+    ticks = figure["layout"]["yaxis"]["ticktext"]
+    assert ticks[0] == "0,1%" and "63,2%" in ticks and ticks[-1] == "99%"  # the scale's percents

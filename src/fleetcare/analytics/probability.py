@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fleetcare.analytics.weibull import FloatArray
-from fleetcare.core.i18n import _, format_fixed, format_significant
+from fleetcare.core.i18n import _, format_fixed, format_number, format_significant
 
 MAX_CENSORED_POINTS = 500  # censored units drawn at most (evenly by age) — the page's weight
 TICKS = (0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 0.632, 0.9, 0.99)
@@ -100,12 +100,13 @@ def probability_figure(
             "title": {"text": title},
             "xaxis": {"type": "log", "title": {"text": _("engine hours")}},
             "yaxis": {
-                "title": {"text": _("fraction failed (Weibull scale)")},
+                "title": {"text": _("failed, % (Weibull scale)")},
                 "tickvals": weibull_y(ticks).tolist(),
-                "ticktext": [f"{p:.3g}" for p in ticks * 100],
+                "ticktext": [format_number(float(f"{p:.3g}")) + "%" for p in ticks * 100],
             },
-            "margin": {"t": 40, "r": 20},
-            "height": 420,
-            "legend": {"orientation": "h"},
+            "margin": {"t": 40, "r": 20, "b": 110},
+            "height": 460,
+            # below the x axis's title, not over it
+            "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
         },
     }
