@@ -194,6 +194,7 @@ def test_moves_and_the_ledger(client: TestClient, session: Session) -> None:
         },
     )
     assert too_many.status_code == 409 and too_many.json()["available"] == 4
+    assert too_many.json()["detail"].startswith("not enough stock at DEPOT-A: 4 available")
     negative = client.post(
         "/api/stock/moves",
         json={"kind": "receipt", "part": "P-1", "location": "DEPOT-A", "quantity": -2},

@@ -75,6 +75,22 @@ class NotEnoughStock(Exception):
         self.reserved = reserved
 
 
+def _not_enough(session: Session, location_id: int, on_hand: int, reserved: int) -> NotEnoughStock:
+    """The refusal of a move the balance at ``location_id`` cannot take, naming the location
+    (a transfer's origin is not the location the reader asked about)."""
+    where = session.get(Location, location_id)
+    text = _(
+        "not enough stock at {location}: {available} available ({on_hand} on hand, "
+        "{reserved} reserved)"
+    ).format(
+        location=where.code if where is not None else location_id,
+        available=on_hand - reserved,
+        on_hand=on_hand,
+        reserved=reserved,
+    )
+    return NotEnoughStock(text, on_hand, reserved)
+
+
 @dataclass(frozen=True)
 class Delta:
     """How a move changes one balance."""
@@ -195,11 +211,7 @@ def move(
     if after is None:
         current = level(session, part_id, location_id)
         have, held = (current.on_hand, current.reserved) if current else (0, 0)
-        message = _(
-            "not enough stock: {available} available ({on_hand} on hand, {reserved} reserved)"
-        )
-        text = message.format(available=have - held, on_hand=have, reserved=held)
-        raise NotEnoughStock(text, have, held)
+        raise _not_enough(session, location_id, have, held)
     entry = StockMove(
         at=at if at is not None else utcnow(),
         kind=kind,
@@ -307,11 +319,7 @@ def move_many(session: Session, entries: Sequence[Entry], *, actor: str) -> int:
             in_transit + entry.delta.in_transit,
         )
         if not (0 <= after[1] <= after[0] and after[2] >= 0):
-            message = _(
-                "not enough stock: {available} available ({on_hand} on hand, {reserved} reserved)"
-            )
-            text = message.format(available=on_hand - reserved, on_hand=on_hand, reserved=reserved)
-            raise NotEnoughStock(text, on_hand, reserved)
+            raise _not_enough(session, entry.location_id, on_hand, reserved)
         steps.append((balances[key], after))
         balances[key] = after
     session.execute(
