@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field, ValidationError
 
 from fleetcare.core.i18n import set_locale, translations
-from fleetcare.core.validation import WORDS_BY_TYPE, refusal_words
+from fleetcare.core.schemas import TEXT_PATTERN
+from fleetcare.core.validation import WORDS_BY_PATTERN, WORDS_BY_TYPE, refusal_words
 
 
 class Form(BaseModel):
@@ -93,3 +94,32 @@ def errors_of_exception(data: dict[str, object]) -> ValidationError:
     with pytest.raises(ValidationError) as refused:
         Form.model_validate(data)
     return refused.value
+
+
+class Coded(BaseModel):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    name: str = Field(pattern=TEXT_PATTERN)
+    code: str = Field(default="x", pattern=r"^x$")
+
+
+def test_a_pattern_is_said_as_what_the_field_takes() -> None:
+    """Not "String should match pattern '^[A-Z]{3}$'" but what the field takes, for English
+    readers too; in Russian in its words; a pattern without words says the form is wrong."""
+    with pytest.raises(ValidationError) as refused:
+        Coded.model_validate({"currency": "rub", "name": "a\nb", "code": "y"})
+    currency, name, code = refused.value.errors()
+    assert (
+        refusal_words(currency) == "a currency code of three capital letters is expected (RUB, EUR)"
+    )  # type: ignore[arg-type]
+    assert refusal_words(name) == "control characters and line breaks are not taken here"  # type: ignore[arg-type]
+    assert refusal_words(code) == "not in the form this field takes"  # type: ignore[arg-type]
+    set_locale("ru")
+    try:
+        said = refusal_words(currency)  # type: ignore[arg-type]
+    finally:
+        set_locale("en")
+    assert (
+        said
+        == translations("ru").gettext(WORDS_BY_PATTERN[r"^[A-Z]{3}$"])
+        != WORDS_BY_PATTERN[r"^[A-Z]{3}$"]
+    )

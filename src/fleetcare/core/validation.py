@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from fleetcare.core.i18n import N_, format_number, get_locale, gettext
+from fleetcare.core.schemas import PARAGRAPHS_PATTERN, TEXT_PATTERN
 
 WORDS_BY_TYPE = {
     "missing": N_("required"),
@@ -104,10 +105,23 @@ def field_words(field: str) -> str:
     return field if get_locale() == "en" or words is None else gettext(words)
 
 
+# A pattern a field refuses, said as what the field takes: in every language, English too
+# (pydantic's "String should match pattern '^[^\x00-\x1f\x7f]*$'" reads to nobody).
+WORDS_BY_PATTERN = {
+    TEXT_PATTERN: N_("control characters and line breaks are not taken here"),
+    PARAGRAPHS_PATTERN: N_("control characters are not taken here"),
+    r"^[A-Z]{3}$": N_("a currency code of three capital letters is expected (RUB, EUR)"),
+    r"^\d{4}-\d{2}$": N_("a month (YYYY-MM) is expected"),
+}
+
+
 def refusal_words(error: Mapping[str, Any]) -> str:
     """The message of one pydantic error (``exc.errors()``) for the current reader."""
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     kind = str(error.get("type", ""))
+    if kind == "string_pattern_mismatch":
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        return gettext(WORDS_BY_PATTERN.get(pattern, N_("not in the form this field takes")))
     if get_locale() == "en" or kind == "value_error":
         return message
     context = error.get("ctx") or {}
