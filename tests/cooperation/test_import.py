@@ -34,7 +34,7 @@ def test_deal_import_errors(session: Session, tmp_path: Path) -> None:
         "BAD-1,NOBODY,CB-12,,2,100,USD,lead,,\n"
         "BAD-2,NORD,CB-12,West depot,2,100,USD,lead,,\n"
         "BAD-3,NORD,CB-12,,2,100,USD,lost,,\n"
-        "BAD-4,NORD,CB-12,,2,100,usd,shipped,,\n"
+        "BAD-4,NORD,CB-12,,2,100,dollars,shipped,,\n"
     )
     errors = _errors(session, DEALS, path)
     assert f"{path}:5:lost_reason: a lost deal says why" in errors

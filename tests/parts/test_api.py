@@ -386,6 +386,18 @@ def test_default_grey_price_is_in_the_parts_currency(client: TestClient, session
         },
     )
     assert made_up.status_code == 422 and fields(made_up) == ["currency"]  # not ISO 4217
+    typed = client.post(
+        "/api/stock/moves",
+        json={
+            "kind": "grey_purchase",
+            "part": "E-1",
+            "location": "DEPOT-A",
+            "quantity": 1,
+            "price": "650",
+            "currency": " usd",
+        },
+    )
+    assert typed.status_code == 201 and typed.json()["currency"] == "USD"  # as people type it
 
 
 def test_accepting_all_skips_lines_without_a_lane(client: TestClient, session: Session) -> None:

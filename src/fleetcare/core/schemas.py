@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from fleetcare.core.clock import naive_utc, today
 from fleetcare.core.i18n import _
@@ -143,9 +143,17 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
 ]
 
-# money's currency: three capitals that name an ISO 4217 currency
+def _capitals(value: Any) -> Any:
+    """A currency code as people type it (`` rub``) in the capitals it is stored in."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# money's currency: three capitals that name an ISO 4217 currency (typed in any case)
 CurrencyCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)
+    str,
+    BeforeValidator(_capitals),
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_known_currency),
 ]
 # a code that names its row in a URL path (a technician's, a training session's)
 PathCode = Annotated[Code, AfterValidator(_addressable)]
