@@ -143,6 +143,7 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=TEXT_PATTERN)
 ]
 
+
 def _capitals(value: Any) -> Any:
     """A currency code as people type it (`` rub``) in the capitals it is stored in."""
     return value.strip().upper() if isinstance(value, str) else value
