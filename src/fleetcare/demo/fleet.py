@@ -264,13 +264,9 @@ def fleet_records(
                 commissioning = delivered_on + timedelta(days=int(rng.integers(0, 21)))
                 age_years = (as_of - delivered_on).days / 365.25
                 roll = rng.random()
-                status = (
-                    UnitStatus.retired
-                    if roll < 0.006 * age_years
-                    else UnitStatus.down
-                    if roll > 0.965
-                    else UnitStatus.in_service
-                )
+                # a machine is down only through a defect reported down (the service
+                # history's, the backlog's), so that every one down says why
+                status = UnitStatus.retired if roll < 0.006 * age_years else UnitStatus.in_service
                 unit_rows.append(
                     schemas.UnitRecord(
                         serial=serial,
