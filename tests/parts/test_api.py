@@ -345,58 +345,22 @@ def test_default_grey_price_is_in_the_parts_currency(client: TestClient, session
         },
     )
     assert created.status_code == 201, created.text
-    grey = client.post(
-        "/api/stock/moves",
-        json={"kind": "grey_purchase", "part": "E-1", "location": "DEPOT-A", "quantity": 1},
-    )
-    assert grey.status_code == 201, grey.text
-    assert (grey.json()["price"], grey.json()["currency"]) == ("500.00", "EUR")
-    paid = client.post(
-        "/api/stock/moves",
-        json={
-            "kind": "grey_purchase",
-            "part": "E-1",
-            "location": "DEPOT-A",
-            "quantity": 1,
-            "price": "700",
-            "currency": "USD",
-        },
-    )
+
+    def grey(**priced: str) -> Any:
+        """A grey purchase of one E-1 at DEPOT-A, with ``price`` and ``currency`` if given."""
+        body = {"kind": "grey_purchase", "part": "E-1", "location": "DEPOT-A", "quantity": 1}
+        return client.post("/api/stock/moves", json=body | priced)
+
+    listed = grey()
+    assert listed.status_code == 201, listed.text
+    assert (listed.json()["price"], listed.json()["currency"]) == ("500.00", "EUR")
+    paid = grey(price="700", currency="USD")
     assert (paid.json()["price"], paid.json()["currency"]) == ("700.00", "USD")  # as given
-    priced = client.post(
-        "/api/stock/moves",
-        json={
-            "kind": "grey_purchase",
-            "part": "E-1",
-            "location": "DEPOT-A",
-            "quantity": 1,
-            "price": "650",
-        },
-    )
+    priced = grey(price="650")
     assert (priced.json()["price"], priced.json()["currency"]) == ("650.00", "EUR")  # the part's
-    made_up = client.post(
-        "/api/stock/moves",
-        json={
-            "kind": "grey_purchase",
-            "part": "E-1",
-            "location": "DEPOT-A",
-            "quantity": 1,
-            "price": "650",
-            "currency": "ZZZ",
-        },
-    )
+    made_up = grey(price="650", currency="ZZZ")
     assert made_up.status_code == 422 and fields(made_up) == ["currency"]  # not ISO 4217
-    typed = client.post(
-        "/api/stock/moves",
-        json={
-            "kind": "grey_purchase",
-            "part": "E-1",
-            "location": "DEPOT-A",
-            "quantity": 1,
-            "price": "650",
-            "currency": " usd",
-        },
-    )
+    typed = grey(price="650", currency=" usd")
     assert typed.status_code == 201 and typed.json()["currency"] == "USD"  # as people type it
 
 

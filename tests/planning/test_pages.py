@@ -207,16 +207,21 @@ def test_same_availability_costs_take_the_cheapest_point_that_reaches_it() -> No
     assert same_availability_costs(curve, rows) == [25.0, 25.0, None]
 
 
-def test_the_current_stock_row_shows_what_its_availability_costs_optimised(
-    pages: TestClient, session: Session, tmp_path: Path
-) -> None:
-    """Stock held below the curve (all of it at the plant, 90 days from the machines) reads
-    with the optimised plan of the same availability beside it, cheaper, and how much."""
+def stock_only_at_the_plant(session: Session, tmp_path: Path) -> None:
+    """The planned network holding 6 pieces of P-1 at the plant and nothing below it."""
     planned_network(session)
     held = tmp_path / "stock.csv"
     held.write_text("part,location,on_hand\nP-1,PLANT,6\n")
     import_file(session, STOCK, held, actor="importer")
     session.commit()
+
+
+def test_the_current_stock_row_shows_what_its_availability_costs_optimised(
+    pages: TestClient, session: Session, tmp_path: Path
+) -> None:
+    """Stock held below the curve (all of it at the plant, 90 days from the machines) reads
+    with the optimised plan of the same availability beside it, cheaper, and how much."""
+    stock_only_at_the_plant(session, tmp_path)
     page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
     assert page.status_code == 200
     row = re.search(r"<tr><td>current stock</td>(.*?)</tr>", page.text, re.S)
@@ -257,11 +262,7 @@ def test_a_regions_plan_keeps_the_shared_locations_apart(
     """A region's plan counts what saving it changes at its depots, and names the plant and
     the hub apart (saving leaves them); the whole network's plan counts every location. A
     budget past the curve's end says the curve ends there."""
-    planned_network(session)
-    held = tmp_path / "stock.csv"
-    held.write_text("part,location,on_hand\nP-1,PLANT,6\n")
-    import_file(session, STOCK, held, actor="importer")
-    session.commit()
+    stock_only_at_the_plant(session, tmp_path)
     page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
     assert 'id="shared-stock"' in page.text
     assert 'id="shared-stock"' not in pages.get("/planning", params={"region": ""}).text

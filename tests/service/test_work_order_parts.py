@@ -40,6 +40,12 @@ def order(client: TestClient | httpx.Client, serial: str = "BUS-001") -> int:
     return order_id
 
 
+def resolution(client: TestClient, order_id: int, part: str, quantity: int) -> str:
+    """Ask for ``quantity`` of ``part`` on the work order; the address that resolves the line."""
+    line = client.post(f"{WO}/{order_id}/parts", json={"part": part, "quantity": quantity})
+    return f"{WO}/{order_id}/parts/{line.json()['line']['id']}/resolution"
+
+
 def move(client: TestClient, order_id: int, *states: str) -> Any:
     """Move the work order through ``states``; the last answer."""
     answer = None
@@ -200,9 +206,7 @@ def test_a_donors_defect_is_not_a_failure_to_the_reliability_maths(
     """The fleet's failure history (``analytics.history``) counts the engine defect the work
     order repairs, not the donor's 'parts taken' defect of the same group."""
     service_network(session)
-    order_id = order(client)
-    line = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 1}).json()
-    url = f"{WO}/{order_id}/parts/{line['line']['id']}/resolution"
+    url = resolution(client, order(client), "P-1", 1)
     taken = client.post(url, json={"option": "cannibalise", "donor": "BUS-003"})
     assert taken.status_code == 200, taken.text
     session.expire_all()
@@ -215,15 +219,15 @@ def test_a_donor_must_carry_the_pieces_it_gives(client: TestClient, session: Ses
     the line needs, is refused on ``donor`` and nothing moves: no stock, no donor defect."""
     service_network(session)
     order_id = order(client)
-    three = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 3}).json()
-    url = f"{WO}/{order_id}/parts/{three['line']['id']}/resolution"
-    fewer = client.post(url, json={"option": "cannibalise", "donor": "BUS-003"})
+    fewer = client.post(
+        resolution(client, order_id, "P-1", 3), json={"option": "cannibalise", "donor": "BUS-003"}
+    )
     assert fewer.status_code == 422
     assert fewer.json()["detail"][0]["loc"][-1] == "donor"
     assert "BUS-003 carries 2 of P-1, fewer than the 3" in fewer.json()["detail"][0]["msg"]
-    other = client.post(f"{WO}/{order_id}/parts", json={"part": "P-2", "quantity": 1}).json()
-    url = f"{WO}/{order_id}/parts/{other['line']['id']}/resolution"
-    none = client.post(url, json={"option": "cannibalise", "donor": "BUS-003"})
+    none = client.post(
+        resolution(client, order_id, "P-2", 1), json={"option": "cannibalise", "donor": "BUS-003"}
+    )
     assert none.status_code == 422
     assert "BUS-003 has no P-2 to give" in none.json()["detail"][0]["msg"]
     moves = client.get("/api/stock/moves", params={"kind": "cannibalisation"}).json()
