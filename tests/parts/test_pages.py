@@ -49,8 +49,13 @@ def test_accepting_proposals_on_the_page(
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
     assert pages.post("/stock/proposals/accept").status_code == 403
-    done = pages.post("/stock/proposals/accept", data={"csrf_token": token.group(1)})
+    done = pages.post(
+        "/stock/proposals/accept",
+        data={"csrf_token": token.group(1)},
+        headers={"HX-Request": "true"},
+    )
     assert done.status_code == 200 and "1 transfer or purchase created" in done.text
+    assert "<header" not in done.text  # the list alone, swapped into #proposals
     assert client.get("/api/stock/transfers").json()["total"] == 1
 
 

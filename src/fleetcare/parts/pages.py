@@ -239,4 +239,5 @@ def accept_page(request: Request, session: DbSession, principal: Mover) -> Respo
     lines = service.visible_proposals(session, principal.scope)
     waiting = service.waiting_below_target(session, principal.scope, lines)
     context = {"lines": lines, "can_accept": True, "accepted": message, "waiting": waiting}
-    return render(request, "parts/proposals.html", context)
+    # HTMX swaps the list in place (a refusal, the error's own block, lands there too)
+    return render(request, "parts/proposals.html", context, block="proposals")
