@@ -8,6 +8,10 @@ from urllib.parse import quote
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fleetcare.core.config import Settings
+from fleetcare.core.errors import FieldError, InvalidInput
+from fleetcare.service import service
+from fleetcare.web.app import create_app
 from tests.planning.factories import planned_network
 
 FRAGMENT = "/planning/plan?region=Arctic&target=0.9&budget=0"
@@ -46,3 +50,27 @@ def test_a_refused_fragment_answers_the_refusal_alone(pages: TestClient, session
     assert whole.status_code == 404 and "<header" in whole.text
     layout = pages.get("/planning").text
     assert '"responseHandling": [{"code": "204", "swap": false}' in layout.replace("&#34;", '"')
+
+
+def test_a_refusal_no_page_caught_reads_as_a_page(settings: Settings) -> None:
+    """A 409 or 422 that a page's code lets through answers the page as HTML (its ``problem``
+    block to HTMX), and the API the same refusal as JSON."""
+    app = create_app(settings)
+
+    @app.get("/fragment-that-conflicts")
+    @app.get("/api/fragment-that-conflicts")
+    def conflicts() -> None:
+        raise service.Conflict("WO-7 is done already")
+
+    @app.get("/fragment-with-bad-input")
+    def refuses() -> None:
+        raise InvalidInput([FieldError("quantity", "must be at least 1")])
+
+    with TestClient(app) as client:
+        page = client.get("/fragment-that-conflicts", headers={"HX-Request": "true"})
+        assert page.status_code == 409 and page.headers["content-type"].startswith("text/html")
+        assert 'class="problems" role="alert"' in page.text and "WO-7 is done already" in page.text
+        api = client.get("/api/fragment-that-conflicts")
+        assert api.status_code == 409 and api.json() == {"detail": "WO-7 is done already"}
+        bad = client.get("/fragment-with-bad-input", headers={"HX-Request": "true"})
+        assert bad.status_code == 422 and "quantity: must be at least 1" in bad.text

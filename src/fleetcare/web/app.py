@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import plotly
@@ -17,6 +19,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
@@ -39,7 +42,7 @@ from fleetcare.core.api import (
 )
 from fleetcare.core.auth import LoginRequired
 from fleetcare.core.config import Settings, get_settings
-from fleetcare.core.errors import NotFound
+from fleetcare.core.errors import InvalidInput, NotFound
 from fleetcare.core.heavy import install as install_heavy_pool
 from fleetcare.core.i18n import N_, _
 from fleetcare.core.security import cookie_key, read_token, secret_key
@@ -49,11 +52,13 @@ from fleetcare.fleet import pages as fleet_pages
 from fleetcare.fleet import views as fleet_views
 from fleetcare.labels import use_every_label
 from fleetcare.parts import pages as parts_pages
+from fleetcare.parts import service as parts_service
 from fleetcare.parts import views as parts_views
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import service as planning_service
 from fleetcare.planning import views as planning_views
 from fleetcare.service import pages as service_pages
+from fleetcare.service import service as service_facade
 from fleetcare.service import views as service_views
 from fleetcare.service.photos import PhotoLimits
 from fleetcare.simulation import pages as simulation_pages
@@ -293,3 +298,30 @@ def _install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(RequestValidationError, bad_query)
     app.add_exception_handler(HTTPException, http_error)
+    # the JSON refusals (422, 409) a page's own code did not catch: on a page, as a page
+    refusals = (InvalidInput, IntegrityError, DataError, parts_service.NotEnoughStock)
+    for kind in (*refusals, service_facade.Conflict):
+        app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
+
+
+def _as_page(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler``'s answer on ``/api``; elsewhere its status and words as the error page (its
+    ``problem`` block for HTMX, which swaps it in place of the fragment)."""
+
+    async def answer(request: Request, exc: Exception) -> Response:
+        response: Response = await handler(request, exc)
+        if is_api(request) or not response.media_type or "json" not in response.media_type:
+            return response
+        detail = json.loads(bytes(response.body)).get("detail", "")
+        if isinstance(detail, list):  # [{"loc": [..., field], "msg": ...}]
+            detail = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in detail if "msg" in e)
+        context = {"title": str(response.status_code), "message": str(detail)}
+        page = render(
+            request, "error.html", context, block="problem", status_code=response.status_code
+        )
+        for name in ("Retry-After",):
+            if name in response.headers:
+                page.headers[name] = response.headers[name]
+        return page
+
+    return answer
