@@ -195,6 +195,8 @@ def test_a_report_on_several_lines_is_kept_as_written(
     assert answer.status_code == 303, answer.text
     page = nord.get(answer.headers["location"])
     assert '<dd class="written">black smoke at idle\nthen it stalls\tuphill</dd>' in page.text
+    full = report(nord, token, symptom=("x" * 399 + "\r\n") * 4 + "x" * 400)  # 2,000 with LF
+    assert full.status_code == 303, full.text
     refused = report(nord, token, symptom="black\x07smoke")
     assert refused.status_code == 422
     assert 'name="down" value="true" checked' in refused.text

@@ -20,9 +20,10 @@ TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 PARAGRAPHS_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
-def unix_lines(value: str) -> str:
-    """Line breaks as LF alone (a browser's text area sends CR LF)."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+def unix_lines(value: Any) -> Any:
+    """Text's line breaks as LF alone (a browser's text area sends CR LF); other values as
+    they are, for the type's own check."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def text(max_length: int, min_length: int = 1) -> type[str]:

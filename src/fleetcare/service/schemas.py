@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -44,10 +44,11 @@ SYMPTOM_MAX = 2000
 REASON_MAX = 500
 Symptom = Annotated[  # what the reporter wrote, on as many lines as it took
     str,
+    # LF before the length is counted: a text area counts a line break as one character
+    BeforeValidator(unix_lines),
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=SYMPTOM_MAX, pattern=PARAGRAPHS_PATTERN
     ),
-    AfterValidator(unix_lines),
 ]
 Reason = Annotated[
     str,

@@ -26,8 +26,9 @@ JOB_PREFIX = "WO-"
 def booked_after(day: date, now: datetime) -> datetime:
     """A work order holding an assignment that ends after this moment is booked, for a plan of
     ``day``: the day's start, or now when that is earlier. A visit planned for an earlier day
-    that has not happened yet books the job as much as one on the day; a visit over before
-    now does not (the job, still open, may need another)."""
+    that has not happened yet books the job as much as one on the day; a visit on an earlier
+    day that is over does not (the job, still open, may need another). Any visit on the day
+    itself books it, even one over already."""
     return min(datetime.combine(day, time.min), now)
 
 
