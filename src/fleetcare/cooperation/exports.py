@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from fleetcare.cooperation import schemas
 from fleetcare.cooperation.dashboard import dashboard
 from fleetcare.cooperation.deals import list_deals
+from fleetcare.cooperation.money import Total
 from fleetcare.cooperation.rates import list_rates
 from fleetcare.cooperation.trade import list_targets, list_trade
 from fleetcare.cooperation.trade_report import converted_trade, targets_vs_actual
@@ -175,7 +176,7 @@ def _trade_converted(
 ) -> Rows:
     columns = ["region", "year", "group", "amount", "currency", f"amount_{currency}", "rates"]
     rows: list[list[Any]] = []
-    left_out: dict[str, tuple[int, str]] = {}
+    left_out = Total(currency)  # what every page left out, counted once over the pages
     offset = 0
     while offset < MAX_ROWS:
         page = converted_trade(
@@ -193,19 +194,11 @@ def _trade_converted(
             ]
             for r in page.items
         ]
-        for entry in page.unconverted:
-            amounts, first = left_out.get(str(entry["currency"]), (0, str(entry["first_day"])))
-            left_out[str(entry["currency"])] = (
-                amounts + int(entry["amounts"]),
-                min(first, str(entry["first_day"])),
-            )
+        left_out.merge(page.used)
         offset += PAGE
         if offset >= page.total:
             break
-    unconverted: Unconverted = [
-        {"currency": c, "amounts": n, "first_day": day} for c, (n, day) in sorted(left_out.items())
-    ]
-    return Rows(columns, rows, unconverted)
+    return Rows(columns, rows, left_out.unconverted())
 
 
 def _targets_vs_actual(

@@ -10,7 +10,7 @@ shows no converted amount, it counts in no total, and the answer lists it in ``u
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -57,13 +57,21 @@ class ConvertedRow:
 
 @dataclass
 class ConvertedPage:
-    """A page of converted figures, the total count, and every rate the page used."""
+    """A page of converted figures, the total count, and the page's ``used`` record: every
+    rate it used and the amounts it left out."""
 
     items: list[ConvertedRow]
     total: int
     currency: str
-    rates_used: list[dict[str, str]] = field(default_factory=list)
-    unconverted: list[dict[str, str | int]] = field(default_factory=list)
+    used: Total
+
+    @property
+    def rates_used(self) -> list[dict[str, str]]:
+        return _rates_used(self.used)
+
+    @property
+    def unconverted(self) -> list[dict[str, str | int]]:
+        return self.used.unconverted()
 
 
 def converted_trade(
@@ -108,7 +116,7 @@ def converted_trade(
                 rates=used_rates,
             )
         )
-    return ConvertedPage(items, total, currency, _rates_used(used), used.unconverted())
+    return ConvertedPage(items, total, currency, used)
 
 
 def targets_vs_actual(
