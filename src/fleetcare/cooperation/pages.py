@@ -26,7 +26,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.errors import FieldError, InvalidInput
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.schemas import outside_calendar
+from fleetcare.core.schemas import CURRENCY_PATTERN, outside_calendar
 from fleetcare.core.templating import problems_of, render, render_list
 from fleetcare.fleet import service as fleet_service
 
@@ -39,7 +39,7 @@ DealWriter = Annotated[Principal, Depends(require(Permission.deals_write))]
 BoardReader = Annotated[Principal, Depends(require(Permission.dashboard_read))]
 Reader = Annotated[Principal, Depends(require(Permission.fleet_read))]  # then per table
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[str, Query(pattern=CURRENCY_PATTERN)]
 # a day typed in the period form: empty means the default; anything else must be YYYY-MM-DD
 FromDay = Annotated[str, Query(alias="from", max_length=10)]
 ToDay = Annotated[str, Query(max_length=10)]

@@ -27,13 +27,14 @@ from fleetcare.core.auth import check_csrf, require
 from fleetcare.core.errors import InvalidInput
 from fleetcare.core.i18n import _, typed_number
 from fleetcare.core.permissions import Permission, Principal
+from fleetcare.core.schemas import CURRENCY_PATTERN
 from fleetcare.core.templating import page_url, problems_of, render
 from fleetcare.fleet import service as fleet_service
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 TradeReader = Annotated[Principal, Depends(require(Permission.trade_read))]
 TradeWriter = Annotated[Principal, Depends(require(Permission.trade_write))]
-Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[str, Query(pattern=CURRENCY_PATTERN)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 YearQuery = Annotated[int | None, Query(ge=1990, le=2100)]
 EditId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]

@@ -23,11 +23,11 @@ from fleetcare.core.api import Choice, Cursor, DbSession, Limit, Offset, RowId, 
 from fleetcare.core.auth import CurrentPrincipal, rule
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission
-from fleetcare.core.schemas import CalendarDay, Page
+from fleetcare.core.schemas import CURRENCY_PATTERN, CalendarDay, Page
 
 router = APIRouter(prefix="/api", tags=["cooperation"])
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "conflicts with stored state"}}
-CurrencyQuery = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="reporting currency")]
+CurrencyQuery = Annotated[str, Query(pattern=CURRENCY_PATTERN, description="reporting currency")]
 FromQuery = Annotated[
     CalendarDay | None,
     Query(
@@ -161,7 +161,7 @@ def put_target(
 @router.get("/exchange-rates", **rule(Permission.trade_read))
 def list_rates(
     session: DbSession,
-    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    currency: Annotated[str | None, Query(pattern=CURRENCY_PATTERN)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
     cursor: Cursor = None,

@@ -18,6 +18,8 @@ from fleetcare.core.i18n import _
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 # The same with line breaks and tabs, for what people write in a text area (a symptom).
 PARAGRAPHS_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"  # an ISO 4217 code's form (whether it names one: below)
+MONTH_PATTERN = r"^\d{4}-\d{2}$"  # YYYY-MM
 
 
 def unix_lines(value: Any) -> Any:
@@ -154,7 +156,7 @@ def _capitals(value: Any) -> Any:
 CurrencyCode = Annotated[
     str,
     BeforeValidator(_capitals),
-    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    StringConstraints(pattern=CURRENCY_PATTERN),
     AfterValidator(_known_currency),
 ]
 # a code that names its row in a URL path (a technician's, a training session's)

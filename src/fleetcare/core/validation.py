@@ -13,7 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from fleetcare.core.i18n import N_, format_number, get_locale, gettext
-from fleetcare.core.schemas import PARAGRAPHS_PATTERN, TEXT_PATTERN
+from fleetcare.core.schemas import (
+    CURRENCY_PATTERN,
+    MONTH_PATTERN,
+    PARAGRAPHS_PATTERN,
+    TEXT_PATTERN,
+)
 
 WORDS_BY_TYPE = {
     "missing": N_("required"),
@@ -110,8 +115,8 @@ def field_words(field: str) -> str:
 WORDS_BY_PATTERN = {
     TEXT_PATTERN: N_("control characters and line breaks are not taken here"),
     PARAGRAPHS_PATTERN: N_("control characters are not taken here"),
-    r"^[A-Z]{3}$": N_("a currency code of three capital letters is expected (RUB, EUR)"),
-    r"^\d{4}-\d{2}$": N_("a month (YYYY-MM) is expected"),
+    CURRENCY_PATTERN: N_("a currency code of three capital letters is expected (RUB, EUR)"),
+    MONTH_PATTERN: N_("a month (YYYY-MM) is expected"),
 }
 
 

@@ -21,7 +21,7 @@ from fleetcare.core.clock import today
 from fleetcare.core.errors import FieldError, InvalidInput, InvalidQuery
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
-from fleetcare.core.schemas import outside_calendar
+from fleetcare.core.schemas import MONTH_PATTERN, outside_calendar
 from fleetcare.core.templating import problems_of, render
 from fleetcare.fleet import service as fleet_service
 from fleetcare.workforce import schemas, service
@@ -31,7 +31,7 @@ from fleetcare.workforce.views import CodePath
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Reader = Annotated[Principal, Depends(require(Permission.workforce_read))]
 Trainer = Annotated[Principal, Depends(require(Permission.training_write))]
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
+Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 Text = Annotated[str, Form(max_length=200)]
 
 
