@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fleetcare.parts.replenishment import Balance, Proposal, propose
+from fleetcare.parts.replenishment import Balance, Proposal, propose, waiting
 
 TREE = {"PLANT": None, "HUB": "PLANT", "A": "HUB", "B": "HUB"}
 
@@ -40,6 +40,15 @@ def test_pieces_already_coming_to_the_parent_cover_its_children() -> None:
     assert propose(balances, TREE) == []
     short = {("P", "HUB"): Balance(0, 0, 2, None), ("P", "A"): Balance(0, 0, 0, 3)}
     assert propose(short, TREE) == [Proposal("P", None, "PLANT", 1)]
+
+
+def test_what_waits_is_below_target_with_no_line_of_its_own() -> None:
+    """A depot covered by the hub's pieces on their way waits; one the hub ships to does not;
+    a location without a target never waits."""
+    covered = {("P", "HUB"): Balance(0, 0, 5, None), ("P", "A"): Balance(0, 0, 0, 3)}
+    assert waiting(covered, propose(covered, TREE)) == [("P", "A")]
+    shipped = {("P", "HUB"): Balance(5, 0, 0, None), ("P", "A"): Balance(1, 0, 0, 3)}
+    assert waiting(shipped, propose(shipped, TREE)) == []
 
 
 def test_a_loop_in_the_parents_does_not_hang() -> None:

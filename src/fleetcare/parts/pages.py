@@ -217,12 +217,12 @@ def ledger_page(
 @router.get("/stock/proposals")
 def proposals_page(request: Request, session: DbSession, principal: Reader) -> Response:
     """What to ship and buy to bring stock back to its targets."""
-    lines = service.visible_proposals(session, principal.scope)
+    found = service.visible_replenishment(session, principal.scope)
     context = {
-        "lines": lines,
+        "lines": found.lines,
         "can_accept": principal.can(Permission.stock_move),
         "accepted": None,
-        "waiting": service.waiting_below_target(session, principal.scope, lines),
+        "waiting": len(found.waiting),
     }
     return render(request, "parts/proposals.html", context)
 
@@ -236,8 +236,12 @@ def accept_page(request: Request, session: DbSession, principal: Mover) -> Respo
         message += " " + _("Skipped, no lane to ship on: {lines}.").format(
             lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)
         )
-    lines = service.visible_proposals(session, principal.scope)
-    waiting = service.waiting_below_target(session, principal.scope, lines)
-    context = {"lines": lines, "can_accept": True, "accepted": message, "waiting": waiting}
+    found = service.visible_replenishment(session, principal.scope)
+    context = {
+        "lines": found.lines,
+        "can_accept": True,
+        "accepted": message,
+        "waiting": len(found.waiting),
+    }
     # HTMX swaps the list in place (a refusal, the error's own block, lands there too)
     return render(request, "parts/proposals.html", context, block="proposals")

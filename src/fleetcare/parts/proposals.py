@@ -19,14 +19,24 @@ from fleetcare.core.keyed import resolve
 from fleetcare.core.permissions import Principal
 from fleetcare.parts import ledger, schemas
 from fleetcare.parts.models import Lane, Location, Part, StockLevel
-from fleetcare.parts.replenishment import Balance, Proposal, propose
+from fleetcare.parts.replenishment import Balance, Proposal, propose, waiting
 from fleetcare.parts.transfers import ship
 
 ACCEPT_LOCK = 0x5F0C4A  # pg_advisory_xact_lock key of accept_proposals
 
 
-def proposals(session: Session) -> list[schemas.ProposalLine]:
-    """What to ship or buy now so that every part with targets comes back to them."""
+@dataclass(frozen=True)
+class Replenishment:
+    """The proposals now, and the (part, location)s below target that wait for their supplier
+    (``replenishment.waiting``)."""
+
+    lines: list[schemas.ProposalLine]
+    waiting: list[tuple[str, str]]
+
+
+def replenishment(session: Session) -> Replenishment:
+    """What to ship or buy now so that every part with targets comes back to them, and what
+    waits for stock upstream, from one read of the planned parts' balances."""
     above = aliased(Location)
     parents: dict[str, str | None] = {
         code: parent
@@ -44,7 +54,13 @@ def proposals(session: Session) -> list[schemas.ProposalLine]:
             .where(StockLevel.part_id.in_(planned))
         )
     }
-    return [_priced(session, line) for line in propose(balances, parents)]
+    proposed = propose(balances, parents)
+    return Replenishment([_priced(session, line) for line in proposed], waiting(balances, proposed))
+
+
+def proposals(session: Session) -> list[schemas.ProposalLine]:
+    """What to ship or buy now so that every part with targets comes back to them."""
+    return replenishment(session).lines
 
 
 def _priced(session: Session, proposal: Proposal) -> schemas.ProposalLine:

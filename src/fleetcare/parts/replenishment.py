@@ -9,7 +9,7 @@ level up. At the root the remaining shortfall becomes a purchase from the suppli
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -74,6 +74,22 @@ def propose(
                 position[parent] -= shipped
             need[parent] += shortfall - shipped
     return proposals
+
+
+def waiting(
+    balances: Mapping[tuple[str, str], Balance], proposals: Sequence[Proposal]
+) -> list[tuple[str, str]]:
+    """The (part, location)s below their target (position < target) that no proposal ships
+    to: their supplier has no free stock, and a proposal above them (or stock already on its
+    way there) covers them; they are proposed once it has arrived."""
+    shipped_to = {(line.part, line.destination) for line in proposals}
+    return sorted(
+        key
+        for key, balance in balances.items()
+        if balance.target is not None
+        and _position(balance) < balance.target
+        and key not in shipped_to
+    )
 
 
 def _position(balance: Balance | None) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core import audit
@@ -22,8 +21,8 @@ from fleetcare.parts import schemas
 from fleetcare.parts.balances import record_move as record_move
 from fleetcare.parts.ledger import NotEnoughStock as NotEnoughStock
 from fleetcare.parts.ledger import verify as verify
-from fleetcare.parts.models import Location, Part, StockLevel
 from fleetcare.parts.proposals import Accepted as Accepted
+from fleetcare.parts.proposals import Replenishment, replenishment
 from fleetcare.parts.proposals import accept_proposals as accept_proposals
 from fleetcare.parts.proposals import proposals as proposals
 from fleetcare.parts.queries import bom_read as bom_read
@@ -41,7 +40,6 @@ from fleetcare.parts.reservations import issue as issue
 from fleetcare.parts.reservations import release as release
 from fleetcare.parts.reservations import reserve as reserve
 from fleetcare.parts.scoping import Seen as Seen
-from fleetcare.parts.scoping import location_condition
 from fleetcare.parts.scoping import seen as seen
 from fleetcare.parts.serving import serving_depots as serving_depots
 from fleetcare.parts.stock_queries import list_reservations as list_reservations
@@ -73,36 +71,19 @@ def save_targets(
     return result
 
 
-def waiting_below_target(
-    session: Session, scope: Scope, lines: Sequence[schemas.ProposalLine]
-) -> int:
-    """How many part-locations ``scope`` sees are below their target (on hand − reserved +
-    in transit) with no proposal ``lines`` to them: their supplier has no free stock, and a
-    line to it (or stock already on its way there) covers them; they are proposed once it
-    has arrived."""
-    statement = (
-        select(Part.number, Location.code)
-        .select_from(StockLevel)
-        .join(Part, StockLevel.part_id == Part.id)
-        .join(Location, StockLevel.location_id == Location.id)
-        .where(
-            StockLevel.target.is_not(None),
-            StockLevel.on_hand - StockLevel.reserved + StockLevel.in_transit < StockLevel.target,
-        )
-    )
-    condition = location_condition(scope)
-    if condition is not None:
-        statement = statement.where(condition)
-    proposed = {(line.part, line.destination) for line in lines}
-    return sum(
-        1 for number, code in session.execute(statement).all() if (number, code) not in proposed
+def visible_replenishment(session: Session, scope: Scope) -> Replenishment:
+    """The proposals whose route ``scope`` may see, and the waiting part-locations at the
+    locations it sees (see ``parts.scoping``)."""
+    found = replenishment(session)
+    network = seen(session, scope)
+    if network is None:
+        return found
+    return Replenishment(
+        [line for line in found.lines if network.route(line.origin, line.destination)],
+        [(part, code) for part, code in found.waiting if code in network.codes],
     )
 
 
 def visible_proposals(session: Session, scope: Scope) -> list[schemas.ProposalLine]:
     """The proposals whose route ``scope`` may see (see ``parts.scoping``)."""
-    lines = proposals(session)
-    network = seen(session, scope)
-    if network is None:
-        return lines
-    return [line for line in lines if network.route(line.origin, line.destination)]
+    return visible_replenishment(session, scope).lines
