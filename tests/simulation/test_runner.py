@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fleetcare.planning import evaluate
 from fleetcare.planning.problem import parse_problem
+from fleetcare.simulation.compare import compare
 from fleetcare.simulation.runner import (
     SimulationError,
     SimulationParams,
@@ -101,6 +102,20 @@ def test_the_same_seed_gives_the_same_numbers_on_any_number_of_workers() -> None
         problem, stock, SimulationParams(years=6, warmup_years=1, replications=4, seed=12)
     )
     assert [r.availability for r in other_seed] != [r.availability for r in here]
+
+
+def test_a_comparison_runs_every_plan_on_one_cluster() -> None:
+    """``compare`` on two Dask workers simulates each plan as it does in this process; the
+    plans share one cluster, and the problem scattered for one plan is not lost to the next
+    (the same problem object is scattered for every plan)."""
+    problem = parse_problem(NETWORK)
+    params = SimulationParams(years=4, warmup_years=1, replications=2, seed=5)
+    here = compare(problem, params, target_availability=0.9)
+    there = compare(problem, params, target_availability=0.9, workers=2)
+    assert len(there) == len(here) > 2
+    assert [row.availability for row in there] == pytest.approx(
+        [row.availability for row in here], abs=1e-12
+    )
 
 
 def test_emergency_and_grey_shorten_the_waits() -> None:

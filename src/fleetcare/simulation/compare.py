@@ -8,17 +8,25 @@ stock value, grey and emergency spend and cannibalisations a year.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from fleetcare.core.cluster import dask_client
 from fleetcare.planning.baselines import baselines
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.optimise import OptimiseParams, check_reached, check_request, optimise
 from fleetcare.planning.problem import PlanningProblem
-from fleetcare.simulation.runner import Progress, SimulationParams, run
+from fleetcare.simulation.runner import (
+    Progress,
+    Replication,
+    SimulationError,
+    SimulationParams,
+    run,
+)
 from fleetcare.simulation.summary import summary
 
 
@@ -84,25 +92,43 @@ def compare(
     ]
     plans += [(b.name, b.rule, b.parameter, b.stock) for b in baselines(problem, current, model)]
     rows = []
-    for number, (name, rule, parameter, stock) in enumerate(plans):
-        results = run(problem, stock, params, workers=workers, scheduler=scheduler, threads=threads)
-        if progress is not None:
-            progress(number + 1)
-        simulated = summary(problem, stock, params, results)
-        rows.append(
-            Compared(
-                name=name,
-                rule=rule,
-                parameter=parameter,
-                cost=simulated.cost,
-                model_availability=evaluate(problem, stock, model).availability,
-                availability=simulated.availability,
-                ci95=simulated.availability_ci95,
-                grey_spend=simulated.grey_spend,
-                grey_purchases=simulated.grey_purchases,
-                emergency_shipments=simulated.emergency_shipments,
-                cannibalisations=simulated.cannibalisations,
-                emergency_spend=simulated.emergency_spend,
-            )
+    with ExitStack() as stack:  # one cluster for every plan, when there is one
+        client = (
+            stack.enter_context(dask_client(workers or None, scheduler, SimulationError))
+            if workers or scheduler is not None
+            else None
         )
+        for number, (name, rule, parameter, stock) in enumerate(plans):
+            results = run(problem, stock, params, threads=threads, client=client)
+            if progress is not None:
+                progress(number + 1)
+            rows.append(_compared(problem, params, model, name, rule, parameter, stock, results))
     return rows
+
+
+def _compared(
+    problem: PlanningProblem,
+    params: SimulationParams,
+    model: Model,
+    name: str,
+    rule: str,
+    parameter: float,
+    stock: NDArray[np.int64],
+    results: list[Replication],
+) -> Compared:
+    """One plan's row: its simulated replications summed up beside ``model``'s figure."""
+    simulated = summary(problem, stock, params, results)
+    return Compared(
+        name=name,
+        rule=rule,
+        parameter=parameter,
+        cost=simulated.cost,
+        model_availability=evaluate(problem, stock, model).availability,
+        availability=simulated.availability,
+        ci95=simulated.availability_ci95,
+        grey_spend=simulated.grey_spend,
+        grey_purchases=simulated.grey_purchases,
+        emergency_shipments=simulated.emergency_shipments,
+        cannibalisations=simulated.cannibalisations,
+        emergency_spend=simulated.emergency_spend,
+    )

@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -296,11 +297,15 @@ def run(
     scheduler: str | None = None,
     threads: int = 1,
     progress: Progress | None = None,
+    client: Any | None = None,
 ) -> list[Replication]:
     """All replications: in this process (``workers`` None or 0, no scheduler) on ``threads``
     threads (the compiled loop releases the GIL), on a Dask LocalCluster of ``workers``
-    processes, or on the cluster at ``scheduler``."""
+    processes, on the cluster at ``scheduler``, or with the Dask ``client`` of a caller that
+    runs several plans on one cluster."""
     params.check()
+    if client is not None:
+        return _on_cluster(client, problem, stock, params, progress)
     if not workers and scheduler is None:
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             results = []
@@ -311,17 +316,29 @@ def run(
                 if progress is not None:
                     progress(len(results))
         return results
+    with dask_client(workers or None, scheduler, SimulationError) as made:
+        return _on_cluster(made, problem, stock, params, progress)
+
+
+def _on_cluster(
+    client: Any,
+    problem: PlanningProblem,
+    stock: NDArray[np.int64],
+    params: SimulationParams,
+    progress: Progress | None,
+) -> list[Replication]:
+    """The replications as tasks of the Dask ``client``, in replication order."""
     from distributed import as_completed
 
-    with dask_client(workers or None, scheduler, SimulationError) as client:
-        shared_problem, shared_stock = client.scatter([problem, stock], broadcast=True)
-        futures = [
-            client.submit(replicate, shared_problem, shared_stock, params, r, pure=False)
-            for r in range(params.replications)
-        ]
-        done: dict[int, Replication] = {}
-        for future in as_completed(futures):
-            done[futures.index(future)] = future.result()
-            if progress is not None:
-                progress(len(done))
-        return [done[r] for r in range(params.replications)]
+    # keys of their own: a key named by content would be the previous plan's, released with it
+    shared_problem, shared_stock = client.scatter([problem, stock], broadcast=True, hash=False)
+    futures = [
+        client.submit(replicate, shared_problem, shared_stock, params, r, pure=False)
+        for r in range(params.replications)
+    ]
+    done: dict[int, Replication] = {}
+    for future in as_completed(futures):
+        done[futures.index(future)] = future.result()
+        if progress is not None:
+            progress(len(done))
+    return [done[r] for r in range(params.replications)]
