@@ -127,7 +127,8 @@ def cold_history(session: Session, seed: int = 11) -> dict[tuple[str, str], int]
 
 
 def cold_network(session: Session) -> None:
-    """Parts of the buses' hydraulics and brakes, and a depot in each region under a plant."""
+    """Parts of the buses' hydraulics and brakes (critical: a bus is down without them), and a
+    depot in each region under a plant."""
     PARTS.apply(
         session,
         [
@@ -146,7 +147,9 @@ def cold_network(session: Session) -> None:
     BOMS.apply(
         session,
         [
-            Item(parts_schemas.BomRecord(model="CB-12", part=part, quantity=quantity))
+            Item(
+                parts_schemas.BomRecord(model="CB-12", part=part, quantity=quantity, critical=True)
+            )
             for part, quantity in (("P-HOSE", 3), ("P-PUMP", 1), ("P-PAD", 4))
         ],
     )

@@ -72,3 +72,31 @@ def planned_network(session: Session) -> None:
         ],
     )
     session.commit()
+
+
+def parts_left_out(session: Session) -> None:
+    """Beside ``planned_network``'s P-1: a filter the bus runs without (P-2), a critical part
+    without a cost (P-3), and P-4, critical only on the lift, which the Arctic does not run."""
+    PARTS.apply(
+        session,
+        [
+            Item(
+                schemas.PartRecord(number=n, name=n, group=g, unit_cost=Decimal(cost), weight_kg=1)
+            )
+            for n, g, cost in (
+                ("P-2", ComponentGroup.filters, "40"),
+                ("P-3", ComponentGroup.body, "0"),
+                ("P-4", ComponentGroup.hydraulics, "900"),
+            )
+        ],
+    )
+    BOMS.apply(
+        session,
+        [
+            Item(schemas.BomRecord(model="CB-12", part="P-2", quantity=1)),
+            Item(schemas.BomRecord(model="CB-12", part="P-3", quantity=2, critical=True)),
+            Item(schemas.BomRecord(model="CB-12", part="P-4", quantity=1)),
+            Item(schemas.BomRecord(model="PL-630", part="P-4", quantity=1, critical=True)),
+        ],
+    )
+    session.commit()

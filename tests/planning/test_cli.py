@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from fleetcare.cli import app
 from fleetcare.core.bulk import import_file
 from fleetcare.parts.stock_tables import STOCK
-from tests.planning.factories import planned_network
+from tests.planning.factories import parts_left_out, planned_network
 from tests.planning.test_varimetric import TWO_ECHELON
 
 
@@ -38,6 +38,26 @@ def test_cli_build(
         ).exit_code
         == 2
     )
+
+
+def test_cli_build_says_what_it_left_out(
+    session: Session, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``plan build`` names how many parts it left out and why; ``--parts all`` plans the
+    ones a machine runs without; another scope is refused by name."""
+    planned_network(session)
+    parts_left_out(session)
+    out = tmp_path / "problem.json"
+    built = runner.invoke(app, ["plan", "build", "--out", str(out)], env=cli_env)
+    assert built.exit_code == 0, built.stderr
+    assert "2 parts are not critical on any machine here" in " ".join(built.stderr.split())
+    assert "1 part has no cost" in built.stderr
+    assert [part["id"] for part in json.loads(out.read_text())["parts"]] == ["P-1"]
+    every = runner.invoke(app, ["plan", "build", "--out", str(out), "--parts", "all"], env=cli_env)
+    assert every.exit_code == 0, every.stderr
+    assert [part["id"] for part in json.loads(out.read_text())["parts"]] == ["P-1", "P-2", "P-4"]
+    wrong = runner.invoke(app, ["plan", "build", "--out", str(out), "--parts", "some"], env=cli_env)
+    assert wrong.exit_code == 2 and "--parts" in wrong.stderr
 
 
 def test_cli_build_writes_the_stock_held(

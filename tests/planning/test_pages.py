@@ -26,7 +26,7 @@ from fleetcare.planning.optimise import Curve
 from fleetcare.planning.pages import same_availability_costs
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
-from tests.planning.factories import planned_network
+from tests.planning.factories import parts_left_out, planned_network
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +83,21 @@ def test_planning_page_curve_point_and_save(
     }
     assert targets.get("DEPOT-N", 0) >= 1
     assert targets["HUB"] == 7  # shared with other regions: the region's plan leaves it
+
+
+def test_the_page_says_which_parts_it_plans(pages: TestClient, session: Session) -> None:
+    """The plan holds the parts a machine is down without; the page counts the others and
+    says why they are not in it; the curve and its plans name only the planned part."""
+    planned_network(session)
+    parts_left_out(session)
+    page = pages.get("/planning", params={"region": "Arctic"})
+    assert page.status_code == 200
+    said = " ".join(page.text.split())
+    assert "Planned: the 1 part a machine here is down without" in said
+    assert "2 parts the machines run without (filters, body parts) are not in the plan" in said
+    assert "1 part without a cost is left out" in said
+    plan = pages.get("/planning/plan", params={"region": "Arctic", "budget": 10_000})
+    assert "P-1" in plan.text and "P-2" not in plan.text and "P-4" not in plan.text
 
 
 def test_planning_page_without_machines(pages: TestClient, session: Session) -> None:

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fleetcare.planning.problem import parse_problem
-from tests.planning.factories import planned_network
+from tests.planning.factories import parts_left_out, planned_network
 from tests.planning.test_varimetric import TWO_ECHELON
 
 
@@ -77,6 +77,32 @@ def test_the_stock_held_answers_as_a_stock_file(client: TestClient, session: Ses
     evaluated = client.post("/api/plans/evaluate", json={"problem": problem, "stock": held})
     assert evaluated.status_code == 200
     assert evaluated.json()["parts"]["P-1"]["DEPOT-N"]["stock"] == 1
+
+
+def test_build_plans_the_critical_parts_unless_asked_for_all(
+    client: TestClient, session: Session
+) -> None:
+    """``GET /api/plans/build`` holds the critical parts and names the others;
+    ``parts=all`` plans every fitted part with a cost, the stock file follows the same
+    parts, and any other value is 422 on ``parts``."""
+    planned_network(session)
+    parts_left_out(session)
+    critical = client.get("/api/plans/build", params={"region": "Arctic"}).json()
+    assert [part["id"] for part in critical["parts"]] == ["P-1"]
+    assert critical["left_out"] == {"P-2": "not_critical", "P-3": "no_cost", "P-4": "not_critical"}
+    every = client.get("/api/plans/build", params={"region": "Arctic", "parts": "all"}).json()
+    assert [part["id"] for part in every["parts"]] == ["P-1", "P-2", "P-4"]
+    received = client.post(
+        "/api/stock/moves",
+        json={"kind": "receipt", "part": "P-2", "location": "HUB", "quantity": 5},
+    )
+    assert received.status_code == 201, received.text
+    assert client.get("/api/plans/stock", params={"region": "Arctic"}).json() == {}
+    held = client.get("/api/plans/stock", params={"region": "Arctic", "parts": "all"}).json()
+    assert held == {"P-2": {"HUB": 5}}
+    for route in ("/api/plans/build", "/api/plans/stock"):
+        wrong = client.get(route, params={"parts": "some"})
+        assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"][-1] == "parts"
 
 
 def test_bad_plans_are_422(client: TestClient, session: Session) -> None:

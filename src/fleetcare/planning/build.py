@@ -4,6 +4,13 @@
   the locations above them; a depot's ``units`` are the machines in service or down at the
   sites it serves (``parts.serving``: the site's own ``depot``, else its region's nearest).
   Depots that serve no machine are left out.
+- **Parts**: those fitted (bill of materials) to the models of the machines planned for; by
+  default (``parts="critical"``) only those marked ``critical`` on at least one of those
+  models' lines — the machine is down without them, which is what fleet availability counts.
+  The others (filters, body parts) are stocked to their targets by the replenishment rule and
+  listed under ``left_out`` with the reason ``"not_critical"``; ``parts="all"`` plans every
+  fitted part as if each downed its machine. A part without a cost cannot be planned (the
+  problem file needs a cost > 0): ``"no_cost"``.
 - **Resupply days**: the fastest ordinary lane from the parent (its spread as
   ``resupply_sd_days``); at the root, the plant's procurement time (``PROCUREMENT_DAYS``).
 - **For the simulation**: a depot's fastest emergency lane in (``emergency_days``,
@@ -58,6 +65,7 @@ from fleetcare.parts.models import (
 )
 from fleetcare.parts.service import serving_depots
 from fleetcare.planning.forecast import blend, dispersion
+from fleetcare.planning.problem import DEFAULT_PARTS, PartScope
 from fleetcare.planning.rates import FittedRates
 
 HISTORY_MONTHS = 24
@@ -104,9 +112,11 @@ def build_problem(
     region: str | None = None,
     today: datetime | None = None,
     rates: FittedRates | None = None,
+    parts: PartScope = DEFAULT_PARTS,
 ) -> dict[str, Any]:
     """The planning problem of one region's depots (or the whole network) as a JSON document,
-    as of ``today`` (naive UTC; now when not given), with fitted ``rates`` where given."""
+    as of ``today`` (naive UTC; now when not given), with fitted ``rates`` where given, of the
+    critical parts (or ``parts="all"``); the parts left out are listed with their reason."""
     # Every query in a fixed order: the same database gives the same document, to the last bit
     # of each summed rate, whatever order the rows happen to be stored in.
     locations = list(session.scalars(select(Location).order_by(Location.code)))
@@ -181,11 +191,17 @@ def build_problem(
         location_rows.append(row)
     models = {m.id: m for m in session.scalars(select(ProductModel))}
     demand: dict[int, dict[str, float]] = defaultdict(dict)
-    bom = session.execute(select(BomLine.part_id, BomLine.model_id, BomLine.quantity))
+    planned_models = {model_id for by_model in fleet.values() for model_id in by_model}
+    bom = session.execute(
+        select(BomLine.part_id, BomLine.model_id, BomLine.quantity, BomLine.critical)
+    )
     fitted: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for part_id, model_id, quantity in bom:
+    critical: set[int] = set()  # parts some planned machine cannot run without
+    for part_id, model_id, quantity, is_critical in bom:
         if model_id in models:
             fitted[part_id].append((model_id, quantity))
+            if is_critical and model_id in planned_models:
+                critical.add(part_id)
     # pieces of each component group fitted on each model (a failure replaces one of them)
     pieces: dict[tuple[int, ComponentGroup], int] = defaultdict(int)
     if rates is not None:
@@ -196,17 +212,26 @@ def build_problem(
         )
         for model_id, group, quantity in lines:
             pieces[(model_id, group)] += quantity
-    # a part without a cost cannot be planned (the problem file needs a cost > 0): left out
-    parts = {
-        p.id: p
-        for p in session.scalars(select(Part).where(Part.id.in_(fitted), Part.unit_cost > 0))
+    known = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_(fitted)))}
+    left_out: dict[int, str] = {}  # a part fitted to planned machines → why it is not planned
+    for part_id, uses in fitted.items():
+        if not any(model_id in planned_models for model_id, _quantity in uses):
+            continue
+        if parts == "critical" and part_id not in critical:
+            left_out[part_id] = "not_critical"
+        elif known[part_id].unit_cost <= 0:
+            left_out[part_id] = "no_cost"
+    parts_by_id = {
+        part_id: part
+        for part_id, part in known.items()
+        if part.unit_cost > 0 and (parts == "all" or part_id in critical)
     }
     for part_id in list(fitted):
-        if part_id not in parts:
+        if part_id not in parts_by_id:
             del fitted[part_id]
     sources: dict[int, set[str]] = defaultdict(set)
     for part_id, uses in fitted.items():
-        per_hour = ANNUAL_REPLACEMENTS[parts[part_id].group] / REFERENCE_HOURS
+        per_hour = ANNUAL_REPLACEMENTS[parts_by_id[part_id].group] / REFERENCE_HOURS
         for depot, by_model in fleet.items():
             served = regions.get(by_id[depot].region_id or -1)
             factor = CLIMATE_FACTOR[served.climate] if served else 1.0
@@ -218,8 +243,9 @@ def build_problem(
                 )
                 sources[part_id].add("engineering")
             else:
+                part = parts_by_id[part_id]
                 rate, used = _fitted_rate(
-                    rates, parts[part_id], uses, ages[depot], models, pieces, per_hour * factor
+                    rates, part, uses, ages[depot], models, pieces, per_hour * factor
                 )
                 sources[part_id] |= used
             if rate > 0:
@@ -239,21 +265,29 @@ def build_problem(
             if pair[1] in months_of and pair not in history:
                 history[pair] = np.zeros(months_of[pair[1]])
         for (part_id, code), rate in blend(installed, history).items():
-            if part_id in parts and rate > 0:
+            if part_id in parts_by_id and rate > 0:
                 demand[part_id][code] = rate
     part_rows = [
         {
-            "id": parts[pid].number,
-            "unit_cost": float(parts[pid].unit_cost),
+            "id": parts_by_id[pid].number,
+            "unit_cost": float(parts_by_id[pid].unit_cost),
             "qty_per_unit": max(q for _m, q in fitted[pid]),
             "vmr": round(vmr.get(pid, 1.0), 4),
             "rate_source": _source(sources[pid]),
             "demand_per_day": dict(sorted(rates.items())),
-            **_simulation_fields(parts[pid]),
+            **_simulation_fields(parts_by_id[pid]),
         }
-        for pid, rates in sorted(demand.items(), key=lambda item: parts[item[0]].number)
+        for pid, rates in sorted(demand.items(), key=lambda item: parts_by_id[item[0]].number)
     ]
-    return {"format": "fleetcare-plan/1", "locations": location_rows, "parts": part_rows}
+    return {
+        "format": "fleetcare-plan/1",
+        "locations": location_rows,
+        "parts": part_rows,
+        "left_out": {
+            known[pid].number: reason
+            for pid, reason in sorted(left_out.items(), key=lambda item: known[item[0]].number)
+        },
+    }
 
 
 def _fitted_rate(

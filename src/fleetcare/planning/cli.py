@@ -12,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from fleetcare.core.cli import bad_file, command_session, err, refused, writable
-from fleetcare.core.i18n import _
+from fleetcare.core.i18n import _, ngettext
 from fleetcare.planning.baselines import baseline_document, baselines
 from fleetcare.planning.distributed import ClusterError, optimise_on
 from fleetcare.planning.documents import (
@@ -31,6 +31,8 @@ from fleetcare.planning.optimise import (
     check_request,
 )
 from fleetcare.planning.problem import (
+    DEFAULT_PARTS,
+    PartScope,
     PlanningProblem,
     ProblemError,
     read_problem,
@@ -65,6 +67,15 @@ def build_command(
             help=_("also write the stock held now (on hand + in transit) as a stock file"),
         ),
     ] = None,
+    parts: Annotated[
+        PartScope,
+        typer.Option(
+            help=_(
+                "critical: the parts a machine is down without (bill of materials); "
+                "all: every fitted part"
+            )
+        ),
+    ] = DEFAULT_PARTS,
 ) -> None:
     """Write the planning problem of the network (or one region) from the database."""
     from fleetcare.planning import service
@@ -73,10 +84,19 @@ def build_command(
     if stock_out is not None:
         writable(stock_out)
     with command_session() as session:
-        document = service.problem_document(session, region=region)
+        document = service.problem_document(session, region=region, parts=parts)
         held = service.current_stock(session, document) if stock_out is not None else None
     if not document["parts"]:
-        err.print(_("No depot serves machines here: nothing to plan."), style="red")
+        if document["left_out"]:
+            err.print(
+                _(
+                    "Nothing to plan: no part fitted here is critical and has a cost "
+                    "(--parts all plans the parts the machines run without)."
+                ),
+                style="red",
+            )
+        else:
+            err.print(_("No depot serves machines here: nothing to plan."), style="red")
         raise typer.Exit(2)
     write(out, document, indent=True)
     if stock_out is not None:
@@ -86,6 +106,24 @@ def build_command(
             parts=len(document["parts"]), locations=len(document["locations"]), out=out
         )
     )
+    reasons = Counter(document["left_out"].values())
+    if reasons["not_critical"]:
+        err.print(
+            ngettext(
+                "{n} part is not critical on any machine here: left out (--parts all plans it).",
+                "{n} parts are not critical on any machine here: left out (--parts all plans "
+                "them).",
+                reasons["not_critical"],
+            ).format(n=reasons["not_critical"])
+        )
+    if reasons["no_cost"]:
+        err.print(
+            ngettext(
+                "{n} part has no cost: left out.",
+                "{n} parts have no cost: left out.",
+                reasons["no_cost"],
+            ).format(n=reasons["no_cost"])
+        )
     sources = Counter(part.get("rate_source", "engineering") for part in document["parts"])
     err.print(
         _(

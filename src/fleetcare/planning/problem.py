@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import orjson
@@ -33,6 +33,11 @@ from numpy.typing import NDArray
 from fleetcare.planning.entries import FLOATS, INTEGERS, all_entries, flat_entries, within
 
 FORMAT = "fleetcare-plan/1"
+# which parts a problem built from the database holds: those some machine is down without
+# (critical on its bill of materials), or every fitted part
+PartScope = Literal["critical", "all"]
+PART_SCOPES: tuple[PartScope, ...] = get_args(PartScope)
+DEFAULT_PARTS: PartScope = "critical"
 MAX_PIECES = 1_000_000  # stock per part-location a stock file may hold
 MAX_PIPELINE = 1_000_000  # pieces in resupply (demand × days) at any location
 MAX_UNITS = 1_000_000  # machines a leaf may serve

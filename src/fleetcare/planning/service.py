@@ -22,7 +22,7 @@ import hashlib
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
@@ -43,7 +43,14 @@ from fleetcare.planning.build import build_problem, held_stock
 from fleetcare.planning.build import current_stock as current_stock  # the CLI and REST read it here
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
-from fleetcare.planning.problem import PlanningProblem, ProblemError, parse_problem, parse_stock
+from fleetcare.planning.problem import (
+    DEFAULT_PARTS,
+    PartScope,
+    PlanningProblem,
+    ProblemError,
+    parse_problem,
+    parse_stock,
+)
 from fleetcare.planning.providers import RateProvider as RateProvider
 from fleetcare.planning.providers import fitted_rates as fitted_rates
 from fleetcare.planning.providers import use_rates as use_rates
@@ -62,17 +69,21 @@ Key = tuple[str, str, str]  # (database URL, region ("" = the whole network), mo
 
 @dataclass(frozen=True)
 class Loaded:
-    """A problem built from the database, the stock it holds now, and its parts' currency
-    ("" when they differ)."""
+    """A problem built from the database, the stock it holds now, its parts' currency
+    ("" when they differ), and the parts fitted there it leaves out (part → reason)."""
 
     problem: PlanningProblem
     current: NDArray[np.int64]
     currency: str
+    left_out: dict[str, str] = field(default_factory=dict)
 
 
-def problem_document(session: Session, *, region: str | None = None) -> dict[str, Any]:
-    """The ``fleetcare-plan/1`` problem of one region's depots (or the whole network)."""
-    return build_problem(session, region=region, rates=fitted_rates(session))
+def problem_document(
+    session: Session, *, region: str | None = None, parts: PartScope = DEFAULT_PARTS
+) -> dict[str, Any]:
+    """The ``fleetcare-plan/1`` problem of one region's depots (or the whole network), of its
+    critical parts (or ``parts="all"``)."""
+    return build_problem(session, region=region, rates=fitted_rates(session), parts=parts)
 
 
 def load_problem(session: Session, *, region: str | None = None) -> Loaded | None:
@@ -96,7 +107,7 @@ def load_problem(session: Session, *, region: str | None = None) -> Loaded | Non
                 ).format(currencies=", ".join(currencies))
             ]
         )
-    return Loaded(problem, current, currencies[0] if currencies else "")
+    return Loaded(problem, current, currencies[0] if currencies else "", document["left_out"])
 
 
 def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:
@@ -170,6 +181,12 @@ class Solved:
     def currency(self) -> str:
         """Of every part's unit cost ("" when they differ)."""
         return self.source.loaded.currency
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        """How many parts fitted to the machines planned for the problem leaves out, by
+        reason (``not_critical``, ``no_cost``)."""
+        return dict(Counter(self.source.loaded.left_out.values()))
 
     @property
     def model(self) -> Model:

@@ -38,6 +38,8 @@ from fleetcare.planning.optimise import (
     optimise,
 )
 from fleetcare.planning.problem import (
+    DEFAULT_PARTS,
+    PartScope,
     PlanningProblem,
     ProblemError,
     parse_problem,
@@ -98,22 +100,30 @@ def _problem(document: dict[str, Any], field: str = "problem") -> PlanningProble
 
 @router.get("/build", **rule(Permission.parts_read))
 def build(
-    session: DbSession, principal: CurrentPrincipal, region: SearchText = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    region: SearchText = None,
+    parts: PartScope = DEFAULT_PARTS,
 ) -> dict[str, Any]:
-    """The planning problem of the network (or one region's depots) from the database; a
-    region the caller does not see, and for a regional manager the whole network, is 404."""
+    """The planning problem of the network (or one region's depots) from the database, of the
+    parts a machine is down without (``parts=all``: every fitted part); a region the caller
+    does not see, and for a regional manager the whole network, is 404."""
     service.check_region(session, region=region, scope=principal.scope)
-    return service.problem_document(session, region=region)
+    return service.problem_document(session, region=region, parts=parts)
 
 
 @router.get("/stock", **rule(Permission.parts_read))
 def held_stock(
-    session: DbSession, principal: CurrentPrincipal, region: SearchText = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    region: SearchText = None,
+    parts: PartScope = DEFAULT_PARTS,
 ) -> dict[str, dict[str, int]]:
     """The stock the problem of ``GET /api/plans/build`` holds now (on hand + in transit), as a
     stock file ``{part: {location: pieces}}``; the same regions answer 404."""
     service.check_region(session, region=region, scope=principal.scope)
-    return service.current_stock(session, service.problem_document(session, region=region))
+    document = service.problem_document(session, region=region, parts=parts)
+    return service.current_stock(session, document)
 
 
 def _evaluated(body: EvaluateBody) -> dict[str, Any]:
