@@ -82,7 +82,7 @@ def capped(settings: Settings, make_user: Callable[..., str]) -> Iterator[TestCl
         yield test_client
 
 
-@pytest.mark.parametrize("route", ["evaluate", "optimise", "baselines"])
+@pytest.mark.parametrize("route", ["evaluate", "optimise", "baselines", "fill-rate"])
 def test_too_many_part_locations_is_413_pointing_to_the_cli(
     capped: TestClient, route: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,6 +91,8 @@ def test_too_many_part_locations_is_413_pointing_to_the_cli(
     parsed: list[object] = []
     monkeypatch.setattr(views, "parse_problem", lambda d: parsed.append(d))
     body: dict[str, Any] = {"problem": wide(11, 10), "target_availability": 0.9}
+    if route == "fill-rate":
+        body = {"problem": wide(11, 10), "fill_rate": 0.9}
     answer = capped.post(f"/api/plans/{route}", json=body)
     assert answer.status_code == 413, answer.text
     detail = answer.json()["detail"]

@@ -8,7 +8,8 @@
   default (``parts="critical"``) only those marked ``critical`` on at least one of those
   models' lines — the machine is down without them, which is what fleet availability counts.
   The others (filters, body parts) are stocked to their targets by the replenishment rule and
-  listed under ``left_out`` with the reason ``"not_critical"``; ``parts="all"`` plans every
+  listed under ``left_out`` with the reason ``"not_critical"``; ``parts="not_critical"``
+  holds those others alone (to size their targets to a fill rate), ``parts="all"`` every
   fitted part as if each downed its machine. A part without a cost cannot be planned (the
   problem file needs a cost > 0): ``"no_cost"``.
 - **Resupply days**: the fastest ordinary lane from the parent (its spread as
@@ -52,6 +53,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcare.core.clock import utcnow
+from fleetcare.core.i18n import _
 from fleetcare.fleet.models import ClimateClass, ProductModel, Region, Site, Unit, UnitStatus
 from fleetcare.parts.models import (
     BomLine,
@@ -65,7 +67,7 @@ from fleetcare.parts.models import (
 )
 from fleetcare.parts.service import serving_depots
 from fleetcare.planning.forecast import blend, dispersion
-from fleetcare.planning.problem import DEFAULT_PARTS, PartScope
+from fleetcare.planning.problem import DEFAULT_PARTS, PartScope, ProblemError
 from fleetcare.planning.rates import FittedRates
 
 HISTORY_MONTHS = 24
@@ -217,6 +219,8 @@ def build_problem(
     for part_id, uses in fitted.items():
         if not any(model_id in planned_models for model_id, _quantity in uses):
             continue
+        if parts == "not_critical" and part_id in critical:
+            continue  # planned for availability, in the critical problem
         if parts == "critical" and part_id not in critical:
             left_out[part_id] = "not_critical"
         elif known[part_id].unit_cost <= 0:
@@ -224,7 +228,7 @@ def build_problem(
     parts_by_id = {
         part_id: part
         for part_id, part in known.items()
-        if part.unit_cost > 0 and (parts == "all" or part_id in critical)
+        if part.unit_cost > 0 and (parts == "all" or (part_id in critical) == (parts == "critical"))
     }
     for part_id in list(fitted):
         if part_id not in parts_by_id:
@@ -355,6 +359,40 @@ def held_stock(
         if pieces:
             stock[number][code] = int(pieces)
     return dict(stock)
+
+
+def parts_currency(session: Session, parts: Collection[str]) -> str:
+    """The one currency the part numbers ``parts`` are priced in ("" for none); raises
+    ``ProblemError`` when they are priced in more than one (a plan adds their costs as they
+    are)."""
+    currencies = sorted(set(session.scalars(select(Part.currency).where(Part.number.in_(parts)))))
+    if len(currencies) > 1:
+        raise ProblemError(
+            [
+                _(
+                    "its parts are priced in {currencies}: a plan adds their costs, so price "
+                    "them in one currency"
+                ).format(currencies=", ".join(currencies))
+            ]
+        )
+    return currencies[0] if currencies else ""
+
+
+def held_targets(
+    session: Session, parts: Collection[str], codes: Collection[str]
+) -> dict[str, dict[str, int]]:
+    """The target stock set for the part numbers ``parts`` at the locations ``codes``, as a
+    stock document (part-locations without a target absent)."""
+    rows = session.execute(
+        select(Part.number, Location.code, StockLevel.target)
+        .join(Part, Part.id == StockLevel.part_id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(Part.number.in_(parts), Location.code.in_(codes), StockLevel.target.is_not(None))
+    )
+    targets: dict[str, dict[str, int]] = defaultdict(dict)
+    for number, code, target in rows:
+        targets[number][code] = int(target or 0)
+    return dict(targets)
 
 
 def _month(moment: datetime) -> int:

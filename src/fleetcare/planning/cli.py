@@ -13,7 +13,7 @@ from rich.table import Table
 
 from fleetcare.core.cli import bad_file, command_session, err, refused, writable
 from fleetcare.core.i18n import _, ngettext
-from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.baselines import baseline_document, baselines, fill_rate_stock
 from fleetcare.planning.distributed import ClusterError, optimise_on
 from fleetcare.planning.documents import (
     curve_json,
@@ -72,7 +72,7 @@ def build_command(
         typer.Option(
             help=_(
                 "critical: the parts a machine is down without (bill of materials); "
-                "all: every fitted part"
+                "not_critical: the others; all: every fitted part"
             )
         ),
     ] = DEFAULT_PARTS,
@@ -231,6 +231,38 @@ def optimise_command(
         _(
             "{n} plans on the curve; chosen: availability {a:.4%}, cost {cost:,.2f}, in {out}."
         ).format(n=curve.costs.size, a=curve.last.availability, cost=curve.last.cost, out=out)
+    )
+
+
+@app.command("fill-rate")
+def fill_rate_command(
+    problem_file: Annotated[
+        Path, typer.Argument(metavar="PROBLEM", help=_("a fleetcare-plan/1 problem file"))
+    ],
+    fill_rate: Annotated[
+        float,
+        typer.Option("--fill-rate", help=_("share of demand met from the shelf, in (0, 1)")),
+    ],
+    out: Annotated[Path, typer.Option("--out", help=_("where to write the stock plan"))],
+    as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
+) -> None:
+    """Each location's smallest stock meeting the fill rate from the shelf as if its supplier
+    never kept it waiting: targets for the parts the machines run without
+    (``plan build --parts not_critical``)."""
+    if not 0 < fill_rate < 1:
+        raise typer.BadParameter(_("must lie strictly between 0 and 1"), param_hint="--fill-rate")
+    writable(out)
+    problem = _problem(problem_file)
+    stock = fill_rate_stock(problem, fill_rate)
+    cost = float((stock * problem.unit_cost[:, None]).sum())
+    document = stock_document(stock, problem)
+    write(out, document, indent=True)
+    if as_json:
+        print_json(dumps({"fill_rate": fill_rate, "cost": cost, "stock": document}))
+    err.print(
+        _("Fill rate {rate:.1%} at every part-location: cost {cost:,.2f}, in {out}.").format(
+            rate=fill_rate, cost=cost, out=out
+        )
     )
 
 

@@ -34,10 +34,10 @@ from fleetcare.core.templating import render
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
-from fleetcare.planning.baselines import Baseline
+from fleetcare.planning.baselines import FILL_RATES, Baseline
 from fleetcare.planning.exact import DEFAULT_MODEL, MODELS, Model
 from fleetcare.planning.optimise import Curve, thin
-from fleetcare.planning.problem import PlanningProblem, ProblemError
+from fleetcare.planning.problem import ProblemError
 from fleetcare.planning.service import Solved
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -189,6 +189,7 @@ def planning_page(
         if solved and curve
         else [],
         "can_save": principal.can(Permission.parts_write),
+        "fill_rates": FILL_RATES,
     }
     return render(request, "planning/plan.html", context)
 
@@ -200,13 +201,6 @@ def fingerprint(parts: Sequence[str], locations: Sequence[str], stock: NDArray[A
     return digest.hexdigest()
 
 
-def saved_locations(problem: PlanningProblem, region: str) -> NDArray[np.bool_]:
-    """The locations whose targets saving a plan writes: a region's plan sizes the shared
-    locations above its depots for its own demand only, so it writes its depots'; the whole
-    network's plan ("") writes every one."""
-    return problem.is_leaf if region else np.ones(problem.is_leaf.size, dtype=bool)
-
-
 def _plan_context(solved: Solved, budget: float, region: str) -> dict[str, Any]:
     """The plan at ``budget`` on the curve, against the current stock: what saving it changes
     (to buy or move in, above the plan) at the locations it writes, and apart, the shared
@@ -216,7 +210,7 @@ def _plan_context(solved: Solved, budget: float, region: str) -> dict[str, Any]:
     cost = problem.unit_cost[:, None]
     changed = np.argwhere(plan.stock != solved.current)
     delta_value = (plan.stock - solved.current) * cost
-    written = saved_locations(problem, region)
+    written = service.saved_locations(problem, region)
     shared = delta_value[:, ~written]
     order = np.argsort(-np.abs(delta_value[changed[:, 0], changed[:, 1]]), kind="stable")
     rows = [
@@ -309,7 +303,7 @@ def save_targets(
             )
             context["can_save"] = True
             return render(request, "planning/_plan.html", context)
-        written = saved_locations(problem, region)
+        written = service.saved_locations(problem, region)
         records = [
             TargetRecord(part=part, location=location, target=int(plan.stock[i, j]))
             for i, part in enumerate(problem.part_ids)

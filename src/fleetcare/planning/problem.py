@@ -34,8 +34,8 @@ from fleetcare.planning.entries import FLOATS, INTEGERS, all_entries, flat_entri
 
 FORMAT = "fleetcare-plan/1"
 # which parts a problem built from the database holds: those some machine is down without
-# (critical on its bill of materials), or every fitted part
-PartScope = Literal["critical", "all"]
+# (critical on its bill of materials), the others, which it runs without, or every fitted part
+PartScope = Literal["critical", "not_critical", "all"]
 PART_SCOPES: tuple[PartScope, ...] = get_args(PartScope)
 DEFAULT_PARTS: PartScope = "critical"
 MAX_PIECES = 1_000_000  # stock per part-location a stock file may hold

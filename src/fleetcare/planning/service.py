@@ -37,17 +37,18 @@ from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.models import Region
 from fleetcare.fleet.scoping import restrict
-from fleetcare.parts.models import Part
 from fleetcare.planning.baselines import Baseline, baselines
-from fleetcare.planning.build import build_problem, held_stock
+from fleetcare.planning.build import build_problem, held_stock, parts_currency
 from fleetcare.planning.build import current_stock as current_stock  # the CLI and REST read it here
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
+from fleetcare.planning.fill_targets import FillRatePlan as FillRatePlan
+from fleetcare.planning.fill_targets import fill_rate_plan as fill_rate_plan
+from fleetcare.planning.fill_targets import saved_locations as saved_locations
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import (
     DEFAULT_PARTS,
     PartScope,
     PlanningProblem,
-    ProblemError,
     parse_problem,
     parse_stock,
 )
@@ -95,19 +96,8 @@ def load_problem(session: Session, *, region: str | None = None) -> Loaded | Non
         return None
     problem = parse_problem(document)
     current = parse_stock(current_stock(session, document), problem)
-    currencies = sorted(
-        set(session.scalars(select(Part.currency).where(Part.number.in_(problem.part_ids))))
-    )
-    if len(currencies) > 1:  # the optimiser adds unit costs: one currency, or none at all
-        raise ProblemError(
-            [
-                _(
-                    "its parts are priced in {currencies}: a plan adds their costs, so price "
-                    "them in one currency"
-                ).format(currencies=", ".join(currencies))
-            ]
-        )
-    return Loaded(problem, current, currencies[0] if currencies else "", document["left_out"])
+    currency = parts_currency(session, problem.part_ids)
+    return Loaded(problem, current, currency, document["left_out"])
 
 
 def region_names(session: Session, *, scope: Scope = EVERYTHING) -> list[str]:

@@ -27,7 +27,7 @@ from fleetcare.core.tabular import validation_errors
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
-from fleetcare.planning.baselines import baseline_document, baselines
+from fleetcare.planning.baselines import baseline_document, baselines, fill_rate_stock
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
     Curve,
@@ -50,7 +50,7 @@ from fleetcare.planning.varimetric import evaluation_document
 
 router = APIRouter(prefix="/api/plans", tags=["planning"])
 COMPUTE_PATHS = frozenset(
-    {"/api/plans/evaluate", "/api/plans/optimise", "/api/plans/baselines"}
+    {"/api/plans/evaluate", "/api/plans/optimise", "/api/plans/baselines", "/api/plans/fill-rate"}
 )  # POSTs that only compute: the heavy pool bounds them, they take no write slot
 CURVE_POINTS = 1_000  # curve points answered by default
 MAX_CURVE_POINTS = 10_000  # at most (the CLI's ``--curve`` writes them all)
@@ -74,6 +74,13 @@ class OptimiseBody(BaseModel):
     max_pieces: int = Field(default=2000, ge=1, le=20_000)
     max_points: int = Field(default=CURVE_POINTS, ge=2, le=MAX_CURVE_POINTS)
     model: Model = DEFAULT_MODEL
+
+
+class FillRateBody(BaseModel):
+    """A problem and the fill rate F ∈ (0, 1) every location of each part is sized to."""
+
+    problem: JsonDocument
+    fill_rate: float = Field(gt=0, lt=1)
 
 
 def check_cells(document: dict[str, Any], limit: int) -> None:
@@ -195,6 +202,27 @@ async def baseline_plans(
     ``[{"name", "rule", "parameter", "cost", "availability"}, ...]``."""
     check_cells(body.problem, cells)
     return await pool.run(_baselines, body)
+
+
+def _fill_rate(body: FillRateBody) -> dict[str, Any]:
+    problem = _problem(body.problem)
+    stock = fill_rate_stock(problem, body.fill_rate)
+    return {
+        "fill_rate": body.fill_rate,
+        "cost": float((stock * problem.unit_cost[:, None]).sum()),
+        "stock": stock_document(stock, problem),
+    }
+
+
+@router.post("/fill-rate", **rule(Permission.parts_read))
+@reads_only
+async def fill_rate_plan(body: FillRateBody, pool: Heavy, cells: MaxPlanCells) -> dict[str, Any]:
+    """Every part-location's smallest stock that meets ``fill_rate`` of its demand from the
+    shelf, as if its supplier never kept it waiting (the targets of the parts the machines
+    run without: ``GET /api/plans/build?parts=not_critical``): ``{"fill_rate", "cost",
+    "stock"}``."""
+    check_cells(body.problem, cells)
+    return await pool.run(_fill_rate, body)
 
 
 @router.post("/targets", **rule(Permission.parts_write))

@@ -54,6 +54,7 @@ from fleetcare.labels import use_every_label
 from fleetcare.parts import pages as parts_pages
 from fleetcare.parts import service as parts_service
 from fleetcare.parts import views as parts_views
+from fleetcare.planning import fill_pages as planning_fill_pages
 from fleetcare.planning import pages as planning_pages
 from fleetcare.planning import service as planning_service
 from fleetcare.planning import views as planning_views
@@ -192,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fleet_pages.router,
         parts_pages.router,
         planning_pages.router,
+        planning_fill_pages.router,
         simulation_pages.router,
         service_pages.router,
         workforce_pages.router,

@@ -1,0 +1,201 @@
+"""Targets for the parts the machines run without, sized to a fill rate: the rule against an
+independent sum of Poisson terms, the service, the command, REST and the page."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from fleetcare.cli import app
+from fleetcare.core.audit import AuditEntry
+from fleetcare.core.config import Settings
+from fleetcare.core.permissions import Role
+from fleetcare.planning.baselines import fill_rate_stock
+from fleetcare.planning.fill_targets import NO_TARGET, fill_rate_plan
+from fleetcare.planning.problem import parse_problem
+from fleetcare.web.app import create_app
+from tests.conftest import sign_in
+from tests.planning.factories import parts_left_out, planned_network
+
+
+def poisson_cdf(mean: float, k: int) -> float:
+    """P(X ≤ k) for X ~ Poisson(mean), summed term by term (no SciPy)."""
+    term, total = math.exp(-mean), 0.0
+    for n in range(k + 1):
+        total += term
+        term *= mean / (n + 1)
+    return total
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rate=st.floats(0.001, 2.0),
+    days=st.floats(1.0, 60.0),
+    fill=st.floats(0.5, 0.999),
+)
+def test_the_rule_is_the_smallest_stock_meeting_the_fill_rate(
+    rate: float, days: float, fill: float
+) -> None:
+    """At one depot with Poisson demand: P(X ≤ s − 1) ≥ F and P(X ≤ s − 2) < F, X the
+    depot's own pipeline, by a sum of Poisson terms."""
+    problem = parse_problem(
+        {
+            "format": "fleetcare-plan/1",
+            "locations": [{"id": "D", "parent": None, "resupply_days": days, "units": 5}],
+            "parts": [{"id": "P", "unit_cost": 10.0, "demand_per_day": {"D": rate}}],
+        }
+    )
+    [[s]] = fill_rate_stock(problem, fill).tolist()
+    mean = rate * days
+    assert s >= 1 and poisson_cdf(mean, s - 1) >= fill - 1e-12
+    assert s == 1 or poisson_cdf(mean, s - 2) < fill + 1e-12
+
+
+def test_the_service_sizes_the_parts_the_machines_run_without(session: Session) -> None:
+    """The Arctic's filter (P-2) and the part critical only on the lift (P-4), not the brake
+    pad the availability plan holds nor the part without a cost; a region writes its depot
+    only, the network every location; the targets set now are read back."""
+    planned_network(session)
+    parts_left_out(session)
+    plan = fill_rate_plan(session, region="Arctic", fill_rate=0.95)
+    assert plan is not None
+    assert plan.problem.part_ids == ("P-2", "P-4")
+    assert plan.written.tolist() == [
+        location == "DEPOT-N" for location in plan.problem.location_ids
+    ]
+    assert (plan.stock == fill_rate_stock(plan.problem, 0.95)).all()
+    assert (plan.targets == NO_TARGET).all() and plan.current_value == 0
+    assert {(part, location) for part, location, _n in plan.records()} == {
+        ("P-2", "DEPOT-N"),
+        ("P-4", "DEPOT-N"),
+    }
+    depot = plan.problem.location_index()["DEPOT-N"]
+    assert plan.value == sum(plan.stock[i, depot] * plan.problem.unit_cost[i] for i in range(2))
+    network = fill_rate_plan(session, region=None, fill_rate=0.95)
+    assert network is not None and network.written.all()
+    assert fill_rate_plan(session, region="Baltic", fill_rate=0.95) is None
+
+
+def test_the_command_writes_a_stock_file(
+    session: Session, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``plan build --parts not_critical`` then ``plan fill-rate``: a stock file of those parts;
+    a fill rate outside (0, 1) is refused by name, nothing written."""
+    planned_network(session)
+    parts_left_out(session)
+    problem, out = tmp_path / "problem.json", tmp_path / "targets.json"
+    built = runner.invoke(
+        app, ["plan", "build", "--out", str(problem), "--parts", "not_critical"], env=cli_env
+    )
+    assert built.exit_code == 0, built.stderr
+    assert [part["id"] for part in json.loads(problem.read_text())["parts"]] == ["P-2", "P-4"]
+    sized = runner.invoke(
+        app, ["plan", "fill-rate", str(problem), "--fill-rate", "0.9", "--out", str(out), "--json"]
+    )
+    assert sized.exit_code == 0, sized.stderr
+    answer = json.loads(sized.stdout)
+    assert answer["fill_rate"] == 0.9 and answer["stock"] == json.loads(out.read_text())
+    assert set(answer["stock"]) == {"P-2", "P-4"} and answer["cost"] > 0
+    elsewhere = tmp_path / "never.json"
+    for wrong in ("1", "0", "1.5"):
+        refused = runner.invoke(
+            app, ["plan", "fill-rate", str(problem), "--fill-rate", wrong, "--out", str(elsewhere)]
+        )
+        assert refused.exit_code == 2 and "--fill-rate" in refused.stderr
+    assert not elsewhere.exists()
+
+
+def test_rest_answers_the_fill_rate_stock(client: TestClient, session: Session) -> None:
+    """``POST /api/plans/fill-rate``: the stock and its cost; a fill rate outside (0, 1) and a
+    broken problem are 422 naming the field."""
+    planned_network(session)
+    parts_left_out(session)
+    problem = client.get(
+        "/api/plans/build", params={"region": "Arctic", "parts": "not_critical"}
+    ).json()
+    answer = client.post("/api/plans/fill-rate", json={"problem": problem, "fill_rate": 0.9})
+    assert answer.status_code == 200, answer.text
+    parsed = parse_problem(problem)
+    stock = fill_rate_stock(parsed, 0.9)
+    assert answer.json()["stock"]["P-2"]["DEPOT-N"] == stock[0, parsed.location_index()["DEPOT-N"]]
+    for body, field in (
+        ({"problem": problem, "fill_rate": 1}, "fill_rate"),
+        ({"problem": {**problem, "format": "x"}, "fill_rate": 0.9}, "problem"),
+    ):
+        refused = client.post("/api/plans/fill-rate", json=body)
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == field
+
+
+def _shown(text: str) -> str:
+    found = re.search(r'name="targets" value="([0-9a-f]{64})"', text)
+    assert found, text
+    return found.group(1)
+
+
+def test_the_page_shows_and_saves_the_targets(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """The fragment lists the depot's targets to set; a save of the targets shown writes them
+    (one audit row each); a save of other targets than the rule gives now writes nothing."""
+    planned_network(session)
+    parts_left_out(session)
+    page = pages.get("/planning", params={"region": "Arctic"})
+    assert (
+        "Parts the machines run without" in page.text
+        and 'hx-get="/planning/fill-rate"' in page.text
+    )
+    shown = pages.get("/planning/fill-rate", params={"region": "Arctic", "fill_rate": 0.9})
+    assert shown.status_code == 200
+    said = " ".join(shown.text.split())
+    assert "the 2 parts the machines run without need targets worth" in said
+    assert "P-2" in said and "P-4" in said and "P-1" not in said
+    token = re.search(r'name="csrf_token" value="([^"]+)"', shown.text)
+    assert token
+    form = {"csrf_token": token.group(1), "region": "Arctic", "fill_rate": "0.9"}
+    stale = pages.post("/planning/fill-rate", data={**form, "targets": "0" * 64})
+    assert stale.status_code == 200 and "nothing was saved" in stale.text
+    assert not any(row["target"] for row in client.get("/api/stock").json()["items"])
+    saved = pages.post("/planning/fill-rate", data={**form, "targets": _shown(shown.text)})
+    assert saved.status_code == 200 and "Targets saved: 2 changed" in saved.text
+    targets = {
+        (row["part"], row["location"]): row["target"]
+        for row in client.get("/api/stock").json()["items"]
+        if row["target"] is not None
+    }
+    problem = parse_problem(
+        client.get("/api/plans/build", params={"region": "Arctic", "parts": "not_critical"}).json()
+    )
+    stock = fill_rate_stock(problem, 0.9)[:, problem.location_index()["DEPOT-N"]]
+    assert targets == {("P-2", "DEPOT-N"): stock[0], ("P-4", "DEPOT-N"): stock[1]}
+    rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "set_target")).all()
+    assert len(rows) == 2
+    again = pages.get("/planning/fill-rate", params={"region": "Arctic", "fill_rate": 0.9})
+    assert "The targets set now are these." in again.text
+    assert 'name="targets"' not in again.text  # nothing to save
+    assert pages.post("/planning/fill-rate", data={**form, "fill_rate": "2"}).status_code == 422
+
+
+def test_a_regional_manager_sizes_only_its_regions(
+    settings: Settings, make_user: Callable[..., str], session: Session
+) -> None:
+    """Another region, an unknown one and the whole network are 404 for a regional manager;
+    its own region answers."""
+    planned_network(session)
+    parts_left_out(session)
+    with TestClient(create_app(settings)) as manager:
+        sign_in(manager, make_user("arctic-sizer", Role.regional_manager, regions=("Arctic",)))
+        own = manager.get("/planning/fill-rate", params={"region": "Arctic"})
+        assert own.status_code == 200 and "P-2" in own.text
+        for region in ("Baltic", "Nowhere", ""):
+            answer = manager.get("/planning/fill-rate", params={"region": region})
+            assert answer.status_code == 404, region
