@@ -98,6 +98,24 @@ def test_pages_are_scoped_too(
     assert anonymous.get("/admin/audit").status_code == 403
 
 
+def test_a_filter_on_anothers_region_shows_that_region_chosen(
+    anonymous: TestClient, make_user: Callable[..., str], session: Session
+) -> None:
+    """Arctic's manager filtering the units by Baltic gets an empty list with Baltic still
+    chosen in the filter (not "all", which would read as an empty fleet); the options list
+    its own region only."""
+    from tests.conftest import sign_in
+
+    small_fleet(session, units=2)
+    sign_in(anonymous, make_user("arctic-lister", Role.regional_manager, regions=("Arctic",)))
+    page = anonymous.get("/units", params={"region": "Baltic"}).text
+    assert "LIFT-001" not in page and "BUS-001" not in page
+    assert '<option value="Baltic" selected>Baltic</option>' in page
+    assert page.count('value="Baltic"') == 1 and '<option value="Arctic" >' in page
+    own = anonymous.get("/units", params={"region": "Arctic"}).text
+    assert "BUS-001" in own and 'value="Baltic"' not in own
+
+
 def test_changes_are_audited(client: TestClient, session: Session) -> None:
     """Creating and changing a unit leaves who, what, before and after in the audit log."""
     small_fleet(session)
