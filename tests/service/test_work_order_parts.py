@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 import httpx
@@ -17,9 +18,12 @@ from sqlalchemy.orm import Session
 
 from fleetcare.analytics.history import load_history
 from fleetcare.core.audit import AuditEntry
-from fleetcare.core.permissions import Role
+from fleetcare.core.permissions import Role, system
 from fleetcare.core.security import issue_token
+from fleetcare.fleet import service as fleet_service
 from fleetcare.fleet.models import Unit
+from fleetcare.fleet.schemas import UnitRecord
+from fleetcare.fleet.tables import UNITS
 from fleetcare.parts.models import Location, Part, StockLevel
 from fleetcare.service import service
 from tests.conftest import TEST_SECRET
@@ -237,27 +241,55 @@ def test_a_donor_must_carry_the_pieces_it_gives(client: TestClient, session: Ses
     )
 
 
-def test_a_donor_of_another_customer_is_not_named_to_the_reader(
+def test_a_donor_is_one_of_the_customers_own_machines(client: TestClient, session: Session) -> None:
+    """NORD's work order may not strip WEST's machine: 422 on ``donor`` naming it, and
+    nothing moves (no stock, no donor defect, the donor still in service)."""
+    service_network(session)
+    url = resolution(client, order(client), "P-1", 1)
+    refused = client.post(url, json={"option": "cannibalise", "donor": "LIFT-001"})
+    assert refused.status_code == 422
+    [said] = refused.json()["detail"]
+    assert said["loc"][-1] == "donor" and "LIFT-001 belongs to another customer" in said["msg"]
+    assert client.get("/api/stock/moves", params={"kind": "cannibalisation"}).json()["total"] == 0
+    assert client.get("/api/units", params={"q": "LIFT-001"}).json()["items"][0]["status"] == (
+        "in_service"
+    )
+    assert client.get("/api/service/defects", params={"unit": "LIFT-001"}).json()["total"] == 0
+
+
+def test_a_donor_in_another_region_is_not_named_to_the_reader(
     client: TestClient, client_for: Callable[..., TestClient], session: Session
 ) -> None:
-    """NORD's work order cannibalised WEST's LIFT-001 (Baltic): NORD and Arctic's regional
-    manager read the line without the donor's serial or defect; the dispatcher and a manager
-    of both regions (who see both) read them."""
+    """NORD's work order in the Arctic cannibalised NORD's bus at the Baltic site: Arctic's
+    regional manager reads the line without the donor's serial or defect; NORD, the
+    dispatcher and a manager of both regions (who see the donor) read them."""
     service_network(session)
+    fleet_service.create(
+        session,
+        UNITS,
+        by=system("test"),
+        record=UnitRecord(
+            serial="BUS-WEST",
+            model="CB-12",
+            customer="NORD",
+            site="West depot",
+            delivered_on=date(2023, 2, 1),
+        ),
+    )
+    session.commit()
     order_id = order(client)
-    line = client.post(f"{WO}/{order_id}/parts", json={"part": "P-1", "quantity": 1}).json()
-    url = f"{WO}/{order_id}/parts/{line['line']['id']}/resolution"
-    taken = client.post(url, json={"option": "cannibalise", "donor": "LIFT-001"})
+    taken = client.post(
+        resolution(client, order_id, "P-1", 1), json={"option": "cannibalise", "donor": "BUS-WEST"}
+    )
     assert taken.status_code == 200, taken.text
     nord = client_for(Role.customer, "nord", customer="NORD")
     arctic = client_for(Role.regional_manager, "arctic", regions=("Arctic",))
     both = client_for(Role.regional_manager, "both", regions=("Arctic", "Baltic"))
-    for reader in (nord, arctic):
-        for read in (reader.get(f"{WO}/{order_id}").json(), reader.get(WO).json()["items"][0]):
-            assert (read["parts"][0]["donor"], read["parts"][0]["donor_defect"]) == (None, None)
-    for reader in (client, both):
+    for read in (arctic.get(f"{WO}/{order_id}").json(), arctic.get(WO).json()["items"][0]):
+        assert (read["parts"][0]["donor"], read["parts"][0]["donor_defect"]) == (None, None)
+    for reader in (client, nord, both):
         own = reader.get(f"{WO}/{order_id}").json()["parts"][0]
-        assert own["donor"] == "LIFT-001" and own["donor_defect"] is not None
+        assert own["donor"] == "BUS-WEST" and own["donor_defect"] is not None
 
 
 def test_grey_purchase_marks_the_unit_non_genuine(client: TestClient, session: Session) -> None:

@@ -137,6 +137,7 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
             ProductModel.family,
             Region.name,
             Region.climate,
+            Unit.customer_id,
         )
         .join(ProductModel, Unit.model_id == ProductModel.id)
         .join(Site, Unit.site_id == Site.id)
@@ -147,12 +148,12 @@ def build_service_history(session: Session, *, as_of: date, seed: int = 7) -> di
     story = PartsStory(session, rng, by)
     meters = _meters(session, end)
     shares = np.array([share for _g, share, _s in GROUPS])
-    for serial, start, model, family, region, climate in units:
+    for serial, start, model, family, region, climate, customer in units:
         first = datetime(start.year, start.month, start.day)
         days = (end - first).days
         if days < 2:
             continue
-        facts = UnitFacts(serial, model, family.value, region)
+        facts = UnitFacts(serial, model, family.value, region, customer)
         weights = shares.copy()
         weights[[g for g, _s, _t in GROUPS].index(COLD_GROUP)] *= COLD_FACTOR[climate.value]
         taken, meter = meters.get(serial, ([], []))

@@ -5,12 +5,12 @@ About 60 % of the repairs need a part of the defect's group from the unit family
 asked for at the depot serving the unit when the work starts. Before ``STOCKED_ON``
 (1 September 2024) the Far North depots (Murmansk, Mirny for Yakutia) held nothing a repair
 needed: every line there was short, and the technicians bought the piece on the grey market
-(a non-genuine part: that group's later defects on the unit go to review) or took it from
-another machine of the same model in the region (cannibalisation: the donor is down until its
-own repair, about a week later). From that day the depots are stocked, and a line is short now
-and then — 30 % of the time in the Far North, 10 % elsewhere — and then either waits for a
-backorder (about three days, more in the Far North) or comes by air along the emergency lane
-from the Dzerzhinsk hub.
+(a non-genuine part: that group's later defects on the unit go to review) or took it
+from another machine of the same model, customer and region (cannibalisation: the donor is
+down until its own repair, about a week later). From that day the depots are stocked, and a
+line is short now and then — 30 % of the time in the Far North, 10 % elsewhere — and then
+either waits for a backorder (about three days, more in the Far North) or comes by air along
+the emergency lane from the Dzerzhinsk hub.
 
 The ledger ends where the stock count of the scenario's date put it, as the issue history does:
 every piece issued to a work order arrives first (a replenishment receipt at the depot, a
@@ -65,6 +65,7 @@ class UnitFacts:
     model: str
     family: str
     region: str
+    customer: int  # id: a donor is one of the customer's own machines
 
 
 @dataclass
@@ -122,16 +123,18 @@ class PartsStory:
                 .order_by(Lane.lead_time_days.desc())
             ).all()
         )
-        self.donors: dict[tuple[str, str], list[tuple[str, datetime]]] = defaultdict(list)
-        for serial, model, region, start in session.execute(
-            select(Unit.serial, ProductModel.code, Region.name, Unit.warranty_start)
+        self.donors: dict[tuple[str, str, int], list[tuple[str, datetime]]] = defaultdict(list)
+        for serial, model, region, customer, start in session.execute(
+            select(
+                Unit.serial, ProductModel.code, Region.name, Unit.customer_id, Unit.warranty_start
+            )
             .join(ProductModel, Unit.model_id == ProductModel.id)
             .join(Site, Unit.site_id == Site.id)
             .join(Region, Site.region_id == Region.id)
             .where(Unit.status != UnitStatus.retired)
             .order_by(Unit.serial)
         ):
-            self.donors[(model, region)].append(
+            self.donors[(model, region, customer)].append(
                 (serial, datetime(start.year, start.month, start.day))
             )
         self.tally = Tally()
@@ -170,11 +173,12 @@ class PartsStory:
         return self.fitted.get((unit.model, part.id), 0)
 
     def _donor(self, unit: UnitFacts, at: datetime) -> str | None:
-        """Another machine of the model in the region, in service by ``at`` (the first such)."""
+        """Another machine of the model, the region and the customer, in service by ``at``
+        (the first such)."""
         return next(
             (
                 serial
-                for serial, start in self.donors[(unit.model, unit.region)]
+                for serial, start in self.donors[(unit.model, unit.region, unit.customer)]
                 if serial != unit.serial and start < at
             ),
             None,

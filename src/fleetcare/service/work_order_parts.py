@@ -230,13 +230,17 @@ def _cannibalise(
     session: Session, defect: Defect, line: WorkOrderPart, donor: str, *, by: Principal
 ) -> None:
     """Take the pieces from ``donor`` (booked in at the line's location, then reserved); the
-    donor gets its own down defect. The donor's model must carry the part, at least as many
-    pieces as the line needs (its bill of materials: what a working machine of it holds)."""
+    donor gets its own down defect. The donor is a machine of the same customer (the maker
+    strips no customer's machine for another's), and its model must carry the part, at least
+    as many pieces as the line needs (its bill of materials: what a working machine holds)."""
     unit = visible_unit(session, donor, by.scope)
     if unit.id == defect.unit_id:
         raise InvalidInput([FieldError("donor", _("a unit cannot give parts to itself"))])
     if unit.status is UnitStatus.retired:
         raise InvalidInput([FieldError("donor", _("the unit is retired"))])
+    if unit.customer_id != defect.unit.customer_id:
+        message = _("{serial} belongs to another customer: a donor is one of the customer's own")
+        raise InvalidInput([FieldError("donor", message.format(serial=unit.serial))])
     fitted = session.scalar(
         select(BomLine.quantity).where(
             BomLine.model_id == unit.model_id, BomLine.part_id == line.part_id
