@@ -76,7 +76,8 @@ def planned_network(session: Session) -> None:
 
 def parts_left_out(session: Session) -> None:
     """Beside ``planned_network``'s P-1: a filter the bus runs without (P-2), a critical part
-    without a cost (P-3), and P-4, critical only on the lift, which the Arctic does not run."""
+    without a cost (P-3), and P-4, which the bus runs without but the lift (in the Baltic)
+    does not: critical, since criticality is the network's."""
     PARTS.apply(
         session,
         [

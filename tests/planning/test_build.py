@@ -26,17 +26,21 @@ def test_a_region_gives_its_depots_and_the_locations_above(session: Session) -> 
 
 
 def test_parts_a_machine_runs_without_are_left_out_and_named(session: Session) -> None:
-    """By default the problem holds the parts some planned machine is down without; a filter
-    (not critical), a part critical only on a model the region does not run, and a part
-    without a cost are named under ``left_out``; ``parts="all"`` plans the first two, with
-    the same figures for the part planned both ways."""
+    """By default the problem holds the parts some machine of the network is down without —
+    P-4 too, critical on the Baltic's lift though not on the Arctic's bus; the filter and the
+    part without a cost are named under ``left_out``. ``parts="not_critical"`` holds the
+    filter and names the critical ones; ``parts="all"`` plans every part with a cost, with
+    the same figures for a part planned in two scopes."""
     planned_network(session)
     parts_left_out(session)
     critical = build_problem(session, region="Arctic")
-    assert [part["id"] for part in critical["parts"]] == ["P-1"]
-    assert critical["left_out"] == {"P-2": "not_critical", "P-3": "no_cost", "P-4": "not_critical"}
+    assert [part["id"] for part in critical["parts"]] == ["P-1", "P-4"]
+    assert critical["left_out"] == {"P-2": "not_critical", "P-3": "no_cost"}
+    other = build_problem(session, region="Arctic", parts="not_critical")
+    assert [part["id"] for part in other["parts"]] == ["P-2"]
+    assert other["left_out"] == {"P-1": "critical", "P-3": "critical", "P-4": "critical"}
     every = build_problem(session, region="Arctic", parts="all")
     assert [part["id"] for part in every["parts"]] == ["P-1", "P-2", "P-4"]
     assert every["left_out"] == {"P-3": "no_cost"}
-    assert every["parts"][0] == critical["parts"][0]
-    assert parse_problem(critical).part_ids == ("P-1",)
+    assert every["parts"][0] == critical["parts"][0] and every["parts"][1] == other["parts"][0]
+    assert parse_problem(critical).part_ids == ("P-1", "P-4")

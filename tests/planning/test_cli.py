@@ -44,15 +44,27 @@ def test_cli_build_says_what_it_left_out(
     session: Session, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     """``plan build`` names how many parts it left out and why; ``--parts all`` plans the
-    ones a machine runs without; another scope is refused by name."""
+    ones a machine runs without; a scope that leaves every part out says so (exit 2);
+    another scope is refused by name."""
     planned_network(session)
     parts_left_out(session)
     out = tmp_path / "problem.json"
     built = runner.invoke(app, ["plan", "build", "--out", str(out)], env=cli_env)
     assert built.exit_code == 0, built.stderr
-    assert "2 parts are not critical on any machine here" in " ".join(built.stderr.split())
-    assert "1 part has no cost" in built.stderr
-    assert [part["id"] for part in json.loads(out.read_text())["parts"]] == ["P-1"]
+    said = " ".join(built.stderr.split())
+    assert "1 part is critical on no machine: left out (--parts not_critical" in said
+    assert "1 part has no cost" in said
+    assert [part["id"] for part in json.loads(out.read_text())["parts"]] == ["P-1", "P-4"]
+    other = runner.invoke(
+        app, ["plan", "build", "--out", str(out), "--parts", "not_critical"], env=cli_env
+    )
+    assert other.exit_code == 0 and "3 critical parts: left out" in other.stderr
+    baltic = runner.invoke(
+        app,
+        ["plan", "build", "--out", str(out), "--parts", "not_critical", "--region", "Baltic"],
+        env=cli_env,
+    )
+    assert baltic.exit_code == 2 and "No depot serves machines here" in baltic.stderr
     every = runner.invoke(app, ["plan", "build", "--out", str(out), "--parts", "all"], env=cli_env)
     assert every.exit_code == 0, every.stderr
     assert [part["id"] for part in json.loads(out.read_text())["parts"]] == ["P-1", "P-2", "P-4"]

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -18,8 +19,12 @@ from typer.testing import CliRunner
 
 from fleetcare.cli import app
 from fleetcare.core.audit import AuditEntry
+from fleetcare.core.bulk import Item
 from fleetcare.core.config import Settings
 from fleetcare.core.permissions import Role
+from fleetcare.parts.models import ComponentGroup
+from fleetcare.parts.schemas import BomRecord, PartRecord
+from fleetcare.parts.tables import BOMS, PARTS
 from fleetcare.planning.baselines import fill_rate_stock
 from fleetcare.planning.fill_targets import NO_TARGET, fill_rate_plan
 from fleetcare.planning.problem import parse_problem
@@ -62,27 +67,25 @@ def test_the_rule_is_the_smallest_stock_meeting_the_fill_rate(
 
 
 def test_the_service_sizes_the_parts_the_machines_run_without(session: Session) -> None:
-    """The Arctic's filter (P-2) and the part critical only on the lift (P-4), not the brake
-    pad the availability plan holds nor the part without a cost; a region writes its depot
-    only, the network every location; the targets set now are read back."""
+    """The Arctic's filter (P-2) alone: not the brake pad, nor P-4 (critical on the Baltic's
+    lift: the availability plan holds it everywhere), nor the part without a cost; a region
+    writes its depot only, the network every location; the targets set now are read back."""
     planned_network(session)
     parts_left_out(session)
     plan = fill_rate_plan(session, region="Arctic", fill_rate=0.95)
     assert plan is not None
-    assert plan.problem.part_ids == ("P-2", "P-4")
+    assert plan.problem.part_ids == ("P-2",)
     assert plan.written.tolist() == [
         location == "DEPOT-N" for location in plan.problem.location_ids
     ]
     assert (plan.stock == fill_rate_stock(plan.problem, 0.95)).all()
     assert (plan.targets == NO_TARGET).all() and plan.current_value == 0
-    assert {(part, location) for part, location, _n in plan.records()} == {
-        ("P-2", "DEPOT-N"),
-        ("P-4", "DEPOT-N"),
-    }
+    assert [(part, location) for part, location, _n in plan.records()] == [("P-2", "DEPOT-N")]
     depot = plan.problem.location_index()["DEPOT-N"]
-    assert plan.value == sum(plan.stock[i, depot] * plan.problem.unit_cost[i] for i in range(2))
+    assert plan.value == plan.stock[0, depot] * plan.problem.unit_cost[0] > 0
     network = fill_rate_plan(session, region=None, fill_rate=0.95)
     assert network is not None and network.written.all()
+    assert network.problem.part_ids == ("P-2",)
     assert fill_rate_plan(session, region="Baltic", fill_rate=0.95) is None
 
 
@@ -98,16 +101,16 @@ def test_the_command_writes_a_stock_file(
         app, ["plan", "build", "--out", str(problem), "--parts", "not_critical"], env=cli_env
     )
     assert built.exit_code == 0, built.stderr
-    assert [part["id"] for part in json.loads(problem.read_text())["parts"]] == ["P-2", "P-4"]
+    assert [part["id"] for part in json.loads(problem.read_text())["parts"]] == ["P-2"]
     sized = runner.invoke(
         app, ["plan", "fill-rate", str(problem), "--fill-rate", "0.9", "--out", str(out), "--json"]
     )
     assert sized.exit_code == 0, sized.stderr
     answer = json.loads(sized.stdout)
     assert answer["fill_rate"] == 0.9 and answer["stock"] == json.loads(out.read_text())
-    assert set(answer["stock"]) == {"P-2", "P-4"} and answer["cost"] > 0
+    assert set(answer["stock"]) == {"P-2"} and answer["cost"] > 0
     elsewhere = tmp_path / "never.json"
-    for wrong in ("1", "0", "1.5"):
+    for wrong in ("1", "0.9995", "0", "1.5"):
         refused = runner.invoke(
             app, ["plan", "fill-rate", str(problem), "--fill-rate", wrong, "--out", str(elsewhere)]
         )
@@ -130,6 +133,7 @@ def test_rest_answers_the_fill_rate_stock(client: TestClient, session: Session) 
     assert answer.json()["stock"]["P-2"]["DEPOT-N"] == stock[0, parsed.location_index()["DEPOT-N"]]
     for body, field in (
         ({"problem": problem, "fill_rate": 1}, "fill_rate"),
+        ({"problem": problem, "fill_rate": 0.9995}, "fill_rate"),
         ({"problem": {**problem, "format": "x"}, "fill_rate": 0.9}, "problem"),
     ):
         refused = client.post("/api/plans/fill-rate", json=body)
@@ -137,7 +141,7 @@ def test_rest_answers_the_fill_rate_stock(client: TestClient, session: Session) 
 
 
 def _shown(text: str) -> str:
-    found = re.search(r'name="targets" value="([0-9a-f]{64})"', text)
+    found = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', text)
     assert found, text
     return found.group(1)
 
@@ -145,27 +149,35 @@ def _shown(text: str) -> str:
 def test_the_page_shows_and_saves_the_targets(
     pages: TestClient, client: TestClient, session: Session
 ) -> None:
-    """The fragment lists the depot's targets to set; a save of the targets shown writes them
-    (one audit row each); a save of other targets than the rule gives now writes nothing."""
+    """The fragment lists the depot's targets to set; a save without the anti-forgery token
+    is refused; a save after the rule's answer changed (a part added to the bus) writes
+    nothing and shows the targets as they are now; a save of the targets shown writes them,
+    one audit row each."""
     planned_network(session)
     parts_left_out(session)
     page = pages.get("/planning", params={"region": "Arctic"})
-    assert (
-        "Parts the machines run without" in page.text
-        and 'hx-get="/planning/fill-rate"' in page.text
-    )
+    assert "Parts the machines run without" in page.text
+    assert 'hx-get="/planning/fill-rate"' in page.text
     shown = pages.get("/planning/fill-rate", params={"region": "Arctic", "fill_rate": 0.9})
     assert shown.status_code == 200
     said = " ".join(shown.text.split())
-    assert "the 2 parts the machines run without need targets worth" in said
-    assert "P-2" in said and "P-4" in said and "P-1" not in said
+    assert "the 1 part the machines run without needs targets worth" in said
+    assert "P-2" in said and "P-4" not in said and "P-1" not in said
     token = re.search(r'name="csrf_token" value="([^"]+)"', shown.text)
     assert token
-    form = {"csrf_token": token.group(1), "region": "Arctic", "fill_rate": "0.9"}
-    stale = pages.post("/planning/fill-rate", data={**form, "targets": "0" * 64})
-    assert stale.status_code == 200 and "nothing was saved" in stale.text
+    form = {"region": "Arctic", "fill_rate": "0.9", "fingerprint": _shown(shown.text)}
+    assert pages.post("/planning/fill-rate", data=form).status_code == 403  # no token
+    form["csrf_token"] = token.group(1)
+    wiper = PartRecord(
+        number="P-6", name="Wiper", group=ComponentGroup.body, unit_cost=Decimal(30), weight_kg=1
+    )
+    PARTS.apply(session, [Item(wiper)])
+    BOMS.apply(session, [Item(BomRecord(model="CB-12", part="P-6", quantity=2))])
+    session.commit()
+    stale = pages.post("/planning/fill-rate", data=form)
+    assert stale.status_code == 200 and "nothing was saved" in stale.text and "P-6" in stale.text
     assert not any(row["target"] for row in client.get("/api/stock").json()["items"])
-    saved = pages.post("/planning/fill-rate", data={**form, "targets": _shown(shown.text)})
+    saved = pages.post("/planning/fill-rate", data={**form, "fingerprint": _shown(stale.text)})
     assert saved.status_code == 200 and "Targets saved: 2 changed" in saved.text
     targets = {
         (row["part"], row["location"]): row["target"]
@@ -176,12 +188,14 @@ def test_the_page_shows_and_saves_the_targets(
         client.get("/api/plans/build", params={"region": "Arctic", "parts": "not_critical"}).json()
     )
     stock = fill_rate_stock(problem, 0.9)[:, problem.location_index()["DEPOT-N"]]
-    assert targets == {("P-2", "DEPOT-N"): stock[0], ("P-4", "DEPOT-N"): stock[1]}
+    assert problem.part_ids == ("P-2", "P-6")
+    assert targets == {("P-2", "DEPOT-N"): stock[0], ("P-6", "DEPOT-N"): stock[1]}
     rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "set_target")).all()
     assert len(rows) == 2
+    assert "The targets set now are these." in saved.text
     again = pages.get("/planning/fill-rate", params={"region": "Arctic", "fill_rate": 0.9})
     assert "The targets set now are these." in again.text
-    assert 'name="targets"' not in again.text  # nothing to save
+    assert 'name="fingerprint"' not in again.text  # nothing to save
     assert pages.post("/planning/fill-rate", data={**form, "fill_rate": "2"}).status_code == 422
 
 

@@ -88,8 +88,10 @@ def test_build_plans_the_critical_parts_unless_asked_for_all(
     planned_network(session)
     parts_left_out(session)
     critical = client.get("/api/plans/build", params={"region": "Arctic"}).json()
-    assert [part["id"] for part in critical["parts"]] == ["P-1"]
-    assert critical["left_out"] == {"P-2": "not_critical", "P-3": "no_cost", "P-4": "not_critical"}
+    assert [part["id"] for part in critical["parts"]] == ["P-1", "P-4"]
+    assert critical["left_out"] == {"P-2": "not_critical", "P-3": "no_cost"}
+    other = client.get("/api/plans/build", params={"region": "Arctic", "parts": "not_critical"})
+    assert [part["id"] for part in other.json()["parts"]] == ["P-2"]
     every = client.get("/api/plans/build", params={"region": "Arctic", "parts": "all"}).json()
     assert [part["id"] for part in every["parts"]] == ["P-1", "P-2", "P-4"]
     received = client.post(

@@ -10,8 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fleetcare.core.cluster import dask_client
 from fleetcare.planning import evaluate
 from fleetcare.planning.problem import parse_problem
+from fleetcare.simulation import compare as compare_module
+from fleetcare.simulation import runner as runner_module
 from fleetcare.simulation.compare import compare
 from fleetcare.simulation.runner import (
     SimulationError,
@@ -104,14 +107,24 @@ def test_the_same_seed_gives_the_same_numbers_on_any_number_of_workers() -> None
     assert [r.availability for r in other_seed] != [r.availability for r in here]
 
 
-def test_a_comparison_runs_every_plan_on_one_cluster() -> None:
+def test_a_comparison_runs_every_plan_on_one_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
     """``compare`` on two Dask workers simulates each plan as it does in this process; the
-    plans share one cluster, and the problem scattered for one plan is not lost to the next
-    (the same problem object is scattered for every plan)."""
+    plans share one cluster (one started for the whole comparison, none per plan), and the
+    problem scattered for one plan is not lost to the next (the same problem object is
+    scattered for every plan)."""
     problem = parse_problem(NETWORK)
     params = SimulationParams(years=4, warmup_years=1, replications=2, seed=5)
     here = compare(problem, params, target_availability=0.9)
+    started: list[int | None] = []
+
+    def counted(workers: int | None, *args: Any) -> Any:
+        started.append(workers)
+        return dask_client(workers, *args)
+
+    monkeypatch.setattr(compare_module, "dask_client", counted)
+    monkeypatch.setattr(runner_module, "dask_client", counted)
     there = compare(problem, params, target_availability=0.9, workers=2)
+    assert started == [2]
     assert len(there) == len(here) > 2
     assert [row.availability for row in there] == pytest.approx(
         [row.availability for row in here], abs=1e-12

@@ -23,6 +23,9 @@ from fleetcare.planning.problem import PlanningProblem
 
 DAYS_PER_MONTH = 30.4
 FILL_RATES = (0.8, 0.9, 0.95, 0.99)
+# the highest fill rate a rule takes: beyond, the quantile of a long pipeline runs past the
+# pieces a stock file may hold (``problem.MAX_PIECES``)
+MAX_FILL_RATE = 0.999
 MONTHS_OF_DEMAND = (1.0, 3.0, 6.0)
 
 

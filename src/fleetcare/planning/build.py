@@ -4,13 +4,15 @@
   the locations above them; a depot's ``units`` are the machines in service or down at the
   sites it serves (``parts.serving``: the site's own ``depot``, else its region's nearest).
   Depots that serve no machine are left out.
-- **Parts**: those fitted (bill of materials) to the models of the machines planned for; by
-  default (``parts="critical"``) only those marked ``critical`` on at least one of those
-  models' lines — the machine is down without them, which is what fleet availability counts.
-  The others (filters, body parts) are stocked to their targets by the replenishment rule and
-  listed under ``left_out`` with the reason ``"not_critical"``; ``parts="not_critical"``
-  holds those others alone (to size their targets to a fill rate), ``parts="all"`` every
-  fitted part as if each downed its machine. A part without a cost cannot be planned (the
+- **Parts**: those fitted (bill of materials) to the models of the machines planned for. A
+  part is critical when a line marks it ``critical`` on a model that runs anywhere in the
+  network (one rule for every region and the whole network, so that each part is planned by
+  one rule everywhere). By default (``parts="critical"``) the problem holds the critical
+  parts — a machine is down without them, which is what fleet availability counts — and
+  names the others under ``left_out`` with the reason ``"not_critical"``;
+  ``parts="not_critical"`` holds those others alone (their targets are sized to a fill rate,
+  ``fill_targets``) and names the critical ones ``"critical"``; ``parts="all"`` holds every
+  fitted part, as if each downed its machine. A part without a cost cannot be planned (the
   problem file needs a cost > 0): ``"no_cost"``.
 - **Resupply days**: the fastest ordinary lane from the parent (its spread as
   ``resupply_sd_days``); at the root, the plant's procurement time (``PROCUREMENT_DAYS``).
@@ -118,7 +120,8 @@ def build_problem(
 ) -> dict[str, Any]:
     """The planning problem of one region's depots (or the whole network) as a JSON document,
     as of ``today`` (naive UTC; now when not given), with fitted ``rates`` where given, of the
-    critical parts (or ``parts="all"``); the parts left out are listed with their reason."""
+    ``parts`` in scope (``critical``, ``not_critical`` or ``all``); the parts fitted there that
+    it leaves out are listed under ``left_out`` with their reason."""
     # Every query in a fixed order: the same database gives the same document, to the last bit
     # of each summed rate, whatever order the rows happen to be stored in.
     locations = list(session.scalars(select(Location).order_by(Location.code)))
@@ -194,15 +197,18 @@ def build_problem(
     models = {m.id: m for m in session.scalars(select(ProductModel))}
     demand: dict[int, dict[str, float]] = defaultdict(dict)
     planned_models = {model_id for by_model in fleet.values() for model_id in by_model}
+    running = set(
+        session.scalars(select(Unit.model_id).where(Unit.status != UnitStatus.retired).distinct())
+    )
     bom = session.execute(
         select(BomLine.part_id, BomLine.model_id, BomLine.quantity, BomLine.critical)
     )
     fitted: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    critical: set[int] = set()  # parts some planned machine cannot run without
+    critical: set[int] = set()  # parts some machine of the network cannot run without
     for part_id, model_id, quantity, is_critical in bom:
         if model_id in models:
             fitted[part_id].append((model_id, quantity))
-            if is_critical and model_id in planned_models:
+            if is_critical and model_id in running:
                 critical.add(part_id)
     # pieces of each component group fitted on each model (a failure replaces one of them)
     pieces: dict[tuple[int, ComponentGroup], int] = defaultdict(int)
@@ -215,21 +221,21 @@ def build_problem(
         for model_id, group, quantity in lines:
             pieces[(model_id, group)] += quantity
     known = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_(fitted)))}
+
+    def excluded(part_id: int) -> str | None:
+        """Why the scope leaves the part out (None: it is planned)."""
+        if parts == "critical" and part_id not in critical:
+            return "not_critical"
+        if parts == "not_critical" and part_id in critical:
+            return "critical"
+        return "no_cost" if known[part_id].unit_cost <= 0 else None
+
     left_out: dict[int, str] = {}  # a part fitted to planned machines → why it is not planned
     for part_id, uses in fitted.items():
-        if not any(model_id in planned_models for model_id, _quantity in uses):
-            continue
-        if parts == "not_critical" and part_id in critical:
-            continue  # planned for availability, in the critical problem
-        if parts == "critical" and part_id not in critical:
-            left_out[part_id] = "not_critical"
-        elif known[part_id].unit_cost <= 0:
-            left_out[part_id] = "no_cost"
-    parts_by_id = {
-        part_id: part
-        for part_id, part in known.items()
-        if part.unit_cost > 0 and (parts == "all" or (part_id in critical) == (parts == "critical"))
-    }
+        reason = excluded(part_id)
+        if reason is not None and any(model_id in planned_models for model_id, _q in uses):
+            left_out[part_id] = reason
+    parts_by_id = {part_id: part for part_id, part in known.items() if excluded(part_id) is None}
     for part_id in list(fitted):
         if part_id not in parts_by_id:
             del fitted[part_id]

@@ -13,7 +13,12 @@ from rich.table import Table
 
 from fleetcare.core.cli import bad_file, command_session, err, refused, writable
 from fleetcare.core.i18n import _, ngettext
-from fleetcare.planning.baselines import baseline_document, baselines, fill_rate_stock
+from fleetcare.planning.baselines import (
+    MAX_FILL_RATE,
+    baseline_document,
+    baselines,
+    fill_rate_stock,
+)
 from fleetcare.planning.distributed import ClusterError, optimise_on
 from fleetcare.planning.documents import (
     curve_json,
@@ -88,10 +93,10 @@ def build_command(
         held = service.current_stock(session, document) if stock_out is not None else None
     if not document["parts"]:
         if document["left_out"]:
+            reasons = Counter(document["left_out"].values())
             err.print(
-                _(
-                    "Nothing to plan: no part fitted here is critical and has a cost "
-                    "(--parts all plans the parts the machines run without)."
+                _("Nothing to plan: every part fitted here is left out ({reasons}).").format(
+                    reasons=", ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
                 ),
                 style="red",
             )
@@ -110,11 +115,18 @@ def build_command(
     if reasons["not_critical"]:
         err.print(
             ngettext(
-                "{n} part is not critical on any machine here: left out (--parts all plans it).",
-                "{n} parts are not critical on any machine here: left out (--parts all plans "
-                "them).",
+                "{n} part is critical on no machine: left out (--parts not_critical plans it).",
+                "{n} parts are critical on no machine: left out (--parts not_critical plans them).",
                 reasons["not_critical"],
             ).format(n=reasons["not_critical"])
+        )
+    if reasons["critical"]:
+        err.print(
+            ngettext(
+                "{n} critical part: left out (--parts critical plans it).",
+                "{n} critical parts: left out (--parts critical plans them).",
+                reasons["critical"],
+            ).format(n=reasons["critical"])
         )
     if reasons["no_cost"]:
         err.print(
@@ -241,7 +253,7 @@ def fill_rate_command(
     ],
     fill_rate: Annotated[
         float,
-        typer.Option("--fill-rate", help=_("share of demand met from the shelf, in (0, 1)")),
+        typer.Option("--fill-rate", help=_("share of demand met from the shelf, in (0, 0.999]")),
     ],
     out: Annotated[Path, typer.Option("--out", help=_("where to write the stock plan"))],
     as_json: Annotated[bool, typer.Option("--json", help=_("print the result as JSON"))] = False,
@@ -249,8 +261,11 @@ def fill_rate_command(
     """Each location's smallest stock meeting the fill rate from the shelf as if its supplier
     never kept it waiting: targets for the parts the machines run without
     (``plan build --parts not_critical``)."""
-    if not 0 < fill_rate < 1:
-        raise typer.BadParameter(_("must lie strictly between 0 and 1"), param_hint="--fill-rate")
+    if not 0 < fill_rate <= MAX_FILL_RATE:
+        raise typer.BadParameter(
+            _("must be > 0 and at most {most}").format(most=MAX_FILL_RATE),
+            param_hint="--fill-rate",
+        )
     writable(out)
     problem = _problem(problem_file)
     stock = fill_rate_stock(problem, fill_rate)

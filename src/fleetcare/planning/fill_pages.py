@@ -9,6 +9,7 @@ save writes its depots only; a region the reader does not see is 404, as on the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import numpy as np
@@ -23,13 +24,15 @@ from fleetcare.core.templating import render
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
+from fleetcare.planning.baselines import MAX_FILL_RATE
 from fleetcare.planning.fill_targets import NO_TARGET
 from fleetcare.planning.pages import TABLE_ROWS, Planner, Reader, fingerprint
 from fleetcare.planning.problem import ProblemError
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Region = Annotated[str, Query(max_length=200)]
-FillRate = Annotated[float, Query(ge=0.5, le=0.999)]
+LOWEST_FILL_RATE = 0.5  # the page's range: 0.5 … MAX_FILL_RATE
+FillRate = Annotated[float, Query(ge=LOWEST_FILL_RATE, le=MAX_FILL_RATE)]
 
 
 def _plan(
@@ -101,11 +104,11 @@ def save_fill_rate_targets(
     request: Request,
     session: DbSession,
     principal: Planner,
-    shown: Annotated[str, Form(alias="targets", pattern="^[0-9a-f]{64}$")],
+    shown: Annotated[str, Form(alias="fingerprint", pattern="^[0-9a-f]{64}$")],
     region: Annotated[str, Form(max_length=200)] = "",
-    fill_rate: Annotated[float, Form(ge=0.5, le=0.999)] = 0.95,
+    fill_rate: Annotated[float, Form(ge=LOWEST_FILL_RATE, le=MAX_FILL_RATE)] = 0.95,
 ) -> Response:
-    """Save the fill-rate targets the fragment showed (``targets``: their fingerprint) at the
+    """Save the fill-rate targets the fragment showed (``fingerprint``: of their stock) at the
     locations a save writes; when the rule now gives other targets, save nothing and show
     them."""
     plan = _plan(session, principal, region, fill_rate)
@@ -124,9 +127,8 @@ def save_fill_rate_targets(
         for part, location, target in plan.records()
     ]
     result = parts_service.save_targets(session, records, by=principal)
-    context = _context(
-        service.fill_rate_plan(session, region=region, fill_rate=fill_rate), region, fill_rate
-    )
+    now_set = np.where(plan.written[None, :], plan.stock, plan.targets)
+    context = _context(replace(plan, targets=now_set), region, fill_rate)
     context["can_save"] = True
     context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
         updated=result.updated, unchanged=result.unchanged

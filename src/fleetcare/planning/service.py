@@ -82,8 +82,8 @@ class Loaded:
 def problem_document(
     session: Session, *, region: str | None = None, parts: PartScope = DEFAULT_PARTS
 ) -> dict[str, Any]:
-    """The ``fleetcare-plan/1`` problem of one region's depots (or the whole network), of its
-    critical parts (or ``parts="all"``)."""
+    """The ``fleetcare-plan/1`` problem of one region's depots (or the whole network), of the
+    ``parts`` in scope (``critical``, ``not_critical`` or ``all``; ``build.build_problem``)."""
     return build_problem(session, region=region, rates=fitted_rates(session), parts=parts)
 
 
@@ -173,7 +173,7 @@ class Solved:
         return self.source.loaded.currency
 
     @property
-    def left_out(self) -> dict[str, int]:
+    def left_out_counts(self) -> dict[str, int]:
         """How many parts fitted to the machines planned for the problem leaves out, by
         reason (``not_critical``, ``no_cost``)."""
         return dict(Counter(self.source.loaded.left_out.values()))

@@ -27,7 +27,12 @@ from fleetcare.core.tabular import validation_errors
 from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
-from fleetcare.planning.baselines import baseline_document, baselines, fill_rate_stock
+from fleetcare.planning.baselines import (
+    MAX_FILL_RATE,
+    baseline_document,
+    baselines,
+    fill_rate_stock,
+)
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
     Curve,
@@ -77,10 +82,10 @@ class OptimiseBody(BaseModel):
 
 
 class FillRateBody(BaseModel):
-    """A problem and the fill rate F ∈ (0, 1) every location of each part is sized to."""
+    """A problem and the fill rate F ∈ (0, 0.999] every location of each part is sized to."""
 
     problem: JsonDocument
-    fill_rate: float = Field(gt=0, lt=1)
+    fill_rate: float = Field(gt=0, le=MAX_FILL_RATE)
 
 
 def check_cells(document: dict[str, Any], limit: int) -> None:
@@ -113,8 +118,9 @@ def build(
     parts: PartScope = DEFAULT_PARTS,
 ) -> dict[str, Any]:
     """The planning problem of the network (or one region's depots) from the database, of the
-    parts a machine is down without (``parts=all``: every fitted part); a region the caller
-    does not see, and for a regional manager the whole network, is 404."""
+    parts a machine is down without (``parts=not_critical``: the others; ``parts=all``: every
+    fitted part); a region the caller does not see, and for a regional manager the whole
+    network, is 404."""
     service.check_region(session, region=region, scope=principal.scope)
     return service.problem_document(session, region=region, parts=parts)
 
