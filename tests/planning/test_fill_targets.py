@@ -10,6 +10,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,9 +27,9 @@ from fleetcare.core.permissions import Role
 from fleetcare.parts.models import ComponentGroup
 from fleetcare.parts.schemas import BomRecord, PartRecord
 from fleetcare.parts.tables import BOMS, PARTS
-from fleetcare.planning.baselines import fill_rate_stock
+from fleetcare.planning.baselines import demand_weighted, fill_rate_stock, shelf_rates
 from fleetcare.planning.fill_targets import NO_TARGET, fill_rate_plan
-from fleetcare.planning.problem import parse_problem
+from fleetcare.planning.problem import PlanningProblem, parse_problem
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
 from tests.planning.factories import parts_left_out, planned_network
@@ -64,6 +66,52 @@ def test_the_rule_is_the_smallest_stock_meeting_the_fill_rate(
     mean = rate * days
     assert s >= 1 and poisson_cdf(mean, s - 1) >= fill - 1e-12
     assert s == 1 or poisson_cdf(mean, s - 2) < fill + 1e-12
+
+
+def _hub_and_depot(rate: float, hub_days: float, depot_days: float) -> PlanningProblem:
+    return parse_problem(
+        {
+            "format": "fleetcare-plan/1",
+            "locations": [
+                {"id": "HUB", "parent": None, "resupply_days": hub_days},
+                {"id": "D", "parent": "HUB", "resupply_days": depot_days, "units": 5},
+            ],
+            "parts": [{"id": "P", "unit_cost": 10.0, "demand_per_day": {"D": rate}}],
+        }
+    )
+
+
+def test_the_shelf_rate_of_a_depot_alone_is_its_pipelines_poisson_law() -> None:
+    """A depot whose supplier never runs out (a hub stocked far beyond its pipeline) has a
+    piece on the shelf with probability P(X ≤ s − 1), X ~ Poisson(λ L); none held: 0."""
+    problem = _hub_and_depot(0.2, 30.0, 10.0)
+    for depot_stock, expected in ((0, 0.0), (1, poisson_cdf(2.0, 0)), (4, poisson_cdf(2.0, 3))):
+        stock = np.array([[200, depot_stock]])
+        rates = shelf_rates(problem, stock)
+        assert np.isnan(rates[0, 0])  # the hub is no depot
+        assert rates[0, 1] == pytest.approx(expected, abs=1e-12)
+        assert demand_weighted(problem, rates) == pytest.approx(expected, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rate=st.floats(0.01, 1.0),
+    hub_days=st.floats(1.0, 90.0),
+    depot_days=st.floats(1.0, 30.0),
+    hub_stock=st.integers(0, 40),
+    depot_stock=st.integers(1, 30),
+)
+def test_a_supplier_that_runs_out_only_lowers_the_shelf_rate(
+    rate: float, hub_days: float, depot_days: float, hub_stock: int, depot_stock: int
+) -> None:
+    """Behind a hub of any stock, the depot's shelf rate is at most what its own pipeline
+    alone gives (the rule's assumption), and rises with the hub's stock."""
+    problem = _hub_and_depot(rate, hub_days, depot_days)
+    alone = poisson_cdf(rate * depot_days, depot_stock - 1)
+    here = shelf_rates(problem, np.array([[hub_stock, depot_stock]]))[0, 1]
+    more = shelf_rates(problem, np.array([[hub_stock + 1, depot_stock]]))[0, 1]
+    assert 0.0 <= here <= alone + 1e-9
+    assert more >= here - 1e-9
 
 
 def test_the_service_sizes_the_parts_the_machines_run_without(session: Session) -> None:
@@ -108,6 +156,7 @@ def test_the_command_writes_a_stock_file(
     assert sized.exit_code == 0, sized.stderr
     answer = json.loads(sized.stdout)
     assert answer["fill_rate"] == 0.9 and answer["stock"] == json.loads(out.read_text())
+    assert 0.0 < answer["shelf_rate"] <= 1.0 and "on the shelf" in sized.stderr
     assert set(answer["stock"]) == {"P-2"} and answer["cost"] > 0
     elsewhere = tmp_path / "never.json"
     for wrong in ("1", "0.9995", "0", "1.5"):
@@ -131,6 +180,9 @@ def test_rest_answers_the_fill_rate_stock(client: TestClient, session: Session) 
     parsed = parse_problem(problem)
     stock = fill_rate_stock(parsed, 0.9)
     assert answer.json()["stock"]["P-2"]["DEPOT-N"] == stock[0, parsed.location_index()["DEPOT-N"]]
+    assert answer.json()["shelf_rate"] == pytest.approx(
+        demand_weighted(parsed, shelf_rates(parsed, stock)), abs=1e-12
+    )
     for body, field in (
         ({"problem": problem, "fill_rate": 1}, "fill_rate"),
         ({"problem": problem, "fill_rate": 0.9995}, "fill_rate"),
@@ -162,6 +214,7 @@ def test_the_page_shows_and_saves_the_targets(
     assert shown.status_code == 200
     said = " ".join(shown.text.split())
     assert "the 1 part the machines run without needs targets worth" in said
+    assert "the depots have a piece on the shelf" in said
     assert "P-2" in said and "P-4" not in said and "P-1" not in said
     token = re.search(r'name="csrf_token" value="([^"]+)"', shown.text)
     assert token

@@ -7,6 +7,12 @@ default, or ``vari-metric``).
 - **min/max**: every location holds ⌈k × 30.4 × λ⌉ pieces, k months of the demand through it.
 - **current stock**: what the ledger holds now (from the database, see ``build``).
 
+What a fill-rate plan gives is read in the exact model (``shelf_rates``): a depot with s
+pieces has one on its shelf with probability P(X ≤ s − 1), X the pieces outstanding there
+with its supplier's delays included, and P(X ≥ s) = EBO(s − 1) − EBO(s) (EBO(s) =
+E (X − s)⁺), so two evaluations give every depot's. For Poisson demand that is the fill rate
+(arrivals see time averages: Wolff 1982).
+
 Each baseline is a stock array (parts × locations) that ``exact.evaluate`` scores.
 """
 
@@ -18,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fleetcare.core.i18n import _, ngettext
-from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
+from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, exact_terms
 from fleetcare.planning.problem import PlanningProblem
 
 DAYS_PER_MONTH = 30.4
@@ -73,6 +79,29 @@ def fill_rate_stock(problem: PlanningProblem, fill_rate: float) -> NDArray[np.in
         n, p = m * m / (v - m), m / v
         stock[negative] = stats.nbinom.ppf(fill_rate, n, p).astype(np.int64) + 1
     return stock
+
+
+def shelf_rates(problem: PlanningProblem, stock: NDArray[np.int64]) -> NDArray[np.float64]:
+    """P(X ≤ s − 1) at every depot (leaf) part-location with demand, in the exact model: the
+    share of time a piece is on its shelf; 0 where it holds none; NaN elsewhere."""
+    leaf = problem.is_leaf
+    fewer = stock.copy()
+    fewer[:, leaf] = np.maximum(fewer[:, leaf] - 1, 0)
+    ebo = np.stack([terms.ebo for terms in exact_terms(problem, stock)])
+    ebo_fewer = np.stack([terms.ebo for terms in exact_terms(problem, fewer)])
+    rates = np.full(stock.shape, np.nan)
+    cells = (problem.demand > 0) & leaf[None, :]
+    short = np.clip(ebo_fewer[cells] - ebo[cells], 0.0, 1.0)  # P(X ≥ s)
+    rates[cells] = np.where(stock[cells] > 0, 1.0 - short, 0.0)
+    return rates
+
+
+def demand_weighted(problem: PlanningProblem, rates: NDArray[np.float64]) -> float:
+    """The mean of ``rates`` over the part-locations where it is a number, weighted by their
+    demand (pieces a day)."""
+    known = ~np.isnan(rates)
+    weight = problem.demand[known]
+    return float((rates[known] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0
 
 
 def months_stock(problem: PlanningProblem, months: float) -> NDArray[np.int64]:

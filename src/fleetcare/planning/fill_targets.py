@@ -7,6 +7,8 @@ own pipeline (demand through it × its resupply days, Poisson or negative binomi
 part's VMR), as if its parent never kept it waiting (``baselines.fill_rate_stock``: the share
 F of demands met from the shelf at once when the supplier never runs out). A region's save
 writes its depots only: the hubs and the plant serve every region (``saved_locations``).
+
+What the rule gives is read in the exact model (``baselines.shelf_rates``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
-from fleetcare.planning.baselines import fill_rate_stock
+from fleetcare.planning.baselines import demand_weighted, fill_rate_stock, shelf_rates
 from fleetcare.planning.build import build_problem, held_targets, parts_currency
 from fleetcare.planning.problem import PlanningProblem, parse_problem
 from fleetcare.planning.providers import fitted_rates
@@ -59,6 +61,12 @@ class FillRatePlan:
         """(part, location) rows of the written part-locations whose target would change."""
         differs = (self.stock != self.targets) & self.written[None, :]
         return np.argwhere(differs)
+
+    @property
+    def shelf_rate(self) -> float:
+        """The depots' demand-weighted share of time with a piece on the shelf, in the exact
+        model, with every location (the plant and the hubs too) stocked by the rule."""
+        return demand_weighted(self.problem, shelf_rates(self.problem, self.stock))
 
     def records(self) -> list[tuple[str, str, int]]:
         """(part, location, target) of every written part-location."""

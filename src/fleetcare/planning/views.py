@@ -31,7 +31,9 @@ from fleetcare.planning.baselines import (
     MAX_FILL_RATE,
     baseline_document,
     baselines,
+    demand_weighted,
     fill_rate_stock,
+    shelf_rates,
 )
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate, part_models
 from fleetcare.planning.optimise import (
@@ -216,6 +218,7 @@ def _fill_rate(body: FillRateBody) -> dict[str, Any]:
     return {
         "fill_rate": body.fill_rate,
         "cost": float((stock * problem.unit_cost[:, None]).sum()),
+        "shelf_rate": demand_weighted(problem, shelf_rates(problem, stock)),
         "stock": stock_document(stock, problem),
     }
 
@@ -226,7 +229,8 @@ async def fill_rate_plan(body: FillRateBody, pool: Heavy, cells: MaxPlanCells) -
     """Every part-location's smallest stock that meets ``fill_rate`` of its demand from the
     shelf, as if its supplier never kept it waiting (the targets of the parts the machines
     run without: ``GET /api/plans/build?parts=not_critical``): ``{"fill_rate", "cost",
-    "stock"}``."""
+    "shelf_rate", "stock"}``, ``shelf_rate`` the depots' demand-weighted share of time with a
+    piece on the shelf in the exact model, their suppliers' delays included."""
     check_cells(body.problem, cells)
     return await pool.run(_fill_rate, body)
 
