@@ -131,9 +131,15 @@ def test_the_service_sizes_the_parts_the_machines_run_without(session: Session) 
     assert [(part, location) for part, location, _n in plan.records()] == [("P-2", "DEPOT-N")]
     depot = plan.problem.location_index()["DEPOT-N"]
     assert plan.value == plan.stock[0, depot] * plan.problem.unit_cost[0] > 0
+    # nothing held above the depot: once saved, the depot's shelf reads below what the rule at
+    # every location would give it, and a region names what the rule would hold up there
+    assert (plan.held == 0).all() and plan.kept_held_value == 0 < plan.kept_value
+    everywhere = demand_weighted(plan.problem, shelf_rates(plan.problem, plan.stock))
+    assert plan.shelf_rate < everywhere
     network = fill_rate_plan(session, region=None, fill_rate=0.95)
     assert network is not None and network.written.all()
-    assert network.problem.part_ids == ("P-2",)
+    assert network.problem.part_ids == ("P-2",) and network.kept_value == 0
+    assert network.shelf_rate == pytest.approx(everywhere, abs=1e-12)
     assert fill_rate_plan(session, region="Baltic", fill_rate=0.95) is None
 
 
@@ -214,7 +220,11 @@ def test_the_page_shows_and_saves_the_targets(
     assert shown.status_code == 200
     said = " ".join(shown.text.split())
     assert "the 1 part the machines run without needs targets worth" in said
-    assert "the depots have a piece on the shelf" in said
+    assert "with the plant and the hubs holding what they hold now, the depots have" in said
+    assert "The plant and the hubs serve every region and keep their targets" in said
+    assert "Save these targets (fill rate 90.0%)" in said
+    network = " ".join(pages.get("/planning/fill-rate", params={"fill_rate": 0.9}).text.split())
+    assert "their suppliers' delays included" in network and "keep their targets" not in network
     assert "P-2" in said and "P-4" not in said and "P-1" not in said
     token = re.search(r'name="csrf_token" value="([^"]+)"', shown.text)
     assert token
@@ -263,6 +273,9 @@ def test_a_regional_manager_sizes_only_its_regions(
         sign_in(manager, make_user("arctic-sizer", Role.regional_manager, regions=("Arctic",)))
         own = manager.get("/planning/fill-rate", params={"region": "Arctic"})
         assert own.status_code == 200 and "P-2" in own.text
+        assert 'name="fingerprint"' not in own.text  # no parts.write: no form, but a reason
+        assert "Saving targets is for those who may change stock" in own.text
         for region in ("Baltic", "Nowhere", ""):
             answer = manager.get("/planning/fill-rate", params={"region": region})
             assert answer.status_code == 404, region
+        assert "the whole network is planned by those who see every region" in answer.text

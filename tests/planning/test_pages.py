@@ -85,6 +85,24 @@ def test_planning_page_curve_point_and_save(
     assert targets["HUB"] == 7  # shared with other regions: the region's plan leaves it
 
 
+def test_the_chart_draws_the_targets_plan_as_the_text_gives_it(
+    pages: TestClient, session: Session
+) -> None:
+    """The curve drawn past the target holds the walk's plans; the target's own point is
+    drawn at its polished availability, the figure the text above the chart states, and
+    every point hovers with its money and its percent."""
+    planned_network(session)
+    page = pages.get("/planning", params={"region": "Arctic", "target": 0.9})
+    figure = re.search(r'data-figure="([^"]+)"', page.text)
+    assert figure
+    drawn = json.loads(figure.group(1).replace("&#34;", '"').replace("&quot;", '"'))["data"]
+    solved = service.solve(session, region="Arctic", target=0.9)
+    assert solved is not None
+    point = drawn[0]["x"].index(solved.curve.last.cost)
+    assert drawn[0]["y"][point] == pytest.approx(solved.curve.last.availability * 100)
+    assert all("%{y:.2f} %" in trace["hovertemplate"] for trace in drawn)
+
+
 def test_the_page_says_which_parts_it_plans(pages: TestClient, session: Session) -> None:
     """The plan holds the parts a machine is down without; the page counts the others and
     says why they are not in it; the curve and its plans name only the planned parts."""
@@ -94,7 +112,7 @@ def test_the_page_says_which_parts_it_plans(pages: TestClient, session: Session)
     assert page.status_code == 200
     said = " ".join(page.text.split())
     assert "Planned: the 2 parts a machine is down without" in said
-    assert "1 part the machines run without (filters, body parts) is not in the plan" in said
+    assert "1 part critical on no bill of materials is not in the plan" in said
     assert "1 part without a cost is left out" in said
     plan = pages.get("/planning/plan", params={"region": "Arctic", "budget": 10_000})
     assert "P-1" in plan.text and "P-4" in plan.text and "P-2" not in plan.text

@@ -75,6 +75,7 @@ def _context(plan: service.FillRatePlan | None, region: str, fill_rate: float) -
         )
     context |= {
         "shelf_rate": plan.shelf_rate,
+        "kept": not plan.written.all(),
         "fingerprint": fingerprint(problem.part_ids, problem.location_ids, plan.stock),
         "changed": len(changed),
         "rows": rows,

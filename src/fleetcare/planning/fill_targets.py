@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from fleetcare.planning.baselines import demand_weighted, fill_rate_stock, shelf_rates
-from fleetcare.planning.build import build_problem, held_targets, parts_currency
-from fleetcare.planning.problem import PlanningProblem, parse_problem
+from fleetcare.planning.build import build_problem, held_stock, held_targets, parts_currency
+from fleetcare.planning.problem import PlanningProblem, parse_problem, parse_stock
 from fleetcare.planning.providers import fitted_rates
 
 NO_TARGET = -1  # in ``FillRatePlan.targets``: the part-location has no target set
@@ -44,6 +44,7 @@ class FillRatePlan:
     targets: NDArray[np.int64]  # the targets set now, ``NO_TARGET`` where none
     written: NDArray[np.bool_]  # the locations a save writes
     currency: str
+    held: NDArray[np.int64]  # the stock position now (on hand + in transit), parts × locations
 
     @property
     def value(self) -> float:
@@ -63,10 +64,23 @@ class FillRatePlan:
         return np.argwhere(differs)
 
     @property
+    def kept_value(self) -> float:
+        """Money the rule would hold at the locations a save leaves as they are (a region's
+        plant and hubs)."""
+        return float((self.stock * self.problem.unit_cost[:, None])[:, ~self.written].sum())
+
+    @property
+    def kept_held_value(self) -> float:
+        """Money those locations hold now (on hand + in transit)."""
+        return float((self.held * self.problem.unit_cost[:, None])[:, ~self.written].sum())
+
+    @property
     def shelf_rate(self) -> float:
         """The depots' demand-weighted share of time with a piece on the shelf, in the exact
-        model, with every location (the plant and the hubs too) stocked by the rule."""
-        return demand_weighted(self.problem, shelf_rates(self.problem, self.stock))
+        model, once saved: the written locations at the rule's stock, the others (a region's
+        plant and hubs) at what they hold now."""
+        stock = np.where(self.written[None, :], self.stock, self.held)
+        return demand_weighted(self.problem, shelf_rates(self.problem, stock))
 
     def records(self) -> list[tuple[str, str, int]]:
         """(part, location, target) of every written part-location."""
@@ -96,6 +110,7 @@ def fill_rate_plan(
     for part, by_location in held_targets(session, rows, columns).items():
         for location, pieces in by_location.items():
             targets[rows[part], columns[location]] = pieces
+    held = parse_stock(held_stock(session, problem.part_ids, problem.location_ids), problem)
     return FillRatePlan(
         problem=problem,
         fill_rate=fill_rate,
@@ -103,4 +118,5 @@ def fill_rate_plan(
         targets=targets,
         written=saved_locations(problem, region),
         currency=currency,
+        held=held,
     )

@@ -109,16 +109,23 @@ def same_availability_costs(curve: Curve, baselines: Sequence[Baseline]) -> list
 
 
 def _figure(solved: Solved, curve: Curve) -> dict[str, Any]:
-    """``curve`` (thinned for drawing, the target's plan kept) and each baseline as a marker."""
-    keep = thin(curve.costs.size, CHART_POINTS, keep=[solved.curve.costs.size - 1])
+    """``curve`` (thinned for drawing, the target's plan kept) and each baseline as a marker.
+    The target's point is drawn at its polished availability, as the text above the chart
+    and its plan give it (the extended curve walked past it holds the walk's)."""
+    target = solved.curve.costs.size - 1
+    keep = thin(curve.costs.size, CHART_POINTS, keep=[target])
+    availabilities = curve.availabilities.copy()
+    availabilities[target] = max(availabilities[target], solved.curve.last.availability)
+    hover = "%{x:,.0f} " + solved.currency + "<br>%{y:.2f} %<extra></extra>"
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": _("optimised plans"),
             "x": curve.costs[keep].tolist(),
-            "y": (curve.availabilities[keep] * 100).tolist(),
+            "y": (availabilities[keep] * 100).tolist(),
             "marker": {"size": 4},
+            "hovertemplate": hover,
         }
     ]
     for row in solved.baselines:
@@ -130,6 +137,7 @@ def _figure(solved: Solved, curve: Curve) -> dict[str, Any]:
                 "x": [row.cost],
                 "y": [row.availability * 100],
                 "marker": {"size": 11, "symbol": "diamond" if row.rule == "current" else "x"},
+                "hovertemplate": hover.removesuffix("<extra></extra>"),
             }
         )
     layout = {

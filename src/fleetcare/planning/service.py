@@ -113,7 +113,9 @@ def check_region(session: Session, *, region: str | None, scope: Scope) -> None:
         region and region in region_names(session, scope=scope)
     ):
         return
-    raise NotFound(_("no region named '{name}' to plan").format(name=region or ""))
+    if not region:
+        raise NotFound(_("the whole network is planned by those who see every region"))
+    raise NotFound(_("no region named '{name}' to plan").format(name=region))
 
 
 @dataclass(frozen=True)
