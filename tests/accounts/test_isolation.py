@@ -200,6 +200,10 @@ def test_manager_reads_no_other_regions_stock(
     sees the upstream network with Baltic's serials and work orders blanked, and gets 404."""
     ids = two_region_network(session, client)
     assert "DEPOT-B" in client.get("/api/stock/proposals").text  # there is something to hide
+    upstream = [
+        line for line in client.get("/api/stock/proposals").json() if line["origin"] != "HUB"
+    ]
+    assert any("DEPOT-B" in line["serves"] for line in upstream)  # the hub restocked for B
     depot_b_moves = {
         m["id"]
         for m in client.get("/api/stock/moves", params={"location": "DEPOT-B"}).json()["items"]

@@ -46,6 +46,7 @@ def test_accepting_proposals_on_the_page(
     client.put("/api/stock/targets", json=[{"part": "P-1", "location": "DEPOT-A", "target": 2}])
     page = pages.get("/stock/proposals")
     assert "Accept" in page.text and "DEPOT-A" in page.text
+    assert ">For<" in page.text and "<td>DEPOT-A</td>" in page.text
     russian = pages.get("/stock/proposals", params={"lang": "ru"}).text
     assert re.search(r'<td class="num">\d+,\d</td>', russian)  # lead days: a decimal comma
     assert "5,0 ± 0,0" in pages.get("/locations", params={"lang": "ru"}).text  # HUB → DEPOT-A

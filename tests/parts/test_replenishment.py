@@ -13,24 +13,28 @@ TREE = {"PLANT": None, "HUB": "PLANT", "A": "HUB", "B": "HUB"}
 def test_ship_from_parent_when_it_has_stock() -> None:
     """A depot below target gets the shortfall from its parent."""
     balances = {("P", "HUB"): Balance(5, 0, 0, None), ("P", "A"): Balance(1, 0, 0, 3)}
-    assert propose(balances, TREE) == [Proposal("P", "HUB", "A", 2)]
+    assert propose(balances, TREE) == [Proposal("P", "HUB", "A", 2, ("A",))]
 
 
 def test_in_transit_and_reservations_count() -> None:
     """Position = on hand − reserved + in transit: pieces on the way are not ordered twice."""
     balances = {("P", "HUB"): Balance(5, 0, 0, None), ("P", "A"): Balance(2, 2, 2, 3)}
-    assert propose(balances, TREE) == [Proposal("P", "HUB", "A", 1)]
+    assert propose(balances, TREE) == [Proposal("P", "HUB", "A", 1, ("A",))]
 
 
 def test_shortfall_climbs_to_a_purchase() -> None:
-    """What the hub cannot ship is bought at the plant, plus what the hub needs for itself."""
+    """What the hub cannot ship is bought at the plant, plus what the hub needs for itself;
+    the purchase serves both depots and the hub."""
     balances = {
         ("P", "HUB"): Balance(1, 0, 0, 2),
         ("P", "A"): Balance(0, 0, 0, 3),
         ("P", "B"): Balance(0, 0, 0, 1),
     }
     got = propose(balances, TREE)
-    assert got[:2] == [Proposal("P", "HUB", "A", 1), Proposal("P", None, "PLANT", 5)]
+    assert got[:2] == [
+        Proposal("P", "HUB", "A", 1, ("A",)),
+        Proposal("P", None, "PLANT", 5, ("A", "B", "HUB")),
+    ]
     assert sum(p.quantity for p in got if p.origin is None) == 5  # A 2 + B 1 short, hub back to 2
 
 
@@ -39,7 +43,7 @@ def test_pieces_already_coming_to_the_parent_cover_its_children() -> None:
     balances = {("P", "HUB"): Balance(0, 0, 5, None), ("P", "A"): Balance(0, 0, 0, 3)}
     assert propose(balances, TREE) == []
     short = {("P", "HUB"): Balance(0, 0, 2, None), ("P", "A"): Balance(0, 0, 0, 3)}
-    assert propose(short, TREE) == [Proposal("P", None, "PLANT", 1)]
+    assert propose(short, TREE) == [Proposal("P", None, "PLANT", 1, ("A",))]
 
 
 def test_what_waits_is_below_target_with_no_line_of_its_own() -> None:
@@ -90,6 +94,15 @@ def test_proposals_cover_every_shortfall(balances: dict[tuple[str, str], Balance
     for key, balance in balances.items():
         if balance.target is not None and TREE[key[1]] is None:
             assert position[key] >= balance.target, key
+    for p in proposals:  # each line names whom it is for: below target, at or under it
+        assert p.serves and list(p.serves) == sorted(set(p.serves))
+        for loc in p.serves:
+            below = balances[(p.part, loc)]
+            assert below.target is not None and below.target > 0
+            node: str | None = loc
+            while node is not None and node != p.destination:
+                node = TREE[node]
+            assert node == p.destination, (p, loc)
     for p in proposals:
         if p.origin is not None:
             free = balances.get((p.part, p.origin), Balance(0, 0, 0, None))

@@ -245,7 +245,14 @@ def proposals(
     _print(list(lines), as_json)
     if not as_json:
         table = Table(
-            _("part"), _("from"), _("to"), _("quantity"), _("mode"), _("days"), _("freight")
+            _("part"),
+            _("from"),
+            _("to"),
+            _("quantity"),
+            _("mode"),
+            _("days"),
+            _("freight"),
+            _("for"),
         )
         for line in lines:
             table.add_row(
@@ -256,5 +263,6 @@ def proposals(
                 line.mode or "",
                 "" if line.lead_time_days is None else f"{line.lead_time_days:g}",
                 "" if line.freight_cost is None else f"{line.freight_cost} {line.currency}",
+                ", ".join(line.serves),
             )
         Console().print(table)

@@ -95,6 +95,7 @@ def _priced(session: Session, proposal: Proposal) -> schemas.ProposalLine:
         lead_time_days=lane.lead_time_days if lane else None,
         freight_cost=freight,
         currency=lane.currency if lane else part.currency,
+        serves=list(proposal.serves),
     )
 
 

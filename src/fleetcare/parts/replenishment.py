@@ -5,6 +5,10 @@ reserved + in transit; when it is below the target, the shortfall is shipped fro
 as far as the parent's free stock (on hand − reserved − what it already promised) allows;
 whatever the parent cannot ship counts against the parent's own position, so it is proposed one
 level up. At the root the remaining shortfall becomes a purchase from the supplier.
+
+Each line says whom it ``serves``: the locations below their own targets whose shortfall it
+fills, itself or the ones below that passed their need up — a hub restocked from the plant
+names the depot that waits for it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Proposal:
     origin: str | None
     destination: str
     quantity: int
+    serves: tuple[str, ...] = ()  # the below-target locations it fills, in code order
 
 
 def depth(location: str, parents: Mapping[str, str | None]) -> int:
@@ -56,6 +61,7 @@ def propose(
         position = {loc: _position(balances.get((part, loc))) for loc in parents}
         free = {loc: _free(balances.get((part, loc))) for loc in parents}
         need = {loc: 0 for loc in parents}
+        needed_by: dict[str, set[str]] = {loc: set() for loc in parents}  # whose need it carries
         for loc in order:
             balance = balances.get((part, loc))
             target = balance.target if balance and balance.target is not None else 0
@@ -63,16 +69,19 @@ def propose(
             shortfall = max(0, target + need[loc] - position[loc])
             if shortfall == 0:
                 continue
+            serves = needed_by[loc] | ({loc} if target > position[loc] else set())
             parent = parents.get(loc)
             if parent is None:
-                proposals.append(Proposal(part, None, loc, shortfall))
+                proposals.append(Proposal(part, None, loc, shortfall, tuple(sorted(serves))))
                 continue
             shipped = min(shortfall, max(0, free[parent]))
             if shipped:
-                proposals.append(Proposal(part, parent, loc, shipped))
+                proposals.append(Proposal(part, parent, loc, shipped, tuple(sorted(serves))))
                 free[parent] -= shipped
                 position[parent] -= shipped
-            need[parent] += shortfall - shipped
+            if shortfall > shipped:
+                need[parent] += shortfall - shipped
+                needed_by[parent] |= serves
     return proposals
 
 

@@ -292,6 +292,11 @@ class ProposalLine(BaseModel):
     lead_time_days: float | None
     freight_cost: Decimal | None
     currency: str
+    serves: list[str] = Field(
+        default_factory=list,
+        description="the locations below their targets whose shortfall the line fills (the "
+        "destination, or those below it waiting for it); only those the reader sees",
+    )
 
 
 class ProposalChoice(BaseModel):

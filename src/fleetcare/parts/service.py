@@ -79,7 +79,11 @@ def visible_replenishment(session: Session, scope: Scope) -> Replenishment:
     if network is None:
         return found
     return Replenishment(
-        [line for line in found.lines if network.route(line.origin, line.destination)],
+        [
+            line.model_copy(update={"serves": [c for c in line.serves if c in network.codes]})
+            for line in found.lines
+            if network.route(line.origin, line.destination)
+        ],
         [(part, code) for part, code in found.waiting if code in network.codes],
     )
 
