@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -101,6 +102,31 @@ def test_the_chart_draws_the_targets_plan_as_the_text_gives_it(
     point = drawn[0]["x"].index(solved.curve.last.cost)
     assert drawn[0]["y"][point] == pytest.approx(solved.curve.last.availability * 100)
     assert all("%{y:.2f} %" in trace["hovertemplate"] for trace in drawn)
+
+
+def test_a_page_waiting_past_the_bound_for_a_solve_is_503(
+    pages: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another caller solves the region, a page that would wait beyond the bound
+    answers 503 with Retry-After instead of holding its thread; once the solve is done, the
+    page answers."""
+    planned_network(session)
+    monkeypatch.setattr(service, "cache", service.SingleFlight(wait_seconds=0.05, max_waiting=0))
+    key = (str(session.get_bind().engine.url), "Arctic", "exact")
+    release, started = threading.Event(), threading.Event()
+
+    def solving() -> None:
+        started.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=lambda: service.cache.get(key, solving))
+    holder.start()
+    assert started.wait(10)
+    busy = pages.get("/planning", params={"region": "Arctic"})
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    release.set()
+    holder.join(timeout=10)
+    assert pages.get("/planning", params={"region": "Arctic"}).status_code == 200
 
 
 def test_the_page_says_which_parts_it_plans(pages: TestClient, session: Session) -> None:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fleetcare.core.errors import Busy
 from fleetcare.planning import service
 from fleetcare.planning.service import SingleFlight
 from tests.planning.factories import planned_network
@@ -71,6 +72,46 @@ def test_two_concurrent_requests_for_one_key_compute_once() -> None:
     for thread in threads:
         thread.join(timeout=20)
     assert answers == ["solved", "solved"] and len(calls) == 1 and flights.computed == 1
+
+
+def test_waiting_for_another_callers_value_is_bounded() -> None:
+    """While one caller computes a key: a waiter past ``wait_seconds`` gets ``Busy``, and so
+    at once does a caller beyond ``max_waiting``; nothing is kept from them, the computing
+    caller's value is kept, and the key's lock goes once everyone has left."""
+    flights: SingleFlight[str] = SingleFlight(wait_seconds=0.2, max_waiting=1)
+    release = threading.Event()
+    started = threading.Event()
+    answers: list[str] = []
+
+    def compute() -> str:
+        started.set()
+        release.wait(10)
+        return "solved"
+
+    computing = threading.Thread(target=lambda: answers.append(flights.get("k", compute)))
+    computing.start()
+    assert started.wait(10)
+    outcomes: list[str] = []
+
+    def wait_for_it() -> None:
+        try:
+            outcomes.append(flights.get("k", compute))
+        except Busy:
+            outcomes.append("busy")
+
+    waiter = threading.Thread(target=wait_for_it)
+    waiter.start()
+    deadline = time.monotonic() + 10
+    while flights.waiting("k") < 1 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    with pytest.raises(Busy):  # one computes, one waits: the next is refused at once
+        flights.get("k", compute)
+    waiter.join(timeout=10)
+    assert outcomes == ["busy"]  # waited 0.2 s, then gave up
+    release.set()
+    computing.join(timeout=10)
+    assert answers == ["solved"] and flights.computed == 1
+    assert flights.get("k", compute) == "solved" and flights.in_flight() == []
 
 
 def test_a_stale_value_is_computed_again_and_the_oldest_key_goes_first() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fleetcare.core.i18n import _
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -65,3 +67,15 @@ class ParameterError(ValueError):
     def text(self, spell: Callable[[str], str] = str) -> str:
         """The message with each parameter's name passed through ``spell``."""
         return self.message.format_map(_Spelled(self.values, spell))
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+class Busy(Exception):
+    """Heavy work refused before it started: every worker is busy and the queue is full, or
+    too many callers already wait for the same result (answered 503 with ``Retry-After``)."""
+
+    def __init__(self, retry_after_seconds: int = RETRY_AFTER_SECONDS) -> None:
+        super().__init__(_("the planning workers are busy; try again in a few seconds"))
+        self.retry_after_seconds = retry_after_seconds

@@ -38,6 +38,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 
 from fleetcare.core.api import is_api
+from fleetcare.core.errors import RETRY_AFTER_SECONDS, Busy
 from fleetcare.core.i18n import _
 from fleetcare.core.priority import lower_thread_priority
 from fleetcare.core.templating import render
@@ -45,16 +46,7 @@ from fleetcare.core.templating import render
 P = ParamSpec("P")
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = 5
 DATABASE_RETRY_AFTER_SECONDS = 1
-
-
-class Busy(Exception):
-    """Every worker is busy and the queue is full: nothing was started."""
-
-    def __init__(self, retry_after_seconds: int = RETRY_AFTER_SECONDS) -> None:
-        super().__init__(_("the planning workers are busy; try again in a few seconds"))
-        self.retry_after_seconds = retry_after_seconds
 
 
 class HeavyPool:

@@ -11,7 +11,8 @@ what a caller derives from one solve (a simulation of its plans), computed once,
 ``DERIVED_SIZE`` of them.
 
 Every table here is bounded: ``CACHE_SIZE`` solves, ``DERIVED_SIZE`` derived values per
-solve, and a key's lock lives only while someone computes or waits for it. Given a
+solve, and a key's lock lives only while someone computes or waits for it; so is waiting
+(``MAX_WAITING`` callers a key, ``WAIT_SECONDS`` each, then ``Busy``: 503). Given a
 ``HeavyPool``, ``solve`` reads the database on the caller's thread and runs the maths in
 the pool. ``check_region`` keeps a scoped principal (a regional manager) to its regions.
 """
@@ -32,7 +33,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcare.core.errors import NotFound
+from fleetcare.core.errors import Busy, NotFound
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import EVERYTHING, Scope
 from fleetcare.fleet.models import Region
@@ -62,6 +63,8 @@ if TYPE_CHECKING:
 CACHE_SECONDS = 600.0
 CACHE_SIZE = 4  # solved regions kept at most (the least recently asked goes first)
 DERIVED_SIZE = 16  # values derived from one solve kept at most (simulations: target × rule)
+WAIT_SECONDS = 300.0  # a caller waits this long for another's solve or simulation, then 503
+MAX_WAITING = 8  # callers waiting for one key at most; the next is answered 503 at once
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -195,11 +198,22 @@ class SingleFlight(Generic[T]):
     dropped first); one caller at a time computes a missing or stale key, and the others
     asking for it wait and take its value. A key's lock lives only while a caller computes
     or waits for it, so the tables hold ``size`` values and the keys in flight, whatever
-    keys were ever asked."""
+    keys were ever asked. Waiting is bounded: beyond ``max_waiting`` callers waiting for one
+    key, or after ``wait_seconds`` of waiting, a caller gets ``Busy`` (503, try again) rather
+    than holding its thread."""
 
-    def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        seconds: float = CACHE_SECONDS,
+        size: int = CACHE_SIZE,
+        *,
+        wait_seconds: float = WAIT_SECONDS,
+        max_waiting: int = MAX_WAITING,
+    ) -> None:
         self.seconds = seconds
         self.size = size
+        self.wait_seconds = wait_seconds
+        self.max_waiting = max_waiting
         self.computed = 0  # how many times a value was computed
         self._lock = threading.Lock()  # guards the dictionaries below
         self._values: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
@@ -242,10 +256,14 @@ class SingleFlight(Generic[T]):
         if hit is not None:
             return hit[1]
         with self._lock:
+            if self._callers.get(key, 0) > self.max_waiting:  # one computes, the rest wait
+                raise Busy()
             flight = self._flights.setdefault(key, threading.Lock())
             self._callers[key] = self._callers.get(key, 0) + 1
         try:
-            with flight:
+            if not flight.acquire(timeout=self.wait_seconds):
+                raise Busy()
+            try:
                 hit = self._fresh(key)
                 if hit is not None:
                     return hit[1]
@@ -257,6 +275,8 @@ class SingleFlight(Generic[T]):
                         self._values.popitem(last=False)
                     self._values[key] = (time.monotonic(), value)
                 return value
+            finally:
+                flight.release()
         finally:
             with self._lock:
                 self._callers[key] -= 1
