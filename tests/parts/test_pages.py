@@ -64,6 +64,30 @@ def test_accepting_proposals_on_the_page(
     assert client.get("/api/stock/transfers").json()["total"] == 1
 
 
+def test_proposals_filtered_by_the_location_they_serve(
+    pages: TestClient, client: TestClient, session: Session
+) -> None:
+    """With nothing at the hub, DEPOT-A's target climbs to a purchase at the plant that
+    serves it: filtering by DEPOT-A shows that line (and not DEPOT-B's), filtering by another
+    location shows none, and a filtered list offers no accept-all button."""
+    small_network(session)
+    client.put(
+        "/api/stock/targets",
+        json=[
+            {"part": "P-1", "location": "DEPOT-A", "target": 2},
+            {"part": "P-1", "location": "DEPOT-B", "target": 1},
+        ],
+    )
+    every = pages.get("/stock/proposals").text
+    accept = 'action="/stock/proposals/accept"'
+    assert accept in every and "<td>DEPOT-A, DEPOT-B</td>" in every
+    mine = pages.get("/stock/proposals", params={"location": "DEPOT-A"}).text
+    assert "<td>PLANT</td>" in mine and "DEPOT-A" in mine and accept not in mine
+    assert "Accepting takes every location" in mine
+    none = pages.get("/stock/proposals", params={"location": "NOWHERE"}).text
+    assert "<td>PLANT</td>" not in none
+
+
 def test_locations_waiting_for_stock_upstream_are_said_to_wait(
     pages: TestClient, client: TestClient, session: Session
 ) -> None:

@@ -215,11 +215,18 @@ def ledger_page(
 
 
 @router.get("/stock/proposals")
-def proposals_page(request: Request, session: DbSession, principal: Reader) -> Response:
-    """What to ship and buy to bring stock back to its targets."""
+def proposals_page(
+    request: Request, session: DbSession, principal: Reader, location: SearchText = None
+) -> Response:
+    """What to ship and buy to bring stock back to its targets; ``location``: only the lines
+    to it or serving it (a depot's, and those that restock its suppliers for it)."""
     found = service.visible_replenishment(session, principal.scope)
+    lines = found.lines
+    if location:
+        lines = [line for line in lines if location in (line.destination, *line.serves)]
     context = {
-        "lines": found.lines,
+        "lines": lines,
+        "location": location,
         "can_accept": principal.can(Permission.stock_move),
         "accepted": None,
         "waiting": len(found.waiting),
@@ -239,6 +246,7 @@ def accept_page(request: Request, session: DbSession, principal: Mover) -> Respo
     found = service.visible_replenishment(session, principal.scope)
     context = {
         "lines": found.lines,
+        "location": None,
         "can_accept": True,
         "accepted": message,
         "waiting": len(found.waiting),
