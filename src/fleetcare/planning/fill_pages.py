@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
 from fleetcare.core.api import DbSession
@@ -25,8 +25,7 @@ from fleetcare.parts import service as parts_service
 from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import MAX_FILL_RATE
-from fleetcare.planning.fill_targets import NO_TARGET
-from fleetcare.planning.pages import TABLE_ROWS, Planner, Reader, fingerprint
+from fleetcare.planning.pages import TABLE_ROWS, Planner, Reader, fingerprint, unplannable
 from fleetcare.planning.problem import ProblemError
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -44,10 +43,7 @@ def _plan(
     try:
         return service.fill_rate_plan(session, region=region, fill_rate=fill_rate)
     except ProblemError as exc:
-        message = _("The network's data cannot be planned: {errors}").format(
-            errors="; ".join(exc.messages)
-        )
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message) from None
+        raise unplannable(exc) from None
 
 
 def _context(plan: service.FillRatePlan | None, region: str, fill_rate: float) -> dict[str, Any]:
@@ -68,7 +64,7 @@ def _context(plan: service.FillRatePlan | None, region: str, fill_rate: float) -
             {
                 "part": problem.part_ids[i],
                 "location": problem.location_ids[j],
-                "now": None if target == NO_TARGET else target,
+                "now": None if target == service.NO_TARGET else target,
                 "new": int(plan.stock[i, j]),
                 "change": delta[k],
             }

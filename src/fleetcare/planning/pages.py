@@ -84,10 +84,15 @@ def region_solved(
     try:
         return service.solve(session, region=region, target=target, pool=pool, model=model)
     except ProblemError as exc:
-        message = _("The network's data cannot be planned: {errors}").format(
-            errors="; ".join(exc.messages)
-        )
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message) from None
+        raise unplannable(exc) from None
+
+
+def unplannable(exc: ProblemError) -> HTTPException:
+    """The 422 that names what in the network's data the problem file refuses."""
+    message = _("The network's data cannot be planned: {errors}").format(
+        errors="; ".join(exc.messages)
+    )
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
 
 
 def extended_curve(solved: Solved) -> Curve:

@@ -42,6 +42,7 @@ from fleetcare.planning.baselines import Baseline, baselines
 from fleetcare.planning.build import build_problem, held_stock, parts_currency
 from fleetcare.planning.build import current_stock as current_stock  # the CLI and REST read it here
 from fleetcare.planning.exact import DEFAULT_MODEL, Model, evaluate
+from fleetcare.planning.fill_targets import NO_TARGET as NO_TARGET
 from fleetcare.planning.fill_targets import FillRatePlan as FillRatePlan
 from fleetcare.planning.fill_targets import fill_rate_plan as fill_rate_plan
 from fleetcare.planning.fill_targets import saved_locations as saved_locations
