@@ -128,6 +128,7 @@ def test_the_service_sizes_the_parts_the_machines_run_without(session: Session) 
     ]
     assert (plan.stock == fill_rate_stock(plan.problem, 0.95)).all()
     assert (plan.targets == NO_TARGET).all() and plan.current_value == 0
+    assert not plan.has_targets
     assert [(part, location) for part, location, _n in plan.records()] == [("P-2", "DEPOT-N")]
     depot = plan.problem.location_index()["DEPOT-N"]
     assert plan.value == plan.stock[0, depot] * plan.problem.unit_cost[0] > 0
@@ -220,6 +221,7 @@ def test_the_page_shows_and_saves_the_targets(
     assert shown.status_code == 200
     said = " ".join(shown.text.split())
     assert "the 1 part the machines run without needs targets worth" in said
+    assert "None of them has a target there now." in said
     assert "with the plant and the hubs holding what they hold now, the depots have" in said
     assert "The plant and the hubs serve every region and keep their targets" in said
     assert "Save these targets (fill rate 90.0%)" in said
@@ -256,6 +258,7 @@ def test_the_page_shows_and_saves_the_targets(
     rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "set_target")).all()
     assert len(rows) == 2
     assert "The targets set now are these." in saved.text
+    assert "The targets set there now hold" in saved.text
     again = pages.get("/planning/fill-rate", params={"region": "Arctic", "fill_rate": 0.9})
     assert "The targets set now are these." in again.text
     assert 'name="fingerprint"' not in again.text  # nothing to save

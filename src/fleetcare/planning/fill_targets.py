@@ -58,6 +58,11 @@ class FillRatePlan:
         return float(held[:, self.written].sum())
 
     @property
+    def has_targets(self) -> bool:
+        """Whether any written part-location has a target set now (0 included)."""
+        return bool((self.targets[:, self.written] != NO_TARGET).any())
+
+    @property
     def changed(self) -> NDArray[np.int64]:
         """(part, location) rows of the written part-locations whose target would change."""
         differs = (self.stock != self.targets) & self.written[None, :]
