@@ -59,3 +59,16 @@ def test_api_under_a_prefix_ignores_the_session_cookie(
         follow_redirects=False,
     )
     assert created.status_code == 401
+
+
+def test_signed_in_pages_say_their_times_are_utc(
+    anonymous: TestClient, make_user: Callable[..., str]
+) -> None:
+    """Every page of a signed-in reader says that its dates and times are UTC, in the
+    reader's language; the sign-in page, which shows none, does not."""
+    from tests.conftest import sign_in
+
+    assert "times-in-utc" not in anonymous.get("/login").text
+    sign_in(anonymous, make_user("utc-reader", Role.planner))
+    assert "Dates and times are in UTC." in anonymous.get("/").text
+    assert "Даты и время указаны по UTC." in anonymous.get("/", params={"lang": "ru"}).text
