@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from fleetcare.cli import app
 from fleetcare.core.audit import AuditEntry
 from tests.parts.factories import receive, small_network
 
@@ -390,6 +393,39 @@ def test_accepting_all_skips_lines_without_a_lane(client: TestClient, session: S
     everything = client.post("/api/stock/proposals/accept", json={"lines": []})
     assert everything.status_code == 200, everything.text
     assert [t["destination"] for t in everything.json()] == ["DEPOT-A"]
+
+
+def test_accepting_the_lines_that_serve_one_location(
+    client: TestClient, session: Session, runner: CliRunner, cli_env: dict[str, str]
+) -> None:
+    """With 3 at the hub, DEPOT-A wants 2 and DEPOT-B 1: ``location`` DEPOT-B accepts its line
+    alone (API), DEPOT-A's stays proposed; the CLI lists and accepts DEPOT-A's by the same
+    rule; an unknown code accepts nothing."""
+    small_network(session)
+    receive(session, "P-1", "HUB", 3)
+    client.put(
+        "/api/stock/targets",
+        json=[
+            {"part": "P-1", "location": "DEPOT-A", "target": 2},
+            {"part": "P-1", "location": "DEPOT-B", "target": 1},
+        ],
+    )
+    nothing = client.post("/api/stock/proposals/accept", json={"location": "NOWHERE"})
+    assert nothing.status_code == 200 and nothing.json() == []
+    for_b = client.post("/api/stock/proposals/accept", json={"location": "DEPOT-B"})
+    assert for_b.status_code == 200, for_b.text
+    assert [(t["destination"], t["quantity"]) for t in for_b.json()] == [("DEPOT-B", 1)]
+    left = client.get("/api/stock/proposals").json()
+    assert [(line["destination"], line["quantity"]) for line in left] == [("DEPOT-A", 2)]
+    listed = runner.invoke(
+        app, ["stock", "proposals", "--location", "DEPOT-B", "--json"], env=cli_env
+    )
+    assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    taken = runner.invoke(
+        app, ["stock", "proposals", "--accept", "--location", "DEPOT-A"], env=cli_env
+    )
+    assert taken.exit_code == 0, taken.stderr
+    assert client.get("/api/stock/proposals").json() == []
 
 
 def test_target_changes_are_audited(client: TestClient, session: Session) -> None:

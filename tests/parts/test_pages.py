@@ -68,8 +68,8 @@ def test_proposals_filtered_by_the_location_they_serve(
     pages: TestClient, client: TestClient, session: Session
 ) -> None:
     """With nothing at the hub, DEPOT-A's target climbs to a purchase at the plant that
-    serves it: filtering by DEPOT-A shows that line (and not DEPOT-B's), filtering by another
-    location shows none, and a filtered list offers no accept-all button."""
+    serves it: filtering by DEPOT-A shows that line, filtering by another location shows
+    none, and the filtered button accepts the lines shown."""
     small_network(session)
     client.put(
         "/api/stock/targets",
@@ -82,10 +82,17 @@ def test_proposals_filtered_by_the_location_they_serve(
     accept = 'action="/stock/proposals/accept"'
     assert accept in every and "<td>DEPOT-A, DEPOT-B</td>" in every
     mine = pages.get("/stock/proposals", params={"location": "DEPOT-A"}).text
-    assert "<td>PLANT</td>" in mine and "DEPOT-A" in mine and accept not in mine
-    assert "Accepting takes every location" in mine
+    assert "<td>PLANT</td>" in mine and "Accept 1 line for DEPOT-A" in mine
+    assert '<input type="hidden" name="location" value="DEPOT-A">' in mine
     none = pages.get("/stock/proposals", params={"location": "NOWHERE"}).text
-    assert "<td>PLANT</td>" not in none
+    assert "<td>PLANT</td>" not in none and accept not in none
+    token = re.search(r'name="csrf_token" value="([^"]+)"', mine)
+    assert token
+    done = pages.post(
+        "/stock/proposals/accept", data={"csrf_token": token.group(1), "location": "DEPOT-A"}
+    )
+    assert done.status_code == 200 and "1 transfer or purchase created" in done.text
+    assert accept not in done.text  # nothing left for DEPOT-A: no button
 
 
 def test_locations_waiting_for_stock_upstream_are_said_to_wait(

@@ -226,11 +226,19 @@ def proposals(
         bool, typer.Option("--accept", help=_("create the transfers and purchases"))
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=_("print JSON"))] = False,
+    location: Annotated[
+        str | None,
+        typer.Option(help=_("only the lines to this location or serving it")),
+    ] = None,
 ) -> None:
-    """Replenishment proposals toward the target stock; ``--accept`` ships them all."""
+    """Replenishment proposals toward the target stock; ``--accept`` ships them all (or, with
+    ``--location``, those to it or serving it)."""
     by = system(operator())
     if accept:
-        done = _run(lambda session: service.accept_proposals(session, [], by=by), write=True)
+        done = _run(
+            lambda session: service.accept_proposals(session, [], by=by, serving=location),
+            write=True,
+        )
         _print(list(done.created), as_json)
         err.print(done.created_text)
         for line in done.skipped:
@@ -241,7 +249,11 @@ def proposals(
                 style="yellow",
             )
         return
-    lines = _run(service.proposals, write=False)
+    lines = [
+        line
+        for line in _run(service.proposals, write=False)
+        if location is None or service.serves(line, location)
+    ]
     _print(list(lines), as_json)
     if not as_json:
         table = Table(

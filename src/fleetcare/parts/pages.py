@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -223,7 +223,7 @@ def proposals_page(
     found = service.visible_replenishment(session, principal.scope)
     lines = found.lines
     if location:
-        lines = [line for line in lines if location in (line.destination, *line.serves)]
+        lines = [line for line in lines if service.serves(line, location)]
     context = {
         "lines": lines,
         "location": location,
@@ -235,18 +235,27 @@ def proposals_page(
 
 
 @router.post("/stock/proposals/accept")
-def accept_page(request: Request, session: DbSession, principal: Mover) -> Response:
-    """Accept every current proposal (the button on the proposals page)."""
-    done = service.accept_proposals(session, [], by=principal)
+def accept_page(
+    request: Request,
+    session: DbSession,
+    principal: Mover,
+    location: Annotated[str | None, Form(max_length=40)] = None,
+) -> Response:
+    """Accept every current proposal, or those to ``location`` or serving it (the button on
+    the proposals page, filtered or not)."""
+    done = service.accept_proposals(session, [], by=principal, serving=location or None)
     message = done.created_text
     if done.skipped:
         message += " " + _("Skipped, no lane to ship on: {lines}.").format(
             lines=", ".join(f"{s.part} {s.origin} → {s.destination}" for s in done.skipped)
         )
     found = service.visible_replenishment(session, principal.scope)
+    lines = found.lines
+    if location:
+        lines = [line for line in lines if service.serves(line, location)]
     context = {
-        "lines": found.lines,
-        "location": None,
+        "lines": lines,
+        "location": location or None,
         "can_accept": True,
         "accepted": message,
         "waiting": len(found.waiting),

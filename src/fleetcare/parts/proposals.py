@@ -121,10 +121,20 @@ def _shippable(line: schemas.ProposalLine) -> bool:
     return line.origin is None or line.mode is not None
 
 
+def serves(line: schemas.ProposalLine, location: str) -> bool:
+    """Whether ``line`` goes to ``location`` or fills a shortfall there (``serves``)."""
+    return location == line.destination or location in line.serves
+
+
 def accept_proposals(
-    session: Session, chosen: Sequence[schemas.ProposalChoice], *, by: Principal
+    session: Session,
+    chosen: Sequence[schemas.ProposalChoice],
+    *,
+    by: Principal,
+    serving: str | None = None,
 ) -> Accepted:
-    """Create the transfers and purchases of the chosen lines (all current ones if none chosen).
+    """Create the transfers and purchases of the chosen lines (all current ones if none chosen;
+    with ``serving``, all the current ones to that location or serving it).
 
     A chosen line must still be proposed, with the same or a smaller quantity (lines for the
     same part, origin and destination count together): proposals are computed afresh in this
@@ -138,9 +148,10 @@ def accept_proposals(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCEPT_LOCK})
     current = {(p.part, p.origin, p.destination): p for p in proposals(session)}
-    skipped = [] if chosen else [p for p in current.values() if not _shippable(p)]
+    taken = [p for p in current.values() if serving is None or serves(p, serving)]
+    skipped = [] if chosen else [p for p in taken if not _shippable(p)]
     lines: list[schemas.ProposalChoice | schemas.ProposalLine] = list(chosen) or [
-        p for p in current.values() if _shippable(p)
+        p for p in taken if _shippable(p)
     ]
     wanted: dict[tuple[str, str | None, str], int] = {}
     for line in lines:

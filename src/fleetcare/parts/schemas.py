@@ -313,9 +313,13 @@ class ProposalChoice(BaseModel):
 
 
 class ProposalAccept(StrictModel):
-    """Which proposal lines to accept (all current ones when ``lines`` is empty)."""
+    """Which proposal lines to accept: ``lines``, or when it is empty all the current ones (to
+    ``location`` or serving it, when given)."""
 
     lines: list[ProposalChoice] = Field(default_factory=list, max_length=100_000)
+    location: Code | None = Field(
+        default=None, description="with no lines: only the lines to it or serving it"
+    )
 
 
 class VerifyReport(BaseModel):

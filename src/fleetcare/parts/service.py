@@ -25,6 +25,7 @@ from fleetcare.parts.proposals import Accepted as Accepted
 from fleetcare.parts.proposals import Replenishment, replenishment
 from fleetcare.parts.proposals import accept_proposals as accept_proposals
 from fleetcare.parts.proposals import proposals as proposals
+from fleetcare.parts.proposals import serves as serves
 from fleetcare.parts.queries import bom_read as bom_read
 from fleetcare.parts.queries import lane_read as lane_read
 from fleetcare.parts.queries import list_boms as list_boms

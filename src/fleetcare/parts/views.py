@@ -380,4 +380,6 @@ def accept(
 
     Accepting all skips lines with no ordinary lane: they stay proposed, with no ``mode``.
     """
-    return service.accept_proposals(session, body.lines, by=principal).created
+    return service.accept_proposals(
+        session, body.lines, by=principal, serving=body.location
+    ).created
