@@ -412,6 +412,9 @@ def test_accepting_the_lines_that_serve_one_location(
     )
     nothing = client.post("/api/stock/proposals/accept", json={"location": "NOWHERE"})
     assert nothing.status_code == 200 and nothing.json() == []
+    line = client.get("/api/stock/proposals").json()[0]
+    both = client.post("/api/stock/proposals/accept", json={"lines": [line], "location": "X"})
+    assert both.status_code == 422 and "not both" in both.text
     for_b = client.post("/api/stock/proposals/accept", json={"location": "DEPOT-B"})
     assert for_b.status_code == 200, for_b.text
     assert [(t["destination"], t["quantity"]) for t in for_b.json()] == [("DEPOT-B", 1)]

@@ -86,6 +86,11 @@ def test_proposals_filtered_by_the_location_they_serve(
     assert '<input type="hidden" name="location" value="DEPOT-A">' in mine
     none = pages.get("/stock/proposals", params={"location": "NOWHERE"}).text
     assert "<td>PLANT</td>" not in none and accept not in none
+    assert "No line goes to NOWHERE or serves it now." in none
+    spaced = pages.get("/stock/proposals", params={"location": " DEPOT-A "}).text
+    assert "Accept 1 line for DEPOT-A" in spaced  # a code as people paste it
+    too_long = pages.get("/stock/proposals", params={"location": "D" * 41})
+    assert too_long.status_code == 422
     token = re.search(r'name="csrf_token" value="([^"]+)"', mine)
     assert token
     done = pages.post(

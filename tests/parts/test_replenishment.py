@@ -46,6 +46,13 @@ def test_pieces_already_coming_to_the_parent_cover_its_children() -> None:
     assert propose(short, TREE) == [Proposal("P", None, "PLANT", 1, ("A",))]
 
 
+def test_a_purchase_serves_whom_the_pieces_on_their_way_leave_short() -> None:
+    """The hub has 3 on their way, its target is 2, and A needs 3: the pieces coming cover A
+    first, so the plant's purchase of 2 is the hub's own, not A's."""
+    balances = {("P", "HUB"): Balance(0, 0, 3, 2), ("P", "A"): Balance(0, 0, 0, 3)}
+    assert propose(balances, TREE) == [Proposal("P", None, "PLANT", 2, ("HUB",))]
+
+
 def test_what_waits_is_below_target_with_no_line_of_its_own() -> None:
     """A depot covered by the hub's pieces on their way waits; one the hub ships to does not;
     a location without a target never waits."""

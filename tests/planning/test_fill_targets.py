@@ -91,6 +91,8 @@ def test_the_shelf_rate_of_a_depot_alone_is_its_pipelines_poisson_law() -> None:
         assert np.isnan(rates[0, 0])  # the hub is no depot
         assert rates[0, 1] == pytest.approx(expected, abs=1e-12)
         assert demand_weighted(problem, rates) == pytest.approx(expected, abs=1e-12)
+    idle = _hub_and_depot(0.0, 30.0, 10.0)  # nobody uses the part: no shelf rate to give
+    assert demand_weighted(idle, shelf_rates(idle, np.array([[3, 1]]))) is None
 
 
 @settings(max_examples=40, deadline=None)

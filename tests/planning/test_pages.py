@@ -111,22 +111,28 @@ def test_a_page_waiting_past_the_bound_for_a_solve_is_503(
     answers 503 with Retry-After instead of holding its thread; once the solve is done, the
     page answers."""
     planned_network(session)
-    monkeypatch.setattr(service, "cache", service.SingleFlight(wait_seconds=0.05, max_waiting=0))
+    solution = service.cache.get(
+        (str(session.get_bind().engine.url), "Arctic", "exact"),
+        lambda: service._solution(service.load_problem(session, region="Arctic"), "exact"),
+    )
+    monkeypatch.setattr(service, "cache", service.SingleFlight(wait_seconds=0.05, max_waiting=1))
     key = (str(session.get_bind().engine.url), "Arctic", "exact")
     release, started = threading.Event(), threading.Event()
 
-    def solving() -> None:
+    def solving() -> service.Solution | None:
         started.set()
         release.wait(10)
+        return solution
 
     holder = threading.Thread(target=lambda: service.cache.get(key, solving))
     holder.start()
     assert started.wait(10)
-    busy = pages.get("/planning", params={"region": "Arctic"})
+    busy = pages.get("/planning", params={"region": "Arctic"})  # waits 0.05 s, then gives up
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
     release.set()
     holder.join(timeout=10)
-    assert pages.get("/planning", params={"region": "Arctic"}).status_code == 200
+    solved = pages.get("/planning", params={"region": "Arctic"})
+    assert solved.status_code == 200 and "plan-curve" in solved.text
 
 
 def test_the_page_says_which_parts_it_plans(pages: TestClient, session: Session) -> None:

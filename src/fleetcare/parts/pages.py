@@ -22,6 +22,8 @@ Reader = Annotated[Principal, Depends(require(Permission.parts_read))]
 Mover = Annotated[Principal, Depends(require(Permission.stock_move))]
 ARRIVING = 50  # transfers on their way a location's page lists
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+LOCATION_CODE_LENGTH = 40  # a location code's longest (``core.schemas.Code``)
+LocationFilter = Annotated[str | None, Query(max_length=LOCATION_CODE_LENGTH)]
 PAGE_SIZE = 25
 LEDGER_PAGE_SIZE = 50
 
@@ -216,12 +218,13 @@ def ledger_page(
 
 @router.get("/stock/proposals")
 def proposals_page(
-    request: Request, session: DbSession, principal: Reader, location: SearchText = None
+    request: Request, session: DbSession, principal: Reader, location: LocationFilter = None
 ) -> Response:
     """What to ship and buy to bring stock back to its targets; ``location``: only the lines
     to it or serving it (a depot's, and those that restock its suppliers for it)."""
     found = service.visible_replenishment(session, principal.scope)
     lines = found.lines
+    location = (location or "").strip() or None
     if location:
         lines = [line for line in lines if service.serves(line, location)]
     context = {
@@ -239,11 +242,12 @@ def accept_page(
     request: Request,
     session: DbSession,
     principal: Mover,
-    location: Annotated[str | None, Form(max_length=40)] = None,
+    location: Annotated[str | None, Form(max_length=LOCATION_CODE_LENGTH)] = None,
 ) -> Response:
     """Accept every current proposal, or those to ``location`` or serving it (the button on
     the proposals page, filtered or not)."""
-    done = service.accept_proposals(session, [], by=principal, serving=location or None)
+    location = (location or "").strip() or None
+    done = service.accept_proposals(session, [], by=principal, serving=location)
     message = done.created_text
     if done.skipped:
         message += " " + _("Skipped, no lane to ship on: {lines}.").format(

@@ -69,7 +69,11 @@ def propose(
             shortfall = max(0, target + need[loc] - position[loc])
             if shortfall == 0:
                 continue
-            serves = needed_by[loc] | ({loc} if target > position[loc] else set())
+            # the pieces here cover the children first: whose need is still open after them
+            held = max(0, position[loc])
+            children_open = need[loc] > held
+            own_open = target > max(0, position[loc] - need[loc])
+            serves = (needed_by[loc] if children_open else set()) | ({loc} if own_open else set())
             parent = parents.get(loc)
             if parent is None:
                 proposals.append(Proposal(part, None, loc, shortfall, tuple(sorted(serves))))

@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from fleetcare.core.i18n import _
@@ -320,6 +321,12 @@ class ProposalAccept(StrictModel):
     location: Code | None = Field(
         default=None, description="with no lines: only the lines to it or serving it"
     )
+
+    @model_validator(mode="after")
+    def _lines_or_location(self) -> ProposalAccept:
+        if self.lines and self.location is not None:
+            raise ValueError(_("give the lines to accept or a location, not both"))
+        return self
 
 
 class VerifyReport(BaseModel):

@@ -96,12 +96,12 @@ def shelf_rates(problem: PlanningProblem, stock: NDArray[np.int64]) -> NDArray[n
     return rates
 
 
-def demand_weighted(problem: PlanningProblem, rates: NDArray[np.float64]) -> float:
+def demand_weighted(problem: PlanningProblem, rates: NDArray[np.float64]) -> float | None:
     """The mean of ``rates`` over the part-locations where it is a number, weighted by their
-    demand (pieces a day)."""
+    demand (pieces a day); None where no depot has demand."""
     known = ~np.isnan(rates)
     weight = problem.demand[known]
-    return float((rates[known] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0
+    return float((rates[known] * weight).sum() / weight.sum()) if weight.sum() > 0 else None
 
 
 def months_stock(problem: PlanningProblem, months: float) -> NDArray[np.int64]:

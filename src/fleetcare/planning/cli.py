@@ -279,11 +279,16 @@ def fill_rate_command(
         answer = {"fill_rate": fill_rate, "cost": cost, "shelf_rate": shelf, "stock": document}
         print_json(dumps(answer))
     err.print(
-        _(
-            "Fill rate {rate:.1%} at every part-location: cost {cost:,.2f}, in {out}; in the "
-            "exact model the depots have a piece on the shelf {shelf:.1%} of the time."
-        ).format(rate=fill_rate, cost=cost, out=out, shelf=shelf)
+        _("Fill rate {rate:.1%} at every part-location: cost {cost:,.2f}, in {out}.").format(
+            rate=fill_rate, cost=cost, out=out
+        )
     )
+    if shelf is not None:
+        err.print(
+            _(
+                "In the exact model the depots have a piece on the shelf {shelf:.1%} of the time."
+            ).format(shelf=shelf)
+        )
 
 
 @app.command("baselines")

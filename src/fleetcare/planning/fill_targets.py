@@ -80,10 +80,11 @@ class FillRatePlan:
         return float((self.held * self.problem.unit_cost[:, None])[:, ~self.written].sum())
 
     @property
-    def shelf_rate(self) -> float:
+    def shelf_rate(self) -> float | None:
         """The depots' demand-weighted share of time with a piece on the shelf, in the exact
         model, once saved: the written locations at the rule's stock, the others (a region's
-        plant and hubs) at what they hold now."""
+        plant and hubs) at what they hold now — all of it counted for this problem's demand,
+        though it serves every region (None: no depot has demand)."""
         stock = np.where(self.written[None, :], self.stock, self.held)
         return demand_weighted(self.problem, shelf_rates(self.problem, stock))
 
