@@ -92,9 +92,13 @@ def test_the_curve_on_a_cluster_is_the_curve_in_process(local_cluster: LocalClus
     """Hulls solved in chunks of two parts on two workers, walked here: every point of the
     curve and the plan equal to the one-process answer, and progress counts every part."""
     seen: list[int] = []
+    # first here: the kernels are loaded (Numba's cache, under its compiler lock) while this
+    # thread waits, not while it runs the client's loop, whose garbage collection can wait on
+    # that lock for a worker thread that waits for the interpreter (a deadlock seen once in CI)
+    here = optimise(PROBLEM, PARAMS)
     with Client(local_cluster) as client:
         hulls = hulls_on(client, PROBLEM, PARAMS, chunk_parts=2, progress=seen.append)
-    there, here = walk(PROBLEM, hulls, PARAMS), optimise(PROBLEM, PARAMS)
+    there = walk(PROBLEM, hulls, PARAMS)
     assert here.costs.size > 20 and here.reached
     assert np.array_equal(there.costs, here.costs)
     assert np.array_equal(there.availabilities, here.availabilities)
