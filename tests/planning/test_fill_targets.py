@@ -28,7 +28,7 @@ from fleetcare.parts.models import ComponentGroup
 from fleetcare.parts.schemas import BomRecord, PartRecord
 from fleetcare.parts.tables import BOMS, PARTS
 from fleetcare.planning.baselines import demand_weighted, fill_rate_stock, shelf_rates
-from fleetcare.planning.fill_targets import NO_TARGET, fill_rate_plan
+from fleetcare.planning.fill_targets import NO_TARGET, fill_rate_plan, written_targets
 from fleetcare.planning.problem import PlanningProblem, parse_problem
 from fleetcare.web.app import create_app
 from tests.conftest import sign_in
@@ -131,7 +131,8 @@ def test_the_service_sizes_the_parts_the_machines_run_without(session: Session) 
     assert (plan.stock == fill_rate_stock(plan.problem, 0.95)).all()
     assert (plan.targets == NO_TARGET).all() and plan.current_value == 0
     assert not plan.has_targets
-    assert [(part, location) for part, location, _n in plan.records()] == [("P-2", "DEPOT-N")]
+    written = written_targets(plan.problem, plan.stock, plan.written)
+    assert [(part, location) for part, location, _n in written] == [("P-2", "DEPOT-N")]
     depot = plan.problem.location_index()["DEPOT-N"]
     assert plan.value == plan.stock[0, depot] * plan.problem.unit_cost[0] > 0
     # nothing held above the depot: once saved, the depot's shelf reads below what the rule at

@@ -350,21 +350,35 @@ def current_stock(session: Session, document: dict[str, Any]) -> dict[str, dict[
     return held_stock(session, parts, {location["id"] for location in document["locations"]})
 
 
-def held_stock(
-    session: Session, parts: Collection[str], codes: Collection[str]
+def _levels(
+    session: Session,
+    value: Any,
+    parts: Collection[str],
+    codes: Collection[str],
+    *,
+    zeros: bool = False,
 ) -> dict[str, dict[str, int]]:
-    """``current_stock`` of the part numbers ``parts`` at the locations ``codes``."""
+    """``value`` (an expression over ``StockLevel``) of the part numbers ``parts`` at the
+    locations ``codes`` as a stock document; part-locations where it is NULL absent, and
+    where it is 0 unless ``zeros``."""
     rows = session.execute(
-        select(Part.number, Location.code, StockLevel.on_hand + StockLevel.in_transit)
+        select(Part.number, Location.code, value)
         .join(Part, Part.id == StockLevel.part_id)
         .join(Location, Location.id == StockLevel.location_id)
         .where(Part.number.in_(parts), Location.code.in_(codes))
     )
-    stock: dict[str, dict[str, int]] = defaultdict(dict)
+    found: dict[str, dict[str, int]] = defaultdict(dict)
     for number, code, pieces in rows:
-        if pieces:
-            stock[number][code] = int(pieces)
-    return dict(stock)
+        if pieces or (zeros and pieces is not None):
+            found[number][code] = int(pieces)
+    return dict(found)
+
+
+def held_stock(
+    session: Session, parts: Collection[str], codes: Collection[str]
+) -> dict[str, dict[str, int]]:
+    """``current_stock`` of the part numbers ``parts`` at the locations ``codes``."""
+    return _levels(session, StockLevel.on_hand + StockLevel.in_transit, parts, codes)
 
 
 def parts_currency(session: Session, parts: Collection[str]) -> str:
@@ -388,17 +402,8 @@ def held_targets(
     session: Session, parts: Collection[str], codes: Collection[str]
 ) -> dict[str, dict[str, int]]:
     """The target stock set for the part numbers ``parts`` at the locations ``codes``, as a
-    stock document (part-locations without a target absent)."""
-    rows = session.execute(
-        select(Part.number, Location.code, StockLevel.target)
-        .join(Part, Part.id == StockLevel.part_id)
-        .join(Location, Location.id == StockLevel.location_id)
-        .where(Part.number.in_(parts), Location.code.in_(codes), StockLevel.target.is_not(None))
-    )
-    targets: dict[str, dict[str, int]] = defaultdict(dict)
-    for number, code, target in rows:
-        targets[number][code] = int(target or 0)
-    return dict(targets)
+    stock document (part-locations without a target absent; a target of 0 kept)."""
+    return _levels(session, StockLevel.target, parts, codes, zeros=True)
 
 
 def _month(moment: datetime) -> int:

@@ -21,11 +21,16 @@ from fleetcare.core.auth import check_csrf
 from fleetcare.core.i18n import _
 from fleetcare.core.permissions import Permission, Principal
 from fleetcare.core.templating import render
-from fleetcare.parts import service as parts_service
-from fleetcare.parts.schemas import TargetRecord
 from fleetcare.planning import service
 from fleetcare.planning.baselines import MAX_FILL_RATE
-from fleetcare.planning.pages import TABLE_ROWS, Planner, Reader, fingerprint, unplannable
+from fleetcare.planning.pages import (
+    TABLE_ROWS,
+    Planner,
+    Reader,
+    fingerprint,
+    save_written,
+    unplannable,
+)
 from fleetcare.planning.problem import ProblemError
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -120,15 +125,9 @@ def save_fill_rate_targets(
             "Check the targets below and save again."
         )
         return render(request, "planning/_fill_rate.html", context)
-    records = [
-        TargetRecord(part=part, location=location, target=target)
-        for part, location, target in plan.records()
-    ]
-    result = parts_service.save_targets(session, records, by=principal)
+    saved = save_written(session, plan.problem, plan.stock, plan.written, principal)
     now_set = np.where(plan.written[None, :], plan.stock, plan.targets)
     context = _context(replace(plan, targets=now_set), region, fill_rate)
     context["can_save"] = True
-    context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
-        updated=result.updated, unchanged=result.unchanged
-    )
+    context["saved"] = saved
     return render(request, "planning/_fill_rate.html", context)

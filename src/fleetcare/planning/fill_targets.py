@@ -88,14 +88,18 @@ class FillRatePlan:
         stock = np.where(self.written[None, :], self.stock, self.held)
         return demand_weighted(self.problem, shelf_rates(self.problem, stock))
 
-    def records(self) -> list[tuple[str, str, int]]:
-        """(part, location, target) of every written part-location."""
-        return [
-            (part, location, int(self.stock[i, j]))
-            for i, part in enumerate(self.problem.part_ids)
-            for j, location in enumerate(self.problem.location_ids)
-            if self.written[j]
-        ]
+
+def written_targets(
+    problem: PlanningProblem, stock: NDArray[np.int64], written: NDArray[np.bool_]
+) -> list[tuple[str, str, int]]:
+    """(part, location, pieces) of ``stock`` at every ``written`` location: the targets a
+    save of a plan or of fill-rate targets sets."""
+    return [
+        (part, location, int(stock[i, j]))
+        for i, part in enumerate(problem.part_ids)
+        for j, location in enumerate(problem.location_ids)
+        if written[j]
+    ]
 
 
 def fill_rate_plan(

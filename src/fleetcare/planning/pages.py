@@ -37,7 +37,7 @@ from fleetcare.planning import service
 from fleetcare.planning.baselines import FILL_RATES, Baseline
 from fleetcare.planning.exact import DEFAULT_MODEL, MODELS, Model
 from fleetcare.planning.optimise import Curve, thin
-from fleetcare.planning.problem import ProblemError
+from fleetcare.planning.problem import PlanningProblem, ProblemError
 from fleetcare.planning.service import Solved
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -281,6 +281,25 @@ def plan_fragment(
     return render(request, "planning/_plan.html", context)
 
 
+def save_written(
+    session: DbSession,
+    problem: PlanningProblem,
+    stock: NDArray[np.int64],
+    written: NDArray[np.bool_],
+    principal: Principal,
+) -> str:
+    """Save ``stock`` at the ``written`` locations as their targets (one audit row per change,
+    ``parts.service.save_targets``); the words that say what changed."""
+    records = [
+        TargetRecord(part=part, location=location, target=pieces)
+        for part, location, pieces in service.written_targets(problem, stock, written)
+    ]
+    result = parts_service.save_targets(session, records, by=principal)
+    return _("Targets saved: {updated} changed, {unchanged} already so.").format(
+        updated=result.updated, unchanged=result.unchanged
+    )
+
+
 @router.post("/planning/targets")
 def save_targets(
     request: Request,
@@ -317,17 +336,9 @@ def save_targets(
             context["can_save"] = True
             return render(request, "planning/_plan.html", context)
         written = service.saved_locations(problem, region)
-        records = [
-            TargetRecord(part=part, location=location, target=int(plan.stock[i, j]))
-            for i, part in enumerate(problem.part_ids)
-            for j, location in enumerate(problem.location_ids)
-            if written[j]
-        ]
-        result = parts_service.save_targets(session, records, by=principal)
+        saved = save_written(session, problem, plan.stock, written, principal)
         context |= pool.call(_plan_context, solved, budget, region)
-        context["saved"] = _("Targets saved: {updated} changed, {unchanged} already so.").format(
-            updated=result.updated, unchanged=result.unchanged
-        )
+        context["saved"] = saved
         if region:
             context["saved"] += " " + _(
                 "Only the region's depots: the hubs and the plant, which other regions share, "

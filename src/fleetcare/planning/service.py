@@ -46,6 +46,7 @@ from fleetcare.planning.fill_targets import NO_TARGET as NO_TARGET
 from fleetcare.planning.fill_targets import FillRatePlan as FillRatePlan
 from fleetcare.planning.fill_targets import fill_rate_plan as fill_rate_plan
 from fleetcare.planning.fill_targets import saved_locations as saved_locations
+from fleetcare.planning.fill_targets import written_targets as written_targets
 from fleetcare.planning.optimise import Curve, Hulls, OptimiseParams, part_hulls, walk
 from fleetcare.planning.problem import (
     DEFAULT_PARTS,
